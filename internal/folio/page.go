@@ -1,0 +1,71 @@
+package folio
+
+// MaxPageSize is the most rows any list returns at once.
+const MaxPageSize = 100
+
+// DefaultPageSize is the page size when a caller asks for neither first nor last.
+const DefaultPageSize = 20
+
+// Cursor is a decoded position in an ordered list: the sort key of one row
+// and its id as the tiebreaker. Only the field of the list's order is set.
+// It is comparable so that pages can be batched by equal arguments.
+type Cursor struct {
+	Time int64   // microseconds since the Unix epoch, for time orders
+	Text string  // for text orders (slugs)
+	Rank float32 // for search relevance
+	ID   int64
+}
+
+// Page asks for one page of an ordered list, Relay style, already validated.
+// It is comparable: loaders batch lists of many parents that ask for the
+// same page into one statement.
+type Page struct {
+	// Limit is how many rows are wanted, 0 to MaxPageSize.
+	Limit int
+	// Backward is set when the rows are counted from the end (last/before).
+	Backward bool
+	// After and Before bound the page when HasAfter and HasBefore are set.
+	After     Cursor
+	HasAfter  bool
+	Before    Cursor
+	HasBefore bool
+}
+
+// NewPage validates Relay pagination arguments and returns the page they ask
+// for. after and before may be nil.
+func NewPage(first, last *int, after, before *Cursor) (Page, error) {
+	var p Page
+	switch {
+	case first != nil && last != nil:
+		return p, InvalidField("last", "Pass either first or last, not both: first pages forward from after, last pages backward from before.")
+	case first != nil:
+		if *first < 0 || *first > MaxPageSize {
+			return p, InvalidField("first", "first must be between 0 and %d, got %d.", MaxPageSize, *first)
+		}
+		p.Limit = *first
+	case last != nil:
+		if *last < 0 || *last > MaxPageSize {
+			return p, InvalidField("last", "last must be between 0 and %d, got %d.", MaxPageSize, *last)
+		}
+		p.Limit, p.Backward = *last, true
+	default:
+		p.Limit = DefaultPageSize
+		// Without first or last, a lone before still means "the rows just before it".
+		p.Backward = before != nil && after == nil
+	}
+	if after != nil {
+		p.After, p.HasAfter = *after, true
+	}
+	if before != nil {
+		p.Before, p.HasBefore = *before, true
+	}
+	return p, nil
+}
+
+// List is one page of an ordered list.
+type List[T any] struct {
+	Items []T
+	// HasNext reports rows after the last item; HasPrevious rows before the first.
+	HasNext     bool
+	HasPrevious bool
+}

@@ -1,0 +1,105 @@
+package folio
+
+import (
+	"context"
+	"time"
+)
+
+// ArticleOrderField is what a list of articles is sorted by.
+type ArticleOrderField string
+
+// The article orders.
+const (
+	OrderPublishedAt ArticleOrderField = "published_at"
+	OrderCreatedAt   ArticleOrderField = "created_at"
+)
+
+// ArticleOrder sorts a list of articles; the article id breaks ties.
+type ArticleOrder struct {
+	Field ArticleOrderField
+	Desc  bool
+}
+
+// ArticleFilter narrows a list of articles. Zero fields do not filter. What
+// the viewer may not see is left out whatever the filter says.
+type ArticleFilter struct {
+	Statuses        []ArticleStatus
+	AuthorID        *int64
+	AuthorHandle    *string
+	CategorySlug    *string
+	TagSlugs        []string   // articles carrying every one of these tags
+	PublishedAfter  *time.Time // inclusive
+	PublishedBefore *time.Time // exclusive
+}
+
+// Lookups by key return only the rows found, in any order; callers match them
+// to their keys. Errors are internal unless said otherwise.
+
+// UserStore reads users.
+type UserStore interface {
+	UsersByIDs(ctx context.Context, ids []int64) ([]*User, error)
+	UsersByHandles(ctx context.Context, handles []string) ([]*User, error)
+}
+
+// TaxonomyStore reads categories and tags.
+type TaxonomyStore interface {
+	CategoriesByIDs(ctx context.Context, ids []int64) ([]*Category, error)
+	CategoriesBySlugs(ctx context.Context, slugs []string) ([]*Category, error)
+	ListCategories(ctx context.Context, p Page) (List[*Category], error)
+	CountCategories(ctx context.Context) (int, error)
+
+	TagsByIDs(ctx context.Context, ids []int64) ([]*Tag, error)
+	TagsBySlugs(ctx context.Context, slugs []string) ([]*Tag, error)
+	ListTags(ctx context.Context, p Page) (List[*Tag], error)
+	CountTags(ctx context.Context) (int, error)
+	// TagsOfArticles returns each article's tags sorted by slug.
+	TagsOfArticles(ctx context.Context, articleIDs []int64) (map[int64][]*Tag, error)
+}
+
+// ArticleStore reads articles. Lists and counts leave out what v may not
+// see; lookups by key return every status and callers check visibility.
+type ArticleStore interface {
+	ArticlesByIDs(ctx context.Context, ids []int64) ([]*Article, error)
+	ArticlesBySlugs(ctx context.Context, slugs []string) ([]*Article, error)
+
+	ListArticles(ctx context.Context, v Viewer, f ArticleFilter, o ArticleOrder, p Page) (List[*Article], error)
+	CountArticles(ctx context.Context, v Viewer, f ArticleFilter, o ArticleOrder) (int, error)
+
+	// The newest-first articles of many authors, categories or tags, one
+	// page each, in one statement.
+	ArticlesByAuthors(ctx context.Context, v Viewer, authorIDs []int64, p Page) (map[int64]List[*Article], error)
+	ArticlesByCategories(ctx context.Context, v Viewer, categoryIDs []int64, p Page) (map[int64]List[*Article], error)
+	ArticlesByTags(ctx context.Context, v Viewer, tagIDs []int64, p Page) (map[int64]List[*Article], error)
+	CountArticlesByAuthors(ctx context.Context, v Viewer, authorIDs []int64) (map[int64]int, error)
+	CountArticlesByCategories(ctx context.Context, v Viewer, categoryIDs []int64) (map[int64]int, error)
+	CountArticlesByTags(ctx context.Context, v Viewer, tagIDs []int64) (map[int64]int, error)
+
+	ReactionCounts(ctx context.Context, articleIDs []int64) (map[int64]ReactionCounts, error)
+
+	// Search ranks the articles v may see against a web-search style query
+	// (quoted phrases, or, -exclusion). An empty query is EInvalid.
+	Search(ctx context.Context, v Viewer, query string, p Page) (List[*SearchHit], error)
+	CountSearch(ctx context.Context, v Viewer, query string) (int, error)
+}
+
+// CommentStore reads comment threads.
+type CommentStore interface {
+	CommentsByIDs(ctx context.Context, ids []int64) ([]*Comment, error)
+	// Top-level comments of many articles, oldest first, one page each.
+	CommentsByArticles(ctx context.Context, articleIDs []int64, p Page) (map[int64]List[*Comment], error)
+	// Replies to many comments, oldest first, one page each.
+	RepliesByComments(ctx context.Context, commentIDs []int64, p Page) (map[int64]List[*Comment], error)
+	// Top-level comments per article, deleted placeholders included.
+	CountCommentsByArticles(ctx context.Context, articleIDs []int64) (map[int64]int, error)
+	CountRepliesByComments(ctx context.Context, commentIDs []int64) (map[int64]int, error)
+	// Live (not deleted) comments per article, replies included.
+	CommentTotals(ctx context.Context, articleIDs []int64) (map[int64]int, error)
+}
+
+// Store is everything Folio reads.
+type Store interface {
+	UserStore
+	TaxonomyStore
+	ArticleStore
+	CommentStore
+}
