@@ -1,0 +1,191 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/folio/folio/internal/folio"
+)
+
+const articleCols = `a.id, a.author_id, a.category_id, a.slug, a.title, a.excerpt, a.body, a.status,
+a.published_at, a.created_at, a.updated_at, a.reading_minutes`
+
+func scanArticle(row pgx.Row, extra ...any) (*folio.Article, error) {
+	var a folio.Article
+	dest := append([]any{&a.ID, &a.AuthorID, &a.CategoryID, &a.Slug, &a.Title, &a.Excerpt, &a.Body, &a.Status,
+		&a.PublishedAt, &a.CreatedAt, &a.UpdatedAt, &a.ReadingMinutes}, extra...)
+	return &a, row.Scan(dest...)
+}
+
+// visible is the condition on articles aliased "a" that keeps what v may see;
+// it mirrors folio.Viewer.CanSeeArticle.
+func visible(v folio.Viewer, a *args) string {
+	switch {
+	case v.SeesAllDrafts():
+		return "true"
+	case v.Anonymous():
+		return "a.status = 'published'"
+	default:
+		return fmt.Sprintf("(a.status = 'published' OR a.author_id = %s)", a.add(v.UserID))
+	}
+}
+
+// articleOrder returns the keyset ordering for o. Ordering by publication
+// leaves out articles never published, whose published_at is NULL.
+func articleOrder(o folio.ArticleOrder) (order, string) {
+	if o.Field == folio.OrderCreatedAt {
+		return order{key: "a.created_at", id: "a.id", desc: o.Desc}, "true"
+	}
+	return order{key: "a.published_at", id: "a.id", desc: o.Desc}, "a.published_at IS NOT NULL"
+}
+
+// newestFirst is the order of nested article lists (author, tag, category).
+var newestFirst = order{key: "a.published_at", id: "a.id", desc: true}
+
+// filterArticles returns the conditions of f and v on articles aliased "a".
+func filterArticles(v folio.Viewer, f folio.ArticleFilter, a *args) string {
+	conds := []string{visible(v, a)}
+	if len(f.Statuses) > 0 {
+		statuses := make([]string, len(f.Statuses))
+		for i, s := range f.Statuses {
+			statuses[i] = string(s)
+		}
+		conds = append(conds, "a.status = ANY("+a.add(statuses)+"::text[])")
+	}
+	if f.AuthorID != nil {
+		conds = append(conds, "a.author_id = "+a.add(*f.AuthorID))
+	}
+	if f.AuthorHandle != nil {
+		conds = append(conds, "a.author_id = (SELECT id FROM users WHERE handle = "+a.add(*f.AuthorHandle)+"::text::citext)")
+	}
+	if f.CategorySlug != nil {
+		conds = append(conds, "a.category_id = (SELECT id FROM categories WHERE slug = "+a.add(*f.CategorySlug)+")")
+	}
+	if len(f.TagSlugs) > 0 {
+		conds = append(conds, fmt.Sprintf(`a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id
+WHERE t.slug = ANY(%s::text[]) GROUP BY at.article_id HAVING count(*) = %s)`, a.add(f.TagSlugs), a.add(len(uniq(f.TagSlugs)))))
+	}
+	if f.PublishedAfter != nil {
+		conds = append(conds, "a.published_at >= "+a.add(*f.PublishedAfter))
+	}
+	if f.PublishedBefore != nil {
+		conds = append(conds, "a.published_at < "+a.add(*f.PublishedBefore))
+	}
+	return strings.Join(conds, " AND ")
+}
+
+func uniq(ss []string) map[string]bool {
+	m := make(map[string]bool, len(ss))
+	for _, s := range ss {
+		m[s] = true
+	}
+	return m
+}
+
+const (
+	articlesByIDs   = `SELECT ` + articleCols + ` FROM articles a WHERE a.id = ANY($1)`
+	articlesBySlugs = `SELECT ` + articleCols + ` FROM articles a WHERE a.slug = ANY($1)`
+)
+
+// ArticlesByIDs implements folio.ArticleStore.
+func (db *DB) ArticlesByIDs(ctx context.Context, ids []int64) ([]*folio.Article, error) {
+	return list(ctx, db, "articles by id", articlesByIDs, args{ids}, scanArticle)
+}
+
+// ArticlesBySlugs implements folio.ArticleStore.
+func (db *DB) ArticlesBySlugs(ctx context.Context, slugs []string) ([]*folio.Article, error) {
+	return list(ctx, db, "articles by slug", articlesBySlugs, args{slugs}, scanArticle)
+}
+
+// ListArticles implements folio.ArticleStore.
+func (db *DB) ListArticles(ctx context.Context, v folio.Viewer, f folio.ArticleFilter, o folio.ArticleOrder, p folio.Page) (folio.List[*folio.Article], error) {
+	var a args
+	ord, cond := articleOrder(o)
+	sql := `SELECT ` + articleCols + ` FROM articles a WHERE ` + cond + ` AND ` + filterArticles(v, f, &a) + ` AND %s %s`
+	return listPage(ctx, db, "articles", sql, a, ord, p, scanArticle)
+}
+
+// CountArticles implements folio.ArticleStore: it counts what ListArticles
+// pages through.
+func (db *DB) CountArticles(ctx context.Context, v folio.Viewer, f folio.ArticleFilter, o folio.ArticleOrder) (int, error) {
+	var a args
+	_, cond := articleOrder(o)
+	return count(ctx, db, "articles", `SELECT count(*) FROM articles a WHERE `+cond+` AND `+filterArticles(v, f, &a), a...)
+}
+
+// ArticlesByAuthors implements folio.ArticleStore.
+func (db *DB) ArticlesByAuthors(ctx context.Context, v folio.Viewer, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Article], error) {
+	var a args
+	from := `articles a WHERE a.author_id = p.parent AND a.published_at IS NOT NULL AND ` + visible(v, &a)
+	return perParent(ctx, db, "articles by author", ids, p, newestFirst, articleCols, from, a, scanArticle)
+}
+
+// ArticlesByCategories implements folio.ArticleStore.
+func (db *DB) ArticlesByCategories(ctx context.Context, v folio.Viewer, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Article], error) {
+	var a args
+	from := `articles a WHERE a.category_id = p.parent AND a.published_at IS NOT NULL AND ` + visible(v, &a)
+	return perParent(ctx, db, "articles by category", ids, p, newestFirst, articleCols, from, a, scanArticle)
+}
+
+// ArticlesByTags implements folio.ArticleStore.
+func (db *DB) ArticlesByTags(ctx context.Context, v folio.Viewer, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Article], error) {
+	var a args
+	from := `article_tags at JOIN articles a ON a.id = at.article_id
+WHERE at.tag_id = p.parent AND a.published_at IS NOT NULL AND ` + visible(v, &a)
+	return perParent(ctx, db, "articles by tag", ids, p, newestFirst, articleCols, from, a, scanArticle)
+}
+
+// countArticlesBy counts the visible, published-at-least-once articles per
+// parent; the nested lists count the same rows they page through.
+func (db *DB) countArticlesBy(ctx context.Context, what, sql string, v folio.Viewer, ids []int64) (map[int64]int, error) {
+	a := args{ids}
+	return countBy(ctx, db, what, fmt.Sprintf(sql, visible(v, &a)), a...)
+}
+
+// CountArticlesByAuthors implements folio.ArticleStore.
+func (db *DB) CountArticlesByAuthors(ctx context.Context, v folio.Viewer, ids []int64) (map[int64]int, error) {
+	return db.countArticlesBy(ctx, "articles by author", `SELECT a.author_id, count(*) FROM articles a
+WHERE a.author_id = ANY($1) AND a.published_at IS NOT NULL AND %s GROUP BY a.author_id`, v, ids)
+}
+
+// CountArticlesByCategories implements folio.ArticleStore.
+func (db *DB) CountArticlesByCategories(ctx context.Context, v folio.Viewer, ids []int64) (map[int64]int, error) {
+	return db.countArticlesBy(ctx, "articles by category", `SELECT a.category_id, count(*) FROM articles a
+WHERE a.category_id = ANY($1) AND a.published_at IS NOT NULL AND %s GROUP BY a.category_id`, v, ids)
+}
+
+// CountArticlesByTags implements folio.ArticleStore.
+func (db *DB) CountArticlesByTags(ctx context.Context, v folio.Viewer, ids []int64) (map[int64]int, error) {
+	return db.countArticlesBy(ctx, "articles by tag", `SELECT at.tag_id, count(*) FROM article_tags at JOIN articles a ON a.id = at.article_id
+WHERE at.tag_id = ANY($1) AND a.published_at IS NOT NULL AND %s GROUP BY at.tag_id`, v, ids)
+}
+
+const reactionCounts = `SELECT article_id, kind, count(*) FROM reactions WHERE article_id = ANY($1) GROUP BY article_id, kind`
+
+// ReactionCounts implements folio.ArticleStore.
+func (db *DB) ReactionCounts(ctx context.Context, ids []int64) (map[int64]folio.ReactionCounts, error) {
+	rows, err := db.Pool.Query(ctx, reactionCounts, ids)
+	if err != nil {
+		return nil, fmt.Errorf("query reaction counts: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]folio.ReactionCounts, len(ids))
+	for rows.Next() {
+		var id int64
+		var kind folio.ReactionKind
+		var n int
+		if err := rows.Scan(&id, &kind, &n); err != nil {
+			return nil, fmt.Errorf("scan reaction counts: %w", err)
+		}
+		c := out[id]
+		c.Add(kind, n)
+		out[id] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read reaction counts: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,131 @@
+// Package postgres implements Folio's stores on PostgreSQL with pgx. It knows
+// the domain types of internal/folio and nothing of GraphQL.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// DB is a connection pool with Folio's stores as methods.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+// Options tune Open.
+type Options struct {
+	// Logger receives every statement at debug level; nil logs nothing.
+	Logger *slog.Logger
+	// CreateMissing creates the database when it does not exist yet, as a
+	// development convenience. Production leaves that to the operator.
+	CreateMissing bool
+}
+
+// Open connects to the database at rawURL and checks that it answers. Its
+// errors are meant to be shown as is to whoever started the process.
+func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL is not a valid Postgres URL (want postgres://user@host:port/dbname): %v", err) // pgconn masks any password in the URL
+	}
+	cfg.ConnConfig.Tracer = &Tracer{Logger: opts.Logger}
+	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
+		// Times leave Postgres in UTC whatever the server's or the process's
+		// time zone, so API output does not depend on where we run.
+		conn.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID, Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+		return nil
+	}
+	pool, err := connect(ctx, cfg)
+	if err != nil && opts.CreateMissing && isMissingDatabase(err) {
+		if cerr := createDatabase(ctx, cfg.ConnConfig); cerr != nil {
+			return nil, cerr
+		}
+		pool, err = connect(ctx, cfg)
+	}
+	if err != nil {
+		return nil, describeConnectError(cfg.ConnConfig, err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
+}
+
+// Close waits for the pool's connections to be returned and closes them.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Ping checks that Postgres answers.
+func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+func isMissingDatabase(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "3D000"
+}
+
+// createDatabase creates the database named in cfg through the server's
+// maintenance database.
+func createDatabase(ctx context.Context, cfg *pgx.ConnConfig) error {
+	admin := cfg.Copy()
+	admin.Database = "postgres"
+	conn, err := pgx.ConnectConfig(ctx, admin)
+	if err != nil {
+		return fmt.Errorf("database %q does not exist and could not be created: %w", cfg.Database, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{cfg.Database}.Sanitize()); err != nil {
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "42P04" { // created meanwhile by someone else
+			return fmt.Errorf("database %q does not exist and could not be created: %w", cfg.Database, err)
+		}
+	}
+	return nil
+}
+
+// describeConnectError turns a failed first connection into one line that
+// says what is wrong and what to do, without the password.
+func describeConnectError(cfg *pgx.ConnConfig, err error) error {
+	where := fmt.Sprintf("%s@%s:%d/%s", cfg.User, cfg.Host, cfg.Port, cfg.Database)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "3D000":
+			return fmt.Errorf("database %q does not exist on %s:%d: create it (createdb %s) or point DATABASE_URL at another", cfg.Database, cfg.Host, cfg.Port, cfg.Database)
+		case "28P01", "28000":
+			return fmt.Errorf("Postgres refused the credentials for %s: check the user and password in DATABASE_URL", where)
+		}
+		return fmt.Errorf("Postgres at %s answered with an error: %s (SQLSTATE %s)", where, pgErr.Message, pgErr.Code)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return fmt.Errorf("Postgres at %s did not answer in time: is it running and reachable? (set DATABASE_URL)", where)
+	}
+	return fmt.Errorf("cannot reach Postgres at %s: is it running? (set DATABASE_URL): %s", where, rootCause(err))
+}
+
+// rootCause is the innermost message of err, where the useful words are
+// ("connection refused").
+func rootCause(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
+}

@@ -1,0 +1,203 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/folio/folio/internal/folio"
+)
+
+// args collects the positional parameters of a statement being built.
+type args []any
+
+// add appends v and returns its placeholder.
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// order is a keyset ordering: a sort key with the row id as tiebreaker, both
+// compared as a row so one index range scan serves every page.
+type order struct {
+	key  string // SQL expression of the sort key, e.g. "a.published_at"
+	id   string // SQL expression of the unique tiebreaker, e.g. "a.id"
+	desc bool   // the list's natural direction
+	kind cursorKind
+}
+
+type cursorKind int
+
+const (
+	cursorTime cursorKind = iota
+	cursorText
+	cursorRank
+)
+
+func (o order) param(c folio.Cursor, a *args) string {
+	switch o.kind {
+	case cursorText:
+		return a.add(c.Text) + "::text"
+	case cursorRank:
+		return a.add(c.Rank) + "::real"
+	default:
+		return a.add(time.UnixMicro(c.Time).UTC()) + "::timestamptz"
+	}
+}
+
+// page returns the conditions that bound p (or "true"), and the ORDER BY and
+// LIMIT that scan it: one row more than wanted, to know if there are more.
+func (o order) page(p folio.Page, a *args) (where, orderLimit string) {
+	var conds []string
+	bound := func(c folio.Cursor, after bool) {
+		op := "<"
+		if after != o.desc {
+			op = ">"
+		}
+		conds = append(conds, fmt.Sprintf("(%s, %s) %s (%s, %s)", o.key, o.id, op, o.param(c, a), a.add(c.ID)))
+	}
+	if p.HasAfter {
+		bound(p.After, true)
+	}
+	if p.HasBefore {
+		bound(p.Before, false)
+	}
+	where = "true"
+	if len(conds) > 0 {
+		where = strings.Join(conds, " AND ")
+	}
+	return where, fmt.Sprintf("ORDER BY %s LIMIT %d", o.scanOrder(p, o.key, o.id), p.Limit+1)
+}
+
+// scanOrder is the ORDER BY list that reads p's rows in scan direction.
+func (o order) scanOrder(p folio.Page, key, id string) string {
+	dir := "ASC"
+	if o.desc != p.Backward {
+		dir = "DESC"
+	}
+	return fmt.Sprintf("%s %s, %s %s", key, dir, id, dir)
+}
+
+// finish turns the rows of a scan (one more than wanted if there are more)
+// into the page, in the list's natural order.
+func finish[T any](items []T, p folio.Page) folio.List[T] {
+	more := len(items) > p.Limit
+	if more {
+		items = items[:p.Limit]
+	}
+	l := folio.List[T]{Items: items}
+	if p.Backward {
+		slices.Reverse(l.Items)
+		l.HasPrevious, l.HasNext = more, p.HasBefore
+	} else {
+		l.HasNext, l.HasPrevious = more, p.HasAfter
+	}
+	return l
+}
+
+// scanFunc reads one row, then the extra destinations after its own columns.
+type scanFunc[T any] func(row pgx.Row, extra ...any) (T, error)
+
+// list runs a statement and scans every row.
+func list[T any](ctx context.Context, db *DB, what, sql string, a args, scan scanFunc[T]) ([]T, error) {
+	rows, err := db.Pool.Query(ctx, sql, a...)
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// listPage reads one page of a list: sql has %[1]s for the keyset conditions
+// and %[2]s for the ORDER BY and LIMIT.
+func listPage[T any](ctx context.Context, db *DB, what, sql string, a args, o order, p folio.Page, scan scanFunc[T]) (folio.List[T], error) {
+	where, orderLimit := o.page(p, &a)
+	items, err := list(ctx, db, what, fmt.Sprintf(sql, where, orderLimit), a, scan)
+	if err != nil {
+		return folio.List[T]{}, err
+	}
+	return finish(items, p), nil
+}
+
+// perParent reads page p of a list for each of many parents in one statement:
+// a LATERAL subquery runs once per parent id. inner selects cols from a FROM
+// clause whose WHERE names the parent as p.parent; the sort key is selected
+// too so the outer query can keep each parent's rows in order.
+func perParent[T any](ctx context.Context, db *DB, what string, ids []int64, p folio.Page, o order, cols, fromWhere string, a args, scan scanFunc[T]) (map[int64]folio.List[T], error) {
+	parents := a.add(ids)
+	where, orderLimit := o.page(p, &a)
+	sql := fmt.Sprintf(`SELECT x.*, p.parent FROM unnest(%s::bigint[]) AS p(parent)
+CROSS JOIN LATERAL (SELECT %s, %s AS sort_key FROM %s AND %s %s) x
+ORDER BY p.parent, %s`, parents, cols, o.key, fromWhere, where, orderLimit, o.scanOrder(p, "x.sort_key", "x.id"))
+
+	rows, err := db.Pool.Query(ctx, sql, a...)
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", what, err)
+	}
+	defer rows.Close()
+	grouped := make(map[int64][]T, len(ids))
+	for rows.Next() {
+		var parent int64
+		var sortKey any
+		v, err := scan(rows, &sortKey, &parent)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", what, err)
+		}
+		grouped[parent] = append(grouped[parent], v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	out := make(map[int64]folio.List[T], len(ids))
+	for _, id := range ids {
+		out[id] = finish(grouped[id], p)
+	}
+	return out, nil
+}
+
+// countBy runs a "SELECT key, count(*) … GROUP BY key" statement.
+func countBy(ctx context.Context, db *DB, what, sql string, a ...any) (map[int64]int, error) {
+	rows, err := db.Pool.Query(ctx, sql, a...)
+	if err != nil {
+		return nil, fmt.Errorf("count %s: %w", what, err)
+	}
+	defer rows.Close()
+	out := make(map[int64]int)
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("scan %s count: %w", what, err)
+		}
+		out[id] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s count: %w", what, err)
+	}
+	return out, nil
+}
+
+// count runs a statement that returns a single count.
+func count(ctx context.Context, db *DB, what, sql string, a ...any) (int, error) {
+	var n int
+	if err := db.Pool.QueryRow(ctx, sql, a...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s: %w", what, err)
+	}
+	return n, nil
+}

@@ -1,0 +1,101 @@
+// Package postgrestest gives tests their own throwaway Postgres database,
+// migrated and dropped afterwards, and a builder for the rows a test needs.
+// Each test package gets a database of its own, so packages run in parallel.
+package postgrestest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/folio/folio/internal/postgres"
+)
+
+// BaseURL is the server tests create their databases on: FOLIO_TEST_DATABASE_URL,
+// else the local Postgres of a developer's machine and of CI.
+func BaseURL() string {
+	if u := os.Getenv("FOLIO_TEST_DATABASE_URL"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+}
+
+// Create makes a database named after prefix with a random suffix, applies
+// the migrations, and returns it with a function that drops it. It is for
+// TestMain, where there is no testing.TB.
+func Create(ctx context.Context, prefix string) (*postgres.DB, func(), error) {
+	base, err := pgx.ParseConfig(BaseURL())
+	if err != nil {
+		return nil, nil, fmt.Errorf("parse FOLIO_TEST_DATABASE_URL: %w", err)
+	}
+	var suffix [6]byte
+	_, _ = rand.Read(suffix[:])
+	name := "folio_test_" + prefix + "_" + hex.EncodeToString(suffix[:])
+
+	admin, err := pgx.ConnectConfig(ctx, base)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect to test Postgres (set FOLIO_TEST_DATABASE_URL): %w", err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return nil, nil, fmt.Errorf("create test database: %w", err)
+	}
+	drop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.ConnectConfig(ctx, base)
+		if err != nil {
+			return
+		}
+		defer conn.Close(ctx)
+		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	}
+
+	u, err := url.Parse(BaseURL())
+	if err != nil {
+		drop()
+		return nil, nil, fmt.Errorf("FOLIO_TEST_DATABASE_URL must be a URL: %w", err)
+	}
+	u.Path = "/" + name
+	db, err := postgres.Open(ctx, u.String(), postgres.Options{})
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		drop()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); drop() }, nil
+}
+
+func migrate(ctx context.Context, db *postgres.DB) error {
+	m, err := postgres.NewMigrator(db)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	_, err = m.Up(ctx)
+	return err
+}
+
+// MustDB returns a fresh migrated database that is dropped when tb ends.
+func MustDB(tb testing.TB, prefix string) *postgres.DB {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	db, drop, err := Create(ctx, prefix)
+	if err != nil {
+		tb.Fatalf("create test database: %v", err)
+	}
+	tb.Cleanup(drop)
+	return db
+}

@@ -1,0 +1,62 @@
+package postgres
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Tracer counts the statements pgx sends, per request and in all, and logs
+// them at debug level. Counting is how tests and benchmarks prove that a
+// request's SQL grows with the depth of its query, not with its rows.
+type Tracer struct {
+	Logger *slog.Logger
+	total  atomic.Int64
+}
+
+type counterKey struct{}
+
+type traceStart struct {
+	sql   string
+	start time.Time
+}
+
+type traceKey struct{}
+
+// WithStatementCounter returns a context in which every statement sent to
+// Postgres adds one to n.
+func WithStatementCounter(ctx context.Context, n *atomic.Int64) context.Context {
+	return context.WithValue(ctx, counterKey{}, n)
+}
+
+// TraceQueryStart implements pgx.QueryTracer.
+func (t *Tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	t.total.Add(1)
+	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+	if t.Logger != nil && t.Logger.Enabled(ctx, slog.LevelDebug) {
+		return context.WithValue(ctx, traceKey{}, traceStart{sql: data.SQL, start: time.Now()})
+	}
+	return ctx
+}
+
+// TraceQueryEnd implements pgx.QueryTracer.
+func (t *Tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
+	s, ok := ctx.Value(traceKey{}).(traceStart)
+	if !ok {
+		return
+	}
+	t.Logger.DebugContext(ctx, "sql", "statement", s.sql, "duration", time.Since(s.start), "rows", data.CommandTag.RowsAffected(), "error", data.Err)
+}
+
+// Statements is how many statements this pool has sent since it opened.
+func (db *DB) Statements() int64 {
+	if t, ok := db.Pool.Config().ConnConfig.Tracer.(*Tracer); ok {
+		return t.total.Load()
+	}
+	return 0
+}

@@ -1,0 +1,32 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/folio/folio/internal/folio"
+)
+
+const userCols = `u.id, u.handle, u.email, u.display_name, u.bio, u.avatar_url, u.role, u.created_at, u.updated_at`
+
+func scanUser(row pgx.Row, extra ...any) (*folio.User, error) {
+	var u folio.User
+	dest := append([]any{&u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt}, extra...)
+	return &u, row.Scan(dest...)
+}
+
+const usersByIDs = `SELECT ` + userCols + ` FROM users u WHERE u.id = ANY($1)`
+
+// UsersByIDs implements folio.UserStore.
+func (db *DB) UsersByIDs(ctx context.Context, ids []int64) ([]*folio.User, error) {
+	return list(ctx, db, "users by id", usersByIDs, args{ids}, scanUser)
+}
+
+// The text[] is cast so the comparison is citext's, case-insensitive and indexed.
+const usersByHandles = `SELECT ` + userCols + ` FROM users u WHERE u.handle = ANY($1::text[]::citext[])`
+
+// UsersByHandles implements folio.UserStore. Handles match case-insensitively.
+func (db *DB) UsersByHandles(ctx context.Context, handles []string) ([]*folio.User, error) {
+	return list(ctx, db, "users by handle", usersByHandles, args{handles}, scanUser)
+}
