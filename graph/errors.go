@@ -1,0 +1,117 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/requestid"
+)
+
+// The extensions.code values a client can branch on.
+const (
+	CodeBadUserInput = "BAD_USER_INPUT"
+	CodeNotFound     = "NOT_FOUND"
+	CodeInternal     = "INTERNAL_SERVER_ERROR"
+)
+
+// codes maps domain error codes to GraphQL ones: the one place where that
+// happens.
+var codes = map[folio.Code]string{
+	folio.EInvalid:  CodeBadUserInput,
+	folio.ENotFound: CodeNotFound,
+	folio.EInternal: CodeInternal,
+}
+
+// errorPresenter gives every error an extensions.code. Domain errors keep
+// their message; gqlgen's own parse and validation errors keep theirs;
+// anything else is logged with the request id and shown as a bare internal
+// error, so internals never reach a client.
+func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		var fe *folio.Error
+		var internal resolverError
+		if !errors.As(err, &internal) && errors.As(err, &fe) {
+			gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+			gqlErr.Message = fe.Message
+			gqlErr.Extensions = map[string]any{"code": codes[fe.Code]}
+			if fe.Field != "" {
+				gqlErr.Extensions["field"] = fe.Field
+			}
+			if fe.Code == folio.EInternal {
+				gqlErr.Extensions["requestId"] = requestid.From(ctx)
+			}
+			return gqlErr
+		}
+		if gqlErr, ok := err.(*gqlerror.Error); ok && !errors.As(err, &internal) {
+			if presented, ok := presentProtocolError(gqlErr); ok {
+				return presented
+			}
+		}
+		log.ErrorContext(ctx, "internal error", "error", err.Error(), "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
+		return &gqlerror.Error{
+			Message:    "Internal server error. Quote the request id when you report it.",
+			Path:       graphql.GetPath(ctx),
+			Extensions: map[string]any{"code": CodeInternal, "requestId": requestid.From(ctx)},
+		}
+	}
+}
+
+// resolverError marks an error that came out of a resolver and is not a
+// domain error: a store or driver failure, never the caller's input.
+type resolverError struct{ err error }
+
+func (e resolverError) Error() string { return e.err.Error() }
+func (e resolverError) Unwrap() error { return e.err }
+
+// markResolverErrors tells resolver failures apart from gqlgen's failures to
+// decode arguments, which reach the presenter looking alike.
+func markResolverErrors(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	var fe *folio.Error
+	if err != nil && !errors.As(err, &fe) {
+		err = resolverError{err}
+	}
+	return res, err
+}
+
+// presentProtocolError classifies the errors gqlgen and gqlparser make
+// themselves. A value of the wrong type or outside an enum, in the document
+// or in the variables, is the caller's input at fault: BAD_USER_INPUT.
+// Other parse and validation errors keep gqlgen's codes. An uncoded error
+// that wraps a cause failed to decode an argument (e.g. a malformed Time).
+// Anything else is not the caller's doing.
+func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
+	code, _ := e.Extensions["code"].(string)
+	switch {
+	case code == errcode.ValidationFailed && (e.Rule == "ValuesOfCorrectType" || e.Rule == ""):
+		e.Extensions["code"] = CodeBadUserInput
+		return e, true
+	case code != "":
+		return e, true
+	case e.Unwrap() != nil:
+		if e.Extensions == nil {
+			e.Extensions = map[string]any{}
+		}
+		e.Extensions["code"] = CodeBadUserInput
+		return e, true
+	}
+	return nil, false
+}
+
+// recoverFunc turns a resolver's panic into an internal error after logging
+// it with its stack and the request id. The process keeps serving.
+func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p), "request_id", requestid.From(ctx),
+			"path", graphql.GetPath(ctx).String(), "stack", string(debug.Stack()))
+		return &folio.Error{Code: folio.EInternal, Message: "Internal server error. Quote the request id when you report it."}
+	}
+}

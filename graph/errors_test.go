@@ -1,0 +1,153 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/folio/folio/internal/folio"
+)
+
+func TestBadInput(t *testing.T) {
+	w := getWorld(t)
+	s := srv(t)
+	var page struct{ Articles articleConn }
+	s.query(t, `{ articles(first: 1) { pageInfo { endCursor } edges { cursor node { slug } } } }`, nil, &page)
+	articleCursor := page.Articles.Edges[0].Cursor
+	var tags struct {
+		Tags struct{ Edges []struct{ Cursor string } }
+	}
+	s.query(t, `{ tags(first: 1) { edges { cursor } } }`, nil, &tags)
+	b64 := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+	tooMany := make([]string, 101)
+	for i := range tooMany {
+		tooMany[i] = b64("Tag:1")
+	}
+
+	tests := []struct {
+		name    string
+		query   string
+		vars    map[string]any
+		mention string // a word the message must contain, so a person can act on it
+	}{
+		{"MalformedID", `{ node(id: "not-an-id!") { id } }`, nil, "not a Folio ID"},
+		{"IDOfUnknownType", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": b64("Secret:1")}, "not a Folio ID"},
+		{"IDWithBadNumber", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": b64("User:abc")}, "not a Folio ID"},
+		{"AuthorIDOfWrongType", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"authorId": b64("Tag:1")}}, "User"},
+		{"MalformedCursor", `{ articles(after: "%%%") { totalCount } }`, nil, "cursor"},
+		{"CursorNotBase64OfOurs", `query($c: String) { articles(after: $c) { totalCount } }`, map[string]any{"c": b64("v1|pub|x|1")}, "cursor"},
+		{"CursorOfAnotherList", `query($c: String) { articles(after: $c) { totalCount } }`, map[string]any{"c": tags.Tags.Edges[0].Cursor}, "cursor"},
+		{"CursorOfAnotherOrder", `query($c: String) { articles(after: $c, orderBy: {field: CREATED_AT, direction: DESC}) { totalCount } }`, map[string]any{"c": articleCursor}, "cursor"},
+		{"NegativeFirst", `{ articles(first: -1) { totalCount } }`, nil, "between 0 and 100"},
+		{"FirstTooLarge", `{ articles(first: 1000) { totalCount } }`, nil, "between 0 and 100"},
+		{"LastTooLarge", `{ tags(last: 101) { totalCount } }`, nil, "between 0 and 100"},
+		{"NestedFirstTooLarge", `{ article(slug: "keyset-pagination") { comments(first: 500) { totalCount } } }`, nil, "between 0 and 100"},
+		{"FirstAndLast", `{ articles(first: 1, last: 1) { totalCount } }`, nil, "either first or last"},
+		{"UnknownEnumLiteral", `{ articles(orderBy: {field: POPULARITY, direction: DESC}) { totalCount } }`, nil, "POPULARITY"},
+		{"UnknownEnumVariable", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"status": []string{"DELETED"}}}, "DELETED"},
+		{"WrongScalarType", `{ articles(first: "ten") { totalCount } }`, nil, "Int"},
+		{"MalformedTime", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"publishedAfter": "yesterday"}}, "RFC3339"},
+		{"EmptyRange", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"publishedAfter": "2026-02-01T00:00:00Z", "publishedBefore": "2026-01-01T00:00:00Z"}}, "later"},
+		{"TooManyTags", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"tags": []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}}}, "at most 10"},
+		{"EmptySearch", `{ search(query: "   ") { totalCount } }`, nil, "empty"},
+		{"LongSearch", `query($q: String!) { search(query: $q) { totalCount } }`, map[string]any{"q": strings.Repeat("word ", 60)}, "256"},
+		{"TooManyNodes", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": tooMany}, "at most 100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.post(t, tt.query, tt.vars)
+			if r.Status >= 500 {
+				t.Fatalf("status %d: bad input must never be a server error", r.Status)
+			}
+			if r.code() != "BAD_USER_INPUT" {
+				t.Fatalf("code: got %q (errors %+v), want BAD_USER_INPUT", r.code(), r.Errors)
+			}
+			if !strings.Contains(r.Errors[0].Message, tt.mention) {
+				t.Errorf("message %q does not mention %q", r.Errors[0].Message, tt.mention)
+			}
+		})
+	}
+	_ = w
+
+	t.Run("FieldNamedInExtensions", func(t *testing.T) {
+		r := s.post(t, `{ articles(first: -1) { totalCount } }`, nil)
+		if r.Errors[0].Extensions["field"] != "first" || r.Errors[0].Path[0] != "articles" {
+			t.Errorf("got %+v, want extensions.field first and path articles", r.Errors[0])
+		}
+	})
+
+	t.Run("UnknownFieldIsValidationError", func(t *testing.T) {
+		r := s.post(t, `{ articles { nope } }`, nil)
+		if r.code() != "GRAPHQL_VALIDATION_FAILED" || r.Status >= 500 {
+			t.Errorf("got status %d code %q, want GRAPHQL_VALIDATION_FAILED", r.Status, r.code())
+		}
+	})
+
+	t.Run("SyntaxErrorIsParseError", func(t *testing.T) {
+		r := s.post(t, `{ articles { `, nil)
+		if r.code() != "GRAPHQL_PARSE_FAILED" || r.Status >= 500 {
+			t.Errorf("got status %d code %q, want GRAPHQL_PARSE_FAILED", r.Status, r.code())
+		}
+	})
+}
+
+// faultyStore injects the faults Postgres cannot be made to produce on cue:
+// a driver error full of internals, and a panic.
+type faultyStore struct {
+	folio.Store
+}
+
+func (faultyStore) ListTags(context.Context, folio.Page) (folio.List[*folio.Tag], error) {
+	return folio.List[*folio.Tag]{}, errors.New(`query tags: FATAL: password authentication failed for user "folio_admin" at 10.0.0.7`)
+}
+
+func (faultyStore) ListCategories(context.Context, folio.Page) (folio.List[*folio.Category], error) {
+	panic("index out of range [3] with length 3")
+}
+
+func TestInternalErrors(t *testing.T) {
+	getWorld(t)
+	s := newServer(t, faultyStore{Store: testDB})
+
+	for name, query := range map[string]string{
+		"ErrorDetailsStayInTheLog": `{ tags { totalCount } }`,
+		"PanicIsRecovered":         `{ categories { totalCount } }`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := s.post(t, query, nil)
+			if r.code() != "INTERNAL_SERVER_ERROR" {
+				t.Fatalf("code: got %q (%+v), want INTERNAL_SERVER_ERROR", r.code(), r.Errors)
+			}
+			id, _ := r.Errors[0].Extensions["requestId"].(string)
+			if id == "" || id != r.Header.Get("X-Request-ID") {
+				t.Errorf("requestId %q, header %q: want the same non-empty id", id, r.Header.Get("X-Request-ID"))
+			}
+			msg := r.Errors[0].Message
+			for _, leak := range []string{"password", "folio_admin", "10.0.0.7", "index out of range"} {
+				if strings.Contains(msg, leak) {
+					t.Errorf("message %q leaks %q", msg, leak)
+				}
+			}
+			if !strings.Contains(s.logs.String(), id) {
+				t.Errorf("log lacks request id %s:\n%s", id, s.logs.String())
+			}
+		})
+	}
+
+	t.Run("ServerKeepsServing", func(t *testing.T) {
+		r := s.post(t, `{ article(slug: "keyset-pagination") { title } }`, nil)
+		if r.Status != http.StatusOK || len(r.Errors) > 0 {
+			t.Errorf("got %d %+v after a panic, want a normal answer", r.Status, r.Errors)
+		}
+	})
+
+	t.Run("LogHasTheDetails", func(t *testing.T) {
+		logs := s.logs.String()
+		if !strings.Contains(logs, "folio_admin") || !strings.Contains(logs, "index out of range") {
+			t.Errorf("the log should keep what the client was not shown:\n%s", logs)
+		}
+	})
+}

@@ -1,0 +1,232 @@
+package graph
+
+import (
+	"encoding/base64"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/folio/folio/graph/model"
+	"github.com/folio/folio/internal/folio"
+)
+
+// Global IDs are "Type:id" in unpadded URL-safe base64: opaque to clients,
+// stable for us, and safe in URLs.
+const (
+	kindUser     = "User"
+	kindArticle  = "Article"
+	kindCategory = "Category"
+	kindTag      = "Tag"
+	kindComment  = "Comment"
+)
+
+func globalID(kind string, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(id, 10)))
+}
+
+// parseGlobalID decodes an ID the API handed out. field names the argument
+// for the error a person sees.
+func parseGlobalID(field, s string) (kind string, id int64, err error) {
+	bad := folio.InvalidField(field, "%q is not a Folio ID: pass an id exactly as the API returned it.", truncate(s, 64))
+	raw, derr := base64.RawURLEncoding.DecodeString(s)
+	if derr != nil {
+		return "", 0, bad
+	}
+	kind, num, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return "", 0, bad
+	}
+	id, perr := strconv.ParseInt(num, 10, 64)
+	if perr != nil || id <= 0 {
+		return "", 0, bad
+	}
+	switch kind {
+	case kindUser, kindArticle, kindCategory, kindTag, kindComment:
+		return kind, id, nil
+	}
+	return "", 0, bad
+}
+
+// parseIDOf decodes an ID that must name an object of the given kind.
+func parseIDOf(field, s, want string) (int64, error) {
+	kind, id, err := parseGlobalID(field, s)
+	if err != nil {
+		return 0, err
+	}
+	if kind != want {
+		return 0, folio.InvalidField(field, "%s must be the ID of a %s, but it names a %s.", field, want, kind)
+	}
+	return id, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// A cursor names its list's order so a cursor from one list is refused by
+// another instead of silently paging wrong: "v1|order|key|id" in base64.
+const (
+	orderPublished = "pub"
+	orderCreated   = "cre"
+	orderSlug      = "slug"
+	orderThread    = "thread"
+	orderRank      = "rank"
+)
+
+func encodeCursor(order string, c folio.Cursor) string {
+	var key string
+	switch order {
+	case orderSlug:
+		key = c.Text
+	case orderRank:
+		key = strconv.FormatFloat(float64(c.Rank), 'g', -1, 32)
+	default:
+		key = strconv.FormatInt(c.Time, 10)
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte("v1|" + order + "|" + key + "|" + strconv.FormatInt(c.ID, 10)))
+}
+
+func decodeCursor(field, order string, s *string) (*folio.Cursor, error) {
+	if s == nil {
+		return nil, nil
+	}
+	bad := folio.InvalidField(field, "%q is not a cursor of this list: pass a cursor exactly as this list returned it (pageInfo.endCursor, pageInfo.startCursor or an edge's cursor).", truncate(*s, 64))
+	raw, err := base64.RawURLEncoding.DecodeString(*s)
+	if err != nil {
+		return nil, bad
+	}
+	parts := strings.Split(string(raw), "|")
+	if len(parts) != 4 || parts[0] != "v1" || parts[1] != order {
+		return nil, bad
+	}
+	var c folio.Cursor
+	if c.ID, err = strconv.ParseInt(parts[3], 10, 64); err != nil || c.ID <= 0 {
+		return nil, bad
+	}
+	switch order {
+	case orderSlug:
+		c.Text = parts[2]
+	case orderRank:
+		r, err := strconv.ParseFloat(parts[2], 32)
+		if err != nil {
+			return nil, bad
+		}
+		c.Rank = float32(r)
+	default:
+		if c.Time, err = strconv.ParseInt(parts[2], 10, 64); err != nil {
+			return nil, bad
+		}
+	}
+	return &c, nil
+}
+
+// pageOf validates Relay arguments for a list in the given order.
+func pageOf(order string, first *int, after *string, last *int, before *string) (folio.Page, error) {
+	a, err := decodeCursor("after", order, after)
+	if err != nil {
+		return folio.Page{}, err
+	}
+	b, err := decodeCursor("before", order, before)
+	if err != nil {
+		return folio.Page{}, err
+	}
+	return folio.NewPage(first, last, a, b)
+}
+
+func timeCursor(t time.Time, id int64) folio.Cursor { return folio.Cursor{Time: t.UnixMicro(), ID: id} }
+
+// articleCursor places a in a list of the given order.
+func articleCursor(order string) func(*folio.Article) string {
+	return func(a *folio.Article) string {
+		var c folio.Cursor
+		switch {
+		case order == orderCreated:
+			c = timeCursor(a.CreatedAt, a.ID)
+		case a.PublishedAt != nil:
+			c = timeCursor(*a.PublishedAt, a.ID)
+		}
+		return encodeCursor(order, c)
+	}
+}
+
+func commentCursor(c *folio.Comment) string {
+	return encodeCursor(orderThread, timeCursor(c.CreatedAt, c.ID))
+}
+
+func tagCursor(t *folio.Tag) string {
+	return encodeCursor(orderSlug, folio.Cursor{Text: t.Slug, ID: t.ID})
+}
+
+func categoryCursor(c *folio.Category) string {
+	return encodeCursor(orderSlug, folio.Cursor{Text: c.Slug, ID: c.ID})
+}
+
+func searchCursor(h *folio.SearchHit) string {
+	return encodeCursor(orderRank, folio.Cursor{Rank: h.Rank, ID: h.Article.ID})
+}
+
+// connection lays out a page: its edges, its nodes and its page info.
+func connection[T, E any](l folio.List[T], cursor func(T) string, edge func(string, T) E) ([]E, []T, *model.PageInfo) {
+	edges := make([]E, len(l.Items))
+	info := &model.PageInfo{HasNextPage: l.HasNext, HasPreviousPage: l.HasPrevious}
+	for i, it := range l.Items {
+		c := cursor(it)
+		edges[i] = edge(c, it)
+		if i == 0 {
+			info.StartCursor = &c
+		}
+		if i == len(l.Items)-1 {
+			info.EndCursor = &c
+		}
+	}
+	items := l.Items
+	if items == nil {
+		items = []T{}
+	}
+	return edges, items, info
+}
+
+func articleConnection(l folio.List[*folio.Article], order string, count model.Counter) *model.ArticleConnection {
+	edges, nodes, info := connection(l, articleCursor(order), func(c string, a *folio.Article) *model.ArticleEdge {
+		return &model.ArticleEdge{Cursor: c, Node: a}
+	})
+	return &model.ArticleConnection{Edges: edges, Nodes: nodes, PageInfo: info, Count: count}
+}
+
+func commentConnection(l folio.List[*folio.Comment], count model.Counter) *model.CommentConnection {
+	edges, nodes, info := connection(l, commentCursor, func(c string, n *folio.Comment) *model.CommentEdge {
+		return &model.CommentEdge{Cursor: c, Node: n}
+	})
+	return &model.CommentConnection{Edges: edges, Nodes: nodes, PageInfo: info, Count: count}
+}
+
+func tagConnection(l folio.List[*folio.Tag], count model.Counter) *model.TagConnection {
+	edges, nodes, info := connection(l, tagCursor, func(c string, n *folio.Tag) *model.TagEdge {
+		return &model.TagEdge{Cursor: c, Node: n}
+	})
+	return &model.TagConnection{Edges: edges, Nodes: nodes, PageInfo: info, Count: count}
+}
+
+func categoryConnection(l folio.List[*folio.Category], count model.Counter) *model.CategoryConnection {
+	edges, nodes, info := connection(l, categoryCursor, func(c string, n *folio.Category) *model.CategoryEdge {
+		return &model.CategoryEdge{Cursor: c, Node: n}
+	})
+	return &model.CategoryConnection{Edges: edges, Nodes: nodes, PageInfo: info, Count: count}
+}
+
+func searchConnection(l folio.List[*folio.SearchHit], count model.Counter) *model.SearchResultConnection {
+	edges, _, info := connection(l, searchCursor, func(c string, h *folio.SearchHit) *model.SearchResultEdge {
+		return &model.SearchResultEdge{Cursor: c, Node: h.Article, Rank: rank(h.Rank), Snippet: h.Snippet}
+	})
+	return &model.SearchResultConnection{Edges: edges, PageInfo: info, Count: count}
+}
+
+// rank widens a float4 rank without the binary noise of a plain conversion
+// (0.0607927 rather than 0.060792699456214905).
+func rank(r float32) float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(r), 'g', -1, 32), 64)
+	return f
+}

@@ -1,0 +1,11 @@
+// Package graph is Folio's GraphQL adapter: gqlgen's generated executor, the
+// thin resolvers that turn arguments into loader calls, global IDs and
+// cursors, and the error presenter.
+package graph
+
+import "github.com/folio/folio/internal/folio"
+
+// Resolver is the root of the resolvers' dependencies.
+type Resolver struct {
+	Store folio.Store
+}

@@ -1,0 +1,139 @@
+package graph_test
+
+import (
+	"fmt"
+	"testing"
+)
+
+// HomeFeedQuery is what a front page asks for: each article with its author,
+// category, tags, comment count and reaction counts.
+const HomeFeedQuery = `query HomeFeed($first: Int!, $after: String) {
+  articles(first: $first, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node {
+      id slug title excerpt publishedAt readingMinutes
+      author { id handle displayName avatarUrl }
+      category { slug name }
+      tags { slug name }
+      commentCount
+      reactionCounts { like love insightful celebrate total }
+    } }
+  }
+}`
+
+// ArticlePageQuery is what an article page asks for: the article, its author
+// with their latest articles, its tags, and the first comments with their
+// authors and first replies with theirs.
+const ArticlePageQuery = `query ArticlePage($slug: String!, $comments: Int!, $replies: Int!) {
+  article(slug: $slug) {
+    id title body publishedAt readingMinutes
+    author { handle displayName bio articles(first: 3) { nodes { slug title } } }
+    tags { slug name }
+    comments(first: $comments) {
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        id body createdAt deleted
+        author { handle displayName avatarUrl }
+        replies(first: $replies) { nodes { id body createdAt author { handle displayName avatarUrl } } }
+      } }
+    }
+  }
+}`
+
+// The statements these pages run, whatever their page sizes. The README
+// quotes these numbers.
+const (
+	homeFeedStatements    = 6 // articles; then users, categories, tags, comment totals, reaction counts
+	articlePageStatements = 8 // article; author, tags, comments; author's articles, comment authors, replies; reply authors
+)
+
+func TestStatements_HomeFeed(t *testing.T) {
+	w := getWorld(t)
+	for _, first := range []int{5, 20, 50} {
+		t.Run(fmt.Sprintf("First%d", first), func(t *testing.T) {
+			var out struct {
+				Articles struct {
+					Edges []struct {
+						Node struct {
+							Author   struct{ Handle string }
+							Category *struct{ Slug string }
+							Tags     []struct{ Slug string }
+						}
+					}
+				}
+			}
+			r := srv(t).query(t, HomeFeedQuery, map[string]any{"first": first}, &out)
+			if got := len(out.Articles.Edges); got != first {
+				t.Fatalf("got %d articles, want %d", got, first)
+			}
+			for _, e := range out.Articles.Edges {
+				if e.Node.Author.Handle == "" || e.Node.Category == nil || len(e.Node.Tags) == 0 {
+					t.Fatalf("incomplete article %+v", e.Node)
+				}
+			}
+			if r.Statements != homeFeedStatements {
+				t.Errorf("statements: got %d, want %d for first: %d", r.Statements, homeFeedStatements, first)
+			}
+		})
+	}
+	_ = w
+}
+
+func TestStatements_ArticlePage(t *testing.T) {
+	w := getWorld(t)
+	for _, sizes := range [][2]int{{5, 2}, {20, 5}} {
+		t.Run(fmt.Sprintf("Comments%dReplies%d", sizes[0], sizes[1]), func(t *testing.T) {
+			var out struct {
+				Article struct {
+					Author   struct{ Articles struct{ Nodes []struct{ Slug string } } }
+					Comments struct {
+						Edges []struct {
+							Node struct {
+								Author  struct{ Handle string }
+								Replies struct {
+									Nodes []struct{ Author struct{ Handle string } }
+								}
+							}
+						}
+					}
+				}
+			}
+			r := srv(t).query(t, ArticlePageQuery, map[string]any{"slug": w.filler[50].Slug, "comments": sizes[0], "replies": sizes[1]}, &out)
+			a := out.Article
+			if len(a.Author.Articles.Nodes) != 3 || len(a.Comments.Edges) != sizes[0] || len(a.Comments.Edges[0].Node.Replies.Nodes) != sizes[1] {
+				t.Fatalf("page shape: %d author articles, %d comments, %d replies on the first; want 3, %d, %d",
+					len(a.Author.Articles.Nodes), len(a.Comments.Edges), len(a.Comments.Edges[0].Node.Replies.Nodes), sizes[0], sizes[1])
+			}
+			if a.Comments.Edges[0].Node.Replies.Nodes[0].Author.Handle != "Bob_Writes" {
+				t.Errorf("reply author: got %+v", a.Comments.Edges[0].Node.Replies.Nodes[0])
+			}
+			if r.Statements != articlePageStatements {
+				t.Errorf("statements: got %d, want %d", r.Statements, articlePageStatements)
+			}
+		})
+	}
+}
+
+// TestStatements_NestedListsBatch checks the per-parent lists of one level
+// share one statement: the tags of every article, each with its articles.
+func TestStatements_NestedListsBatch(t *testing.T) {
+	getWorld(t)
+	var out struct {
+		Tags struct {
+			Nodes []struct {
+				Articles struct {
+					TotalCount int
+					Nodes      []struct{ Author struct{ Handle string } }
+				}
+			}
+		}
+	}
+	r := srv(t).query(t, `{ tags(first: 10) { nodes { articles(first: 4) { totalCount nodes { author { handle } } } } } }`, nil, &out)
+	// tags; articles by tag and their counts; authors.
+	if r.Statements != 4 {
+		t.Errorf("statements: got %d, want 4", r.Statements)
+	}
+	if len(out.Tags.Nodes) != 5 || out.Tags.Nodes[1].Articles.TotalCount != 62 {
+		t.Errorf("got %+v", out.Tags.Nodes)
+	}
+}
