@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -118,14 +119,12 @@ func describeConnectError(cfg *pgx.ConnConfig, err error) error {
 	return fmt.Errorf("cannot reach Postgres at %s: is it running? (set DATABASE_URL): %s", where, rootCause(err))
 }
 
-// rootCause is the innermost message of err, where the useful words are
-// ("connection refused").
+// rootCause keeps the last, most specific words of err's first line
+// ("connection refused"): pgx repeats itself for every address it tried.
 func rootCause(err error) string {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err.Error()
-		}
-		err = next
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		return msg[i+2:]
 	}
+	return msg
 }

@@ -27,44 +27,56 @@ func BaseURL() string {
 	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 }
 
-// Create makes a database named after prefix with a random suffix, applies
-// the migrations, and returns it with a function that drops it. It is for
-// TestMain, where there is no testing.TB.
-func Create(ctx context.Context, prefix string) (*postgres.DB, func(), error) {
-	base, err := pgx.ParseConfig(BaseURL())
-	if err != nil {
-		return nil, nil, fmt.Errorf("parse FOLIO_TEST_DATABASE_URL: %w", err)
-	}
+// Name returns a fresh database name for prefix, unique per call.
+func Name(prefix string) string {
 	var suffix [6]byte
 	_, _ = rand.Read(suffix[:])
-	name := "folio_test_" + prefix + "_" + hex.EncodeToString(suffix[:])
+	return "folio_test_" + prefix + "_" + hex.EncodeToString(suffix[:])
+}
 
-	admin, err := pgx.ConnectConfig(ctx, base)
-	if err != nil {
-		return nil, nil, fmt.Errorf("connect to test Postgres (set FOLIO_TEST_DATABASE_URL): %w", err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		return nil, nil, fmt.Errorf("create test database: %w", err)
-	}
-	drop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.ConnectConfig(ctx, base)
-		if err != nil {
-			return
-		}
-		defer conn.Close(ctx)
-		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
-	}
-
+// URL is the URL of the database called name on the test server.
+func URL(name string) (string, error) {
 	u, err := url.Parse(BaseURL())
 	if err != nil {
-		drop()
-		return nil, nil, fmt.Errorf("FOLIO_TEST_DATABASE_URL must be a URL: %w", err)
+		return "", fmt.Errorf("FOLIO_TEST_DATABASE_URL must be a URL: %w", err)
 	}
 	u.Path = "/" + name
-	db, err := postgres.Open(ctx, u.String(), postgres.Options{})
+	return u.String(), nil
+}
+
+// admin runs one statement on the test server's maintenance database.
+func admin(ctx context.Context, sql string) error {
+	conn, err := pgx.Connect(ctx, BaseURL())
+	if err != nil {
+		return fmt.Errorf("connect to test Postgres (set FOLIO_TEST_DATABASE_URL): %w", err)
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+// Drop removes the database called name, if it exists, closing its sessions.
+func Drop(name string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return admin(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+}
+
+// Create makes a database named after prefix with a random suffix, applies
+// the migrations, and returns it with a function that closes and drops it.
+// It is for TestMain, where there is no testing.TB.
+func Create(ctx context.Context, prefix string) (*postgres.DB, func(), error) {
+	name := Name(prefix)
+	if err := admin(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		return nil, nil, fmt.Errorf("create test database: %w", err)
+	}
+	drop := func() { _ = Drop(name) }
+	dbURL, err := URL(name)
+	if err != nil {
+		drop()
+		return nil, nil, err
+	}
+	db, err := postgres.Open(ctx, dbURL, postgres.Options{})
 	if err != nil {
 		drop()
 		return nil, nil, err
