@@ -20,15 +20,19 @@ const (
 	kindComment  = "Comment"
 )
 
+// idEncoding refuses the non-canonical spellings of an encoding, so each
+// ID and cursor has exactly one accepted form.
+var idEncoding = base64.RawURLEncoding.Strict()
+
 func globalID(kind string, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(id, 10)))
+	return idEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(id, 10)))
 }
 
 // parseGlobalID decodes an ID the API handed out. field names the argument
 // for the error a person sees.
 func parseGlobalID(field, s string) (kind string, id int64, err error) {
 	bad := folio.InvalidField(field, "%q is not a Folio ID: pass an id exactly as the API returned it.", truncate(s, 64))
-	raw, derr := base64.RawURLEncoding.DecodeString(s)
+	raw, derr := idEncoding.DecodeString(s)
 	if derr != nil {
 		return "", 0, bad
 	}
@@ -37,7 +41,7 @@ func parseGlobalID(field, s string) (kind string, id int64, err error) {
 		return "", 0, bad
 	}
 	id, perr := strconv.ParseInt(num, 10, 64)
-	if perr != nil || id <= 0 {
+	if perr != nil || id <= 0 || strconv.FormatInt(id, 10) != num {
 		return "", 0, bad
 	}
 	switch kind {
@@ -86,7 +90,7 @@ func encodeCursor(order string, c folio.Cursor) string {
 	default:
 		key = strconv.FormatInt(c.Time, 10)
 	}
-	return base64.RawURLEncoding.EncodeToString([]byte("v1|" + order + "|" + key + "|" + strconv.FormatInt(c.ID, 10)))
+	return idEncoding.EncodeToString([]byte("v1|" + order + "|" + key + "|" + strconv.FormatInt(c.ID, 10)))
 }
 
 func decodeCursor(field, order string, s *string) (*folio.Cursor, error) {
@@ -94,29 +98,32 @@ func decodeCursor(field, order string, s *string) (*folio.Cursor, error) {
 		return nil, nil
 	}
 	bad := folio.InvalidField(field, "%q is not a cursor of this list: pass a cursor exactly as this list returned it (pageInfo.endCursor, pageInfo.startCursor or an edge's cursor).", truncate(*s, 64))
-	raw, err := base64.RawURLEncoding.DecodeString(*s)
+	raw, err := idEncoding.DecodeString(*s)
 	if err != nil {
 		return nil, bad
 	}
-	parts := strings.Split(string(raw), "|")
-	if len(parts) != 4 || parts[0] != "v1" || parts[1] != order {
+	// The key may itself hold "|" (a text key); the id is after the last one.
+	rest, ok := strings.CutPrefix(string(raw), "v1|"+order+"|")
+	i := strings.LastIndexByte(rest, '|')
+	if !ok || i < 0 {
 		return nil, bad
 	}
+	key, num := rest[:i], rest[i+1:]
 	var c folio.Cursor
-	if c.ID, err = strconv.ParseInt(parts[3], 10, 64); err != nil || c.ID <= 0 {
+	if c.ID, err = strconv.ParseInt(num, 10, 64); err != nil || c.ID <= 0 {
 		return nil, bad
 	}
 	switch order {
 	case orderSlug:
-		c.Text = parts[2]
+		c.Text = key
 	case orderRank:
-		r, err := strconv.ParseFloat(parts[2], 32)
+		r, err := strconv.ParseFloat(key, 32)
 		if err != nil {
 			return nil, bad
 		}
 		c.Rank = float32(r)
 	default:
-		if c.Time, err = strconv.ParseInt(parts[2], 10, 64); err != nil {
+		if c.Time, err = strconv.ParseInt(key, 10, 64); err != nil {
 			return nil, bad
 		}
 	}
