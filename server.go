@@ -1,0 +1,259 @@
+// Command folio serves Folio's GraphQL API.
+//
+//	folio [serve]                     serve HTTP (the default)
+//	folio migrate up|down|status      manage the database schema
+//	folio seed --scale tiny|small|medium [--replace]
+//
+// Configuration comes from the environment (DATABASE_URL, REDIS_URL,
+// HTTP_ADDR, ENV, LOG_LEVEL, …); flags of the same name override it.
+package main
+
+//go:generate go run github.com/99designs/gqlgen generate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/folio/folio/graph"
+	"github.com/folio/folio/internal/postgres"
+	"github.com/folio/folio/internal/seed"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, nil); err != nil {
+		fmt.Fprintf(os.Stderr, "folio: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// run executes one command. ready, if set, receives the HTTP listener's
+// address once the server accepts connections (tests use it).
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	if cmd != "serve" && cmd != "migrate" && cmd != "seed" {
+		return fmt.Errorf("unknown command %q: use serve, migrate or seed", cmd)
+	}
+	fs := flagSet(cmd, stderr)
+	load := configFlags(fs, getenv)
+	var scale *string
+	var replace *bool
+	if cmd == "seed" {
+		scale = fs.String("scale", "small", "how much demo data: tiny, small or medium")
+		replace = fs.Bool("replace", false, "wipe the existing content first")
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	switch cmd {
+	case "migrate":
+		return migrate(ctx, cfg, log, fs.Args(), stdout)
+	case "seed":
+		return seedCmd(ctx, cfg, log, *scale, *replace, stdout)
+	}
+	return serve(ctx, cfg, log, ready)
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.production() {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openDB connects to Postgres; a development database that does not exist
+// yet is created, so the quick start needs no createdb.
+func openDB(ctx context.Context, cfg config, log *slog.Logger) (*postgres.DB, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: log, CreateMissing: !cfg.production()})
+}
+
+func openRedis(ctx context.Context, cfg config) (redis.UniversalClient, error) {
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL is not a valid Redis URL (want redis://host:port/db): %v", err)
+	}
+	client := redis.NewClient(opts)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("cannot reach Redis at %s: is it running? (set REDIS_URL): %v", opts.Addr, err)
+	}
+	return client, nil
+}
+
+func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- string) error {
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rdb, err := openRedis(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	if err := prepareDB(ctx, cfg, db, log); err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/query", graph.NewHandler(graph.Options{
+		Store: db, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground,
+	}))
+	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
+	mux.Handle("GET /readyz", readyz(db, rdb))
+	if cfg.Playground {
+		mux.Handle("GET /{$}", playground.Handler("Folio", "/query"))
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on HTTP_ADDR %s: %v", cfg.HTTPAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "env", cfg.Env, "playground", cfg.Playground)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// prepareDB applies pending migrations and seeds an empty development
+// database, as configured; otherwise it refuses to serve an outdated schema.
+func prepareDB(ctx context.Context, cfg config, db *postgres.DB, log *slog.Logger) error {
+	m, err := postgres.NewMigrator(db)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if cfg.MigrateOnStart {
+		n, err := m.Up(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Info("applied migrations", "count", n)
+		}
+	} else if n, err := m.Pending(ctx); err != nil {
+		return err
+	} else if n > 0 {
+		return fmt.Errorf("the database lacks %d migration(s): run `folio migrate up` (or set MIGRATE_ON_START=true)", n)
+	}
+	if !cfg.SeedIfEmpty {
+		return nil
+	}
+	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{})
+	switch {
+	case errors.Is(err, seed.ErrNotEmpty):
+		return nil
+	case err != nil:
+		return fmt.Errorf("seed demo data: %w", err)
+	}
+	log.Info("seeded demo data into the empty database", "scale", seed.ScaleSmall, "articles", stats.Articles, "took", stats.Duration.Round(time.Millisecond))
+	return nil
+}
+
+func migrate(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) != 1 || (args[0] != "up" && args[0] != "down" && args[0] != "status") {
+		return errors.New("usage: folio migrate up|down|status")
+	}
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	m, err := postgres.NewMigrator(db)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	switch args[0] {
+	case "up":
+		n, err := m.Up(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
+		return nil
+	case "down":
+		return m.Down(ctx)
+	default:
+		return m.Status(ctx, stdout)
+	}
+}
+
+func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string, replace bool, stdout io.Writer) error {
+	scale, err := seed.ParseScale(scaleName)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	m, err := postgres.NewMigrator(db)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if _, err := m.Up(ctx); err != nil {
+		return err
+	}
+	stats, err := seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace})
+	if errors.Is(err, seed.ErrNotEmpty) {
+		return errors.New("the database already has content: pass --replace to wipe it and seed again")
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seeded %s: %d users, %d categories, %d tags, %d articles (%d published), %d comments, %d reactions in %s\n",
+		scale, stats.Users, stats.Categories, stats.Tags, stats.Articles, stats.Published, stats.Comments, stats.Reactions, stats.Duration.Round(time.Millisecond))
+	return nil
+}

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/folio/folio/internal/postgres"
+	"github.com/folio/folio/internal/postgres/postgrestest"
+)
+
+// envOf returns a getenv over vars, with nothing else set.
+func envOf(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+// runErr runs a command that must fail and returns its error message.
+func runErr(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := run(ctx, args, envOf(env), io.Discard, io.Discard, nil)
+	if err == nil {
+		t.Fatalf("run %v with %v: got no error", args, env)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") {
+		t.Errorf("error is not one line: %q", msg)
+	}
+	return msg
+}
+
+func TestRun_StartupErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want []string // every one must appear in the message
+	}{
+		{"BadEnv", map[string]string{"ENV": "staging"}, nil, []string{"ENV must be", "staging"}},
+		{"BadLogLevel", map[string]string{"LOG_LEVEL": "loud"}, nil, []string{"LOG_LEVEL", "loud"}},
+		{"SeveralProblemsOneLine", map[string]string{"ENV": "x", "LOADER_WAIT": "soon", "PLAYGROUND": "maybe"}, nil,
+			[]string{"ENV", "LOADER_WAIT", "PLAYGROUND"}},
+		{"BadDatabaseURL", map[string]string{"DATABASE_URL": "postgres://u:hunter2@[::1"}, nil, []string{"DATABASE_URL is not a valid Postgres URL"}},
+		{"PostgresDown", map[string]string{"DATABASE_URL": "postgres://postgres@127.0.0.1:1/folio"}, nil, []string{"cannot reach Postgres", "127.0.0.1:1", "DATABASE_URL"}},
+		{"RedisDown", map[string]string{"DATABASE_URL": postgrestest.BaseURL(), "REDIS_URL": "redis://127.0.0.1:1/0", "MIGRATE_ON_START": "false", "SEED_IF_EMPTY": "false"}, nil,
+			[]string{"cannot reach Redis", "127.0.0.1:1", "REDIS_URL"}},
+		{"BadRedisURL", map[string]string{"DATABASE_URL": postgrestest.BaseURL(), "REDIS_URL": "http://nope"}, nil, []string{"REDIS_URL is not a valid Redis URL"}},
+		{"UnknownCommand", nil, []string{"launch"}, []string{"unknown command", "launch"}},
+		{"FlagOverridesEnv", map[string]string{"ENV": "production"}, []string{"serve", "-env", "qa"}, []string{"qa"}},
+		{"MigrateUsage", nil, []string{"migrate", "sideways"}, []string{"usage: folio migrate up|down|status"}},
+		{"SeedScale", nil, []string{"seed", "--scale", "huge"}, []string{"huge", "tiny", "medium"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := runErr(t, tt.env, tt.args...)
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q lacks %q", msg, w)
+				}
+			}
+			if strings.Contains(msg, "hunter2") {
+				t.Errorf("message %q shows the password", msg)
+			}
+		})
+	}
+}
+
+// freshDatabase names a database that does not exist yet and drops it after.
+func freshDatabase(t *testing.T) (name, url string) {
+	t.Helper()
+	name = postgrestest.Name("main")
+	url, err := postgrestest.URL(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = postgrestest.Drop(name) })
+	return name, url
+}
+
+// startServer runs `folio serve` until the test ends and returns its address.
+func startServer(t *testing.T, env map[string]string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	env["HTTP_ADDR"] = "127.0.0.1:0"
+	go func() { done <- run(ctx, []string{"serve"}, envOf(env), io.Discard, io.Discard, ready) }()
+	select {
+	case addr := <-ready:
+		t.Cleanup(func() {
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("serve returned %v after shutdown, want nil", err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Error("serve did not stop within 20s of cancellation")
+			}
+		})
+		return "http://" + addr
+	case err := <-done:
+		cancel()
+		t.Fatalf("serve stopped before it was ready: %v", err)
+	case <-time.After(60 * time.Second):
+		cancel()
+		t.Fatal("serve not ready within 60s")
+	}
+	return ""
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
+func TestRun_ServeDevelopment(t *testing.T) {
+	_, dbURL := freshDatabase(t)
+	base := startServer(t, map[string]string{"DATABASE_URL": dbURL})
+
+	t.Run("Healthz", func(t *testing.T) {
+		if code, body := get(t, base+"/healthz"); code != 200 || !strings.Contains(body, `"ok"`) {
+			t.Errorf("got %d %s", code, body)
+		}
+	})
+	t.Run("Readyz", func(t *testing.T) {
+		code, body := get(t, base+"/readyz")
+		if code != 200 || !strings.Contains(body, `"postgres":"ok"`) || !strings.Contains(body, `"redis":"ok"`) {
+			t.Errorf("got %d %s", code, body)
+		}
+	})
+	t.Run("Playground", func(t *testing.T) {
+		if code, body := get(t, base+"/"); code != 200 || !strings.Contains(body, "/query") {
+			t.Errorf("got %d, want the playground page pointing at /query", code)
+		}
+	})
+	t.Run("CreatedMigratedAndSeeded", func(t *testing.T) {
+		res, err := http.Post(base+"/query", "application/json", strings.NewReader(`{"query":"{ articles { totalCount } categories { totalCount } }"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out struct {
+			Data struct {
+				Articles, Categories struct{ TotalCount int }
+			}
+		}
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		// small: 1,000 articles of which about 90% are published.
+		if n := out.Data.Articles.TotalCount; n < 800 || n > 1000 || out.Data.Categories.TotalCount != 12 {
+			t.Errorf("got %d published articles and %d categories, want the small seed", n, out.Data.Categories.TotalCount)
+		}
+	})
+}
+
+func TestRun_ProductionRefusesOutdatedSchema(t *testing.T) {
+	ctx := context.Background()
+	db, drop, err := postgrestest.Create(ctx, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drop()
+	m, err := postgres.NewMigrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Down(ctx); err != nil {
+		t.Fatal(err)
+	}
+	m.Close()
+	dbURL := db.Pool.Config().ConnString()
+
+	msg := runErr(t, map[string]string{"ENV": "production", "DATABASE_URL": dbURL})
+	if !strings.Contains(msg, "lacks 1 migration") || !strings.Contains(msg, "migrate up") {
+		t.Errorf("got %q, want it to name the missing migration and the fix", msg)
+	}
+	t.Run("ProductionDoesNotCreateDatabases", func(t *testing.T) {
+		_, missing := freshDatabase(t)
+		msg := runErr(t, map[string]string{"ENV": "production", "DATABASE_URL": missing})
+		if !strings.Contains(msg, "does not exist") || !strings.Contains(msg, "createdb") {
+			t.Errorf("got %q", msg)
+		}
+	})
+}
+
+func TestRun_MigrateAndSeed(t *testing.T) {
+	_, dbURL := freshDatabase(t)
+	env := map[string]string{"DATABASE_URL": dbURL}
+	cmd := func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), args, envOf(env), &out, io.Discard, nil)
+		return out.String(), err
+	}
+
+	t.Run("UpStatusDown", func(t *testing.T) {
+		out, err := cmd("migrate", "up")
+		if err != nil || !strings.Contains(out, "applied 1 migration") {
+			t.Fatalf("up: %q %v", out, err)
+		}
+		out, err = cmd("migrate", "status")
+		if err != nil || !strings.Contains(out, "00001_initial_schema.sql") || !strings.Contains(out, "applied 20") {
+			t.Fatalf("status: %q %v", out, err)
+		}
+		if _, err := cmd("migrate", "down"); err != nil {
+			t.Fatalf("down: %v", err)
+		}
+		out, err = cmd("migrate", "status")
+		if err != nil || !strings.Contains(out, "pending") {
+			t.Fatalf("status after down: %q %v", out, err)
+		}
+	})
+
+	t.Run("SeedThenRefuseThenReplace", func(t *testing.T) {
+		out, err := cmd("seed", "--scale", "tiny")
+		if err != nil || !strings.Contains(out, "seeded tiny") {
+			t.Fatalf("seed: %q %v", out, err)
+		}
+		if _, err := cmd("seed", "--scale", "tiny"); err == nil || !strings.Contains(err.Error(), "--replace") {
+			t.Fatalf("second seed: got %v, want a refusal naming --replace", err)
+		}
+		if out, err := cmd("seed", "--scale", "tiny", "--replace"); err != nil || !strings.Contains(out, "seeded tiny") {
+			t.Fatalf("seed --replace: %q %v", out, err)
+		}
+	})
+}
+
+func TestReadyz_DependencyDown(t *testing.T) {
+	ctx := context.Background()
+	db, drop, err := postgrestest.Create(ctx, "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drop()
+	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	defer dead.Close()
+
+	rec := &recorder{header: http.Header{}}
+	req, _ := http.NewRequest("GET", "/readyz", nil)
+	readyz(db, dead).ServeHTTP(rec, req)
+	if rec.code != http.StatusServiceUnavailable || !strings.Contains(rec.body.String(), `"redis":"unreachable"`) || !strings.Contains(rec.body.String(), `"postgres":"ok"`) {
+		t.Errorf("got %d %s, want 503 naming redis", rec.code, rec.body.String())
+	}
+}
+
+type recorder struct {
+	header http.Header
+	code   int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) Write(p []byte) (int, error) { return r.body.Write(p) }
+func (r *recorder) WriteHeader(code int)        { r.code = code }
