@@ -132,11 +132,6 @@ func Load(ctx context.Context, db *pgxpool.Pool, scale Scale, opts Options) (Sta
 	if err != nil {
 		return Stats{}, err
 	}
-	data, err := generate(sz, opts.anchor())
-	if err != nil {
-		return Stats{}, fmt.Errorf("generate %s data: %w", scale, err)
-	}
-
 	tx, err := db.Begin(ctx)
 	if err != nil {
 		return Stats{}, fmt.Errorf("begin: %w", err)
@@ -144,8 +139,14 @@ func Load(ctx context.Context, db *pgxpool.Pool, scale Scale, opts Options) (Sta
 	// A no-op once committed; otherwise it undoes a partial load.
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 
+	// Refuse before generating: a server that seeds an empty database at
+	// every start should not build a data set only to throw it away.
 	if err := prepare(ctx, tx, opts.Replace); err != nil {
 		return Stats{}, err
+	}
+	data, err := generate(sz, opts.anchor())
+	if err != nil {
+		return Stats{}, fmt.Errorf("generate %s data: %w", scale, err)
 	}
 	if err := copyAll(ctx, tx, data); err != nil {
 		return Stats{}, err
