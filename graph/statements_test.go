@@ -85,7 +85,9 @@ func TestStatements_ArticlePage(t *testing.T) {
 		t.Run(fmt.Sprintf("Comments%dReplies%d", sizes[0], sizes[1]), func(t *testing.T) {
 			var out struct {
 				Article struct {
-					Author   struct{ Articles struct{ Nodes []struct{ Slug string } } }
+					Author struct {
+						Articles struct{ Nodes []struct{ Slug string } }
+					}
 					Comments struct {
 						Edges []struct {
 							Node struct {
