@@ -13,6 +13,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -58,8 +59,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		scale = fs.String("scale", "small", "how much demo data: tiny, small or medium")
 		replace = fs.Bool("replace", false, "wipe the existing content first")
 	}
-	if err := fs.Parse(args); err != nil {
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
+	}
+	if cmd != "migrate" && len(positional) > 0 {
+		return fmt.Errorf("unexpected arguments %q: the command comes first, as in `folio migrate status --database-url …`", positional)
 	}
 	cfg, err := load()
 	if err != nil {
@@ -68,11 +73,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := newLogger(cfg, stderr)
 	switch cmd {
 	case "migrate":
-		return migrate(ctx, cfg, log, fs.Args(), stdout)
+		return migrate(ctx, cfg, log, positional, stdout)
 	case "seed":
 		return seedCmd(ctx, cfg, log, *scale, *replace, stdout)
 	}
 	return serve(ctx, cfg, log, ready)
+}
+
+// parseInterspersed parses flags wherever they stand among the arguments
+// (`migrate up --env production` as well as `migrate --env production up`)
+// and returns the arguments that are not flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {

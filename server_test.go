@@ -56,6 +56,8 @@ func TestRun_StartupErrors(t *testing.T) {
 		{"UnknownCommand", nil, []string{"launch"}, []string{"unknown command", "launch"}},
 		{"FlagOverridesEnv", map[string]string{"ENV": "production"}, []string{"serve", "-env", "qa"}, []string{"qa"}},
 		{"MigrateUsage", nil, []string{"migrate", "sideways"}, []string{"usage: folio migrate up|down|status"}},
+		{"StrayArgument", nil, []string{"serve", "bogus", "--http-addr", "127.0.0.1:0"}, []string{"unexpected arguments", "bogus", "command comes first"}},
+		{"CommandAfterFlags", nil, []string{"--http-addr", "127.0.0.1:0", "migrate", "status"}, []string{"unexpected arguments", "migrate"}},
 		{"SeedScale", nil, []string{"seed", "--scale", "huge"}, []string{"huge", "tiny", "medium"}},
 	}
 	for _, tt := range tests {
@@ -217,7 +219,8 @@ func TestRun_MigrateAndSeed(t *testing.T) {
 		if err != nil || !strings.Contains(out, "00001_initial_schema.sql") || !strings.Contains(out, "applied 20") {
 			t.Fatalf("status: %q %v", out, err)
 		}
-		if _, err := cmd("migrate", "down"); err != nil {
+		// Flags may follow the subcommand's own argument.
+		if _, err := cmd("migrate", "down", "--log-level", "warn"); err != nil {
 			t.Fatalf("down: %v", err)
 		}
 		out, err = cmd("migrate", "status")
