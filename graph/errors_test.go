@@ -54,6 +54,12 @@ func TestBadInput(t *testing.T) {
 		{"TooManyTags", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"tags": []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}}}, "at most 10"},
 		{"EmptySearch", `{ search(query: "   ") { totalCount } }`, nil, "empty"},
 		{"LongSearch", `query($q: String!) { search(query: $q) { totalCount } }`, map[string]any{"q": strings.Repeat("word ", 60)}, "256"},
+		{"NULInSearch", `query($q: String!) { search(query: $q) { totalCount } }`, map[string]any{"q": "go\u0000lang"}, "NUL"},
+		{"NULInFilterTag", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"tags": []string{"go\u0000"}}}, "not a tag slug"},
+		{"MalformedFilterHandle", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"authorHandle": "no spaces allowed"}}, "not a handle"},
+		{"MalformedFilterCategory", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"category": "Not_A_Slug"}}, "not a category slug"},
+		{"CursorWithNUL", `query($c: String) { tags(after: $c) { totalCount } }`, map[string]any{"c": b64("v1|slug|a\u0000b|1")}, "cursor"},
+		{"CursorTimeOutOfRange", `query($c: String) { articles(after: $c) { totalCount } }`, map[string]any{"c": b64("v1|pub|-9000000000000000000|5")}, "cursor"},
 		{"TooManyNodes", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": tooMany}, "at most 100"},
 	}
 	for _, tt := range tests {
@@ -71,6 +77,16 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 	_ = w
+
+	t.Run("MalformedSlugsAreNullAndSpareTheirSiblings", func(t *testing.T) {
+		r := s.post(t, `query($bad: String!, $badHandle: String!) { a: article(slug: $bad) { id } b: article(slug: "keyset-pagination") { slug }
+			t: tag(slug: $bad) { id } c: category(slug: $bad) { id } u: user(handle: $badHandle) { id } }`,
+			map[string]any{"bad": "x\u0000y", "badHandle": "al\u0000ice"})
+		want := `{"a":null,"b":{"slug":"keyset-pagination"},"t":null,"c":null,"u":null}`
+		if len(r.Errors) > 0 || string(r.Data) != want {
+			t.Errorf("got %s %+v, want %s", r.Data, r.Errors, want)
+		}
+	})
 
 	t.Run("FieldNamedInExtensions", func(t *testing.T) {
 		r := s.post(t, `{ articles(first: -1) { totalCount } }`, nil)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/folio/folio/graph/model"
 	"github.com/folio/folio/internal/folio"
@@ -80,6 +81,12 @@ const (
 	orderRank      = "rank"
 )
 
+// Time keys stay within years 1 to 9999, inside what Postgres accepts.
+var (
+	minCursorTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	maxCursorTime = time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC).UnixMicro()
+)
+
 func encodeCursor(order string, c folio.Cursor) string {
 	var key string
 	switch order {
@@ -115,6 +122,10 @@ func decodeCursor(field, order string, s *string) (*folio.Cursor, error) {
 	}
 	switch order {
 	case orderSlug:
+		// Postgres takes neither NUL nor broken UTF-8 in text; no slug has them.
+		if !utf8.ValidString(key) || strings.IndexByte(key, 0) >= 0 {
+			return nil, bad
+		}
 		c.Text = key
 	case orderRank:
 		r, err := strconv.ParseFloat(key, 32)
@@ -123,7 +134,7 @@ func decodeCursor(field, order string, s *string) (*folio.Cursor, error) {
 		}
 		c.Rank = float32(r)
 	default:
-		if c.Time, err = strconv.ParseInt(key, 10, 64); err != nil {
+		if c.Time, err = strconv.ParseInt(key, 10, 64); err != nil || c.Time < minCursorTime || c.Time > maxCursorTime {
 			return nil, bad
 		}
 	}

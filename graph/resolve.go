@@ -75,11 +75,21 @@ func articleQuery(in *model.ArticleFilter, by *model.ArticleOrder) (folio.Articl
 		}
 		f.AuthorID = &id
 	}
-	f.AuthorHandle, f.CategorySlug = in.AuthorHandle, in.Category
+	if in.AuthorHandle != nil && !folio.ValidHandle(*in.AuthorHandle) {
+		return f, o, order, folio.InvalidField("filter.authorHandle", "%q is not a handle: handles are 2 to 32 letters, digits or underscores.", truncate(*in.AuthorHandle, 64))
+	}
+	if in.Category != nil && !folio.ValidSlug(*in.Category) {
+		return f, o, order, folio.InvalidField("filter.category", "%q is not a category slug: slugs are lower-case letters and digits joined by single hyphens.", truncate(*in.Category, 64))
+	}
 	if len(in.Tags) > maxFilterTags {
 		return f, o, order, folio.InvalidField("filter.tags", "Filter by at most %d tags, not %d.", maxFilterTags, len(in.Tags))
 	}
-	f.TagSlugs = in.Tags
+	for _, t := range in.Tags {
+		if !folio.ValidSlug(t) {
+			return f, o, order, folio.InvalidField("filter.tags", "%q is not a tag slug: slugs are lower-case letters and digits joined by single hyphens.", truncate(t, 64))
+		}
+	}
+	f.AuthorHandle, f.CategorySlug, f.TagSlugs = in.AuthorHandle, in.Category, in.Tags
 	f.PublishedAfter, f.PublishedBefore = in.PublishedAfter, in.PublishedBefore
 	if f.PublishedAfter != nil && f.PublishedBefore != nil && !f.PublishedAfter.Before(*f.PublishedBefore) {
 		return f, o, order, folio.InvalidField("filter.publishedBefore", "publishedBefore must be later than publishedAfter.")

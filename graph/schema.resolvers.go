@@ -159,6 +159,9 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 }
 
 func (r *queryResolver) Article(ctx context.Context, slug string) (*folio.Article, error) {
+	if !folio.ValidSlug(slug) {
+		return nil, nil
+	}
 	a, err := loader.For(ctx).ArticleBySlug.Load(ctx, slug)()
 	if err != nil || a == nil || !folio.ViewerFrom(ctx).CanSeeArticle(a) {
 		return nil, err
@@ -201,6 +204,9 @@ func (r *queryResolver) Search(ctx context.Context, query string, first *int, af
 }
 
 func (r *queryResolver) Tag(ctx context.Context, slug string) (*folio.Tag, error) {
+	if !folio.ValidSlug(slug) {
+		return nil, nil
+	}
 	return loader.For(ctx).TagBySlug.Load(ctx, slug)()
 }
 
@@ -217,6 +223,9 @@ func (r *queryResolver) Tags(ctx context.Context, first *int, after *string, las
 }
 
 func (r *queryResolver) Category(ctx context.Context, slug string) (*folio.Category, error) {
+	if !folio.ValidSlug(slug) {
+		return nil, nil
+	}
 	return loader.For(ctx).CategoryBySlug.Load(ctx, slug)()
 }
 
@@ -233,6 +242,9 @@ func (r *queryResolver) Categories(ctx context.Context, first *int, after *strin
 }
 
 func (r *queryResolver) User(ctx context.Context, handle string) (*folio.User, error) {
+	if !folio.ValidHandle(handle) {
+		return nil, nil
+	}
 	return loader.For(ctx).UserByHandle.Load(ctx, strings.ToLower(handle))()
 }
 

@@ -169,7 +169,7 @@ const reactionCounts = `SELECT article_id, kind, count(*) FROM reactions WHERE a
 func (db *DB) ReactionCounts(ctx context.Context, ids []int64) (map[int64]folio.ReactionCounts, error) {
 	rows, err := db.Pool.Query(ctx, reactionCounts, ids)
 	if err != nil {
-		return nil, fmt.Errorf("query reaction counts: %w", err)
+		return nil, fmt.Errorf("query reaction counts: %w", translate(err))
 	}
 	defer rows.Close()
 	out := make(map[int64]folio.ReactionCounts, len(ids))

@@ -90,12 +90,14 @@ func finish[T any](items []T, p folio.Page) folio.List[T] {
 	if more {
 		items = items[:p.Limit]
 	}
+	// A cursor names a row that exists, so rows lie beyond the cursor bound
+	// on the far side of the page, whichever way it was read.
 	l := folio.List[T]{Items: items}
 	if p.Backward {
 		slices.Reverse(l.Items)
-		l.HasPrevious, l.HasNext = more, p.HasBefore
+		l.HasPrevious, l.HasNext = more || p.HasAfter, p.HasBefore
 	} else {
-		l.HasNext, l.HasPrevious = more, p.HasAfter
+		l.HasNext, l.HasPrevious = more || p.HasBefore, p.HasAfter
 	}
 	return l
 }
@@ -107,7 +109,7 @@ type scanFunc[T any] func(row pgx.Row, extra ...any) (T, error)
 func list[T any](ctx context.Context, db *DB, what, sql string, a args, scan scanFunc[T]) ([]T, error) {
 	rows, err := db.Pool.Query(ctx, sql, a...)
 	if err != nil {
-		return nil, fmt.Errorf("query %s: %w", what, err)
+		return nil, fmt.Errorf("query %s: %w", what, translate(err))
 	}
 	defer rows.Close()
 	var out []T
@@ -119,7 +121,7 @@ func list[T any](ctx context.Context, db *DB, what, sql string, a args, scan sca
 		out = append(out, v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", what, err)
+		return nil, fmt.Errorf("read %s: %w", what, translate(err))
 	}
 	return out, nil
 }
@@ -148,7 +150,7 @@ ORDER BY p.parent, %s`, parents, cols, o.key, fromWhere, where, orderLimit, o.sc
 
 	rows, err := db.Pool.Query(ctx, sql, a...)
 	if err != nil {
-		return nil, fmt.Errorf("query %s: %w", what, err)
+		return nil, fmt.Errorf("query %s: %w", what, translate(err))
 	}
 	defer rows.Close()
 	grouped := make(map[int64][]T, len(ids))
@@ -162,7 +164,7 @@ ORDER BY p.parent, %s`, parents, cols, o.key, fromWhere, where, orderLimit, o.sc
 		grouped[parent] = append(grouped[parent], v)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", what, err)
+		return nil, fmt.Errorf("read %s: %w", what, translate(err))
 	}
 	out := make(map[int64]folio.List[T], len(ids))
 	for _, id := range ids {
@@ -175,7 +177,7 @@ ORDER BY p.parent, %s`, parents, cols, o.key, fromWhere, where, orderLimit, o.sc
 func countBy(ctx context.Context, db *DB, what, sql string, a ...any) (map[int64]int, error) {
 	rows, err := db.Pool.Query(ctx, sql, a...)
 	if err != nil {
-		return nil, fmt.Errorf("count %s: %w", what, err)
+		return nil, fmt.Errorf("count %s: %w", what, translate(err))
 	}
 	defer rows.Close()
 	out := make(map[int64]int)
@@ -188,7 +190,7 @@ func countBy(ctx context.Context, db *DB, what, sql string, a ...any) (map[int64
 		out[id] = n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read %s count: %w", what, err)
+		return nil, fmt.Errorf("read %s count: %w", what, translate(err))
 	}
 	return out, nil
 }
@@ -197,7 +199,7 @@ func countBy(ctx context.Context, db *DB, what, sql string, a ...any) (map[int64
 func count(ctx context.Context, db *DB, what, sql string, a ...any) (int, error) {
 	var n int
 	if err := db.Pool.QueryRow(ctx, sql, a...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count %s: %w", what, err)
+		return 0, fmt.Errorf("count %s: %w", what, translate(err))
 	}
 	return n, nil
 }

@@ -38,6 +38,8 @@ func checkSearchQuery(q string) error {
 	switch {
 	case strings.TrimSpace(q) == "":
 		return folio.InvalidField("query", "The search query is empty: type at least one word.")
+	case strings.IndexByte(q, 0) >= 0:
+		return folio.InvalidField("query", "The search query contains a NUL character; remove it.")
 	case len(q) > MaxSearchQuery:
 		return folio.InvalidField("query", "The search query is %d bytes long; the most is %d.", len(q), MaxSearchQuery)
 	}
