@@ -29,6 +29,7 @@ type config struct {
 	Playground bool
 
 	LoaderWait      time.Duration
+	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 }
 
@@ -72,14 +73,15 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 	fs.StringVar(&r.seed, "seed-if-empty", env("SEED_IF_EMPTY", ""), "load demo data into an empty database: true or false (env SEED_IF_EMPTY; default true in development)")
 	fs.StringVar(&r.playground, "playground", env("PLAYGROUND", ""), "serve the GraphiQL playground and introspection: true or false (env PLAYGROUND; default true in development)")
 	fs.StringVar(&r.loaderWait, "loader-wait", env("LOADER_WAIT", "2ms"), "how long dataloaders gather keys (env LOADER_WAIT)")
+	fs.StringVar(&r.requestTimeout, "request-timeout", env("REQUEST_TIMEOUT", "10s"), "how long one request may work, SQL included (env REQUEST_TIMEOUT)")
 	fs.StringVar(&r.shutdown, "shutdown-timeout", env("SHUTDOWN_TIMEOUT", "15s"), "how long in-flight requests may finish on shutdown (env SHUTDOWN_TIMEOUT)")
 	return r.build
 }
 
 // rawConfig is the configuration as text, before it is checked.
 type rawConfig struct {
-	databaseURL, redisURL, httpAddr, env, logLevel  string
-	migrate, seed, playground, loaderWait, shutdown string
+	databaseURL, redisURL, httpAddr, env, logLevel                  string
+	migrate, seed, playground, loaderWait, requestTimeout, shutdown string
 }
 
 func (r *rawConfig) build() (config, error) {
@@ -96,6 +98,7 @@ func (r *rawConfig) build() (config, error) {
 	c.SeedIfEmpty = parseBool("SEED_IF_EMPTY", r.seed, dev, &errs)
 	c.Playground = parseBool("PLAYGROUND", r.playground, dev, &errs)
 	c.LoaderWait = parseDuration("LOADER_WAIT", r.loaderWait, &errs)
+	c.RequestTimeout = parseDuration("REQUEST_TIMEOUT", r.requestTimeout, &errs)
 	c.ShutdownTimeout = parseDuration("SHUTDOWN_TIMEOUT", r.shutdown, &errs)
 	if len(errs) > 0 {
 		// One line, however many problems: it is printed as the reason the

@@ -145,7 +145,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 
 	mux := http.NewServeMux()
 	mux.Handle("/query", graph.NewHandler(graph.Options{
-		Store: db, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground,
+		Store: db, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
 	}))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
 	mux.Handle("GET /readyz", readyz(db, rdb))

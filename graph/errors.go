@@ -20,6 +20,7 @@ const (
 	CodeBadUserInput = "BAD_USER_INPUT"
 	CodeNotFound     = "NOT_FOUND"
 	CodeInternal     = "INTERNAL_SERVER_ERROR"
+	CodeTimeout      = "TIMEOUT"
 )
 
 // codes maps domain error codes to GraphQL ones: the one place where that
@@ -40,8 +41,12 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		var internal resolverError
 		if !errors.As(err, &internal) && errors.As(err, &fe) {
 			gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+			code, ok := codes[fe.Code]
+			if !ok {
+				code = CodeInternal
+			}
 			gqlErr.Message = fe.Message
-			gqlErr.Extensions = map[string]any{"code": codes[fe.Code]}
+			gqlErr.Extensions = map[string]any{"code": code}
 			if fe.Field != "" {
 				gqlErr.Extensions["field"] = fe.Field
 			}
@@ -54,6 +59,27 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if presented, ok := presentProtocolError(gqlErr); ok {
 				return presented
 			}
+			if !graphql.HasOperationContext(ctx) {
+				// gqlgen could not read the request (bad JSON, a body over
+				// the limit); its message quotes the body, which is neither
+				// ours to echo nor to log.
+				return &gqlerror.Error{
+					Message:    "The request body is not a GraphQL request: send JSON with a \"query\" string and optional \"variables\" object.",
+					Extensions: map[string]any{"code": CodeBadUserInput},
+				}
+			}
+		}
+		if errors.Is(err, context.DeadlineExceeded) {
+			return &gqlerror.Error{
+				Message:    "The operation ran out of time. Ask for fewer rows or fewer nested lists.",
+				Path:       graphql.GetPath(ctx),
+				Extensions: map[string]any{"code": CodeTimeout, "requestId": requestid.From(ctx)},
+			}
+		}
+		if errors.Is(err, context.Canceled) {
+			// The client went away; nothing failed on our side.
+			log.InfoContext(ctx, "request cancelled", "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
+			return &gqlerror.Error{Message: "The request was cancelled.", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": CodeInternal}}
 		}
 		log.ErrorContext(ctx, "internal error", "error", err.Error(), "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
 		return &gqlerror.Error{

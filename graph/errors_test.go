@@ -3,10 +3,16 @@ package graph_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/folio/folio/graph"
 
 	"github.com/folio/folio/internal/folio"
 )
@@ -166,4 +172,81 @@ func TestInternalErrors(t *testing.T) {
 			t.Errorf("the log should keep what the client was not shown:\n%s", logs)
 		}
 	})
+}
+
+func TestTransportErrors(t *testing.T) {
+	getWorld(t)
+	s := srv(t)
+	send := func(t *testing.T, method, contentType, body string) (int, response, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, s.URL, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		var r response
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatalf("response is not JSON: %q", raw)
+		}
+		return res.StatusCode, r, string(raw)
+	}
+	secret := `{"query": "{ articles { totalCount } }", "variables": {"token": "s3cr3t-value"`
+	tests := []struct {
+		name, method, contentType, body string
+		status                          int
+	}{
+		{"MalformedJSON", "POST", "application/json", secret, http.StatusBadRequest},
+		{"NotJSON", "POST", "text/plain", `{"query":"{ tags { totalCount } }"}`, http.StatusUnsupportedMediaType},
+		{"FormPost", "POST", "application/x-www-form-urlencoded", "query=%7B%7D", http.StatusUnsupportedMediaType},
+		{"NoContentType", "POST", "", `{"query":"{ tags { totalCount } }"}`, http.StatusUnsupportedMediaType},
+		{"WrongMethod", "PUT", "application/json", `{"query":"{ tags { totalCount } }"}`, http.StatusMethodNotAllowed},
+		{"BodyTooLarge", "POST", "application/json", `{"query":"` + strings.Repeat(" ", 1<<20) + `{ tags { totalCount } }"}`, http.StatusRequestEntityTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, r, raw := send(t, tt.method, tt.contentType, tt.body)
+			if status != tt.status || r.code() != "BAD_USER_INPUT" {
+				t.Errorf("got %d %q, want %d BAD_USER_INPUT: %s", status, r.code(), tt.status, raw)
+			}
+			if strings.Contains(raw, "s3cr3t") || strings.Contains(s.logs.String(), "s3cr3t") {
+				t.Errorf("the request body was echoed or logged")
+			}
+		})
+	}
+	t.Run("GetQueryWorks", func(t *testing.T) {
+		status, r, raw := send(t, "GET", "", "")
+		_ = r
+		if status >= 500 {
+			t.Errorf("GET without a query: got %d %s", status, raw)
+		}
+		res, err := http.Get(s.URL + "?query=" + url.QueryEscape("{ tags(first: 1) { nodes { slug } } }"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 || !strings.Contains(string(body), `"slug":"design"`) {
+			t.Errorf("got %d %s", res.StatusCode, body)
+		}
+	})
+}
+
+func TestTimeout(t *testing.T) {
+	getWorld(t)
+	s := newServer(t, testDB, func(o *graph.Options) { o.Timeout = 5 * time.Millisecond })
+	r := s.post(t, `{ articles(first: 5) { nodes { author { handle } } } }`, nil)
+	if r.code() != "TIMEOUT" || r.Status >= 500 {
+		t.Fatalf("got %d %+v, want a TIMEOUT error (loaders wait 20ms, past the 5ms deadline)", r.Status, r.Errors)
+	}
+	if strings.Contains(s.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("a timeout is not an internal error, but it was logged as one:\n%s", s.logs.String())
+	}
 }

@@ -1,7 +1,11 @@
 package graph
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"time"
 
@@ -27,6 +31,8 @@ type Options struct {
 	LoaderWait time.Duration
 	// Introspection lets clients ask for the schema.
 	Introspection bool
+	// Timeout bounds each request's work; zero means no bound.
+	Timeout time.Duration
 }
 
 // NewHandler returns the GraphQL endpoint: request ids, per-request loaders
@@ -35,11 +41,14 @@ func NewHandler(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	srv := handler.New(NewExecutableSchema(Config{Resolvers: &Resolver{Store: o.Store}}))
+	cfg := Config{Resolvers: &Resolver{Store: o.Store}}
+	setComplexity(&cfg.Complexity)
+	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
@@ -49,13 +58,54 @@ func NewHandler(o Options) http.Handler {
 
 	var h http.Handler = srv
 	h = loader.Middleware(o.Store, o.LoaderWait, h)
-	h = limitBody(h)
+	h = withTimeout(o.Timeout, h)
+	h = checkRequest(h)
 	return requestid.Middleware(h)
 }
 
-func limitBody(next http.Handler) http.Handler {
+// checkRequest answers what gqlgen's transports would answer without an
+// extensions.code: a method or media type Folio does not speak, or a body
+// over MaxBodyBytes.
+func checkRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		switch r.Method {
+		case http.MethodGet, http.MethodOptions:
+		case http.MethodPost:
+			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if mt != "application/json" {
+				writeError(w, http.StatusUnsupportedMediaType, CodeBadUserInput, "Send POST requests with Content-Type: application/json and a body of {\"query\": …, \"variables\": …}.")
+				return
+			}
+			if r.ContentLength > MaxBodyBytes {
+				writeError(w, http.StatusRequestEntityTooLarge, CodeBadUserInput, fmt.Sprintf("The request body is over %d bytes.", MaxBodyBytes))
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		default:
+			w.Header().Set("Allow", "GET, POST, OPTIONS")
+			writeError(w, http.StatusMethodNotAllowed, CodeBadUserInput, "Use POST, or GET for queries.")
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// withTimeout bounds the work of one request; the deadline reaches SQL
+// through the context.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	if d <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// writeError writes a GraphQL response that carries only an error.
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}}})
 }

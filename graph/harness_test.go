@@ -175,15 +175,19 @@ func (b *syncBuffer) String() string {
 // newServer serves store (the test database unless a test wraps it).
 // Loaders wait 20ms so a slow test machine still batches each level in one
 // statement; production waits less.
-func newServer(t testing.TB, store folio.Store) *server {
+func newServer(t testing.TB, store folio.Store, adjust ...func(*graph.Options)) *server {
 	t.Helper()
 	s := &server{logs: &syncBuffer{}}
-	h := graph.NewHandler(graph.Options{
+	o := graph.Options{
 		Store:         store,
 		Logger:        slog.New(slog.NewJSONHandler(s.logs, nil)),
 		LoaderWait:    20 * time.Millisecond,
 		Introspection: true,
-	})
+	}
+	for _, f := range adjust {
+		f(&o)
+	}
+	h := graph.NewHandler(o)
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var n atomic.Int64
 		h.ServeHTTP(w, r.WithContext(postgres.WithStatementCounter(r.Context(), &n)))
