@@ -80,6 +80,18 @@ func TestQuery_Node(t *testing.T) {
 		})
 	}
 
+	t.Run("NodesReportsABadIDAtItsIndex", func(t *testing.T) {
+		r := s.post(t, `query($ids: [ID!]!) { nodes(ids: $ids) { __typename } tag(slug: "go") { slug } }`,
+			map[string]any{"ids": []string{ids.Tag.ID, "garbage", ids.User.ID}})
+		want := `{"nodes":[{"__typename":"Tag"},null,{"__typename":"User"}],"tag":{"slug":"go"}}`
+		if string(r.Data) != want {
+			t.Errorf("data: got %s, want %s", r.Data, want)
+		}
+		if len(r.Errors) != 1 || r.code() != "BAD_USER_INPUT" || len(r.Errors[0].Path) != 2 || r.Errors[0].Path[1] != float64(1) {
+			t.Errorf("errors: got %+v, want one BAD_USER_INPUT at [nodes 1]", r.Errors)
+		}
+	})
+
 	t.Run("NodesKeepsOrderWithNulls", func(t *testing.T) {
 		var out struct {
 			Nodes []map[string]any

@@ -2,8 +2,14 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime/debug"
 	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/graph-gophers/dataloader/v7"
 
@@ -17,6 +23,16 @@ const maxNodes = folio.MaxPageSize
 
 // maxFilterTags bounds the tags an article filter may require.
 const maxFilterTags = 10
+
+// loaders returns the request's loaders for the depth of the field being
+// resolved, so that each level of the query batches apart from the others.
+func loaders(ctx context.Context) *loader.Level {
+	depth := 0
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		depth++
+	}
+	return loader.For(ctx).At(depth)
+}
 
 // mustLoad loads a row that integrity guarantees (a foreign key): its absence
 // is our bug, reported as an internal error.
@@ -104,7 +120,7 @@ func (r *Resolver) node(ctx context.Context, field, id string) (model.Node, erro
 	if err != nil {
 		return nil, err
 	}
-	l := loader.For(ctx)
+	l := loaders(ctx)
 	switch kind {
 	case kindUser:
 		return nilIfMissing(l.UserByID.Load(ctx, n)())
@@ -155,7 +171,7 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error
 				// A panic here is off the executor's goroutine: recover it
 				// like the executor would, or it takes the process down.
 				if p := recover(); p != nil {
-					errs[i] = fmt.Errorf("panic resolving node: %v", p)
+					errs[i] = fmt.Errorf("panic resolving node: %v\n%s", p, debug.Stack())
 				}
 				done <- struct{}{}
 			}()
@@ -165,10 +181,17 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error
 	for range ids {
 		<-done
 	}
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	// One bad ID nulls its own entry, not the whole list: each error is
+	// reported at its index.
+	for i, err := range errs {
+		if err == nil {
+			continue
 		}
+		var fe *folio.Error
+		if !errors.As(err, &fe) {
+			err = resolverError{err}
+		}
+		graphql.AddError(ctx, &gqlerror.Error{Err: err, Message: err.Error(), Path: append(graphql.GetPath(ctx), ast.PathIndex(i))})
 	}
 	return out, nil
 }

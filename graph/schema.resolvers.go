@@ -23,18 +23,18 @@ func (r *articleResolver) Status(ctx context.Context, obj *folio.Article) (model
 }
 
 func (r *articleResolver) Author(ctx context.Context, obj *folio.Article) (*folio.User, error) {
-	return mustLoad(ctx, loader.For(ctx).UserByID, obj.AuthorID, "author")
+	return mustLoad(ctx, loaders(ctx).UserByID, obj.AuthorID, "author")
 }
 
 func (r *articleResolver) Category(ctx context.Context, obj *folio.Article) (*folio.Category, error) {
 	if obj.CategoryID == nil {
 		return nil, nil
 	}
-	return loader.For(ctx).CategoryByID.Load(ctx, *obj.CategoryID)()
+	return loaders(ctx).CategoryByID.Load(ctx, *obj.CategoryID)()
 }
 
 func (r *articleResolver) Tags(ctx context.Context, obj *folio.Article) ([]*folio.Tag, error) {
-	tags, err := loader.For(ctx).TagsOfArticle.Load(ctx, obj.ID)()
+	tags, err := loaders(ctx).TagsOfArticle.Load(ctx, obj.ID)()
 	if tags == nil && err == nil {
 		tags = []*folio.Tag{}
 	}
@@ -46,7 +46,7 @@ func (r *articleResolver) Comments(ctx context.Context, obj *folio.Article, firs
 	if err != nil {
 		return nil, err
 	}
-	l := loader.For(ctx)
+	l := loaders(ctx)
 	list, err := l.CommentsByArticle.Load(ctx, loader.PageKey{ID: obj.ID, Page: p})()
 	if err != nil {
 		return nil, err
@@ -55,11 +55,11 @@ func (r *articleResolver) Comments(ctx context.Context, obj *folio.Article, firs
 }
 
 func (r *articleResolver) CommentCount(ctx context.Context, obj *folio.Article) (int, error) {
-	return loader.For(ctx).CommentTotal.Load(ctx, obj.ID)()
+	return loaders(ctx).CommentTotal.Load(ctx, obj.ID)()
 }
 
 func (r *articleResolver) ReactionCounts(ctx context.Context, obj *folio.Article) (*folio.ReactionCounts, error) {
-	c, err := loader.For(ctx).ReactionCounts.Load(ctx, obj.ID)()
+	c, err := loaders(ctx).ReactionCounts.Load(ctx, obj.ID)()
 	return &c, err
 }
 
@@ -80,7 +80,7 @@ func (r *categoryResolver) ID(ctx context.Context, obj *folio.Category) (string,
 }
 
 func (r *categoryResolver) Articles(ctx context.Context, obj *folio.Category, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
-	l := loader.For(ctx)
+	l := loaders(ctx)
 	return nestedArticles(ctx, l.ArticlesByCategory, l.ArticleCountByCategory, obj.ID, first, after, last, before)
 }
 
@@ -111,18 +111,18 @@ func (r *commentResolver) Author(ctx context.Context, obj *folio.Comment) (*foli
 	if obj.Deleted() {
 		return nil, nil
 	}
-	return mustLoad(ctx, loader.For(ctx).UserByID, obj.AuthorID, "comment author")
+	return mustLoad(ctx, loaders(ctx).UserByID, obj.AuthorID, "comment author")
 }
 
 func (r *commentResolver) Article(ctx context.Context, obj *folio.Comment) (*folio.Article, error) {
-	return mustLoad(ctx, loader.For(ctx).ArticleByID, obj.ArticleID, "comment article")
+	return mustLoad(ctx, loaders(ctx).ArticleByID, obj.ArticleID, "comment article")
 }
 
 func (r *commentResolver) Parent(ctx context.Context, obj *folio.Comment) (*folio.Comment, error) {
 	if obj.ParentID == nil {
 		return nil, nil
 	}
-	return mustLoad(ctx, loader.For(ctx).CommentByID, *obj.ParentID, "parent comment")
+	return mustLoad(ctx, loaders(ctx).CommentByID, *obj.ParentID, "parent comment")
 }
 
 func (r *commentResolver) Replies(ctx context.Context, obj *folio.Comment, first *int, after *string, last *int, before *string) (*model.CommentConnection, error) {
@@ -130,7 +130,7 @@ func (r *commentResolver) Replies(ctx context.Context, obj *folio.Comment, first
 	if err != nil {
 		return nil, err
 	}
-	l := loader.For(ctx)
+	l := loaders(ctx)
 	list, err := l.RepliesByComment.Load(ctx, loader.PageKey{ID: obj.ID, Page: p})()
 	if err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ func (r *queryResolver) Article(ctx context.Context, slug string) (*folio.Articl
 	if !folio.ValidSlug(slug) {
 		return nil, nil
 	}
-	a, err := loader.For(ctx).ArticleBySlug.Load(ctx, slug)()
+	a, err := loaders(ctx).ArticleBySlug.Load(ctx, slug)()
 	if err != nil || a == nil || !folio.ViewerFrom(ctx).CanSeeArticle(a) {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ func (r *queryResolver) Tag(ctx context.Context, slug string) (*folio.Tag, error
 	if !folio.ValidSlug(slug) {
 		return nil, nil
 	}
-	return loader.For(ctx).TagBySlug.Load(ctx, slug)()
+	return loaders(ctx).TagBySlug.Load(ctx, slug)()
 }
 
 func (r *queryResolver) Tags(ctx context.Context, first *int, after *string, last *int, before *string) (*model.TagConnection, error) {
@@ -226,7 +226,7 @@ func (r *queryResolver) Category(ctx context.Context, slug string) (*folio.Categ
 	if !folio.ValidSlug(slug) {
 		return nil, nil
 	}
-	return loader.For(ctx).CategoryBySlug.Load(ctx, slug)()
+	return loaders(ctx).CategoryBySlug.Load(ctx, slug)()
 }
 
 func (r *queryResolver) Categories(ctx context.Context, first *int, after *string, last *int, before *string) (*model.CategoryConnection, error) {
@@ -245,7 +245,7 @@ func (r *queryResolver) User(ctx context.Context, handle string) (*folio.User, e
 	if !folio.ValidHandle(handle) {
 		return nil, nil
 	}
-	return loader.For(ctx).UserByHandle.Load(ctx, strings.ToLower(handle))()
+	return loaders(ctx).UserByHandle.Load(ctx, strings.ToLower(handle))()
 }
 
 func (r *searchResultConnectionResolver) Edges(ctx context.Context, obj *model.SearchResultConnection) ([]*model.SearchResultEdge, error) {
@@ -261,7 +261,7 @@ func (r *tagResolver) ID(ctx context.Context, obj *folio.Tag) (string, error) {
 }
 
 func (r *tagResolver) Articles(ctx context.Context, obj *folio.Tag, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
-	l := loader.For(ctx)
+	l := loaders(ctx)
 	return nestedArticles(ctx, l.ArticlesByTag, l.ArticleCountByTag, obj.ID, first, after, last, before)
 }
 
@@ -286,7 +286,7 @@ func (r *userResolver) Role(ctx context.Context, obj *folio.User) (model.Role, e
 }
 
 func (r *userResolver) Articles(ctx context.Context, obj *folio.User, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
-	l := loader.For(ctx)
+	l := loaders(ctx)
 	return nestedArticles(ctx, l.ArticlesByAuthor, l.ArticleCountByAuthor, obj.ID, first, after, last, before)
 }
 

@@ -23,18 +23,21 @@ const HomeFeedQuery = `query HomeFeed($first: Int!, $after: String) {
 
 // ArticlePageQuery is what an article page asks for: the article, its author
 // with their latest articles, its tags, and the first comments with their
-// authors and first replies with theirs.
+// authors and first replies with theirs. Authors come first in each
+// selection: gqlgen starts an object's first resolver before the others, so
+// each level's user lookups begin no later than the lists beside them, and a
+// lower level's users never catch the batch of the level above.
 const ArticlePageQuery = `query ArticlePage($slug: String!, $comments: Int!, $replies: Int!) {
   article(slug: $slug) {
-    id title body publishedAt readingMinutes
     author { handle displayName bio articles(first: 3) { nodes { slug title } } }
+    id title body publishedAt readingMinutes
     tags { slug name }
     comments(first: $comments) {
       pageInfo { hasNextPage endCursor }
       edges { node {
-        id body createdAt deleted
         author { handle displayName avatarUrl }
-        replies(first: $replies) { nodes { id body createdAt author { handle displayName avatarUrl } } }
+        id body createdAt deleted
+        replies(first: $replies) { nodes { author { handle displayName avatarUrl } id body createdAt } }
       } }
     }
   }

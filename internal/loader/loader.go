@@ -8,6 +8,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -26,8 +27,35 @@ type PageKey struct {
 	Page folio.Page
 }
 
-// Loaders are the batched lookups of one request.
+// Loaders are the batched lookups of one request, one Level of them for each
+// depth of the query. Keeping levels apart makes a request's SQL a function
+// of its query's shape alone: one statement per loader per level. Shared
+// across levels, a lower level's keys would sometimes catch a batch of the
+// level above that had not fired yet, and sometimes not, so the count of
+// statements would depend on the scheduler.
 type Loaders struct {
+	store  folio.Store
+	viewer folio.Viewer
+	wait   time.Duration
+
+	mu     sync.Mutex
+	levels map[int]*Level
+}
+
+// At returns the loaders of one depth of the query, made on first use.
+func (ls *Loaders) At(depth int) *Level {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	l, ok := ls.levels[depth]
+	if !ok {
+		l = newLevel(ls.store, ls.viewer, ls.wait)
+		ls.levels[depth] = l
+	}
+	return l
+}
+
+// Level is the batched lookups of one depth of one request.
+type Level struct {
 	UserByID     *dataloader.Loader[int64, *folio.User]
 	UserByHandle *dataloader.Loader[string, *folio.User] // keys lower-cased
 
@@ -63,7 +91,11 @@ func New(s folio.Store, v folio.Viewer, wait time.Duration) *Loaders {
 	if wait <= 0 {
 		wait = DefaultWait
 	}
-	l := &Loaders{}
+	return &Loaders{store: s, viewer: v, wait: wait, levels: make(map[int]*Level)}
+}
+
+func newLevel(s folio.Store, v folio.Viewer, wait time.Duration) *Level {
+	l := &Level{}
 	l.UserByID = byKey(wait, s.UsersByIDs, func(u *folio.User) int64 { return u.ID }, nil)
 	l.UserByHandle = byKey(wait, s.UsersByHandles, func(u *folio.User) string { return strings.ToLower(u.Handle) },
 		func(ctx context.Context, u *folio.User) { l.UserByID.Prime(ctx, u.ID, u) })

@@ -54,7 +54,7 @@ func TestLoaders_BatchByKey(t *testing.T) {
 	for i := range 30 {
 		users = append(users, f.User(fmt.Sprintf("user%02d", i), folio.RoleReader))
 	}
-	l := loader.New(testDB, folio.Viewer{}, 10*time.Millisecond)
+	l := loader.New(testDB, folio.Viewer{}, 10*time.Millisecond).At(0)
 
 	t.Run("OneStatementInKeyOrder", func(t *testing.T) {
 		keys := []int64{users[5].ID, users[0].ID, 999999, users[29].ID, users[5].ID}
@@ -79,7 +79,7 @@ func TestLoaders_BatchByKey(t *testing.T) {
 	})
 
 	t.Run("HandleLookupPrimesIDs", func(t *testing.T) {
-		l := loader.New(testDB, folio.Viewer{}, 10*time.Millisecond)
+		l := loader.New(testDB, folio.Viewer{}, 10*time.Millisecond).At(0)
 		_, _, first := loadAll(t, []string{"user07"}, func(ctx context.Context, h string) (*folio.User, error) { return l.UserByHandle.Load(ctx, h)() })
 		got, _, second := loadAll(t, []int64{users[7].ID}, func(ctx context.Context, id int64) (*folio.User, error) { return l.UserByID.Load(ctx, id)() })
 		if first != 1 || second != 0 || got[0].Handle != "user07" {
@@ -98,7 +98,7 @@ func TestLoaders_PagedGroupsEqualPages(t *testing.T) {
 			PublishedAt: base.Add(time.Duration(i) * time.Hour)}))
 	}
 	other := f.User("pager_two", folio.RoleAuthor)
-	l := loader.New(testDB, folio.Viewer{}, 10*time.Millisecond)
+	l := loader.New(testDB, folio.Viewer{}, 10*time.Millisecond).At(0)
 	p2, _ := folio.NewPage(ptr(2), nil, nil, nil)
 	p3, _ := folio.NewPage(ptr(3), nil, nil, nil)
 	keys := []loader.PageKey{{ID: author.ID, Page: p2}, {ID: other.ID, Page: p2}, {ID: author.ID, Page: p3}}
@@ -133,7 +133,7 @@ var errDown = errors.New("connection reset by peer")
 func (failingStore) UsersByIDs(context.Context, []int64) ([]*folio.User, error) { return nil, errDown }
 
 func TestLoaders_ErrorReachesEveryKey(t *testing.T) {
-	l := loader.New(failingStore{testDB}, folio.Viewer{}, 10*time.Millisecond)
+	l := loader.New(failingStore{testDB}, folio.Viewer{}, 10*time.Millisecond).At(0)
 	_, errs, _ := loadAll(t, []int64{1, 2, 3}, func(ctx context.Context, id int64) (*folio.User, error) { return l.UserByID.Load(ctx, id)() })
 	for i, err := range errs {
 		if !errors.Is(err, errDown) {
@@ -143,3 +143,19 @@ func TestLoaders_ErrorReachesEveryKey(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestLoaders_LevelsBatchApart(t *testing.T) {
+	f := postgrestest.Fixture{TB: t, DB: testDB}
+	u := f.User("leveled", folio.RoleReader)
+	ls := loader.New(testDB, folio.Viewer{}, 10*time.Millisecond)
+	if ls.At(3) != ls.At(3) || ls.At(3) == ls.At(4) {
+		t.Fatal("At must return one Level per depth")
+	}
+	// The same key at two depths, asked for at once: one statement each.
+	_, _, statements := loadAll(t, []int{3, 4}, func(ctx context.Context, depth int) (*folio.User, error) {
+		return ls.At(depth).UserByID.Load(ctx, u.ID)()
+	})
+	if statements != 2 {
+		t.Errorf("statements: got %d, want 2", statements)
+	}
+}
