@@ -1079,8 +1079,9 @@ type User implements Node {
   "When the account was created."
   createdAt: Time!
   """
-  The user's articles, newest publication first. Drafts appear only to their
-  author and to editors.
+  The user's articles, newest publication first. Articles never published
+  (drafts) are not listed here; archived ones appear only to their author and
+  to editors.
   """
   articles(
     "Returns the first n articles after ` + "`" + `after` + "`" + ` (0 to 100)."

@@ -9,7 +9,8 @@ import (
 	"net/http"
 )
 
-// Header carries the id in requests (from a trusted proxy) and responses.
+// Header carries the id in responses, and in requests from a load balancer
+// or client that already named the request.
 const Header = "X-Request-ID"
 
 type key struct{}
