@@ -225,6 +225,26 @@ func migrate(ctx context.Context, cfg config, log *slog.Logger, args []string, s
 	if len(args) != 1 || (args[0] != "up" && args[0] != "down" && args[0] != "status") {
 		return errors.New("usage: folio migrate up|down|status")
 	}
+	return withMigrator(ctx, cfg, log, func(_ *postgres.DB, m *postgres.Migrator) error {
+		switch args[0] {
+		case "up":
+			n, err := m.Up(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
+			return nil
+		case "down":
+			return m.Down(ctx)
+		default:
+			return m.Status(ctx, stdout)
+		}
+	})
+}
+
+// withMigrator runs f with a connection to the configured database and a
+// migrator over it, and closes both.
+func withMigrator(ctx context.Context, cfg config, log *slog.Logger, f func(*postgres.DB, *postgres.Migrator) error) error {
 	db, err := openDB(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -235,19 +255,7 @@ func migrate(ctx context.Context, cfg config, log *slog.Logger, args []string, s
 		return err
 	}
 	defer m.Close()
-	switch args[0] {
-	case "up":
-		n, err := m.Up(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
-		return nil
-	case "down":
-		return m.Down(ctx)
-	default:
-		return m.Status(ctx, stdout)
-	}
+	return f(db, m)
 }
 
 func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string, replace bool, stdout io.Writer) error {
@@ -255,20 +263,14 @@ func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, cfg, log)
-	if err != nil {
+	var stats seed.Stats
+	err = withMigrator(ctx, cfg, log, func(db *postgres.DB, m *postgres.Migrator) error {
+		if _, err := m.Up(ctx); err != nil {
+			return err
+		}
+		stats, err = seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace})
 		return err
-	}
-	defer db.Close()
-	m, err := postgres.NewMigrator(db)
-	if err != nil {
-		return err
-	}
-	defer m.Close()
-	if _, err := m.Up(ctx); err != nil {
-		return err
-	}
-	stats, err := seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace})
+	})
 	if errors.Is(err, seed.ErrNotEmpty) {
 		return errors.New("the database already has content: pass --replace to wipe it and seed again")
 	}

@@ -2,14 +2,12 @@ package graph_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -26,19 +24,7 @@ import (
 // testDB is this package's own database, created and dropped by TestMain.
 var testDB *postgres.DB
 
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	db, drop, err := postgrestest.Create(ctx, "graph")
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "graph tests:", err)
-		os.Exit(1)
-	}
-	testDB = db
-	code := m.Run()
-	drop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { postgrestest.Main(m, "graph", &testDB) }
 
 // world is the data every read test shares: a few people, a small catalogue
 // with drafts, archived pieces, threads with deleted comments and replies, and

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,19 +17,7 @@ import (
 
 var testDB *postgres.DB
 
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	db, drop, err := postgrestest.Create(ctx, "loader")
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "loader tests:", err)
-		os.Exit(1)
-	}
-	testDB = db
-	code := m.Run()
-	drop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { postgrestest.Main(m, "loader", &testDB) }
 
 // loadAll calls load for every key at once, as sibling fields do, and
 // returns the results in key order with the statements they took.

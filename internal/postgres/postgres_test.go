@@ -3,11 +3,8 @@ package postgres_test
 import (
 	"context"
 	"errors"
-	"fmt"
-	"os"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/postgres"
@@ -16,19 +13,7 @@ import (
 
 var testDB *postgres.DB
 
-func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	db, drop, err := postgrestest.Create(ctx, "postgres")
-	cancel()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "postgres tests:", err)
-		os.Exit(1)
-	}
-	testDB = db
-	code := m.Run()
-	drop()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { postgrestest.Main(m, "postgres", &testDB) }
 
 func slugs(tags []*folio.Tag) []string {
 	out := []string{}

@@ -111,3 +111,19 @@ func MustDB(tb testing.TB, prefix string) *postgres.DB {
 	tb.Cleanup(drop)
 	return db
 }
+
+// Main is a test package's TestMain: it creates the package's database,
+// stores it in *db, runs the tests, drops the database and exits.
+func Main(m *testing.M, prefix string, db **postgres.DB) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	created, drop, err := Create(ctx, prefix)
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s tests: %v\n", prefix, err)
+		os.Exit(1)
+	}
+	*db = created
+	code := m.Run()
+	drop()
+	os.Exit(code)
+}
