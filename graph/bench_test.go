@@ -9,7 +9,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -29,7 +31,8 @@ import (
 //	go test -run '^$' -bench . -benchtime 2000x ./graph/
 //
 // Each reports requests/s over all clients, p50 and p99 latency, and SQL
-// statements per request.
+// statements per request. FOLIO_BENCH_CLIENTS sets how many clients send at
+// once (8 by default; 1 for latency without queueing).
 
 var (
 	benchOnce sync.Once
@@ -112,7 +115,21 @@ func BenchmarkArticlePage(b *testing.B) {
 	})
 }
 
-// benchmarkQuery sends b.N requests from 4 clients per core and reports
+// benchClients is how many clients send at once: FOLIO_BENCH_CLIENTS, 8 by
+// default; 1 sends one request after another, for latency without queueing.
+func benchClients(b *testing.B) int {
+	v := os.Getenv("FOLIO_BENCH_CLIENTS")
+	if v == "" {
+		return 8
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		b.Fatalf("FOLIO_BENCH_CLIENTS must be a positive number, not %q", v)
+	}
+	return n
+}
+
+// benchmarkQuery sends b.N requests from benchClients clients and reports
 // throughput, latency percentiles and statements per request.
 func benchmarkQuery(b *testing.B, db *postgres.DB, body func(i int) ([]byte, error)) {
 	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: db}))
@@ -150,23 +167,34 @@ func benchmarkQuery(b *testing.B, db *postgres.DB, body func(i int) ([]byte, err
 		next      atomic.Int64
 	)
 	before := db.Statements()
-	b.SetParallelism(4)
+	clients := benchClients(b)
 	b.ResetTimer()
 	start := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		local := make([]time.Duration, 0, 256)
-		for pb.Next() {
+	if clients == 1 {
+		for i := range b.N {
 			t0 := time.Now()
-			if err := send(int(next.Add(1))); err != nil {
-				b.Error(err)
-				return
+			if err := send(i); err != nil {
+				b.Fatal(err)
 			}
-			local = append(local, time.Since(t0))
+			latencies = append(latencies, time.Since(t0))
 		}
-		mu.Lock()
-		latencies = append(latencies, local...)
-		mu.Unlock()
-	})
+	} else {
+		b.SetParallelism(max(1, clients/runtime.GOMAXPROCS(0)))
+		b.RunParallel(func(pb *testing.PB) {
+			local := make([]time.Duration, 0, 256)
+			for pb.Next() {
+				t0 := time.Now()
+				if err := send(int(next.Add(1))); err != nil {
+					b.Error(err)
+					return
+				}
+				local = append(local, time.Since(t0))
+			}
+			mu.Lock()
+			latencies = append(latencies, local...)
+			mu.Unlock()
+		})
+	}
 	elapsed := time.Since(start)
 	b.StopTimer()
 
