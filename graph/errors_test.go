@@ -18,7 +18,7 @@ import (
 )
 
 func TestBadInput(t *testing.T) {
-	w := getWorld(t)
+	getWorld(t)
 	s := srv(t)
 	var page struct{ Articles articleConn }
 	s.query(t, `{ articles(first: 1) { pageInfo { endCursor } edges { cursor node { slug } } } }`, nil, &page)
@@ -82,7 +82,6 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
-	_ = w
 
 	t.Run("MalformedSlugsAreNullAndSpareTheirSiblings", func(t *testing.T) {
 		r := s.post(t, `query($bad: String!, $badHandle: String!) { a: article(slug: $bad) { id } b: article(slug: "keyset-pagination") { slug }

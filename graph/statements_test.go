@@ -51,7 +51,7 @@ const (
 )
 
 func TestStatements_HomeFeed(t *testing.T) {
-	w := getWorld(t)
+	getWorld(t)
 	for _, first := range []int{5, 20, 50} {
 		t.Run(fmt.Sprintf("First%d", first), func(t *testing.T) {
 			var out struct {
@@ -79,7 +79,6 @@ func TestStatements_HomeFeed(t *testing.T) {
 			}
 		})
 	}
-	_ = w
 }
 
 func TestStatements_ArticlePage(t *testing.T) {
