@@ -2,108 +2,24 @@ package seed_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
 
+	"github.com/folio/folio/internal/postgres/postgrestest"
 	"github.com/folio/folio/internal/seed"
-	"github.com/folio/folio/migrations"
 )
-
-// The package's databases: a migrated template created once in TestMain, and
-// a fresh copy of it per test, so tests never see each other's rows.
-var (
-	adminURL     string
-	adminPool    *pgxpool.Pool
-	templateName string
-	copies       atomic.Int64
-)
-
-func TestMain(m *testing.M) {
-	code, err := run(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "seed tests:", err)
-		os.Exit(1)
-	}
-	os.Exit(code)
-}
-
-// run creates and migrates the template database, runs the tests and drops
-// the template again.
-func run(m *testing.M) (int, error) {
-	ctx := context.Background()
-	adminURL = os.Getenv("FOLIO_TEST_DATABASE_URL")
-	if adminURL == "" {
-		adminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	var err error
-	adminPool, err = pgxpool.New(ctx, adminURL)
-	if err != nil {
-		return 0, fmt.Errorf("connect: %w", err)
-	}
-	defer adminPool.Close()
-
-	templateName = "folio_test_seed_" + randomHex(4)
-	if _, err := adminPool.Exec(ctx, "CREATE DATABASE "+templateName); err != nil {
-		return 0, fmt.Errorf("create template database: %w", err)
-	}
-	defer dropDatabase(ctx, templateName)
-	if err := migrate(ctx, databaseURL(templateName)); err != nil {
-		return 0, err
-	}
-	return m.Run(), nil
-}
-
-// migrate applies every goose migration to the database at dbURL and
-// disconnects, since a template must have no sessions to be copied.
-func migrate(ctx context.Context, dbURL string) error {
-	cfg, err := pgx.ParseConfig(dbURL)
-	if err != nil {
-		return fmt.Errorf("parse %s: %w", dbURL, err)
-	}
-	db := stdlib.OpenDB(*cfg)
-	defer db.Close()
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
-	if err != nil {
-		return fmt.Errorf("goose provider: %w", err)
-	}
-	if _, err := provider.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
-}
 
 // MustNewDB returns a pool on a freshly migrated database of its own,
 // dropped when the test ends.
 func MustNewDB(tb testing.TB) *pgxpool.Pool {
 	tb.Helper()
-	ctx := context.Background()
-	name := fmt.Sprintf("%s_%d", templateName, copies.Add(1))
-	if _, err := adminPool.Exec(ctx, fmt.Sprintf("CREATE DATABASE %s TEMPLATE %s", name, templateName)); err != nil {
-		tb.Fatalf("create database %s: %v", name, err)
-	}
-	pool, err := pgxpool.New(ctx, databaseURL(name))
-	if err != nil {
-		dropDatabase(ctx, name)
-		tb.Fatalf("connect to %s: %v", name, err)
-	}
-	tb.Cleanup(func() {
-		pool.Close()
-		dropDatabase(ctx, name)
-	})
-	return pool
+	return postgrestest.MustDB(tb, "seed").Pool
 }
 
 // MustLoad loads scale into db and fails the test on error.
@@ -114,29 +30,6 @@ func MustLoad(tb testing.TB, db *pgxpool.Pool, scale seed.Scale, opts seed.Optio
 		tb.Fatalf("Load(%s): %v", scale, err)
 	}
 	return st
-}
-
-// dropDatabase removes a database, disconnecting anyone still using it.
-func dropDatabase(ctx context.Context, name string) {
-	if _, err := adminPool.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-		fmt.Fprintf(os.Stderr, "drop database %s: %v\n", name, err)
-	}
-}
-
-// databaseURL is adminURL pointed at another database on the same server.
-func databaseURL(name string) string {
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		panic(fmt.Sprintf("parse FOLIO_TEST_DATABASE_URL: %v", err))
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // MustCount runs a query returning one integer.
