@@ -66,7 +66,8 @@ func filterArticles(v folio.Viewer, f folio.ArticleFilter, a *args) string {
 	}
 	if len(f.TagSlugs) > 0 {
 		conds = append(conds, fmt.Sprintf(`a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id
-WHERE t.slug = ANY(%s::text[]) GROUP BY at.article_id HAVING count(*) = %s)`, a.add(f.TagSlugs), a.add(len(uniq(f.TagSlugs)))))
+WHERE t.slug = ANY(%[1]s::text[]) GROUP BY at.article_id
+HAVING count(*) = (SELECT count(DISTINCT s) FROM unnest(%[1]s::text[]) s))`, a.add(f.TagSlugs)))
 	}
 	if f.PublishedAfter != nil {
 		conds = append(conds, "a.published_at >= "+a.add(*f.PublishedAfter))
@@ -75,14 +76,6 @@ WHERE t.slug = ANY(%s::text[]) GROUP BY at.article_id HAVING count(*) = %s)`, a.
 		conds = append(conds, "a.published_at < "+a.add(*f.PublishedBefore))
 	}
 	return strings.Join(conds, " AND ")
-}
-
-func uniq(ss []string) map[string]bool {
-	m := make(map[string]bool, len(ss))
-	for _, s := range ss {
-		m[s] = true
-	}
-	return m
 }
 
 const (
