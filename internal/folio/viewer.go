@@ -2,10 +2,13 @@ package folio
 
 import "context"
 
-// Viewer is who is asking. The zero Viewer is an anonymous reader.
+// Viewer is who is asking. The zero Viewer is an anonymous reader. A request
+// made with an API key acts as the key's owner and also carries the key's id,
+// so budgets and logs can tell the key from the person.
 type Viewer struct {
-	UserID int64
-	Role   Role
+	UserID   int64
+	Role     Role
+	APIKeyID int64
 }
 
 // Anonymous reports whether nobody is signed in.
