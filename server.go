@@ -24,10 +24,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/folio/folio/graph"
+	"github.com/folio/folio/internal/playground"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/seed"
 )
@@ -149,8 +149,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	}))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
 	mux.Handle("GET /readyz", readyz(db, rdb))
+	mux.Handle("GET /schema.graphql", graph.SchemaHandler())
 	if cfg.Playground {
-		mux.Handle("GET /{$}", playground.Handler("Folio", "/query"))
+		pg := playground.Handler()
+		mux.Handle("GET /{$}", pg)
+		mux.Handle("GET "+playground.AssetPrefix, pg)
 	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)

@@ -1,0 +1,102 @@
+// Drives the playground served by a running Folio in headless Chromium, with
+// every request outside that server blocked: the page loads, a token goes
+// into the headers editor, the home-feed tab runs, and its result renders.
+// Fails on any Content-Security-Policy violation or page error.
+//
+//   node browser-test.mjs http://127.0.0.1:PORT OUTPUT_DIR
+//
+// e2e/browser_test.go starts a server with a throwaway database and runs this;
+// CHROMIUM (default /usr/bin/chromium) and FOLIO_TOKEN may be set.
+import { chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+const [base, outDir = '.'] = process.argv.slice(2);
+if (!base) {
+  console.error('usage: node browser-test.mjs BASE_URL [OUTPUT_DIR]');
+  process.exit(2);
+}
+const origin = new URL(base).origin;
+const token = process.env.FOLIO_TOKEN || 'Bearer playground-browser-test';
+const problems = [];
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-dev-shm-usage'],
+});
+try {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  // No network but the server under test.
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(origin + '/') || url.startsWith('data:')) return route.continue();
+    problems.push(`blocked a request outside the server: ${url}`);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  const sent = [];
+  page.on('request', (req) => {
+    if (req.url() === `${origin}/query` && req.method() === 'POST') sent.push(req);
+  });
+
+  const res = await page.goto(base + '/', { waitUntil: 'load' });
+  const csp = res.headers()['content-security-policy'] || '';
+  if (!csp.includes("script-src 'self'")) problems.push(`page CSP is ${JSON.stringify(csp)}`);
+  await page.waitForSelector('.graphiql-container', { timeout: 20000 });
+
+  // The tabs hold the example operations; the first is the home feed.
+  const tabs = await page.locator('.graphiql-tab').allInnerTexts();
+  for (const want of ['HomeFeed', 'ArticlePage', 'Search', 'SignIn', 'AddComment']) {
+    if (!tabs.some((t) => t.includes(want))) problems.push(`no ${want} tab among ${JSON.stringify(tabs)}`);
+  }
+  await page.locator('.graphiql-tab', { hasText: 'HomeFeed' }).first().click();
+  if ((await page.locator('[aria-label="Show GraphiQL Explorer"]').count()) === 0) {
+    problems.push('the explorer plugin is missing from the sidebar');
+  }
+
+  // Headers editor: open it and put the token in, as a person pasting it would.
+  await page.locator('.graphiql-editor-tools button', { hasText: 'Headers' }).click();
+  const headers = page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror');
+  await headers.click();
+  const typed = await headers.evaluate((el, value) => {
+    el.CodeMirror.setValue(value);
+    return el.CodeMirror.getValue();
+  }, JSON.stringify({ Authorization: token }, null, 2));
+  if (!typed.includes(token)) problems.push(`the headers editor holds ${typed}`);
+
+  await page.locator('.graphiql-execute-button').click();
+  await page.waitForFunction(
+    () => {
+      const r = document.querySelector('.result-window .CodeMirror');
+      return r && r.CodeMirror && r.CodeMirror.getValue().includes('"endCursor"');
+    },
+    null,
+    { timeout: 20000 },
+  );
+  const result = JSON.parse(await page.evaluate(() => document.querySelector('.result-window .CodeMirror').CodeMirror.getValue()));
+  const edges = result?.data?.articles?.edges ?? [];
+  if (result.errors) problems.push(`the home feed answered errors: ${JSON.stringify(result.errors)}`);
+  if (edges.length === 0 || !edges[0].node?.title) problems.push(`the home feed rendered no articles: ${JSON.stringify(result).slice(0, 300)}`);
+  const last = sent.at(-1);
+  if (!last) problems.push('no POST /query was sent');
+  else if ((await last.allHeaders()).authorization !== token) {
+    problems.push(`the query went out without the token from the headers editor: ${JSON.stringify(await last.allHeaders())}`);
+  }
+
+  await mkdir(outDir, { recursive: true });
+  const shot = path.join(outDir, 'playground-home-feed.png');
+  await page.screenshot({ path: shot });
+  console.log(`rendered ${edges.length} articles; screenshot: ${shot}`);
+} finally {
+  await browser.close();
+}
+if (problems.length > 0) {
+  console.error(problems.join('\n'));
+  process.exit(1);
+}
+console.log('playground browser test: 1 passed, 0 failed');

@@ -1,0 +1,52 @@
+// Folio's playground: GraphiQL with the explorer, a headers editor for tokens
+// and API keys, and the example operations a frontend starts from. Bundled by
+// build.mjs into internal/playground/dist; nothing here is loaded from a CDN.
+import { createRoot } from 'react-dom/client';
+import { GraphiQL } from 'graphiql';
+import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { explorerPlugin } from '@graphiql/plugin-explorer';
+import 'graphiql/style.css';
+import '@graphiql/plugin-explorer/style.css';
+import './playground.css';
+
+import homeFeed from '../operations/HomeFeed.graphql';
+import articlePage from '../operations/ArticlePage.graphql';
+import search from '../operations/Search.graphql';
+import signIn from '../operations/SignIn.graphql';
+import addComment from '../operations/AddComment.graphql';
+
+const json = (v) => JSON.stringify(v, null, 2);
+
+// Headers are per tab. The token placeholders are for a person to replace:
+// run "Sign in" and paste its accessToken, or use an API key instead.
+const anonymous = json({});
+const signedIn = json({ Authorization: 'Bearer <accessToken from the SignIn tab>' });
+
+// The slugs and IDs below exist in the demo data a development server seeds.
+const defaultTabs = [
+  { query: homeFeed, variables: json({ first: 20 }), headers: anonymous },
+  { query: articlePage, variables: json({ slug: 'getting-started-with-connection-pooling-in-jest-in-12-steps' }), headers: anonymous },
+  { query: search, variables: json({ query: 'postgres "connection pooling" -mysql', first: 10 }), headers: anonymous },
+  { query: signIn, variables: json({ email: 'you@example.com', password: 'your password' }), headers: anonymous },
+  {
+    query: addComment,
+    variables: json({ articleId: 'QXJ0aWNsZToxMDAw', parentId: null, body: 'Thanks, this helped.' }),
+    headers: signedIn,
+  },
+];
+
+const endpoint = new URL(document.body.dataset.endpoint || '/query', window.location.href).toString();
+const fetcher = createGraphiQLFetcher({ url: endpoint });
+const explorer = explorerPlugin({ showAttribution: false });
+
+createRoot(document.getElementById('graphiql')).render(
+  <GraphiQL
+    fetcher={fetcher}
+    plugins={[explorer]}
+    defaultTabs={defaultTabs}
+    defaultHeaders={anonymous}
+    isHeadersEditorEnabled
+    shouldPersistHeaders={false}
+    defaultEditorToolsVisibility="variables"
+  />,
+);
