@@ -6,4 +6,5 @@ package main
 
 import (
 	_ "github.com/99designs/gqlgen"
+	_ "github.com/Khan/genqlient"
 )
