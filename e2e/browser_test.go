@@ -1,0 +1,60 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestBrowser_Playground loads the playground from the binary in headless
+// Chromium with no network but the server, puts a token in the headers
+// editor, runs the home feed and checks that the result renders
+// (web/playground/browser-test.mjs). The screenshot lands in e2e/output/.
+//
+// It needs `npm ci --prefix web/playground` and Debian's chromium; without
+// them it skips, unless FOLIO_REQUIRE_NODE is set (as in CI), when it fails.
+func TestBrowser_Playground(t *testing.T) {
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	var missing []string
+	if _, err := os.Stat("../web/playground/node_modules/playwright-core"); err != nil {
+		missing = append(missing, "playwright-core (npm ci --prefix web/playground)")
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		missing = append(missing, "Chromium at "+chromium+" (apt-get install chromium)")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		missing = append(missing, "node (apt-get install nodejs npm)")
+	}
+	if len(missing) > 0 {
+		if os.Getenv("FOLIO_REQUIRE_NODE") != "" {
+			t.Fatalf("cannot run the browser test: missing %v", missing)
+		}
+		t.Skipf("missing %v", missing)
+	}
+
+	out, err := filepath.Abs("output")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var log bytes.Buffer
+	cmd := exec.CommandContext(ctx, "node", "browser-test.mjs", baseURL, out)
+	cmd.Dir = "../web/playground"
+	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("browser test failed (%v):\n%s", err, log.String())
+	}
+	t.Log(log.String())
+	if fi, err := os.Stat(filepath.Join(out, "playground-home-feed.png")); err != nil || fi.Size() == 0 {
+		t.Errorf("no screenshot: %v", err)
+	}
+}
