@@ -1,0 +1,84 @@
+// A minimal typed client for Folio: POST a generated document with its
+// variables, get back data typed by the document, or a FolioError whose code
+// says what to do (see the README's error table).
+import type { TypedDocumentString } from './gql/graphql.js';
+
+/** The extensions.code values Folio sends; a client branches on these. */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'GRAPHQL_PARSE_FAILED'
+  | 'GRAPHQL_VALIDATION_FAILED'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'RATE_LIMITED'
+  | 'COMPLEXITY_LIMIT_EXCEEDED'
+  | 'TIMEOUT'
+  | 'INTERNAL_SERVER_ERROR'
+  | (string & {});
+
+interface GraphQLError {
+  message: string;
+  path?: (string | number)[];
+  extensions?: { code?: ErrorCode; field?: string; requestId?: string; [k: string]: unknown };
+}
+
+/** The first error of a response that carried errors. */
+export class FolioError extends Error {
+  readonly code: ErrorCode;
+  readonly field?: string;
+  readonly requestId?: string;
+  readonly status: number;
+  readonly retryAfterSeconds?: number;
+  constructor(err: GraphQLError, status: number, retryAfter: string | null) {
+    super(err.message);
+    this.name = 'FolioError';
+    this.code = err.extensions?.code ?? 'INTERNAL_SERVER_ERROR';
+    this.field = err.extensions?.field;
+    this.requestId = err.extensions?.requestId;
+    this.status = status;
+    if (retryAfter && /^\d+$/.test(retryAfter)) this.retryAfterSeconds = Number(retryAfter);
+  }
+}
+
+export interface ClientOptions {
+  /** The server, e.g. http://localhost:8080; /query is appended. */
+  url: string;
+  /** An access token from signIn, sent as Authorization: Bearer …. */
+  accessToken?: string;
+  /** An API key, sent as X-API-Key (for servers and scripts). */
+  apiKey?: string;
+}
+
+export class FolioClient {
+  constructor(private readonly opts: ClientOptions) {}
+
+  /** Returns a client that sends the given access token. */
+  withAccessToken(accessToken: string): FolioClient {
+    return new FolioClient({ ...this.opts, accessToken });
+  }
+
+  async execute<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    ...[variables]: TVariables extends Record<string, never> ? [] : [TVariables]
+  ): Promise<TResult> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    if (this.opts.accessToken) headers.Authorization = `Bearer ${this.opts.accessToken}`;
+    if (this.opts.apiKey) headers['X-API-Key'] = this.opts.apiKey;
+    const res = await fetch(new URL('/query', this.opts.url), {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
+    });
+    const body = (await res.json()) as { data?: TResult; errors?: GraphQLError[] };
+    const first = body.errors?.[0];
+    if (first) throw new FolioError(first, res.status, res.headers.get('Retry-After'));
+    if (!body.data) throw new Error(`Folio answered ${res.status} with neither data nor errors`);
+    return body.data;
+  }
+}
+
+/** The persisted-documents hash of a generated document ("sha256:…"). */
+export function documentId<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>): string | undefined {
+  return document.__meta__?.hash as string | undefined;
+}
