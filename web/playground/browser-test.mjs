@@ -5,8 +5,9 @@
 //
 //   node browser-test.mjs http://127.0.0.1:PORT OUTPUT_DIR
 //
-// e2e/browser_test.go starts a server with a throwaway database and runs this;
-// CHROMIUM (default /usr/bin/chromium) and FOLIO_TOKEN may be set.
+// e2e/browser_test.go starts a server with a throwaway database and runs this.
+// CHROMIUM (default /usr/bin/chromium) may be set, and FOLIO_TOKEN (an access
+// token or API key); without one the script signs up a throwaway account.
 import { chromium } from 'playwright-core';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,8 +18,25 @@ if (!base) {
   process.exit(2);
 }
 const origin = new URL(base).origin;
-const token = process.env.FOLIO_TOKEN || 'Bearer playground-browser-test';
 const problems = [];
+
+// signUp creates a throwaway account and returns its access token.
+async function signUp() {
+  const id = Math.random().toString(36).slice(2, 10);
+  const res = await fetch(`${origin}/query`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      query: `mutation ($input: SignUpInput!) { signUp(input: $input) { session { accessToken } userErrors { field message } } }`,
+      variables: { input: { email: `browser-${id}@example.com`, password: `browser-test-${id}`, handle: `browser_${id}`, displayName: 'Browser Test' } },
+    }),
+  });
+  const body = await res.json();
+  const accessToken = body?.data?.signUp?.session?.accessToken;
+  if (!accessToken) throw new Error(`signUp gave no token: ${JSON.stringify(body)}`);
+  return accessToken;
+}
+const token = `Bearer ${process.env.FOLIO_TOKEN || (await signUp())}`;
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -51,7 +69,7 @@ try {
 
   // The tabs hold the example operations; the first is the home feed.
   const tabs = await page.locator('.graphiql-tab').allInnerTexts();
-  for (const want of ['HomeFeed', 'ArticlePage', 'Search', 'SignIn', 'AddComment']) {
+  for (const want of ['HomeFeed', 'ArticlePage', 'Search', 'SignIn', 'SignUp', 'AddComment']) {
     if (!tabs.some((t) => t.includes(want))) problems.push(`no ${want} tab among ${JSON.stringify(tabs)}`);
   }
   await page.locator('.graphiql-tab', { hasText: 'HomeFeed' }).first().click();
@@ -73,7 +91,7 @@ try {
   await page.waitForFunction(
     () => {
       const r = document.querySelector('.result-window .CodeMirror');
-      return r && r.CodeMirror && r.CodeMirror.getValue().includes('"endCursor"');
+      return r && r.CodeMirror && r.CodeMirror.getValue().trim().startsWith('{');
     },
     null,
     { timeout: 20000 },

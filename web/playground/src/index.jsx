@@ -12,13 +12,15 @@ import './playground.css';
 import homeFeed from '../operations/HomeFeed.graphql';
 import articlePage from '../operations/ArticlePage.graphql';
 import search from '../operations/Search.graphql';
+import signUp from '../operations/SignUp.graphql';
 import signIn from '../operations/SignIn.graphql';
 import addComment from '../operations/AddComment.graphql';
 
 const json = (v) => JSON.stringify(v, null, 2);
 
 // Headers are per tab. The token placeholders are for a person to replace:
-// run "Sign in" and paste its accessToken, or use an API key instead.
+// run SignIn (or SignUp) and paste session.accessToken, or send an API key
+// as {"X-API-Key": "…"} instead.
 const anonymous = json({});
 const signedIn = json({ Authorization: 'Bearer <accessToken from the SignIn tab>' });
 
@@ -27,7 +29,12 @@ const defaultTabs = [
   { query: homeFeed, variables: json({ first: 20 }), headers: anonymous },
   { query: articlePage, variables: json({ slug: 'getting-started-with-connection-pooling-in-jest-in-12-steps' }), headers: anonymous },
   { query: search, variables: json({ query: 'postgres "connection pooling" -mysql', first: 10 }), headers: anonymous },
-  { query: signIn, variables: json({ email: 'you@example.com', password: 'your password' }), headers: anonymous },
+  { query: signIn, variables: json({ email: 'you@example.com', password: 'at least 10 characters' }), headers: anonymous },
+  {
+    query: signUp,
+    variables: json({ email: 'you@example.com', password: 'at least 10 characters', handle: 'you', displayName: 'You' }),
+    headers: anonymous,
+  },
   {
     query: addComment,
     variables: json({ articleId: 'QXJ0aWNsZToxMDAw', parentId: null, body: 'Thanks, this helped.' }),
