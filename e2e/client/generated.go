@@ -11,6 +11,117 @@ import (
 	"github.com/Khan/genqlient/graphql"
 )
 
+// AddCommentAddCommentAddCommentPayload includes the requested fields of the GraphQL type AddCommentPayload.
+// The GraphQL type's documentation follows.
+//
+// The result of `addComment`.
+type AddCommentAddCommentAddCommentPayload struct {
+	// The new comment.
+	Comment *AddCommentAddCommentAddCommentPayloadComment `json:"comment"`
+	// What is wrong with the input.
+	UserErrors []AddCommentAddCommentAddCommentPayloadUserErrorsUserError `json:"userErrors"`
+}
+
+// GetComment returns AddCommentAddCommentAddCommentPayload.Comment, and is useful for accessing the field via an interface.
+func (v *AddCommentAddCommentAddCommentPayload) GetComment() *AddCommentAddCommentAddCommentPayloadComment {
+	return v.Comment
+}
+
+// GetUserErrors returns AddCommentAddCommentAddCommentPayload.UserErrors, and is useful for accessing the field via an interface.
+func (v *AddCommentAddCommentAddCommentPayload) GetUserErrors() []AddCommentAddCommentAddCommentPayloadUserErrorsUserError {
+	return v.UserErrors
+}
+
+// AddCommentAddCommentAddCommentPayloadComment includes the requested fields of the GraphQL type Comment.
+// The GraphQL type's documentation follows.
+//
+// A comment on an article, or a reply to another comment. A deleted comment
+// keeps its place in the thread, with its body and author withheld, so that
+// its replies still make sense.
+type AddCommentAddCommentAddCommentPayloadComment struct {
+	// The comment's globally unique, opaque ID.
+	Id string `json:"id"`
+	// The comment's text; null once the comment is deleted.
+	Body *string `json:"body"`
+	// When the comment was written.
+	CreatedAt time.Time `json:"createdAt"`
+	// Who wrote the comment; null once the comment is deleted.
+	Author *AddCommentAddCommentAddCommentPayloadCommentAuthorUser `json:"author"`
+}
+
+// GetId returns AddCommentAddCommentAddCommentPayloadComment.Id, and is useful for accessing the field via an interface.
+func (v *AddCommentAddCommentAddCommentPayloadComment) GetId() string { return v.Id }
+
+// GetBody returns AddCommentAddCommentAddCommentPayloadComment.Body, and is useful for accessing the field via an interface.
+func (v *AddCommentAddCommentAddCommentPayloadComment) GetBody() *string { return v.Body }
+
+// GetCreatedAt returns AddCommentAddCommentAddCommentPayloadComment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *AddCommentAddCommentAddCommentPayloadComment) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetAuthor returns AddCommentAddCommentAddCommentPayloadComment.Author, and is useful for accessing the field via an interface.
+func (v *AddCommentAddCommentAddCommentPayloadComment) GetAuthor() *AddCommentAddCommentAddCommentPayloadCommentAuthorUser {
+	return v.Author
+}
+
+// AddCommentAddCommentAddCommentPayloadCommentAuthorUser includes the requested fields of the GraphQL type User.
+// The GraphQL type's documentation follows.
+//
+// A person with an account.
+type AddCommentAddCommentAddCommentPayloadCommentAuthorUser struct {
+	// The unique public handle, as in @handle. Matched case-insensitively.
+	Handle string `json:"handle"`
+	// The name shown with the user's writing.
+	DisplayName string `json:"displayName"`
+}
+
+// GetHandle returns AddCommentAddCommentAddCommentPayloadCommentAuthorUser.Handle, and is useful for accessing the field via an interface.
+func (v *AddCommentAddCommentAddCommentPayloadCommentAuthorUser) GetHandle() string { return v.Handle }
+
+// GetDisplayName returns AddCommentAddCommentAddCommentPayloadCommentAuthorUser.DisplayName, and is useful for accessing the field via an interface.
+func (v *AddCommentAddCommentAddCommentPayloadCommentAuthorUser) GetDisplayName() string {
+	return v.DisplayName
+}
+
+// AddCommentAddCommentAddCommentPayloadUserErrorsUserError includes the requested fields of the GraphQL type UserError.
+// The GraphQL type's documentation follows.
+//
+// A problem with a mutation's input that the caller can fix. Mutations answer
+// input problems here, with the result field null; errors that are not about
+// the input (`UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND` of the object acted
+// on, `RATE_LIMITED`) come in the response's `errors` instead.
+type AddCommentAddCommentAddCommentPayloadUserErrorsUserError struct {
+	// The input field at fault, e.g. `title` or `tagIds.2`; null when the problem is the input as a whole.
+	Field *string `json:"field"`
+	// What is wrong and how to fix it, for a person to read.
+	Message string `json:"message"`
+	// What kind of problem it is, for code to act on.
+	Code UserErrorCode `json:"code"`
+}
+
+// GetField returns AddCommentAddCommentAddCommentPayloadUserErrorsUserError.Field, and is useful for accessing the field via an interface.
+func (v *AddCommentAddCommentAddCommentPayloadUserErrorsUserError) GetField() *string { return v.Field }
+
+// GetMessage returns AddCommentAddCommentAddCommentPayloadUserErrorsUserError.Message, and is useful for accessing the field via an interface.
+func (v *AddCommentAddCommentAddCommentPayloadUserErrorsUserError) GetMessage() string {
+	return v.Message
+}
+
+// GetCode returns AddCommentAddCommentAddCommentPayloadUserErrorsUserError.Code, and is useful for accessing the field via an interface.
+func (v *AddCommentAddCommentAddCommentPayloadUserErrorsUserError) GetCode() UserErrorCode {
+	return v.Code
+}
+
+// AddCommentResponse is returned by AddComment on success.
+type AddCommentResponse struct {
+	// Comments on a published article, or replies to a comment.
+	AddComment *AddCommentAddCommentAddCommentPayload `json:"addComment"`
+}
+
+// GetAddComment returns AddCommentResponse.AddComment, and is useful for accessing the field via an interface.
+func (v *AddCommentResponse) GetAddComment() *AddCommentAddCommentAddCommentPayload {
+	return v.AddComment
+}
+
 // ArticlePageArticle includes the requested fields of the GraphQL type Article.
 // The GraphQL type's documentation follows.
 //
@@ -325,6 +436,92 @@ type ArticlePageResponse struct {
 
 // GetArticle returns ArticlePageResponse.Article, and is useful for accessing the field via an interface.
 func (v *ArticlePageResponse) GetArticle() *ArticlePageArticle { return v.Article }
+
+// CreateApiKeyCreateApiKeyCreateApiKeyPayload includes the requested fields of the GraphQL type CreateApiKeyPayload.
+// The GraphQL type's documentation follows.
+//
+// The result of `createApiKey`.
+type CreateApiKeyCreateApiKeyCreateApiKeyPayload struct {
+	// The new key.
+	ApiKey *CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey `json:"apiKey"`
+	// The key itself. It is shown this once and cannot be recovered: store it in
+	// the client's secret store. Send it as `X-API-Key` or `Authorization: Bearer`.
+	Secret *string `json:"secret"`
+	// What is wrong with the input.
+	UserErrors []CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError `json:"userErrors"`
+}
+
+// GetApiKey returns CreateApiKeyCreateApiKeyCreateApiKeyPayload.ApiKey, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayload) GetApiKey() *CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey {
+	return v.ApiKey
+}
+
+// GetSecret returns CreateApiKeyCreateApiKeyCreateApiKeyPayload.Secret, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayload) GetSecret() *string { return v.Secret }
+
+// GetUserErrors returns CreateApiKeyCreateApiKeyCreateApiKeyPayload.UserErrors, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayload) GetUserErrors() []CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError {
+	return v.UserErrors
+}
+
+// CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey includes the requested fields of the GraphQL type ApiKey.
+// The GraphQL type's documentation follows.
+//
+// A credential for a server-to-server client. Its secret is shown once, at creation.
+type CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey struct {
+	// The key's opaque ID, for `revokeApiKey`.
+	Id string `json:"id"`
+	// The start of the key, e.g. `folio_k1a2b3c4`: enough to recognise it, useless to use it.
+	Prefix string `json:"prefix"`
+}
+
+// GetId returns CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey.Id, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey) GetId() string { return v.Id }
+
+// GetPrefix returns CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey.Prefix, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey) GetPrefix() string { return v.Prefix }
+
+// CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError includes the requested fields of the GraphQL type UserError.
+// The GraphQL type's documentation follows.
+//
+// A problem with a mutation's input that the caller can fix. Mutations answer
+// input problems here, with the result field null; errors that are not about
+// the input (`UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND` of the object acted
+// on, `RATE_LIMITED`) come in the response's `errors` instead.
+type CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError struct {
+	// The input field at fault, e.g. `title` or `tagIds.2`; null when the problem is the input as a whole.
+	Field *string `json:"field"`
+	// What is wrong and how to fix it, for a person to read.
+	Message string `json:"message"`
+	// What kind of problem it is, for code to act on.
+	Code UserErrorCode `json:"code"`
+}
+
+// GetField returns CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError.Field, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError) GetField() *string {
+	return v.Field
+}
+
+// GetMessage returns CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError.Message, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError) GetMessage() string {
+	return v.Message
+}
+
+// GetCode returns CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError.Code, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError) GetCode() UserErrorCode {
+	return v.Code
+}
+
+// CreateApiKeyResponse is returned by CreateApiKey on success.
+type CreateApiKeyResponse struct {
+	// Creates an API key for the signed-in user. Needs a session: an API key cannot create keys.
+	CreateApiKey *CreateApiKeyCreateApiKeyCreateApiKeyPayload `json:"createApiKey"`
+}
+
+// GetCreateApiKey returns CreateApiKeyResponse.CreateApiKey, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyResponse) GetCreateApiKey() *CreateApiKeyCreateApiKeyCreateApiKeyPayload {
+	return v.CreateApiKey
+}
 
 // HomeFeedArticlesArticleConnection includes the requested fields of the GraphQL type ArticleConnection.
 // The GraphQL type's documentation follows.
@@ -1233,6 +1430,27 @@ func (v *NodesResponse) __premarshalJSON() (*__premarshalNodesResponse, error) {
 	return &retval, nil
 }
 
+// What a person may do on the platform.
+type Role string
+
+const (
+	// Reads, comments and reacts.
+	RoleReader Role = "READER"
+	// Also writes articles and edits their own drafts.
+	RoleAuthor Role = "AUTHOR"
+	// Also publishes, archives and edits any article, and moderates comments.
+	RoleEditor Role = "EDITOR"
+	// Also manages people's roles.
+	RoleAdmin Role = "ADMIN"
+)
+
+var AllRole = []Role{
+	RoleReader,
+	RoleAuthor,
+	RoleEditor,
+	RoleAdmin,
+}
+
 // SearchResponse is returned by Search on success.
 type SearchResponse struct {
 	// Full-text search over titles, excerpts and bodies, best match first. The
@@ -1364,6 +1582,221 @@ func (v *SearchSearchSearchResultConnectionPageInfo) GetHasNextPage() bool { ret
 // GetEndCursor returns SearchSearchSearchResultConnectionPageInfo.EndCursor, and is useful for accessing the field via an interface.
 func (v *SearchSearchSearchResultConnectionPageInfo) GetEndCursor() *string { return v.EndCursor }
 
+// SignInResponse is returned by SignIn on success.
+type SignInResponse struct {
+	// Signs in. Repeated failures for one account or from one address are slowed
+	// down: past the limit the answer is `RATE_LIMITED` with `retryAfterMs`.
+	SignIn *SignInSignInSignInPayload `json:"signIn"`
+}
+
+// GetSignIn returns SignInResponse.SignIn, and is useful for accessing the field via an interface.
+func (v *SignInResponse) GetSignIn() *SignInSignInSignInPayload { return v.SignIn }
+
+// SignInSignInSignInPayload includes the requested fields of the GraphQL type SignInPayload.
+// The GraphQL type's documentation follows.
+//
+// The result of `signIn`.
+type SignInSignInSignInPayload struct {
+	// The new session; null when `userErrors` says why not.
+	Session *SignInSignInSignInPayloadSession `json:"session"`
+	// What is wrong with the input.
+	UserErrors []SignInSignInSignInPayloadUserErrorsUserError `json:"userErrors"`
+}
+
+// GetSession returns SignInSignInSignInPayload.Session, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayload) GetSession() *SignInSignInSignInPayloadSession { return v.Session }
+
+// GetUserErrors returns SignInSignInSignInPayload.UserErrors, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayload) GetUserErrors() []SignInSignInSignInPayloadUserErrorsUserError {
+	return v.UserErrors
+}
+
+// SignInSignInSignInPayloadSession includes the requested fields of the GraphQL type Session.
+// The GraphQL type's documentation follows.
+//
+// A signed-in session: a short-lived access token and the refresh token that renews it.
+type SignInSignInSignInPayloadSession struct {
+	// Send as `Authorization: Bearer <accessToken>`. A JWT, valid until `accessTokenExpiresAt`.
+	AccessToken string `json:"accessToken"`
+	// When the access token stops working; renew it with `refreshSession` before then.
+	AccessTokenExpiresAt time.Time `json:"accessTokenExpiresAt"`
+	// Pass to `refreshSession` for a new session. It works once: each use returns
+	// a new one, and presenting a spent one again signs out every session it led to.
+	RefreshToken string `json:"refreshToken"`
+	// When the refresh token stops working; after that the person signs in again.
+	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
+	// Who is signed in.
+	User SignInSignInSignInPayloadSessionUser `json:"user"`
+}
+
+// GetAccessToken returns SignInSignInSignInPayloadSession.AccessToken, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayloadSession) GetAccessToken() string { return v.AccessToken }
+
+// GetAccessTokenExpiresAt returns SignInSignInSignInPayloadSession.AccessTokenExpiresAt, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayloadSession) GetAccessTokenExpiresAt() time.Time {
+	return v.AccessTokenExpiresAt
+}
+
+// GetRefreshToken returns SignInSignInSignInPayloadSession.RefreshToken, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayloadSession) GetRefreshToken() string { return v.RefreshToken }
+
+// GetRefreshTokenExpiresAt returns SignInSignInSignInPayloadSession.RefreshTokenExpiresAt, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayloadSession) GetRefreshTokenExpiresAt() time.Time {
+	return v.RefreshTokenExpiresAt
+}
+
+// GetUser returns SignInSignInSignInPayloadSession.User, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayloadSession) GetUser() SignInSignInSignInPayloadSessionUser {
+	return v.User
+}
+
+// SignInSignInSignInPayloadSessionUser includes the requested fields of the GraphQL type User.
+// The GraphQL type's documentation follows.
+//
+// A person with an account.
+type SignInSignInSignInPayloadSessionUser struct {
+	// The user's globally unique, opaque ID.
+	Id string `json:"id"`
+	// The unique public handle, as in @handle. Matched case-insensitively.
+	Handle string `json:"handle"`
+	// What the user may do.
+	Role Role `json:"role"`
+}
+
+// GetId returns SignInSignInSignInPayloadSessionUser.Id, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayloadSessionUser) GetId() string { return v.Id }
+
+// GetHandle returns SignInSignInSignInPayloadSessionUser.Handle, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayloadSessionUser) GetHandle() string { return v.Handle }
+
+// GetRole returns SignInSignInSignInPayloadSessionUser.Role, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayloadSessionUser) GetRole() Role { return v.Role }
+
+// SignInSignInSignInPayloadUserErrorsUserError includes the requested fields of the GraphQL type UserError.
+// The GraphQL type's documentation follows.
+//
+// A problem with a mutation's input that the caller can fix. Mutations answer
+// input problems here, with the result field null; errors that are not about
+// the input (`UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND` of the object acted
+// on, `RATE_LIMITED`) come in the response's `errors` instead.
+type SignInSignInSignInPayloadUserErrorsUserError struct {
+	// The input field at fault, e.g. `title` or `tagIds.2`; null when the problem is the input as a whole.
+	Field *string `json:"field"`
+	// What is wrong and how to fix it, for a person to read.
+	Message string `json:"message"`
+	// What kind of problem it is, for code to act on.
+	Code UserErrorCode `json:"code"`
+}
+
+// GetField returns SignInSignInSignInPayloadUserErrorsUserError.Field, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayloadUserErrorsUserError) GetField() *string { return v.Field }
+
+// GetMessage returns SignInSignInSignInPayloadUserErrorsUserError.Message, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayloadUserErrorsUserError) GetMessage() string { return v.Message }
+
+// GetCode returns SignInSignInSignInPayloadUserErrorsUserError.Code, and is useful for accessing the field via an interface.
+func (v *SignInSignInSignInPayloadUserErrorsUserError) GetCode() UserErrorCode { return v.Code }
+
+// SignUpResponse is returned by SignUp on success.
+type SignUpResponse struct {
+	// Creates a reader account and signs it in.
+	SignUp *SignUpSignUpSignUpPayload `json:"signUp"`
+}
+
+// GetSignUp returns SignUpResponse.SignUp, and is useful for accessing the field via an interface.
+func (v *SignUpResponse) GetSignUp() *SignUpSignUpSignUpPayload { return v.SignUp }
+
+// SignUpSignUpSignUpPayload includes the requested fields of the GraphQL type SignUpPayload.
+// The GraphQL type's documentation follows.
+//
+// The result of `signUp`.
+type SignUpSignUpSignUpPayload struct {
+	// The new account's session; null when `userErrors` says why not.
+	Session *SignUpSignUpSignUpPayloadSession `json:"session"`
+	// What is wrong with the input.
+	UserErrors []SignUpSignUpSignUpPayloadUserErrorsUserError `json:"userErrors"`
+}
+
+// GetSession returns SignUpSignUpSignUpPayload.Session, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayload) GetSession() *SignUpSignUpSignUpPayloadSession { return v.Session }
+
+// GetUserErrors returns SignUpSignUpSignUpPayload.UserErrors, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayload) GetUserErrors() []SignUpSignUpSignUpPayloadUserErrorsUserError {
+	return v.UserErrors
+}
+
+// SignUpSignUpSignUpPayloadSession includes the requested fields of the GraphQL type Session.
+// The GraphQL type's documentation follows.
+//
+// A signed-in session: a short-lived access token and the refresh token that renews it.
+type SignUpSignUpSignUpPayloadSession struct {
+	// Send as `Authorization: Bearer <accessToken>`. A JWT, valid until `accessTokenExpiresAt`.
+	AccessToken string `json:"accessToken"`
+	// Pass to `refreshSession` for a new session. It works once: each use returns
+	// a new one, and presenting a spent one again signs out every session it led to.
+	RefreshToken string `json:"refreshToken"`
+	// Who is signed in.
+	User SignUpSignUpSignUpPayloadSessionUser `json:"user"`
+}
+
+// GetAccessToken returns SignUpSignUpSignUpPayloadSession.AccessToken, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayloadSession) GetAccessToken() string { return v.AccessToken }
+
+// GetRefreshToken returns SignUpSignUpSignUpPayloadSession.RefreshToken, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayloadSession) GetRefreshToken() string { return v.RefreshToken }
+
+// GetUser returns SignUpSignUpSignUpPayloadSession.User, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayloadSession) GetUser() SignUpSignUpSignUpPayloadSessionUser {
+	return v.User
+}
+
+// SignUpSignUpSignUpPayloadSessionUser includes the requested fields of the GraphQL type User.
+// The GraphQL type's documentation follows.
+//
+// A person with an account.
+type SignUpSignUpSignUpPayloadSessionUser struct {
+	// The user's globally unique, opaque ID.
+	Id string `json:"id"`
+	// The unique public handle, as in @handle. Matched case-insensitively.
+	Handle string `json:"handle"`
+	// What the user may do.
+	Role Role `json:"role"`
+}
+
+// GetId returns SignUpSignUpSignUpPayloadSessionUser.Id, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayloadSessionUser) GetId() string { return v.Id }
+
+// GetHandle returns SignUpSignUpSignUpPayloadSessionUser.Handle, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayloadSessionUser) GetHandle() string { return v.Handle }
+
+// GetRole returns SignUpSignUpSignUpPayloadSessionUser.Role, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayloadSessionUser) GetRole() Role { return v.Role }
+
+// SignUpSignUpSignUpPayloadUserErrorsUserError includes the requested fields of the GraphQL type UserError.
+// The GraphQL type's documentation follows.
+//
+// A problem with a mutation's input that the caller can fix. Mutations answer
+// input problems here, with the result field null; errors that are not about
+// the input (`UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND` of the object acted
+// on, `RATE_LIMITED`) come in the response's `errors` instead.
+type SignUpSignUpSignUpPayloadUserErrorsUserError struct {
+	// The input field at fault, e.g. `title` or `tagIds.2`; null when the problem is the input as a whole.
+	Field *string `json:"field"`
+	// What is wrong and how to fix it, for a person to read.
+	Message string `json:"message"`
+	// What kind of problem it is, for code to act on.
+	Code UserErrorCode `json:"code"`
+}
+
+// GetField returns SignUpSignUpSignUpPayloadUserErrorsUserError.Field, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayloadUserErrorsUserError) GetField() *string { return v.Field }
+
+// GetMessage returns SignUpSignUpSignUpPayloadUserErrorsUserError.Message, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayloadUserErrorsUserError) GetMessage() string { return v.Message }
+
+// GetCode returns SignUpSignUpSignUpPayloadUserErrorsUserError.Code, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayloadUserErrorsUserError) GetCode() UserErrorCode { return v.Code }
+
 // TaxonomyCategoriesCategoryConnection includes the requested fields of the GraphQL type CategoryConnection.
 // The GraphQL type's documentation follows.
 //
@@ -1448,6 +1881,77 @@ func (v *TaxonomyTagsTagConnectionNodesTag) GetSlug() string { return v.Slug }
 // GetName returns TaxonomyTagsTagConnectionNodesTag.Name, and is useful for accessing the field via an interface.
 func (v *TaxonomyTagsTagConnectionNodesTag) GetName() string { return v.Name }
 
+// The kinds of input problem.
+type UserErrorCode string
+
+const (
+	// The value is malformed, too long, too short or otherwise not allowed.
+	UserErrorCodeInvalid UserErrorCode = "INVALID"
+	// The value must be unique and is already in use (an email, a handle).
+	UserErrorCodeTaken UserErrorCode = "TAKEN"
+	// A referenced object (a category, a tag, a parent comment) does not exist.
+	UserErrorCodeNotFound UserErrorCode = "NOT_FOUND"
+	// The object changed since `expectedVersion`: read it again, reapply the change, retry.
+	UserErrorCodeConflict UserErrorCode = "CONFLICT"
+	// The email or password is wrong. Which of the two is never said.
+	UserErrorCodeInvalidCredentials UserErrorCode = "INVALID_CREDENTIALS"
+)
+
+var AllUserErrorCode = []UserErrorCode{
+	UserErrorCodeInvalid,
+	UserErrorCodeTaken,
+	UserErrorCodeNotFound,
+	UserErrorCodeConflict,
+	UserErrorCodeInvalidCredentials,
+}
+
+// ViewerResponse is returned by Viewer on success.
+type ViewerResponse struct {
+	// The signed-in user; null for an anonymous caller.
+	Viewer *ViewerViewerUser `json:"viewer"`
+}
+
+// GetViewer returns ViewerResponse.Viewer, and is useful for accessing the field via an interface.
+func (v *ViewerResponse) GetViewer() *ViewerViewerUser { return v.Viewer }
+
+// ViewerViewerUser includes the requested fields of the GraphQL type User.
+// The GraphQL type's documentation follows.
+//
+// A person with an account.
+type ViewerViewerUser struct {
+	// The user's globally unique, opaque ID.
+	Id string `json:"id"`
+	// The unique public handle, as in @handle. Matched case-insensitively.
+	Handle string `json:"handle"`
+	// What the user may do.
+	Role Role `json:"role"`
+}
+
+// GetId returns ViewerViewerUser.Id, and is useful for accessing the field via an interface.
+func (v *ViewerViewerUser) GetId() string { return v.Id }
+
+// GetHandle returns ViewerViewerUser.Handle, and is useful for accessing the field via an interface.
+func (v *ViewerViewerUser) GetHandle() string { return v.Handle }
+
+// GetRole returns ViewerViewerUser.Role, and is useful for accessing the field via an interface.
+func (v *ViewerViewerUser) GetRole() Role { return v.Role }
+
+// __AddCommentInput is used internally by genqlient
+type __AddCommentInput struct {
+	ArticleId string  `json:"articleId"`
+	ParentId  *string `json:"parentId"`
+	Body      string  `json:"body"`
+}
+
+// GetArticleId returns __AddCommentInput.ArticleId, and is useful for accessing the field via an interface.
+func (v *__AddCommentInput) GetArticleId() string { return v.ArticleId }
+
+// GetParentId returns __AddCommentInput.ParentId, and is useful for accessing the field via an interface.
+func (v *__AddCommentInput) GetParentId() *string { return v.ParentId }
+
+// GetBody returns __AddCommentInput.Body, and is useful for accessing the field via an interface.
+func (v *__AddCommentInput) GetBody() string { return v.Body }
+
 // __ArticlePageInput is used internally by genqlient
 type __ArticlePageInput struct {
 	Slug string `json:"slug"`
@@ -1455,6 +1959,14 @@ type __ArticlePageInput struct {
 
 // GetSlug returns __ArticlePageInput.Slug, and is useful for accessing the field via an interface.
 func (v *__ArticlePageInput) GetSlug() string { return v.Slug }
+
+// __CreateApiKeyInput is used internally by genqlient
+type __CreateApiKeyInput struct {
+	Name string `json:"name"`
+}
+
+// GetName returns __CreateApiKeyInput.Name, and is useful for accessing the field via an interface.
+func (v *__CreateApiKeyInput) GetName() string { return v.Name }
 
 // __HomeFeedInput is used internally by genqlient
 type __HomeFeedInput struct {
@@ -1499,6 +2011,93 @@ func (v *__SearchInput) GetFirst() *int { return v.First }
 
 // GetAfter returns __SearchInput.After, and is useful for accessing the field via an interface.
 func (v *__SearchInput) GetAfter() *string { return v.After }
+
+// __SignInInput is used internally by genqlient
+type __SignInInput struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// GetEmail returns __SignInInput.Email, and is useful for accessing the field via an interface.
+func (v *__SignInInput) GetEmail() string { return v.Email }
+
+// GetPassword returns __SignInInput.Password, and is useful for accessing the field via an interface.
+func (v *__SignInInput) GetPassword() string { return v.Password }
+
+// __SignUpInput is used internally by genqlient
+type __SignUpInput struct {
+	Email       string `json:"email"`
+	Password    string `json:"password"`
+	Handle      string `json:"handle"`
+	DisplayName string `json:"displayName"`
+}
+
+// GetEmail returns __SignUpInput.Email, and is useful for accessing the field via an interface.
+func (v *__SignUpInput) GetEmail() string { return v.Email }
+
+// GetPassword returns __SignUpInput.Password, and is useful for accessing the field via an interface.
+func (v *__SignUpInput) GetPassword() string { return v.Password }
+
+// GetHandle returns __SignUpInput.Handle, and is useful for accessing the field via an interface.
+func (v *__SignUpInput) GetHandle() string { return v.Handle }
+
+// GetDisplayName returns __SignUpInput.DisplayName, and is useful for accessing the field via an interface.
+func (v *__SignUpInput) GetDisplayName() string { return v.DisplayName }
+
+// The mutation executed by AddComment.
+const AddComment_Operation = `
+mutation AddComment ($articleId: ID!, $parentId: ID, $body: String!) {
+	addComment(input: {articleId:$articleId,parentId:$parentId,body:$body}) {
+		comment {
+			id
+			body
+			createdAt
+			author {
+				handle
+				displayName
+			}
+		}
+		userErrors {
+			field
+			message
+			code
+		}
+	}
+}
+`
+
+// Comment on a published article. Needs a signed-in user: set
+// {"Authorization": "Bearer <accessToken>"} (or {"X-API-Key": "<key>"}) in the
+// Headers editor, else the answer is UNAUTHENTICATED. Leave parentId null for
+// a top-level comment, or set it to a comment's id to reply to it.
+func AddComment(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	articleId string,
+	parentId *string,
+	body string,
+) (data_ *AddCommentResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AddComment",
+		Query:  AddComment_Operation,
+		Variables: &__AddCommentInput{
+			ArticleId: articleId,
+			ParentId:  parentId,
+			Body:      body,
+		},
+	}
+
+	data_ = &AddCommentResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
 
 // The query executed by ArticlePage.
 const ArticlePage_Operation = `
@@ -1571,6 +2170,50 @@ func ArticlePage(
 	}
 
 	data_ = &ArticlePageResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by CreateApiKey.
+const CreateApiKey_Operation = `
+mutation CreateApiKey ($name: String!) {
+	createApiKey(input: {name:$name}) {
+		apiKey {
+			id
+			prefix
+		}
+		secret
+		userErrors {
+			field
+			message
+			code
+		}
+	}
+}
+`
+
+// An API key for a server-to-server client; its secret is shown only here.
+func CreateApiKey(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	name string,
+) (data_ *CreateApiKeyResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateApiKey",
+		Query:  CreateApiKey_Operation,
+		Variables: &__CreateApiKeyInput{
+			Name: name,
+		},
+	}
+
+	data_ = &CreateApiKeyResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -1809,6 +2452,119 @@ func Search(
 	return data_, err_
 }
 
+// The mutation executed by SignIn.
+const SignIn_Operation = `
+mutation SignIn ($email: String!, $password: String!) {
+	signIn(input: {email:$email,password:$password}) {
+		session {
+			accessToken
+			accessTokenExpiresAt
+			refreshToken
+			refreshTokenExpiresAt
+			user {
+				id
+				handle
+				role
+			}
+		}
+		userErrors {
+			field
+			message
+			code
+		}
+	}
+}
+`
+
+// Sign in with an email and password (no account yet? signUp takes the same
+// fields plus a handle and displayName). Put session.accessToken in the
+// Headers editor as {"Authorization": "Bearer <accessToken>"}; before it
+// expires, trade session.refreshToken for a new pair with refreshSession.
+// A wrong password comes back in userErrors (INVALID_CREDENTIALS), not as a
+// GraphQL error.
+func SignIn(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	email string,
+	password string,
+) (data_ *SignInResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "SignIn",
+		Query:  SignIn_Operation,
+		Variables: &__SignInInput{
+			Email:    email,
+			Password: password,
+		},
+	}
+
+	data_ = &SignInResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by SignUp.
+const SignUp_Operation = `
+mutation SignUp ($email: String!, $password: String!, $handle: String!, $displayName: String!) {
+	signUp(input: {email:$email,password:$password,handle:$handle,displayName:$displayName}) {
+		session {
+			accessToken
+			refreshToken
+			user {
+				id
+				handle
+				role
+			}
+		}
+		userErrors {
+			field
+			message
+			code
+		}
+	}
+}
+`
+
+// Create an account and get its first session in one go (the demo data's
+// people have no passwords: sign up to try the mutations). Then use
+// session.accessToken as in the SignIn tab.
+func SignUp(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	email string,
+	password string,
+	handle string,
+	displayName string,
+) (data_ *SignUpResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "SignUp",
+		Query:  SignUp_Operation,
+		Variables: &__SignUpInput{
+			Email:       email,
+			Password:    password,
+			Handle:      handle,
+			DisplayName: displayName,
+		},
+	}
+
+	data_ = &SignUpResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by Taxonomy.
 const Taxonomy_Operation = `
 query Taxonomy {
@@ -1840,6 +2596,39 @@ func Taxonomy(
 	}
 
 	data_ = &TaxonomyResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The query executed by Viewer.
+const Viewer_Operation = `
+query Viewer {
+	viewer {
+		id
+		handle
+		role
+	}
+}
+`
+
+// Who the request speaks for; null when anonymous.
+func Viewer(
+	ctx_ context.Context,
+	client_ graphql.Client,
+) (data_ *ViewerResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "Viewer",
+		Query:  Viewer_Operation,
+	}
+
+	data_ = &ViewerResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

@@ -1,9 +1,19 @@
 // Runs the example operations against a live Folio and prints what a page
-// would show. FOLIO_URL (default http://localhost:8080) names the server.
+// would show: the home feed, an article page, signing in and adding a
+// comment. FOLIO_URL (default http://localhost:8080) names the server;
+// FOLIO_EMAIL and FOLIO_PASSWORD sign in to an existing account, otherwise
+// the demo signs up a new one.
 //
 //   FOLIO_URL=http://localhost:8080 npm run demo
 import { FolioClient, FolioError, documentId } from './folio.js';
-import { WebArticlePageDocument, WebHomeFeedDocument } from './gql/graphql.js';
+import {
+  WebAddCommentDocument,
+  WebArticlePageDocument,
+  WebHomeFeedDocument,
+  WebSignInDocument,
+  WebSignUpDocument,
+  type WebSessionFragment,
+} from './gql/graphql.js';
 
 const url = process.env.FOLIO_URL ?? 'http://localhost:8080';
 const client = new FolioClient({ url, apiKey: process.env.FOLIO_API_KEY });
@@ -39,7 +49,48 @@ async function main(): Promise<void> {
     if (!(e instanceof FolioError) || e.code !== 'BAD_USER_INPUT') throw e;
     console.log(`a bad cursor: ${e.code} on ${e.field}: ${e.message}`);
   }
-  console.log('demo: 4 operations ran');
+
+  // Sign in (or sign up), then comment on the article as that person.
+  const session = await signIn();
+  console.log(`signed in as @${session.user.handle}; the access token expires at ${session.accessTokenExpiresAt}`);
+  try {
+    await client.execute(WebAddCommentDocument, { articleId: article.id, body: 'Anonymous?' });
+    throw new Error('an anonymous comment was accepted');
+  } catch (e) {
+    if (!(e instanceof FolioError) || e.code !== 'UNAUTHENTICATED') throw e;
+    console.log(`commenting without a token: ${e.code}`);
+  }
+  const me = client.withAccessToken(session.accessToken);
+  const body = `Read it twice; the part on ${first.tags[0]?.name ?? 'this'} helped. (${new Date().toISOString()})`;
+  const { addComment } = await me.execute(WebAddCommentDocument, { articleId: article.id, body });
+  if (!addComment || addComment.userErrors.length > 0 || !addComment.comment) {
+    throw new Error(`addComment refused: ${JSON.stringify(addComment?.userErrors)}`);
+  }
+  console.log(`added comment ${addComment.comment.id} as @${addComment.comment.author?.handle}`);
+
+  // Input problems come back in userErrors, for the form to show.
+  const empty = await me.execute(WebAddCommentDocument, { articleId: article.id, body: '' });
+  const problem = empty.addComment?.userErrors[0];
+  if (!problem) throw new Error('an empty comment was accepted');
+  console.log(`an empty comment: ${problem.code} on ${problem.field}: ${problem.message}`);
+  console.log('demo: 8 operations ran');
+}
+
+// signIn uses FOLIO_EMAIL and FOLIO_PASSWORD, or signs up a new account.
+async function signIn(): Promise<WebSessionFragment> {
+  const email = process.env.FOLIO_EMAIL;
+  const password = process.env.FOLIO_PASSWORD;
+  if (email && password) {
+    const { signIn } = await client.execute(WebSignInDocument, { email, password });
+    if (!signIn?.session) throw new Error(`sign-in refused: ${JSON.stringify(signIn?.userErrors)}`);
+    return signIn.session;
+  }
+  const id = Math.random().toString(36).slice(2, 10);
+  const { signUp } = await client.execute(WebSignUpDocument, {
+    input: { email: `demo-${id}@example.com`, password: `demo-password-${id}`, handle: `demo_${id}`, displayName: 'Demo Reader' },
+  });
+  if (!signUp?.session) throw new Error(`sign-up refused: ${JSON.stringify(signUp?.userErrors)}`);
+  return signUp.session;
 }
 
 main().catch((e: unknown) => {
