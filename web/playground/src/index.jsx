@@ -28,7 +28,7 @@ const signedIn = json({ Authorization: 'Bearer <accessToken from the SignIn tab>
 const defaultTabs = [
   { query: homeFeed, variables: json({ first: 20 }), headers: anonymous },
   { query: articlePage, variables: json({ slug: 'getting-started-with-connection-pooling-in-jest-in-12-steps' }), headers: anonymous },
-  { query: search, variables: json({ query: 'postgres "connection pooling" -mysql', first: 10 }), headers: anonymous },
+  { query: search, variables: json({ query: '"connection pooling" -mysql', first: 10 }), headers: anonymous },
   { query: signIn, variables: json({ email: 'you@example.com', password: 'at least 10 characters' }), headers: anonymous },
   {
     query: signUp,
