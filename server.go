@@ -201,6 +201,17 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	return nil
 }
 
+// DemoPassword signs in every account of the demo data (seed.DemoAccounts).
+const DemoPassword = "folio-demo-password"
+
+func demoPasswordHash() string {
+	h, err := auth.HashPassword(DemoPassword)
+	if err != nil {
+		panic(err) // argon2id with fixed parameters does not fail
+	}
+	return h
+}
+
 // redisPrefix starts every key Folio writes to Redis; the version changes
 // when the meaning of a key does.
 const redisPrefix = "folio:v1:"
@@ -253,7 +264,7 @@ func prepareDB(ctx context.Context, cfg config, db *postgres.DB, log *slog.Logge
 	if !cfg.SeedIfEmpty {
 		return nil
 	}
-	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{})
+	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{PasswordHash: demoPasswordHash()})
 	switch {
 	case errors.Is(err, seed.ErrNotEmpty):
 		return nil
@@ -311,7 +322,7 @@ func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string
 		if _, err := m.Up(ctx); err != nil {
 			return err
 		}
-		stats, err = seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace})
+		stats, err = seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace, PasswordHash: demoPasswordHash()})
 		return err
 	})
 	if errors.Is(err, seed.ErrNotEmpty) {

@@ -3,10 +3,12 @@ package mutations_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -158,4 +160,9 @@ func wantUserErrors(t *testing.T, got []userError, want ...string) {
 	if strings.Join(g, ",") != strings.Join(want, ",") {
 		t.Fatalf("userErrors = %v, want %v (%+v)", g, want, got)
 	}
+}
+
+// globalID spells an ID the way the API does, for IDs a test makes up.
+func globalID(kind string, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(id, 10)))
 }
