@@ -77,6 +77,16 @@ func TestSignIn(t *testing.T) {
 			t.Errorf("viewer with the new token: got %+v, %v; want %s", me, err, a.handle)
 		}
 	})
+	t.Run("DemoAccount", func(t *testing.T) {
+		// The development seed's reader, as the playground's SignIn tab uses it.
+		res, err := client.SignIn(ctx, newClient(nil), "reader@demo.folio.example", "folio-demo-password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := res.SignIn.Session; s == nil || s.User.Role != client.RoleReader {
+			t.Errorf("got %+v, want a READER's session", res.SignIn)
+		}
+	})
 	t.Run("WrongPassword", func(t *testing.T) {
 		res, err := client.SignIn(ctx, newClient(nil), a.email, a.password+"-not")
 		if err != nil {

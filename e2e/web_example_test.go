@@ -31,7 +31,7 @@ func TestWebExample(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("npm run demo: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"home feed (sha256:", "article page (sha256:", "a bad cursor: BAD_USER_INPUT on after", "commenting without a token: UNAUTHENTICATED", "added comment ", "an empty comment: INVALID on body", "demo: 8 operations ran"} {
+	for _, want := range []string{"home feed (sha256:", "article page (sha256:", "a bad cursor: BAD_USER_INPUT on after", "commenting without a token: UNAUTHENTICATED", "added comment ", "an empty comment: INVALID on body", "demo: 9 operations ran"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the demo's output lacks %q:\n%s", want, out.String())
 		}

@@ -2,7 +2,7 @@
 // would show: the home feed, an article page, signing in and adding a
 // comment. FOLIO_URL (default http://localhost:8080) names the server;
 // FOLIO_EMAIL and FOLIO_PASSWORD sign in to an existing account, otherwise
-// the demo signs up a new one.
+// the demo signs up a new one and signs in to it.
 //
 //   FOLIO_URL=http://localhost:8080 npm run demo
 import { FolioClient, FolioError, documentId } from './folio.js';
@@ -73,24 +73,28 @@ async function main(): Promise<void> {
   const problem = empty.addComment?.userErrors[0];
   if (!problem) throw new Error('an empty comment was accepted');
   console.log(`an empty comment: ${problem.code} on ${problem.field}: ${problem.message}`);
-  console.log('demo: 8 operations ran');
+  console.log('demo: 9 operations ran');
 }
 
-// signIn uses FOLIO_EMAIL and FOLIO_PASSWORD, or signs up a new account.
+// signIn signs in with FOLIO_EMAIL and FOLIO_PASSWORD (a development server's
+// demo data has reader@demo.folio.example with folio-demo-password); without
+// them it signs up a new account first, then signs in to it.
 async function signIn(): Promise<WebSessionFragment> {
-  const email = process.env.FOLIO_EMAIL;
-  const password = process.env.FOLIO_PASSWORD;
-  if (email && password) {
-    const { signIn } = await client.execute(WebSignInDocument, { email, password });
-    if (!signIn?.session) throw new Error(`sign-in refused: ${JSON.stringify(signIn?.userErrors)}`);
-    return signIn.session;
+  let email = process.env.FOLIO_EMAIL;
+  let password = process.env.FOLIO_PASSWORD;
+  if (!email || !password) {
+    const id = Math.random().toString(36).slice(2, 10);
+    email = `demo-${id}@example.com`;
+    password = `demo-password-${id}`;
+    const { signUp } = await client.execute(WebSignUpDocument, {
+      input: { email, password, handle: `demo_${id}`, displayName: 'Demo Reader' },
+    });
+    if (!signUp?.session) throw new Error(`sign-up refused: ${JSON.stringify(signUp?.userErrors)}`);
+    console.log(`signed up ${email}`);
   }
-  const id = Math.random().toString(36).slice(2, 10);
-  const { signUp } = await client.execute(WebSignUpDocument, {
-    input: { email: `demo-${id}@example.com`, password: `demo-password-${id}`, handle: `demo_${id}`, displayName: 'Demo Reader' },
-  });
-  if (!signUp?.session) throw new Error(`sign-up refused: ${JSON.stringify(signUp?.userErrors)}`);
-  return signUp.session;
+  const { signIn } = await client.execute(WebSignInDocument, { email, password });
+  if (!signIn?.session) throw new Error(`sign-in refused: ${JSON.stringify(signIn?.userErrors)}`);
+  return signIn.session;
 }
 
 main().catch((e: unknown) => {

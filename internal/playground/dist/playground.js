@@ -386,8 +386,7 @@ query Search($query: String!, $first: Int = 10, $after: String) {
     }
   }
 }
-`;var Ofe=`# Create an account and get its first session in one go (the demo data's
-# people have no passwords: sign up to try the mutations). Then use
+`;var Ofe=`# Create an account and get its first session in one go, then use
 # session.accessToken as in the SignIn tab.
 mutation SignUp($email: String!, $password: String!, $handle: String!, $displayName: String!) {
   signUp(input: { email: $email, password: $password, handle: $handle, displayName: $displayName }) {
@@ -432,5 +431,5 @@ mutation AddComment($articleId: ID!, $parentId: ID, $body: String!) {
     userErrors { field message code }
   }
 }
-`;var Nfe=U(Qe(),1),ip=o(e=>JSON.stringify(e,null,2),"json"),Vv=ip({}),NLe=ip({Authorization:"Bearer <accessToken from the SignIn tab>"}),MLe=[{query:Sfe,variables:ip({first:20}),headers:Vv},{query:Cfe,variables:ip({slug:"getting-started-with-connection-pooling-in-jest-in-12-steps"}),headers:Vv},{query:wfe,variables:ip({query:'"connection pooling" -mysql',first:10}),headers:Vv},{query:Rfe,variables:ip({email:"you@example.com",password:"at least 10 characters"}),headers:Vv},{query:Ofe,variables:ip({email:"you@example.com",password:"at least 10 characters",handle:"you",displayName:"You"}),headers:Vv},{query:Dfe,variables:ip({articleId:"QXJ0aWNsZToxMDAw",parentId:null,body:"Thanks, this helped."}),headers:NLe}],LLe=new URL(document.body.dataset.endpoint||"/query",window.location.href).toString(),FLe=f8({url:LLe}),ILe=Tfe({showAttribution:!1});(0,kfe.createRoot)(document.getElementById("graphiql")).render((0,Nfe.jsx)(np,{fetcher:FLe,plugins:[ILe],defaultTabs:MLe,defaultHeaders:Vv,isHeadersEditorEnabled:!0,shouldPersistHeaders:!1,defaultEditorToolsVisibility:"variables"}));})();
+`;var Nfe=U(Qe(),1),ip=o(e=>JSON.stringify(e,null,2),"json"),Vv=ip({}),NLe=ip({Authorization:"Bearer <accessToken from the SignIn tab>"}),MLe=[{query:Sfe,variables:ip({first:20}),headers:Vv},{query:Cfe,variables:ip({slug:"getting-started-with-connection-pooling-in-jest-in-12-steps"}),headers:Vv},{query:wfe,variables:ip({query:'"connection pooling" -mysql',first:10}),headers:Vv},{query:Rfe,variables:ip({email:"reader@demo.folio.example",password:"folio-demo-password"}),headers:Vv},{query:Ofe,variables:ip({email:"you@example.com",password:"at least 10 characters",handle:"you",displayName:"You"}),headers:Vv},{query:Dfe,variables:ip({articleId:"QXJ0aWNsZToxMDAw",parentId:null,body:"Thanks, this helped."}),headers:NLe}],LLe=new URL(document.body.dataset.endpoint||"/query",window.location.href).toString(),FLe=f8({url:LLe}),ILe=Tfe({showAttribution:!1});(0,kfe.createRoot)(document.getElementById("graphiql")).render((0,Nfe.jsx)(np,{fetcher:FLe,plugins:[ILe],defaultTabs:MLe,defaultHeaders:Vv,isHeadersEditorEnabled:!0,shouldPersistHeaders:!1,defaultEditorToolsVisibility:"variables"}));})();
 /*! For license information please see playground.js.LEGAL.txt */

@@ -29,7 +29,9 @@ const defaultTabs = [
   { query: homeFeed, variables: json({ first: 20 }), headers: anonymous },
   { query: articlePage, variables: json({ slug: 'getting-started-with-connection-pooling-in-jest-in-12-steps' }), headers: anonymous },
   { query: search, variables: json({ query: '"connection pooling" -mysql', first: 10 }), headers: anonymous },
-  { query: signIn, variables: json({ email: 'you@example.com', password: 'at least 10 characters' }), headers: anonymous },
+  // A demo account (the development seed has one of each role, all with this
+  // password: admin@, editor@, author@ and reader@demo.folio.example).
+  { query: signIn, variables: json({ email: 'reader@demo.folio.example', password: 'folio-demo-password' }), headers: anonymous },
   {
     query: signUp,
     variables: json({ email: 'you@example.com', password: 'at least 10 characters', handle: 'you', displayName: 'You' }),
