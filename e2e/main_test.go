@@ -9,11 +9,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,7 +40,8 @@ func TestMain(m *testing.M) {
 
 // runWithServer builds the folio command, serves it on a random port over a
 // fresh database (created, migrated and seeded by the server itself, as in
-// development), runs the tests, then stops the server and drops the database.
+// development) and a Redis of its own, runs the tests, then stops the server
+// and Redis and drops the database.
 func runWithServer(m *testing.M) (int, error) {
 	dir, err := os.MkdirTemp("", "folio-e2e-")
 	if err != nil {
@@ -59,9 +62,17 @@ func runWithServer(m *testing.M) (int, error) {
 	}
 	defer postgrestest.Drop(name)
 
+	// A Redis of its own: sign-in throttles and rate-limit buckets are keyed
+	// by client address, and every test here comes from 127.0.0.1.
+	redisURL, stopRedis, err := startRedis()
+	if err != nil {
+		return 0, err
+	}
+	defer stopRedis()
+
 	srv := exec.Command(bin, "serve")
 	srv.Env = append(os.Environ(),
-		"DATABASE_URL="+dbURL, "HTTP_ADDR=127.0.0.1:0", "ENV=development",
+		"DATABASE_URL="+dbURL, "REDIS_URL="+redisURL, "HTTP_ADDR=127.0.0.1:0", "ENV=development",
 		"SEED_IF_EMPTY=true", "MIGRATE_ON_START=true", "PLAYGROUND=true", "LOG_LEVEL=info")
 	logs, err := srv.StderrPipe()
 	if err != nil {
@@ -96,6 +107,30 @@ func runWithServer(m *testing.M) (int, error) {
 		return 0, fmt.Errorf("the server did not start within 2 minutes; its log:\n%s", logTail.String())
 	}
 	return m.Run(), nil
+}
+
+// startRedis runs a throwaway redis-server on a free port, keeping nothing
+// on disk, and returns its URL and a function that stops it.
+func startRedis() (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	cmd := exec.Command("redis-server", "--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "no")
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("start redis-server (is Redis installed?): %w", err)
+	}
+	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if c, err := net.Dial("tcp", "127.0.0.1:"+port); err == nil {
+			c.Close()
+			return "redis://127.0.0.1:" + port + "/0", stop, nil
+		}
+	}
+	stop()
+	return "", nil, fmt.Errorf("redis-server on port %s did not accept connections within 10s", port)
 }
 
 // headerTransport adds fixed headers to every request, as an integrator's
