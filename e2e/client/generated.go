@@ -2531,8 +2531,7 @@ mutation SignUp ($email: String!, $password: String!, $handle: String!, $display
 }
 `
 
-// Create an account and get its first session in one go (the demo data's
-// people have no passwords: sign up to try the mutations). Then use
+// Create an account and get its first session in one go, then use
 // session.accessToken as in the SignIn tab.
 func SignUp(
 	ctx_ context.Context,
