@@ -1,5 +1,6 @@
 // Drives the playground served by a running Folio in headless Chromium, with
-// every request outside that server blocked: the page loads, a token goes
+// every request outside that server blocked: the page loads, the explorer
+// shows the schema, a token goes
 // into the headers editor, the home-feed tab runs, and its result renders.
 // Fails on any Content-Security-Policy violation or page error.
 //
@@ -73,8 +74,12 @@ try {
     if (!tabs.some((t) => t.includes(want))) problems.push(`no ${want} tab among ${JSON.stringify(tabs)}`);
   }
   await page.locator('.graphiql-tab', { hasText: 'HomeFeed' }).first().click();
-  if ((await page.locator('[aria-label="Show GraphiQL Explorer"]').count()) === 0) {
-    problems.push('the explorer plugin is missing from the sidebar');
+  // The explorer opens and lists the schema's root fields (from introspection).
+  await page.locator('[aria-label="Show GraphiQL Explorer"]').click();
+  try {
+    await page.locator('.graphiql-plugin').getByText('articles', { exact: true }).first().waitFor({ timeout: 10000 });
+  } catch {
+    problems.push('the explorer did not show the schema');
   }
 
   // Headers editor: open it and put the token in, as a person pasting it would.
