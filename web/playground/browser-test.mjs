@@ -1,7 +1,7 @@
 // Drives the playground served by a running Folio in headless Chromium, with
 // every request outside that server blocked: the page loads, the explorer
-// shows the schema, a token goes
-// into the headers editor, the home-feed tab runs, and its result renders.
+// shows the schema, a token goes into the headers editor, the home-feed tab
+// runs, and its result renders.
 // Fails on any Content-Security-Policy violation or page error.
 //
 //   node browser-test.mjs http://127.0.0.1:PORT OUTPUT_DIR
