@@ -215,7 +215,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 // DemoPassword signs in every account of the demo data (seed.DemoAccounts).
 const DemoPassword = "folio-demo-password"
 
-func demoPasswordHash() string {
+// demoPasswordHash is the demo accounts' password hash, or none in
+// production: a published password must never open a real deployment.
+func demoPasswordHash(cfg config) string {
+	if cfg.production() {
+		return ""
+	}
 	h, err := auth.HashPassword(DemoPassword)
 	if err != nil {
 		panic(err) // argon2id with fixed parameters does not fail
@@ -275,7 +280,7 @@ func prepareDB(ctx context.Context, cfg config, db *postgres.DB, log *slog.Logge
 	if !cfg.SeedIfEmpty {
 		return nil
 	}
-	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{PasswordHash: demoPasswordHash()})
+	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{PasswordHash: demoPasswordHash(cfg)})
 	switch {
 	case errors.Is(err, seed.ErrNotEmpty):
 		return nil
@@ -333,7 +338,7 @@ func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string
 		if _, err := m.Up(ctx); err != nil {
 			return err
 		}
-		stats, err = seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace, PasswordHash: demoPasswordHash()})
+		stats, err = seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace, PasswordHash: demoPasswordHash(cfg)})
 		return err
 	})
 	if errors.Is(err, seed.ErrNotEmpty) {
