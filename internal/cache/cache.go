@@ -45,7 +45,7 @@ type Options struct {
 	// what it read, so that read cannot put the old state back. Reads in the
 	// meantime go to the store.
 	Tombstone time.Duration
-	Logger   *slog.Logger
+	Logger    *slog.Logger
 }
 
 // Stats counts what the cache did since it started.
