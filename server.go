@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +29,8 @@ import (
 
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/cache"
+	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/playground"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/seed"
@@ -55,8 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, auth.GenerateKey())
 		return nil
 	}
-	if cmd != "serve" && cmd != "migrate" && cmd != "seed" {
-		return fmt.Errorf("unknown command %q: use serve, migrate, seed or keygen", cmd)
+	if cmd != "serve" && cmd != "migrate" && cmd != "seed" && cmd != "documents" {
+		return fmt.Errorf("unknown command %q: use serve, migrate, seed, documents or keygen", cmd)
 	}
 	fs := flagSet(cmd, stderr)
 	load := configFlags(fs, getenv)
@@ -70,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	if cmd != "migrate" && len(positional) > 0 {
+	if cmd != "migrate" && cmd != "documents" && len(positional) > 0 {
 		return fmt.Errorf("unexpected arguments %q: the command comes first, as in `folio migrate status --database-url …`", positional)
 	}
 	cfg, err := load()
@@ -83,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, cfg, log, positional, stdout)
 	case "seed":
 		return seedCmd(ctx, cfg, log, *scale, *replace, stdout)
+	case "documents":
+		return documentsCmd(ctx, cfg, log, positional, stdout)
 	}
 	return serve(ctx, cfg, log, ready)
 }
@@ -125,6 +130,11 @@ func openRedis(ctx context.Context, cfg config) (redis.UniversalClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL is not a valid Redis URL (want redis://host:port/db): %v", err)
 	}
+	// Callers bound each command with their context (the cache allows tens
+	// of milliseconds), so a stalled Redis costs a request that much and no
+	// more; go-redis ignores context deadlines unless told otherwise.
+	opts.ContextTimeoutEnabled = true
+	opts.DialTimeout = time.Second
 	client := redis.NewClient(opts)
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -150,14 +160,26 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 
-	authn, err := newAuth(cfg, db, rdb, log)
+	var store folio.Store = db
+	var writer folio.Writer = db
+	var authStore auth.Store = db
+	c := cache.New(db, db, cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log})
+	if cfg.CacheTTL > 0 {
+		store, writer, authStore = c, c, c.Accounts(db)
+	}
+	var trusted graph.TrustedDocuments
+	if cfg.TrustedDocuments {
+		trusted = db
+	}
+	authn, err := newAuth(cfg, authStore, rdb, log)
 	if err != nil {
 		return err
 	}
 
 	mux := http.NewServeMux()
 	mux.Handle("/query", graph.NewHandler(graph.Options{
-		Store: db, Writer: db, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
+		Store: store, Writer: writer, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
+		PersistedQueries: c.Queries(), TrustedDocuments: trusted,
 	}))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
 	mux.Handle("GET /readyz", readyz(db, rdb))
@@ -201,10 +223,43 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	return nil
 }
 
+// documentsCmd registers trusted documents: `folio documents load FILE`
+// reads a persisted-documents manifest ({"<sha256>": "<document>"}, as
+// GraphQL Code Generator's client preset writes it) into the database.
+func documentsCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) != 2 || args[0] != "load" {
+		return errors.New("usage: folio documents load persisted-documents.json")
+	}
+	raw, err := os.ReadFile(args[1])
+	if err != nil {
+		return fmt.Errorf("read the manifest: %v", err)
+	}
+	var docs map[string]string
+	if err := json.Unmarshal(raw, &docs); err != nil {
+		return fmt.Errorf("%s is not a persisted-documents manifest ({\"<sha256>\": \"<document>\"}): %v", args[1], err)
+	}
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	added, err := db.SaveTrustedDocuments(ctx, docs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "registered %d new of %d documents\n", added, len(docs))
+	return nil
+}
+
 // DemoPassword signs in every account of the demo data (seed.DemoAccounts).
 const DemoPassword = "folio-demo-password"
 
-func demoPasswordHash() string {
+// demoPasswordHash is the demo accounts' password hash, or none in
+// production: a published password must never open a real deployment.
+func demoPasswordHash(cfg config) string {
+	if cfg.production() {
+		return ""
+	}
 	h, err := auth.HashPassword(DemoPassword)
 	if err != nil {
 		panic(err) // argon2id with fixed parameters does not fail
@@ -218,7 +273,7 @@ const redisPrefix = "folio:v1:"
 
 // newAuth builds authentication from config. Development without JWT_KEYS
 // gets a key of its own, which lives as long as the process.
-func newAuth(cfg config, db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger) (*auth.Service, error) {
+func newAuth(cfg config, db auth.Store, rdb redis.UniversalClient, log *slog.Logger) (*auth.Service, error) {
 	var keys *auth.KeySet
 	if cfg.JWTKeys == "" && cfg.production() {
 		return nil, errors.New("JWT_KEYS must be set in production (make a key with `folio keygen`), so every instance signs and verifies with the same keys")
@@ -264,7 +319,7 @@ func prepareDB(ctx context.Context, cfg config, db *postgres.DB, log *slog.Logge
 	if !cfg.SeedIfEmpty {
 		return nil
 	}
-	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{PasswordHash: demoPasswordHash()})
+	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{PasswordHash: demoPasswordHash(cfg)})
 	switch {
 	case errors.Is(err, seed.ErrNotEmpty):
 		return nil
@@ -322,7 +377,7 @@ func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string
 		if _, err := m.Up(ctx); err != nil {
 			return err
 		}
-		stats, err = seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace, PasswordHash: demoPasswordHash()})
+		stats, err = seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace, PasswordHash: demoPasswordHash(cfg)})
 		return err
 	})
 	if errors.Is(err, seed.ErrNotEmpty) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -38,6 +39,12 @@ type Options struct {
 	Introspection bool
 	// Timeout bounds each request's work; zero means no bound.
 	Timeout time.Duration
+	// PersistedQueries, when set, stores Automatic Persisted Queries (hash →
+	// document), shared by every instance.
+	PersistedQueries graphql.Cache[string]
+	// TrustedDocuments, when set, is the only source of operations: anything
+	// not registered there is refused (and APQ registration is off).
+	TrustedDocuments TrustedDocuments
 }
 
 // NewHandler returns the GraphQL endpoint: request ids, per-request loaders
@@ -55,12 +62,20 @@ func NewHandler(o Options) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	switch {
+	case o.TrustedDocuments != nil:
+		srv.Use(newTrustedOnly(o.TrustedDocuments))
+	case o.PersistedQueries != nil:
+		srv.Use(apq{extension.AutomaticPersistedQuery{Cache: o.PersistedQueries}})
+	}
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
 	srv.AroundFields(markResolverErrors)
 	srv.AroundFields(forgetLoaded)
+	srv.AroundRootFields(refuseBadCredentials)
+	srv.AroundOperations(onePasswordPerRequest)
 	srv.SetErrorPresenter(errorPresenter(o.Logger))
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 
@@ -69,7 +84,9 @@ func NewHandler(o Options) http.Handler {
 	if o.Auth != nil {
 		h = authenticate(o.Auth, h)
 	}
+	h = withSessions(h)
 	h = withClientAddress(h)
+	h = publicCaching(h)
 	h = withTimeout(o.Timeout, h)
 	h = checkRequest(h)
 	return requestid.Middleware(h)
