@@ -7,6 +7,7 @@ package e2e
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -28,6 +29,65 @@ import (
 
 // baseURL is where the server under test listens, e.g. http://127.0.0.1:41234.
 var baseURL string
+
+// server is how TestMain ran it, for tests that need another instance.
+var server serverEnv
+
+// serverEnv is a built folio binary with the database and Redis it serves.
+type serverEnv struct {
+	bin, databaseURL, redisURL string
+}
+
+// env is the environment of a folio command, with extra settings last.
+func (e serverEnv) env(extra ...string) []string {
+	return append(append(os.Environ(),
+		"DATABASE_URL="+e.databaseURL, "REDIS_URL="+e.redisURL, "HTTP_ADDR=127.0.0.1:0", "ENV=development",
+		"SEED_IF_EMPTY=true", "MIGRATE_ON_START=true", "PLAYGROUND=true", "LOG_LEVEL=info"), extra...)
+}
+
+// start serves on a random port until stop is called and returns its URL.
+// The first instance on a fresh database creates, migrates and seeds it.
+func (e serverEnv) start(extra ...string) (url string, stop func(), err error) {
+	srv := exec.Command(e.bin, "serve")
+	srv.Env = e.env(extra...)
+	logs, err := srv.StderrPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := srv.Start(); err != nil {
+		return "", nil, fmt.Errorf("start the server: %w", err)
+	}
+	stop = func() {
+		_ = srv.Process.Signal(syscall.SIGTERM)
+		_ = srv.Wait()
+	}
+	addr := make(chan string, 1)
+	early := make(chan string, 1) // the log up to an exit before serving
+	go func() {
+		serving := regexp.MustCompile(`msg=serving addr=(\S+)`)
+		var log strings.Builder
+		sc := bufio.NewScanner(logs)
+		for sc.Scan() {
+			if m := serving.FindStringSubmatch(sc.Text()); m != nil {
+				addr <- m[1]
+				_, _ = io.Copy(io.Discard, logs) // keep the pipe drained
+				return
+			}
+			log.WriteString(sc.Text() + "\n")
+		}
+		early <- log.String()
+	}()
+	select {
+	case a := <-addr:
+		return "http://" + a, stop, nil
+	case log := <-early:
+		stop()
+		return "", nil, fmt.Errorf("the server stopped before serving; its log:\n%s", log)
+	case <-time.After(2 * time.Minute):
+		stop()
+		return "", nil, errors.New("the server did not start within 2 minutes")
+	}
+}
 
 func TestMain(m *testing.M) {
 	code, err := runWithServer(m)
@@ -70,42 +130,13 @@ func runWithServer(m *testing.M) (int, error) {
 	}
 	defer stopRedis()
 
-	srv := exec.Command(bin, "serve")
-	srv.Env = append(os.Environ(),
-		"DATABASE_URL="+dbURL, "REDIS_URL="+redisURL, "HTTP_ADDR=127.0.0.1:0", "ENV=development",
-		"SEED_IF_EMPTY=true", "MIGRATE_ON_START=true", "PLAYGROUND=true", "LOG_LEVEL=info")
-	logs, err := srv.StderrPipe()
+	server = serverEnv{bin: bin, databaseURL: dbURL, redisURL: redisURL}
+	url, stop, err := server.start()
 	if err != nil {
 		return 0, err
 	}
-	if err := srv.Start(); err != nil {
-		return 0, fmt.Errorf("start the server: %w", err)
-	}
-	defer func() {
-		_ = srv.Process.Signal(syscall.SIGTERM)
-		_ = srv.Wait()
-	}()
-
-	addr := make(chan string, 1)
-	var logTail strings.Builder
-	go func() {
-		serving := regexp.MustCompile(`msg=serving addr=(\S+)`)
-		sc := bufio.NewScanner(logs)
-		for sc.Scan() {
-			if m := serving.FindStringSubmatch(sc.Text()); m != nil {
-				addr <- m[1]
-				break
-			}
-			logTail.WriteString(sc.Text() + "\n")
-		}
-		_, _ = io.Copy(io.Discard, logs) // keep the pipe drained
-	}()
-	select {
-	case a := <-addr:
-		baseURL = "http://" + a
-	case <-time.After(2 * time.Minute):
-		return 0, fmt.Errorf("the server did not start within 2 minutes; its log:\n%s", logTail.String())
-	}
+	defer stop()
+	baseURL = url
 	return m.Run(), nil
 }
 

@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
 	"os"
 	"os/exec"
 	"strings"
@@ -15,25 +17,80 @@ import (
 // operations work on a live server. Like the browser test it skips without
 // `npm ci --prefix examples/web`, unless FOLIO_REQUIRE_NODE is set.
 func TestWebExample(t *testing.T) {
+	requireWebExample(t)
+	out := runDemo(t, baseURL)
+	for _, want := range []string{"home feed (hash ", "article page (hash ", "a bad cursor: BAD_USER_INPUT on after", "commenting without a token: UNAUTHENTICATED", "added comment ", "an empty comment: INVALID on body", "demo: 9 operations ran"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the demo's output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestWebExample_TrustedDocuments registers the example's persisted-documents
+// manifest with `folio documents load`, starts a second server in
+// trusted-documents mode over the same database, and runs the demo sending
+// hashes only: the manifest is what that mode accepts, and nothing else runs.
+func TestWebExample_TrustedDocuments(t *testing.T) {
+	requireWebExample(t)
+	load := exec.Command(server.bin, "documents", "load", "../examples/web/src/gql/persisted-documents.json")
+	load.Env = server.env()
+	if out, err := load.CombinedOutput(); err != nil || !strings.Contains(string(out), "documents") {
+		t.Fatalf("folio documents load: %v\n%s", err, out)
+	}
+	url, stop, err := server.start("TRUSTED_DOCUMENTS=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+
+	t.Run("UnregisteredRefused", func(t *testing.T) {
+		res, err := http.Post(url+"/query", "application/json", strings.NewReader(`{"query":"{ articles(first: 1) { nodes { id } } }"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var body struct {
+			Errors []struct{ Extensions struct{ Code string } }
+		}
+		if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		if len(body.Errors) != 1 || body.Errors[0].Extensions.Code != "TRUSTED_DOCUMENT_REQUIRED" {
+			t.Errorf("got %+v, want TRUSTED_DOCUMENT_REQUIRED", body.Errors)
+		}
+	})
+	t.Run("ManifestRuns", func(t *testing.T) {
+		out := runDemo(t, url, "FOLIO_PERSISTED=1")
+		if !strings.Contains(out, "home feed (sent as ") || !strings.Contains(out, "demo: 9 operations ran") {
+			t.Errorf("the demo did not run on hashes alone:\n%s", out)
+		}
+	})
+}
+
+// requireWebExample skips without `npm ci --prefix examples/web`, unless
+// FOLIO_REQUIRE_NODE is set, when it fails.
+func requireWebExample(t *testing.T) {
+	t.Helper()
 	if _, err := os.Stat("../examples/web/node_modules/typescript"); err != nil {
 		if os.Getenv("FOLIO_REQUIRE_NODE") != "" {
 			t.Fatalf("examples/web is not installed: run npm ci --prefix examples/web (%v)", err)
 		}
 		t.Skip("examples/web is not installed: run npm ci --prefix examples/web")
 	}
+}
+
+// runDemo runs `npm run demo` against url and returns its output.
+func runDemo(t *testing.T, url string, env ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var out bytes.Buffer
 	cmd := exec.CommandContext(ctx, "npm", "run", "--silent", "demo")
 	cmd.Dir = "../examples/web"
-	cmd.Env = append(os.Environ(), "FOLIO_URL="+baseURL)
+	cmd.Env = append(append(os.Environ(), "FOLIO_URL="+url), env...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("npm run demo: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"home feed (sha256:", "article page (sha256:", "a bad cursor: BAD_USER_INPUT on after", "commenting without a token: UNAUTHENTICATED", "added comment ", "an empty comment: INVALID on body", "demo: 9 operations ran"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("the demo's output lacks %q:\n%s", want, out.String())
-		}
-	}
+	return out.String()
 }

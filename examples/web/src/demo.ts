@@ -16,14 +16,17 @@ import {
 } from './gql/graphql.js';
 
 const url = process.env.FOLIO_URL ?? 'http://localhost:8080';
-const client = new FolioClient({ url, apiKey: process.env.FOLIO_API_KEY });
+// FOLIO_PERSISTED=1 sends hashes instead of documents, for a server in
+// trusted-documents mode that has this example's manifest registered.
+const persisted = process.env.FOLIO_PERSISTED === '1';
+const client = new FolioClient({ url, apiKey: process.env.FOLIO_API_KEY, persisted });
 
 async function main(): Promise<void> {
   // The home feed, two pages of five: the second starts after the first's endCursor.
   const page1 = await client.execute(WebHomeFeedDocument, { first: 5 });
   const { endCursor, hasNextPage } = page1.articles.pageInfo;
   const page2 = await client.execute(WebHomeFeedDocument, { first: 5, after: endCursor });
-  console.log(`home feed (${documentId(WebHomeFeedDocument)}):`);
+  console.log(`home feed (${persisted ? 'sent as' : 'hash'} ${documentId(WebHomeFeedDocument)}):`);
   for (const { node } of [...page1.articles.edges, ...page2.articles.edges]) {
     console.log(`  ${node.publishedAt?.slice(0, 10)}  ${node.title} — @${node.author.handle}, ${node.commentCount} comments`);
   }
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
   if (!first) throw new Error('the home feed is empty: seed the server (folio seed)');
   const { article } = await client.execute(WebArticlePageDocument, { slug: first.slug });
   if (!article) throw new Error(`article ${first.slug} vanished between two requests`);
-  console.log(`article page (${documentId(WebArticlePageDocument)}):`);
+  console.log(`article page (${persisted ? 'sent as' : 'hash'} ${documentId(WebArticlePageDocument)}):`);
   console.log(`  ${article.title} by ${article.author.displayName}; tags ${article.tags.map((t) => t.slug).join(', ')}`);
   console.log(`  ${article.comments.totalCount} top-level comments; first ${article.comments.nodes.length}:`);
   for (const c of article.comments.nodes.slice(0, 3)) {

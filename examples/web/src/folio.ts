@@ -48,6 +48,12 @@ export interface ClientOptions {
   accessToken?: string;
   /** An API key, sent as X-API-Key (for servers and scripts). */
   apiKey?: string;
+  /**
+   * Send each operation by its hash alone (extensions.persistedQuery), as a
+   * server in trusted-documents mode requires once persisted-documents.json
+   * is registered there (`folio documents load`). Off: send the text.
+   */
+  persisted?: boolean;
 }
 
 export class FolioClient {
@@ -56,6 +62,14 @@ export class FolioClient {
   /** Returns a client that sends the given access token. */
   withAccessToken(accessToken: string): FolioClient {
     return new FolioClient({ ...this.opts, accessToken });
+  }
+
+  private body<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>, variables: TVariables | undefined) {
+    const hash = documentId(document);
+    if (this.opts.persisted && hash) {
+      return { variables: variables ?? {}, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } };
+    }
+    return { query: document.toString(), variables: variables ?? {} };
   }
 
   async execute<TResult, TVariables>(
@@ -68,7 +82,7 @@ export class FolioClient {
     const res = await fetch(new URL('/query', this.opts.url), {
       method: 'POST',
       headers,
-      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
+      body: JSON.stringify(this.body(document, variables)),
     });
     const body = (await res.json()) as { data?: TResult; errors?: GraphQLError[] };
     const first = body.errors?.[0];
@@ -78,7 +92,7 @@ export class FolioClient {
   }
 }
 
-/** The persisted-documents hash of a generated document ("sha256:…"). */
+/** The persisted-documents hash of a generated document: its SHA-256 in hex. */
 export function documentId<TResult, TVariables>(document: TypedDocumentString<TResult, TVariables>): string | undefined {
   return document.__meta__?.hash as string | undefined;
 }

@@ -148,7 +148,7 @@ export const WebAddCommentDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"sha256:53ed1dd09e6a1c9580a05b0b6c8a27248c36f6441353f6847f5a4075e6f6b4a3"}) as unknown as TypedDocumentString<WebAddCommentMutation, WebAddCommentMutationVariables>;
+    `, {"hash":"53ed1dd09e6a1c9580a05b0b6c8a27248c36f6441353f6847f5a4075e6f6b4a3"}) as unknown as TypedDocumentString<WebAddCommentMutation, WebAddCommentMutationVariables>;
 export const WebArticlePageDocument = new TypedDocumentString(`
     query WebArticlePage($slug: String!, $comments: Int = 20) {
   article(slug: $slug) {
@@ -198,7 +198,7 @@ export const WebArticlePageDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"sha256:fec8dbb1c8bdea24e359925da439d253bb123f8e8ea0bc6a51b2db76aae9168e"}) as unknown as TypedDocumentString<WebArticlePageQuery, WebArticlePageQueryVariables>;
+    `, {"hash":"fec8dbb1c8bdea24e359925da439d253bb123f8e8ea0bc6a51b2db76aae9168e"}) as unknown as TypedDocumentString<WebArticlePageQuery, WebArticlePageQueryVariables>;
 export const WebHomeFeedDocument = new TypedDocumentString(`
     query WebHomeFeed($first: Int!, $after: String) {
   articles(first: $first, after: $after) {
@@ -238,7 +238,7 @@ export const WebHomeFeedDocument = new TypedDocumentString(`
   reactionCounts {
     total
   }
-}`, {"hash":"sha256:17b0c9de60e248a4a3d11ca14b89d945959586e1e2bb1f93486b2597ea65cb21"}) as unknown as TypedDocumentString<WebHomeFeedQuery, WebHomeFeedQueryVariables>;
+}`, {"hash":"17b0c9de60e248a4a3d11ca14b89d945959586e1e2bb1f93486b2597ea65cb21"}) as unknown as TypedDocumentString<WebHomeFeedQuery, WebHomeFeedQueryVariables>;
 export const WebSignInDocument = new TypedDocumentString(`
     mutation WebSignIn($email: String!, $password: String!) {
   signIn(input: {email: $email, password: $password}) {
@@ -261,7 +261,7 @@ export const WebSignInDocument = new TypedDocumentString(`
     handle
     displayName
   }
-}`, {"hash":"sha256:d78c0e96ae587d54e6778e6e6123ce87611a4de52f6feb4be7020e706908bf2c"}) as unknown as TypedDocumentString<WebSignInMutation, WebSignInMutationVariables>;
+}`, {"hash":"d78c0e96ae587d54e6778e6e6123ce87611a4de52f6feb4be7020e706908bf2c"}) as unknown as TypedDocumentString<WebSignInMutation, WebSignInMutationVariables>;
 export const WebSignUpDocument = new TypedDocumentString(`
     mutation WebSignUp($input: SignUpInput!) {
   signUp(input: $input) {
@@ -284,4 +284,4 @@ export const WebSignUpDocument = new TypedDocumentString(`
     handle
     displayName
   }
-}`, {"hash":"sha256:d2bc23a1e941106580c41cfa2f720d9a07a8ce0ae0d302438fe8f9e777672e72"}) as unknown as TypedDocumentString<WebSignUpMutation, WebSignUpMutationVariables>;
+}`, {"hash":"d2bc23a1e941106580c41cfa2f720d9a07a8ce0ae0d302438fe8f9e777672e72"}) as unknown as TypedDocumentString<WebSignUpMutation, WebSignUpMutationVariables>;
