@@ -31,6 +31,8 @@ type config struct {
 	LoaderWait      time.Duration
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
+
+	ops opsConfig
 }
 
 const (
@@ -75,6 +77,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 	fs.StringVar(&r.loaderWait, "loader-wait", env("LOADER_WAIT", "2ms"), "how long dataloaders gather keys (env LOADER_WAIT)")
 	fs.StringVar(&r.requestTimeout, "request-timeout", env("REQUEST_TIMEOUT", "10s"), "how long one request may work, SQL included (env REQUEST_TIMEOUT)")
 	fs.StringVar(&r.shutdown, "shutdown-timeout", env("SHUTDOWN_TIMEOUT", "15s"), "how long in-flight requests may finish on shutdown (env SHUTDOWN_TIMEOUT)")
+	r.ops.flags(fs, env)
 	return r.build
 }
 
@@ -82,6 +85,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 type rawConfig struct {
 	databaseURL, redisURL, httpAddr, env, logLevel                  string
 	migrate, seed, playground, loaderWait, requestTimeout, shutdown string
+	ops                                                             rawOpsConfig
 }
 
 func (r *rawConfig) build() (config, error) {
@@ -100,6 +104,7 @@ func (r *rawConfig) build() (config, error) {
 	c.LoaderWait = parseDuration("LOADER_WAIT", r.loaderWait, &errs)
 	c.RequestTimeout = parseDuration("REQUEST_TIMEOUT", r.requestTimeout, &errs)
 	c.ShutdownTimeout = parseDuration("SHUTDOWN_TIMEOUT", r.shutdown, &errs)
+	c.ops = r.ops.build(c, &errs)
 	if len(errs) > 0 {
 		// One line, however many problems: it is printed as the reason the
 		// process did not start.

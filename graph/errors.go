@@ -101,11 +101,26 @@ func (e resolverError) Unwrap() error { return e.err }
 // decode arguments, which reach the presenter looking alike.
 func markResolverErrors(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
+	if err != nil && introspectionRefused(ctx) {
+		return nil, &gqlerror.Error{Message: "Introspection is disabled on this server.", Path: graphql.GetPath(ctx), Rule: "IntrospectionDisabled",
+			Extensions: map[string]any{"code": errcode.ValidationFailed}}
+	}
 	var fe *folio.Error
 	if err != nil && !errors.As(err, &fe) {
 		err = resolverError{err}
 	}
 	return res, err
+}
+
+// introspectionRefused reports whether the failing field is __schema or
+// __type asked while introspection is off: gqlgen refuses those with a bare
+// error that would otherwise look like our failure.
+func introspectionRefused(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || (fc.Field.Name != "__schema" && fc.Field.Name != "__type") {
+		return false
+	}
+	return graphql.HasOperationContext(ctx) && graphql.GetOperationContext(ctx).DisableIntrospection
 }
 
 // presentProtocolError classifies the errors gqlgen and gqlparser make

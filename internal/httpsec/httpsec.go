@@ -189,7 +189,9 @@ func getOperation(r *http.Request) ast.Operation {
 // refuse answers with a GraphQL error response carrying BAD_USER_INPUT.
 func refuse(w http.ResponseWriter, r *http.Request, status int, message string) {
 	const code = "BAD_USER_INPUT"
-	accesslog.From(r.Context()).AddErrorCodes(code)
+	entry := accesslog.From(r.Context())
+	entry.MarkGraphQL()
+	entry.AddErrorCodes(code)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}}})
