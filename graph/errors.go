@@ -69,14 +69,16 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				}
 			}
 		}
-		if errors.Is(err, context.DeadlineExceeded) {
+		// A statement cut short by the deadline fails with Postgres's own
+		// "canceling statement" error: the context says why.
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return &gqlerror.Error{
 				Message:    "The operation ran out of time. Ask for fewer rows or fewer nested lists.",
 				Path:       graphql.GetPath(ctx),
 				Extensions: map[string]any{"code": CodeTimeout, "requestId": requestid.From(ctx)},
 			}
 		}
-		if errors.Is(err, context.Canceled) {
+		if errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled) {
 			// The client went away; nothing failed on our side.
 			log.InfoContext(ctx, "request cancelled", "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
 			return &gqlerror.Error{Message: "The request was cancelled.", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": CodeInternal}}
