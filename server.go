@@ -27,6 +27,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/folio/folio/graph"
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/httpsec"
 	"github.com/folio/folio/internal/logging"
 	"github.com/folio/folio/internal/postgres"
@@ -49,8 +50,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "keygen" {
+		// A new access-token key, for JWT_KEYS. Rotate by putting the new
+		// key first and keeping the old one after it until its tokens expire.
+		fmt.Fprintln(stdout, auth.GenerateKey())
+		return nil
+	}
 	if cmd != "serve" && cmd != "migrate" && cmd != "seed" {
-		return fmt.Errorf("unknown command %q: use serve, migrate or seed", cmd)
+		return fmt.Errorf("unknown command %q: use serve, migrate, seed or keygen", cmd)
 	}
 	fs := flagSet(cmd, stderr)
 	load := configFlags(fs, getenv)
@@ -153,9 +160,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 
+	authn, err := newAuth(cfg, db, rdb, log)
+	if err != nil {
+		return err
+	}
+
 	mux := http.NewServeMux()
 	mux.Handle("/query", httpsec.CSRF(graph.NewHandler(graph.Options{
-		Store: db, Logger: log, LoaderWait: cfg.LoaderWait, Timeout: cfg.RequestTimeout,
+		Store: db, Writer: db, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Timeout: cfg.RequestTimeout,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: o.tp,
 	})))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
@@ -164,6 +176,45 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		mux.Handle("GET /{$}", playground.Handler("Folio", "/query"))
 	}
 	return o.serveHTTP(ctx, cfg, log, o.wrap(cfg, log, mux), ready)
+}
+
+// DemoPassword signs in every account of the demo data (seed.DemoAccounts).
+const DemoPassword = "folio-demo-password"
+
+func demoPasswordHash() string {
+	h, err := auth.HashPassword(DemoPassword)
+	if err != nil {
+		panic(err) // argon2id with fixed parameters does not fail
+	}
+	return h
+}
+
+// redisPrefix starts every key Folio writes to Redis; the version changes
+// when the meaning of a key does.
+const redisPrefix = "folio:v1:"
+
+// newAuth builds authentication from config. Development without JWT_KEYS
+// gets a key of its own, which lives as long as the process.
+func newAuth(cfg config, db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger) (*auth.Service, error) {
+	var keys *auth.KeySet
+	if cfg.JWTKeys == "" && cfg.production() {
+		return nil, errors.New("JWT_KEYS must be set in production (make a key with `folio keygen`), so every instance signs and verifies with the same keys")
+	}
+	if cfg.JWTKeys == "" {
+		keys = auth.MustGenerateKeys()
+		log.Warn("JWT_KEYS is not set: signing access tokens with a key generated for this process; tokens will not survive a restart")
+	} else {
+		var err error
+		if keys, err = auth.ParseKeys(cfg.JWTKeys); err != nil {
+			return nil, fmt.Errorf("JWT_KEYS: %v", err)
+		}
+	}
+	return &auth.Service{
+		Store: db, Keys: keys, Logger: log,
+		AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
+		Throttle: &auth.Throttle{Redis: rdb, Prefix: redisPrefix, Logger: log, Window: cfg.SignInWindow,
+			MaxPerAccount: cfg.SignInMaxPerAccount, MaxPerAddress: cfg.SignInMaxPerAddress},
+	}, nil
 }
 
 // prepareDB applies pending migrations and seeds an empty development
@@ -190,7 +241,7 @@ func prepareDB(ctx context.Context, cfg config, db *postgres.DB, log *slog.Logge
 	if !cfg.SeedIfEmpty {
 		return nil
 	}
-	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{})
+	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{PasswordHash: demoPasswordHash()})
 	switch {
 	case errors.Is(err, seed.ErrNotEmpty):
 		return nil
@@ -248,7 +299,7 @@ func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string
 		if _, err := m.Up(ctx); err != nil {
 			return err
 		}
-		stats, err = seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace})
+		stats, err = seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace, PasswordHash: demoPasswordHash()})
 		return err
 	})
 	if errors.Is(err, seed.ErrNotEmpty) {

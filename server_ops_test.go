@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
 )
@@ -68,7 +69,7 @@ func serveProduction(t *testing.T, env map[string]string) (*serving, *postgres.D
 	}
 	t.Cleanup(drop)
 	t.Cleanup(db.Close)
-	vars := map[string]string{"ENV": "production", "DATABASE_URL": db.Pool.Config().ConnString(), "HTTP_ADDR": "127.0.0.1:0"}
+	vars := map[string]string{"ENV": "production", "DATABASE_URL": db.Pool.Config().ConnString(), "HTTP_ADDR": "127.0.0.1:0", "JWT_KEYS": auth.GenerateKey()}
 	for k, v := range env {
 		vars[k] = v
 	}
@@ -333,4 +334,57 @@ func countRequestLines(t *testing.T, logs string) int {
 		}
 	}
 	return n
+}
+
+// TestServe_LogsNoSecrets signs up, then calls the API with the access
+// token, with every log line on (debug: headers, variables, SQL): the logs
+// name the user by id and never show the password or a token.
+func TestServe_LogsNoSecrets(t *testing.T) {
+	s, _ := serveProduction(t, map[string]string{"LOG_LEVEL": "debug"})
+	const password = "correct horse battery staple"
+	signUp := `{"query":"mutation SignUp($input: SignUpInput!) { signUp(input: $input) { session { accessToken refreshToken } userErrors { message } } }",` +
+		`"variables":{"input":{"email":"ops@example.com","password":"` + password + `","handle":"ops_person","displayName":"Ops Person"}}}`
+	r := <-postAsync(s.base+"/query", signUp)
+	var out struct {
+		Data struct {
+			SignUp struct {
+				Session    struct{ AccessToken, RefreshToken string }
+				UserErrors []struct{ Message string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil || out.Data.SignUp.Session.AccessToken == "" {
+		t.Fatalf("signUp: got %d %s", r.status, r.body)
+	}
+	session := out.Data.SignUp.Session
+
+	req, _ := http.NewRequest("POST", s.base+"/query", strings.NewReader(`{"query":"query Me { viewer { id } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+session.AccessToken)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+
+	logs := s.logs.String()
+	for name, secret := range map[string]string{"password": password, "access token": session.AccessToken, "refresh token": session.RefreshToken} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the logs show the %s", name)
+		}
+	}
+	var me map[string]any
+	for _, line := range strings.Split(logs, "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "request" && m["operation"] == "Me" {
+			me = m
+		}
+	}
+	client, _ := me["client"].(map[string]any)
+	if uid, _ := client["user_id"].(float64); uid == 0 {
+		t.Errorf("the Me request's line does not name the user: %v", me)
+	}
+	if !strings.Contains(logs, `"msg":"sql"`) || !strings.Contains(logs, `"password":"[REDACTED]"`) {
+		t.Errorf("debug logs lack SQL or the redacted variables")
+	}
 }

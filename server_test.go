@@ -14,6 +14,7 @@ import (
 
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
+	"github.com/folio/folio/internal/seed"
 )
 
 // envOf returns a getenv over vars, with nothing else set.
@@ -169,6 +170,23 @@ func TestRun_ServeDevelopment(t *testing.T) {
 			t.Errorf("got %d published articles and %d categories, want the small seed", n, out.Data.Categories.TotalCount)
 		}
 	})
+	t.Run("DemoAccountsSignIn", func(t *testing.T) {
+		for role, email := range seed.DemoAccounts {
+			body, _ := json.Marshal(map[string]any{
+				"query":     `mutation($e: String!, $p: String!) { signIn(input: {email: $e, password: $p}) { session { user { role } } } }`,
+				"variables": map[string]any{"e": email, "p": DemoPassword},
+			})
+			res, err := http.Post(base+"/query", "application/json", bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(raw), `"role":"`+strings.ToUpper(role)+`"`) {
+				t.Errorf("%s: %s", email, raw)
+			}
+		}
+	})
 }
 
 func TestRun_ProductionRefusesOutdatedSchema(t *testing.T) {
@@ -212,7 +230,7 @@ func TestRun_MigrateAndSeed(t *testing.T) {
 
 	t.Run("UpStatusDown", func(t *testing.T) {
 		out, err := cmd("migrate", "up")
-		if err != nil || !strings.Contains(out, "applied 1 migration") {
+		if err != nil || !strings.Contains(out, "applied 2 migration") {
 			t.Fatalf("up: %q %v", out, err)
 		}
 		out, err = cmd("migrate", "status")

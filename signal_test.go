@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/postgres/postgrestest"
 )
 
@@ -34,7 +35,7 @@ func TestMain_SIGTERM(t *testing.T) {
 
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "ENV=production", "DATABASE_URL="+db.Pool.Config().ConnString(), "HTTP_ADDR=127.0.0.1:0",
-		"SHUTDOWN_TIMEOUT=30s", "REDIS_URL=redis://127.0.0.1:6379/0")
+		"SHUTDOWN_TIMEOUT=30s", "REDIS_URL=redis://127.0.0.1:6379/0", "JWT_KEYS="+auth.GenerateKey())
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/folio/folio/internal/accesslog"
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
 	"github.com/folio/folio/internal/requestid"
@@ -28,6 +29,10 @@ const MaxBodyBytes = 1 << 20
 // Options configure the GraphQL endpoint.
 type Options struct {
 	Store  folio.Store
+	Writer folio.Writer
+	// Auth signs people in and authenticates requests; nil serves every
+	// request as anonymous and fails the account mutations.
+	Auth   *auth.Service
 	Logger *slog.Logger
 	// LoaderWait is how long loaders gather keys; zero means loader.DefaultWait.
 	LoaderWait time.Duration
@@ -49,7 +54,9 @@ func NewHandler(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg := Config{Resolvers: &Resolver{Store: o.Store}}
+	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth}}
+	cfg.Directives.Auth = authDirective
+	cfg.Directives.HasRole = hasRoleDirective
 	setComplexity(&cfg.Complexity)
 	srv := handler.New(NewExecutableSchema(cfg))
 	srv.AddTransport(transport.Options{})
@@ -63,11 +70,16 @@ func NewHandler(o Options) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.AroundFields(markResolverErrors)
+	srv.AroundFields(forgetLoaded)
 	srv.SetErrorPresenter(errorPresenter(o.Logger))
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 
 	var h http.Handler = srv
 	h = loader.Middleware(o.Store, o.LoaderWait, h)
+	if o.Auth != nil {
+		h = authenticate(o.Auth, h)
+	}
+	h = withClientAddress(h)
 	h = withTimeout(o.Timeout, h)
 	h = checkRequest(h)
 	h = markGraphQL(h)
@@ -111,6 +123,13 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// withClientAddress records the peer's address for the sign-in throttle.
+func withClientAddress(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(withClientAddr(r.Context(), auth.ClientAddr(r))))
 	})
 }
 
