@@ -22,9 +22,22 @@ var sensitiveSuffixes = []string{"password", "passwd", "token", "secret", "apike
 // SensitiveKey reports whether a field, header or variable called key holds
 // a secret.
 func SensitiveKey(key string) bool {
-	k := strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(key))
+	// Normalise into a buffer on the stack: this runs for every attribute
+	// of every log line.
+	var buf [64]byte
+	k := buf[:0]
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case c == '-' || c == '_':
+			continue
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		k = append(k, c)
+	}
 	for _, s := range sensitiveSuffixes {
-		if strings.HasSuffix(k, s) {
+		if len(k) >= len(s) && string(k[len(k)-len(s):]) == s {
 			return true
 		}
 	}
