@@ -112,6 +112,14 @@ func TestCreateArticle(t *testing.T) {
 			t.Fatalf("slugs %q %q %q", a.Slug, b.Slug, c.Slug)
 		}
 	})
+	t.Run("A chosen slug that is taken is refused", func(t *testing.T) {
+		slug := "chosen-" + randomHex(3)
+		if out, _ := e.create(t, author.h(), map[string]any{"title": "One", "body": "b", "slug": slug}); out.Article == nil || out.Article.Slug != slug {
+			t.Fatalf("first: %+v", out)
+		}
+		out, _ := e.create(t, author.h(), map[string]any{"title": "Two", "body": "b", "slug": slug})
+		wantUserErrors(t, out.UserErrors, "slug:TAKEN")
+	})
 	t.Run("Validation", func(t *testing.T) {
 		out, _ := e.create(t, author.h(), map[string]any{"title": " ", "body": strings.Repeat("x", folio.MaxBodyBytes+1), "slug": "Not A Slug",
 			"categoryId": "bogus", "tagIds": []string{gid("Tag", tag.ID), gid("Tag", tag.ID), gid("User", 1)}})

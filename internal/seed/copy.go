@@ -59,7 +59,10 @@ func (d *dataset) copyUsers() tableCopy {
 			u := &d.users[i]
 			row[0], row[1], row[2], row[3] = int64(i+1), u.handle, u.email, u.displayName
 			row[4], row[5], row[6] = u.bio, nullString(u.avatarURL), u.role
-			row[7], row[8], row[9] = timestamp(u.created), timestamp(u.updated), nullString(d.passwordHash)
+			row[7], row[8], row[9] = timestamp(u.created), timestamp(u.updated), nil
+			if d.passwordHash != "" && u.handle == "demo_"+u.role {
+				row[9] = d.passwordHash
+			}
 		}),
 	}
 }

@@ -102,8 +102,9 @@ type Options struct {
 	// Now anchors every generated timestamp. The zero value means
 	// 2026-11-01T00:00:00Z, which keeps the output byte-for-byte repeatable.
 	Now time.Time
-	// PasswordHash, when set, is every seeded user's password hash, so the
-	// demo accounts can sign in (see DemoAccounts).
+	// PasswordHash, when set, is the password hash of the demo accounts
+	// (DemoAccounts), so a person can sign in to the demo. Nobody else in
+	// the data set has a password.
 	PasswordHash string
 }
 
