@@ -117,3 +117,19 @@ func TestHandler_TraceIDs(t *testing.T) {
 		t.Errorf("untraced line has a trace id: %v", untraced)
 	}
 }
+
+func TestRedis_LogsThroughSlog(t *testing.T) {
+	l, buf := capture(slog.LevelInfo)
+	logging.Redis{Logger: l}.Printf(context.Background(), "redis: auth failed with password %s for %s", "hunter2", "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJl")
+	out := buf.String()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("not one JSON line: %q", out)
+	}
+	if m["level"] != "WARN" || m["component"] != "redis" || !strings.Contains(m["msg"].(string), "auth failed") {
+		t.Errorf("got %v, want a WARN line from component redis", m)
+	}
+	if strings.Contains(out, "eyJhbGciOiJFZERTQSJ9") {
+		t.Errorf("the token shows: %s", out)
+	}
+}
