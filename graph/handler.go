@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -46,6 +47,12 @@ type Options struct {
 	// TracerProvider makes the operation spans; nil means OpenTelemetry's
 	// global provider (a no-op unless tracing is configured).
 	TracerProvider trace.TracerProvider
+	// PersistedQueries, when set, stores Automatic Persisted Queries (hash →
+	// document), shared by every instance.
+	PersistedQueries graphql.Cache[string]
+	// TrustedDocuments, when set, is the only source of operations: anything
+	// not registered there is refused (and APQ registration is off).
+	TrustedDocuments TrustedDocuments
 }
 
 // NewHandler returns the GraphQL endpoint: request ids, per-request loaders
@@ -65,6 +72,12 @@ func NewHandler(o Options) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetDisableSuggestion(o.HideSuggestions)
 	srv.Use(newObserver(o.TracerProvider))
+	switch {
+	case o.TrustedDocuments != nil:
+		srv.Use(newTrustedOnly(o.TrustedDocuments))
+	case o.PersistedQueries != nil:
+		srv.Use(apq{extension.AutomaticPersistedQuery{Cache: o.PersistedQueries}})
+	}
 	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
@@ -82,6 +95,7 @@ func NewHandler(o Options) http.Handler {
 		h = authenticate(o.Auth, h)
 	}
 	h = withClientAddress(h)
+	h = publicCaching(h)
 	h = withTimeout(o.Timeout, h)
 	h = checkRequest(h)
 	h = markGraphQL(h)
