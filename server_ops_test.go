@@ -158,16 +158,28 @@ func postAsync(url, body string) chan result {
 }
 
 func TestServe_GracefulShutdown(t *testing.T) {
-	s, db := serveProduction(t, map[string]string{"SHUTDOWN_DELAY": "2s", "SHUTDOWN_TIMEOUT": "30s"})
+	s, db := serveProduction(t, map[string]string{"SHUTDOWN_DELAY": "3s", "SHUTDOWN_TIMEOUT": "30s"})
 	release := lockArticles(t, db)
 	slow := postAsync(s.base+"/query", `{"query":"{ articles(first: 1) { totalCount } }"}`)
 	waitFor(t, "the request to block on the lock", func() bool { return waitingOnLock(t, db) > 0 })
 
 	s.stop() // SIGTERM
-	// During the delay the listener still answers, and readiness fails.
-	code, body := get(t, s.base+"/readyz")
-	if code != http.StatusServiceUnavailable || !strings.Contains(body, "draining") {
-		t.Errorf("readyz during the drain: got %d %s, want 503 draining", code, body)
+	// During the delay the listener still answers, and readiness fails
+	// (once the server has seen the signal).
+	for {
+		res, err := http.Get(s.base + "/readyz")
+		if err != nil {
+			t.Fatalf("the listener closed before readiness failed: %v", err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode == http.StatusServiceUnavailable && strings.Contains(string(b), "draining") {
+			break
+		}
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("readyz during the drain: got %d %s, want 503 draining", res.StatusCode, b)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	// Then the listener closes: no new connections.
 	waitFor(t, "the listener to close", func() bool {
