@@ -94,6 +94,7 @@ func NewHandler(o Options) http.Handler {
 	if o.Auth != nil {
 		h = authenticate(o.Auth, h)
 	}
+	h = withSessions(h)
 	h = withClientAddress(h)
 	h = publicCaching(h)
 	h = withTimeout(o.Timeout, h)

@@ -156,7 +156,7 @@ func TestComplexityLimit(t *testing.T) {
 	} {
 		t.Run(name+"RefusedBeforeAnySQL", func(t *testing.T) {
 			r := s.post(t, q, nil)
-			if r.code() != "COMPLEXITY_LIMIT_EXCEEDED" || r.Status >= 500 {
+			if r.Code() != "COMPLEXITY_LIMIT_EXCEEDED" || r.Status >= 500 {
 				t.Fatalf("got status %d, errors %+v, want COMPLEXITY_LIMIT_EXCEEDED", r.Status, r.Errors)
 			}
 			if r.Statements != 0 {
