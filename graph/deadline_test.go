@@ -46,7 +46,7 @@ func TestDeadline_CancelsSQL(t *testing.T) {
 	if !store.started.Load() {
 		t.Fatal("the sleeping statement never ran")
 	}
-	if r.code() != graph.CodeTimeout || r.Status >= 500 || !strings.Contains(r.Errors[0].Message, "ran out of time") {
+	if r.Code() != graph.CodeTimeout || r.Status >= 500 || !strings.Contains(r.Errors[0].Message, "ran out of time") {
 		t.Fatalf("got %d %+v, want a TIMEOUT error", r.Status, r.Errors)
 	}
 	// The statement stopped in Postgres too: nothing is left sleeping.

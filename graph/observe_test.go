@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
 	"github.com/folio/folio/graph"
+	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/accesslog"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/logging"
@@ -35,13 +36,13 @@ const (
 // "auth" layer that makes every request user 7 with API key 3.
 type observed struct {
 	*httptest.Server
-	logs    *syncBuffer
+	logs    *graphtest.SyncBuffer
 	metrics *metrics.Metrics
 }
 
 func newObserved(t *testing.T, m *metrics.Metrics, adjust ...func(*graph.Options)) *observed {
 	t.Helper()
-	s := &observed{logs: &syncBuffer{}, metrics: m}
+	s := &observed{logs: &graphtest.SyncBuffer{}, metrics: m}
 	log := logging.New(s.logs, slog.LevelDebug, true)
 	o := graph.Options{Store: testDB, Logger: log, LoaderWait: 20 * time.Millisecond}
 	for _, f := range adjust {
