@@ -173,7 +173,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	var store folio.Store = db
 	var writer folio.Writer = db
 	var authStore auth.Store = db
-	c := cache.New(db, db, cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log})
+	copts := cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log}
+	if o.metrics != nil {
+		copts.Metrics = o.metrics
+	}
+	c := cache.New(db, db, copts)
 	if cfg.CacheTTL > 0 {
 		store, writer, authStore = c, c, c.Accounts(db)
 	}

@@ -168,9 +168,12 @@ func (m *Metrics) RequestDone() {
 // Cache counts one cache lookup. kind names the entry type (a small fixed
 // set chosen by the cache package, e.g. "article"); result is CacheHit,
 // CacheMiss, CacheError or CacheBypass.
-func (m *Metrics) Cache(kind, result string) {
-	if m != nil {
-		m.cache.WithLabelValues(kind, result).Inc()
+func (m *Metrics) Cache(kind, result string) { m.CacheAdd(kind, result, 1) }
+
+// CacheAdd counts n cache lookups of one kind and result, as a batch makes.
+func (m *Metrics) CacheAdd(kind, result string, n int) {
+	if m != nil && n > 0 {
+		m.cache.WithLabelValues(kind, result).Add(float64(n))
 	}
 }
 
