@@ -198,7 +198,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	})))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
 	mux.Handle("GET /readyz", o.drain.Readiness(readyz(db, rdb)))
-	mux.Handle("GET /schema.graphql", graph.SchemaHandler())
+	if cfg.ops.Introspection {
+		// The SDL tells what introspection tells: published with it.
+		mux.Handle("GET /schema.graphql", graph.SchemaHandler())
+	}
 	if cfg.Playground {
 		pg := playground.Handler()
 		mux.Handle("GET /{$}", pg)
