@@ -6,7 +6,7 @@
 //
 //   node browser-test.mjs http://127.0.0.1:PORT OUTPUT_DIR
 //
-// e2e/browser_test.go starts a server with a throwaway database and runs this.
+// test/e2e/browser_test.go starts a server with a throwaway database and runs this.
 // CHROMIUM (default /usr/bin/chromium) may be set, and FOLIO_TOKEN (an access
 // token or API key); without one the script signs up a throwaway account.
 import { chromium } from 'playwright-core';

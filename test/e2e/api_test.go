@@ -11,7 +11,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/folio/folio/e2e/client"
+	"github.com/folio/folio/test/e2e/client"
 )
 
 // errorCode returns the extensions.code and extensions.field of the first
@@ -242,7 +242,7 @@ func TestNode(t *testing.T) {
 // TestPublishedSchema checks that the binary publishes the schema clients are
 // generated from, byte for byte.
 func TestPublishedSchema(t *testing.T) {
-	want, err := os.ReadFile("../schema.graphqls")
+	want, err := os.ReadFile("../../schema.graphqls")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/folio/folio/e2e/client"
+	"github.com/folio/folio/test/e2e/client"
 )
 
 // account is a person signed up for a test.

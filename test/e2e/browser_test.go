@@ -23,7 +23,7 @@ func TestBrowser_Playground(t *testing.T) {
 		chromium = "/usr/bin/chromium"
 	}
 	var missing []string
-	if _, err := os.Stat("../web/playground/node_modules/playwright-core"); err != nil {
+	if _, err := os.Stat("../../web/playground/node_modules/playwright-core"); err != nil {
 		missing = append(missing, "playwright-core (npm ci --prefix web/playground)")
 	}
 	if _, err := os.Stat(chromium); err != nil {
@@ -47,7 +47,7 @@ func TestBrowser_Playground(t *testing.T) {
 	defer cancel()
 	var log bytes.Buffer
 	cmd := exec.CommandContext(ctx, "node", "browser-test.mjs", baseURL, out)
-	cmd.Dir = "../web/playground"
+	cmd.Dir = "../../web/playground"
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Run(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -32,7 +33,7 @@ func TestWebExample(t *testing.T) {
 // hashes only: the manifest is what that mode accepts, and nothing else runs.
 func TestWebExample_TrustedDocuments(t *testing.T) {
 	requireWebExample(t)
-	load := exec.Command(server.bin, "documents", "load", "../examples/web/src/gql/persisted-documents.json")
+	load := exec.Command(server.bin, "documents", "load", "../../examples/web/src/gql/persisted-documents.json")
 	load.Env = server.env()
 	if out, err := load.CombinedOutput(); err != nil || !strings.Contains(string(out), "documents") {
 		t.Fatalf("folio documents load: %v\n%s", err, out)
@@ -71,7 +72,7 @@ func TestWebExample_TrustedDocuments(t *testing.T) {
 // FOLIO_REQUIRE_NODE is set, when it fails.
 func requireWebExample(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat("../examples/web/node_modules/typescript"); err != nil {
+	if _, err := os.Stat("../../examples/web/node_modules/typescript"); err != nil {
 		if os.Getenv("FOLIO_REQUIRE_NODE") != "" {
 			t.Fatalf("examples/web is not installed: run npm ci --prefix examples/web (%v)", err)
 		}
@@ -79,18 +80,29 @@ func requireWebExample(t *testing.T) {
 	}
 }
 
-// runDemo runs `npm run demo` against url and returns its output.
+// buildDemo compiles the example once per run (tsc), for every runDemo.
+var buildDemo = sync.OnceValues(func() ([]byte, error) {
+	cmd := exec.Command("npm", "run", "--silent", "build")
+	cmd.Dir = "../../examples/web"
+	return cmd.CombinedOutput()
+})
+
+// runDemo runs the example's demo (what `npm run demo` runs) against url
+// and returns its output.
 func runDemo(t *testing.T, url string, env ...string) string {
 	t.Helper()
+	if out, err := buildDemo(); err != nil {
+		t.Fatalf("npm run build: %v\n%s", err, out)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, "npm", "run", "--silent", "demo")
-	cmd.Dir = "../examples/web"
+	cmd := exec.CommandContext(ctx, "node", "dist/demo.js")
+	cmd.Dir = "../../examples/web"
 	cmd.Env = append(append(os.Environ(), "FOLIO_URL="+url), env...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("npm run demo: %v\n%s", err, out.String())
+		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	return out.String()
 }
