@@ -17,6 +17,7 @@ import (
 
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
+	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/requestid"
 )
 
@@ -33,6 +34,9 @@ type Options struct {
 	Introspection bool
 	// Timeout bounds each request's work; zero means no bound.
 	Timeout time.Duration
+	// Limiter prices operations and charges their cost to budgets; nil
+	// enforces the default ceilings and charges no budget.
+	Limiter *ratelimit.Limiter
 }
 
 // NewHandler returns the GraphQL endpoint: request ids, per-request loaders
@@ -41,14 +45,24 @@ func NewHandler(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg := Config{Resolvers: &Resolver{Store: o.Store}}
-	setComplexity(&cfg.Complexity)
-	srv := handler.New(NewExecutableSchema(cfg))
+	if o.Limiter == nil {
+		o.Limiter = &ratelimit.Limiter{}
+	}
+	es := NewExecutableSchema(Config{Resolvers: &Resolver{Store: o.Store}})
+	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	if !o.Limiter.Disabled {
+		cost, err := newCostControl(es, *o.Limiter)
+		if err != nil {
+			// The schema's cost declarations are compiled in; a test
+			// of this package fails on any mistake in them.
+			panic(err)
+		}
+		srv.Use(cost)
+	}
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
@@ -59,6 +73,7 @@ func NewHandler(o Options) http.Handler {
 	var h http.Handler = srv
 	h = loader.Middleware(o.Store, o.LoaderWait, h)
 	h = withTimeout(o.Timeout, h)
+	h = withRateLimitHTTP(o.Limiter.Proxies, h)
 	h = checkRequest(h)
 	return requestid.Middleware(h)
 }

@@ -248,6 +248,10 @@ func (r *queryResolver) User(ctx context.Context, handle string) (*folio.User, e
 	return loaders(ctx).UserByHandle.Load(ctx, strings.ToLower(handle))()
 }
 
+func (r *queryResolver) RateLimit(ctx context.Context) (*model.RateLimit, error) {
+	return rateLimit(ctx), nil
+}
+
 func (r *searchResultConnectionResolver) Edges(ctx context.Context, obj *model.SearchResultConnection) ([]*model.SearchResultEdge, error) {
 	return obj.Edges, nil
 }

@@ -1,0 +1,317 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/folio/folio/graph/model"
+	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/ratelimit"
+)
+
+// DryRunHeader asks for an operation's price without running it, like the
+// request extension {"dryRun": true}.
+const DryRunHeader = "Folio-Dry-Run"
+
+// costControl is the gqlgen extension that prices each operation from the
+// schema's @cost and @listSize declarations, refuses what goes over a
+// ceiling before it runs, takes the price from the client's budget, and
+// after the operation ran settles the budget to what it actually cost.
+type costControl struct {
+	calc *ratelimit.Calculator
+	lim  ratelimit.Limiter
+	// shapes remembers the shape refusal (or nil) of recent documents, so
+	// that a document sent again is not lexed and parsed again.
+	shapes *lru.LRU[*ratelimit.Refusal]
+}
+
+var (
+	_ graphql.HandlerExtension          = (*costControl)(nil)
+	_ graphql.OperationParameterMutator = (*costControl)(nil)
+	_ graphql.OperationInterceptor      = (*costControl)(nil)
+	_ graphql.FieldInterceptor          = (*costControl)(nil)
+	_ graphql.ResponseInterceptor       = (*costControl)(nil)
+)
+
+func newCostControl(es graphql.ExecutableSchema, lim ratelimit.Limiter) (*costControl, error) {
+	calc, err := ratelimit.NewCalculator(es.Schema(), ratelimit.CalculatorOptions{MaxListSize: folio.MaxPageSize})
+	if err != nil {
+		return nil, err
+	}
+	return &costControl{calc: calc, lim: lim.WithDefaults(), shapes: lru.New[*ratelimit.Refusal](1000)}, nil
+}
+
+func (*costControl) ExtensionName() string                          { return "CostControl" }
+func (*costControl) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationParameters checks the document's shape before gqlgen
+// parses and validates it: validation's work grows with aliases and
+// depth, and is what these limits bound.
+func (c *costControl) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	r, ok := c.shapes.Get(ctx, p.Query)
+	if !ok {
+		_, err := c.lim.Limits.MeasureShape(p.Query)
+		r, _ = err.(*ratelimit.Refusal)
+		if len(p.Query) <= 4<<10 { // bounds the cache's memory
+			c.shapes.Add(ctx, p.Query, r)
+		}
+	}
+	if r != nil {
+		return refusalError(r)
+	}
+	return nil
+}
+
+// opCost is one operation's account, from its price to its settlement.
+type opCost struct {
+	requested int
+	actual    atomic.Int64
+	client    ratelimit.Client
+	status    ratelimit.Status // after the take
+	budgeted  bool
+	subscribe bool
+	settled   atomic.Bool
+	maxCost   int
+}
+
+type opCostKey struct{}
+
+func opCostFrom(ctx context.Context) *opCost {
+	op, _ := ctx.Value(opCostKey{}).(*opCost)
+	return op
+}
+
+// InterceptOperation prices the operation and takes the price from the
+// client's budget, or answers without running it: a dry run, a price over
+// the ceiling, a budget short of points. Subscriptions pass here once, when
+// they start, and are charged like queries then.
+func (c *costControl) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	dry := isDryRun(oc)
+	price := c.calc.Price(oc.Operation, oc.Variables, dry)
+	op := &opCost{requested: price.Total, maxCost: c.lim.Limits.MaxCost, subscribe: oc.Operation.Operation == ast.Subscription}
+	budgets := c.lim.Budgets
+	if budgets != nil {
+		op.client = c.lim.Tiers.ClientFor(folio.ViewerFrom(ctx), ratelimit.ClientAddrFrom(ctx))
+	}
+	hc := httpCostFrom(ctx)
+
+	if dry {
+		fields := price.Fields
+		if fields == nil {
+			fields = []ratelimit.FieldPrice{}
+		}
+		ext := map[string]any{"dryRun": true, "requestedQueryCost": price.Total, "maximumQueryCost": op.maxCost, "fields": fields}
+		if budgets != nil {
+			st := budgets.Look(ctx, op.client)
+			hc.set(st, false)
+			ext["throttleStatus"] = throttleStatus(st)
+		}
+		return graphql.OneShot(&graphql.Response{Extensions: map[string]any{"cost": ext}})
+	}
+	if err := c.lim.Limits.CheckCost(price); err != nil {
+		return graphql.OneShot(&graphql.Response{
+			Errors:     gqlerror.List{refusalError(err.(*ratelimit.Refusal))},
+			Extensions: map[string]any{"cost": map[string]any{"requestedQueryCost": price.Total, "actualQueryCost": 0, "maximumQueryCost": op.maxCost}},
+		})
+	}
+	if budgets != nil {
+		st := budgets.Take(ctx, op.client, price.Total)
+		op.status, op.budgeted = st, true
+		hc.set(st, !st.Allowed)
+		if !st.Allowed {
+			return graphql.OneShot(&graphql.Response{
+				Errors: gqlerror.List{rateLimitedError(price.Total, st)},
+				Extensions: map[string]any{"cost": map[string]any{
+					"requestedQueryCost": price.Total, "actualQueryCost": 0, "throttleStatus": throttleStatus(st),
+				}},
+			})
+		}
+	}
+	return next(context.WithValue(ctx, opCostKey{}, op))
+}
+
+// InterceptField adds what each resolved field actually cost: its weight
+// for every value it produced.
+func (c *costControl) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || !c.calc.Weighs(fc.Field.Field) {
+		return res, err
+	}
+	if op := opCostFrom(ctx); op != nil {
+		op.actual.Add(int64(c.calc.Charge(fc.Field.Field, res)))
+	}
+	return res, err
+}
+
+// InterceptResponse settles the budget to the actual cost, refunding what
+// the price assumed and the operation did not use, and reports both in
+// extensions.cost.
+func (c *costControl) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	op := opCostFrom(ctx)
+	if resp == nil || op == nil || op.settled.Swap(true) {
+		return resp // not priced, or a subscription's later events
+	}
+	ext := map[string]any{"requestedQueryCost": op.requested}
+	st := op.status
+	if !op.subscribe {
+		actual := int(op.actual.Load())
+		ext["actualQueryCost"] = actual
+		if op.budgeted && actual != op.requested {
+			st = c.lim.Budgets.Adjust(ctx, op.client, actual-op.requested)
+			httpCostFrom(ctx).set(st, false)
+		}
+	}
+	if op.budgeted {
+		ext["throttleStatus"] = throttleStatus(st)
+	}
+	if resp.Extensions == nil {
+		resp.Extensions = map[string]any{}
+	}
+	resp.Extensions["cost"] = ext
+	return resp
+}
+
+// rateLimit answers the rateLimit field: the caller's bucket as this
+// operation left it, without spending anything more.
+func rateLimit(ctx context.Context) *model.RateLimit {
+	op := opCostFrom(ctx)
+	if op == nil || !op.budgeted {
+		return nil
+	}
+	st := op.status
+	return &model.RateLimit{
+		Tier:               op.client.Tier.Name,
+		MaximumAvailable:   int(st.Capacity),
+		CurrentlyAvailable: int(math.Floor(st.Available)),
+		RestoreRate:        st.RestoreRate,
+		ResetAt:            time.Now().Add(st.ResetIn()).UTC().Truncate(time.Millisecond),
+		RequestedQueryCost: op.requested,
+		MaximumQueryCost:   op.maxCost,
+	}
+}
+
+func isDryRun(oc *graphql.OperationContext) bool {
+	if v, ok := oc.Extensions["dryRun"].(bool); ok && v {
+		return true
+	}
+	if oc.Headers != nil {
+		v, _ := strconv.ParseBool(oc.Headers.Get(DryRunHeader))
+		return v
+	}
+	return false
+}
+
+func throttleStatus(st ratelimit.Status) map[string]any {
+	return map[string]any{
+		"maximumAvailable":   int(st.Capacity),
+		"currentlyAvailable": int(math.Floor(st.Available)),
+		"restoreRate":        st.RestoreRate,
+	}
+}
+
+func refusalError(r *ratelimit.Refusal) *gqlerror.Error {
+	return &gqlerror.Error{Message: r.Error(), Extensions: map[string]any{"code": r.Code, r.What: r.Figure, "limit": r.Limit}}
+}
+
+func rateLimitedError(cost int, st ratelimit.Status) *gqlerror.Error {
+	ms := st.Wait.Milliseconds()
+	return &gqlerror.Error{
+		Message: fmt.Sprintf("This operation costs %d points and your budget holds %d; it refills at %s points a second. Retry in %d ms, or ask for less.",
+			cost, int(math.Floor(st.Available)), strconv.FormatFloat(st.RestoreRate, 'f', -1, 64), ms),
+		Extensions: map[string]any{"code": ratelimit.CodeRateLimited, "retryAfterMs": ms, "requestedQueryCost": cost},
+	}
+}
+
+// httpCost carries what the HTTP response must say about the budget, from
+// the extension that learns it to the writer that sends the headers.
+type httpCost struct {
+	mu        sync.Mutex
+	status    *ratelimit.Status
+	throttled bool
+}
+
+type httpCostKey struct{}
+
+func httpCostFrom(ctx context.Context) *httpCost {
+	hc, _ := ctx.Value(httpCostKey{}).(*httpCost)
+	return hc
+}
+
+func (hc *httpCost) set(st ratelimit.Status, throttled bool) {
+	if hc == nil {
+		return
+	}
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	hc.status, hc.throttled = &st, throttled
+}
+
+// withRateLimitHTTP puts the client's address in the context (from the
+// socket, or from X-Forwarded-For behind a trusted proxy) and gives the
+// response its RateLimit-* headers, and 429 with Retry-After when the
+// budget refused the operation.
+func withRateLimitHTTP(proxies ratelimit.Proxies, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := ratelimit.WithClientAddr(r.Context(), proxies.ClientAddr(r))
+		if r.Header.Get("Upgrade") != "" {
+			// A WebSocket carries many operations; no one status fits.
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
+		hc := &httpCost{}
+		cw := &costWriter{ResponseWriter: w, hc: hc}
+		next.ServeHTTP(cw, r.WithContext(context.WithValue(ctx, httpCostKey{}, hc)))
+	})
+}
+
+// costWriter adds the budget's headers before the status goes out.
+type costWriter struct {
+	http.ResponseWriter
+	hc    *httpCost
+	wrote bool
+}
+
+func (w *costWriter) WriteHeader(code int) {
+	if w.wrote {
+		return
+	}
+	w.wrote = true
+	w.hc.mu.Lock()
+	st, throttled := w.hc.status, w.hc.throttled
+	w.hc.mu.Unlock()
+	if st != nil {
+		h := w.Header()
+		h.Set("RateLimit-Limit", strconv.Itoa(int(st.Capacity)))
+		h.Set("RateLimit-Remaining", strconv.Itoa(max(0, int(math.Floor(st.Available)))))
+		h.Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil(st.ResetIn().Seconds()))))
+		if throttled {
+			h.Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(st.Wait.Seconds())))))
+			code = http.StatusTooManyRequests
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *costWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *costWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
