@@ -366,11 +366,11 @@ func TestRateLimit_Budget(t *testing.T) {
 			r := s.send(t, q, nil, key, nil)
 			var out struct {
 				RateLimit struct {
-					Tier                                                      string
+					Tier                                                     string
 					MaximumAvailable, CurrentlyAvailable, RequestedQueryCost int
-					MaximumQueryCost                                          int
-					RestoreRate                                               float64
-					ResetAt                                                   time.Time
+					MaximumQueryCost                                         int
+					RestoreRate                                              float64
+					ResetAt                                                  time.Time
 				}
 			}
 			if err := json.Unmarshal(r.Data, &out); err != nil || len(r.Errors) > 0 {
