@@ -31,6 +31,17 @@ type config struct {
 	LoaderWait      time.Duration
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
+
+	// JWTKeys are the access-token keys, "kid:seed,…", the first signing.
+	// Required in production; development generates one per process.
+	JWTKeys         string
+	AccessTokenTTL  time.Duration
+	RefreshTokenTTL time.Duration
+	// Failed sign-ins allowed per account and per client address within
+	// SignInWindow before further attempts wait.
+	SignInMaxPerAccount int
+	SignInMaxPerAddress int
+	SignInWindow        time.Duration
 }
 
 const (
@@ -75,6 +86,12 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 	fs.StringVar(&r.loaderWait, "loader-wait", env("LOADER_WAIT", "2ms"), "how long dataloaders gather keys (env LOADER_WAIT)")
 	fs.StringVar(&r.requestTimeout, "request-timeout", env("REQUEST_TIMEOUT", "10s"), "how long one request may work, SQL included (env REQUEST_TIMEOUT)")
 	fs.StringVar(&r.shutdown, "shutdown-timeout", env("SHUTDOWN_TIMEOUT", "15s"), "how long in-flight requests may finish on shutdown (env SHUTDOWN_TIMEOUT)")
+	fs.StringVar(&r.jwtKeys, "jwt-keys", env("JWT_KEYS", ""), "access-token signing keys, kid:base64-seed,… the first signs; `folio keygen` makes one (env JWT_KEYS; required in production)")
+	fs.StringVar(&r.accessTTL, "access-token-ttl", env("ACCESS_TOKEN_TTL", "15m"), "lifetime of access tokens (env ACCESS_TOKEN_TTL)")
+	fs.StringVar(&r.refreshTTL, "refresh-token-ttl", env("REFRESH_TOKEN_TTL", "720h"), "lifetime of refresh tokens (env REFRESH_TOKEN_TTL)")
+	fs.StringVar(&r.signInPerAccount, "signin-max-per-account", env("SIGNIN_MAX_PER_ACCOUNT", "5"), "failed sign-ins per account per window before attempts wait (env SIGNIN_MAX_PER_ACCOUNT)")
+	fs.StringVar(&r.signInPerAddress, "signin-max-per-address", env("SIGNIN_MAX_PER_ADDRESS", "50"), "failed sign-ins per client address per window (env SIGNIN_MAX_PER_ADDRESS)")
+	fs.StringVar(&r.signInWindow, "signin-window", env("SIGNIN_WINDOW", "15m"), "how long a failed sign-in counts (env SIGNIN_WINDOW)")
 	return r.build
 }
 
@@ -82,6 +99,8 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 type rawConfig struct {
 	databaseURL, redisURL, httpAddr, env, logLevel                  string
 	migrate, seed, playground, loaderWait, requestTimeout, shutdown string
+	jwtKeys, accessTTL, refreshTTL                                  string
+	signInPerAccount, signInPerAddress, signInWindow                string
 }
 
 func (r *rawConfig) build() (config, error) {
@@ -100,6 +119,12 @@ func (r *rawConfig) build() (config, error) {
 	c.LoaderWait = parseDuration("LOADER_WAIT", r.loaderWait, &errs)
 	c.RequestTimeout = parseDuration("REQUEST_TIMEOUT", r.requestTimeout, &errs)
 	c.ShutdownTimeout = parseDuration("SHUTDOWN_TIMEOUT", r.shutdown, &errs)
+	c.JWTKeys = r.jwtKeys
+	c.AccessTokenTTL = parseDuration("ACCESS_TOKEN_TTL", r.accessTTL, &errs)
+	c.RefreshTokenTTL = parseDuration("REFRESH_TOKEN_TTL", r.refreshTTL, &errs)
+	c.SignInMaxPerAccount = parsePositive("SIGNIN_MAX_PER_ACCOUNT", r.signInPerAccount, &errs)
+	c.SignInMaxPerAddress = parsePositive("SIGNIN_MAX_PER_ADDRESS", r.signInPerAddress, &errs)
+	c.SignInWindow = parseDuration("SIGNIN_WINDOW", r.signInWindow, &errs)
 	if len(errs) > 0 {
 		// One line, however many problems: it is printed as the reason the
 		// process did not start.
@@ -129,4 +154,12 @@ func parseDuration(name, v string, errs *[]error) time.Duration {
 		*errs = append(*errs, fmt.Errorf("%s must be a duration such as 2ms or 15s, not %q", name, v))
 	}
 	return d
+}
+
+func parsePositive(name, v string, errs *[]error) int {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		*errs = append(*errs, fmt.Errorf("%s must be a whole number of 1 or more, not %q", name, v))
+	}
+	return n
 }

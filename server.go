@@ -28,6 +28,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/folio/folio/graph"
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/seed"
 )
@@ -48,8 +49,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "keygen" {
+		// A new access-token key, for JWT_KEYS. Rotate by putting the new
+		// key first and keeping the old one after it until its tokens expire.
+		fmt.Fprintln(stdout, auth.GenerateKey())
+		return nil
+	}
 	if cmd != "serve" && cmd != "migrate" && cmd != "seed" {
-		return fmt.Errorf("unknown command %q: use serve, migrate or seed", cmd)
+		return fmt.Errorf("unknown command %q: use serve, migrate, seed or keygen", cmd)
 	}
 	fs := flagSet(cmd, stderr)
 	load := configFlags(fs, getenv)
@@ -143,9 +150,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 
+	authn, err := newAuth(cfg, db, rdb, log)
+	if err != nil {
+		return err
+	}
+
 	mux := http.NewServeMux()
 	mux.Handle("/query", graph.NewHandler(graph.Options{
-		Store: db, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
+		Store: db, Writer: db, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
 	}))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
 	mux.Handle("GET /readyz", readyz(db, rdb))
@@ -184,6 +196,34 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// redisPrefix starts every key Folio writes to Redis; the version changes
+// when the meaning of a key does.
+const redisPrefix = "folio:v1:"
+
+// newAuth builds authentication from config. Development without JWT_KEYS
+// gets a key of its own, which lives as long as the process.
+func newAuth(cfg config, db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger) (*auth.Service, error) {
+	var keys *auth.KeySet
+	if cfg.JWTKeys == "" && cfg.production() {
+		return nil, errors.New("JWT_KEYS must be set in production (make a key with `folio keygen`), so every instance signs and verifies with the same keys")
+	}
+	if cfg.JWTKeys == "" {
+		keys = auth.MustGenerateKeys()
+		log.Warn("JWT_KEYS is not set: signing access tokens with a key generated for this process; tokens will not survive a restart")
+	} else {
+		var err error
+		if keys, err = auth.ParseKeys(cfg.JWTKeys); err != nil {
+			return nil, fmt.Errorf("JWT_KEYS: %v", err)
+		}
+	}
+	return &auth.Service{
+		Store: db, Keys: keys, Logger: log,
+		AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
+		Throttle: &auth.Throttle{Redis: rdb, Prefix: redisPrefix, Logger: log, Window: cfg.SignInWindow,
+			MaxPerAccount: cfg.SignInMaxPerAccount, MaxPerAddress: cfg.SignInMaxPerAddress},
+	}, nil
 }
 
 // prepareDB applies pending migrations and seeds an empty development

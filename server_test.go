@@ -212,7 +212,7 @@ func TestRun_MigrateAndSeed(t *testing.T) {
 
 	t.Run("UpStatusDown", func(t *testing.T) {
 		out, err := cmd("migrate", "up")
-		if err != nil || !strings.Contains(out, "applied 1 migration") {
+		if err != nil || !strings.Contains(out, "applied 2 migration") {
 			t.Fatalf("up: %q %v", out, err)
 		}
 		out, err = cmd("migrate", "status")

@@ -17,18 +17,49 @@ import (
 
 // The extensions.code values a client can branch on.
 const (
-	CodeBadUserInput = "BAD_USER_INPUT"
-	CodeNotFound     = "NOT_FOUND"
-	CodeInternal     = "INTERNAL_SERVER_ERROR"
-	CodeTimeout      = "TIMEOUT"
+	CodeBadUserInput    = "BAD_USER_INPUT"
+	CodeNotFound        = "NOT_FOUND"
+	CodeInternal        = "INTERNAL_SERVER_ERROR"
+	CodeTimeout         = "TIMEOUT"
+	CodeUnauthenticated = "UNAUTHENTICATED"
+	CodeForbidden       = "FORBIDDEN"
+	CodeConflict        = "CONFLICT"
+	CodeRateLimited     = "RATE_LIMITED"
 )
 
 // codes maps domain error codes to GraphQL ones: the one place where that
 // happens.
 var codes = map[folio.Code]string{
-	folio.EInvalid:  CodeBadUserInput,
-	folio.ENotFound: CodeNotFound,
-	folio.EInternal: CodeInternal,
+	folio.EInvalid:         CodeBadUserInput,
+	folio.ENotFound:        CodeNotFound,
+	folio.EInternal:        CodeInternal,
+	folio.EUnauthenticated: CodeUnauthenticated,
+	folio.EForbidden:       CodeForbidden,
+	folio.EConflict:        CodeConflict,
+	folio.ETaken:           CodeBadUserInput,
+	folio.ECredentials:     CodeUnauthenticated,
+	folio.ERateLimited:     CodeRateLimited,
+}
+
+// presentDomainError shows a domain error as it is meant to be seen.
+func presentDomainError(ctx context.Context, err error, fe *folio.Error) *gqlerror.Error {
+	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+	code, ok := codes[fe.Code]
+	if !ok {
+		code = CodeInternal
+	}
+	gqlErr.Message = fe.Message
+	gqlErr.Extensions = map[string]any{"code": code}
+	if fe.Field != "" {
+		gqlErr.Extensions["field"] = fe.Field
+	}
+	if fe.RetryAfter > 0 {
+		gqlErr.Extensions["retryAfterMs"] = fe.RetryAfter.Milliseconds()
+	}
+	if fe.Code == folio.EInternal {
+		gqlErr.Extensions["requestId"] = requestid.From(ctx)
+	}
+	return gqlErr
 }
 
 // errorPresenter gives every error an extensions.code. Domain errors keep
@@ -38,21 +69,20 @@ var codes = map[folio.Code]string{
 func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var fe *folio.Error
+		var fes folio.FieldErrors
 		var internal resolverError
 		if !errors.As(err, &internal) && errors.As(err, &fe) {
-			gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-			code, ok := codes[fe.Code]
-			if !ok {
-				code = CodeInternal
+			return presentDomainError(ctx, err, fe)
+		}
+		if !errors.As(err, &internal) && errors.As(err, &fes) && len(fes) > 0 {
+			// Several problems with one input: the first is the message,
+			// every one is listed.
+			gqlErr := presentDomainError(ctx, err, fes[0])
+			all := make([]map[string]any, len(fes))
+			for i, e := range fes {
+				all[i] = map[string]any{"field": e.Field, "message": e.Message}
 			}
-			gqlErr.Message = fe.Message
-			gqlErr.Extensions = map[string]any{"code": code}
-			if fe.Field != "" {
-				gqlErr.Extensions["field"] = fe.Field
-			}
-			if fe.Code == folio.EInternal {
-				gqlErr.Extensions["requestId"] = requestid.From(ctx)
-			}
+			gqlErr.Extensions["fields"] = all
 			return gqlErr
 		}
 		if gqlErr, ok := err.(*gqlerror.Error); ok && !errors.As(err, &internal) {
@@ -102,7 +132,8 @@ func (e resolverError) Unwrap() error { return e.err }
 func markResolverErrors(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
 	var fe *folio.Error
-	if err != nil && !errors.As(err, &fe) {
+	var fes folio.FieldErrors
+	if err != nil && !errors.As(err, &fe) && !errors.As(err, &fes) {
 		err = resolverError{err}
 	}
 	return res, err

@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
 	"github.com/folio/folio/internal/ratelimit"
@@ -27,6 +28,10 @@ const MaxBodyBytes = 1 << 20
 // Options configure the GraphQL endpoint.
 type Options struct {
 	Store  folio.Store
+	Writer folio.Writer
+	// Auth signs people in and authenticates requests; nil serves every
+	// request as anonymous and fails the account mutations.
+	Auth   *auth.Service
 	Logger *slog.Logger
 	// LoaderWait is how long loaders gather keys; zero means loader.DefaultWait.
 	LoaderWait time.Duration
@@ -48,7 +53,10 @@ func NewHandler(o Options) http.Handler {
 	if o.Limiter == nil {
 		o.Limiter = &ratelimit.Limiter{}
 	}
-	es := NewExecutableSchema(Config{Resolvers: &Resolver{Store: o.Store}})
+	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth}}
+	cfg.Directives.Auth = authDirective
+	cfg.Directives.HasRole = hasRoleDirective
+	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -67,11 +75,16 @@ func NewHandler(o Options) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.AroundFields(markResolverErrors)
+	srv.AroundFields(forgetLoaded)
 	srv.SetErrorPresenter(errorPresenter(o.Logger))
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 
 	var h http.Handler = srv
 	h = loader.Middleware(o.Store, o.LoaderWait, h)
+	if o.Auth != nil {
+		h = authenticate(o.Auth, h)
+	}
+	h = withClientAddress(h)
 	h = withTimeout(o.Timeout, h)
 	h = withRateLimitHTTP(o.Limiter.Proxies, h)
 	h = checkRequest(h)
@@ -115,6 +128,13 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// withClientAddress records the peer's address for the sign-in throttle.
+func withClientAddress(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(withClientAddr(r.Context(), auth.ClientAddr(r))))
 	})
 }
 

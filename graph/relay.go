@@ -19,6 +19,7 @@ const (
 	kindCategory = "Category"
 	kindTag      = "Tag"
 	kindComment  = "Comment"
+	kindAPIKey   = "ApiKey"
 )
 
 // idEncoding refuses the non-canonical spellings of an encoding, so each
@@ -46,7 +47,7 @@ func parseGlobalID(field, s string) (kind string, id int64, err error) {
 		return "", 0, bad
 	}
 	switch kind {
-	case kindUser, kindArticle, kindCategory, kindTag, kindComment:
+	case kindUser, kindArticle, kindCategory, kindTag, kindComment, kindAPIKey:
 		return kind, id, nil
 	}
 	return "", 0, bad

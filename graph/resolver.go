@@ -3,9 +3,14 @@
 // cursors, and the error presenter.
 package graph
 
-import "github.com/folio/folio/internal/folio"
+import (
+	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/folio"
+)
 
 // Resolver is the root of the resolvers' dependencies.
 type Resolver struct {
-	Store folio.Store
+	Store  folio.Store
+	Writer folio.Writer
+	Auth   *auth.Service
 }

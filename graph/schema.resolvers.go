@@ -14,8 +14,16 @@ import (
 	"github.com/folio/folio/internal/loader"
 )
 
+func (r *apiKeyResolver) ID(ctx context.Context, obj *folio.APIKey) (string, error) {
+	return globalID(kindAPIKey, obj.ID), nil
+}
+
 func (r *articleResolver) ID(ctx context.Context, obj *folio.Article) (string, error) {
 	return globalID(kindArticle, obj.ID), nil
+}
+
+func (r *articleResolver) BodyHTML(ctx context.Context, obj *folio.Article) (string, error) {
+	return bodyHTML(obj)
 }
 
 func (r *articleResolver) Status(ctx context.Context, obj *folio.Article) (model.ArticleStatus, error) {
@@ -150,6 +158,90 @@ func (r *commentConnectionResolver) TotalCount(ctx context.Context, obj *model.C
 	return obj.Count(ctx)
 }
 
+func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.SignUpPayload, error) {
+	return r.signUp(ctx, input)
+}
+
+func (r *mutationResolver) SignIn(ctx context.Context, input model.SignInInput) (*model.SignInPayload, error) {
+	return r.signIn(ctx, input)
+}
+
+func (r *mutationResolver) RefreshSession(ctx context.Context, input model.RefreshSessionInput) (*model.RefreshSessionPayload, error) {
+	return r.refreshSession(ctx, input)
+}
+
+func (r *mutationResolver) SignOut(ctx context.Context, input model.SignOutInput) (*model.SignOutPayload, error) {
+	return r.signOut(ctx, input)
+}
+
+func (r *mutationResolver) UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*model.UpdateProfilePayload, error) {
+	return r.updateProfile(ctx, input)
+}
+
+func (r *mutationResolver) SetUserRole(ctx context.Context, input model.SetUserRoleInput) (*model.SetUserRolePayload, error) {
+	return r.setUserRole(ctx, input)
+}
+
+func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
+	return r.createAPIKey(ctx, input)
+}
+
+func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error) {
+	return r.revokeAPIKey(ctx, input)
+}
+
+func (r *mutationResolver) CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.CreateArticlePayload, error) {
+	return r.createArticle(ctx, input)
+}
+
+func (r *mutationResolver) UpdateArticle(ctx context.Context, input model.UpdateArticleInput) (*model.UpdateArticlePayload, error) {
+	return r.updateArticle(ctx, input)
+}
+
+func (r *mutationResolver) PublishArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error) {
+	return r.setArticleStatus(ctx, input, folio.StatusPublished)
+}
+
+func (r *mutationResolver) ArchiveArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error) {
+	return r.setArticleStatus(ctx, input, folio.StatusArchived)
+}
+
+func (r *mutationResolver) DeleteArticle(ctx context.Context, input model.DeleteArticleInput) (*model.DeleteArticlePayload, error) {
+	return r.deleteArticle(ctx, input)
+}
+
+func (r *mutationResolver) AddComment(ctx context.Context, input model.AddCommentInput) (*model.AddCommentPayload, error) {
+	return r.addComment(ctx, input)
+}
+
+func (r *mutationResolver) EditComment(ctx context.Context, input model.EditCommentInput) (*model.EditCommentPayload, error) {
+	return r.editComment(ctx, input)
+}
+
+func (r *mutationResolver) DeleteComment(ctx context.Context, input model.DeleteCommentInput) (*model.DeleteCommentPayload, error) {
+	return r.deleteComment(ctx, input)
+}
+
+func (r *mutationResolver) AddReaction(ctx context.Context, input model.ReactionInput) (*model.ReactionPayload, error) {
+	return r.react(ctx, input, true)
+}
+
+func (r *mutationResolver) RemoveReaction(ctx context.Context, input model.ReactionInput) (*model.ReactionPayload, error) {
+	return r.react(ctx, input, false)
+}
+
+func (r *mutationResolver) SubscribeNewsletter(ctx context.Context, input model.SubscribeNewsletterInput) (*model.SubscribeNewsletterPayload, error) {
+	return r.subscribeNewsletter(ctx, input)
+}
+
+func (r *mutationResolver) ConfirmNewsletter(ctx context.Context, input model.ConfirmNewsletterInput) (*model.ConfirmNewsletterPayload, error) {
+	return r.confirmNewsletter(ctx, input)
+}
+
+func (r *mutationResolver) UnsubscribeNewsletter(ctx context.Context, input model.UnsubscribeNewsletterInput) (*model.UnsubscribeNewsletterPayload, error) {
+	return r.unsubscribeNewsletter(ctx, input)
+}
+
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	return r.node(ctx, "id", id)
 }
@@ -248,6 +340,18 @@ func (r *queryResolver) User(ctx context.Context, handle string) (*folio.User, e
 	return loaders(ctx).UserByHandle.Load(ctx, strings.ToLower(handle))()
 }
 
+func (r *queryResolver) Viewer(ctx context.Context) (*folio.User, error) {
+	v := folio.ViewerFrom(ctx)
+	if !v.SignedIn() {
+		return nil, nil
+	}
+	return loaders(ctx).UserByID.Load(ctx, v.UserID)()
+}
+
+func (r *queryResolver) APIKeys(ctx context.Context) ([]*folio.APIKey, error) {
+	return r.Auth.APIKeys(ctx, folio.ViewerFrom(ctx))
+}
+
 func (r *queryResolver) RateLimit(ctx context.Context) (*model.RateLimit, error) {
 	return rateLimit(ctx), nil
 }
@@ -289,10 +393,19 @@ func (r *userResolver) Role(ctx context.Context, obj *folio.User) (model.Role, e
 	return model.Role(strings.ToUpper(string(obj.Role))), nil
 }
 
+func (r *userResolver) Email(ctx context.Context, obj *folio.User) (*string, error) {
+	if v := folio.ViewerFrom(ctx); v.UserID == obj.ID || v.Is(folio.RoleAdmin) {
+		return &obj.Email, nil
+	}
+	return nil, nil
+}
+
 func (r *userResolver) Articles(ctx context.Context, obj *folio.User, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
 	l := loaders(ctx)
 	return nestedArticles(ctx, l.ArticlesByAuthor, l.ArticleCountByAuthor, obj.ID, first, after, last, before)
 }
+
+func (r *Resolver) ApiKey() ApiKeyResolver { return &apiKeyResolver{r} }
 
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 
@@ -312,6 +425,8 @@ func (r *Resolver) CommentConnection() CommentConnectionResolver {
 	return &commentConnectionResolver{r}
 }
 
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) SearchResultConnection() SearchResultConnectionResolver {
@@ -325,12 +440,14 @@ func (r *Resolver) TagConnection() TagConnectionResolver { return &tagConnection
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
+	apiKeyResolver                 struct{ *Resolver }
 	articleResolver                struct{ *Resolver }
 	articleConnectionResolver      struct{ *Resolver }
 	categoryResolver               struct{ *Resolver }
 	categoryConnectionResolver     struct{ *Resolver }
 	commentResolver                struct{ *Resolver }
 	commentConnectionResolver      struct{ *Resolver }
+	mutationResolver               struct{ *Resolver }
 	queryResolver                  struct{ *Resolver }
 	searchResultConnectionResolver struct{ *Resolver }
 	tagResolver                    struct{ *Resolver }

@@ -8,7 +8,28 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/folio/folio/internal/folio"
 )
+
+// A new comment, or a reply.
+type AddCommentInput struct {
+	// The article to comment on; it must be published.
+	ArticleID string `json:"articleId"`
+	// The comment to reply to, on the same article; null for a top-level comment.
+	ParentID *string `json:"parentId,omitempty"`
+	// The text (1 to 10,000 characters).
+	Body string `json:"body"`
+}
+
+// The result of `addComment`.
+type AddCommentPayload struct {
+	// The new comment.
+	Comment *folio.Comment `json:"comment,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
 
 // Narrows a list of articles; every field given must hold. Articles the caller
 // may not see are left out whatever the filter says.
@@ -37,6 +58,126 @@ type ArticleOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// An article to publish or archive.
+type ArticleStatusInput struct {
+	// The article.
+	ID string `json:"id"`
+	// When given, the change applies only to this version; otherwise to the latest.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+}
+
+// The result of `publishArticle` or `archiveArticle`.
+type ArticleStatusPayload struct {
+	// The article in its new status.
+	Article *folio.Article `json:"article,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The token from a confirmation link.
+type ConfirmNewsletterInput struct {
+	// The token.
+	Token string `json:"token"`
+}
+
+// The result of `confirmNewsletter`.
+type ConfirmNewsletterPayload struct {
+	// The confirmed address.
+	Email *string `json:"email,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A new API key.
+type CreateAPIKeyInput struct {
+	// What the key is for (1 to 100 characters), e.g. `static site build`.
+	Name string `json:"name"`
+}
+
+// The result of `createApiKey`.
+type CreateAPIKeyPayload struct {
+	// The new key.
+	APIKey *folio.APIKey `json:"apiKey,omitempty"`
+	// The key itself. It is shown this once and cannot be recovered: store it in
+	// the client's secret store. Send it as `X-API-Key` or `Authorization: Bearer`.
+	Secret *string `json:"secret,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A new article. It starts as a draft by the signed-in author.
+type CreateArticleInput struct {
+	// The headline (1 to 200 characters).
+	Title string `json:"title"`
+	// The text in Markdown (at most 100,000 bytes).
+	Body string `json:"body"`
+	// A summary for lists and previews (at most 500 characters).
+	Excerpt *string `json:"excerpt,omitempty"`
+	// The URL name. Default: made from the title. Either way it is made unique by
+	// a numeric suffix when taken.
+	Slug *string `json:"slug,omitempty"`
+	// The category (a Category ID).
+	CategoryID *string `json:"categoryId,omitempty"`
+	// The tags (Tag IDs, at most 10).
+	TagIds []string `json:"tagIds,omitempty"`
+}
+
+// The result of `createArticle`.
+type CreateArticlePayload struct {
+	// The new draft.
+	Article *folio.Article `json:"article,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The article to delete.
+type DeleteArticleInput struct {
+	// The article.
+	ID string `json:"id"`
+}
+
+// The result of `deleteArticle`.
+type DeleteArticlePayload struct {
+	// The ID of the deleted article.
+	DeletedArticleID *string `json:"deletedArticleId,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The comment to delete.
+type DeleteCommentInput struct {
+	// The comment.
+	ID string `json:"id"`
+}
+
+// The result of `deleteComment`.
+type DeleteCommentPayload struct {
+	// The comment, now a placeholder that keeps its place in the thread.
+	Comment *folio.Comment `json:"comment,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// New words for one of the signed-in user's comments.
+type EditCommentInput struct {
+	// The comment.
+	ID string `json:"id"`
+	// The new text (1 to 10,000 characters).
+	Body string `json:"body"`
+}
+
+// The result of `editComment`.
+type EditCommentPayload struct {
+	// The edited comment.
+	Comment *folio.Comment `json:"comment,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The ways to change Folio. Each mutation is one transaction: it happens whole or not at all.
+type Mutation struct {
+}
+
 // The ways to read Folio.
 type Query struct {
 }
@@ -61,6 +202,222 @@ type RateLimit struct {
 	RequestedQueryCost int `json:"requestedQueryCost"`
 	// The most one operation may cost.
 	MaximumQueryCost int `json:"maximumQueryCost"`
+}
+
+// A reaction to add or remove.
+type ReactionInput struct {
+	// The article; it must be published.
+	ArticleID string `json:"articleId"`
+	// Which reaction.
+	Kind ReactionKind `json:"kind"`
+}
+
+// The result of `addReaction` or `removeReaction`.
+type ReactionPayload struct {
+	// The article, with its updated counts.
+	Article *folio.Article `json:"article,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A refresh token to exchange.
+type RefreshSessionInput struct {
+	// The refresh token of the current session.
+	RefreshToken string `json:"refreshToken"`
+}
+
+// The result of `refreshSession`.
+type RefreshSessionPayload struct {
+	// The renewed session, with a new refresh token; the old one is spent.
+	Session *Session `json:"session,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The API key to revoke.
+type RevokeAPIKeyInput struct {
+	// The key's ID.
+	ID string `json:"id"`
+}
+
+// The result of `revokeApiKey`.
+type RevokeAPIKeyPayload struct {
+	// The revoked key.
+	APIKey *folio.APIKey `json:"apiKey,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A signed-in session: a short-lived access token and the refresh token that renews it.
+type Session struct {
+	// Send as `Authorization: Bearer <accessToken>`. A JWT, valid until `accessTokenExpiresAt`.
+	AccessToken string `json:"accessToken"`
+	// When the access token stops working; renew it with `refreshSession` before then.
+	AccessTokenExpiresAt time.Time `json:"accessTokenExpiresAt"`
+	// Pass to `refreshSession` for a new session. It works once: each use returns
+	// a new one, and presenting a spent one again signs out every session it led to.
+	RefreshToken string `json:"refreshToken"`
+	// When the refresh token stops working; after that the person signs in again.
+	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
+	// Who is signed in.
+	User *folio.User `json:"user"`
+}
+
+// Whose role to change, and to what.
+type SetUserRoleInput struct {
+	// The user to change.
+	UserID string `json:"userId"`
+	// The new role.
+	Role Role `json:"role"`
+}
+
+// The result of `setUserRole`.
+type SetUserRolePayload struct {
+	// The user with the new role.
+	User *folio.User `json:"user,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Credentials to sign in with.
+type SignInInput struct {
+	// The account's email address.
+	Email string `json:"email"`
+	// The account's password.
+	Password string `json:"password"`
+}
+
+// The result of `signIn`.
+type SignInPayload struct {
+	// The new session; null when `userErrors` says why not.
+	Session *Session `json:"session,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Which sessions to end.
+type SignOutInput struct {
+	// End the session this refresh token belongs to.
+	RefreshToken *string `json:"refreshToken,omitempty"`
+	// End every session of the signed-in user, on every device.
+	Everywhere *bool `json:"everywhere,omitempty"`
+}
+
+// The result of `signOut`.
+type SignOutPayload struct {
+	// Whether any session was ended.
+	SignedOut bool `json:"signedOut"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The fields of a new account.
+type SignUpInput struct {
+	// The address to sign in with (at most 254 characters).
+	Email string `json:"email"`
+	// At least 10 and at most 256 characters.
+	Password string `json:"password"`
+	// The public handle: 2 to 32 letters, digits or underscores.
+	Handle string `json:"handle"`
+	// The name shown with the user's writing (1 to 100 characters).
+	DisplayName string `json:"displayName"`
+}
+
+// The result of `signUp`.
+type SignUpPayload struct {
+	// The new account's session; null when `userErrors` says why not.
+	Session *Session `json:"session,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// An address to subscribe to the newsletter.
+type SubscribeNewsletterInput struct {
+	// The address (at most 254 characters).
+	Email string `json:"email"`
+}
+
+// The result of `subscribeNewsletter`.
+type SubscribeNewsletterPayload struct {
+	// The address, normalised, once accepted. A confirmation link is mailed to
+	// it; the subscription starts when it is followed.
+	Email *string `json:"email,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// An address to unsubscribe.
+type UnsubscribeNewsletterInput struct {
+	// The address.
+	Email string `json:"email"`
+}
+
+// The result of `unsubscribeNewsletter`.
+type UnsubscribeNewsletterPayload struct {
+	// Always true for a well-formed address: the answer is the same whether or
+	// not the address was subscribed, so it tells nobody who is.
+	Ok bool `json:"ok"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Changes to an article; fields left out stay as they are.
+type UpdateArticleInput struct {
+	// The article to change.
+	ID string `json:"id"`
+	// The `version` the change was made against; a newer version answers `CONFLICT`.
+	ExpectedVersion int `json:"expectedVersion"`
+	// The headline (1 to 200 characters).
+	Title *string `json:"title,omitempty"`
+	// The text in Markdown (at most 100,000 bytes).
+	Body *string `json:"body,omitempty"`
+	// A summary for lists and previews (at most 500 characters).
+	Excerpt *string `json:"excerpt,omitempty"`
+	// The URL name; it must be free.
+	Slug *string `json:"slug,omitempty"`
+	// The category (a Category ID); null removes it.
+	CategoryID graphql.Omittable[*string] `json:"categoryId,omitempty"`
+	// The whole new set of tags (Tag IDs, at most 10).
+	TagIds []string `json:"tagIds,omitempty"`
+}
+
+// The result of `updateArticle`.
+type UpdateArticlePayload struct {
+	// The article as changed.
+	Article *folio.Article `json:"article,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Changes to the signed-in user's profile; fields left out stay as they are.
+type UpdateProfileInput struct {
+	// The name shown with the user's writing (1 to 100 characters).
+	DisplayName *string `json:"displayName,omitempty"`
+	// A short self-description (at most 2,000 characters).
+	Bio *string `json:"bio,omitempty"`
+	// An https URL of the user's picture; null removes it.
+	AvatarURL graphql.Omittable[*string] `json:"avatarUrl,omitempty"`
+}
+
+// The result of `updateProfile`.
+type UpdateProfilePayload struct {
+	// The updated user.
+	User *folio.User `json:"user,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A problem with a mutation's input that the caller can fix. Mutations answer
+// input problems here, with the result field null; errors that are not about
+// the input (`UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND` of the object acted
+// on, `RATE_LIMITED`) come in the response's `errors` instead.
+type UserError struct {
+	// The input field at fault, e.g. `title` or `tagIds.2`; null when the problem is the input as a whole.
+	Field *string `json:"field,omitempty"`
+	// What is wrong and how to fix it, for a person to read.
+	Message string `json:"message"`
+	// What kind of problem it is, for code to act on.
+	Code UserErrorCode `json:"code"`
 }
 
 // What a list of articles is sorted by.
@@ -240,6 +597,70 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// A reaction a reader can leave on an article.
+type ReactionKind string
+
+const (
+	// A plain like.
+	ReactionKindLike ReactionKind = "LIKE"
+	// Love.
+	ReactionKindLove ReactionKind = "LOVE"
+	// Learned something.
+	ReactionKindInsightful ReactionKind = "INSIGHTFUL"
+	// Worth celebrating.
+	ReactionKindCelebrate ReactionKind = "CELEBRATE"
+)
+
+var AllReactionKind = []ReactionKind{
+	ReactionKindLike,
+	ReactionKindLove,
+	ReactionKindInsightful,
+	ReactionKindCelebrate,
+}
+
+func (e ReactionKind) IsValid() bool {
+	switch e {
+	case ReactionKindLike, ReactionKindLove, ReactionKindInsightful, ReactionKindCelebrate:
+		return true
+	}
+	return false
+}
+
+func (e ReactionKind) String() string {
+	return string(e)
+}
+
+func (e *ReactionKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReactionKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReactionKind", str)
+	}
+	return nil
+}
+
+func (e ReactionKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReactionKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReactionKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What a person may do on the platform.
 type Role string
 
@@ -299,6 +720,73 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kinds of input problem.
+type UserErrorCode string
+
+const (
+	// The value is malformed, too long, too short or otherwise not allowed.
+	UserErrorCodeInvalid UserErrorCode = "INVALID"
+	// The value must be unique and is already in use (an email, a handle).
+	UserErrorCodeTaken UserErrorCode = "TAKEN"
+	// A referenced object (a category, a tag, a parent comment) does not exist.
+	UserErrorCodeNotFound UserErrorCode = "NOT_FOUND"
+	// The object changed since `expectedVersion`: read it again, reapply the change, retry.
+	UserErrorCodeConflict UserErrorCode = "CONFLICT"
+	// The email or password is wrong. Which of the two is never said.
+	UserErrorCodeInvalidCredentials UserErrorCode = "INVALID_CREDENTIALS"
+)
+
+var AllUserErrorCode = []UserErrorCode{
+	UserErrorCodeInvalid,
+	UserErrorCodeTaken,
+	UserErrorCodeNotFound,
+	UserErrorCodeConflict,
+	UserErrorCodeInvalidCredentials,
+}
+
+func (e UserErrorCode) IsValid() bool {
+	switch e {
+	case UserErrorCodeInvalid, UserErrorCodeTaken, UserErrorCodeNotFound, UserErrorCodeConflict, UserErrorCodeInvalidCredentials:
+		return true
+	}
+	return false
+}
+
+func (e UserErrorCode) String() string {
+	return string(e)
+}
+
+func (e *UserErrorCode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UserErrorCode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UserErrorCode", str)
+	}
+	return nil
+}
+
+func (e UserErrorCode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UserErrorCode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UserErrorCode) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,6 +1,11 @@
 package folio
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Code classifies an Error. Transports map codes to their own vocabulary in
 // exactly one place (GraphQL: extensions.code).
@@ -11,6 +16,13 @@ const (
 	EInvalid  Code = "invalid"   // the caller's input is wrong; the message says how
 	ENotFound Code = "not_found" // the thing does not exist, or the caller may not see it
 	EInternal Code = "internal"  // our fault; details are logged, never shown
+
+	EUnauthenticated Code = "unauthenticated" // no valid credentials, or they are needed and missing
+	EForbidden       Code = "forbidden"       // the caller is known but may not do this
+	EConflict        Code = "conflict"        // the thing changed since the caller read it
+	ETaken           Code = "taken"           // a unique name (email, handle, slug) is in use
+	ERateLimited     Code = "rate_limited"    // too many attempts; RetryAfter says when to try again
+	ECredentials     Code = "credentials"     // sign-in failed; never says which part was wrong
 )
 
 // Error is an error a caller may see: its message is meant for a person and
@@ -20,6 +32,8 @@ type Error struct {
 	Message string
 	// Field names the input field at fault, if any (e.g. "first", "after").
 	Field string
+	// RetryAfter is how long to wait before trying again (ERateLimited).
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -29,4 +43,48 @@ func (e *Error) Error() string {
 // InvalidField returns an EInvalid error about one input field.
 func InvalidField(field, format string, args ...any) *Error {
 	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Errorf returns an Error with code c and a formatted message.
+func Errorf(c Code, format string, args ...any) *Error {
+	return &Error{Code: c, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err: its own if it is an *Error, EInvalid
+// for FieldErrors, EInternal for anything else.
+func ErrorCode(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		return EInvalid
+	}
+	return EInternal
+}
+
+// FieldErrors is every problem found in one input, so a person can fix them
+// all at once instead of one per round trip.
+type FieldErrors []*Error
+
+func (fe FieldErrors) Error() string {
+	msgs := make([]string, len(fe))
+	for i, e := range fe {
+		msgs[i] = e.Field + ": " + e.Message
+	}
+	return "folio field errors: " + strings.Join(msgs, "; ")
+}
+
+// Add records a problem with one field.
+func (fe *FieldErrors) Add(field, format string, args ...any) {
+	*fe = append(*fe, InvalidField(field, format, args...))
+}
+
+// Err returns fe as an error, or nil when there is nothing in it.
+func (fe FieldErrors) Err() error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return fe
 }

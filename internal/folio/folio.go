@@ -16,6 +16,27 @@ const (
 	RoleAdmin  Role = "admin"
 )
 
+// rank orders the roles; an unknown role ranks below every real one.
+func (r Role) rank() int {
+	switch r {
+	case RoleReader:
+		return 1
+	case RoleAuthor:
+		return 2
+	case RoleEditor:
+		return 3
+	case RoleAdmin:
+		return 4
+	}
+	return 0
+}
+
+// Valid reports whether r is one of the roles.
+func (r Role) Valid() bool { return r.rank() > 0 }
+
+// AtLeast reports whether r may do everything min may.
+func (r Role) AtLeast(min Role) bool { return r.Valid() && r.rank() >= min.rank() }
+
 // ArticleStatus is where an article is in its life.
 type ArticleStatus string
 
@@ -79,6 +100,9 @@ type Article struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	ReadingMinutes int
+	// Version counts the article's changes; an update names the version it
+	// was made against and fails with EConflict if the article moved on.
+	Version int
 }
 
 // Comment is a reader's comment on an article, or a reply to another comment.
@@ -128,4 +152,25 @@ type SearchHit struct {
 	Article *Article
 	Rank    float32
 	Snippet string
+}
+
+// Valid reports whether k is one of the reaction kinds.
+func (k ReactionKind) Valid() bool {
+	switch k {
+	case ReactionLike, ReactionLove, ReactionInsightful, ReactionCelebrate:
+		return true
+	}
+	return false
+}
+
+// APIKey is a long-lived credential a server uses to act as its owner. Only
+// a hash of its secret is kept; Prefix identifies it in lists and logs.
+type APIKey struct {
+	ID         int64
+	UserID     int64
+	Name       string
+	Prefix     string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
 }

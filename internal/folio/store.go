@@ -103,3 +103,54 @@ type Store interface {
 	ArticleStore
 	CommentStore
 }
+
+// Writes run in one transaction each and enforce the rules of who may do
+// what (Viewer's Can… methods): what v may not see is ENotFound, what v may
+// see but not change is EForbidden, input problems are EInvalid or
+// FieldErrors, a stale expected version is EConflict, and a reference to a
+// category, tag or comment that does not exist is ENotFound with its Field
+// set.
+
+// ArticleWriter changes articles and reactions.
+type ArticleWriter interface {
+	CreateArticle(ctx context.Context, v Viewer, in NewArticle) (*Article, error)
+	UpdateArticle(ctx context.Context, v Viewer, p ArticlePatch) (*Article, error)
+	// SetArticleStatus publishes or archives; a nil expectedVersion skips the check.
+	SetArticleStatus(ctx context.Context, v Viewer, id int64, s ArticleStatus, expectedVersion *int) (*Article, error)
+	// DeleteArticle returns the article as it was before it was deleted.
+	DeleteArticle(ctx context.Context, v Viewer, id int64) (*Article, error)
+	AddReaction(ctx context.Context, v Viewer, articleID int64, k ReactionKind) error
+	RemoveReaction(ctx context.Context, v Viewer, articleID int64, k ReactionKind) error
+}
+
+// CommentWriter changes comments.
+type CommentWriter interface {
+	AddComment(ctx context.Context, v Viewer, in NewComment) (*Comment, error)
+	EditComment(ctx context.Context, v Viewer, id int64, body string) (*Comment, error)
+	DeleteComment(ctx context.Context, v Viewer, id int64) (*Comment, error)
+}
+
+// UserWriter changes profiles and roles.
+type UserWriter interface {
+	UpdateProfile(ctx context.Context, v Viewer, p ProfilePatch) (*User, error)
+	SetUserRole(ctx context.Context, v Viewer, userID int64, r Role) (*User, error)
+}
+
+// NewsletterStore keeps newsletter subscriptions.
+type NewsletterStore interface {
+	// SubscribeNewsletter records a pending subscription and queues its
+	// confirmation mail carrying token; a confirmed address is left alone.
+	SubscribeNewsletter(ctx context.Context, email, token string, tokenHash []byte, expires time.Time) error
+	// ConfirmNewsletter returns the confirmed address; EInvalid on field
+	// "token" when the token is unknown, used or expired.
+	ConfirmNewsletter(ctx context.Context, tokenHash []byte) (string, error)
+	UnsubscribeNewsletter(ctx context.Context, email string) error
+}
+
+// Writer is everything Folio writes, outside of accounts and credentials.
+type Writer interface {
+	ArticleWriter
+	CommentWriter
+	UserWriter
+	NewsletterStore
+}

@@ -27,6 +27,41 @@ func (v Viewer) CanSeeArticle(a *Article) bool {
 	return !v.Anonymous() && a.AuthorID == v.UserID
 }
 
+// SignedIn reports whether someone is signed in.
+func (v Viewer) SignedIn() bool { return v.UserID != 0 }
+
+// Is reports whether the viewer has at least role min.
+func (v Viewer) Is(min Role) bool { return v.SignedIn() && v.Role.AtLeast(min) }
+
+// The write rules. Each answers for an object the viewer can already see;
+// callers answer ENotFound first for what the viewer may not see, so that
+// existence does not leak.
+
+// CanEditArticle: authors edit their own drafts; editors edit any article.
+func (v Viewer) CanEditArticle(a *Article) bool {
+	if v.Is(RoleEditor) {
+		return true
+	}
+	return v.Is(RoleAuthor) && a.AuthorID == v.UserID && a.Status == StatusDraft
+}
+
+// CanDeleteArticle: as editing.
+func (v Viewer) CanDeleteArticle(a *Article) bool { return v.CanEditArticle(a) }
+
+// CanPublish: editors publish and archive.
+func (v Viewer) CanPublish() bool { return v.Is(RoleEditor) }
+
+// CanEditComment: only the comment's author changes its words.
+func (v Viewer) CanEditComment(c *Comment) bool { return v.SignedIn() && c.AuthorID == v.UserID }
+
+// CanDeleteComment: the comment's author, or an editor moderating.
+func (v Viewer) CanDeleteComment(c *Comment) bool {
+	return v.CanEditComment(c) || v.Is(RoleEditor)
+}
+
+// CanSetRoles: admins only.
+func (v Viewer) CanSetRoles() bool { return v.Is(RoleAdmin) }
+
 type viewerKey struct{}
 
 // WithViewer returns a context that carries v.

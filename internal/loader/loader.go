@@ -54,6 +54,14 @@ func (ls *Loaders) At(depth int) *Level {
 	return l
 }
 
+// Forget drops everything loaded so far, so what follows a write reads the
+// written state. Mutations call it after each change.
+func (ls *Loaders) Forget() {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	clear(ls.levels)
+}
+
 // Level is the batched lookups of one depth of one request.
 type Level struct {
 	UserByID     *dataloader.Loader[int64, *folio.User]

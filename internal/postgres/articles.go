@@ -11,12 +11,12 @@ import (
 )
 
 const articleCols = `a.id, a.author_id, a.category_id, a.slug, a.title, a.excerpt, a.body, a.status,
-a.published_at, a.created_at, a.updated_at, a.reading_minutes`
+a.published_at, a.created_at, a.updated_at, a.reading_minutes, a.version`
 
 func scanArticle(row pgx.Row, extra ...any) (*folio.Article, error) {
 	var a folio.Article
 	dest := append([]any{&a.ID, &a.AuthorID, &a.CategoryID, &a.Slug, &a.Title, &a.Excerpt, &a.Body, &a.Status,
-		&a.PublishedAt, &a.CreatedAt, &a.UpdatedAt, &a.ReadingMinutes}, extra...)
+		&a.PublishedAt, &a.CreatedAt, &a.UpdatedAt, &a.ReadingMinutes, &a.Version}, extra...)
 	return &a, row.Scan(dest...)
 }
 

@@ -26,7 +26,7 @@ page AS (
 	) s WHERE %[2]s %[3]s
 )
 SELECT page.id, page.author_id, page.category_id, page.slug, page.title, page.excerpt, page.body, page.status,
-	page.published_at, page.created_at, page.updated_at, page.reading_minutes, page.rank,
+	page.published_at, page.created_at, page.updated_at, page.reading_minutes, page.version, page.rank,
 	ts_headline('english', replace(replace(replace(page.body, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), q.tsq,
 		'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
 FROM page, q ORDER BY %[4]s`

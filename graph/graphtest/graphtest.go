@@ -1,0 +1,140 @@
+// Package graphtest serves Folio's GraphQL handler over HTTP for tests and
+// speaks to it the way a client does: JSON over POST, with headers.
+package graphtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/folio/folio/graph"
+	"github.com/folio/folio/internal/postgres"
+)
+
+// Server is the GraphQL handler behind an httptest server. It records how
+// many SQL statements the latest request sent.
+type Server struct {
+	*httptest.Server
+	statements atomic.Int64
+}
+
+// New serves graph.NewHandler(o) until the test ends.
+func New(tb testing.TB, o graph.Options) *Server {
+	tb.Helper()
+	s := &Server{}
+	h := graph.NewHandler(o)
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n atomic.Int64
+		h.ServeHTTP(w, r.WithContext(postgres.WithStatementCounter(r.Context(), &n)))
+		s.statements.Store(n.Load())
+	}))
+	tb.Cleanup(s.Close)
+	return s
+}
+
+// Error is one GraphQL error as a client sees it.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Response is a decoded GraphQL response with its HTTP status and headers.
+type Response struct {
+	Status     int
+	Data       json.RawMessage `json:"data"`
+	Errors     []Error         `json:"errors"`
+	Statements int64
+	Header     http.Header
+	Raw        string
+}
+
+// Code is the extensions.code of the first error, "" if none.
+func (r Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Decode unmarshals the data into out, failing the test if it cannot.
+func (r Response) Decode(tb testing.TB, out any) {
+	tb.Helper()
+	if err := json.Unmarshal(r.Data, out); err != nil {
+		tb.Fatalf("decode data %s: %v", r.Data, err)
+	}
+}
+
+// Do sends one operation with the given headers and decodes the response.
+func (s *Server) Do(tb testing.TB, header http.Header, query string, vars map[string]any) Response {
+	tb.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, s.URL, bytes.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("post: %v", err)
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := Response{Status: res.StatusCode, Statements: s.statements.Load(), Header: res.Header, Raw: string(raw)}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		tb.Fatalf("decode response %q: %v", raw, err)
+	}
+	return r
+}
+
+// OK sends an operation that must succeed without errors and decodes its
+// data into out.
+func (s *Server) OK(tb testing.TB, header http.Header, query string, vars map[string]any, out any) Response {
+	tb.Helper()
+	r := s.Do(tb, header, query, vars)
+	if r.Status != http.StatusOK || len(r.Errors) > 0 {
+		tb.Fatalf("operation failed: status %d, errors %+v", r.Status, r.Errors)
+	}
+	if out != nil {
+		r.Decode(tb, out)
+	}
+	return r
+}
+
+// Bearer is the header that sends a token.
+func Bearer(token string) http.Header {
+	return http.Header{"Authorization": {"Bearer " + token}}
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent writers, for logs.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

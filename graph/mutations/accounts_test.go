@@ -1,0 +1,405 @@
+package mutations_test
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/folio/folio/graph/graphtest"
+	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/folio"
+)
+
+const viewerQuery = `{ viewer { id handle email role } }`
+
+type viewerData struct {
+	Viewer *struct {
+		ID     string  `json:"id"`
+		Handle string  `json:"handle"`
+		Email  *string `json:"email"`
+		Role   string  `json:"role"`
+	} `json:"viewer"`
+}
+
+func TestSignUp(t *testing.T) {
+	e := newEnv(t)
+	t.Run("OK", func(t *testing.T) {
+		p := e.signUp(t, folio.RoleReader)
+		var v viewerData
+		e.OK(t, p.h(), viewerQuery, nil, &v)
+		if v.Viewer == nil || v.Viewer.ID != p.id || v.Viewer.Role != "READER" || v.Viewer.Email == nil || *v.Viewer.Email != p.email {
+			t.Fatalf("viewer = %+v, want the new reader with their email", v.Viewer)
+		}
+	})
+	t.Run("Anonymous viewer is null", func(t *testing.T) {
+		var v viewerData
+		e.OK(t, nil, viewerQuery, nil, &v)
+		if v.Viewer != nil {
+			t.Fatalf("viewer = %+v, want null", v.Viewer)
+		}
+	})
+	t.Run("Invalid input names every field", func(t *testing.T) {
+		var out struct {
+			SignUp struct {
+				Session    *sessionData `json:"session"`
+				UserErrors []userError  `json:"userErrors"`
+			} `json:"signUp"`
+		}
+		e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": "not-an-email", "password": "short", "handle": "a b", "displayName": "  "}}, &out)
+		if out.SignUp.Session != nil {
+			t.Fatal("got a session for invalid input")
+		}
+		wantUserErrors(t, out.SignUp.UserErrors, "email:INVALID", "handle:INVALID", "displayName:INVALID", "password:INVALID")
+	})
+	t.Run("Taken email and handle", func(t *testing.T) {
+		p := e.signUp(t, folio.RoleReader)
+		var out struct {
+			SignUp struct {
+				UserErrors []userError `json:"userErrors"`
+			} `json:"signUp"`
+		}
+		e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": strings.ToUpper(p.email[:1]) + p.email[1:], "password": "long enough password", "handle": "fresh_" + randomHex(3), "displayName": "X"}}, &out)
+		wantUserErrors(t, out.SignUp.UserErrors, "email:TAKEN")
+		e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": "fresh" + randomHex(3) + "@example.com", "password": "long enough password", "handle": strings.ToUpper(p.user.Handle), "displayName": "X"}}, &out)
+		wantUserErrors(t, out.SignUp.UserErrors, "handle:TAKEN")
+	})
+}
+
+const signInMutation = `mutation($in: SignInInput!) { signIn(input: $in) {
+  session { accessToken refreshToken user { id } } userErrors { field message code } } }`
+
+type signInData struct {
+	SignIn *struct {
+		Session    *sessionData `json:"session"`
+		UserErrors []userError  `json:"userErrors"`
+	} `json:"signIn"`
+}
+
+func (e *env) signIn(t *testing.T, email, pw string) (signInData, graphtest.Response) {
+	t.Helper()
+	var out signInData
+	r := e.Do(t, nil, signInMutation, map[string]any{"in": map[string]any{"email": email, "password": pw}})
+	if r.Data != nil {
+		r.Decode(t, &out)
+	}
+	return out, r
+}
+
+func TestSignIn(t *testing.T) {
+	e := newEnv(t)
+	p := e.signUp(t, folio.RoleReader)
+	t.Run("OK", func(t *testing.T) {
+		out, _ := e.signIn(t, "  "+p.email+" ", p.pw)
+		if out.SignIn.Session == nil || out.SignIn.Session.User.ID != p.id {
+			t.Fatalf("sign in = %+v", out.SignIn)
+		}
+	})
+	t.Run("Wrong password and unknown account look the same", func(t *testing.T) {
+		wrong, _ := e.signIn(t, p.email, "not the password")
+		unknown, _ := e.signIn(t, "nobody-"+randomHex(4)+"@example.com", "not the password")
+		wantUserErrors(t, wrong.SignIn.UserErrors, ":INVALID_CREDENTIALS")
+		wantUserErrors(t, unknown.SignIn.UserErrors, ":INVALID_CREDENTIALS")
+		if wrong.SignIn.UserErrors[0].Message != unknown.SignIn.UserErrors[0].Message {
+			t.Fatalf("messages differ: %q vs %q", wrong.SignIn.UserErrors[0].Message, unknown.SignIn.UserErrors[0].Message)
+		}
+	})
+	t.Run("Repeated failures are slowed per account", func(t *testing.T) {
+		q := e.signUp(t, folio.RoleReader)
+		for range e.limit {
+			out, _ := e.signIn(t, q.email, "guess guess guess")
+			wantUserErrors(t, out.SignIn.UserErrors, ":INVALID_CREDENTIALS")
+		}
+		// Past the limit even the right password waits.
+		_, r := e.signIn(t, q.email, q.pw)
+		wantCode(t, r, "RATE_LIMITED")
+		if ms, _ := r.Errors[0].Extensions["retryAfterMs"].(float64); ms <= 0 || ms > float64(time.Minute.Milliseconds()) {
+			t.Fatalf("retryAfterMs = %v, want within the window", r.Errors[0].Extensions["retryAfterMs"])
+		}
+		// Another account is untouched.
+		if out, _ := e.signIn(t, p.email, p.pw); out.SignIn.Session == nil {
+			t.Fatalf("another account was throttled too: %+v", out.SignIn)
+		}
+	})
+}
+
+const refreshMutation = `mutation($t: String!) { refreshSession(input: {refreshToken: $t}) { session { accessToken refreshToken } } }`
+
+func (e *env) refresh(t *testing.T, token string) (*sessionData, graphtest.Response) {
+	t.Helper()
+	var out struct {
+		RefreshSession *struct {
+			Session *sessionData `json:"session"`
+		} `json:"refreshSession"`
+	}
+	r := e.Do(t, nil, refreshMutation, map[string]any{"t": token})
+	if r.Data != nil {
+		r.Decode(t, &out)
+	}
+	if out.RefreshSession == nil {
+		return nil, r
+	}
+	return out.RefreshSession.Session, r
+}
+
+func TestRefreshSession(t *testing.T) {
+	e := newEnv(t)
+	t.Run("Rotates", func(t *testing.T) {
+		p := e.signUp(t, folio.RoleReader)
+		s, r := e.refresh(t, p.refresh)
+		if s == nil || s.RefreshToken == p.refresh || s.AccessToken == "" {
+			t.Fatalf("refresh = %+v (%s)", s, r.Raw)
+		}
+		var v viewerData
+		e.OK(t, graphtest.Bearer(s.AccessToken), viewerQuery, nil, &v)
+		if v.Viewer == nil || v.Viewer.ID != p.id {
+			t.Fatalf("new access token speaks for %+v", v.Viewer)
+		}
+	})
+	t.Run("Reuse revokes the family", func(t *testing.T) {
+		p := e.signUp(t, folio.RoleReader)
+		next, _ := e.refresh(t, p.refresh)
+		if next == nil {
+			t.Fatal("first refresh failed")
+		}
+		// The spent token comes back: a thief or a replay.
+		_, r := e.refresh(t, p.refresh)
+		wantCode(t, r, "UNAUTHENTICATED")
+		// The token the legitimate rotation made is dead too.
+		_, r = e.refresh(t, next.RefreshToken)
+		wantCode(t, r, "UNAUTHENTICATED")
+	})
+	t.Run("Garbage", func(t *testing.T) {
+		_, r := e.refresh(t, "folio_rt_notatoken")
+		wantCode(t, r, "UNAUTHENTICATED")
+	})
+	t.Run("Sign out ends the session", func(t *testing.T) {
+		p := e.signUp(t, folio.RoleReader)
+		var out struct {
+			SignOut struct {
+				SignedOut bool `json:"signedOut"`
+			} `json:"signOut"`
+		}
+		e.OK(t, nil, `mutation($t: String) { signOut(input: {refreshToken: $t}) { signedOut } }`, map[string]any{"t": p.refresh}, &out)
+		if !out.SignOut.SignedOut {
+			t.Fatal("signedOut = false")
+		}
+		_, r := e.refresh(t, p.refresh)
+		wantCode(t, r, "UNAUTHENTICATED")
+	})
+	t.Run("Sign out everywhere", func(t *testing.T) {
+		p := e.signUp(t, folio.RoleReader)
+		second, _ := e.signIn(t, p.email, p.pw)
+		r := e.Do(t, nil, `mutation { signOut(input: {everywhere: true}) { signedOut } }`, nil)
+		wantCode(t, r, "UNAUTHENTICATED")
+		e.OK(t, p.h(), `mutation { signOut(input: {everywhere: true}) { signedOut } }`, nil, nil)
+		for _, tok := range []string{p.refresh, second.SignIn.Session.RefreshToken} {
+			if _, r := e.refresh(t, tok); r.Code() != "UNAUTHENTICATED" {
+				t.Fatalf("a session survived signing out everywhere: %s", r.Raw)
+			}
+		}
+	})
+}
+
+// TestHostileTokens: every forged, foreign or stale token is refused with
+// 401 and UNAUTHENTICATED, never served as anonymous or as someone.
+func TestHostileTokens(t *testing.T) {
+	e := newEnv(t)
+	p := e.signUp(t, folio.RoleAdmin)
+	sub := p.user.ID
+	claims := func(exp time.Time) jwt.RegisteredClaims {
+		return jwt.RegisteredClaims{Issuer: "folio", Subject: itoa(sub), Audience: jwt.ClaimStrings{"folio-api"},
+			IssuedAt: jwt.NewNumericDate(time.Now().Add(-time.Minute)), ExpiresAt: jwt.NewNumericDate(exp)}
+	}
+	none, err := jwt.NewWithClaims(jwt.SigningMethodNone, claims(time.Now().Add(time.Hour))).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := auth.MustGenerateKeys()
+	foreign, _, err := other.IssueAccessToken(sub, time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Same kid as ours, other key: the kid alone must not be trusted.
+	_, strangerKey, _ := ed25519.GenerateKey(nil)
+	sameKid := jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims(time.Now().Add(time.Hour)))
+	sameKid.Header["kid"] = e.keys.SigningKeyID()
+	spoofed, err := sameKid.SignedString(strangerKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expired, _, err := e.keys.IssueAccessToken(sub, time.Now().Add(-2*time.Hour), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A reader's genuine token with the payload edited to name the admin.
+	reader := e.signUp(t, folio.RoleReader)
+	parts := strings.Split(reader.access, ".")
+	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	edited := strings.Replace(string(payload), `"sub":"`+itoa(reader.user.ID)+`"`, `"sub":"`+itoa(sub)+`"`, 1)
+	if edited == string(payload) {
+		t.Fatalf("could not edit payload %s", payload)
+	}
+	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(edited)) + "." + parts[2]
+	hs256, _ := jwt.NewWithClaims(jwt.SigningMethodHS256, claims(time.Now().Add(time.Hour))).SignedString([]byte("secret"))
+
+	for name, h := range map[string]http.Header{
+		"alg none":          graphtest.Bearer(none),
+		"alg HS256":         graphtest.Bearer(hs256),
+		"other key":         graphtest.Bearer(foreign),
+		"our kid other key": graphtest.Bearer(spoofed),
+		"expired":           graphtest.Bearer(expired),
+		"tampered payload":  graphtest.Bearer(tampered),
+		"garbage":           graphtest.Bearer("not.a.jwt"),
+		"basic scheme":      {"Authorization": {"Basic dXNlcjpwYXNz"}},
+		"unknown api key":   {"X-API-Key": {"folio_key_abcdefgh_" + strings.Repeat("a", 52)}},
+		"both credentials":  {"Authorization": {"Bearer " + p.access}, "X-API-Key": {"folio_key_abcdefgh_x"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := e.Do(t, h, viewerQuery, nil)
+			if r.Status != http.StatusUnauthorized {
+				t.Fatalf("status = %d, want 401: %s", r.Status, r.Raw)
+			}
+			wantCode(t, r, "UNAUTHENTICATED")
+			if r.Data != nil && string(r.Data) != "null" {
+				t.Fatalf("data served with a bad token: %s", r.Data)
+			}
+		})
+	}
+	t.Run("Previous key still verifies after rotation", func(t *testing.T) {
+		line := auth.GenerateKey()
+		old, err := auth.ParseKeys(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rotated, err := auth.ParseKeys(auth.GenerateKey() + "," + line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rotated.SigningKeyID() == old.SigningKeyID() {
+			t.Fatal("rotation did not change the signing key")
+		}
+		tok, _, _ := old.IssueAccessToken(sub, time.Now(), time.Hour)
+		if id, err := rotated.VerifyAccessToken(tok, time.Now()); err != nil || id != sub {
+			t.Fatalf("old token after rotation: %d, %v", id, err)
+		}
+	})
+}
+
+func TestAPIKeys(t *testing.T) {
+	e := newEnv(t)
+	p := e.signUp(t, folio.RoleAuthor)
+	const create = `mutation($n: String!) { createApiKey(input: {name: $n}) { apiKey { id name prefix lastUsedAt revokedAt } secret userErrors { field code message } } }`
+	var out struct {
+		CreateAPIKey struct {
+			APIKey *struct {
+				ID, Name, Prefix string
+				LastUsedAt       *string `json:"lastUsedAt"`
+			} `json:"apiKey"`
+			Secret     *string     `json:"secret"`
+			UserErrors []userError `json:"userErrors"`
+		} `json:"createApiKey"`
+	}
+	e.OK(t, p.h(), create, map[string]any{"n": "static site build"}, &out)
+	k, secret := out.CreateAPIKey.APIKey, out.CreateAPIKey.Secret
+	if k == nil || secret == nil || !strings.HasPrefix(*secret, k.Prefix+"_") || !strings.HasPrefix(k.Prefix, "folio_key_") {
+		t.Fatalf("created %+v with secret %v", k, secret)
+	}
+	t.Run("Only a hash is stored", func(t *testing.T) {
+		var n int
+		if err := testDB.Pool.QueryRow(t.Context(), `SELECT count(*) FROM api_keys WHERE key_hash = $1 AND prefix = $2`, auth.HashToken(*secret), k.Prefix).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("stored hash rows = %d, %v", n, err)
+		}
+		var plain int
+		_ = testDB.Pool.QueryRow(t.Context(), `SELECT count(*) FROM api_keys WHERE encode(key_hash, 'escape') LIKE '%' || $1 || '%'`, (*secret)[len(k.Prefix)+1:]).Scan(&plain)
+		if plain != 0 {
+			t.Fatal("the secret is stored in clear")
+		}
+	})
+	for name, h := range map[string]http.Header{
+		"X-API-Key": {"X-API-Key": {*secret}},
+		"Bearer":    graphtest.Bearer(*secret),
+	} {
+		t.Run("Works as "+name, func(t *testing.T) {
+			var v viewerData
+			e.OK(t, h, viewerQuery, nil, &v)
+			if v.Viewer == nil || v.Viewer.ID != p.id {
+				t.Fatalf("key speaks for %+v, want %s", v.Viewer, p.id)
+			}
+		})
+	}
+	t.Run("Listed with last use, secret never", func(t *testing.T) {
+		r := e.OK(t, p.h(), `{ apiKeys { id name prefix lastUsedAt revokedAt } }`, nil, nil)
+		if strings.Contains(r.Raw, *secret) || !strings.Contains(r.Raw, k.Prefix) || strings.Contains(r.Raw, `"lastUsedAt":null`) {
+			t.Fatalf("apiKeys = %s", r.Raw)
+		}
+	})
+	t.Run("A key cannot make keys", func(t *testing.T) {
+		r := e.Do(t, http.Header{"X-API-Key": {*secret}}, create, map[string]any{"n": "escalation"})
+		wantCode(t, r, "FORBIDDEN")
+	})
+	t.Run("Name is required", func(t *testing.T) {
+		e.OK(t, p.h(), create, map[string]any{"n": "  "}, &out)
+		wantUserErrors(t, out.CreateAPIKey.UserErrors, "name:INVALID")
+	})
+	t.Run("Anonymous", func(t *testing.T) {
+		wantCode(t, e.Do(t, nil, create, map[string]any{"n": "x"}), "UNAUTHENTICATED")
+		wantCode(t, e.Do(t, nil, `{ apiKeys { id } }`, nil), "UNAUTHENTICATED")
+	})
+	t.Run("Someone else's key cannot be revoked", func(t *testing.T) {
+		q := e.signUp(t, folio.RoleReader)
+		r := e.Do(t, q.h(), `mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { id } } }`, map[string]any{"id": k.ID})
+		wantCode(t, r, "NOT_FOUND")
+	})
+	t.Run("Revoked keys stop working", func(t *testing.T) {
+		e.OK(t, p.h(), `mutation($id: ID!) { revokeApiKey(input: {id: $id}) { apiKey { revokedAt } } }`, map[string]any{"id": k.ID}, nil)
+		r := e.Do(t, http.Header{"X-API-Key": {*secret}}, viewerQuery, nil)
+		if r.Status != http.StatusUnauthorized {
+			t.Fatalf("status = %d after revocation", r.Status)
+		}
+		wantCode(t, r, "UNAUTHENTICATED")
+	})
+}
+
+// TestNoSecretsInLogs: with debug logging on, no password, token or key
+// appears anywhere in the log while people sign up, sign in, refresh, fail
+// to sign in, and make and use keys.
+func TestNoSecretsInLogs(t *testing.T) {
+	e := newEnv(t)
+	p := e.signUp(t, folio.RoleReader)
+	in, _ := e.signIn(t, p.email, p.pw)
+	_, _ = e.signIn(t, p.email, "wrong password attempt")
+	s, _ := e.refresh(t, in.SignIn.Session.RefreshToken)
+	_, _ = e.refresh(t, in.SignIn.Session.RefreshToken) // reuse
+	var out struct {
+		CreateAPIKey struct {
+			Secret string `json:"secret"`
+		} `json:"createApiKey"`
+	}
+	e.OK(t, p.h(), `mutation { createApiKey(input: {name: "ci"}) { secret } }`, nil, &out)
+	e.Do(t, http.Header{"X-API-Key": {out.CreateAPIKey.Secret}}, viewerQuery, nil)
+	e.Do(t, graphtest.Bearer(p.access+"x"), viewerQuery, nil)
+
+	logs := e.logs.String()
+	if logs == "" {
+		t.Fatal("nothing was logged: the test would prove nothing")
+	}
+	secrets := map[string]string{
+		"password": p.pw, "wrong password": "wrong password attempt", "access token": p.access,
+		"refresh token": p.refresh, "second refresh token": in.SignIn.Session.RefreshToken,
+		"rotated refresh token": s.RefreshToken, "api key": out.CreateAPIKey.Secret,
+		"api key secret part": out.CreateAPIKey.Secret[len("folio_key_abcdefgh_"):],
+	}
+	for what, secret := range secrets {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the %s appears in the logs", what)
+		}
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

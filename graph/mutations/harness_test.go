@@ -1,0 +1,161 @@
+package mutations_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/folio/folio/graph"
+	"github.com/folio/folio/graph/graphtest"
+	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/postgres"
+	"github.com/folio/folio/internal/postgres/postgrestest"
+)
+
+var testDB *postgres.DB
+
+func TestMain(m *testing.M) { postgrestest.Main(m, "mutations", &testDB) }
+
+// env is one server over the test database with real authentication: its
+// own signing keys and a sign-in throttle under a Redis key prefix of its own.
+type env struct {
+	*graphtest.Server
+	auth  *auth.Service
+	keys  *auth.KeySet
+	rdb   *redis.Client
+	logs  *graphtest.SyncBuffer
+	seq   atomic.Int64
+	addr  string
+	limit int
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	t.Cleanup(func() { rdb.Close() })
+	prefix := "folio:test:" + randomHex(6) + ":"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		keys, _ := rdb.Keys(ctx, prefix+"*").Result()
+		if len(keys) > 0 {
+			rdb.Del(ctx, keys...)
+		}
+	})
+	e := &env{keys: auth.MustGenerateKeys(), rdb: rdb, logs: &graphtest.SyncBuffer{}, limit: 3}
+	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.auth = &auth.Service{Store: testDB, Keys: e.keys, Logger: logger,
+		Throttle: &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, MaxPerAccount: e.limit, MaxPerAddress: 1000}}
+	e.Server = graphtest.New(t, graph.Options{Store: testDB, Writer: testDB, Auth: e.auth, Logger: logger,
+		LoaderWait: 5 * time.Millisecond, Introspection: true})
+	return e
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// person is a signed-up user with a live session.
+type person struct {
+	user    *folio.User
+	id      string // global ID
+	email   string
+	pw      string
+	access  string
+	refresh string
+}
+
+func (p person) h() http.Header { return graphtest.Bearer(p.access) }
+
+const signUpMutation = `mutation($in: SignUpInput!) { signUp(input: $in) {
+  session { accessToken refreshToken accessTokenExpiresAt user { id handle role } }
+  userErrors { field message code } } }`
+
+type sessionData struct {
+	AccessToken  string `json:"accessToken"`
+	RefreshToken string `json:"refreshToken"`
+	User         struct {
+		ID     string `json:"id"`
+		Handle string `json:"handle"`
+		Role   string `json:"role"`
+	} `json:"user"`
+}
+
+type userError struct {
+	Field   *string `json:"field"`
+	Message string  `json:"message"`
+	Code    string  `json:"code"`
+}
+
+// signUp makes a person through the API and gives them role.
+func (e *env) signUp(t *testing.T, role folio.Role) person {
+	t.Helper()
+	n := e.seq.Add(1)
+	handle := fmt.Sprintf("%s_%d_%s", role, n, randomHex(3))
+	p := person{email: handle + "@example.com", pw: "correct horse battery " + handle}
+	var out struct {
+		SignUp struct {
+			Session    *sessionData `json:"session"`
+			UserErrors []userError  `json:"userErrors"`
+		} `json:"signUp"`
+	}
+	e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": p.email, "password": p.pw, "handle": handle, "displayName": "Person " + handle}}, &out)
+	if out.SignUp.Session == nil {
+		t.Fatalf("sign up: %+v", out.SignUp.UserErrors)
+	}
+	p.access, p.refresh, p.id = out.SignUp.Session.AccessToken, out.SignUp.Session.RefreshToken, out.SignUp.Session.User.ID
+	us, err := testDB.UsersByHandles(context.Background(), []string{handle})
+	if err != nil || len(us) != 1 {
+		t.Fatalf("read back user: %v", err)
+	}
+	p.user = us[0]
+	if role != folio.RoleReader {
+		if _, err := testDB.Pool.Exec(context.Background(), `UPDATE users SET role = $2 WHERE id = $1`, p.user.ID, string(role)); err != nil {
+			t.Fatal(err)
+		}
+		p.user.Role = role
+	}
+	return p
+}
+
+// fixture builds rows directly, for what the API cannot make (categories, tags).
+func fixture(t *testing.T) postgrestest.Fixture { return postgrestest.Fixture{TB: t, DB: testDB} }
+
+// wantCode fails unless the first error carries code.
+func wantCode(t *testing.T, r graphtest.Response, code string) {
+	t.Helper()
+	if r.Code() != code {
+		t.Fatalf("code = %q, want %q (status %d, response %s)", r.Code(), code, r.Status, r.Raw)
+	}
+}
+
+// wantUserErrors fails unless the payload's userErrors carry exactly these
+// "field:CODE" pairs, in order.
+func wantUserErrors(t *testing.T, got []userError, want ...string) {
+	t.Helper()
+	var g []string
+	for _, e := range got {
+		f := ""
+		if e.Field != nil {
+			f = *e.Field
+		}
+		if e.Message == "" {
+			t.Errorf("user error on %q has no message", f)
+		}
+		g = append(g, f+":"+e.Code)
+	}
+	if strings.Join(g, ",") != strings.Join(want, ",") {
+		t.Fatalf("userErrors = %v, want %v (%+v)", g, want, got)
+	}
+}

@@ -1,0 +1,303 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/folio/folio/internal/folio"
+)
+
+// Store is what authentication needs of the database. Lookups answer
+// ENotFound for what is not there; RotateRefreshToken answers
+// EUnauthenticated for a token that is unknown, spent, revoked or expired.
+type Store interface {
+	UsersByIDs(ctx context.Context, ids []int64) ([]*folio.User, error)
+	CreateUser(ctx context.Context, u folio.NewUser, passwordHash string) (*folio.User, error)
+	Credentials(ctx context.Context, email string) (*folio.User, string, error)
+
+	CreateRefreshToken(ctx context.Context, userID int64, hash []byte, expires time.Time) error
+	RotateRefreshToken(ctx context.Context, old, newHash []byte, expires time.Time) (int64, error)
+	RevokeRefreshFamily(ctx context.Context, hash []byte) (bool, error)
+	RevokeUserSessions(ctx context.Context, userID int64) (bool, error)
+
+	CreateAPIKey(ctx context.Context, userID int64, name, prefix string, hash []byte) (*folio.APIKey, error)
+	APIKeyByPrefix(ctx context.Context, prefix string) (*folio.APIKey, []byte, *folio.User, error)
+	TouchAPIKey(ctx context.Context, id int64) error
+	RevokeAPIKey(ctx context.Context, userID, id int64) (*folio.APIKey, error)
+	APIKeysOfUser(ctx context.Context, userID int64) ([]*folio.APIKey, error)
+}
+
+// Default lifetimes.
+const (
+	DefaultAccessTTL  = 15 * time.Minute
+	DefaultRefreshTTL = 30 * 24 * time.Hour
+)
+
+// Service signs people in and tells who a request speaks for.
+type Service struct {
+	Store    Store
+	Keys     *KeySet
+	Throttle *Throttle // nil: sign-in failures are not counted
+	Logger   *slog.Logger
+	// AccessTTL and RefreshTTL default to DefaultAccessTTL and DefaultRefreshTTL.
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
+	Now        func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Logger
+}
+
+// Session is a signed-in session as handed to the client.
+type Session struct {
+	AccessToken      string
+	AccessExpiresAt  time.Time
+	RefreshToken     string
+	RefreshExpiresAt time.Time
+	User             *folio.User
+}
+
+// refreshPrefix marks refresh tokens, so a leaked one is recognisable (and
+// never mistaken for an API key or a JWT).
+const refreshPrefix = "folio_rt_"
+
+func (s *Service) session(ctx context.Context, u *folio.User, refresh string, refreshExp time.Time) (*Session, error) {
+	ttl := s.AccessTTL
+	if ttl == 0 {
+		ttl = DefaultAccessTTL
+	}
+	access, exp, err := s.Keys.IssueAccessToken(u.ID, s.now(), ttl)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{AccessToken: access, AccessExpiresAt: exp, RefreshToken: refresh, RefreshExpiresAt: refreshExp, User: u}, nil
+}
+
+func (s *Service) newRefresh() (token string, exp time.Time) {
+	ttl := s.RefreshTTL
+	if ttl == 0 {
+		ttl = DefaultRefreshTTL
+	}
+	return refreshPrefix + NewToken(), s.now().Add(ttl)
+}
+
+func (s *Service) startSession(ctx context.Context, u *folio.User) (*Session, error) {
+	token, exp := s.newRefresh()
+	if err := s.Store.CreateRefreshToken(ctx, u.ID, HashToken(token), exp); err != nil {
+		return nil, err
+	}
+	return s.session(ctx, u, token, exp)
+}
+
+// SignUp creates a reader account and signs it in.
+func (s *Service) SignUp(ctx context.Context, in folio.NewUser) (*Session, error) {
+	if err := in.Normalize(); err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.Store.CreateUser(ctx, in, hash)
+	if err != nil {
+		return nil, err
+	}
+	return s.startSession(ctx, u)
+}
+
+var errCredentials = &folio.Error{Code: folio.ECredentials, Message: "The email or password is incorrect."}
+
+// SignIn checks an email and password. Every failure looks the same and
+// takes as long, whether or not the account exists; repeated failures per
+// account or per client address are refused for a while (ERateLimited).
+func (s *Service) SignIn(ctx context.Context, email, password, clientAddr string) (*Session, error) {
+	email, ferr := folio.NormalizeEmail("email", email)
+	if ferr != nil {
+		return nil, ferr
+	}
+	if wait := s.Throttle.Wait(ctx, email, clientAddr); wait > 0 {
+		return nil, &folio.Error{Code: folio.ERateLimited, RetryAfter: wait,
+			Message: fmt.Sprintf("Too many failed sign-ins: try again in %d seconds.", int(wait.Round(time.Second)/time.Second))}
+	}
+	u, hash, err := s.Store.Credentials(ctx, email)
+	if err != nil && folio.ErrorCode(err) != folio.ENotFound {
+		return nil, err
+	}
+	if !CheckPassword(password, hash) || u == nil {
+		s.Throttle.Failed(ctx, email, clientAddr)
+		return nil, errCredentials
+	}
+	s.Throttle.Succeeded(ctx, email)
+	return s.startSession(ctx, u)
+}
+
+// Refresh spends a refresh token and returns a new session in its family.
+func (s *Service) Refresh(ctx context.Context, token string) (*Session, error) {
+	if !strings.HasPrefix(token, refreshPrefix) {
+		return nil, folio.Errorf(folio.EUnauthenticated, "This refresh token is not valid: sign in again.")
+	}
+	next, exp := s.newRefresh()
+	userID, err := s.Store.RotateRefreshToken(ctx, HashToken(token), HashToken(next), exp)
+	if err != nil {
+		var fe *folio.Error
+		if errors.As(err, &fe) && fe.Code == folio.EUnauthenticated {
+			s.logger().InfoContext(ctx, "refresh refused", "reason", fe.Message)
+		}
+		return nil, err
+	}
+	u, err := s.user(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return s.session(ctx, u, next, exp)
+}
+
+// SignOut ends the session of a refresh token, or every session of v.
+func (s *Service) SignOut(ctx context.Context, v folio.Viewer, refreshToken string, everywhere bool) (bool, error) {
+	switch {
+	case everywhere:
+		if !v.SignedIn() {
+			return false, folio.Errorf(folio.EUnauthenticated, "Sign in to sign out everywhere.")
+		}
+		return s.Store.RevokeUserSessions(ctx, v.UserID)
+	case refreshToken != "":
+		return s.Store.RevokeRefreshFamily(ctx, HashToken(refreshToken))
+	}
+	return false, folio.InvalidField("refreshToken", "Pass the session's refresh token, or everywhere: true.")
+}
+
+func (s *Service) user(ctx context.Context, id int64) (*folio.User, error) {
+	us, err := s.Store.UsersByIDs(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(us) == 0 {
+		return nil, folio.Errorf(folio.EUnauthenticated, "The account behind these credentials no longer exists.")
+	}
+	return us[0], nil
+}
+
+// API keys read "folio_key_<8 chars>_<52 chars>": the first part, kept in
+// clear as the key's prefix, finds it; a hash of the whole key checks it.
+const (
+	apiKeyPrefix = "folio_key_"
+	apiKeyIDLen  = 8
+)
+
+// CreateAPIKey makes a key for v and returns it with its secret, which is
+// not stored and cannot be shown again.
+func (s *Service) CreateAPIKey(ctx context.Context, v folio.Viewer, name string) (*folio.APIKey, string, error) {
+	if v.APIKeyID != 0 {
+		return nil, "", folio.Errorf(folio.EForbidden, "An API key cannot create API keys: sign in as a person to manage keys.")
+	}
+	name, err := folio.CheckAPIKeyName(name)
+	if err != nil {
+		return nil, "", err
+	}
+	prefix := apiKeyPrefix + randomToken(5)
+	secret := prefix + "_" + NewToken()
+	k, err := s.Store.CreateAPIKey(ctx, v.UserID, name, prefix, HashToken(secret))
+	if err != nil {
+		return nil, "", err
+	}
+	return k, secret, nil
+}
+
+// RevokeAPIKey revokes one of v's keys.
+func (s *Service) RevokeAPIKey(ctx context.Context, v folio.Viewer, id int64) (*folio.APIKey, error) {
+	if v.APIKeyID != 0 && v.APIKeyID != id {
+		return nil, folio.Errorf(folio.EForbidden, "An API key can revoke only itself: sign in as a person to manage keys.")
+	}
+	return s.Store.RevokeAPIKey(ctx, v.UserID, id)
+}
+
+// APIKeys lists v's keys.
+func (s *Service) APIKeys(ctx context.Context, v folio.Viewer) ([]*folio.APIKey, error) {
+	return s.Store.APIKeysOfUser(ctx, v.UserID)
+}
+
+var errBadKey = folio.Errorf(folio.EUnauthenticated, "The API key is not valid or was revoked.")
+
+func (s *Service) apiKeyViewer(ctx context.Context, key string) (folio.Viewer, error) {
+	rest, ok := strings.CutPrefix(key, apiKeyPrefix)
+	if !ok || len(rest) < apiKeyIDLen+1 || rest[apiKeyIDLen] != '_' {
+		return folio.Viewer{}, errBadKey
+	}
+	k, hash, u, err := s.Store.APIKeyByPrefix(ctx, key[:len(apiKeyPrefix)+apiKeyIDLen])
+	if folio.ErrorCode(err) == folio.ENotFound {
+		return folio.Viewer{}, errBadKey
+	}
+	if err != nil {
+		return folio.Viewer{}, err
+	}
+	if !equalHash(hash, HashToken(key)) || k.RevokedAt != nil {
+		return folio.Viewer{}, errBadKey
+	}
+	if err := s.Store.TouchAPIKey(ctx, k.ID); err != nil {
+		s.logger().WarnContext(ctx, "record api key use", "key_prefix", k.Prefix, "error", err.Error())
+	}
+	return folio.Viewer{UserID: u.ID, Role: u.Role, APIKeyID: k.ID}, nil
+}
+
+// Authenticate returns who r speaks for: the anonymous viewer when it
+// carries no credentials, EUnauthenticated when its credentials are bad.
+// An access token goes in "Authorization: Bearer"; an API key in
+// "X-API-Key" or "Authorization: Bearer".
+func (s *Service) Authenticate(r *http.Request) (folio.Viewer, error) {
+	ctx := r.Context()
+	bearer := ""
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, value, _ := strings.Cut(h, " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(value) == "" {
+			return folio.Viewer{}, folio.Errorf(folio.EUnauthenticated, "Send credentials as \"Authorization: Bearer <token>\".")
+		}
+		bearer = strings.TrimSpace(value)
+	}
+	key := strings.TrimSpace(r.Header.Get("X-API-Key"))
+	switch {
+	case bearer != "" && key != "":
+		return folio.Viewer{}, folio.Errorf(folio.EUnauthenticated, "Send one credential: an Authorization header or an X-API-Key header, not both.")
+	case key != "":
+		return s.apiKeyViewer(ctx, key)
+	case strings.HasPrefix(bearer, apiKeyPrefix):
+		return s.apiKeyViewer(ctx, bearer)
+	case bearer != "":
+		id, err := s.Keys.VerifyAccessToken(bearer, s.now())
+		if err != nil {
+			s.logger().DebugContext(ctx, "access token refused", "reason", err.Error())
+			return folio.Viewer{}, errBadToken
+		}
+		u, err := s.user(ctx, id)
+		if err != nil {
+			return folio.Viewer{}, err
+		}
+		return folio.Viewer{UserID: u.ID, Role: u.Role}, nil
+	}
+	return folio.Viewer{}, nil
+}
+
+// ClientAddr is the address of the peer of r, without its port.
+func ClientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

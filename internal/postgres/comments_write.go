@@ -1,0 +1,109 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/folio/folio/internal/folio"
+)
+
+// AddComment writes v's comment, or reply when in.ParentID is set, on a
+// published article. A reply's parent must be a live comment on the same
+// article.
+func (db *DB) AddComment(ctx context.Context, v folio.Viewer, in folio.NewComment) (*folio.Comment, error) {
+	if !v.SignedIn() {
+		return nil, folio.Errorf(folio.EUnauthenticated, "Sign in to comment.")
+	}
+	var out *folio.Comment
+	err := db.inTx(ctx, "add comment", func(tx pgx.Tx) error {
+		if err := articleOpen(ctx, tx, v, in.ArticleID, "articleId"); err != nil {
+			return err
+		}
+		if in.ParentID != nil {
+			parent, err := scanComment(tx.QueryRow(ctx, `SELECT `+commentCols+` FROM comments c WHERE c.id = $1 FOR SHARE`, *in.ParentID))
+			if isNoRows(err) || (err == nil && parent.ArticleID != in.ArticleID) {
+				return &folio.Error{Code: folio.ENotFound, Field: "parentId", Message: "No comment on this article has this ID."}
+			}
+			if err != nil {
+				return fmt.Errorf("read parent comment: %w", err)
+			}
+			if parent.Deleted() {
+				return folio.InvalidField("parentId", "This comment was deleted; reply to another one.")
+			}
+		}
+		var err error
+		out, err = scanComment(tx.QueryRow(ctx, `INSERT INTO comments AS c (article_id, author_id, parent_id, body)
+VALUES ($1, $2, $3, $4) RETURNING `+commentCols, in.ArticleID, v.UserID, in.ParentID, in.Body))
+		if err != nil {
+			return fmt.Errorf("insert comment: %w", translateWrite(err))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// lockComment locks a comment whose article v may see.
+func lockComment(ctx context.Context, tx pgx.Tx, v folio.Viewer, id int64) (*folio.Comment, error) {
+	var status folio.ArticleStatus
+	var author int64
+	c, err := scanComment(tx.QueryRow(ctx, `SELECT `+commentCols+`, a.status, a.author_id
+FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = $1 FOR UPDATE OF c`, id), &status, &author)
+	if isNoRows(err) || (err == nil && !v.CanSeeArticle(&folio.Article{Status: status, AuthorID: author})) {
+		return nil, folio.Errorf(folio.ENotFound, "No comment has this ID.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock comment %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// EditComment replaces the words of one of v's comments.
+func (db *DB) EditComment(ctx context.Context, v folio.Viewer, id int64, body string) (*folio.Comment, error) {
+	var out *folio.Comment
+	err := db.inTx(ctx, "edit comment", func(tx pgx.Tx) error {
+		c, err := lockComment(ctx, tx, v, id)
+		if err != nil {
+			return err
+		}
+		if !v.CanEditComment(c) {
+			return folio.Errorf(folio.EForbidden, "Only a comment's author can change its words.")
+		}
+		if c.Deleted() {
+			return folio.InvalidField("id", "This comment was deleted and cannot be edited.")
+		}
+		out, err = scanComment(tx.QueryRow(ctx, `UPDATE comments c SET body = $2, updated_at = now() WHERE c.id = $1 RETURNING `+commentCols, id, body))
+		if err != nil {
+			return fmt.Errorf("edit comment %d: %w", id, translateWrite(err))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// DeleteComment soft-deletes a comment (its author, or an editor): it keeps
+// its place in the thread so replies stay where they were. Deleting it
+// again changes nothing.
+func (db *DB) DeleteComment(ctx context.Context, v folio.Viewer, id int64) (*folio.Comment, error) {
+	var out *folio.Comment
+	err := db.inTx(ctx, "delete comment", func(tx pgx.Tx) error {
+		c, err := lockComment(ctx, tx, v, id)
+		if err != nil {
+			return err
+		}
+		if !v.CanDeleteComment(c) {
+			return folio.Errorf(folio.EForbidden, "Only a comment's author or an editor can delete it.")
+		}
+		if c.Deleted() {
+			out = c
+			return nil
+		}
+		out, err = scanComment(tx.QueryRow(ctx, `UPDATE comments c SET deleted_at = now(), updated_at = now() WHERE c.id = $1 RETURNING `+commentCols, id))
+		if err != nil {
+			return fmt.Errorf("delete comment %d: %w", id, err)
+		}
+		return nil
+	})
+	return out, err
+}
