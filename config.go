@@ -42,6 +42,8 @@ type config struct {
 	SignInMaxPerAccount int
 	SignInMaxPerAddress int
 	SignInWindow        time.Duration
+
+	RateLimit rateLimitConfig
 }
 
 const (
@@ -92,6 +94,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 	fs.StringVar(&r.signInPerAccount, "signin-max-per-account", env("SIGNIN_MAX_PER_ACCOUNT", "5"), "failed sign-ins per account per window before attempts wait (env SIGNIN_MAX_PER_ACCOUNT)")
 	fs.StringVar(&r.signInPerAddress, "signin-max-per-address", env("SIGNIN_MAX_PER_ADDRESS", "50"), "failed sign-ins per client address per window (env SIGNIN_MAX_PER_ADDRESS)")
 	fs.StringVar(&r.signInWindow, "signin-window", env("SIGNIN_WINDOW", "15m"), "how long a failed sign-in counts (env SIGNIN_WINDOW)")
+	r.rateLimit = rateLimitFlags(fs, env)
 	return r.build
 }
 
@@ -101,6 +104,7 @@ type rawConfig struct {
 	migrate, seed, playground, loaderWait, requestTimeout, shutdown string
 	jwtKeys, accessTTL, refreshTTL                                  string
 	signInPerAccount, signInPerAddress, signInWindow                string
+	rateLimit                                                       func(*[]error) rateLimitConfig
 }
 
 func (r *rawConfig) build() (config, error) {
@@ -125,6 +129,7 @@ func (r *rawConfig) build() (config, error) {
 	c.SignInMaxPerAccount = parsePositive("SIGNIN_MAX_PER_ACCOUNT", r.signInPerAccount, &errs)
 	c.SignInMaxPerAddress = parsePositive("SIGNIN_MAX_PER_ADDRESS", r.signInPerAddress, &errs)
 	c.SignInWindow = parseDuration("SIGNIN_WINDOW", r.signInWindow, &errs)
+	c.RateLimit = r.rateLimit(&errs)
 	if len(errs) > 0 {
 		// One line, however many problems: it is printed as the reason the
 		// process did not start.

@@ -158,6 +158,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	mux := http.NewServeMux()
 	mux.Handle("/query", graph.NewHandler(graph.Options{
 		Store: db, Writer: db, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
+		Limiter: newLimiter(cfg.RateLimit, rdb, log),
 	}))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
 	mux.Handle("GET /readyz", readyz(db, rdb))
