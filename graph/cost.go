@@ -171,7 +171,7 @@ func (c *costControl) InterceptResponse(ctx context.Context, next graphql.Respon
 		actual := int(op.actual.Load())
 		ext["actualQueryCost"] = actual
 		if op.budgeted && actual != op.requested {
-			st = c.lim.Budgets.Adjust(ctx, op.client, actual-op.requested)
+			st = c.lim.Budgets.Settle(ctx, op.client, actual-op.requested, st)
 			httpCostFrom(ctx).set(st, false)
 		}
 	}

@@ -357,6 +357,12 @@ func TestRateLimit_Budget(t *testing.T) {
 		if r.Header.Get("RateLimit-Limit") != "400" || r.Header.Get("RateLimit-Reset") == "" {
 			t.Errorf("headers: %v", r.Header)
 		}
+		// The refund reached the bucket in Redis.
+		lim.Budgets.Wait()
+		r = s.send(t, `{ rateLimit { currentlyAvailable } }`, nil, user, nil)
+		if got := r.Cost.ThrottleStatus.CurrentlyAvailable; got != 400-actual {
+			t.Errorf("available in Redis after the refund: got %d, want 400 - %d", got, actual)
+		}
 	})
 	t.Run("RateLimitFieldSpendsNothing", func(t *testing.T) {
 		q := `{ rateLimit { tier maximumAvailable currentlyAvailable restoreRate resetAt requestedQueryCost maximumQueryCost } }`
@@ -433,11 +439,11 @@ func TestRateLimit_Budget(t *testing.T) {
 	t.Run("Refills", func(t *testing.T) {
 		// Drain user 4 by hand, as of 2 seconds ago by Redis's clock, at a
 		// tier that restores 100 points a second: it holds 200 now.
+		start := time.Now() // before Redis reads its clock
 		now, err := rdb.Time(context.Background()).Result()
 		if err != nil {
 			t.Fatal(err)
 		}
-		start := time.Now()
 		rdb.HSet(context.Background(), prefix+"key:4", "a", "0", "t", strconv.FormatInt(now.Add(-2*time.Second).UnixMicro(), 10))
 		r := s.send(t, `{ rateLimit { currentlyAvailable } }`, nil, http.Header{"Test-API-Key": {"4"}}, nil)
 		got := r.Cost.ThrottleStatus.CurrentlyAvailable

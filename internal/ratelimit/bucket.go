@@ -81,6 +81,7 @@ type Budgets struct {
 	local     localBuckets
 
 	taken, throttled, fallbacks atomic.Int64
+	settling                    sync.WaitGroup
 }
 
 // BudgetOptions configure Budgets; zero values take the defaults.
@@ -191,6 +192,24 @@ func (b *Budgets) Take(ctx context.Context, c Client, points int) Status {
 func (b *Budgets) Adjust(ctx context.Context, c Client, delta int) Status {
 	return b.run(ctx, c, float64(delta), true)
 }
+
+// Settle adjusts c's bucket by delta like Adjust, but in the background,
+// so that the request does not wait a second round trip to Redis for its
+// refund. It returns the bucket as this request can tell without asking:
+// st, the status of its take, with delta applied.
+func (b *Budgets) Settle(ctx context.Context, c Client, delta int, st Status) Status {
+	b.settling.Add(1)
+	go func() {
+		defer b.settling.Done()
+		b.run(context.WithoutCancel(ctx), c, float64(delta), true)
+	}()
+	st.Available = min(st.Capacity, st.Available-float64(delta))
+	return st
+}
+
+// Wait blocks until every adjustment Settle started has reached its
+// bucket. Call it on shutdown, after the server stopped taking requests.
+func (b *Budgets) Wait() { b.settling.Wait() }
 
 // Look returns c's bucket without changing it.
 func (b *Budgets) Look(ctx context.Context, c Client) Status {

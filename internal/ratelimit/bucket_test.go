@@ -80,11 +80,11 @@ func TestBudgets_Refill(t *testing.T) {
 	ctx := context.Background()
 	// An empty bucket last touched 3 seconds ago by Redis's clock holds 30
 	// points now.
+	start := time.Now() // before Redis reads its clock
 	now, err := rdb.Time(ctx).Result()
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	rdb.HSet(ctx, prefix+"r", "a", "0", "t", strconv.FormatInt(now.Add(-3*time.Second).UnixMicro(), 10))
 	s := b.Look(ctx, testClient("r"))
 	between(t, "after 3s", s.Available, 30, start)
@@ -123,6 +123,18 @@ func TestBudgets_Adjust(t *testing.T) {
 		if s := b.Take(ctx, testClient("c"), 1); s.Allowed || s.Wait < 5*time.Second {
 			t.Errorf("got %+v, want refused for about 5.1s", s)
 		}
+	})
+	t.Run("SettleInTheBackground", func(t *testing.T) {
+		start := time.Now()
+		s := b.Take(ctx, testClient("s"), 50)
+		s = b.Settle(ctx, testClient("s"), -30, s)
+		between(t, "as the request tells it", s.Available, 80, start)
+		b.Wait()
+		between(t, "in Redis", b.Look(ctx, testClient("s")).Available, 80, start)
+		if s := b.Settle(ctx, testClient("s"), -1000, s); s.Available != 100 {
+			t.Errorf("a refund past capacity: got %.3f, want 100", s.Available)
+		}
+		b.Wait()
 	})
 	t.Run("KeyExpiresWhenFull", func(t *testing.T) {
 		b.Take(ctx, testClient("d"), 20)
