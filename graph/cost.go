@@ -98,7 +98,7 @@ func opCostFrom(ctx context.Context) *opCost {
 // they start, and are charged like queries then.
 func (c *costControl) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
-	dry := isDryRun(oc)
+	dry := isDryRun(ctx, oc)
 	price := c.calc.Price(oc.Operation, oc.Variables, dry)
 	op := &opCost{requested: price.Total, maxCost: c.lim.Limits.MaxCost, subscribe: oc.Operation.Operation == ast.Subscription}
 	budgets := c.lim.Budgets
@@ -204,15 +204,17 @@ func rateLimit(ctx context.Context) *model.RateLimit {
 	}
 }
 
-func isDryRun(oc *graphql.OperationContext) bool {
+type dryRunKey struct{}
+
+// isDryRun reports whether the request asked for a dry run, by request
+// extension or by header (which withRateLimitHTTP notes for every
+// transport).
+func isDryRun(ctx context.Context, oc *graphql.OperationContext) bool {
 	if v, ok := oc.Extensions["dryRun"].(bool); ok && v {
 		return true
 	}
-	if oc.Headers != nil {
-		v, _ := strconv.ParseBool(oc.Headers.Get(DryRunHeader))
-		return v
-	}
-	return false
+	v, _ := ctx.Value(dryRunKey{}).(bool)
+	return v
 }
 
 func throttleStatus(st ratelimit.Status) map[string]any {
@@ -261,12 +263,16 @@ func (hc *httpCost) set(st ratelimit.Status, throttled bool) {
 }
 
 // withRateLimitHTTP puts the client's address in the context (from the
-// socket, or from X-Forwarded-For behind a trusted proxy) and gives the
+// socket, or from X-Forwarded-For behind a trusted proxy), notes a dry run
+// asked for by header, and gives the
 // response its RateLimit-* headers, and 429 with Retry-After when the
 // budget refused the operation.
 func withRateLimitHTTP(proxies ratelimit.Proxies, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := ratelimit.WithClientAddr(r.Context(), proxies.ClientAddr(r))
+		if dry, _ := strconv.ParseBool(r.Header.Get(DryRunHeader)); dry {
+			ctx = context.WithValue(ctx, dryRunKey{}, true)
+		}
 		if r.Header.Get("Upgrade") != "" {
 			// A WebSocket carries many operations; no one status fits.
 			next.ServeHTTP(w, r.WithContext(ctx))

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -245,10 +246,28 @@ func TestCost_DryRun(t *testing.T) {
 			t.Errorf("got %+v, errors %+v; want 10201 of at most 1000", r.Cost, r.Errors)
 		}
 	})
-	t.Run("MutationNotRun", func(t *testing.T) {
-		r := s.send(t, `{ articles(first: 1) { nodes { id } } }`, nil, http.Header{graph.DryRunHeader: {"1"}}, nil)
-		if !r.Cost.DryRun || r.Statements != 0 {
-			t.Errorf("got %+v with %d statements", r.Cost, r.Statements)
+	t.Run("HeaderOnGET", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+"?query="+url.QueryEscape(`{ articles(first: 4) { nodes { id } } }`), nil)
+		req.Header.Set(graph.DryRunHeader, "1")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out struct {
+			Data       any
+			Extensions struct {
+				Cost struct {
+					DryRun             bool
+					RequestedQueryCost int
+				}
+			}
+		}
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		if !out.Extensions.Cost.DryRun || out.Extensions.Cost.RequestedQueryCost != 5 || out.Data != nil || s.statements.Load() != 0 {
+			t.Errorf("got %+v", out)
 		}
 	})
 }

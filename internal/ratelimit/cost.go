@@ -59,6 +59,7 @@ type Calculator struct {
 type fieldInfo struct {
 	weight     int  // what each value the field produces costs
 	leaf       bool // a scalar or enum
+	write      bool // a mutation's root field: charged whatever it returns
 	list       bool
 	slicing    []string // arguments whose value is the list's size
 	assumed    int      // the size when no slicing argument is given; -1 if undeclared
@@ -109,8 +110,10 @@ func (c *Calculator) readField(parent *ast.Definition, f *ast.FieldDefinition) (
 			return nil, err
 		}
 		info.weight = w
+		info.write = c.schema.Mutation != nil && parent.Name == c.schema.Mutation.Name
 	case c.schema.Mutation != nil && parent.Name == c.schema.Mutation.Name:
 		info.weight = DefaultMutationWeight
+		info.write = true
 	case named.Directives.ForName("cost") != nil:
 		w, err := weightOf(named.Directives)
 		if err != nil {
@@ -440,8 +443,9 @@ func (p *pricer) applies(cond string, obj *ast.Definition) bool {
 }
 
 // Charge is what field f actually cost once resolved to result: its weight
-// for each value it produced (null values cost nothing), plus the weights
-// of the weighted arguments given. Summed over every field an operation
+// for each value it produced (null values cost nothing; a mutation's root
+// field costs its weight even when it fails), plus the weights of the
+// weighted arguments given. Summed over every field an operation
 // resolved, it is the operation's actual cost, which Price bounds.
 func (c *Calculator) Charge(f *ast.Field, result any) int {
 	info := c.fields[f.Definition]
@@ -449,7 +453,12 @@ func (c *Calculator) Charge(f *ast.Field, result any) int {
 		return 0
 	}
 	cost := 0
-	if info.weight != 0 {
+	switch {
+	case info.write:
+		// A write costs its work whether it succeeded or not, lest failed
+		// writes be free to repeat.
+		cost = info.weight
+	case info.weight != 0:
 		cost = satMul(info.weight, produced(result))
 	}
 	for name, w := range info.argWeights {

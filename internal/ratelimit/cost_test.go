@@ -174,6 +174,8 @@ func TestCalculator_Charge(t *testing.T) {
 	s := mustSchema(t, testSDL)
 	c := mustCalculator(t, s)
 	op := mustOperation(t, s, `{ books { id author { name } } search(q: "x") { ... on Book { id } } nodes(ids: ["a", "b", "c"]) { id } }`)
+	mop := mustOperation(t, s, `mutation { addBook(title: "x") { id } rate(stars: 5) }`)
+	addBook, rate := mop.SelectionSet[0].(*ast.Field), mop.SelectionSet[1].(*ast.Field)
 	books := op.SelectionSet[0].(*ast.Field)
 	author := books.SelectionSet[1].(*ast.Field)
 	search := op.SelectionSet[1].(*ast.Field)
@@ -194,6 +196,9 @@ func TestCalculator_Charge(t *testing.T) {
 		{"ListSkipsNulls", nodes, []any{&book{}, nil, &book{}}, 2},
 		{"ArgumentWeightOnce", search, []any{&book{}}, 5 + 1},
 		{"ScalarIsFree", id, "x", 0},
+		{"Mutation", addBook, &book{}, 10},
+		{"FailedMutationStillCosts", addBook, nil, 10},
+		{"WeightedMutationScalar", rate, 4, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := c.Charge(tc.field, tc.result); got != tc.want {
