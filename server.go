@@ -155,10 +155,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 
+	limiter := newLimiter(cfg.RateLimit, rdb, log)
 	mux := http.NewServeMux()
 	mux.Handle("/query", graph.NewHandler(graph.Options{
 		Store: db, Writer: db, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
-		Limiter: newLimiter(cfg.RateLimit, rdb, log),
+		Limiter: limiter,
 	}))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
 	mux.Handle("GET /readyz", readyz(db, rdb))
@@ -196,6 +197,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	limiter.Wait() // the refunds of the last requests
 	return nil
 }
 

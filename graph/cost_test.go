@@ -217,6 +217,12 @@ func TestCost_Actual(t *testing.T) {
 			t.Errorf("got requested %d, actual %v; want 22 and 5", r.Cost.RequestedQueryCost, r.Cost.ActualQueryCost)
 		}
 	})
+	t.Run("RefusedMutationCostsItsWeight", func(t *testing.T) {
+		r := s.send(t, `mutation { addComment(input: {articleId: "QXJ0aWNsZTox", body: "Nice"}) { comment { id author { handle } } } }`, nil, nil, nil)
+		if r.code() != "UNAUTHENTICATED" || r.Cost.RequestedQueryCost != 12 || r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != 10 {
+			t.Errorf("got %s, requested %d, actual %v; want UNAUTHENTICATED, 12 and 10", r.code(), r.Cost.RequestedQueryCost, r.Cost.ActualQueryCost)
+		}
+	})
 	t.Run("MissingIsFree", func(t *testing.T) {
 		r := s.send(t, `{ article(slug: "no-such-article") { author { handle } } }`, nil, nil, nil)
 		if r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != 0 {

@@ -26,3 +26,11 @@ func (l Limiter) WithDefaults() Limiter {
 	}
 	return l
 }
+
+// Wait blocks until the refunds of finished operations have reached their
+// buckets; call it on shutdown once the server has stopped serving.
+func (l *Limiter) Wait() {
+	if l != nil && l.Budgets != nil {
+		l.Budgets.Wait()
+	}
+}
