@@ -29,6 +29,8 @@ import (
 
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/cache"
+	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/seed"
 )
@@ -125,6 +127,11 @@ func openRedis(ctx context.Context, cfg config) (redis.UniversalClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL is not a valid Redis URL (want redis://host:port/db): %v", err)
 	}
+	// Callers bound each command with their context (the cache allows tens
+	// of milliseconds), so a stalled Redis costs a request that much and no
+	// more; go-redis ignores context deadlines unless told otherwise.
+	opts.ContextTimeoutEnabled = true
+	opts.DialTimeout = time.Second
 	client := redis.NewClient(opts)
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -150,7 +157,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 
-	authn, err := newAuth(cfg, db, rdb, log)
+	var store folio.Store = db
+	var writer folio.Writer = db
+	var authStore auth.Store = db
+	if cfg.CacheTTL > 0 {
+		c := cache.New(db, db, cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log})
+		store, writer, authStore = c, c, c.Accounts(db)
+	}
+	authn, err := newAuth(cfg, authStore, rdb, log)
 	if err != nil {
 		return err
 	}
@@ -158,7 +172,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	limiter := newLimiter(cfg.RateLimit, rdb, log)
 	mux := http.NewServeMux()
 	mux.Handle("/query", graph.NewHandler(graph.Options{
-		Store: db, Writer: db, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
+		Store: store, Writer: writer, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
 		Limiter: limiter,
 	}))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
@@ -201,13 +215,29 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	return nil
 }
 
+// DemoPassword signs in every account of the demo data (seed.DemoAccounts).
+const DemoPassword = "folio-demo-password"
+
+// demoPasswordHash is the demo accounts' password hash, or none in
+// production: a published password must never open a real deployment.
+func demoPasswordHash(cfg config) string {
+	if cfg.production() {
+		return ""
+	}
+	h, err := auth.HashPassword(DemoPassword)
+	if err != nil {
+		panic(err) // argon2id with fixed parameters does not fail
+	}
+	return h
+}
+
 // redisPrefix starts every key Folio writes to Redis; the version changes
 // when the meaning of a key does.
 const redisPrefix = "folio:v1:"
 
 // newAuth builds authentication from config. Development without JWT_KEYS
 // gets a key of its own, which lives as long as the process.
-func newAuth(cfg config, db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger) (*auth.Service, error) {
+func newAuth(cfg config, db auth.Store, rdb redis.UniversalClient, log *slog.Logger) (*auth.Service, error) {
 	var keys *auth.KeySet
 	if cfg.JWTKeys == "" && cfg.production() {
 		return nil, errors.New("JWT_KEYS must be set in production (make a key with `folio keygen`), so every instance signs and verifies with the same keys")
@@ -253,7 +283,7 @@ func prepareDB(ctx context.Context, cfg config, db *postgres.DB, log *slog.Logge
 	if !cfg.SeedIfEmpty {
 		return nil
 	}
-	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{})
+	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{PasswordHash: demoPasswordHash(cfg)})
 	switch {
 	case errors.Is(err, seed.ErrNotEmpty):
 		return nil
@@ -311,7 +341,7 @@ func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string
 		if _, err := m.Up(ctx); err != nil {
 			return err
 		}
-		stats, err = seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace})
+		stats, err = seed.Load(ctx, db.Pool, scale, seed.Options{Replace: replace, PasswordHash: demoPasswordHash(cfg)})
 		return err
 	})
 	if errors.Is(err, seed.ErrNotEmpty) {

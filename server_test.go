@@ -14,6 +14,7 @@ import (
 
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
+	"github.com/folio/folio/internal/seed"
 )
 
 // envOf returns a getenv over vars, with nothing else set.
@@ -167,6 +168,23 @@ func TestRun_ServeDevelopment(t *testing.T) {
 		// small: 1,000 articles of which about 90% are published.
 		if n := out.Data.Articles.TotalCount; n < 800 || n > 1000 || out.Data.Categories.TotalCount != 12 {
 			t.Errorf("got %d published articles and %d categories, want the small seed", n, out.Data.Categories.TotalCount)
+		}
+	})
+	t.Run("DemoAccountsSignIn", func(t *testing.T) {
+		for role, email := range seed.DemoAccounts {
+			body, _ := json.Marshal(map[string]any{
+				"query":     `mutation($e: String!, $p: String!) { signIn(input: {email: $e, password: $p}) { session { user { role } } } }`,
+				"variables": map[string]any{"e": email, "p": DemoPassword},
+			})
+			res, err := http.Post(base+"/query", "application/json", bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(raw), `"role":"`+strings.ToUpper(role)+`"`) {
+				t.Errorf("%s: %s", email, raw)
+			}
 		}
 	})
 }

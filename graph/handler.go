@@ -76,6 +76,8 @@ func NewHandler(o Options) http.Handler {
 	}
 	srv.AroundFields(markResolverErrors)
 	srv.AroundFields(forgetLoaded)
+	srv.AroundRootFields(refuseBadCredentials)
+	srv.AroundOperations(onePasswordPerRequest)
 	srv.SetErrorPresenter(errorPresenter(o.Logger))
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 

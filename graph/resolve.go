@@ -145,6 +145,8 @@ func (r *Resolver) node(ctx context.Context, field, id string) (model.Node, erro
 			return nil, err
 		}
 		return c, nil
+	case kindAPIKey:
+		return nil, nil // an ID, but not of a Node: keys are read through apiKeys only
 	}
 	return nil, fmt.Errorf("node kind %q has no loader", kind)
 }

@@ -18,7 +18,7 @@ import (
 const newsletterTokenTTL = 48 * time.Hour
 
 func (r *Resolver) signUp(ctx context.Context, in model.SignUpInput) (*model.SignUpPayload, error) {
-	s, err := r.Auth.SignUp(ctx, folio.NewUser{Email: in.Email, Password: in.Password, Handle: in.Handle, DisplayName: in.DisplayName})
+	s, err := r.Auth.SignUp(ctx, folio.NewUser{Email: in.Email, Password: in.Password, Handle: in.Handle, DisplayName: in.DisplayName}, clientAddrFrom(ctx))
 	p := &model.SignUpPayload{Session: session(s)}
 	p.UserErrors, err = userErrorsOf(err)
 	return p, err

@@ -3,10 +3,12 @@ package mutations_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,9 +19,11 @@ import (
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/cache"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
+	"github.com/folio/folio/internal/redistest"
 )
 
 var testDB *postgres.DB
@@ -37,25 +41,42 @@ type env struct {
 	seq   atomic.Int64
 	addr  string
 	limit int
+	cache *cache.Store
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
-	t.Cleanup(func() { rdb.Close() })
-	prefix := "folio:test:" + randomHex(6) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		keys, _ := rdb.Keys(ctx, prefix+"*").Result()
-		if len(keys) > 0 {
-			rdb.Del(ctx, keys...)
-		}
-	})
-	e := &env{keys: auth.MustGenerateKeys(), rdb: rdb, logs: &graphtest.SyncBuffer{}, limit: 3}
+	rdb := redistest.Client(t)
+	return newEnvWith(t, rdb, redistest.Prefix(t, rdb), auth.MustGenerateKeys(), false)
+}
+
+// newCachedPair returns two instances, as behind a load balancer: one
+// database, one Redis, the same signing keys, each with its own cache
+// decorator and loaders.
+func newCachedPair(t *testing.T) (*env, *env) {
+	t.Helper()
+	rdb := redistest.Client(t)
+	prefix, keys := redistest.Prefix(t, rdb), auth.MustGenerateKeys()
+	return newEnvWith(t, rdb, prefix, keys, true), newEnvWith(t, rdb, prefix, keys, true)
+}
+
+// tombstone is short in tests, which wait it out to measure a warm cache.
+const tombstone = 100 * time.Millisecond
+
+func newEnvWith(t *testing.T, rdb *redis.Client, prefix string, keys *auth.KeySet, cached bool) *env {
+	t.Helper()
+	e := &env{keys: keys, rdb: rdb, logs: &graphtest.SyncBuffer{}, limit: 3}
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.auth = &auth.Service{Store: testDB, Keys: e.keys, Logger: logger,
+	var store folio.Store = testDB
+	var writer folio.Writer = testDB
+	var accounts auth.Store = testDB
+	if cached {
+		e.cache = cache.New(testDB, testDB, cache.Options{Redis: rdb, Prefix: prefix, Logger: logger, Tombstone: tombstone})
+		store, writer, accounts = e.cache, e.cache, e.cache.Accounts(testDB)
+	}
+	e.auth = &auth.Service{Store: accounts, Keys: e.keys, Logger: logger,
 		Throttle: &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, MaxPerAccount: e.limit, MaxPerAddress: 1000}}
-	e.Server = graphtest.New(t, graph.Options{Store: testDB, Writer: testDB, Auth: e.auth, Logger: logger,
+	e.Server = graphtest.New(t, graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger,
 		LoaderWait: 5 * time.Millisecond, Introspection: true})
 	return e
 }
@@ -158,4 +179,9 @@ func wantUserErrors(t *testing.T, got []userError, want ...string) {
 	if strings.Join(g, ",") != strings.Join(want, ",") {
 		t.Fatalf("userErrors = %v, want %v (%+v)", g, want, got)
 	}
+}
+
+// globalID spells an ID the way the API does, for IDs a test makes up.
+func globalID(kind string, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(id, 10)))
 }

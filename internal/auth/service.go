@@ -106,10 +106,19 @@ func (s *Service) startSession(ctx context.Context, u *folio.User) (*Session, er
 	return s.session(ctx, u, token, exp)
 }
 
-// SignUp creates a reader account and signs it in.
-func (s *Service) SignUp(ctx context.Context, in folio.NewUser) (*Session, error) {
+func rateLimited(what string, wait time.Duration) error {
+	return &folio.Error{Code: folio.ERateLimited, RetryAfter: wait,
+		Message: fmt.Sprintf("%s: try again in %d seconds.", what, int((wait+time.Second-1)/time.Second))}
+}
+
+// SignUp creates a reader account and signs it in. Sign-ups from one
+// client address are throttled.
+func (s *Service) SignUp(ctx context.Context, in folio.NewUser, clientAddr string) (*Session, error) {
 	if err := in.Normalize(); err != nil {
 		return nil, err
+	}
+	if wait := s.Throttle.SignUp(ctx, clientAddr); wait > 0 {
+		return nil, rateLimited("Too many sign-ups from your address", wait)
 	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {
@@ -132,16 +141,14 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientAddr string
 	if ferr != nil {
 		return nil, ferr
 	}
-	if wait := s.Throttle.Wait(ctx, email, clientAddr); wait > 0 {
-		return nil, &folio.Error{Code: folio.ERateLimited, RetryAfter: wait,
-			Message: fmt.Sprintf("Too many failed sign-ins: try again in %d seconds.", int(wait.Round(time.Second)/time.Second))}
+	if wait := s.Throttle.SignIn(ctx, email, clientAddr); wait > 0 {
+		return nil, rateLimited("Too many sign-in attempts", wait)
 	}
 	u, hash, err := s.Store.Credentials(ctx, email)
 	if err != nil && folio.ErrorCode(err) != folio.ENotFound {
 		return nil, err
 	}
 	if !CheckPassword(password, hash) || u == nil {
-		s.Throttle.Failed(ctx, email, clientAddr)
 		return nil, errCredentials
 	}
 	s.Throttle.Succeeded(ctx, email)

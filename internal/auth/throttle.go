@@ -11,10 +11,11 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Throttle slows password guessing: failed sign-ins are counted per account
-// and per client address in Redis, shared by every instance, and past a
-// limit further attempts are refused until the window since the first
-// failure has passed. A success clears the account's count.
+// Throttle slows password guessing: sign-in attempts are counted per
+// account and per client address in Redis, shared by every instance, and
+// past a limit further attempts are refused until the window since the
+// first one has passed. A success clears the account's count. Sign-ups are
+// counted per address the same way.
 //
 // Redis being down must not lock everyone out, so then the throttle lets
 // attempts through and logs a warning; argon2id still makes each guess cost.
@@ -35,44 +36,47 @@ func (t *Throttle) keys(email, addr string) (acct, client string) {
 	return t.Prefix + "signin:acct:" + hex.EncodeToString(h[:16]), t.Prefix + "signin:addr:" + addr
 }
 
-// Wait returns how long the caller must wait before trying to sign in to
-// email from addr; zero means go ahead.
-func (t *Throttle) Wait(ctx context.Context, email, addr string) time.Duration {
-	if t == nil || t.Redis == nil {
-		return 0
-	}
-	acct, client := t.keys(email, addr)
-	pipe := t.Redis.Pipeline()
-	ac, cc := pipe.Get(ctx, acct), pipe.Get(ctx, client)
-	at, ct := pipe.PTTL(ctx, acct), pipe.PTTL(ctx, client)
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
+// reserve counts one attempt against a key and, past the limit, returns
+// how long until the key's window ends. Counting before the password is
+// checked, in one atomic step, means guesses sent in parallel are counted
+// like guesses sent one by one.
+var reserve = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if n > tonumber(ARGV[1]) then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+  return ttl
+end
+return 0`)
+
+func (t *Throttle) reserve(ctx context.Context, key string, limit int) time.Duration {
+	ms, err := reserve.Run(ctx, t.Redis, []string{key}, limit, t.Window.Milliseconds()).Int64()
+	if err != nil {
 		t.warn(ctx, err)
 		return 0
 	}
-	var wait time.Duration
-	if n, _ := ac.Int(); n >= t.MaxPerAccount {
-		wait = max(wait, at.Val())
-	}
-	if n, _ := cc.Int(); n >= t.MaxPerAddress {
-		wait = max(wait, ct.Val())
-	}
-	return wait
+	return time.Duration(ms) * time.Millisecond
 }
 
-// Failed counts a failed attempt against both the account and the address.
-func (t *Throttle) Failed(ctx context.Context, email, addr string) {
+// SignIn counts a sign-in attempt for email from addr and returns how long
+// the caller must wait first; zero means go ahead. Every attempt counts
+// until one succeeds, which clears the account's count.
+func (t *Throttle) SignIn(ctx context.Context, email, addr string) time.Duration {
 	if t == nil || t.Redis == nil {
-		return
+		return 0
 	}
 	acct, client := t.keys(email, addr)
-	pipe := t.Redis.Pipeline()
-	for _, k := range []string{acct, client} {
-		pipe.Incr(ctx, k)
-		pipe.ExpireNX(ctx, k, t.Window)
+	return max(t.reserve(ctx, acct, t.MaxPerAccount), t.reserve(ctx, client, t.MaxPerAddress))
+}
+
+// SignUp counts an account creation from addr: sign-up says whether an
+// email is taken, so it is throttled like guessing.
+func (t *Throttle) SignUp(ctx context.Context, addr string) time.Duration {
+	if t == nil || t.Redis == nil {
+		return 0
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		t.warn(ctx, err)
-	}
+	return t.reserve(ctx, t.Prefix+"signup:addr:"+addr, t.MaxPerAddress)
 }
 
 // Succeeded clears the account's failures.

@@ -126,16 +126,22 @@ func (db *DB) CreateArticle(ctx context.Context, v folio.Viewer, in folio.NewArt
 			return err
 		}
 		// Another writer can take the slug between the look and the insert;
-		// then look again.
+		// then look again. A slug the author chose is theirs or nothing.
 		for attempt := 0; id == 0; attempt++ {
 			if attempt == 5 {
 				return fmt.Errorf("create article: no free slug for %q after %d attempts", base, attempt)
 			}
-			slug, err := freeSlug(ctx, tx, base)
-			if err != nil {
-				return err
+			if in.Slug != "" && attempt > 0 {
+				return &folio.Error{Code: folio.ETaken, Field: "slug", Message: "Another article has this slug: pick another, or leave it out to have one made from the title."}
 			}
-			err = tx.QueryRow(ctx, insertArticle, v.UserID, in.CategoryID, slug, in.Title, in.Excerpt, in.Body, folio.ReadingMinutes(in.Body)).Scan(&id)
+			slug := in.Slug
+			if slug == "" {
+				var err error
+				if slug, err = freeSlug(ctx, tx, base); err != nil {
+					return err
+				}
+			}
+			err := tx.QueryRow(ctx, insertArticle, v.UserID, in.CategoryID, slug, in.Title, in.Excerpt, in.Body, folio.ReadingMinutes(in.Body)).Scan(&id)
 			if err != nil && !isNoRows(err) {
 				return fmt.Errorf("insert article: %w", translateWrite(err))
 			}

@@ -87,13 +87,14 @@ type (
 // Article bodies and comment texts are the bulk of the bytes, so they are
 // generated while streaming instead of being held here.
 type dataset struct {
-	users       []user
-	categories  []category
-	tags        []tag
-	articles    []article
-	articleTags []articleTag
-	comments    []comment
-	reactions   []reaction
+	passwordHash string // every user's, or "" for none
+	users        []user
+	categories   []category
+	tags         []tag
+	articles     []article
+	articleTags  []articleTag
+	comments     []comment
+	reactions    []reaction
 }
 
 // seedKey seeds every random stream. Each generator draws from its own
@@ -207,6 +208,15 @@ func genUsers(r *rand.Rand, sz sizes, now int64) []user {
 			u.updated = between(r, u.created, now)
 		}
 		users[i] = u
+	}
+	// The first user of each role gets a fixed handle and email, so the
+	// demo has accounts a person can name.
+	for i := range users {
+		role := users[i].role
+		if email, ok := DemoAccounts[role]; ok && !taken["demo_"+role] {
+			taken["demo_"+role] = true
+			users[i].handle, users[i].email = "demo_"+role, email
+		}
 	}
 	return users
 }

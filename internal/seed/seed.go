@@ -102,6 +102,17 @@ type Options struct {
 	// Now anchors every generated timestamp. The zero value means
 	// 2026-11-01T00:00:00Z, which keeps the output byte-for-byte repeatable.
 	Now time.Time
+	// PasswordHash, when set, is the password hash of the demo accounts
+	// (DemoAccounts), so a person can sign in to the demo. Nobody else in
+	// the data set has a password.
+	PasswordHash string
+}
+
+// DemoAccounts are the emails of the first seeded user of each role, at
+// every scale: admin, editor, author, reader.
+var DemoAccounts = map[string]string{
+	"admin": "admin@demo.folio.example", "editor": "editor@demo.folio.example",
+	"author": "author@demo.folio.example", "reader": "reader@demo.folio.example",
 }
 
 // defaultNow is the anchor used when Options.Now is zero.
@@ -148,6 +159,7 @@ func Load(ctx context.Context, db *pgxpool.Pool, scale Scale, opts Options) (Sta
 	if err != nil {
 		return Stats{}, fmt.Errorf("generate %s data: %w", scale, err)
 	}
+	data.passwordHash = opts.PasswordHash
 	if err := copyAll(ctx, tx, data); err != nil {
 		return Stats{}, err
 	}

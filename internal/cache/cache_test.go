@@ -1,0 +1,208 @@
+package cache_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/folio/folio/internal/cache"
+	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/postgres"
+	"github.com/folio/folio/internal/postgres/postgrestest"
+	"github.com/folio/folio/internal/redistest"
+)
+
+var testDB *postgres.DB
+
+func TestMain(m *testing.M) { postgrestest.Main(m, "cache", &testDB) }
+
+type world struct {
+	author *folio.User
+	a, b   *folio.Article
+	tag    *folio.Tag
+}
+
+var (
+	worldOnce sync.Once
+	w         world
+)
+
+func getWorld(t *testing.T) world {
+	worldOnce.Do(func() {
+		f := postgrestest.Fixture{TB: t, DB: testDB}
+		w.author = f.User("cached_author", folio.RoleAuthor)
+		w.tag = f.Tag("cached", "Cached")
+		w.a = f.Article(postgrestest.Article{Author: w.author, Slug: "cached-a", Title: "A", Tags: []*folio.Tag{w.tag}})
+		w.b = f.Article(postgrestest.Article{Author: w.author, Slug: "cached-b", Title: "B"})
+	})
+	return w
+}
+
+func newCache(t *testing.T, rdb *redis.Client, prefix string, s folio.Store) *cache.Store {
+	return cache.New(s, testDB, cache.Options{Redis: rdb, Prefix: prefix, Timeout: 100 * time.Millisecond})
+}
+
+// counted runs f and returns how many SQL statements it sent.
+func counted(t *testing.T, f func(ctx context.Context)) int64 {
+	t.Helper()
+	var n atomic.Int64
+	f(postgres.WithStatementCounter(context.Background(), &n))
+	return n.Load()
+}
+
+func TestStore_ReadThrough(t *testing.T) {
+	w := getWorld(t)
+	rdb := redistest.Client(t)
+	c := newCache(t, rdb, redistest.Prefix(t, rdb), testDB)
+	lookup := func(ctx context.Context) {
+		as, err := c.ArticlesBySlugs(ctx, []string{"cached-a", "cached-b", "cached-a"})
+		if err != nil || len(as) != 2 {
+			t.Fatalf("by slug: %d rows, %v", len(as), err)
+		}
+		us, err := c.UsersByHandles(ctx, []string{"CACHED_AUTHOR"})
+		if err != nil || len(us) != 1 || us[0].ID != w.author.ID {
+			t.Fatalf("by handle: %v, %v", us, err)
+		}
+		tags, err := c.TagsOfArticles(ctx, []int64{w.a.ID, w.b.ID})
+		if err != nil || len(tags[w.a.ID]) != 1 || tags[w.a.ID][0].Slug != "cached" || len(tags[w.b.ID]) != 0 {
+			t.Fatalf("tags of articles: %v, %v", tags, err)
+		}
+	}
+	if n := counted(t, lookup); n != 3 {
+		t.Fatalf("cold: %d statements, want 3 (one per batch)", n)
+	}
+	if n := counted(t, lookup); n != 0 {
+		t.Fatalf("warm: %d statements, want 0", n)
+	}
+	// Another instance sharing Redis is warm too.
+	other := newCache(t, rdb, c.Prefix(), testDB)
+	if n := counted(t, func(ctx context.Context) {
+		as, err := other.ArticlesByIDs(ctx, []int64{w.a.ID, w.b.ID})
+		if err != nil || len(as) != 2 || as[0].Title == "" {
+			t.Fatalf("by id: %v %v", as, err)
+		}
+	}); n != 0 {
+		t.Fatalf("second instance: %d statements, want 0", n)
+	}
+	st := c.Stats()
+	if st.Hits == 0 || st.Misses == 0 || st.Errors != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+func TestStore_NegativeCache(t *testing.T) {
+	getWorld(t)
+	rdb := redistest.Client(t)
+	c := newCache(t, rdb, redistest.Prefix(t, rdb), testDB)
+	miss := func(ctx context.Context) {
+		as, err := c.ArticlesBySlugs(ctx, []string{"no-such-article"})
+		if err != nil || len(as) != 0 {
+			t.Fatalf("got %v, %v", as, err)
+		}
+	}
+	if n := counted(t, miss); n != 1 {
+		t.Fatalf("first miss: %d statements", n)
+	}
+	for range 5 {
+		if n := counted(t, miss); n != 0 {
+			t.Fatalf("repeated miss: %d statements, want 0 (cached as missing)", n)
+		}
+	}
+}
+
+// slowStore delays the article lookups of the real store, so concurrent
+// callers surely overlap.
+type slowStore struct{ folio.Store }
+
+func (s slowStore) ArticlesByIDs(ctx context.Context, ids []int64) ([]*folio.Article, error) {
+	time.Sleep(50 * time.Millisecond)
+	return s.Store.ArticlesByIDs(ctx, ids)
+}
+
+func TestStore_Singleflight(t *testing.T) {
+	w := getWorld(t)
+	rdb := redistest.Client(t)
+	c := newCache(t, rdb, redistest.Prefix(t, rdb), slowStore{testDB})
+	before := testDB.Statements()
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			as, err := c.ArticlesByIDs(context.Background(), []int64{w.a.ID})
+			if err != nil || len(as) != 1 || as[0].ID != w.a.ID {
+				t.Errorf("got %v, %v", as, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := testDB.Statements() - before; n != 1 {
+		t.Fatalf("20 concurrent misses sent %d statements, want 1", n)
+	}
+}
+
+func TestStore_Invalidation(t *testing.T) {
+	getWorld(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
+	c, other := newCache(t, rdb, prefix, testDB), newCache(t, rdb, prefix, testDB)
+	f := postgrestest.Fixture{TB: t, DB: testDB}
+	editor := f.User("cache_editor", folio.RoleEditor)
+	a := f.Article(postgrestest.Article{Author: editor, Slug: "before-rename", Title: "Before", Status: folio.StatusDraft})
+	v := folio.Viewer{UserID: editor.ID, Role: folio.RoleEditor}
+	ctx := context.Background()
+	// Warm both names, and "after-rename" as missing.
+	for _, s := range []string{"before-rename", "after-rename"} {
+		if _, err := other.ArticlesBySlugs(ctx, []string{s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	title, slug := "After", "after-rename"
+	if _, err := c.UpdateArticle(ctx, v, folio.ArticlePatch{ID: a.ID, ExpectedVersion: 1, Title: &title, Slug: &slug}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := other.ArticlesBySlugs(ctx, []string{"after-rename", "before-rename"})
+	if err != nil || len(got) != 1 || got[0].Title != "After" || got[0].Slug != "after-rename" {
+		t.Fatalf("after the write, the other instance read %+v, %v", got, err)
+	}
+	// A reader that raced the write cannot put the old row back.
+	if err := rdb.SetNX(ctx, prefix+"article:id:"+itoa(a.ID), `{"ID":1,"Title":"stale"}`, time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	byID, _ := other.ArticlesByIDs(ctx, []int64{a.ID})
+	if len(byID) != 1 || byID[0].Title != "After" {
+		t.Fatalf("read %+v after a racing refill", byID)
+	}
+}
+
+func TestStore_RedisDown(t *testing.T) {
+	w := getWorld(t)
+	for name, rdb := range map[string]*redis.Client{"Refusing": redistest.Dead(t), "Silent": redistest.Silent(t)} {
+		t.Run(name, func(t *testing.T) {
+			c := cache.New(testDB, testDB, cache.Options{Redis: rdb, Prefix: "folio:test:down:", Timeout: 20 * time.Millisecond, Cooldown: time.Hour})
+			// The request's own deadline is far longer than the cache's:
+			// if Redis held the request, this would fail with it.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			for range 10 {
+				as, err := c.ArticlesBySlugs(ctx, []string{"cached-a"})
+				if err != nil || len(as) != 1 || as[0].ID != w.a.ID {
+					t.Fatalf("got %v, %v", as, err)
+				}
+				us, err := c.UsersByIDs(ctx, []int64{w.author.ID})
+				if err != nil || len(us) != 1 {
+					t.Fatalf("got %v, %v", us, err)
+				}
+			}
+			st := c.Stats()
+			if st.Errors == 0 || st.Bypasses == 0 {
+				t.Fatalf("stats %+v: want errors until the breaker opened, then bypasses", st)
+			}
+			if st.Errors > 3 {
+				t.Fatalf("stats %+v: the breaker kept calling a dead Redis", st)
+			}
+		})
+	}
+}

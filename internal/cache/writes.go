@@ -1,0 +1,77 @@
+package cache
+
+import (
+	"context"
+	"strings"
+
+	"github.com/folio/folio/internal/folio"
+)
+
+// The writes pass through to the store and, once it has committed,
+// invalidate every key whose value they changed. Keys for names that did
+// not exist (negative entries) are invalidated too when a write creates
+// the name.
+
+func (c *Store) articleKeys(a *folio.Article) []string {
+	return []string{c.idKey("article", a.ID), c.nameKey("article", "slug", a.Slug), c.tagsKey(a.ID)}
+}
+
+func (c *Store) userKeys(u *folio.User) []string {
+	return []string{c.idKey("user", u.ID), c.nameKey("user", "handle", strings.ToLower(u.Handle))}
+}
+
+// CreateArticle implements folio.ArticleWriter.
+func (c *Store) CreateArticle(ctx context.Context, v folio.Viewer, in folio.NewArticle) (*folio.Article, error) {
+	a, err := c.Writer.CreateArticle(ctx, v, in)
+	if err == nil {
+		c.invalidate(ctx, c.articleKeys(a)...)
+	}
+	return a, err
+}
+
+// UpdateArticle implements folio.ArticleWriter. A changed slug leaves the
+// old slug's key pointing at the article, which no longer answers to it:
+// lookups check, and treat that as a miss.
+func (c *Store) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.ArticlePatch) (*folio.Article, error) {
+	a, err := c.Writer.UpdateArticle(ctx, v, p)
+	if err == nil {
+		c.invalidate(ctx, c.articleKeys(a)...)
+	}
+	return a, err
+}
+
+// SetArticleStatus implements folio.ArticleWriter.
+func (c *Store) SetArticleStatus(ctx context.Context, v folio.Viewer, id int64, s folio.ArticleStatus, expected *int) (*folio.Article, error) {
+	a, err := c.Writer.SetArticleStatus(ctx, v, id, s, expected)
+	if err == nil {
+		c.invalidate(ctx, c.articleKeys(a)...)
+	}
+	return a, err
+}
+
+// DeleteArticle implements folio.ArticleWriter.
+func (c *Store) DeleteArticle(ctx context.Context, v folio.Viewer, id int64) (*folio.Article, error) {
+	a, err := c.Writer.DeleteArticle(ctx, v, id)
+	if err == nil {
+		c.invalidate(ctx, c.articleKeys(a)...)
+	}
+	return a, err
+}
+
+// UpdateProfile implements folio.UserWriter.
+func (c *Store) UpdateProfile(ctx context.Context, v folio.Viewer, p folio.ProfilePatch) (*folio.User, error) {
+	u, err := c.Writer.UpdateProfile(ctx, v, p)
+	if err == nil {
+		c.invalidate(ctx, c.userKeys(u)...)
+	}
+	return u, err
+}
+
+// SetUserRole implements folio.UserWriter.
+func (c *Store) SetUserRole(ctx context.Context, v folio.Viewer, id int64, r folio.Role) (*folio.User, error) {
+	u, err := c.Writer.SetUserRole(ctx, v, id, r)
+	if err == nil {
+		c.invalidate(ctx, c.userKeys(u)...)
+	}
+	return u, err
+}
