@@ -16,7 +16,7 @@ import (
 
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/internal/ratelimit"
-	"github.com/folio/folio/internal/ratelimit/ratelimittest"
+	"github.com/folio/folio/internal/redistest"
 )
 
 // BenchmarkHomeFeedRateLimit measures what cost control adds to a request.
@@ -32,7 +32,8 @@ import (
 // (overhead-…-p50-ms), which cancels most of the drift of a busy machine.
 func BenchmarkHomeFeedRateLimit(b *testing.B) {
 	db := openBenchDB(b)
-	rdb, prefix := ratelimittest.MustRedis(b)
+	rdb := redistest.Client(b)
+	prefix := redistest.Prefix(b, rdb)
 	huge := ratelimit.Tier{Name: "anonymous", Capacity: 1e12, RestoreRate: 1e9}
 	servers := []struct {
 		name string
@@ -118,7 +119,8 @@ func BenchmarkCostControl_HomeFeed(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	rdb, prefix := ratelimittest.MustRedis(b)
+	rdb := redistest.Client(b)
+	prefix := redistest.Prefix(b, rdb)
 	budgets := ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix})
 	huge := ratelimit.Tier{Name: "anonymous", Capacity: 1e12, RestoreRate: 1e9}
 	vars := map[string]any{"first": json.Number("20")}

@@ -68,9 +68,16 @@ func (c *costControl) MutateOperationParameters(ctx context.Context, p *graphql.
 		}
 	}
 	if r != nil {
+		c.observe(ctx, ratelimit.Observation{Outcome: r.Code})
 		return refusalError(r)
 	}
 	return nil
+}
+
+func (c *costControl) observe(ctx context.Context, o ratelimit.Observation) {
+	if c.lim.Observe != nil {
+		c.lim.Observe(ctx, o)
+	}
 }
 
 // opCost is one operation's account, from its price to its settlement.
@@ -83,6 +90,7 @@ type opCost struct {
 	subscribe bool
 	settled   atomic.Bool
 	maxCost   int
+	obs       ratelimit.Observation
 }
 
 type opCostKey struct{}
@@ -107,7 +115,13 @@ func (c *costControl) InterceptOperation(ctx context.Context, next graphql.Opera
 	}
 	hc := httpCostFrom(ctx)
 
+	obs := ratelimit.Observation{Operation: string(oc.Operation.Operation), Requested: price.Total}
+	if budgets != nil {
+		obs.Tier = op.client.Tier.Name
+	}
 	if dry {
+		obs.Outcome = "dryRun"
+		c.observe(ctx, obs)
 		fields := price.Fields
 		if fields == nil {
 			fields = []ratelimit.FieldPrice{}
@@ -121,6 +135,8 @@ func (c *costControl) InterceptOperation(ctx context.Context, next graphql.Opera
 		return graphql.OneShot(&graphql.Response{Extensions: map[string]any{"cost": ext}})
 	}
 	if err := c.lim.Limits.CheckCost(price); err != nil {
+		obs.Outcome = ratelimit.CodeCostLimit
+		c.observe(ctx, obs)
 		return graphql.OneShot(&graphql.Response{
 			Errors:     gqlerror.List{refusalError(err.(*ratelimit.Refusal))},
 			Extensions: map[string]any{"cost": map[string]any{"requestedQueryCost": price.Total, "actualQueryCost": 0, "maximumQueryCost": op.maxCost}},
@@ -131,6 +147,8 @@ func (c *costControl) InterceptOperation(ctx context.Context, next graphql.Opera
 		op.status, op.budgeted = st, true
 		hc.set(st, !st.Allowed)
 		if !st.Allowed {
+			obs.Outcome, obs.Local = "throttled", st.Local
+			c.observe(ctx, obs)
 			return graphql.OneShot(&graphql.Response{
 				Errors: gqlerror.List{rateLimitedError(price.Total, st)},
 				Extensions: map[string]any{"cost": map[string]any{
@@ -139,6 +157,7 @@ func (c *costControl) InterceptOperation(ctx context.Context, next graphql.Opera
 			})
 		}
 	}
+	op.obs = obs
 	return next(context.WithValue(ctx, opCostKey{}, op))
 }
 
@@ -177,6 +196,11 @@ func (c *costControl) InterceptResponse(ctx context.Context, next graphql.Respon
 	}
 	if op.budgeted {
 		ext["throttleStatus"] = throttleStatus(st)
+	}
+	if c.lim.Observe != nil {
+		o := op.obs
+		o.Outcome, o.Actual, o.Local = "ok", int(op.actual.Load()), st.Local
+		c.lim.Observe(ctx, o)
 	}
 	if resp.Extensions == nil {
 		resp.Extensions = map[string]any{}

@@ -12,17 +12,17 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
 
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/ratelimit"
-	"github.com/folio/folio/internal/ratelimit/ratelimittest"
+	"github.com/folio/folio/internal/redistest"
 )
 
 // costResponse is a response with its cost report decoded.
@@ -361,7 +361,8 @@ func TestCost_DirectivesInIntrospection(t *testing.T) {
 
 func TestRateLimit_Budget(t *testing.T) {
 	getWorld(t)
-	rdb, prefix := ratelimittest.MustRedis(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
 	lim := &ratelimit.Limiter{
 		Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix}),
 		Tiers:   ratelimit.Tiers{Anonymous: slowTier(400), User: ratelimit.Tier{Name: "user", Capacity: 400, RestoreRate: 0.001}, APIKey: ratelimit.Tier{Name: "apiKey", Capacity: 5000, RestoreRate: 100}},
@@ -499,7 +500,8 @@ func TestRateLimit_Budget(t *testing.T) {
 // capacity plus what it restored while the burst lasted.
 func TestRateLimit_SharedAcrossInstances(t *testing.T) {
 	getWorld(t)
-	rdb, prefix := ratelimittest.MustRedis(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
 	tiers := ratelimit.Tiers{Anonymous: ratelimit.Tier{Name: "anonymous", Capacity: 60, RestoreRate: 2}}
 	tiers.User, tiers.APIKey = tiers.Anonymous, tiers.Anonymous
 	var servers []*server
@@ -533,7 +535,8 @@ func TestRateLimit_SharedAcrossInstances(t *testing.T) {
 
 func TestRateLimit_ClientAddress(t *testing.T) {
 	getWorld(t)
-	rdb, prefix := ratelimittest.MustRedis(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
 	tiers := ratelimit.Tiers{Anonymous: slowTier(1000)}
 	tiers.User, tiers.APIKey = tiers.Anonymous, tiers.Anonymous
 	untrusted := newLimitedServer(t, &ratelimit.Limiter{Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix + "u:"}), Tiers: tiers})
@@ -567,8 +570,7 @@ func TestRateLimit_ClientAddress(t *testing.T) {
 // listens: queries still succeed, and each instance still limits.
 func TestRateLimit_RedisDown(t *testing.T) {
 	getWorld(t)
-	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
-	t.Cleanup(func() { dead.Close() })
+	dead := redistest.Dead(t)
 	logs := &syncBuffer{}
 	budgets := ratelimit.NewBudgets(dead, ratelimit.BudgetOptions{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	tiers := ratelimit.Tiers{Anonymous: slowTier(400)}
@@ -597,5 +599,46 @@ func TestRateLimit_RedisDown(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "Redis is unreachable") {
 		t.Errorf("the outage was not logged: %s", logs.String())
+	}
+}
+
+// TestRateLimit_Observe checks the hook metrics hang on hears of every
+// decision.
+func TestRateLimit_Observe(t *testing.T) {
+	getWorld(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
+	var mu sync.Mutex
+	var seen []ratelimit.Observation
+	tiers := ratelimit.Tiers{Anonymous: slowTier(1000)}
+	tiers.User, tiers.APIKey = tiers.Anonymous, tiers.Anonymous
+	s := newLimitedServer(t, &ratelimit.Limiter{
+		Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix}), Tiers: tiers,
+		Observe: func(_ context.Context, o ratelimit.Observation) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, o)
+		},
+	})
+	s.send(t, `{ articles(first: 2) { nodes { title } } }`, nil, nil, nil)
+	s.send(t, `{ articles(first: 2) { nodes { title } } }`, nil, dryRun(), nil)
+	s.send(t, `{ articles(first: 100) { nodes { comments(first: 100) { nodes { id } } } } }`, nil, nil, nil)
+	s.send(t, "{"+strings.Repeat(" a: article(slug: \"x\") { id }", 31)+" }", nil, nil, nil)
+	for range 10 { // 901 each: the second is throttled
+		s.send(t, HomeFeedQuery, map[string]any{"first": 100}, nil, nil)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []ratelimit.Observation{
+		{Operation: "query", Tier: "anonymous", Requested: 3, Actual: 3, Outcome: "ok"},
+		{Operation: "query", Tier: "anonymous", Requested: 3, Outcome: "dryRun"},
+		{Operation: "query", Tier: "anonymous", Requested: 10201, Outcome: ratelimit.CodeCostLimit},
+		{Outcome: ratelimit.CodeAliasLimit},
+	}
+	if len(seen) < 6 || fmt.Sprint(seen[:4]) != fmt.Sprint(want) {
+		t.Fatalf("got %+v\nwant %+v, then the feeds", seen, want)
+	}
+	if seen[4].Outcome != "ok" || seen[5].Outcome != "throttled" || seen[5].Requested != 901 {
+		t.Errorf("the feeds: got %+v", seen[4:])
 	}
 }

@@ -17,7 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/folio/folio/internal/ratelimit"
-	"github.com/folio/folio/internal/ratelimit/ratelimittest"
+	"github.com/folio/folio/internal/redistest"
 )
 
 var testTier = ratelimit.Tier{Name: "test", Capacity: 100, RestoreRate: 10}
@@ -35,7 +35,8 @@ func between(t *testing.T, what string, got, lo float64, since time.Time) {
 }
 
 func TestBudgets_Take(t *testing.T) {
-	rdb, prefix := ratelimittest.MustRedis(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
 	b := ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix})
 	ctx := context.Background()
 
@@ -75,7 +76,8 @@ func TestBudgets_Take(t *testing.T) {
 }
 
 func TestBudgets_Refill(t *testing.T) {
-	rdb, prefix := ratelimittest.MustRedis(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
 	b := ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix})
 	ctx := context.Background()
 	// An empty bucket last touched 3 seconds ago by Redis's clock holds 30
@@ -99,7 +101,8 @@ func TestBudgets_Refill(t *testing.T) {
 }
 
 func TestBudgets_Adjust(t *testing.T) {
-	rdb, prefix := ratelimittest.MustRedis(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
 	b := ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix})
 	ctx := context.Background()
 	t.Run("RefundCredited", func(t *testing.T) {
@@ -149,7 +152,8 @@ func TestBudgets_Adjust(t *testing.T) {
 // script is atomic, so exactly capacity / cost takes succeed (the refill
 // during the test adds at most a few).
 func TestBudgets_Concurrent(t *testing.T) {
-	rdb, prefix := ratelimittest.MustRedis(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
 	b := ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix})
 	slow := ratelimit.Client{Key: "x", Tier: ratelimit.Tier{Capacity: 100, RestoreRate: 0.001}}
 	var wg sync.WaitGroup
@@ -178,8 +182,7 @@ func TestBudgets_Concurrent(t *testing.T) {
 // still limits, and the outage is logged once and counted.
 func TestBudgets_RedisDown(t *testing.T) {
 	var logs bytes.Buffer
-	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
-	t.Cleanup(func() { dead.Close() })
+	dead := redistest.Dead(t)
 	b := ratelimit.NewBudgets(dead, ratelimit.BudgetOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	ctx := context.Background()
 	if s := b.Take(ctx, testClient("a"), 60); !s.Allowed || !s.Local || s.Available != 40 {
@@ -271,4 +274,19 @@ func startRedis(t *testing.T, port int) (stop func()) {
 	}
 	t.Fatalf("redis-server on port %d did not answer", port)
 	return stop
+}
+
+// TestBudgets_RedisHangs points the budgets at a server that accepts
+// connections and never answers: past the timeout the local bucket
+// answers, and later calls do not wait on Redis again until the retry.
+func TestBudgets_RedisHangs(t *testing.T) {
+	b := ratelimit.NewBudgets(redistest.Silent(t), ratelimit.BudgetOptions{Timeout: 50 * time.Millisecond, RetryAfter: time.Hour})
+	for i := range 3 {
+		if s := b.Take(context.Background(), testClient("a"), 10); !s.Allowed || !s.Local {
+			t.Fatalf("take %d: got %+v, want allowed by the local bucket", i, s)
+		}
+	}
+	if st := b.Stats(); st.Fallbacks != 3 {
+		t.Errorf("fallbacks: got %d, want 3", st.Fallbacks)
+	}
 }

@@ -1,5 +1,7 @@
 package ratelimit
 
+import "context"
+
 // Limiter is the whole rate limit as the GraphQL handler applies it: the
 // ceilings every operation must fit under, and the budgets its cost is
 // charged to.
@@ -16,6 +18,9 @@ type Limiter struct {
 	// Disabled serves with no pricing and no ceilings at all. Only
 	// benchmarks measuring what pricing costs should set it.
 	Disabled bool
+	// Observe, if set, is told what was decided about each operation. It
+	// runs on the request's path and must be quick.
+	Observe func(context.Context, Observation)
 }
 
 // WithDefaults returns l with its unset parts taken from the defaults.
@@ -33,4 +38,21 @@ func (l *Limiter) Wait() {
 	if l != nil && l.Budgets != nil {
 		l.Budgets.Wait()
 	}
+}
+
+// Observation is what cost control decided about one operation, for
+// metrics and logs.
+type Observation struct {
+	// Operation is "query", "mutation" or "subscription"; empty when the
+	// document was refused before it was parsed.
+	Operation string
+	// Tier is the budget's tier; empty when no budget was consulted.
+	Tier string
+	// Requested is the price; Actual what the operation cost when it ran.
+	Requested, Actual int
+	// Outcome is "ok", "dryRun", "throttled" (RATE_LIMITED), or the code
+	// of the ceiling that refused the operation (e.g. COST_LIMIT_EXCEEDED).
+	Outcome string
+	// Local reports that the instance's own bucket answered (Redis down).
+	Local bool
 }
