@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/postgres"
