@@ -641,3 +641,31 @@ func TestRateLimit_Observe(t *testing.T) {
 		t.Errorf("the feeds: got %+v", seen[4:])
 	}
 }
+
+// introspectionQuery is GraphiQL's, with type references nine levels deep.
+var introspectionQuery = `query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations isRepeatable args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description specifiedByURL
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name` + strings.Repeat(" ofType { kind name", 9) + strings.Repeat(" }", 9) + `
+}`
+
+func TestCost_IntrospectionFits(t *testing.T) {
+	r := srv(t).send(t, introspectionQuery, nil, nil, nil)
+	if r.Status != http.StatusOK || len(r.Errors) > 0 || r.Cost.RequestedQueryCost != 0 {
+		t.Errorf("got status %d, errors %+v, cost %d; want the schema, free", r.Status, r.Errors, r.Cost.RequestedQueryCost)
+	}
+}

@@ -195,6 +195,12 @@ func (m *measurer) depth(set ast.SelectionSet) int {
 			if s.Alias != "" && s.Alias != s.Name {
 				m.aliases++
 			}
+			if s.Name == "__schema" || s.Name == "__type" {
+				// Introspection nests type references deep (GraphiQL's
+				// query 15 levels); validation bounds its recursion.
+				d = max(d, 1)
+				continue
+			}
 			d = max(d, 1+m.depth(s.SelectionSet))
 		case *ast.InlineFragment:
 			m.directives(s.Directives)

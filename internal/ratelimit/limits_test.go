@@ -30,6 +30,7 @@ func TestLimits_MeasureShape(t *testing.T) {
 		{"Tokens", "{ " + strings.Repeat("a ", 40) + "}", ratelimit.CodeTokenLimit, 41},
 		{"DocumentSize", "{ a }" + strings.Repeat(" ", 300), ratelimit.CodeDocumentSize, 305},
 		{"SyntaxErrorLeftToParser", `{ a { `, "", 0},
+		{"IntrospectionNotCounted", `{ __schema { types { fields { type { ofType { ofType { name } } } } } } }`, "", 0},
 		{"FragmentCycleEnds", `{ ...F } fragment F on Q { a { ...G } } fragment G on A { b { ...F } }`, "", 0}, // validation refuses the cycle
 	} {
 		t.Run(tc.name, func(t *testing.T) {
