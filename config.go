@@ -47,6 +47,9 @@ type config struct {
 	// CacheTTL is how long looked-up rows live in Redis; 0 turns the cache off.
 	CacheTTL     time.Duration
 	CacheTimeout time.Duration
+	// TrustedDocuments runs only operations registered with
+	// `folio documents load`; APQ registration is off then.
+	TrustedDocuments bool
 }
 
 const (
@@ -98,6 +101,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 	fs.StringVar(&r.signInPerAddress, "signin-max-per-address", env("SIGNIN_MAX_PER_ADDRESS", "50"), "failed sign-ins per client address per window (env SIGNIN_MAX_PER_ADDRESS)")
 	fs.StringVar(&r.signInWindow, "signin-window", env("SIGNIN_WINDOW", "15m"), "how long a failed sign-in counts (env SIGNIN_WINDOW)")
 	r.rateLimit = rateLimitFlags(fs, env)
+	fs.StringVar(&r.trusted, "trusted-documents", env("TRUSTED_DOCUMENTS", "false"), "run only operations registered with `folio documents load` (env TRUSTED_DOCUMENTS)")
 	fs.StringVar(&r.cacheTTL, "cache-ttl", env("CACHE_TTL", "10m"), "how long looked-up rows live in Redis; 0 turns the cache off (env CACHE_TTL)")
 	fs.StringVar(&r.cacheTimeout, "cache-timeout", env("CACHE_TIMEOUT", "50ms"), "how long one Redis round trip of the cache may take before Postgres answers instead (env CACHE_TIMEOUT)")
 	return r.build
@@ -110,7 +114,7 @@ type rawConfig struct {
 	jwtKeys, accessTTL, refreshTTL                                  string
 	signInPerAccount, signInPerAddress, signInWindow                string
 	rateLimit                                                       func(*[]error) rateLimitConfig
-	cacheTTL, cacheTimeout                                          string
+	cacheTTL, cacheTimeout, trusted                                 string
 }
 
 func (r *rawConfig) build() (config, error) {
@@ -138,6 +142,7 @@ func (r *rawConfig) build() (config, error) {
 	c.RateLimit = r.rateLimit(&errs)
 	c.CacheTTL = parseDuration("CACHE_TTL", r.cacheTTL, &errs)
 	c.CacheTimeout = parseDuration("CACHE_TIMEOUT", r.cacheTimeout, &errs)
+	c.TrustedDocuments = parseBool("TRUSTED_DOCUMENTS", r.trusted, false, &errs)
 	if len(errs) > 0 {
 		// One line, however many problems: it is printed as the reason the
 		// process did not start.

@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -57,8 +58,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, auth.GenerateKey())
 		return nil
 	}
-	if cmd != "serve" && cmd != "migrate" && cmd != "seed" {
-		return fmt.Errorf("unknown command %q: use serve, migrate, seed or keygen", cmd)
+	if cmd != "serve" && cmd != "migrate" && cmd != "seed" && cmd != "documents" {
+		return fmt.Errorf("unknown command %q: use serve, migrate, seed, documents or keygen", cmd)
 	}
 	fs := flagSet(cmd, stderr)
 	load := configFlags(fs, getenv)
@@ -72,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	if cmd != "migrate" && len(positional) > 0 {
+	if cmd != "migrate" && cmd != "documents" && len(positional) > 0 {
 		return fmt.Errorf("unexpected arguments %q: the command comes first, as in `folio migrate status --database-url …`", positional)
 	}
 	cfg, err := load()
@@ -85,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, cfg, log, positional, stdout)
 	case "seed":
 		return seedCmd(ctx, cfg, log, *scale, *replace, stdout)
+	case "documents":
+		return documentsCmd(ctx, cfg, log, positional, stdout)
 	}
 	return serve(ctx, cfg, log, ready)
 }
@@ -160,9 +163,13 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	var store folio.Store = db
 	var writer folio.Writer = db
 	var authStore auth.Store = db
+	c := cache.New(db, db, cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log})
 	if cfg.CacheTTL > 0 {
-		c := cache.New(db, db, cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log})
 		store, writer, authStore = c, c, c.Accounts(db)
+	}
+	var trusted graph.TrustedDocuments
+	if cfg.TrustedDocuments {
+		trusted = db
 	}
 	authn, err := newAuth(cfg, authStore, rdb, log)
 	if err != nil {
@@ -174,6 +181,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	mux.Handle("/query", graph.NewHandler(graph.Options{
 		Store: store, Writer: writer, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
 		Limiter: limiter,
+		PersistedQueries: c.Queries(), TrustedDocuments: trusted,
 	}))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
 	mux.Handle("GET /readyz", readyz(db, rdb))
@@ -212,6 +220,34 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	limiter.Wait() // the refunds of the last requests
+	return nil
+}
+
+// documentsCmd registers trusted documents: `folio documents load FILE`
+// reads a persisted-documents manifest ({"<sha256>": "<document>"}, as
+// GraphQL Code Generator's client preset writes it) into the database.
+func documentsCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) != 2 || args[0] != "load" {
+		return errors.New("usage: folio documents load persisted-documents.json")
+	}
+	raw, err := os.ReadFile(args[1])
+	if err != nil {
+		return fmt.Errorf("read the manifest: %v", err)
+	}
+	var docs map[string]string
+	if err := json.Unmarshal(raw, &docs); err != nil {
+		return fmt.Errorf("%s is not a persisted-documents manifest ({\"<sha256>\": \"<document>\"}): %v", args[1], err)
+	}
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	added, err := db.SaveTrustedDocuments(ctx, docs)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "registered %d new of %d documents\n", added, len(docs))
 	return nil
 }
 

@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -230,7 +234,7 @@ func TestRun_MigrateAndSeed(t *testing.T) {
 
 	t.Run("UpStatusDown", func(t *testing.T) {
 		out, err := cmd("migrate", "up")
-		if err != nil || !strings.Contains(out, "applied 2 migration") {
+		if err != nil || !strings.Contains(out, "applied 3 migration") {
 			t.Fatalf("up: %q %v", out, err)
 		}
 		out, err = cmd("migrate", "status")
@@ -247,6 +251,29 @@ func TestRun_MigrateAndSeed(t *testing.T) {
 		}
 	})
 
+	t.Run("DocumentsLoad", func(t *testing.T) {
+		if _, err := cmd("migrate", "up"); err != nil {
+			t.Fatal(err)
+		}
+		doc := "query Q { tags { totalCount } }"
+		sum := sha256.Sum256([]byte(doc))
+		manifest := filepath.Join(t.TempDir(), "persisted-documents.json")
+		raw, _ := json.Marshal(map[string]string{hex.EncodeToString(sum[:]): doc})
+		if err := os.WriteFile(manifest, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := cmd("documents", "load", manifest); err != nil || !strings.Contains(out, "registered 1 new of 1") {
+			t.Fatalf("load: %q %v", out, err)
+		}
+		if out, err := cmd("documents", "load", manifest); err != nil || !strings.Contains(out, "registered 0 new of 1") {
+			t.Fatalf("load again: %q %v", out, err)
+		}
+		bad := filepath.Join(t.TempDir(), "bad.json")
+		_ = os.WriteFile(bad, []byte(`{"`+strings.Repeat("0", 64)+`": "query { x }"}`), 0o600)
+		if _, err := cmd("documents", "load", bad); err == nil || !strings.Contains(err.Error(), "SHA-256") {
+			t.Fatalf("a mismatched manifest: %v", err)
+		}
+	})
 	t.Run("SeedThenRefuseThenReplace", func(t *testing.T) {
 		out, err := cmd("seed", "--scale", "tiny")
 		if err != nil || !strings.Contains(out, "seeded tiny") {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/folio/folio/graph"
+	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/ratelimit"
@@ -26,64 +27,58 @@ import (
 
 // costResponse is a response with its cost report decoded.
 type costResponse struct {
-	response
-	Cost struct {
-		DryRun             bool                   `json:"dryRun"`
-		RequestedQueryCost int                    `json:"requestedQueryCost"`
-		ActualQueryCost    *int                   `json:"actualQueryCost"`
-		MaximumQueryCost   int                    `json:"maximumQueryCost"`
-		Fields             []ratelimit.FieldPrice `json:"fields"`
-		ThrottleStatus     *struct {
-			MaximumAvailable   int     `json:"maximumAvailable"`
-			CurrentlyAvailable int     `json:"currentlyAvailable"`
-			RestoreRate        float64 `json:"restoreRate"`
-		} `json:"throttleStatus"`
-	}
+	graphtest.Response
+	Cost costReport
 }
 
-// send posts an operation with extra headers and request extensions.
-func (s *server) send(t *testing.T, query string, vars map[string]any, header http.Header, ext map[string]any) costResponse {
+// costReport is extensions.cost.
+type costReport struct {
+	DryRun             bool                   `json:"dryRun"`
+	RequestedQueryCost int                    `json:"requestedQueryCost"`
+	ActualQueryCost    *int                   `json:"actualQueryCost"`
+	MaximumQueryCost   int                    `json:"maximumQueryCost"`
+	Fields             []ratelimit.FieldPrice `json:"fields"`
+	ThrottleStatus     *struct {
+		MaximumAvailable   int     `json:"maximumAvailable"`
+		CurrentlyAvailable int     `json:"currentlyAvailable"`
+		RestoreRate        float64 `json:"restoreRate"`
+	} `json:"throttleStatus"`
+}
+
+// costSender is a test server: the shared one or a limited one.
+type costSender interface {
+	Send(tb testing.TB, header http.Header, body map[string]any) graphtest.Response
+}
+
+// send posts an operation with extra headers and request extensions, and
+// decodes its cost report.
+func send(t *testing.T, s costSender, query string, vars map[string]any, header http.Header, ext map[string]any) costResponse {
 	t.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars, "extensions": ext})
-	if err != nil {
-		t.Fatal(err)
+	body := map[string]any{"query": query, "variables": vars}
+	if ext != nil {
+		body["extensions"] = ext
 	}
-	req, err := http.NewRequest(http.MethodPost, s.URL, bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("post: %v", err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out costResponse
-	out.Status, out.Statements, out.Header = res.StatusCode, s.statements.Load(), res.Header
+	out := costResponse{Response: s.Send(t, header, body)}
+	out.Cost = decodeCost(t, out.Raw)
+	return out
+}
+
+func decodeCost(t *testing.T, raw string) (c costReport) {
+	t.Helper()
 	var exts struct {
 		Extensions struct {
 			Cost json.RawMessage `json:"cost"`
 		} `json:"extensions"`
 	}
-	if err := json.Unmarshal(raw, &out.response); err != nil {
-		t.Fatalf("decode response %q: %v", raw, err)
-	}
-	if err := json.Unmarshal(raw, &exts); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal([]byte(raw), &exts); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
 	}
 	if exts.Extensions.Cost != nil {
-		if err := json.Unmarshal(exts.Extensions.Cost, &out.Cost); err != nil {
+		if err := json.Unmarshal(exts.Extensions.Cost, &c); err != nil {
 			t.Fatalf("decode extensions.cost %s: %v", exts.Extensions.Cost, err)
 		}
 	}
-	return out
+	return c
 }
 
 // asViewer stands in for the authentication middleware: Test-User and
@@ -97,14 +92,17 @@ func asViewer(next http.Handler) http.Handler {
 	})
 }
 
-// newLimitedServer serves the test database with lim, the viewer taken
-// from the test headers, counting statements like newServer.
-func newLimitedServer(t *testing.T, lim *ratelimit.Limiter) *server {
+// limitedServer serves the test database with a limiter, the viewer taken
+// from the test headers, counting each request's statements.
+type limitedServer struct {
+	*httptest.Server
+	statements atomic.Int64
+}
+
+func newLimitedServer(t *testing.T, lim *ratelimit.Limiter) *limitedServer {
 	t.Helper()
-	s := &server{logs: &syncBuffer{}}
-	h := asViewer(graph.NewHandler(graph.Options{
-		Store: testDB, Logger: slog.New(slog.NewJSONHandler(s.logs, nil)), LoaderWait: 20 * time.Millisecond, Limiter: lim,
-	}))
+	s := &limitedServer{}
+	h := asViewer(graph.NewHandler(graph.Options{Store: testDB, LoaderWait: 20 * time.Millisecond, Limiter: lim}))
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var n atomic.Int64
 		h.ServeHTTP(w, r.WithContext(postgres.WithStatementCounter(r.Context(), &n)))
@@ -112,6 +110,36 @@ func newLimitedServer(t *testing.T, lim *ratelimit.Limiter) *server {
 	}))
 	t.Cleanup(s.Close)
 	return s
+}
+
+func (s *limitedServer) Send(tb testing.TB, header http.Header, body map[string]any) graphtest.Response {
+	tb.Helper()
+	raw, err := json.Marshal(body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, s.URL, bytes.NewReader(raw))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("post: %v", err)
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := graphtest.Response{Status: res.StatusCode, Statements: s.statements.Load(), Header: res.Header, Raw: string(out)}
+	if err := json.Unmarshal(out, &r); err != nil {
+		tb.Fatalf("decode response %q: %v", out, err)
+	}
+	return r
 }
 
 // slowTier barely refills during a test, so that balances are exact.
@@ -149,7 +177,7 @@ func TestCost_WorkedExamples(t *testing.T) {
 	s := srv(t)
 	for _, ex := range workedExamples {
 		t.Run(ex.name, func(t *testing.T) {
-			dry := s.send(t, ex.query, ex.vars, dryRun(), nil)
+			dry := send(t, s, ex.query, ex.vars, dryRun(), nil)
 			if !dry.Cost.DryRun || dry.Cost.RequestedQueryCost != ex.cost || len(dry.Errors) > 0 {
 				t.Fatalf("dry run: got %+v, errors %+v; want %d", dry.Cost, dry.Errors, ex.cost)
 			}
@@ -159,7 +187,7 @@ func TestCost_WorkedExamples(t *testing.T) {
 			if ex.dryOnly {
 				return
 			}
-			run := s.send(t, ex.query, ex.vars, nil, nil)
+			run := send(t, s, ex.query, ex.vars, nil, nil)
 			if len(run.Errors) > 0 {
 				t.Fatalf("run: %+v", run.Errors)
 			}
@@ -178,13 +206,13 @@ func TestCost_Actual(t *testing.T) {
 	w := getWorld(t)
 	s := srv(t)
 	t.Run("FullPagesCostThePrice", func(t *testing.T) {
-		r := s.send(t, `{ articles(first: 5) { nodes { author { handle } category { slug } } } }`, nil, nil, nil)
+		r := send(t, s, `{ articles(first: 5) { nodes { author { handle } category { slug } } } }`, nil, nil, nil)
 		if r.Cost.RequestedQueryCost != 16 || r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != 16 {
 			t.Errorf("got requested %d, actual %v; want 16 and 16", r.Cost.RequestedQueryCost, r.Cost.ActualQueryCost)
 		}
 	})
 	t.Run("HomeFeedCountsTagsReturned", func(t *testing.T) {
-		r := s.send(t, HomeFeedQuery, map[string]any{"first": 20}, nil, nil)
+		r := send(t, s, HomeFeedQuery, map[string]any{"first": 20}, nil, nil)
 		var out struct {
 			Articles struct {
 				Edges []struct {
@@ -211,19 +239,19 @@ func TestCost_Actual(t *testing.T) {
 	})
 	t.Run("ShortPage", func(t *testing.T) {
 		// The keyset article has 3 top-level comments; asking for 20 prices 20.
-		r := s.send(t, `query($slug: String!) { article(slug: $slug) { comments(first: 20) { nodes { id } } } }`, map[string]any{"slug": w.keyset.Slug}, nil, nil)
+		r := send(t, s, `query($slug: String!) { article(slug: $slug) { comments(first: 20) { nodes { id } } } }`, map[string]any{"slug": w.keyset.Slug}, nil, nil)
 		if r.Cost.RequestedQueryCost != 22 || r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != 5 {
 			t.Errorf("got requested %d, actual %v; want 22 and 5", r.Cost.RequestedQueryCost, r.Cost.ActualQueryCost)
 		}
 	})
 	t.Run("RefusedMutationCostsItsWeight", func(t *testing.T) {
-		r := s.send(t, `mutation { addComment(input: {articleId: "QXJ0aWNsZTox", body: "Nice"}) { comment { id author { handle } } } }`, nil, nil, nil)
-		if r.code() != "UNAUTHENTICATED" || r.Cost.RequestedQueryCost != 12 || r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != 10 {
-			t.Errorf("got %s, requested %d, actual %v; want UNAUTHENTICATED, 12 and 10", r.code(), r.Cost.RequestedQueryCost, r.Cost.ActualQueryCost)
+		r := send(t, s, `mutation { addComment(input: {articleId: "QXJ0aWNsZTox", body: "Nice"}) { comment { id author { handle } } } }`, nil, nil, nil)
+		if r.Code() != "UNAUTHENTICATED" || r.Cost.RequestedQueryCost != 12 || r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != 10 {
+			t.Errorf("got %s, requested %d, actual %v; want UNAUTHENTICATED, 12 and 10", r.Code(), r.Cost.RequestedQueryCost, r.Cost.ActualQueryCost)
 		}
 	})
 	t.Run("MissingIsFree", func(t *testing.T) {
-		r := s.send(t, `{ article(slug: "no-such-article") { author { handle } } }`, nil, nil, nil)
+		r := send(t, s, `{ article(slug: "no-such-article") { author { handle } } }`, nil, nil, nil)
 		if r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != 0 {
 			t.Errorf("actual: got %v, want 0", r.Cost.ActualQueryCost)
 		}
@@ -234,7 +262,7 @@ func TestCost_DryRun(t *testing.T) {
 	getWorld(t)
 	s := srv(t)
 	t.Run("Breakdown", func(t *testing.T) {
-		r := s.send(t, `{ articles(first: 3) { pageInfo { hasNextPage } nodes { title author { handle } tags { slug } } } }`, nil, nil, map[string]any{"dryRun": true})
+		r := send(t, s, `{ articles(first: 3) { pageInfo { hasNextPage } nodes { title author { handle } tags { slug } } } }`, nil, nil, map[string]any{"dryRun": true})
 		want := []ratelimit.FieldPrice{
 			{Path: "articles", Count: 1, Weight: 1, Cost: 22},
 			{Path: "articles.nodes", Count: 3, Weight: 1, Cost: 21},
@@ -246,33 +274,16 @@ func TestCost_DryRun(t *testing.T) {
 		}
 	})
 	t.Run("OverTheCeilingPricedNotRefused", func(t *testing.T) {
-		r := s.send(t, `{ articles(first: 100) { nodes { comments(first: 100) { nodes { id } } } } }`, nil, dryRun(), nil)
+		r := send(t, s, `{ articles(first: 100) { nodes { comments(first: 100) { nodes { id } } } } }`, nil, dryRun(), nil)
 		if len(r.Errors) > 0 || r.Cost.RequestedQueryCost != 10201 || r.Cost.MaximumQueryCost != 1000 {
 			t.Errorf("got %+v, errors %+v; want 10201 of at most 1000", r.Cost, r.Errors)
 		}
 	})
 	t.Run("HeaderOnGET", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodGet, s.URL+"?query="+url.QueryEscape(`{ articles(first: 4) { nodes { id } } }`), nil)
-		req.Header.Set(graph.DryRunHeader, "1")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		var out struct {
-			Data       any
-			Extensions struct {
-				Cost struct {
-					DryRun             bool
-					RequestedQueryCost int
-				}
-			}
-		}
-		if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
-			t.Fatal(err)
-		}
-		if !out.Extensions.Cost.DryRun || out.Extensions.Cost.RequestedQueryCost != 5 || out.Data != nil || s.statements.Load() != 0 {
-			t.Errorf("got %+v", out)
+		r := s.Get(t, http.Header{graph.DryRunHeader: {"1"}}, url.Values{"query": {`{ articles(first: 4) { nodes { id } } }`}})
+		c := decodeCost(t, r.Raw)
+		if !c.DryRun || c.RequestedQueryCost != 5 || string(r.Data) != "null" || r.Statements != 0 {
+			t.Errorf("got %+v, data %s, %d statements", c, r.Data, r.Statements)
 		}
 	})
 }
@@ -303,8 +314,8 @@ func TestCost_Ceilings(t *testing.T) {
 		{"Operations", repeat(11, "query Q%d { articles(first: 1) { totalCount } }\n"), ratelimit.CodeOperationLimit, "operations", 11, 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := s.send(t, tc.query, nil, nil, nil)
-			if r.code() != tc.code || r.Status != http.StatusOK {
+			r := send(t, s, tc.query, nil, nil, nil)
+			if r.Code() != tc.code || r.Status != http.StatusOK {
 				t.Fatalf("got status %d, errors %+v; want %s", r.Status, r.Errors, tc.code)
 			}
 			ext := r.Errors[0].Extensions
@@ -326,7 +337,7 @@ func TestCost_Ceilings(t *testing.T) {
 		}
 	})
 	t.Run("HundredArticleFeedFits", func(t *testing.T) {
-		r := s.send(t, HomeFeedQuery, map[string]any{"first": 100}, nil, nil)
+		r := send(t, s, HomeFeedQuery, map[string]any{"first": 100}, nil, nil)
 		if len(r.Errors) > 0 || r.Cost.RequestedQueryCost != 901 {
 			t.Errorf("got %d, %+v; want 901 and no errors", r.Cost.RequestedQueryCost, r.Errors)
 		}
@@ -371,7 +382,7 @@ func TestRateLimit_Budget(t *testing.T) {
 
 	t.Run("RefundCredited", func(t *testing.T) {
 		user := http.Header{"Test-User": {"1"}}
-		r := s.send(t, HomeFeedQuery, feed, user, nil)
+		r := send(t, s, HomeFeedQuery, feed, user, nil)
 		if len(r.Errors) > 0 || r.Cost.ThrottleStatus == nil || r.Cost.ActualQueryCost == nil {
 			t.Fatalf("got %+v, errors %+v", r.Cost, r.Errors)
 		}
@@ -391,7 +402,7 @@ func TestRateLimit_Budget(t *testing.T) {
 		}
 		// The refund reached the bucket in Redis.
 		lim.Budgets.Wait()
-		r = s.send(t, `{ rateLimit { currentlyAvailable } }`, nil, user, nil)
+		r = send(t, s, `{ rateLimit { currentlyAvailable } }`, nil, user, nil)
 		if got := r.Cost.ThrottleStatus.CurrentlyAvailable; got != 400-actual {
 			t.Errorf("available in Redis after the refund: got %d, want 400 - %d", got, actual)
 		}
@@ -401,7 +412,7 @@ func TestRateLimit_Budget(t *testing.T) {
 		key := http.Header{"Test-API-Key": {"9"}, "Test-User": {"1"}}
 		var first int
 		for i := range 3 {
-			r := s.send(t, q, nil, key, nil)
+			r := send(t, s, q, nil, key, nil)
 			var out struct {
 				RateLimit struct {
 					Tier                                                     string
@@ -431,18 +442,18 @@ func TestRateLimit_Budget(t *testing.T) {
 	t.Run("ThrottledWith429", func(t *testing.T) {
 		caller := http.Header{"Test-User": {"2"}}
 		for range 2 { // 2 × 181 of 400
-			if r := s.send(t, HomeFeedQuery, feed, caller, nil); len(r.Errors) > 0 {
+			if r := send(t, s, HomeFeedQuery, feed, caller, nil); len(r.Errors) > 0 {
 				t.Fatalf("got %+v", r.Errors)
 			}
 		}
 		// Spend what the refunds gave back, leaving under 181.
-		for i := 0; s.send(t, `{ articles(first: 20) { nodes { id } } }`, nil, caller, nil).Status == http.StatusOK; i++ {
+		for i := 0; send(t, s, `{ articles(first: 20) { nodes { id } } }`, nil, caller, nil).Status == http.StatusOK; i++ {
 			if i == 20 {
 				t.Fatal("never throttled")
 			}
 		}
-		r := s.send(t, HomeFeedQuery, feed, caller, nil)
-		if r.Status != http.StatusTooManyRequests || r.code() != ratelimit.CodeRateLimited {
+		r := send(t, s, HomeFeedQuery, feed, caller, nil)
+		if r.Status != http.StatusTooManyRequests || r.Code() != ratelimit.CodeRateLimited {
 			t.Fatalf("got status %d, errors %+v; want 429 RATE_LIMITED", r.Status, r.Errors)
 		}
 		// The wait is what the missing points take to restore; the
@@ -459,12 +470,12 @@ func TestRateLimit_Budget(t *testing.T) {
 			t.Errorf("a throttled operation ran: %d statements, data %s", r.Statements, r.Data)
 		}
 		// Another client is untouched.
-		other := s.send(t, HomeFeedQuery, feed, http.Header{"Test-User": {"3"}}, nil)
+		other := send(t, s, HomeFeedQuery, feed, http.Header{"Test-User": {"3"}}, nil)
 		if other.Status != http.StatusOK || len(other.Errors) > 0 {
 			t.Errorf("another client: status %d, errors %+v", other.Status, other.Errors)
 		}
 		// And the throttled one may still look at its budget.
-		if r := s.send(t, `{ rateLimit { currentlyAvailable } }`, nil, caller, nil); r.Status != http.StatusOK || len(r.Errors) > 0 {
+		if r := send(t, s, `{ rateLimit { currentlyAvailable } }`, nil, caller, nil); r.Status != http.StatusOK || len(r.Errors) > 0 {
 			t.Errorf("rateLimit while throttled: status %d, errors %+v", r.Status, r.Errors)
 		}
 	})
@@ -477,7 +488,7 @@ func TestRateLimit_Budget(t *testing.T) {
 			t.Fatal(err)
 		}
 		rdb.HSet(context.Background(), prefix+"key:4", "a", "0", "t", strconv.FormatInt(now.Add(-2*time.Second).UnixMicro(), 10))
-		r := s.send(t, `{ rateLimit { currentlyAvailable } }`, nil, http.Header{"Test-API-Key": {"4"}}, nil)
+		r := send(t, s, `{ rateLimit { currentlyAvailable } }`, nil, http.Header{"Test-API-Key": {"4"}}, nil)
 		got := r.Cost.ThrottleStatus.CurrentlyAvailable
 		if hi := 200 + int(100*time.Since(start).Seconds()); got < 200 || got > hi {
 			t.Errorf("after 2s at 100/s: got %d, want 200 to %d", got, hi)
@@ -486,7 +497,7 @@ func TestRateLimit_Budget(t *testing.T) {
 	t.Run("DryRunSpendsNothing", func(t *testing.T) {
 		caller := http.Header{"Test-User": {"5"}, graph.DryRunHeader: {"true"}}
 		for range 5 {
-			r := s.send(t, HomeFeedQuery, feed, caller, nil)
+			r := send(t, s, HomeFeedQuery, feed, caller, nil)
 			if r.Cost.RequestedQueryCost != 181 || r.Cost.ThrottleStatus.CurrentlyAvailable != 400 {
 				t.Fatalf("got %+v", r.Cost)
 			}
@@ -503,7 +514,7 @@ func TestRateLimit_SharedAcrossInstances(t *testing.T) {
 	prefix := redistest.Prefix(t, rdb)
 	tiers := ratelimit.Tiers{Anonymous: ratelimit.Tier{Name: "anonymous", Capacity: 60, RestoreRate: 2}}
 	tiers.User, tiers.APIKey = tiers.Anonymous, tiers.Anonymous
-	var servers []*server
+	var servers []*limitedServer
 	for range 2 {
 		servers = append(servers, newLimitedServer(t, &ratelimit.Limiter{
 			Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix}), Tiers: tiers,
@@ -513,7 +524,7 @@ func TestRateLimit_SharedAcrossInstances(t *testing.T) {
 	start := time.Now()
 	admitted, throttled := 0, 0
 	for i := range 40 {
-		r := servers[i%2].send(t, q, nil, nil, nil)
+		r := send(t, servers[i%2], q, nil, nil, nil)
 		switch r.Status {
 		case http.StatusOK:
 			if *r.Cost.ActualQueryCost != 6 {
@@ -546,7 +557,7 @@ func TestRateLimit_ClientAddress(t *testing.T) {
 	t.Run("ForgedXFFIgnored", func(t *testing.T) {
 		var last costResponse
 		for i := range 3 {
-			last = untrusted.send(t, q, nil, http.Header{"X-Forwarded-For": {fmt.Sprintf("198.51.100.%d", i)}}, nil)
+			last = send(t, untrusted, q, nil, http.Header{"X-Forwarded-For": {fmt.Sprintf("198.51.100.%d", i)}}, nil)
 		}
 		if got := last.Cost.ThrottleStatus.CurrentlyAvailable; got != 970 {
 			t.Errorf("after 3 operations with 3 forged addresses: got %d, want 970 (one bucket)", got)
@@ -557,7 +568,7 @@ func TestRateLimit_ClientAddress(t *testing.T) {
 	})
 	t.Run("TrustedProxyXFFHonoured", func(t *testing.T) {
 		for i := range 3 {
-			r := behindProxy.send(t, q, nil, http.Header{"X-Forwarded-For": {fmt.Sprintf("198.51.100.%d", i)}}, nil)
+			r := send(t, behindProxy, q, nil, http.Header{"X-Forwarded-For": {fmt.Sprintf("198.51.100.%d", i)}}, nil)
 			if got := r.Cost.ThrottleStatus.CurrentlyAvailable; got != 990 {
 				t.Errorf("client %d: got %d, want 990 (a bucket each)", i, got)
 			}
@@ -570,13 +581,13 @@ func TestRateLimit_ClientAddress(t *testing.T) {
 func TestRateLimit_RedisDown(t *testing.T) {
 	getWorld(t)
 	dead := redistest.Dead(t)
-	logs := &syncBuffer{}
+	logs := &graphtest.SyncBuffer{}
 	budgets := ratelimit.NewBudgets(dead, ratelimit.BudgetOptions{Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	tiers := ratelimit.Tiers{Anonymous: slowTier(400)}
 	tiers.User, tiers.APIKey = tiers.Anonymous, tiers.Anonymous
 	s := newLimitedServer(t, &ratelimit.Limiter{Budgets: budgets, Tiers: tiers})
 	feed := map[string]any{"first": 20}
-	r := s.send(t, HomeFeedQuery, feed, nil, nil)
+	r := send(t, s, HomeFeedQuery, feed, nil, nil)
 	if r.Status != http.StatusOK || len(r.Errors) > 0 || r.Cost.ThrottleStatus == nil {
 		t.Fatalf("got status %d, errors %+v, cost %+v", r.Status, r.Errors, r.Cost)
 	}
@@ -585,7 +596,7 @@ func TestRateLimit_RedisDown(t *testing.T) {
 	}
 	throttled := false
 	for range 10 {
-		if s.send(t, HomeFeedQuery, feed, nil, nil).Status == http.StatusTooManyRequests {
+		if send(t, s, HomeFeedQuery, feed, nil, nil).Status == http.StatusTooManyRequests {
 			throttled = true
 			break
 		}
@@ -619,12 +630,12 @@ func TestRateLimit_Observe(t *testing.T) {
 			seen = append(seen, o)
 		},
 	})
-	s.send(t, `{ articles(first: 2) { nodes { title } } }`, nil, nil, nil)
-	s.send(t, `{ articles(first: 2) { nodes { title } } }`, nil, dryRun(), nil)
-	s.send(t, `{ articles(first: 100) { nodes { comments(first: 100) { nodes { id } } } } }`, nil, nil, nil)
-	s.send(t, "{"+strings.Repeat(" a: article(slug: \"x\") { id }", 31)+" }", nil, nil, nil)
+	send(t, s, `{ articles(first: 2) { nodes { title } } }`, nil, nil, nil)
+	send(t, s, `{ articles(first: 2) { nodes { title } } }`, nil, dryRun(), nil)
+	send(t, s, `{ articles(first: 100) { nodes { comments(first: 100) { nodes { id } } } } }`, nil, nil, nil)
+	send(t, s, "{"+strings.Repeat(" a: article(slug: \"x\") { id }", 31)+" }", nil, nil, nil)
 	for range 10 { // 901 each: the second is throttled
-		s.send(t, HomeFeedQuery, map[string]any{"first": 100}, nil, nil)
+		send(t, s, HomeFeedQuery, map[string]any{"first": 100}, nil, nil)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -664,7 +675,7 @@ fragment TypeRef on __Type {
 }`
 
 func TestCost_IntrospectionFits(t *testing.T) {
-	r := srv(t).send(t, introspectionQuery, nil, nil, nil)
+	r := send(t, srv(t), introspectionQuery, nil, nil, nil)
 	if r.Status != http.StatusOK || len(r.Errors) > 0 || r.Cost.RequestedQueryCost != 0 {
 		t.Errorf("got status %d, errors %+v, cost %d; want the schema, free", r.Status, r.Errors, r.Cost.RequestedQueryCost)
 	}

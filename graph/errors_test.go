@@ -74,8 +74,8 @@ func TestBadInput(t *testing.T) {
 			if r.Status >= 500 {
 				t.Fatalf("status %d: bad input must never be a server error", r.Status)
 			}
-			if r.code() != "BAD_USER_INPUT" {
-				t.Fatalf("code: got %q (errors %+v), want BAD_USER_INPUT", r.code(), r.Errors)
+			if r.Code() != "BAD_USER_INPUT" {
+				t.Fatalf("code: got %q (errors %+v), want BAD_USER_INPUT", r.Code(), r.Errors)
 			}
 			if !strings.Contains(r.Errors[0].Message, tt.mention) {
 				t.Errorf("message %q does not mention %q", r.Errors[0].Message, tt.mention)
@@ -102,15 +102,15 @@ func TestBadInput(t *testing.T) {
 
 	t.Run("UnknownFieldIsValidationError", func(t *testing.T) {
 		r := s.post(t, `{ articles { nope } }`, nil)
-		if r.code() != "GRAPHQL_VALIDATION_FAILED" || r.Status >= 500 {
-			t.Errorf("got status %d code %q, want GRAPHQL_VALIDATION_FAILED", r.Status, r.code())
+		if r.Code() != "GRAPHQL_VALIDATION_FAILED" || r.Status >= 500 {
+			t.Errorf("got status %d code %q, want GRAPHQL_VALIDATION_FAILED", r.Status, r.Code())
 		}
 	})
 
 	t.Run("SyntaxErrorIsParseError", func(t *testing.T) {
 		r := s.post(t, `{ articles { `, nil)
-		if r.code() != "GRAPHQL_PARSE_FAILED" || r.Status >= 500 {
-			t.Errorf("got status %d code %q, want GRAPHQL_PARSE_FAILED", r.Status, r.code())
+		if r.Code() != "GRAPHQL_PARSE_FAILED" || r.Status >= 500 {
+			t.Errorf("got status %d code %q, want GRAPHQL_PARSE_FAILED", r.Status, r.Code())
 		}
 	})
 }
@@ -139,8 +139,8 @@ func TestInternalErrors(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := s.post(t, query, nil)
-			if r.code() != "INTERNAL_SERVER_ERROR" {
-				t.Fatalf("code: got %q (%+v), want INTERNAL_SERVER_ERROR", r.code(), r.Errors)
+			if r.Code() != "INTERNAL_SERVER_ERROR" {
+				t.Fatalf("code: got %q (%+v), want INTERNAL_SERVER_ERROR", r.Code(), r.Errors)
 			}
 			id, _ := r.Errors[0].Extensions["requestId"].(string)
 			if id == "" || id != r.Header.Get("X-Request-ID") {
@@ -212,8 +212,8 @@ func TestTransportErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			status, r, raw := send(t, tt.method, tt.contentType, tt.body)
-			if status != tt.status || r.code() != "BAD_USER_INPUT" {
-				t.Errorf("got %d %q, want %d BAD_USER_INPUT: %s", status, r.code(), tt.status, raw)
+			if status != tt.status || r.Code() != "BAD_USER_INPUT" {
+				t.Errorf("got %d %q, want %d BAD_USER_INPUT: %s", status, r.Code(), tt.status, raw)
 			}
 			if strings.Contains(raw, "s3cr3t") || strings.Contains(s.logs.String(), "s3cr3t") {
 				t.Errorf("the request body was echoed or logged")
@@ -242,7 +242,7 @@ func TestTimeout(t *testing.T) {
 	getWorld(t)
 	s := newServer(t, testDB, func(o *graph.Options) { o.Timeout = 5 * time.Millisecond })
 	r := s.post(t, `{ articles(first: 5) { nodes { author { handle } } } }`, nil)
-	if r.code() != "TIMEOUT" || r.Status >= 500 {
+	if r.Code() != "TIMEOUT" || r.Status >= 500 {
 		t.Fatalf("got %d %+v, want a TIMEOUT error (loaders wait 20ms, past the 5ms deadline)", r.Status, r.Errors)
 	}
 	if strings.Contains(s.logs.String(), `"level":"ERROR"`) {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -42,6 +43,12 @@ type Options struct {
 	// Limiter prices operations and charges their cost to budgets; nil
 	// enforces the default ceilings and charges no budget.
 	Limiter *ratelimit.Limiter
+	// PersistedQueries, when set, stores Automatic Persisted Queries (hash →
+	// document), shared by every instance.
+	PersistedQueries graphql.Cache[string]
+	// TrustedDocuments, when set, is the only source of operations: anything
+	// not registered there is refused (and APQ registration is off).
+	TrustedDocuments TrustedDocuments
 }
 
 // NewHandler returns the GraphQL endpoint: request ids, per-request loaders
@@ -62,6 +69,13 @@ func NewHandler(o Options) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	switch {
+	case o.TrustedDocuments != nil:
+		srv.Use(newTrustedOnly(o.TrustedDocuments))
+	case o.PersistedQueries != nil:
+		srv.Use(apq{extension.AutomaticPersistedQuery{Cache: o.PersistedQueries}})
+	}
+	// After APQ and trusted documents, which fill in the document.
 	if !o.Limiter.Disabled {
 		cost, err := newCostControl(es, *o.Limiter)
 		if err != nil {
@@ -86,7 +100,9 @@ func NewHandler(o Options) http.Handler {
 	if o.Auth != nil {
 		h = authenticate(o.Auth, h)
 	}
+	h = withSessions(h)
 	h = withClientAddress(h)
+	h = publicCaching(h)
 	h = withTimeout(o.Timeout, h)
 	h = withRateLimitHTTP(o.Limiter.Proxies, h)
 	h = checkRequest(h)

@@ -1,21 +1,16 @@
 package graph_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/folio/folio/graph"
+	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
@@ -134,28 +129,10 @@ func buildWorld(t *testing.T) *world {
 }
 
 // server is an HTTP server over the GraphQL handler that records how many
-// SQL statements each request sent.
+// SQL statements each request sent, and what it logged.
 type server struct {
-	*httptest.Server
-	statements atomic.Int64
-	logs       *syncBuffer
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	*graphtest.Server
+	logs *graphtest.SyncBuffer
 }
 
 // newServer serves store (the test database unless a test wraps it).
@@ -163,7 +140,7 @@ func (b *syncBuffer) String() string {
 // statement; production waits less.
 func newServer(t testing.TB, store folio.Store, adjust ...func(*graph.Options)) *server {
 	t.Helper()
-	s := &server{logs: &syncBuffer{}}
+	s := &server{logs: &graphtest.SyncBuffer{}}
 	o := graph.Options{
 		Store:         store,
 		Logger:        slog.New(slog.NewJSONHandler(s.logs, nil)),
@@ -173,13 +150,7 @@ func newServer(t testing.TB, store folio.Store, adjust ...func(*graph.Options)) 
 	for _, f := range adjust {
 		f(&o)
 	}
-	h := graph.NewHandler(o)
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var n atomic.Int64
-		h.ServeHTTP(w, r.WithContext(postgres.WithStatementCounter(r.Context(), &n)))
-		s.statements.Store(n.Load())
-	}))
-	t.Cleanup(s.Close)
+	s.Server = graphtest.New(t, o)
 	return s
 }
 
@@ -203,63 +174,18 @@ type noCleanup struct{ *testing.T }
 
 func (noCleanup) Cleanup(func()) {}
 
-type gqlError struct {
-	Message    string         `json:"message"`
-	Path       []any          `json:"path"`
-	Extensions map[string]any `json:"extensions"`
-}
-
-type response struct {
-	Status     int
-	Data       json.RawMessage `json:"data"`
-	Errors     []gqlError      `json:"errors"`
-	Statements int64
-	Header     http.Header
-}
-
-// code is the extensions.code of the first error, "" if none.
-func (r response) code() string {
-	if len(r.Errors) == 0 {
-		return ""
-	}
-	c, _ := r.Errors[0].Extensions["code"].(string)
-	return c
-}
+type response = graphtest.Response
 
 // post sends one operation and decodes the response.
 func (s *server) post(t *testing.T, query string, vars map[string]any) response {
 	t.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := http.Post(s.URL, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("post: %v", err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := response{Status: res.StatusCode, Statements: s.statements.Load(), Header: res.Header}
-	if err := json.Unmarshal(raw, &r); err != nil {
-		t.Fatalf("decode response %q: %v", raw, err)
-	}
-	return r
+	return s.Do(t, nil, query, vars)
 }
 
 // query sends an operation that must succeed and decodes its data into out.
 func (s *server) query(t *testing.T, query string, vars map[string]any, out any) response {
 	t.Helper()
-	r := s.post(t, query, vars)
-	if r.Status != http.StatusOK || len(r.Errors) > 0 {
-		t.Fatalf("query failed: status %d, errors %+v", r.Status, r.Errors)
-	}
-	if err := json.Unmarshal(r.Data, out); err != nil {
-		t.Fatalf("decode data %s: %v", r.Data, err)
-	}
-	return r
+	return s.OK(t, nil, query, vars, out)
 }
 
 func fixture(t *testing.T) postgrestest.Fixture { return postgrestest.Fixture{TB: t, DB: testDB} }

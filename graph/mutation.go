@@ -3,8 +3,10 @@ package graph
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -131,10 +133,50 @@ func collect(errs ...error) error {
 	return fe.Err()
 }
 
-func session(s *auth.Session) *model.Session {
+// session hands a new session to the client. The request that made it
+// still runs as the caller it came in as (anonymous, for a sign-in), so it
+// notes the session's user as signed in for the rest of the request: the
+// payload may show that user's own private fields.
+func session(ctx context.Context, s *auth.Session) *model.Session {
 	if s == nil {
 		return nil
 	}
+	if st, ok := ctx.Value(sessionsKey{}).(*sessions); ok {
+		st.mu.Lock()
+		st.users[s.User.ID] = true
+		st.mu.Unlock()
+	}
 	return &model.Session{AccessToken: s.AccessToken, AccessTokenExpiresAt: s.AccessExpiresAt,
 		RefreshToken: s.RefreshToken, RefreshTokenExpiresAt: s.RefreshExpiresAt, User: s.User}
+}
+
+type sessionsKey struct{}
+
+// sessions are the users a request signed in.
+type sessions struct {
+	mu    sync.Mutex
+	users map[int64]bool
+}
+
+func withSessions(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), sessionsKey{}, &sessions{users: map[int64]bool{}})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// ownEmail shows u's email to u (signed in, or signed in by this request)
+// and to admins; to nobody else.
+func ownEmail(ctx context.Context, u *folio.User) *string {
+	if v := folio.ViewerFrom(ctx); v.UserID == u.ID || v.Is(folio.RoleAdmin) {
+		return &u.Email
+	}
+	if st, ok := ctx.Value(sessionsKey{}).(*sessions); ok {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if st.users[u.ID] {
+			return &u.Email
+		}
+	}
+	return nil
 }

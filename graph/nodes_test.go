@@ -87,7 +87,7 @@ func TestQuery_Node(t *testing.T) {
 		if string(r.Data) != want {
 			t.Errorf("data: got %s, want %s", r.Data, want)
 		}
-		if len(r.Errors) != 1 || r.code() != "BAD_USER_INPUT" || len(r.Errors[0].Path) != 2 || r.Errors[0].Path[1] != float64(1) {
+		if len(r.Errors) != 1 || r.Code() != "BAD_USER_INPUT" || len(r.Errors[0].Path) != 2 || r.Errors[0].Path[1] != float64(1) {
 			t.Errorf("errors: got %+v, want one BAD_USER_INPUT at [nodes 1]", r.Errors)
 		}
 	})

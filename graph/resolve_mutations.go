@@ -19,14 +19,14 @@ const newsletterTokenTTL = 48 * time.Hour
 
 func (r *Resolver) signUp(ctx context.Context, in model.SignUpInput) (*model.SignUpPayload, error) {
 	s, err := r.Auth.SignUp(ctx, folio.NewUser{Email: in.Email, Password: in.Password, Handle: in.Handle, DisplayName: in.DisplayName}, clientAddrFrom(ctx))
-	p := &model.SignUpPayload{Session: session(s)}
+	p := &model.SignUpPayload{Session: session(ctx, s)}
 	p.UserErrors, err = userErrorsOf(err)
 	return p, err
 }
 
 func (r *Resolver) signIn(ctx context.Context, in model.SignInInput) (*model.SignInPayload, error) {
 	s, err := r.Auth.SignIn(ctx, in.Email, in.Password, clientAddrFrom(ctx))
-	p := &model.SignInPayload{Session: session(s)}
+	p := &model.SignInPayload{Session: session(ctx, s)}
 	p.UserErrors, err = userErrorsOf(err)
 	return p, err
 }
@@ -36,7 +36,7 @@ func (r *Resolver) refreshSession(ctx context.Context, in model.RefreshSessionIn
 	if err != nil {
 		return nil, err // every refusal is UNAUTHENTICATED: sign in again
 	}
-	return &model.RefreshSessionPayload{Session: session(s), UserErrors: []*model.UserError{}}, nil
+	return &model.RefreshSessionPayload{Session: session(ctx, s), UserErrors: []*model.UserError{}}, nil
 }
 
 func (r *Resolver) signOut(ctx context.Context, in model.SignOutInput) (*model.SignOutPayload, error) {

@@ -394,10 +394,7 @@ func (r *userResolver) Role(ctx context.Context, obj *folio.User) (model.Role, e
 }
 
 func (r *userResolver) Email(ctx context.Context, obj *folio.User) (*string, error) {
-	if v := folio.ViewerFrom(ctx); v.UserID == obj.ID || v.Is(folio.RoleAdmin) {
-		return &obj.Email, nil
-	}
-	return nil, nil
+	return ownEmail(ctx, obj), nil
 }
 
 func (r *userResolver) Articles(ctx context.Context, obj *folio.User, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {

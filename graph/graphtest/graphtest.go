@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -83,6 +84,11 @@ func (s *Server) Do(tb testing.TB, header http.Header, query string, vars map[st
 		tb.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	return s.roundTrip(tb, req, header)
+}
+
+func (s *Server) roundTrip(tb testing.TB, req *http.Request, header http.Header) Response {
+	tb.Helper()
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
@@ -137,4 +143,29 @@ func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Send posts a raw request body (query, variables, extensions, …).
+func (s *Server) Send(tb testing.TB, header http.Header, body map[string]any) Response {
+	tb.Helper()
+	raw, err := json.Marshal(body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req, err := http.NewRequest(http.MethodPost, s.URL, bytes.NewReader(raw))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	return s.roundTrip(tb, req, header)
+}
+
+// Get sends an operation as GET parameters.
+func (s *Server) Get(tb testing.TB, header http.Header, params url.Values) Response {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL+"?"+params.Encode(), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s.roundTrip(tb, req, header)
 }

@@ -74,7 +74,7 @@ func TestSignUp(t *testing.T) {
 }
 
 const signInMutation = `mutation($in: SignInInput!) { signIn(input: $in) {
-  session { accessToken refreshToken user { id } } userErrors { field message code } } }`
+  session { accessToken refreshToken user { id email } } userErrors { field message code } } }`
 
 type signInData struct {
 	SignIn *struct {
@@ -97,9 +97,12 @@ func TestSignIn(t *testing.T) {
 	e := newEnv(t)
 	p := e.signUp(t, folio.RoleReader)
 	t.Run("OK", func(t *testing.T) {
-		out, _ := e.signIn(t, "  "+p.email+" ", p.pw)
+		out, r := e.signIn(t, "  "+p.email+" ", p.pw)
 		if out.SignIn.Session == nil || out.SignIn.Session.User.ID != p.id {
 			t.Fatalf("sign in = %+v", out.SignIn)
+		}
+		if !strings.Contains(r.Raw, `"email":"`+p.email+`"`) {
+			t.Fatalf("the signed-in user's own email is missing: %s", r.Raw)
 		}
 	})
 	t.Run("Wrong password and unknown account look the same", func(t *testing.T) {

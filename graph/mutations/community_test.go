@@ -2,6 +2,7 @@ package mutations_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/folio/folio/graph/graphtest"
@@ -196,6 +197,23 @@ func TestProfileAndRoles(t *testing.T) {
 		wantCode(t, e.Do(t, e.signUp(t, folio.RoleReader).h(), setRole, map[string]any{"id": admin.id, "r": "READER"}), "FORBIDDEN")
 		wantCode(t, e.Do(t, e.signUp(t, folio.RoleEditor).h(), setRole, map[string]any{"id": reader.id, "r": "ADMIN"}), "FORBIDDEN")
 		wantCode(t, e.Do(t, nil, setRole, map[string]any{"id": reader.id, "r": "ADMIN"}), "UNAUTHENTICATED")
+	})
+	t.Run("Two admins demoting each other leave one", func(t *testing.T) {
+		x, y := e.signUp(t, folio.RoleAdmin), e.signUp(t, folio.RoleAdmin)
+		var wg sync.WaitGroup
+		var codes [2]string
+		for i, pair := range [][2]person{{x, y}, {y, x}} {
+			wg.Go(func() {
+				r := e.Do(t, pair[0].h(), setRole, map[string]any{"id": pair[1].id, "r": "READER"})
+				codes[i] = r.Code()
+			})
+		}
+		wg.Wait()
+		var n int
+		_ = testDB.Pool.QueryRow(t.Context(), `SELECT count(*) FROM users WHERE id = ANY($1) AND role = 'admin'`, []int64{x.user.ID, y.user.ID}).Scan(&n)
+		if n != 1 || codes[0] == codes[1] {
+			t.Fatalf("%d of the two are admins; codes %q", n, codes)
+		}
 	})
 	t.Run("Emails are private", func(t *testing.T) {
 		q := `query($h: String!) { user(handle: $h) { email } }`

@@ -63,7 +63,7 @@ func newCachedPair(t *testing.T) (*env, *env) {
 // tombstone is short in tests, which wait it out to measure a warm cache.
 const tombstone = 100 * time.Millisecond
 
-func newEnvWith(t *testing.T, rdb *redis.Client, prefix string, keys *auth.KeySet, cached bool) *env {
+func newEnvWith(t *testing.T, rdb *redis.Client, prefix string, keys *auth.KeySet, cached bool, adjust ...func(*graph.Options)) *env {
 	t.Helper()
 	e := &env{keys: keys, rdb: rdb, logs: &graphtest.SyncBuffer{}, limit: 3}
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -76,8 +76,14 @@ func newEnvWith(t *testing.T, rdb *redis.Client, prefix string, keys *auth.KeySe
 	}
 	e.auth = &auth.Service{Store: accounts, Keys: e.keys, Logger: logger,
 		Throttle: &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, MaxPerAccount: e.limit, MaxPerAddress: 1000}}
-	e.Server = graphtest.New(t, graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger,
-		LoaderWait: 5 * time.Millisecond, Introspection: true})
+	o := graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger, LoaderWait: 5 * time.Millisecond, Introspection: true}
+	if cached {
+		o.PersistedQueries = e.cache.Queries()
+	}
+	for _, f := range adjust {
+		f(&o)
+	}
+	e.Server = graphtest.New(t, o)
 	return e
 }
 

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -69,14 +70,32 @@ func (db *DB) SetUserRole(ctx context.Context, v folio.Viewer, userID int64, rol
 	if userID == v.UserID {
 		return nil, folio.InvalidField("userId", "You cannot change your own role: ask another admin, so there is always one left.")
 	}
-	u, err := scanUser(db.Pool.QueryRow(ctx, `UPDATE users u SET role = $2, updated_at = now() WHERE u.id = $1 RETURNING `+userCols, userID, string(role)))
-	if isNoRows(err) {
-		return nil, folio.Errorf(folio.ENotFound, "No user has this ID.")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("set role: %w", translateWrite(err))
-	}
-	return u, nil
+	var u *folio.User
+	err := db.inTx(ctx, "set role", func(tx pgx.Tx) error {
+		// Lock the admins and check, inside the transaction, that the caller
+		// is still one: two admins demoting each other at once cannot both
+		// succeed and leave nobody in charge.
+		rows, err := tx.Query(ctx, `SELECT id FROM users WHERE role = 'admin' ORDER BY id FOR UPDATE`)
+		if err != nil {
+			return fmt.Errorf("lock admins: %w", err)
+		}
+		admins, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return fmt.Errorf("lock admins: %w", err)
+		}
+		if !slices.Contains(admins, v.UserID) {
+			return folio.Errorf(folio.EForbidden, "Only admins change roles.")
+		}
+		u, err = scanUser(tx.QueryRow(ctx, `UPDATE users u SET role = $2, updated_at = now() WHERE u.id = $1 RETURNING `+userCols, userID, string(role)))
+		if isNoRows(err) {
+			return folio.Errorf(folio.ENotFound, "No user has this ID.")
+		}
+		if err != nil {
+			return fmt.Errorf("set role: %w", translateWrite(err))
+		}
+		return nil
+	})
+	return u, err
 }
 
 // CreateRefreshToken starts a new family of refresh tokens for a user.
