@@ -3,6 +3,8 @@ package graph_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/graph/graphtest"
@@ -678,5 +682,27 @@ func TestCost_IntrospectionFits(t *testing.T) {
 	r := send(t, srv(t), introspectionQuery, nil, nil, nil)
 	if r.Status != http.StatusOK || len(r.Errors) > 0 || r.Cost.RequestedQueryCost != 0 {
 		t.Errorf("got status %d, errors %+v, cost %d; want the schema, free", r.Status, r.Errors, r.Cost.RequestedQueryCost)
+	}
+}
+
+// TestCost_PersistedQueries checks an operation sent by its APQ hash alone
+// is measured and priced like its text.
+func TestCost_PersistedQueries(t *testing.T) {
+	getWorld(t)
+	s := newServer(t, testDB, func(o *graph.Options) { o.PersistedQueries = lru.New[string](100) })
+	q := `{ articles(first: 7) { nodes { title } } }`
+	sum := sha256.Sum256([]byte(q))
+	pq := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+	if r := send(t, s, q, nil, nil, pq); len(r.Errors) > 0 || r.Cost.RequestedQueryCost != 8 {
+		t.Fatalf("registering: got %+v, cost %d", r.Errors, r.Cost.RequestedQueryCost)
+	}
+	if r := send(t, s, "", nil, nil, pq); len(r.Errors) > 0 || r.Cost.RequestedQueryCost != 8 {
+		t.Errorf("by hash: got %+v, cost %d; want 8", r.Errors, r.Cost.RequestedQueryCost)
+	}
+	deep := `{ article(slug: "a") { comments(first: 1) { nodes {` + strings.Repeat(" parent {", 13) + " id" + strings.Repeat(" }", 13) + ` } } } }`
+	sum = sha256.Sum256([]byte(deep))
+	pq = map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+	if r := send(t, s, deep, nil, nil, pq); r.Code() != ratelimit.CodeDepthLimit || r.Statements != 0 {
+		t.Errorf("a deep document: got %s with %d statements, want %s and none", r.Code(), r.Statements, ratelimit.CodeDepthLimit)
 	}
 }
