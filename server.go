@@ -180,8 +180,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	mux := http.NewServeMux()
 	mux.Handle("/query", graph.NewHandler(graph.Options{
 		Store: store, Writer: writer, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
-		Limiter: limiter,
-		PersistedQueries: c.Queries(), TrustedDocuments: trusted,
+		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter,
 	}))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
 	mux.Handle("GET /readyz", readyz(db, rdb))
