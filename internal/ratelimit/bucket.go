@@ -219,10 +219,18 @@ func (b *Budgets) Look(ctx context.Context, c Client) Status {
 func (b *Budgets) run(ctx context.Context, c Client, points float64, force bool) Status {
 	t := c.Tier
 	s := Status{Capacity: t.Capacity, RestoreRate: t.RestoreRate}
-	if until := b.downUntil.Load(); until == 0 || b.now().UnixNano() >= until {
+	until := b.downUntil.Load()
+	useRedis := until == 0
+	if !useRedis && b.now().UnixNano() >= until {
+		// Redis failed a while ago: one call probes it again, the others
+		// stay on the local buckets until it answers.
+		useRedis = b.downUntil.CompareAndSwap(until, b.now().Add(b.retry).UnixNano())
+	}
+	if useRedis {
 		allowed, avail, err := b.redisRun(ctx, c, points, force)
 		if err == nil {
-			if until != 0 && b.downUntil.CompareAndSwap(until, 0) {
+			if until != 0 {
+				b.downUntil.Store(0)
 				b.log.InfoContext(ctx, "rate limit: Redis answers again; budgets are shared across instances again")
 			}
 			s.Allowed, s.Available = allowed, avail
@@ -235,7 +243,7 @@ func (b *Budgets) run(ctx context.Context, c Client, points float64, force bool)
 			s.Allowed, s.Available = true, 0
 			return s
 		}
-		if b.downUntil.Swap(b.now().Add(b.retry).UnixNano()) == 0 {
+		if until == 0 && b.downUntil.CompareAndSwap(0, b.now().Add(b.retry).UnixNano()) {
 			b.log.ErrorContext(ctx, "rate limit: Redis is unreachable; each instance limits with its own in-memory buckets until it answers",
 				"error", err.Error(), "retry_in", b.retry)
 		}
