@@ -32,6 +32,7 @@ type config struct {
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 
+	ops opsConfig
 	// JWTKeys are the access-token keys, "kid:seed,…", the first signing.
 	// Required in production; development generates one per process.
 	JWTKeys         string
@@ -94,6 +95,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 	fs.StringVar(&r.loaderWait, "loader-wait", env("LOADER_WAIT", "2ms"), "how long dataloaders gather keys (env LOADER_WAIT)")
 	fs.StringVar(&r.requestTimeout, "request-timeout", env("REQUEST_TIMEOUT", "10s"), "how long one request may work, SQL included (env REQUEST_TIMEOUT)")
 	fs.StringVar(&r.shutdown, "shutdown-timeout", env("SHUTDOWN_TIMEOUT", "15s"), "how long in-flight requests may finish on shutdown (env SHUTDOWN_TIMEOUT)")
+	r.ops.flags(fs, env)
 	fs.StringVar(&r.jwtKeys, "jwt-keys", env("JWT_KEYS", ""), "access-token signing keys, kid:base64-seed,… the first signs; `folio keygen` makes one (env JWT_KEYS; required in production)")
 	fs.StringVar(&r.accessTTL, "access-token-ttl", env("ACCESS_TOKEN_TTL", "15m"), "lifetime of access tokens (env ACCESS_TOKEN_TTL)")
 	fs.StringVar(&r.refreshTTL, "refresh-token-ttl", env("REFRESH_TOKEN_TTL", "720h"), "lifetime of refresh tokens (env REFRESH_TOKEN_TTL)")
@@ -111,6 +113,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 type rawConfig struct {
 	databaseURL, redisURL, httpAddr, env, logLevel                  string
 	migrate, seed, playground, loaderWait, requestTimeout, shutdown string
+	ops                                                             rawOpsConfig
 	jwtKeys, accessTTL, refreshTTL                                  string
 	signInPerAccount, signInPerAddress, signInWindow                string
 	rateLimit                                                       func(*[]error) rateLimitConfig
@@ -133,6 +136,7 @@ func (r *rawConfig) build() (config, error) {
 	c.LoaderWait = parseDuration("LOADER_WAIT", r.loaderWait, &errs)
 	c.RequestTimeout = parseDuration("REQUEST_TIMEOUT", r.requestTimeout, &errs)
 	c.ShutdownTimeout = parseDuration("SHUTDOWN_TIMEOUT", r.shutdown, &errs)
+	c.ops = r.ops.build(c, &errs)
 	c.JWTKeys = r.jwtKeys
 	c.AccessTokenTTL = parseDuration("ACCESS_TOKEN_TTL", r.accessTTL, &errs)
 	c.RefreshTokenTTL = parseDuration("REFRESH_TOKEN_TTL", r.refreshTTL, &errs)

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/ratelimit"
 )
 
@@ -71,11 +74,28 @@ func parseTier(name, tier, v string, maxCost int, errs *[]error) ratelimit.Tier 
 }
 
 // newLimiter builds the rate limit from its configuration; the budgets live
-// in rdb under Folio's key prefix.
-func newLimiter(c rateLimitConfig, rdb redis.UniversalClient, log *slog.Logger) *ratelimit.Limiter {
+// in rdb under Folio's key prefix. Its decisions and fallbacks are counted
+// in m, when metrics are on.
+func newLimiter(c rateLimitConfig, rdb redis.UniversalClient, log *slog.Logger, m *metrics.Metrics) *ratelimit.Limiter {
 	lim := &ratelimit.Limiter{Limits: c.Limits, Tiers: c.Tiers, Proxies: c.TrustedProxies}
 	if c.Budgets {
 		lim.Budgets = ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: redisPrefix + "ratelimit:", Logger: log})
+	}
+	if m == nil || lim.Budgets == nil {
+		return lim
+	}
+	b := lim.Budgets
+	m.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "folio_ratelimit_fallbacks_total",
+		Help: "Rate-limit decisions made by an instance's in-memory bucket because Redis was unreachable.",
+	}, func() float64 { return float64(b.Stats().Fallbacks) }))
+	lim.Observe = func(_ context.Context, o ratelimit.Observation) {
+		switch o.Outcome {
+		case "ok":
+			m.RateLimit(true, float64(o.Actual), o.Available)
+		case "throttled":
+			m.RateLimit(false, float64(o.Requested), o.Available)
+		}
 	}
 	return lim
 }

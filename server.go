@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -32,6 +31,8 @@ import (
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/cache"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/httpsec"
+	"github.com/folio/folio/internal/logging"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/seed"
 )
@@ -109,20 +110,21 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// newLogger logs JSON or text (LOG_FORMAT) and redacts secrets in both.
 func newLogger(cfg config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.production() {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
+	return logging.New(w, cfg.LogLevel, cfg.ops.LogJSON)
 }
 
 // openDB connects to Postgres; a development database that does not exist
 // yet is created, so the quick start needs no createdb.
-func openDB(ctx context.Context, cfg config, log *slog.Logger) (*postgres.DB, error) {
+func openDB(ctx context.Context, cfg config, log *slog.Logger, adjust ...func(*postgres.Options)) (*postgres.DB, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Logger: log, CreateMissing: !cfg.production()})
+	opts := postgres.Options{Logger: log, CreateMissing: !cfg.production()}
+	for _, f := range adjust {
+		f(&opts)
+	}
+	return postgres.Open(ctx, cfg.DatabaseURL, opts)
 }
 
 func openRedis(ctx context.Context, cfg config) (redis.UniversalClient, error) {
@@ -146,7 +148,12 @@ func openRedis(ctx context.Context, cfg config) (redis.UniversalClient, error) {
 }
 
 func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- string) error {
-	db, err := openDB(ctx, cfg, log)
+	o, err := startOps(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer o.close(log)
+	db, err := openDB(ctx, cfg, log, o.dbOptions(cfg))
 	if err != nil {
 		return err
 	}
@@ -156,6 +163,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 	defer rdb.Close()
+	if err := o.watch(db, rdb); err != nil {
+		return err
+	}
 	if err := prepareDB(ctx, cfg, db, log); err != nil {
 		return err
 	}
@@ -163,7 +173,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	var store folio.Store = db
 	var writer folio.Writer = db
 	var authStore auth.Store = db
-	c := cache.New(db, db, cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log})
+	copts := cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log}
+	if o.metrics != nil {
+		copts.Metrics = o.metrics
+	}
+	c := cache.New(db, db, copts)
 	if cfg.CacheTTL > 0 {
 		store, writer, authStore = c, c, c.Accounts(db)
 	}
@@ -176,50 +190,21 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 
-	limiter := newLimiter(cfg.RateLimit, rdb, log)
+	limiter := newLimiter(cfg.RateLimit, rdb, log, o.metrics)
 	mux := http.NewServeMux()
-	mux.Handle("/query", graph.NewHandler(graph.Options{
-		Store: store, Writer: writer, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Introspection: cfg.Playground, Timeout: cfg.RequestTimeout,
+	mux.Handle("/query", httpsec.CSRF(graph.NewHandler(graph.Options{
+		Store: store, Writer: writer, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Timeout: cfg.RequestTimeout,
+		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: o.tp,
 		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter,
-	}))
+	})))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
-	mux.Handle("GET /readyz", readyz(db, rdb))
+	mux.Handle("GET /readyz", o.drain.Readiness(readyz(db, rdb)))
 	if cfg.Playground {
 		mux.Handle("GET /{$}", playground.Handler("Folio", "/query"))
 	}
-
-	ln, err := net.Listen("tcp", cfg.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("cannot listen on HTTP_ADDR %s: %v", cfg.HTTPAddr, err)
-	}
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("serving", "addr", ln.Addr().String(), "env", cfg.Env, "playground", cfg.Playground)
-	if ready != nil {
-		ready <- ln.Addr().String()
-	}
-
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve HTTP: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("shutting down", "timeout", cfg.ShutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
+	err = o.serveHTTP(ctx, cfg, log, o.wrap(cfg, log, mux), ready)
 	limiter.Wait() // the refunds of the last requests
-	return nil
+	return err
 }
 
 // documentsCmd registers trusted documents: `folio documents load FILE`

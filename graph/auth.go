@@ -37,7 +37,7 @@ func authenticate(a Authenticator, next http.Handler) http.Handler {
 		if err != nil {
 			var fe *folio.Error
 			if !errors.As(err, &fe) || fe.Code != folio.EUnauthenticated {
-				writeError(w, http.StatusInternalServerError, CodeInternal, "Internal server error while checking credentials.")
+				writeError(w, r, http.StatusInternalServerError, CodeInternal, "Internal server error while checking credentials.")
 				return
 			}
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)

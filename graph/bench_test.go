@@ -133,7 +133,7 @@ func benchClients(b *testing.B) int {
 // benchmarkQuery sends b.N requests from benchClients clients and reports
 // throughput, latency percentiles and statements per request.
 func benchmarkQuery(b *testing.B, db *postgres.DB, body func(i int) ([]byte, error)) {
-	srv := httptest.NewServer(graph.NewHandler(graph.Options{Store: benchStore(b, db)}))
+	srv := httptest.NewServer(benchHandler(graph.NewHandler(graph.Options{Store: benchStore(b, db)})))
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 

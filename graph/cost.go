@@ -147,7 +147,7 @@ func (c *costControl) InterceptOperation(ctx context.Context, next graphql.Opera
 		op.status, op.budgeted = st, true
 		hc.set(st, !st.Allowed)
 		if !st.Allowed {
-			obs.Outcome, obs.Local = "throttled", st.Local
+			obs.Outcome, obs.Local, obs.Available = "throttled", st.Local, st.Available
 			c.observe(ctx, obs)
 			return graphql.OneShot(&graphql.Response{
 				Errors: gqlerror.List{rateLimitedError(price.Total, st)},
@@ -200,6 +200,9 @@ func (c *costControl) InterceptResponse(ctx context.Context, next graphql.Respon
 	if c.lim.Observe != nil {
 		o := op.obs
 		o.Outcome, o.Actual, o.Local = "ok", int(op.actual.Load()), st.Local
+		if op.budgeted {
+			o.Available = st.Available
+		}
 		c.lim.Observe(ctx, o)
 	}
 	if resp.Extensions == nil {

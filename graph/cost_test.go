@@ -644,7 +644,7 @@ func TestRateLimit_Observe(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	want := []ratelimit.Observation{
-		{Operation: "query", Tier: "anonymous", Requested: 3, Actual: 3, Outcome: "ok"},
+		{Operation: "query", Tier: "anonymous", Requested: 3, Actual: 3, Outcome: "ok", Available: seen[0].Available},
 		{Operation: "query", Tier: "anonymous", Requested: 3, Outcome: "dryRun"},
 		{Operation: "query", Tier: "anonymous", Requested: 10201, Outcome: ratelimit.CodeCostLimit},
 		{Outcome: ratelimit.CodeAliasLimit},
@@ -652,7 +652,10 @@ func TestRateLimit_Observe(t *testing.T) {
 	if len(seen) < 6 || fmt.Sprint(seen[:4]) != fmt.Sprint(want) {
 		t.Fatalf("got %+v\nwant %+v, then the feeds", seen, want)
 	}
-	if seen[4].Outcome != "ok" || seen[5].Outcome != "throttled" || seen[5].Requested != 901 {
+	if a := seen[0].Available; a < 997 || a > 997.01 {
+		t.Errorf("available after the first: got %.3f, want 997", a)
+	}
+	if seen[4].Outcome != "ok" || seen[5].Outcome != "throttled" || seen[5].Requested != 901 || seen[5].Available >= 901 {
 		t.Errorf("the feeds: got %+v", seen[4:])
 	}
 }

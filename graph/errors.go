@@ -99,14 +99,16 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				}
 			}
 		}
-		if errors.Is(err, context.DeadlineExceeded) {
+		// A statement cut short by the deadline fails with Postgres's own
+		// "canceling statement" error: the context says why.
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return &gqlerror.Error{
 				Message:    "The operation ran out of time. Ask for fewer rows or fewer nested lists.",
 				Path:       graphql.GetPath(ctx),
 				Extensions: map[string]any{"code": CodeTimeout, "requestId": requestid.From(ctx)},
 			}
 		}
-		if errors.Is(err, context.Canceled) {
+		if errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled) {
 			// The client went away; nothing failed on our side.
 			log.InfoContext(ctx, "request cancelled", "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
 			return &gqlerror.Error{Message: "The request was cancelled.", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": CodeInternal}}
@@ -131,12 +133,27 @@ func (e resolverError) Unwrap() error { return e.err }
 // decode arguments, which reach the presenter looking alike.
 func markResolverErrors(ctx context.Context, next graphql.Resolver) (any, error) {
 	res, err := next(ctx)
+	if err != nil && introspectionRefused(ctx) {
+		return nil, &gqlerror.Error{Message: "Introspection is disabled on this server.", Path: graphql.GetPath(ctx), Rule: "IntrospectionDisabled",
+			Extensions: map[string]any{"code": errcode.ValidationFailed}}
+	}
 	var fe *folio.Error
 	var fes folio.FieldErrors
 	if err != nil && !errors.As(err, &fe) && !errors.As(err, &fes) {
 		err = resolverError{err}
 	}
 	return res, err
+}
+
+// introspectionRefused reports whether the failing field is __schema or
+// __type asked while introspection is off: gqlgen refuses those with a bare
+// error that would otherwise look like our failure.
+func introspectionRefused(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || (fc.Field.Name != "__schema" && fc.Field.Name != "__type") {
+		return false
+	}
+	return graphql.HasOperationContext(ctx) && graphql.GetOperationContext(ctx).DisableIntrospection
 }
 
 // presentProtocolError classifies the errors gqlgen and gqlparser make

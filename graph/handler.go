@@ -15,7 +15,9 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
+	"github.com/folio/folio/internal/accesslog"
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
@@ -43,6 +45,12 @@ type Options struct {
 	// Limiter prices operations and charges their cost to budgets; nil
 	// enforces the default ceilings and charges no budget.
 	Limiter *ratelimit.Limiter
+	// HideSuggestions drops "Did you mean …?" from validation errors, which
+	// would otherwise spell out the schema with introspection off.
+	HideSuggestions bool
+	// TracerProvider makes the operation spans; nil means OpenTelemetry's
+	// global provider (a no-op unless tracing is configured).
+	TracerProvider trace.TracerProvider
 	// PersistedQueries, when set, stores Automatic Persisted Queries (hash →
 	// document), shared by every instance.
 	PersistedQueries graphql.Cache[string]
@@ -69,6 +77,8 @@ func NewHandler(o Options) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetDisableSuggestion(o.HideSuggestions)
+	srv.Use(newObserver(o.TracerProvider))
 	switch {
 	case o.TrustedDocuments != nil:
 		srv.Use(newTrustedOnly(o.TrustedDocuments))
@@ -106,6 +116,7 @@ func NewHandler(o Options) http.Handler {
 	h = withTimeout(o.Timeout, h)
 	h = withRateLimitHTTP(o.Limiter.Proxies, h)
 	h = checkRequest(h)
+	h = markGraphQL(h)
 	return requestid.Middleware(h)
 }
 
@@ -119,17 +130,17 @@ func checkRequest(next http.Handler) http.Handler {
 		case http.MethodPost:
 			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if mt != "application/json" {
-				writeError(w, http.StatusUnsupportedMediaType, CodeBadUserInput, "Send POST requests with Content-Type: application/json and a body of {\"query\": …, \"variables\": …}.")
+				writeError(w, r, http.StatusUnsupportedMediaType, CodeBadUserInput, "Send POST requests with Content-Type: application/json and a body of {\"query\": …, \"variables\": …}.")
 				return
 			}
 			if r.ContentLength > MaxBodyBytes {
-				writeError(w, http.StatusRequestEntityTooLarge, CodeBadUserInput, fmt.Sprintf("The request body is over %d bytes.", MaxBodyBytes))
+				writeError(w, r, http.StatusRequestEntityTooLarge, CodeBadUserInput, fmt.Sprintf("The request body is over %d bytes.", MaxBodyBytes))
 				return
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		default:
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
-			writeError(w, http.StatusMethodNotAllowed, CodeBadUserInput, "Use POST, or GET for queries.")
+			writeError(w, r, http.StatusMethodNotAllowed, CodeBadUserInput, "Use POST, or GET for queries.")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -157,7 +168,8 @@ func withClientAddress(next http.Handler) http.Handler {
 }
 
 // writeError writes a GraphQL response that carries only an error.
-func writeError(w http.ResponseWriter, status int, code, message string) {
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
+	accesslog.From(r.Context()).AddErrorCodes(code)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}}})

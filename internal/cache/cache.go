@@ -46,6 +46,12 @@ type Options struct {
 	// meantime go to the store.
 	Tombstone time.Duration
 	Logger    *slog.Logger
+	// Metrics, if set, counts lookups by kind ("article", "user", …) and
+	// result ("hit", "miss", "error", "bypass"); errors and bypasses are of
+	// kind "redis".
+	Metrics interface {
+		CacheAdd(kind, result string, n int)
+	}
 }
 
 // Stats counts what the cache did since it started.
@@ -107,6 +113,20 @@ func New(s folio.Store, w folio.Writer, o Options) *Store {
 	return c
 }
 
+// count records n hits or misses of a kind.
+func (c *Store) count(kind string, hits, misses int) {
+	c.hits.Add(uint64(hits))
+	c.misses.Add(uint64(misses))
+	c.observe(kind, "hit", hits)
+	c.observe(kind, "miss", misses)
+}
+
+func (c *Store) observe(kind, result string, n int) {
+	if c.o.Metrics != nil && n > 0 {
+		c.o.Metrics.CacheAdd(kind, result, n)
+	}
+}
+
 // Stats returns the counters.
 func (c *Store) Stats() Stats {
 	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Errors: c.errs.Load(), Bypasses: c.bypasses.Load(), Invalidations: c.invalidations.Load()}
@@ -137,10 +157,12 @@ func (c *Store) do(ctx context.Context, what string, f func(ctx context.Context)
 		return true
 	case errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests):
 		c.bypasses.Add(1)
+		c.observe("redis", "bypass", 1)
 	case ctx.Err() != nil:
 		// The request itself ended; Redis is not to blame.
 	default:
 		c.errs.Add(1)
+		c.observe("redis", "error", 1)
 		c.o.Logger.WarnContext(ctx, "redis cache unavailable, serving from Postgres", "op", what, "error", err.Error())
 	}
 	return false

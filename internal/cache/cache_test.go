@@ -11,6 +11,7 @@ import (
 
 	"github.com/folio/folio/internal/cache"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
 	"github.com/folio/folio/internal/redistest"
@@ -204,5 +205,42 @@ func TestStore_RedisDown(t *testing.T) {
 				t.Fatalf("stats %+v: the breaker kept calling a dead Redis", st)
 			}
 		})
+	}
+}
+
+func TestStore_Metrics(t *testing.T) {
+	w := getWorld(t)
+	rdb := redistest.Client(t)
+	m := metrics.New(metrics.Options{})
+	c := cache.New(testDB, testDB, cache.Options{Redis: rdb, Prefix: redistest.Prefix(t, rdb), Metrics: m})
+	for range 2 {
+		if _, err := c.ArticlesByIDs(context.Background(), []int64{w.a.ID, w.b.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string]float64{}
+	mfs, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "folio_cache_requests_total" {
+			continue
+		}
+		for _, s := range mf.GetMetric() {
+			var kind, result string
+			for _, l := range s.GetLabel() {
+				switch l.GetName() {
+				case "kind":
+					kind = l.GetValue()
+				case "result":
+					result = l.GetValue()
+				}
+			}
+			got[kind+"/"+result] = s.GetCounter().GetValue()
+		}
+	}
+	if got["article/miss"] != 2 || got["article/hit"] != 2 {
+		t.Fatalf("cache metrics %v, want 2 article misses then 2 hits", got)
 	}
 }

@@ -46,11 +46,10 @@ func byIDs[T any](ctx context.Context, c *Store, k kind[T], ids []int64) ([]T, e
 			missing = append(missing, keys[i])
 		}
 	}
-	c.hits.Add(uint64(len(out)))
+	c.count(k.name, len(out), len(missing))
 	if len(missing) == 0 {
 		return out, nil
 	}
-	c.misses.Add(uint64(len(missing)))
 	loaded, err := c.flights.do(ctx, missing, func(keys []string) (map[string]any, error) {
 		want := make([]int64, len(keys))
 		for i, key := range keys {
@@ -123,7 +122,7 @@ func byNames[T any](ctx context.Context, c *Store, k kind[T], names []string, no
 			missing = append(missing, keys[i])
 		}
 	}
-	c.hits.Add(uint64(negatives))
+	c.count(k.name, negatives, 0)
 	var out []T
 	if len(ids) > 0 {
 		rows, err := byIDs(ctx, c, k, ids)
@@ -146,7 +145,7 @@ func byNames[T any](ctx context.Context, c *Store, k kind[T], names []string, no
 	if len(missing) == 0 {
 		return out, nil
 	}
-	c.misses.Add(uint64(len(missing)))
+	c.count(k.name, 0, len(missing))
 	loaded, err := c.flights.do(ctx, missing, func(keys []string) (map[string]any, error) {
 		want := make([]string, len(keys))
 		for i, key := range keys {

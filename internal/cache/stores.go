@@ -100,7 +100,7 @@ func (c *Store) TagsOfArticles(ctx context.Context, articleIDs []int64) (map[int
 		}
 		missing = append(missing, articleIDs[i])
 	}
-	c.hits.Add(uint64(len(tagIDs)))
+	c.count("article_tags", len(tagIDs), len(missing))
 	out := make(map[int64][]*folio.Tag, len(articleIDs))
 	if len(tagIDs) > 0 {
 		var all []int64
@@ -126,7 +126,6 @@ func (c *Store) TagsOfArticles(ctx context.Context, articleIDs []int64) (map[int
 	if len(missing) == 0 {
 		return out, nil
 	}
-	c.misses.Add(uint64(len(missing)))
 	loaded, err := c.Store.TagsOfArticles(ctx, missing)
 	if err != nil {
 		return nil, err

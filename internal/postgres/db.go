@@ -7,18 +7,22 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // DB is a connection pool with Folio's stores as methods.
 type DB struct {
-	Pool *pgxpool.Pool
+	Pool   *pgxpool.Pool
+	tracer *Tracer
 }
 
 // Options tune Open.
@@ -28,6 +32,13 @@ type Options struct {
 	// CreateMissing creates the database when it does not exist yet, as a
 	// development convenience. Production leaves that to the operator.
 	CreateMissing bool
+	// Tracers also see every statement, after the statement counter (the
+	// OpenTelemetry tracer, for instance).
+	Tracers []pgx.QueryTracer
+	// StatementTimeout, when set, is each connection's Postgres
+	// statement_timeout: a backstop that ends a statement the request's own
+	// deadline failed to stop. A statement_timeout in the URL wins.
+	StatementTimeout time.Duration
 }
 
 // Open connects to the database at rawURL and checks that it answers. Its
@@ -37,7 +48,20 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DATABASE_URL is not a valid Postgres URL (want postgres://user@host:port/dbname): %v", err) // pgconn masks any password in the URL
 	}
-	cfg.ConnConfig.Tracer = &Tracer{Logger: opts.Logger}
+	counter := &Tracer{Logger: opts.Logger}
+	cfg.ConnConfig.Tracer = counter
+	if len(opts.Tracers) > 0 {
+		cfg.ConnConfig.Tracer = multitracer.New(append([]pgx.QueryTracer{counter}, opts.Tracers...)...)
+	}
+	// A cancelled context (deadline passed, client gone) makes pgx ask
+	// Postgres to cancel the statement, so it stops running there too; the
+	// default only closes the connection, leaving the backend at work.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: 0, DeadlineDelay: time.Second}
+	}
+	if _, set := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
+	}
 	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
 		// Times leave Postgres in UTC whatever the server's or the process's
 		// time zone, so API output does not depend on where we run.
@@ -54,7 +78,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, describeConnectError(cfg.ConnConfig, err)
 	}
-	return &DB{Pool: pool}, nil
+	return &DB{Pool: pool, tracer: counter}, nil
 }
 
 func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {

@@ -55,8 +55,11 @@ func (t *Tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQ
 
 // Statements is how many statements this pool has sent since it opened.
 func (db *DB) Statements() int64 {
-	if t, ok := db.Pool.Config().ConnConfig.Tracer.(*Tracer); ok {
-		return t.total.Load()
+	if db.tracer == nil {
+		return 0
 	}
-	return 0
+	return db.tracer.total.Load()
 }
+
+// QueryTracer is pgx's statement tracer, for Options.Tracers.
+type QueryTracer = pgx.QueryTracer

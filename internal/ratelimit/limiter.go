@@ -53,6 +53,9 @@ type Observation struct {
 	// Outcome is "ok", "dryRun", "throttled" (RATE_LIMITED), or the code
 	// of the ceiling that refused the operation (e.g. COST_LIMIT_EXCEEDED).
 	Outcome string
+	// Available is what the budget holds after the decision (after the
+	// refund, for "ok"); zero when no budget was consulted.
+	Available float64
 	// Local reports that the instance's own bucket answered (Redis down).
 	Local bool
 }

@@ -35,8 +35,13 @@ func New() string {
 
 // Middleware keeps an incoming id that looks sane (so a load balancer's id
 // joins up with ours), makes one otherwise, and echoes it in the response.
+// A request that already has an id (an outer Middleware) keeps it.
 func Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if From(r.Context()) != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		id := r.Header.Get(Header)
 		if !valid(id) {
 			id = New()

@@ -1,0 +1,70 @@
+package tracing
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// PGX is a pgx.QueryTracer that makes a client span for each statement,
+// a child of whatever span the statement's context carries (the GraphQL
+// operation's). The statement's text is recorded: Folio's SQL has only
+// placeholders, never values.
+type PGX struct{ tracer trace.Tracer }
+
+// NewPGX returns a pgx tracer making spans with tp.
+func NewPGX(tp trace.TracerProvider) *PGX {
+	return &PGX{tracer: tp.Tracer("github.com/folio/folio/internal/tracing/pgx")}
+}
+
+// TraceQueryStart implements pgx.QueryTracer.
+func (t *PGX) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	if !trace.SpanFromContext(ctx).IsRecording() {
+		// No request span: a migration, a seed, a pool's health check.
+		return ctx
+	}
+	attrs := []attribute.KeyValue{
+		attribute.String("db.system.name", "postgresql"),
+		attribute.String("db.query.text", data.SQL),
+	}
+	if conn != nil {
+		attrs = append(attrs, attribute.String("db.namespace", conn.Config().Database))
+	}
+	ctx, _ = t.tracer.Start(ctx, spanName(data.SQL), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	return ctx
+}
+
+// TraceQueryEnd implements pgx.QueryTracer.
+func (t *PGX) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return
+	}
+	if data.Err != nil {
+		span.RecordError(data.Err)
+		span.SetStatus(codes.Error, data.Err.Error())
+	} else {
+		span.SetAttributes(attribute.Int64("db.response.returned_rows", data.CommandTag.RowsAffected()))
+	}
+	span.End()
+}
+
+// spanName is the statement's first keyword ("SELECT", "WITH", "INSERT"),
+// a low-cardinality name as OpenTelemetry's conventions ask.
+func spanName(sql string) string {
+	sql = strings.TrimSpace(sql)
+	for strings.HasPrefix(sql, "--") { // a leading comment line
+		_, rest, _ := strings.Cut(sql, "\n")
+		sql = strings.TrimSpace(rest)
+	}
+	kw, _, _ := strings.Cut(sql, " ")
+	kw, _, _ = strings.Cut(kw, "\n")
+	if kw == "" {
+		return "SQL"
+	}
+	return strings.ToUpper(kw)
+}
