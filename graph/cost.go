@@ -100,12 +100,27 @@ func opCostFrom(ctx context.Context) *opCost {
 	return op
 }
 
-// InterceptOperation prices the operation and takes the price from the
-// client's budget, or answers without running it: a dry run, a price over
-// the ceiling, a budget short of points. Subscriptions pass here once, when
-// they start, and are charged like queries then.
+// InterceptOperation prices a subscription and takes its price when it
+// starts, before its resolver runs. Queries and mutations are priced in
+// InterceptResponse, around their execution, so that a refusal passes
+// through the other extensions' response interceptors (logs, metrics,
+// traces) like any answer.
 func (c *costControl) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation.Operation != ast.Subscription {
+		return next(ctx)
+	}
+	op, refusal := c.admit(ctx, oc)
+	if refusal != nil {
+		return graphql.OneShot(refusal)
+	}
+	return next(context.WithValue(ctx, opCostKey{}, op))
+}
+
+// admit prices the operation and takes the price from the client's
+// budget; or it returns the answer to give without running it: a dry run,
+// a price over the ceiling, a budget short of points.
+func (c *costControl) admit(ctx context.Context, oc *graphql.OperationContext) (*opCost, *graphql.Response) {
 	dry := isDryRun(ctx, oc)
 	price := c.calc.Price(oc.Operation, oc.Variables, dry)
 	op := &opCost{requested: price.Total, maxCost: c.lim.Limits.MaxCost, subscribe: oc.Operation.Operation == ast.Subscription}
@@ -132,15 +147,15 @@ func (c *costControl) InterceptOperation(ctx context.Context, next graphql.Opera
 			hc.set(st, false)
 			ext["throttleStatus"] = throttleStatus(st)
 		}
-		return graphql.OneShot(&graphql.Response{Extensions: map[string]any{"cost": ext}})
+		return nil, &graphql.Response{Extensions: map[string]any{"cost": ext}}
 	}
 	if err := c.lim.Limits.CheckCost(price); err != nil {
 		obs.Outcome = ratelimit.CodeCostLimit
 		c.observe(ctx, obs)
-		return graphql.OneShot(&graphql.Response{
+		return nil, &graphql.Response{
 			Errors:     gqlerror.List{refusalError(err.(*ratelimit.Refusal))},
 			Extensions: map[string]any{"cost": map[string]any{"requestedQueryCost": price.Total, "actualQueryCost": 0, "maximumQueryCost": op.maxCost}},
-		})
+		}
 	}
 	if budgets != nil {
 		st := budgets.Take(ctx, op.client, price.Total)
@@ -149,16 +164,16 @@ func (c *costControl) InterceptOperation(ctx context.Context, next graphql.Opera
 		if !st.Allowed {
 			obs.Outcome, obs.Local, obs.Available = "throttled", st.Local, st.Available
 			c.observe(ctx, obs)
-			return graphql.OneShot(&graphql.Response{
+			return nil, &graphql.Response{
 				Errors: gqlerror.List{rateLimitedError(price.Total, st)},
 				Extensions: map[string]any{"cost": map[string]any{
 					"requestedQueryCost": price.Total, "actualQueryCost": 0, "throttleStatus": throttleStatus(st),
 				}},
-			})
+			}
 		}
 	}
 	op.obs = obs
-	return next(context.WithValue(ctx, opCostKey{}, op))
+	return op, nil
 }
 
 // InterceptField adds what each resolved field actually cost: its weight
@@ -175,14 +190,25 @@ func (c *costControl) InterceptField(ctx context.Context, next graphql.Resolver)
 	return res, err
 }
 
-// InterceptResponse settles the budget to the actual cost, refunding what
-// the price assumed and the operation did not use, and reports both in
-// extensions.cost.
+// InterceptResponse admits a query or mutation before it runs (the
+// executor runs it inside the response handler), then settles the budget
+// to the actual cost, refunding what the price assumed and the operation
+// did not use, and reports both in extensions.cost.
 func (c *costControl) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	resp := next(ctx)
 	op := opCostFrom(ctx)
-	if resp == nil || op == nil || op.settled.Swap(true) {
-		return resp // not priced, or a subscription's later events
+	if op == nil {
+		if !graphql.HasOperationContext(ctx) || graphql.GetOperationContext(ctx).Operation == nil {
+			return next(ctx) // refused before it was an operation
+		}
+		var refusal *graphql.Response
+		if op, refusal = c.admit(ctx, graphql.GetOperationContext(ctx)); refusal != nil {
+			return refusal
+		}
+		ctx = context.WithValue(ctx, opCostKey{}, op)
+	}
+	resp := next(ctx)
+	if resp == nil || op.settled.Swap(true) {
+		return resp // a subscription's later events, or deferred parts
 	}
 	ext := map[string]any{"requestedQueryCost": op.requested}
 	st := op.status

@@ -24,6 +24,7 @@ import (
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/redistest"
@@ -707,5 +708,42 @@ func TestCost_PersistedQueries(t *testing.T) {
 	pq = map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
 	if r := send(t, s, deep, nil, nil, pq); r.Code() != ratelimit.CodeDepthLimit || r.Statements != 0 {
 		t.Errorf("a deep document: got %s with %d statements, want %s and none", r.Code(), r.Statements, ratelimit.CodeDepthLimit)
+	}
+}
+
+// TestRateLimit_RefusalsObserved checks that operations refused by cost
+// control reach the access log and metrics like any other answer.
+func TestRateLimit_RefusalsObserved(t *testing.T) {
+	getWorld(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
+	m := metrics.New(metrics.Options{})
+	tiers := ratelimit.Tiers{Anonymous: slowTier(1000)}
+	tiers.User, tiers.APIKey = tiers.Anonymous, tiers.Anonymous
+	s := newObserved(t, m, func(o *graph.Options) {
+		o.Limiter = &ratelimit.Limiter{Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix}), Tiers: tiers}
+	})
+	for _, body := range []string{
+		`{"query":"query Big { articles(first: 100) { nodes { comments(first: 100) { nodes { id } } } } }"}`,
+	} {
+		s.send(t, "application/json", body)
+	}
+	// 181 points each, all used: the sixth finds 95 left.
+	for range 6 {
+		s.send(t, "application/json", `{"query":"query Feed { articles(first: 60) { nodes { author { handle } category { slug } } } }"}`)
+	}
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		`folio_graphql_errors_total{code="COST_LIMIT_EXCEEDED"} 1`,
+		`folio_graphql_errors_total{code="RATE_LIMITED"} 1`,
+		`folio_graphql_operation_duration_seconds_count{operation="Feed",outcome="error",type="query"} 1`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if !strings.Contains(s.logs.String(), "RATE_LIMITED") {
+		t.Errorf("the access log does not name the refusal:\n%s", s.logs.String())
 	}
 }
