@@ -121,7 +121,10 @@ func (c *costControl) InterceptOperation(ctx context.Context, next graphql.Opera
 // budget; or it returns the answer to give without running it: a dry run,
 // a price over the ceiling, a budget short of points.
 func (c *costControl) admit(ctx context.Context, oc *graphql.OperationContext) (*opCost, *graphql.Response) {
-	dry := isDryRun(ctx, oc)
+	dry, err := isDryRun(ctx, oc)
+	if err != nil {
+		return nil, &graphql.Response{Errors: gqlerror.List{err.(*gqlerror.Error)}}
+	}
 	price := c.calc.Price(oc.Operation, oc.Variables, dry)
 	op := &opCost{requested: price.Total, maxCost: c.lim.Limits.MaxCost, subscribe: oc.Operation.Operation == ast.Subscription}
 	budgets := c.lim.Budgets
@@ -262,12 +265,18 @@ type dryRunKey struct{}
 // isDryRun reports whether the request asked for a dry run, by request
 // extension or by header (which withRateLimitHTTP notes for every
 // transport).
-func isDryRun(ctx context.Context, oc *graphql.OperationContext) bool {
-	if v, ok := oc.Extensions["dryRun"].(bool); ok && v {
-		return true
+func isDryRun(ctx context.Context, oc *graphql.OperationContext) (bool, error) {
+	if v, ok := oc.Extensions["dryRun"]; ok {
+		b, ok := v.(bool)
+		if !ok {
+			return false, &gqlerror.Error{Message: "extensions.dryRun must be true or false.", Extensions: map[string]any{"code": CodeBadUserInput}}
+		}
+		if b {
+			return true, nil
+		}
 	}
 	v, _ := ctx.Value(dryRunKey{}).(bool)
-	return v
+	return v, nil
 }
 
 func throttleStatus(st ratelimit.Status) map[string]any {
@@ -323,8 +332,14 @@ func (hc *httpCost) set(st ratelimit.Status, throttled bool) {
 func withRateLimitHTTP(proxies ratelimit.Proxies, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := ratelimit.WithClientAddr(r.Context(), proxies.ClientAddr(r))
-		if dry, _ := strconv.ParseBool(r.Header.Get(DryRunHeader)); dry {
-			ctx = context.WithValue(ctx, dryRunKey{}, true)
+		if v := r.Header.Get(DryRunHeader); v != "" {
+			// A dry run mistaken for a real one could run a mutation.
+			dry, err := strconv.ParseBool(v)
+			if err != nil {
+				writeError(w, r, http.StatusBadRequest, CodeBadUserInput, DryRunHeader+" must be true or false.")
+				return
+			}
+			ctx = context.WithValue(ctx, dryRunKey{}, dry)
 		}
 		if r.Header.Get("Upgrade") != "" {
 			// A WebSocket carries many operations; no one status fits.

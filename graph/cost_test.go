@@ -284,6 +284,15 @@ func TestCost_DryRun(t *testing.T) {
 			t.Errorf("got %+v, errors %+v; want 10201 of at most 1000", r.Cost, r.Errors)
 		}
 	})
+	t.Run("UnclearAskRefused", func(t *testing.T) {
+		mutation := `mutation { addComment(input: {articleId: "QXJ0aWNsZTox", body: "Nice"}) { comment { id } } }`
+		if r := send(t, s, mutation, nil, http.Header{graph.DryRunHeader: {"yes"}}, nil); r.Status != http.StatusBadRequest || r.Code() != "BAD_USER_INPUT" {
+			t.Errorf("header: got status %d, %+v", r.Status, r.Errors)
+		}
+		if r := send(t, s, mutation, nil, nil, map[string]any{"dryRun": "yes"}); r.Code() != "BAD_USER_INPUT" || r.Statements != 0 {
+			t.Errorf("extension: got %+v, %d statements", r.Errors, r.Statements)
+		}
+	})
 	t.Run("HeaderOnGET", func(t *testing.T) {
 		r := s.Get(t, http.Header{graph.DryRunHeader: {"1"}}, url.Values{"query": {`{ articles(first: 4) { nodes { id } } }`}})
 		c := decodeCost(t, r.Raw)
