@@ -44,6 +44,7 @@ type config struct {
 	SignInMaxPerAddress int
 	SignInWindow        time.Duration
 
+	RateLimit rateLimitConfig
 	// CacheTTL is how long looked-up rows live in Redis; 0 turns the cache off.
 	CacheTTL     time.Duration
 	CacheTimeout time.Duration
@@ -101,6 +102,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 	fs.StringVar(&r.signInPerAccount, "signin-max-per-account", env("SIGNIN_MAX_PER_ACCOUNT", "5"), "failed sign-ins per account per window before attempts wait (env SIGNIN_MAX_PER_ACCOUNT)")
 	fs.StringVar(&r.signInPerAddress, "signin-max-per-address", env("SIGNIN_MAX_PER_ADDRESS", "50"), "failed sign-ins per client address per window (env SIGNIN_MAX_PER_ADDRESS)")
 	fs.StringVar(&r.signInWindow, "signin-window", env("SIGNIN_WINDOW", "15m"), "how long a failed sign-in counts (env SIGNIN_WINDOW)")
+	r.rateLimit = rateLimitFlags(fs, env)
 	fs.StringVar(&r.trusted, "trusted-documents", env("TRUSTED_DOCUMENTS", "false"), "run only operations registered with `folio documents load` (env TRUSTED_DOCUMENTS)")
 	fs.StringVar(&r.cacheTTL, "cache-ttl", env("CACHE_TTL", "10m"), "how long looked-up rows live in Redis; 0 turns the cache off (env CACHE_TTL)")
 	fs.StringVar(&r.cacheTimeout, "cache-timeout", env("CACHE_TIMEOUT", "50ms"), "how long one Redis round trip of the cache may take before Postgres answers instead (env CACHE_TIMEOUT)")
@@ -114,6 +116,7 @@ type rawConfig struct {
 	ops                                                             rawOpsConfig
 	jwtKeys, accessTTL, refreshTTL                                  string
 	signInPerAccount, signInPerAddress, signInWindow                string
+	rateLimit                                                       func(*[]error) rateLimitConfig
 	cacheTTL, cacheTimeout, trusted                                 string
 }
 
@@ -140,6 +143,7 @@ func (r *rawConfig) build() (config, error) {
 	c.SignInMaxPerAccount = parsePositive("SIGNIN_MAX_PER_ACCOUNT", r.signInPerAccount, &errs)
 	c.SignInMaxPerAddress = parsePositive("SIGNIN_MAX_PER_ADDRESS", r.signInPerAddress, &errs)
 	c.SignInWindow = parseDuration("SIGNIN_WINDOW", r.signInWindow, &errs)
+	c.RateLimit = r.rateLimit(&errs)
 	c.CacheTTL = parseDuration("CACHE_TTL", r.cacheTTL, &errs)
 	c.CacheTimeout = parseDuration("CACHE_TIMEOUT", r.cacheTimeout, &errs)
 	c.TrustedDocuments = parseBool("TRUSTED_DOCUMENTS", r.trusted, false, &errs)

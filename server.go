@@ -190,11 +190,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 
+	limiter := newLimiter(cfg.RateLimit, rdb, log, o.metrics)
 	mux := http.NewServeMux()
 	mux.Handle("/query", httpsec.CSRF(graph.NewHandler(graph.Options{
 		Store: store, Writer: writer, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Timeout: cfg.RequestTimeout,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: o.tp,
-		PersistedQueries: c.Queries(), TrustedDocuments: trusted,
+		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter,
 	})))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
 	mux.Handle("GET /readyz", o.drain.Readiness(readyz(db, rdb)))
@@ -207,7 +208,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		mux.Handle("GET /{$}", pg)
 		mux.Handle("GET "+playground.AssetPrefix, pg)
 	}
-	return o.serveHTTP(ctx, cfg, log, o.wrap(cfg, log, mux), ready)
+	err = o.serveHTTP(ctx, cfg, log, o.wrap(cfg, log, mux), ready)
+	limiter.Wait() // the refunds of the last requests
+	return err
 }
 
 // documentsCmd registers trusted documents: `folio documents load FILE`

@@ -217,11 +217,22 @@ type ComplexityRoot struct {
 		Category   func(childComplexity int, slug string) int
 		Node       func(childComplexity int, id string) int
 		Nodes      func(childComplexity int, ids []string) int
+		RateLimit  func(childComplexity int) int
 		Search     func(childComplexity int, query string, first *int, after *string, last *int, before *string) int
 		Tag        func(childComplexity int, slug string) int
 		Tags       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		User       func(childComplexity int, handle string) int
 		Viewer     func(childComplexity int) int
+	}
+
+	RateLimit struct {
+		CurrentlyAvailable func(childComplexity int) int
+		MaximumAvailable   func(childComplexity int) int
+		MaximumQueryCost   func(childComplexity int) int
+		RequestedQueryCost func(childComplexity int) int
+		ResetAt            func(childComplexity int) int
+		RestoreRate        func(childComplexity int) int
+		Tier               func(childComplexity int) int
 	}
 
 	ReactionCounts struct {
@@ -435,6 +446,7 @@ type QueryResolver interface {
 	User(ctx context.Context, handle string) (*folio.User, error)
 	Viewer(ctx context.Context) (*folio.User, error)
 	APIKeys(ctx context.Context) ([]*folio.APIKey, error)
+	RateLimit(ctx context.Context) (*model.RateLimit, error)
 }
 type SearchResultConnectionResolver interface {
 	Edges(ctx context.Context, obj *model.SearchResultConnection) ([]*model.SearchResultEdge, error)
@@ -1280,6 +1292,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.rateLimit":
+		if e.ComplexityRoot.Query.RateLimit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.RateLimit(childComplexity), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -1330,6 +1348,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "RateLimit.currentlyAvailable":
+		if e.ComplexityRoot.RateLimit.CurrentlyAvailable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateLimit.CurrentlyAvailable(childComplexity), true
+	case "RateLimit.maximumAvailable":
+		if e.ComplexityRoot.RateLimit.MaximumAvailable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateLimit.MaximumAvailable(childComplexity), true
+	case "RateLimit.maximumQueryCost":
+		if e.ComplexityRoot.RateLimit.MaximumQueryCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateLimit.MaximumQueryCost(childComplexity), true
+	case "RateLimit.requestedQueryCost":
+		if e.ComplexityRoot.RateLimit.RequestedQueryCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateLimit.RequestedQueryCost(childComplexity), true
+	case "RateLimit.resetAt":
+		if e.ComplexityRoot.RateLimit.ResetAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateLimit.ResetAt(childComplexity), true
+	case "RateLimit.restoreRate":
+		if e.ComplexityRoot.RateLimit.RestoreRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateLimit.RestoreRate(childComplexity), true
+	case "RateLimit.tier":
+		if e.ComplexityRoot.RateLimit.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RateLimit.Tier(childComplexity), true
 
 	case "ReactionCounts.celebrate":
 		if e.ComplexityRoot.ReactionCounts.Celebrate == nil {
@@ -1834,6 +1895,36 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `"""
+What a field, a type or an argument costs, in points of the rate-limit
+budget: the ` + "`" + `@cost` + "`" + ` directive of the IBM GraphQL Cost Directives
+specification. Without it an object costs 1 for each value a field returns,
+a scalar or enum 0, and a mutation 10. See ` + "`" + `@listSize` + "`" + ` for lists, and
+` + "`" + `rateLimit` + "`" + ` for the budget.
+"""
+directive @cost(
+  "The points each value costs, as a whole number in a string (the specification allows decimals)."
+  weight: String!
+) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
+
+"""
+How long a list is, for its price: the ` + "`" + `@listSize` + "`" + ` directive of the IBM
+GraphQL Cost Directives specification. A list field costs its children once
+per row it may return: the largest of its ` + "`" + `slicingArguments` + "`" + ` given, else
+` + "`" + `assumedSize` + "`" + `. On a connection, ` + "`" + `sizedFields` + "`" + ` names the lists that page
+(` + "`" + `edges` + "`" + `, ` + "`" + `nodes` + "`" + `).
+"""
+directive @listSize(
+  "The size assumed when no slicing argument is given."
+  assumedSize: Int
+  "Arguments whose value is the size; a list argument counts its length."
+  slicingArguments: [String!]
+  "The child fields whose size the slicing arguments give."
+  sizedFields: [String!]
+  "Whether exactly one slicing argument must be given (Folio does not require it)."
+  requireOneSlicingArgument: Boolean = true
+) on FIELD_DEFINITION
+
+"""
 Requires a signed-in caller (an access token or an API key). Without one the
 field fails with ` + "`" + `UNAUTHENTICATED` + "`" + `.
 """
@@ -1876,7 +1967,7 @@ interface Node {
 }
 
 "Where a page of a connection sits in the whole list."
-type PageInfo {
+type PageInfo @cost(weight: "0") {
   "Whether rows follow the last edge of this page. Pass ` + "`" + `endCursor` + "`" + ` as ` + "`" + `after` + "`" + ` to read them."
   hasNextPage: Boolean!
   "Whether rows precede the first edge of this page. Pass ` + "`" + `startCursor` + "`" + ` as ` + "`" + `before` + "`" + ` (with ` + "`" + `last` + "`" + `) to read them."
@@ -1939,7 +2030,7 @@ type User implements Node {
     last: Int
     "Returns articles before this cursor."
     before: String
-  ): ArticleConnection!
+  ): ArticleConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], assumedSize: 20, requireOneSlicingArgument: false)
 }
 
 "Where an article is in its life."
@@ -1989,7 +2080,7 @@ type Article implements Node {
   "The section the article is filed under, if any."
   category: Category
   "The article's tags, by slug."
-  tags: [Tag!]!
+  tags: [Tag!]! @listSize(assumedSize: 5)
   """
   The top-level comments, oldest first. Each comment's ` + "`" + `replies` + "`" + ` hold the
   rest of its thread.
@@ -2003,7 +2094,7 @@ type Article implements Node {
     last: Int
     "Returns comments before this cursor."
     before: String
-  ): CommentConnection!
+  ): CommentConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], assumedSize: 20, requireOneSlicingArgument: false)
   "How many comments and replies the article has, not counting deleted ones."
   commentCount: Int!
   "How many reactions of each kind the article has."
@@ -2049,7 +2140,7 @@ type ArticleConnection {
 }
 
 "An article in a page, with its position."
-type ArticleEdge {
+type ArticleEdge @cost(weight: "0") {
   "Pass as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page from this article."
   cursor: String!
   "The article."
@@ -2076,7 +2167,7 @@ type Category implements Node {
     last: Int
     "Returns articles before this cursor."
     before: String
-  ): ArticleConnection!
+  ): ArticleConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], assumedSize: 20, requireOneSlicingArgument: false)
 }
 
 "A page of categories."
@@ -2092,7 +2183,7 @@ type CategoryConnection {
 }
 
 "A category in a page, with its position."
-type CategoryEdge {
+type CategoryEdge @cost(weight: "0") {
   "Pass as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page from this category."
   cursor: String!
   "The category."
@@ -2117,7 +2208,7 @@ type Tag implements Node {
     last: Int
     "Returns articles before this cursor."
     before: String
-  ): ArticleConnection!
+  ): ArticleConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], assumedSize: 20, requireOneSlicingArgument: false)
 }
 
 "A page of tags."
@@ -2133,7 +2224,7 @@ type TagConnection {
 }
 
 "A tag in a page, with its position."
-type TagEdge {
+type TagEdge @cost(weight: "0") {
   "Pass as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page from this tag."
   cursor: String!
   "The tag."
@@ -2172,7 +2263,7 @@ type Comment implements Node {
     last: Int
     "Returns replies before this cursor."
     before: String
-  ): CommentConnection!
+  ): CommentConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], assumedSize: 20, requireOneSlicingArgument: false)
 }
 
 "A page of comments."
@@ -2188,7 +2279,7 @@ type CommentConnection {
 }
 
 "A comment in a page, with its position."
-type CommentEdge {
+type CommentEdge @cost(weight: "0") {
   "Pass as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page from this comment."
   cursor: String!
   "The comment."
@@ -2206,7 +2297,7 @@ type SearchResultConnection {
 }
 
 "An article that matched a search, with where it matched."
-type SearchResultEdge {
+type SearchResultEdge @cost(weight: "0") {
   "Pass as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page from this result."
   cursor: String!
   "The matching article."
@@ -2266,7 +2357,7 @@ type Query {
   Fetches several objects by ID, in the order asked (at most 100); each is
   null when it does not exist or the caller may not see it.
   """
-  nodes("The objects' IDs." ids: [ID!]!): [Node]!
+  nodes("The objects' IDs." ids: [ID!]!): [Node]! @listSize(slicingArguments: ["ids"], requireOneSlicingArgument: false)
   "The article with this slug, if the caller may see it."
   article("The article's slug." slug: String!): Article
   """
@@ -2286,7 +2377,7 @@ type Query {
     filter: ArticleFilter
     "Sorts the list. Default: newest publication first."
     orderBy: ArticleOrder
-  ): ArticleConnection!
+  ): ArticleConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], assumedSize: 20, requireOneSlicingArgument: false)
   """
   Full-text search over titles, excerpts and bodies, best match first. The
   query reads like a web search: words, "quoted phrases", ` + "`" + `or` + "`" + `, and ` + "`" + `-word` + "`" + `
@@ -2303,7 +2394,7 @@ type Query {
     last: Int
     "Returns results before this cursor."
     before: String
-  ): SearchResultConnection!
+  ): SearchResultConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges"], assumedSize: 20, requireOneSlicingArgument: false)
   "The tag with this slug."
   tag("The tag's slug." slug: String!): Tag
   "All tags, by slug."
@@ -2316,7 +2407,7 @@ type Query {
     last: Int
     "Returns tags before this cursor."
     before: String
-  ): TagConnection!
+  ): TagConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], assumedSize: 20, requireOneSlicingArgument: false)
   "The category with this slug."
   category("The category's slug." slug: String!): Category
   "All categories, by slug."
@@ -2329,13 +2420,42 @@ type Query {
     last: Int
     "Returns categories before this cursor."
     before: String
-  ): CategoryConnection!
+  ): CategoryConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], assumedSize: 20, requireOneSlicingArgument: false)
   "The user with this handle (matched case-insensitively)."
   user("The user's handle, without the @." handle: String!): User
   "The signed-in user; null for an anonymous caller."
   viewer: User
   "The signed-in user's API keys, newest first, revoked ones included."
-  apiKeys: [ApiKey!]! @auth
+  apiKeys: [ApiKey!]! @auth @listSize(assumedSize: 10)
+  """
+  The caller's rate-limit budget, after this operation's cost was taken.
+  Asking costs nothing. Null when the server enforces no budgets.
+  """
+  rateLimit: RateLimit @cost(weight: "0")
+}
+
+"""
+A rate-limit budget: a bucket of points that each operation draws on by its
+cost and that refills continuously up to its capacity. The budget belongs
+to the API key a request carries, else to the signed-in user, else to the
+client's address. Every response also reports it in ` + "`" + `extensions.cost` + "`" + ` and
+the ` + "`" + `RateLimit-Limit` + "`" + `, ` + "`" + `RateLimit-Remaining` + "`" + ` and ` + "`" + `RateLimit-Reset` + "`" + ` headers.
+"""
+type RateLimit @cost(weight: "0") {
+  "Whose budget it is: ` + "`" + `anonymous` + "`" + ` (by address), ` + "`" + `user` + "`" + ` or ` + "`" + `apiKey` + "`" + `."
+  tier: String!
+  "The most points the bucket holds: the largest burst."
+  maximumAvailable: Int!
+  "The points the bucket holds now, rounded down."
+  currentlyAvailable: Int!
+  "The points restored each second."
+  restoreRate: Float!
+  "When the bucket will be full again if nothing more is spent."
+  resetAt: Time!
+  "What this operation was priced at before it ran."
+  requestedQueryCost: Int!
+  "The most one operation may cost."
+  maximumQueryCost: Int!
 }
 
 """
@@ -2344,7 +2464,7 @@ input problems here, with the result field null; errors that are not about
 the input (` + "`" + `UNAUTHENTICATED` + "`" + `, ` + "`" + `FORBIDDEN` + "`" + `, ` + "`" + `NOT_FOUND` + "`" + ` of the object acted
 on, ` + "`" + `RATE_LIMITED` + "`" + `) come in the response's ` + "`" + `errors` + "`" + ` instead.
 """
-type UserError {
+type UserError @cost(weight: "0") {
   "The input field at fault, e.g. ` + "`" + `title` + "`" + ` or ` + "`" + `tagIds.2` + "`" + `; null when the problem is the input as a whole."
   field: String
   "What is wrong and how to fix it, for a person to read."
@@ -3055,6 +3175,26 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_RateLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "tier":
+		return ec.fieldContext_RateLimit_tier(ctx, field)
+	case "maximumAvailable":
+		return ec.fieldContext_RateLimit_maximumAvailable(ctx, field)
+	case "currentlyAvailable":
+		return ec.fieldContext_RateLimit_currentlyAvailable(ctx, field)
+	case "restoreRate":
+		return ec.fieldContext_RateLimit_restoreRate(ctx, field)
+	case "resetAt":
+		return ec.fieldContext_RateLimit_resetAt(ctx, field)
+	case "requestedQueryCost":
+		return ec.fieldContext_RateLimit_requestedQueryCost(ctx, field)
+	case "maximumQueryCost":
+		return ec.fieldContext_RateLimit_maximumQueryCost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RateLimit", field.Name)
 }
 
 func (ec *executionContext) childFields_ReactionCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8045,6 +8185,38 @@ func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_rateLimit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_rateLimit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().RateLimit(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RateLimit) graphql.Marshaler {
+			return ec.marshalORateLimit2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRateLimit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_rateLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RateLimit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8119,6 +8291,167 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RateLimit_tier(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateLimit_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateLimit_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "String")
+}
+
+func (ec *executionContext) _RateLimit_maximumAvailable(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateLimit_maximumAvailable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaximumAvailable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateLimit_maximumAvailable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RateLimit_currentlyAvailable(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateLimit_currentlyAvailable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CurrentlyAvailable, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateLimit_currentlyAvailable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RateLimit_restoreRate(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateLimit_restoreRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RestoreRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateLimit_restoreRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RateLimit_resetAt(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateLimit_resetAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResetAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateLimit_resetAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RateLimit_requestedQueryCost(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateLimit_requestedQueryCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedQueryCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateLimit_requestedQueryCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RateLimit_maximumQueryCost(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RateLimit_maximumQueryCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaximumQueryCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RateLimit_maximumQueryCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
 }
 
 func (ec *executionContext) _ReactionCounts_like(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
@@ -13262,6 +13595,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_apiKeys(ctx, field)
 				})
+		case "rateLimit":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_rateLimit(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -13275,6 +13614,69 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rateLimitImplementors = []string{"RateLimit"}
+
+func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet, obj *model.RateLimit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rateLimitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RateLimit")
+		case "tier":
+			out.Values[i] = ec._RateLimit_tier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maximumAvailable":
+			out.Values[i] = ec._RateLimit_maximumAvailable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "currentlyAvailable":
+			out.Values[i] = ec._RateLimit_currentlyAvailable(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "restoreRate":
+			out.Values[i] = ec._RateLimit_restoreRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resetAt":
+			out.Values[i] = ec._RateLimit_resetAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestedQueryCost":
+			out.Values[i] = ec._RateLimit_requestedQueryCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maximumQueryCost":
+			out.Values[i] = ec._RateLimit_maximumQueryCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15521,6 +15923,13 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋfolioᚋfolioᚋgraphᚋ
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORateLimit2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRateLimit(ctx context.Context, sel ast.SelectionSet, v *model.RateLimit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RateLimit(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOReactionPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐReactionPayload(ctx context.Context, sel ast.SelectionSet, v *model.ReactionPayload) graphql.Marshaler {

@@ -21,6 +21,7 @@ import (
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
+	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/requestid"
 )
 
@@ -41,6 +42,9 @@ type Options struct {
 	Introspection bool
 	// Timeout bounds each request's work; zero means no bound.
 	Timeout time.Duration
+	// Limiter prices operations and charges their cost to budgets; nil
+	// enforces the default ceilings and charges no budget.
+	Limiter *ratelimit.Limiter
 	// HideSuggestions drops "Did you mean …?" from validation errors, which
 	// would otherwise spell out the schema with introspection off.
 	HideSuggestions bool
@@ -61,11 +65,14 @@ func NewHandler(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.Limiter == nil {
+		o.Limiter = &ratelimit.Limiter{}
+	}
 	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.HasRole = hasRoleDirective
-	setComplexity(&cfg.Complexity)
-	srv := handler.New(NewExecutableSchema(cfg))
+	es := NewExecutableSchema(cfg)
+	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -78,7 +85,16 @@ func NewHandler(o Options) http.Handler {
 	case o.PersistedQueries != nil:
 		srv.Use(apq{extension.AutomaticPersistedQuery{Cache: o.PersistedQueries}})
 	}
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
+	// After APQ and trusted documents, which fill in the document.
+	if !o.Limiter.Disabled {
+		cost, err := newCostControl(es, *o.Limiter)
+		if err != nil {
+			// The schema's cost declarations are compiled in; a test
+			// of this package fails on any mistake in them.
+			panic(err)
+		}
+		srv.Use(cost)
+	}
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
@@ -98,6 +114,7 @@ func NewHandler(o Options) http.Handler {
 	h = withClientAddress(h)
 	h = publicCaching(h)
 	h = withTimeout(o.Timeout, h)
+	h = withRateLimitHTTP(o.Limiter.Proxies, h)
 	h = checkRequest(h)
 	h = markGraphQL(h)
 	return requestid.Middleware(h)

@@ -352,6 +352,10 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*folio.APIKey, error) {
 	return r.Auth.APIKeys(ctx, folio.ViewerFrom(ctx))
 }
 
+func (r *queryResolver) RateLimit(ctx context.Context) (*model.RateLimit, error) {
+	return rateLimit(ctx), nil
+}
+
 func (r *searchResultConnectionResolver) Edges(ctx context.Context, obj *model.SearchResultConnection) ([]*model.SearchResultEdge, error) {
 	return obj.Edges, nil
 }

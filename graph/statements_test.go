@@ -141,33 +141,3 @@ func TestStatements_NestedListsBatch(t *testing.T) {
 		t.Errorf("got %+v", out.Tags.Nodes)
 	}
 }
-
-func TestComplexityLimit(t *testing.T) {
-	getWorld(t)
-	s := srv(t)
-	aliases := "{"
-	for i := range 300 {
-		aliases += fmt.Sprintf(" a%d: articles(first: 100) { totalCount }", i)
-	}
-	aliases += " }"
-	for name, q := range map[string]string{
-		"NestedLists": `{ articles(first: 100) { nodes { author { articles(first: 100) { nodes { author { articles(first: 100) { nodes { id title } } } } } } } } }`,
-		"Aliases":     aliases,
-	} {
-		t.Run(name+"RefusedBeforeAnySQL", func(t *testing.T) {
-			r := s.post(t, q, nil)
-			if r.Code() != "COMPLEXITY_LIMIT_EXCEEDED" || r.Status >= 500 {
-				t.Fatalf("got status %d, errors %+v, want COMPLEXITY_LIMIT_EXCEEDED", r.Status, r.Errors)
-			}
-			if r.Statements != 0 {
-				t.Errorf("statements: got %d, want 0", r.Statements)
-			}
-		})
-	}
-	t.Run("ArticlePageFits", func(t *testing.T) {
-		r := s.post(t, ArticlePageQuery, map[string]any{"slug": "keyset-pagination", "comments": 20, "replies": 5})
-		if len(r.Errors) > 0 {
-			t.Errorf("got %+v", r.Errors)
-		}
-	})
-}

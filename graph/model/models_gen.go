@@ -182,6 +182,28 @@ type Mutation struct {
 type Query struct {
 }
 
+// A rate-limit budget: a bucket of points that each operation draws on by its
+// cost and that refills continuously up to its capacity. The budget belongs
+// to the API key a request carries, else to the signed-in user, else to the
+// client's address. Every response also reports it in `extensions.cost` and
+// the `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` headers.
+type RateLimit struct {
+	// Whose budget it is: `anonymous` (by address), `user` or `apiKey`.
+	Tier string `json:"tier"`
+	// The most points the bucket holds: the largest burst.
+	MaximumAvailable int `json:"maximumAvailable"`
+	// The points the bucket holds now, rounded down.
+	CurrentlyAvailable int `json:"currentlyAvailable"`
+	// The points restored each second.
+	RestoreRate float64 `json:"restoreRate"`
+	// When the bucket will be full again if nothing more is spent.
+	ResetAt time.Time `json:"resetAt"`
+	// What this operation was priced at before it ran.
+	RequestedQueryCost int `json:"requestedQueryCost"`
+	// The most one operation may cost.
+	MaximumQueryCost int `json:"maximumQueryCost"`
+}
+
 // A reaction to add or remove.
 type ReactionInput struct {
 	// The article; it must be published.
