@@ -12,7 +12,10 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'RATE_LIMITED'
-  | 'COMPLEXITY_LIMIT_EXCEEDED'
+  | 'COST_LIMIT_EXCEEDED'
+  | 'DEPTH_LIMIT_EXCEEDED'
+  | 'TRUSTED_DOCUMENT_REQUIRED'
+  | 'PERSISTED_QUERY_NOT_FOUND'
   | 'TIMEOUT'
   | 'INTERNAL_SERVER_ERROR'
   | (string & {});
@@ -20,7 +23,7 @@ export type ErrorCode =
 interface GraphQLError {
   message: string;
   path?: (string | number)[];
-  extensions?: { code?: ErrorCode; field?: string; requestId?: string; [k: string]: unknown };
+  extensions?: { code?: ErrorCode; field?: string; requestId?: string; retryAfterMs?: number; [k: string]: unknown };
 }
 
 /** The first error of a response that carried errors. */
@@ -29,7 +32,8 @@ export class FolioError extends Error {
   readonly field?: string;
   readonly requestId?: string;
   readonly status: number;
-  readonly retryAfterSeconds?: number;
+  /** For RATE_LIMITED: how long to wait before trying again. */
+  readonly retryAfterMs?: number;
   constructor(err: GraphQLError, status: number, retryAfter: string | null) {
     super(err.message);
     this.name = 'FolioError';
@@ -37,7 +41,8 @@ export class FolioError extends Error {
     this.field = err.extensions?.field;
     this.requestId = err.extensions?.requestId;
     this.status = status;
-    if (retryAfter && /^\d+$/.test(retryAfter)) this.retryAfterSeconds = Number(retryAfter);
+    if (typeof err.extensions?.retryAfterMs === 'number') this.retryAfterMs = err.extensions.retryAfterMs;
+    else if (retryAfter && /^\d+$/.test(retryAfter)) this.retryAfterMs = Number(retryAfter) * 1000;
   }
 }
 
