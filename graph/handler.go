@@ -112,9 +112,9 @@ func NewHandler(o Options) http.Handler {
 	}
 	h = withSessions(h)
 	h = withClientAddress(h)
-	h = publicCaching(h)
 	h = withTimeout(o.Timeout, h)
 	h = withRateLimitHTTP(o.Limiter.Proxies, h)
+	h = publicCaching(h)
 	h = checkRequest(h)
 	h = markGraphQL(h)
 	return requestid.Middleware(h)
@@ -160,10 +160,16 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	})
 }
 
-// withClientAddress records the peer's address for the sign-in throttle.
+// withClientAddress records the client's address for the sign-in throttle:
+// the one the rate limiter resolved (the socket, or X-Forwarded-For from a
+// trusted proxy), else the socket's.
 func withClientAddress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(withClientAddr(r.Context(), auth.ClientAddr(r))))
+		addr := auth.ClientAddr(r)
+		if a := ratelimit.ClientAddrFrom(r.Context()); a.IsValid() {
+			addr = a.String()
+		}
+		next.ServeHTTP(w, r.WithContext(withClientAddr(r.Context(), addr)))
 	})
 }
 

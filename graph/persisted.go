@@ -116,6 +116,10 @@ func publicCaching(next http.Handler) http.Handler {
 		w.Header().Add("Vary", "Authorization, X-API-Key")
 		if rec.status == http.StatusOK && !bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)) {
 			w.Header().Set("Cache-Control", "public, max-age=60, stale-while-revalidate=60")
+			// A shared cache would hand the first caller's budget to everyone.
+			for _, h := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} {
+				w.Header().Del(h)
+			}
 		} else {
 			w.Header().Set("Cache-Control", "no-store")
 		}

@@ -35,8 +35,8 @@ func TestCache_ArticlePage(t *testing.T) {
 	redistest.Flush(a.rdb, a.cache.Prefix()) // a cold cache
 	cold := a.OK(t, nil, articlePage, vars, nil)
 	warm := b.OK(t, nil, articlePage, vars, nil)
-	if cold.Raw != warm.Raw {
-		t.Fatalf("warm page differs from cold:\n%s\n%s", cold.Raw, warm.Raw)
+	if string(cold.Data) != string(warm.Data) {
+		t.Fatalf("warm page differs from cold:\n%s\n%s", cold.Data, warm.Data)
 	}
 	// Cold: the article, its author, category and tags, the comment count,
 	// reaction counts, the comments page and its total, the commenters and

@@ -23,6 +23,7 @@ import (
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
+	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/redistest"
 )
 
@@ -79,6 +80,7 @@ func newEnvWith(t *testing.T, rdb *redis.Client, prefix string, keys *auth.KeySe
 	o := graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger, LoaderWait: 20 * time.Millisecond, Introspection: true}
 	if cached {
 		o.PersistedQueries = e.cache.Queries()
+		o.Limiter = &ratelimit.Limiter{Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix + "budget:"})}
 	}
 	for _, f := range adjust {
 		f(&o)

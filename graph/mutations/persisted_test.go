@@ -48,12 +48,18 @@ func TestAPQ(t *testing.T) {
 		if r.Code() != "" || !strings.Contains(r.Raw, "totalCount") {
 			t.Fatalf("registration: %s", r.Raw)
 		}
+		if r.Header.Get("RateLimit-Remaining") == "" {
+			t.Fatal("a POST carries no RateLimit headers: the check below would prove nothing")
+		}
 		r = send(t, b.Server, http.MethodGet, "", persisted(hash))
 		if r.Code() != "" || !strings.Contains(r.Raw, "totalCount") {
 			t.Fatalf("GET by hash on B: %s", r.Raw)
 		}
 		if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "public") {
 			t.Fatalf("Cache-Control = %q, want a public answer", cc)
+		}
+		if rl := r.Header.Get("RateLimit-Remaining"); rl != "" {
+			t.Fatalf("a public answer carries one caller's budget: RateLimit-Remaining %q", rl)
 		}
 	})
 	t.Run("Hash that does not match", func(t *testing.T) {
