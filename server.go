@@ -228,7 +228,8 @@ func documentsCmd(ctx context.Context, cfg config, log *slog.Logger, args []stri
 	if err := json.Unmarshal(raw, &docs); err != nil {
 		return fmt.Errorf("%s is not a persisted-documents manifest ({\"<sha256>\": \"<document>\"}): %v", args[1], err)
 	}
-	db, err := openDB(ctx, cfg, log)
+	// Registering documents is not the moment to create a database.
+	db, err := openDB(ctx, cfg, log, func(o *postgres.Options) { o.CreateMissing = false })
 	if err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func (s *Service) newRefresh() (token string, exp time.Time) {
 	if ttl == 0 {
 		ttl = DefaultRefreshTTL
 	}
-	return refreshPrefix + NewToken(), s.now().Add(ttl)
+	return refreshPrefix + NewToken(), s.now().Add(ttl).Truncate(time.Microsecond)
 }
 
 func (s *Service) startSession(ctx context.Context, u *folio.User) (*Session, error) {

@@ -21,6 +21,8 @@ const (
 
 // IssueAccessToken signs a token that speaks for userID until now+ttl.
 func (ks *KeySet) IssueAccessToken(userID int64, now time.Time, ttl time.Duration) (string, time.Time, error) {
+	// JWT times are whole seconds; say exactly when the token stops working.
+	now = now.Truncate(time.Second)
 	exp := now.Add(ttl)
 	claims := jwt.RegisteredClaims{
 		Issuer:    tokenIssuer,

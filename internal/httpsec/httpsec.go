@@ -17,13 +17,14 @@ import (
 )
 
 // Content-Security-Policy values. The API's responses are data, never
-// documents: nothing may load or frame them. HTML pages (the playground)
-// may run their own and jsDelivr's scripts and talk only to this origin.
+// documents: nothing may load or frame them. HTML pages (the embedded
+// playground) load scripts, styles and fonts from this origin only, with no
+// inline script, and talk only to this origin.
 const (
 	APIPolicy  = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-	PagePolicy = "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; " +
-		"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; " +
-		"font-src 'self' data: https://cdn.jsdelivr.net; connect-src 'self'; worker-src 'self' blob:; " +
+	PagePolicy = "default-src 'self'; script-src 'self'; " +
+		"style-src 'self'; img-src 'self' data:; " +
+		"font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; " +
 		"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 
