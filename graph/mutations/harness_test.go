@@ -54,11 +54,11 @@ func newEnv(t *testing.T) *env {
 // newCachedPair returns two instances, as behind a load balancer: one
 // database, one Redis, the same signing keys, each with its own cache
 // decorator and loaders.
-func newCachedPair(t *testing.T) (*env, *env) {
+func newCachedPair(t *testing.T, adjust ...func(*graph.Options)) (*env, *env) {
 	t.Helper()
 	rdb := redistest.Client(t)
 	prefix, keys := redistest.Prefix(t, rdb), auth.MustGenerateKeys()
-	return newEnvWith(t, rdb, prefix, keys, true), newEnvWith(t, rdb, prefix, keys, true)
+	return newEnvWith(t, rdb, prefix, keys, true, adjust...), newEnvWith(t, rdb, prefix, keys, true, adjust...)
 }
 
 // tombstone is short in tests, which wait it out to measure a warm cache.
