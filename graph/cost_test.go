@@ -1,13 +1,11 @@
 package graph_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,7 +22,6 @@ import (
 	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/metrics"
-	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/redistest"
 )
@@ -99,52 +95,11 @@ func asViewer(next http.Handler) http.Handler {
 
 // limitedServer serves the test database with a limiter, the viewer taken
 // from the test headers, counting each request's statements.
-type limitedServer struct {
-	*httptest.Server
-	statements atomic.Int64
-}
+type limitedServer = graphtest.Server
 
 func newLimitedServer(t *testing.T, lim *ratelimit.Limiter) *limitedServer {
 	t.Helper()
-	s := &limitedServer{}
-	h := asViewer(graph.NewHandler(graph.Options{Store: testDB, LoaderWait: 20 * time.Millisecond, Limiter: lim}))
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var n atomic.Int64
-		h.ServeHTTP(w, r.WithContext(postgres.WithStatementCounter(r.Context(), &n)))
-		s.statements.Store(n.Load())
-	}))
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *limitedServer) Send(tb testing.TB, header http.Header, body map[string]any) graphtest.Response {
-	tb.Helper()
-	raw, err := json.Marshal(body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	req, err := http.NewRequest(http.MethodPost, s.URL, bytes.NewReader(raw))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatalf("post: %v", err)
-	}
-	defer res.Body.Close()
-	out, err := io.ReadAll(res.Body)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r := graphtest.Response{Status: res.StatusCode, Statements: s.statements.Load(), Header: res.Header, Raw: string(out)}
-	if err := json.Unmarshal(out, &r); err != nil {
-		tb.Fatalf("decode response %q: %v", out, err)
-	}
-	return r
+	return graphtest.Serve(t, asViewer(graph.NewHandler(graph.Options{Store: testDB, LoaderWait: 20 * time.Millisecond, Limiter: lim})))
 }
 
 // slowTier barely refills during a test, so that balances are exact.

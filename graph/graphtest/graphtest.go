@@ -27,8 +27,14 @@ type Server struct {
 // New serves graph.NewHandler(o) until the test ends.
 func New(tb testing.TB, o graph.Options) *Server {
 	tb.Helper()
+	return Serve(tb, graph.NewHandler(o))
+}
+
+// Serve serves h (a GraphQL handler, perhaps wrapped by the test) until the
+// test ends.
+func Serve(tb testing.TB, h http.Handler) *Server {
+	tb.Helper()
 	s := &Server{}
-	h := graph.NewHandler(o)
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var n atomic.Int64
 		h.ServeHTTP(w, r.WithContext(postgres.WithStatementCounter(r.Context(), &n)))
