@@ -111,7 +111,6 @@ func NewHandler(o Options) http.Handler {
 		h = authenticate(o.Auth, h)
 	}
 	h = withSessions(h)
-	h = withClientAddress(h)
 	h = withTimeout(o.Timeout, h)
 	h = withRateLimitHTTP(o.Limiter.Proxies, h)
 	h = publicCaching(h)
@@ -157,19 +156,6 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// withClientAddress records the client's address for the sign-in throttle:
-// the one the rate limiter resolved (the socket, or X-Forwarded-For from a
-// trusted proxy), else the socket's.
-func withClientAddress(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		addr := auth.ClientAddr(r)
-		if a := ratelimit.ClientAddrFrom(r.Context()); a.IsValid() {
-			addr = a.String()
-		}
-		next.ServeHTTP(w, r.WithContext(withClientAddr(r.Context(), addr)))
 	})
 }
 

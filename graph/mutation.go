@@ -143,6 +143,9 @@ func session(ctx context.Context, s *auth.Session) *model.Session {
 	}
 	if st, ok := ctx.Value(sessionsKey{}).(*sessions); ok {
 		st.mu.Lock()
+		if st.users == nil {
+			st.users = map[int64]bool{}
+		}
 		st.users[s.User.ID] = true
 		st.mu.Unlock()
 	}
@@ -155,12 +158,12 @@ type sessionsKey struct{}
 // sessions are the users a request signed in.
 type sessions struct {
 	mu    sync.Mutex
-	users map[int64]bool
+	users map[int64]bool // made on the first sign-in: most requests make none
 }
 
 func withSessions(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), sessionsKey{}, &sessions{users: map[int64]bool{}})
+		ctx := context.WithValue(r.Context(), sessionsKey{}, &sessions{})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/markdown"
+	"github.com/folio/folio/internal/ratelimit"
 )
 
 // The bodies of the mutation resolvers: decode the input, call the domain,
@@ -18,14 +19,14 @@ import (
 const newsletterTokenTTL = 48 * time.Hour
 
 func (r *Resolver) signUp(ctx context.Context, in model.SignUpInput) (*model.SignUpPayload, error) {
-	s, err := r.Auth.SignUp(ctx, folio.NewUser{Email: in.Email, Password: in.Password, Handle: in.Handle, DisplayName: in.DisplayName}, clientAddrFrom(ctx))
+	s, err := r.Auth.SignUp(ctx, folio.NewUser{Email: in.Email, Password: in.Password, Handle: in.Handle, DisplayName: in.DisplayName}, clientAddr(ctx))
 	p := &model.SignUpPayload{Session: session(ctx, s)}
 	p.UserErrors, err = userErrorsOf(err)
 	return p, err
 }
 
 func (r *Resolver) signIn(ctx context.Context, in model.SignInInput) (*model.SignInPayload, error) {
-	s, err := r.Auth.SignIn(ctx, in.Email, in.Password, clientAddrFrom(ctx))
+	s, err := r.Auth.SignIn(ctx, in.Email, in.Password, clientAddr(ctx))
 	p := &model.SignInPayload{Session: session(ctx, s)}
 	p.UserErrors, err = userErrorsOf(err)
 	return p, err
@@ -273,19 +274,6 @@ func deref(s *string) string {
 	return *s
 }
 
-type clientAddrKey struct{}
-
-// withClientAddr records the address the request came from, for the
-// sign-in throttle.
-func withClientAddr(ctx context.Context, addr string) context.Context {
-	return context.WithValue(ctx, clientAddrKey{}, addr)
-}
-
-func clientAddrFrom(ctx context.Context) string {
-	s, _ := ctx.Value(clientAddrKey{}).(string)
-	return s
-}
-
 // bodyHTML renders an article's Markdown to sanitised HTML.
 func bodyHTML(a *folio.Article) (string, error) {
 	html, err := markdown.HTML(a.Body)
@@ -294,3 +282,8 @@ func bodyHTML(a *folio.Article) (string, error) {
 	}
 	return html, nil
 }
+
+// clientAddr is the address the request came from, as the rate limiter
+// resolved it (trusting X-Forwarded-For only from configured proxies): the
+// sign-in throttle counts by it.
+func clientAddr(ctx context.Context) string { return ratelimit.ClientAddrFrom(ctx).String() }

@@ -50,7 +50,7 @@ func byIDs[T any](ctx context.Context, c *Store, k kind[T], ids []int64) ([]T, e
 	if len(missing) == 0 {
 		return out, nil
 	}
-	loaded, err := c.flights.do(ctx, missing, func(keys []string) (map[string]any, error) {
+	return loadMissing(ctx, c, out, missing, func(keys []string) (map[string]any, error) {
 		want := make([]int64, len(keys))
 		for i, key := range keys {
 			want[i] = idOf[key]
@@ -69,15 +69,6 @@ func byIDs[T any](ctx context.Context, c *Store, k kind[T], ids []int64) ([]T, e
 		c.fill(ctx, fill)
 		return found, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	for _, key := range missing {
-		if r, ok := loaded[key]; ok {
-			out = append(out, r.(T))
-		}
-	}
-	return out, nil
 }
 
 // byNames returns the rows with these names. Redis maps a name to an id
@@ -146,7 +137,7 @@ func byNames[T any](ctx context.Context, c *Store, k kind[T], names []string, no
 		return out, nil
 	}
 	c.count(k.name, 0, len(missing))
-	loaded, err := c.flights.do(ctx, missing, func(keys []string) (map[string]any, error) {
+	return loadMissing(ctx, c, out, missing, func(keys []string) (map[string]any, error) {
 		want := make([]string, len(keys))
 		for i, key := range keys {
 			want[i] = nameOf[key]
@@ -171,6 +162,12 @@ func byNames[T any](ctx context.Context, c *Store, k kind[T], names []string, no
 		c.fill(ctx, fill)
 		return found, nil
 	})
+}
+
+// loadMissing loads the missing keys with load, shared with concurrent
+// callers loading the same keys, and appends the rows found to out.
+func loadMissing[T any](ctx context.Context, c *Store, out []T, missing []string, load func(keys []string) (map[string]any, error)) ([]T, error) {
+	loaded, err := c.flights.do(ctx, missing, load)
 	if err != nil {
 		return nil, err
 	}
