@@ -28,7 +28,6 @@ type config struct {
 	// Playground serves GraphiQL at /. Introspection goes with it.
 	Playground bool
 
-	LoaderWait      time.Duration
 	RequestTimeout  time.Duration
 	ShutdownTimeout time.Duration
 
@@ -92,7 +91,6 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 	fs.StringVar(&r.migrate, "migrate-on-start", env("MIGRATE_ON_START", ""), "apply pending migrations at start: true or false (env MIGRATE_ON_START; default true in development)")
 	fs.StringVar(&r.seed, "seed-if-empty", env("SEED_IF_EMPTY", ""), "load demo data into an empty database: true or false (env SEED_IF_EMPTY; default true in development)")
 	fs.StringVar(&r.playground, "playground", env("PLAYGROUND", ""), "serve the GraphiQL playground and introspection: true or false (env PLAYGROUND; default true in development)")
-	fs.StringVar(&r.loaderWait, "loader-wait", env("LOADER_WAIT", "2ms"), "how long dataloaders gather keys (env LOADER_WAIT)")
 	fs.StringVar(&r.requestTimeout, "request-timeout", env("REQUEST_TIMEOUT", "10s"), "how long one request may work, SQL included (env REQUEST_TIMEOUT)")
 	fs.StringVar(&r.shutdown, "shutdown-timeout", env("SHUTDOWN_TIMEOUT", "15s"), "how long in-flight requests may finish on shutdown (env SHUTDOWN_TIMEOUT)")
 	r.ops.flags(fs, env)
@@ -112,7 +110,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 // rawConfig is the configuration as text, before it is checked.
 type rawConfig struct {
 	databaseURL, redisURL, httpAddr, env, logLevel                  string
-	migrate, seed, playground, loaderWait, requestTimeout, shutdown string
+	migrate, seed, playground, requestTimeout, shutdown string
 	ops                                                             rawOpsConfig
 	jwtKeys, accessTTL, refreshTTL                                  string
 	signInPerAccount, signInPerAddress, signInWindow                string
@@ -133,7 +131,6 @@ func (r *rawConfig) build() (config, error) {
 	c.MigrateOnStart = parseBool("MIGRATE_ON_START", r.migrate, dev, &errs)
 	c.SeedIfEmpty = parseBool("SEED_IF_EMPTY", r.seed, dev, &errs)
 	c.Playground = parseBool("PLAYGROUND", r.playground, dev, &errs)
-	c.LoaderWait = parseDuration("LOADER_WAIT", r.loaderWait, &errs)
 	c.RequestTimeout = parseDuration("REQUEST_TIMEOUT", r.requestTimeout, &errs)
 	c.ShutdownTimeout = parseDuration("SHUTDOWN_TIMEOUT", r.shutdown, &errs)
 	c.ops = r.ops.build(c, &errs)

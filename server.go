@@ -193,7 +193,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	limiter := newLimiter(cfg.RateLimit, rdb, log, o.metrics)
 	mux := http.NewServeMux()
 	mux.Handle("/query", httpsec.CSRF(graph.NewHandler(graph.Options{
-		Store: store, Writer: writer, Auth: authn, Logger: log, LoaderWait: cfg.LoaderWait, Timeout: cfg.RequestTimeout,
+		Store: store, Writer: writer, Auth: authn, Logger: log, Timeout: cfg.RequestTimeout,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: o.tp,
 		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter,
 	})))

@@ -51,8 +51,8 @@ func TestRun_StartupErrors(t *testing.T) {
 	}{
 		{"BadEnv", map[string]string{"ENV": "staging"}, nil, []string{"ENV must be", "staging"}},
 		{"BadLogLevel", map[string]string{"LOG_LEVEL": "loud"}, nil, []string{"LOG_LEVEL", "loud"}},
-		{"SeveralProblemsOneLine", map[string]string{"ENV": "x", "LOADER_WAIT": "soon", "PLAYGROUND": "maybe"}, nil,
-			[]string{"ENV", "LOADER_WAIT", "PLAYGROUND"}},
+		{"SeveralProblemsOneLine", map[string]string{"ENV": "x", "REQUEST_TIMEOUT": "soon", "PLAYGROUND": "maybe"}, nil,
+			[]string{"ENV", "REQUEST_TIMEOUT", "PLAYGROUND"}},
 		{"BadDatabaseURL", map[string]string{"DATABASE_URL": "postgres://u:hunter2@[::1"}, nil, []string{"DATABASE_URL is not a valid Postgres URL"}},
 		{"PostgresDown", map[string]string{"DATABASE_URL": "postgres://postgres@127.0.0.1:1/folio"}, nil, []string{"cannot reach Postgres", "127.0.0.1:1", "DATABASE_URL"}},
 		{"RedisDown", map[string]string{"DATABASE_URL": postgrestest.BaseURL(), "REDIS_URL": "redis://127.0.0.1:1/0", "MIGRATE_ON_START": "false", "SEED_IF_EMPTY": "false"}, nil,

@@ -99,7 +99,7 @@ type limitedServer = graphtest.Server
 
 func newLimitedServer(t *testing.T, lim *ratelimit.Limiter) *limitedServer {
 	t.Helper()
-	return graphtest.Serve(t, asViewer(graph.NewHandler(graph.Options{Store: testDB, LoaderWait: 20 * time.Millisecond, Limiter: lim})))
+	return graphtest.Serve(t, asViewer(graph.NewHandler(graph.Options{Store: testDB, Limiter: lim})))
 }
 
 // slowTier barely refills during a test, so that balances are exact.

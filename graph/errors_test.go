@@ -15,6 +15,7 @@ import (
 	"github.com/folio/folio/graph"
 
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/postgres"
 )
 
 func TestBadInput(t *testing.T) {
@@ -238,12 +239,23 @@ func TestTransportErrors(t *testing.T) {
 	})
 }
 
+// slowUsers looks users up after a statement that outlasts any test
+// deadline, so the request's deadline cancels real SQL.
+type slowUsers struct{ *postgres.DB }
+
+func (s slowUsers) UsersByIDs(ctx context.Context, ids []int64) ([]*folio.User, error) {
+	if _, err := s.Pool.Exec(ctx, "SELECT pg_sleep(5)"); err != nil {
+		return nil, err
+	}
+	return s.DB.UsersByIDs(ctx, ids)
+}
+
 func TestTimeout(t *testing.T) {
 	getWorld(t)
-	s := newServer(t, testDB, func(o *graph.Options) { o.Timeout = 5 * time.Millisecond })
+	s := newServer(t, slowUsers{testDB}, func(o *graph.Options) { o.Timeout = 50 * time.Millisecond })
 	r := s.post(t, `{ articles(first: 5) { nodes { author { handle } } } }`, nil)
 	if r.Code() != "TIMEOUT" || r.Status >= 500 {
-		t.Fatalf("got %d %+v, want a TIMEOUT error (loaders wait 20ms, past the 5ms deadline)", r.Status, r.Errors)
+		t.Fatalf("got %d %+v, want a TIMEOUT error (the authors' statement sleeps past the 50ms deadline)", r.Status, r.Errors)
 	}
 	if strings.Contains(s.logs.String(), `"level":"ERROR"`) {
 		t.Errorf("a timeout is not an internal error, but it was logged as one:\n%s", s.logs.String())

@@ -36,8 +36,6 @@ type Options struct {
 	// request as anonymous and fails the account mutations.
 	Auth   *auth.Service
 	Logger *slog.Logger
-	// LoaderWait is how long loaders gather keys; zero means loader.DefaultWait.
-	LoaderWait time.Duration
 	// Introspection lets clients ask for the schema.
 	Introspection bool
 	// Timeout bounds each request's work; zero means no bound.
@@ -106,7 +104,7 @@ func NewHandler(o Options) http.Handler {
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 
 	var h http.Handler = srv
-	h = loader.Middleware(o.Store, o.LoaderWait, h)
+	h = loader.Middleware(o.Store, h)
 	if o.Auth != nil {
 		h = authenticate(o.Auth, h)
 	}

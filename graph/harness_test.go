@@ -136,15 +136,12 @@ type server struct {
 }
 
 // newServer serves store (the test database unless a test wraps it).
-// Loaders wait 20ms so a slow test machine still batches each level in one
-// statement; production waits less.
 func newServer(t testing.TB, store folio.Store, adjust ...func(*graph.Options)) *server {
 	t.Helper()
 	s := &server{logs: &graphtest.SyncBuffer{}}
 	o := graph.Options{
 		Store:         store,
 		Logger:        slog.New(slog.NewJSONHandler(s.logs, nil)),
-		LoaderWait:    20 * time.Millisecond,
 		Introspection: true,
 	}
 	for _, f := range adjust {

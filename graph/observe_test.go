@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -44,7 +43,7 @@ func newObserved(t *testing.T, m *metrics.Metrics, adjust ...func(*graph.Options
 	t.Helper()
 	s := &observed{logs: &graphtest.SyncBuffer{}, metrics: m}
 	log := logging.New(s.logs, slog.LevelDebug, true)
-	o := graph.Options{Store: testDB, Logger: log, LoaderWait: 20 * time.Millisecond}
+	o := graph.Options{Store: testDB, Logger: log}
 	for _, f := range adjust {
 		f(&o)
 	}
@@ -216,7 +215,7 @@ func TestTracing_OperationThenSQLSpans(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(db.Close)
-	h := graph.NewHandler(graph.Options{Store: db, LoaderWait: 20 * time.Millisecond, TracerProvider: tp})
+	h := graph.NewHandler(graph.Options{Store: db, TracerProvider: tp})
 	srv := httptest.NewServer(tracing.Middleware(tp, h))
 	t.Cleanup(srv.Close)
 

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/debug"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-
-	"github.com/graph-gophers/dataloader/v7"
 
 	"github.com/folio/folio/graph/model"
 	"github.com/folio/folio/internal/folio"
@@ -24,20 +22,10 @@ const maxNodes = folio.MaxPageSize
 // maxFilterTags bounds the tags an article filter may require.
 const maxFilterTags = 10
 
-// loaders returns the request's loaders for the depth of the field being
-// resolved, so that each level of the query batches apart from the others.
-func loaders(ctx context.Context) *loader.Level {
-	depth := 0
-	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
-		depth++
-	}
-	return loader.For(ctx).At(depth)
-}
-
 // mustLoad loads a row that integrity guarantees (a foreign key): its absence
 // is our bug, reported as an internal error.
-func mustLoad[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, *V], key K, what string) (*V, error) {
-	v, err := l.Load(ctx, key)()
+func mustLoad[K comparable, V any](ctx context.Context, l *loader.Loader[K, *V], key K, what string) (*V, error) {
+	v, err := l.Load(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -48,18 +36,18 @@ func mustLoad[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, 
 }
 
 // countOf defers a count to its loader, so counts of many parents batch too.
-func countOf(l *dataloader.Loader[int64, int], id int64) model.Counter {
-	return func(ctx context.Context) (int, error) { return l.Load(ctx, id)() }
+func countOf(l *loader.Loader[int64, int], id int64) model.Counter {
+	return func(ctx context.Context) (int, error) { return l.Load(ctx, id) }
 }
 
 // nestedArticles pages through the articles under one parent (an author, a
 // category or a tag), batched with its siblings.
-func nestedArticles(ctx context.Context, pages *dataloader.Loader[loader.PageKey, folio.List[*folio.Article]], counts *dataloader.Loader[int64, int], id int64, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
+func nestedArticles(ctx context.Context, pages *loader.Loader[loader.PageKey, folio.List[*folio.Article]], counts *loader.Loader[int64, int], id int64, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
 	p, err := pageOf(orderPublished, first, after, last, before)
 	if err != nil {
 		return nil, err
 	}
-	list, err := pages.Load(ctx, loader.PageKey{ID: id, Page: p})()
+	list, err := pages.Load(ctx, loader.PageKey{ID: id, Page: p})
 	if err != nil {
 		return nil, err
 	}
@@ -120,72 +108,28 @@ func (r *Resolver) node(ctx context.Context, field, id string) (model.Node, erro
 	if err != nil {
 		return nil, err
 	}
-	l := loaders(ctx)
-	switch kind {
-	case kindUser:
-		return nilIfMissing(l.UserByID.Load(ctx, n)())
-	case kindCategory:
-		return nilIfMissing(l.CategoryByID.Load(ctx, n)())
-	case kindTag:
-		return nilIfMissing(l.TagByID.Load(ctx, n)())
-	case kindArticle:
-		a, err := l.ArticleByID.Load(ctx, n)()
-		if err != nil || a == nil || !folio.ViewerFrom(ctx).CanSeeArticle(a) {
-			return nil, err
-		}
-		return a, nil
-	case kindComment:
-		c, err := l.CommentByID.Load(ctx, n)()
-		if err != nil || c == nil {
-			return nil, err
-		}
-		// A comment is seen only where its article is.
-		a, err := l.ArticleByID.Load(ctx, c.ArticleID)()
-		if err != nil || a == nil || !folio.ViewerFrom(ctx).CanSeeArticle(a) {
-			return nil, err
-		}
-		return c, nil
-	case kindAPIKey:
-		return nil, nil // an ID, but not of a Node: keys are read through apiKeys only
-	}
-	return nil, fmt.Errorf("node kind %q has no loader", kind)
+	out, errs := nodesOf(ctx, []globalRef{{kind, n}})
+	return out[0], errs[0]
 }
 
-// nilIfMissing keeps a typed nil pointer from becoming a non-nil interface.
-func nilIfMissing[T any](v *T, err error) (model.Node, error) {
-	if err != nil || v == nil {
-		return nil, err
-	}
-	return v, nil
-}
-
-// nodes fetches up to maxNodes objects concurrently, so their lookups batch.
+// nodes fetches up to maxNodes objects, each kind in one batch.
 func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error) {
 	if len(ids) > maxNodes {
 		return nil, folio.InvalidField("ids", "Ask for at most %d IDs at once, not %d.", maxNodes, len(ids))
 	}
-	out := make([]model.Node, len(ids))
-	errs := make([]error, len(ids))
-	done := make(chan struct{})
+	refs := make([]globalRef, len(ids))
+	parseErrs := make([]error, len(ids))
 	for i, id := range ids {
-		go func() {
-			defer func() {
-				// A panic here is off the executor's goroutine: recover it
-				// like the executor would, or it takes the process down.
-				if p := recover(); p != nil {
-					errs[i] = fmt.Errorf("panic resolving node: %v\n%s", p, debug.Stack())
-				}
-				done <- struct{}{}
-			}()
-			out[i], errs[i] = r.node(ctx, fmt.Sprintf("ids[%d]", i), id)
-		}()
+		refs[i].kind, refs[i].id, parseErrs[i] = parseGlobalID(fmt.Sprintf("ids[%d]", i), id)
 	}
-	for range ids {
-		<-done
-	}
+	out, errs := nodesOf(ctx, refs)
 	// One bad ID nulls its own entry, not the whole list: each error is
 	// reported at its index.
-	for i, err := range errs {
+	for i := range ids {
+		err := parseErrs[i]
+		if err == nil {
+			err = errs[i]
+		}
 		if err == nil {
 			continue
 		}
@@ -196,4 +140,105 @@ func (r *Resolver) nodes(ctx context.Context, ids []string) ([]model.Node, error
 		graphql.AddError(ctx, &gqlerror.Error{Err: err, Message: err.Error(), Path: append(graphql.GetPath(ctx), ast.PathIndex(i))})
 	}
 	return out, nil
+}
+
+// globalRef is a decoded global ID; kind is empty for one that did not
+// decode.
+type globalRef struct {
+	kind string
+	id   int64
+}
+
+// nodesOf loads the objects refs name, one batch per kind, and plans the
+// current field's selection under them. What does not exist or may not be
+// seen is nil.
+func nodesOf(ctx context.Context, refs []globalRef) ([]model.Node, []error) {
+	l := loader.For(ctx)
+	byKind := map[string][]int64{}
+	for _, r := range refs {
+		if r.kind != "" {
+			byKind[r.kind] = append(byKind[r.kind], r.id)
+		}
+	}
+	var (
+		users    []*folio.User
+		cats     []*folio.Category
+		tags     []*folio.Tag
+		comments []*folio.Comment
+		wg       sync.WaitGroup
+	)
+	load := func(ids []int64, f func([]int64)) {
+		if len(ids) > 0 {
+			wg.Go(func() { f(ids) })
+		}
+	}
+	load(byKind[kindUser], func(ids []int64) { users, _ = l.UserByID.LoadMany(ctx, ids) })
+	load(byKind[kindCategory], func(ids []int64) { cats, _ = l.CategoryByID.LoadMany(ctx, ids) })
+	load(byKind[kindTag], func(ids []int64) { tags, _ = l.TagByID.LoadMany(ctx, ids) })
+	load(byKind[kindArticle], func(ids []int64) { l.ArticleByID.LoadMany(ctx, ids) })
+	load(byKind[kindComment], func(ids []int64) {
+		comments, _ = l.CommentByID.LoadMany(ctx, ids)
+		// A comment is seen only where its article is.
+		var parents []int64
+		for _, c := range comments {
+			if c != nil {
+				parents = append(parents, c.ArticleID)
+			}
+		}
+		l.ArticleByID.LoadMany(ctx, parents)
+	})
+	wg.Wait()
+
+	v := folio.ViewerFrom(ctx)
+	out := make([]model.Node, len(refs))
+	errs := make([]error, len(refs))
+	var seenArts []*folio.Article
+	var seenComments []*folio.Comment
+	for i, r := range refs {
+		switch r.kind {
+		case kindUser:
+			out[i], errs[i] = nilIfMissing(l.UserByID.Load(ctx, r.id))
+		case kindCategory:
+			out[i], errs[i] = nilIfMissing(l.CategoryByID.Load(ctx, r.id))
+		case kindTag:
+			out[i], errs[i] = nilIfMissing(l.TagByID.Load(ctx, r.id))
+		case kindArticle:
+			a, err := l.ArticleByID.Load(ctx, r.id)
+			if err != nil || a == nil || !v.CanSeeArticle(a) {
+				errs[i] = err
+				continue
+			}
+			out[i] = a
+			seenArts = append(seenArts, a)
+		case kindComment:
+			c, err := l.CommentByID.Load(ctx, r.id)
+			if err != nil || c == nil {
+				errs[i] = err
+				continue
+			}
+			a, err := l.ArticleByID.Load(ctx, c.ArticleID)
+			if err != nil || a == nil || !v.CanSeeArticle(a) {
+				errs[i] = err
+				continue
+			}
+			out[i] = c
+			seenComments = append(seenComments, c)
+		}
+	}
+	plan(ctx, func(p *planner, sel ast.SelectionSet) {
+		p.users(present(users), sel)
+		p.categories(present(cats), sel)
+		p.tags(present(tags), sel)
+		p.articles(seenArts, sel)
+		p.commentRows(seenComments, sel)
+	})
+	return out, errs
+}
+
+// nilIfMissing keeps a typed nil pointer from becoming a non-nil interface.
+func nilIfMissing[T any](v *T, err error) (model.Node, error) {
+	if err != nil || v == nil {
+		return nil, err
+	}
+	return v, nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/folio/folio/graph/model"
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/loader"
 	"github.com/folio/folio/internal/markdown"
 	"github.com/folio/folio/internal/ratelimit"
 )
@@ -220,7 +221,7 @@ func (r *Resolver) react(ctx context.Context, in model.ReactionInput, add bool) 
 	}
 	var a *folio.Article
 	if err == nil {
-		a, err = mustLoad(ctx, loaders(ctx).ArticleByID, id, "article")
+		a, err = mustLoad(ctx, loader.For(ctx).ArticleByID, id, "article")
 	}
 	p := &model.ReactionPayload{Article: a}
 	p.UserErrors, err = userErrorsOf(err)

@@ -9,6 +9,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/folio/folio/graph/model"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
@@ -31,18 +33,18 @@ func (r *articleResolver) Status(ctx context.Context, obj *folio.Article) (model
 }
 
 func (r *articleResolver) Author(ctx context.Context, obj *folio.Article) (*folio.User, error) {
-	return mustLoad(ctx, loaders(ctx).UserByID, obj.AuthorID, "author")
+	return mustLoad(ctx, loader.For(ctx).UserByID, obj.AuthorID, "author")
 }
 
 func (r *articleResolver) Category(ctx context.Context, obj *folio.Article) (*folio.Category, error) {
 	if obj.CategoryID == nil {
 		return nil, nil
 	}
-	return loaders(ctx).CategoryByID.Load(ctx, *obj.CategoryID)()
+	return loader.For(ctx).CategoryByID.Load(ctx, *obj.CategoryID)
 }
 
 func (r *articleResolver) Tags(ctx context.Context, obj *folio.Article) ([]*folio.Tag, error) {
-	tags, err := loaders(ctx).TagsOfArticle.Load(ctx, obj.ID)()
+	tags, err := loader.For(ctx).TagsOfArticle.Load(ctx, obj.ID)
 	if tags == nil && err == nil {
 		tags = []*folio.Tag{}
 	}
@@ -54,8 +56,8 @@ func (r *articleResolver) Comments(ctx context.Context, obj *folio.Article, firs
 	if err != nil {
 		return nil, err
 	}
-	l := loaders(ctx)
-	list, err := l.CommentsByArticle.Load(ctx, loader.PageKey{ID: obj.ID, Page: p})()
+	l := loader.For(ctx)
+	list, err := l.CommentsByArticle.Load(ctx, loader.PageKey{ID: obj.ID, Page: p})
 	if err != nil {
 		return nil, err
 	}
@@ -63,11 +65,11 @@ func (r *articleResolver) Comments(ctx context.Context, obj *folio.Article, firs
 }
 
 func (r *articleResolver) CommentCount(ctx context.Context, obj *folio.Article) (int, error) {
-	return loaders(ctx).CommentTotal.Load(ctx, obj.ID)()
+	return loader.For(ctx).CommentTotal.Load(ctx, obj.ID)
 }
 
 func (r *articleResolver) ReactionCounts(ctx context.Context, obj *folio.Article) (*folio.ReactionCounts, error) {
-	c, err := loaders(ctx).ReactionCounts.Load(ctx, obj.ID)()
+	c, err := loader.For(ctx).ReactionCounts.Load(ctx, obj.ID)
 	return &c, err
 }
 
@@ -88,7 +90,7 @@ func (r *categoryResolver) ID(ctx context.Context, obj *folio.Category) (string,
 }
 
 func (r *categoryResolver) Articles(ctx context.Context, obj *folio.Category, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
-	l := loaders(ctx)
+	l := loader.For(ctx)
 	return nestedArticles(ctx, l.ArticlesByCategory, l.ArticleCountByCategory, obj.ID, first, after, last, before)
 }
 
@@ -119,18 +121,18 @@ func (r *commentResolver) Author(ctx context.Context, obj *folio.Comment) (*foli
 	if obj.Deleted() {
 		return nil, nil
 	}
-	return mustLoad(ctx, loaders(ctx).UserByID, obj.AuthorID, "comment author")
+	return mustLoad(ctx, loader.For(ctx).UserByID, obj.AuthorID, "comment author")
 }
 
 func (r *commentResolver) Article(ctx context.Context, obj *folio.Comment) (*folio.Article, error) {
-	return mustLoad(ctx, loaders(ctx).ArticleByID, obj.ArticleID, "comment article")
+	return mustLoad(ctx, loader.For(ctx).ArticleByID, obj.ArticleID, "comment article")
 }
 
 func (r *commentResolver) Parent(ctx context.Context, obj *folio.Comment) (*folio.Comment, error) {
 	if obj.ParentID == nil {
 		return nil, nil
 	}
-	return mustLoad(ctx, loaders(ctx).CommentByID, *obj.ParentID, "parent comment")
+	return mustLoad(ctx, loader.For(ctx).CommentByID, *obj.ParentID, "parent comment")
 }
 
 func (r *commentResolver) Replies(ctx context.Context, obj *folio.Comment, first *int, after *string, last *int, before *string) (*model.CommentConnection, error) {
@@ -138,8 +140,8 @@ func (r *commentResolver) Replies(ctx context.Context, obj *folio.Comment, first
 	if err != nil {
 		return nil, err
 	}
-	l := loaders(ctx)
-	list, err := l.RepliesByComment.Load(ctx, loader.PageKey{ID: obj.ID, Page: p})()
+	l := loader.For(ctx)
+	list, err := l.RepliesByComment.Load(ctx, loader.PageKey{ID: obj.ID, Page: p})
 	if err != nil {
 		return nil, err
 	}
@@ -254,10 +256,11 @@ func (r *queryResolver) Article(ctx context.Context, slug string) (*folio.Articl
 	if !folio.ValidSlug(slug) {
 		return nil, nil
 	}
-	a, err := loaders(ctx).ArticleBySlug.Load(ctx, slug)()
+	a, err := loader.For(ctx).ArticleBySlug.Load(ctx, slug)
 	if err != nil || a == nil || !folio.ViewerFrom(ctx).CanSeeArticle(a) {
 		return nil, err
 	}
+	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.articles([]*folio.Article{a}, sel) })
 	return a, nil
 }
 
@@ -275,6 +278,9 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 	if err != nil {
 		return nil, err
 	}
+	plan(ctx, func(p *planner, sel ast.SelectionSet) {
+		p.articleLists([]folio.List[*folio.Article]{list}, sel, nil, nil)
+	})
 	return articleConnection(list, order, func(ctx context.Context) (int, error) {
 		return r.Store.CountArticles(ctx, v, f, o)
 	}), nil
@@ -290,6 +296,7 @@ func (r *queryResolver) Search(ctx context.Context, query string, first *int, af
 	if err != nil {
 		return nil, err
 	}
+	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.searchHits(hits.Items, sel) })
 	return searchConnection(hits, func(ctx context.Context) (int, error) {
 		return r.Store.CountSearch(ctx, v, query)
 	}), nil
@@ -299,7 +306,12 @@ func (r *queryResolver) Tag(ctx context.Context, slug string) (*folio.Tag, error
 	if !folio.ValidSlug(slug) {
 		return nil, nil
 	}
-	return loaders(ctx).TagBySlug.Load(ctx, slug)()
+	t, err := loader.For(ctx).TagBySlug.Load(ctx, slug)
+	if err != nil || t == nil {
+		return nil, err
+	}
+	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.tags([]*folio.Tag{t}, sel) })
+	return t, nil
 }
 
 func (r *queryResolver) Tags(ctx context.Context, first *int, after *string, last *int, before *string) (*model.TagConnection, error) {
@@ -311,6 +323,9 @@ func (r *queryResolver) Tags(ctx context.Context, first *int, after *string, las
 	if err != nil {
 		return nil, err
 	}
+	plan(ctx, func(p *planner, sel ast.SelectionSet) {
+		p.connection(sel, "TagConnection", "TagEdge", nil, nil, func(sel ast.SelectionSet) { p.tags(list.Items, sel) })
+	})
 	return tagConnection(list, r.Store.CountTags), nil
 }
 
@@ -318,7 +333,12 @@ func (r *queryResolver) Category(ctx context.Context, slug string) (*folio.Categ
 	if !folio.ValidSlug(slug) {
 		return nil, nil
 	}
-	return loaders(ctx).CategoryBySlug.Load(ctx, slug)()
+	c, err := loader.For(ctx).CategoryBySlug.Load(ctx, slug)
+	if err != nil || c == nil {
+		return nil, err
+	}
+	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.categories([]*folio.Category{c}, sel) })
+	return c, nil
 }
 
 func (r *queryResolver) Categories(ctx context.Context, first *int, after *string, last *int, before *string) (*model.CategoryConnection, error) {
@@ -330,6 +350,9 @@ func (r *queryResolver) Categories(ctx context.Context, first *int, after *strin
 	if err != nil {
 		return nil, err
 	}
+	plan(ctx, func(p *planner, sel ast.SelectionSet) {
+		p.connection(sel, "CategoryConnection", "CategoryEdge", nil, nil, func(sel ast.SelectionSet) { p.categories(list.Items, sel) })
+	})
 	return categoryConnection(list, r.Store.CountCategories), nil
 }
 
@@ -337,7 +360,12 @@ func (r *queryResolver) User(ctx context.Context, handle string) (*folio.User, e
 	if !folio.ValidHandle(handle) {
 		return nil, nil
 	}
-	return loaders(ctx).UserByHandle.Load(ctx, strings.ToLower(handle))()
+	u, err := loader.For(ctx).UserByHandle.Load(ctx, strings.ToLower(handle))
+	if err != nil || u == nil {
+		return nil, err
+	}
+	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.users([]*folio.User{u}, sel) })
+	return u, nil
 }
 
 func (r *queryResolver) Viewer(ctx context.Context) (*folio.User, error) {
@@ -345,7 +373,12 @@ func (r *queryResolver) Viewer(ctx context.Context) (*folio.User, error) {
 	if !v.SignedIn() {
 		return nil, nil
 	}
-	return loaders(ctx).UserByID.Load(ctx, v.UserID)()
+	u, err := loader.For(ctx).UserByID.Load(ctx, v.UserID)
+	if err != nil || u == nil {
+		return nil, err
+	}
+	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.users([]*folio.User{u}, sel) })
+	return u, nil
 }
 
 func (r *queryResolver) APIKeys(ctx context.Context) ([]*folio.APIKey, error) {
@@ -369,7 +402,7 @@ func (r *tagResolver) ID(ctx context.Context, obj *folio.Tag) (string, error) {
 }
 
 func (r *tagResolver) Articles(ctx context.Context, obj *folio.Tag, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
-	l := loaders(ctx)
+	l := loader.For(ctx)
 	return nestedArticles(ctx, l.ArticlesByTag, l.ArticleCountByTag, obj.ID, first, after, last, before)
 }
 
@@ -398,7 +431,7 @@ func (r *userResolver) Email(ctx context.Context, obj *folio.User) (*string, err
 }
 
 func (r *userResolver) Articles(ctx context.Context, obj *folio.User, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
-	l := loaders(ctx)
+	l := loader.For(ctx)
 	return nestedArticles(ctx, l.ArticlesByAuthor, l.ArticleCountByAuthor, obj.ID, first, after, last, before)
 }
 

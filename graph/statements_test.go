@@ -2,10 +2,8 @@ package graph_test
 
 import (
 	"fmt"
-	"github.com/folio/folio/graph"
 	"sync"
 	"testing"
-	"time"
 )
 
 // HomeFeedQuery is what a front page asks for: each article with its author,
@@ -145,19 +143,45 @@ func TestStatements_NestedListsBatch(t *testing.T) {
 	}
 }
 
-var (
-	stmtServerOnce sync.Once
-	stmtServer     *server
-)
-
-// stmtSrv is the server of the statement-count tests. Its loaders wait
-// 100ms: the counts assert that each level of a query is one batch, and a
-// busy machine (CI runs packages side by side) can take longer than the
-// usual test wait to start a level's fields.
-func stmtSrv(t *testing.T) *server {
-	t.Helper()
-	stmtServerOnce.Do(func() {
-		stmtServer = newServer(&noCleanup{T: t}, testDB, func(o *graph.Options) { o.LoaderWait = 100 * time.Millisecond })
-	})
-	return stmtServer
+// TestStatements_UnderParallelLoad sends many pages at once, so the
+// executor's goroutines interleave as they do on a busy server: each request
+// still runs exactly its page's statements, since no batch waits on a clock.
+func TestStatements_UnderParallelLoad(t *testing.T) {
+	w := getWorld(t)
+	const each = 12
+	type page struct {
+		query string
+		vars  map[string]any
+		want  int64
+	}
+	pages := []page{
+		{HomeFeedQuery, map[string]any{"first": 20}, homeFeedStatements},
+		{ArticlePageQuery, map[string]any{"slug": w.filler[50].Slug, "comments": 20, "replies": 5}, articlePageStatements},
+	}
+	got := make([][]int64, len(pages))
+	var wg sync.WaitGroup
+	for p := range pages {
+		got[p] = make([]int64, each)
+		for i := range each {
+			wg.Go(func() {
+				r := srv(t).post(t, pages[p].query, pages[p].vars)
+				if len(r.Errors) > 0 {
+					t.Errorf("page %d: %v", p, r.Errors)
+				}
+				got[p][i] = r.Statements
+			})
+		}
+	}
+	wg.Wait()
+	for p := range pages {
+		for i, n := range got[p] {
+			if n != pages[p].want {
+				t.Errorf("page %d, request %d: %d statements, want %d (all: %v)", p, i, n, pages[p].want, got[p])
+				break
+			}
+		}
+	}
 }
+
+// stmtSrv is the server of the statement-count tests.
+func stmtSrv(t *testing.T) *server { return srv(t) }

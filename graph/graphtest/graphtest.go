@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,11 +19,16 @@ import (
 )
 
 // Server is the GraphQL handler behind an httptest server. It records how
-// many SQL statements the latest request sent.
+// many SQL statements each request sent, apart from the requests beside it.
 type Server struct {
 	*httptest.Server
-	statements atomic.Int64
+	statements sync.Map // requestHeader value → int64
+	requests   atomic.Int64
 }
+
+// requestHeader numbers the test's requests, so that a request sent in
+// parallel with others gets its own statement count.
+const requestHeader = "Graphtest-Request"
 
 // New serves graph.NewHandler(o) until the test ends.
 func New(tb testing.TB, o graph.Options) *Server {
@@ -38,7 +44,9 @@ func Serve(tb testing.TB, h http.Handler) *Server {
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var n atomic.Int64
 		h.ServeHTTP(w, r.WithContext(postgres.WithStatementCounter(r.Context(), &n)))
-		s.statements.Store(n.Load())
+		// Before the handler returns, so before the client sees the end
+		// of the body.
+		s.statements.Store(r.Header.Get(requestHeader), n.Load())
 	}))
 	tb.Cleanup(s.Close)
 	return s
@@ -98,6 +106,8 @@ func (s *Server) roundTrip(tb testing.TB, req *http.Request, header http.Header)
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
+	id := strconv.FormatInt(s.requests.Add(1), 10)
+	req.Header.Set(requestHeader, id)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		tb.Fatalf("post: %v", err)
@@ -107,7 +117,9 @@ func (s *Server) roundTrip(tb testing.TB, req *http.Request, header http.Header)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r := Response{Status: res.StatusCode, Statements: s.statements.Load(), Header: res.Header, Raw: string(raw)}
+	n, _ := s.statements.LoadAndDelete(id)
+	statements, _ := n.(int64)
+	r := Response{Status: res.StatusCode, Statements: statements, Header: res.Header, Raw: string(raw)}
 	if err := json.Unmarshal(raw, &r); err != nil {
 		tb.Fatalf("decode response %q: %v", raw, err)
 	}

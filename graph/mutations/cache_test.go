@@ -3,9 +3,7 @@ package mutations_test
 import (
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/folio/folio/graph"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/redistest"
 )
@@ -24,9 +22,7 @@ const articlePage = `query($s: String!) { article(slug: $s) {
 // cold one: the article, its author, category and tags come from Redis;
 // counts, comments and their authors' pages are not lookups and still run.
 func TestCache_ArticlePage(t *testing.T) {
-	// Statement counts assume each level is one batch: give a busy machine
-	// time to start a level's fields before the batch fires.
-	a, b := newCachedPair(t, func(o *graph.Options) { o.LoaderWait = 100 * time.Millisecond })
+	a, b := newCachedPair(t)
 	author, editor, reader := a.signUp(t, folio.RoleAuthor), a.signUp(t, folio.RoleEditor), a.signUp(t, folio.RoleReader)
 	tag := fixture(t).Tag("warm-"+randomHex(3), "Warm")
 	cat := fixture(t).Category("warm-"+randomHex(3), "Warm")

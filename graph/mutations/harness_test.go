@@ -77,7 +77,7 @@ func newEnvWith(t *testing.T, rdb *redis.Client, prefix string, keys *auth.KeySe
 	}
 	e.auth = &auth.Service{Store: accounts, Keys: e.keys, Logger: logger,
 		Throttle: &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, MaxPerAccount: e.limit, MaxPerAddress: 1000}}
-	o := graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger, LoaderWait: 20 * time.Millisecond, Introspection: true}
+	o := graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger, Introspection: true}
 	if cached {
 		o.PersistedQueries = e.cache.Queries()
 		o.Limiter = &ratelimit.Limiter{Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix + "budget:"})}

@@ -1,7 +1,13 @@
-// Package loader batches the lookups of one GraphQL request: every field that
-// needs a row asks its loader, and each loader turns all the asks of one
-// level of the query into one statement. Loaders live for one request, so
-// their memo never outlives what the request may see.
+// Package loader holds the lookups of one GraphQL request: a memo of every
+// row the request has loaded, and batch functions that turn many keys into
+// one statement. Loaders live for one request, so their memo never outlives
+// what the request may see.
+//
+// Nothing here waits on a clock. The executor (graph's planner) hands a
+// loader all the keys of one level of the query at once, with LoadMany, and
+// the batch runs at once: batching is exact and the statements a request
+// runs are a function of its query and its data, not of the scheduler.
+// Load, for a key the planner did not foresee, runs a batch of one.
 package loader
 
 import (
@@ -9,17 +15,11 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
 
 	"github.com/folio/folio/internal/folio"
 )
-
-// DefaultWait is how long a loader collects keys before it runs its batch.
-// The executor starts sibling fields within microseconds of each other, so
-// a short wait catches a whole level without adding noticeable latency.
-const DefaultWait = 2 * time.Millisecond
 
 // PageKey asks for one page of the list under a parent.
 type PageKey struct {
@@ -27,116 +27,201 @@ type PageKey struct {
 	Page folio.Page
 }
 
-// Loaders are the batched lookups of one request, one Level of them for each
-// depth of the query. Keeping levels apart makes a request's SQL a function
-// of its query's shape alone: one statement per loader per level. Shared
-// across levels, a lower level's keys would sometimes catch a batch of the
-// level above that had not fired yet, and sometimes not, so the count of
-// statements would depend on the scheduler.
-type Loaders struct {
-	store  folio.Store
-	viewer folio.Viewer
-	wait   time.Duration
-
-	mu     sync.Mutex
-	levels map[int]*Level
+// Loader is one kind of lookup of one request: dataloader's memo (its
+// cache of thunks, primed and cleared through the dataloader API) in front
+// of a batch function.
+type Loader[K comparable, V any] struct {
+	batch dataloader.BatchFunc[K, V]
+	memo  *dataloader.Loader[K, V]
+	cache *dataloader.InMemoryCache[K, V]
+	found func(context.Context, K, V) // sees every row loaded, to prime others
 }
 
-// At returns the loaders of one depth of the query, made on first use.
-func (ls *Loaders) At(depth int) *Level {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	l, ok := ls.levels[depth]
-	if !ok {
-		l = newLevel(ls.store, ls.viewer, ls.wait)
-		ls.levels[depth] = l
+func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *Loader[K, V] {
+	cache := dataloader.NewCache[K, V]()
+	return &Loader[K, V]{
+		batch: batch,
+		cache: cache,
+		// The memo never batches by itself: every miss goes through
+		// LoadMany, which calls batch directly.
+		memo: dataloader.NewBatchedLoader(batch, dataloader.WithCache[K, V](cache)),
 	}
+}
+
+// LoadMany makes sure every key is in the memo, loading those that are not
+// in one batch, now. It returns the values in key order; a key that failed
+// gets the batch's error in errs (nil when all succeeded).
+func (l *Loader[K, V]) LoadMany(ctx context.Context, keys []K) ([]V, []error) {
+	var missing []K
+	seen := make(map[K]struct{}, len(keys))
+	for _, k := range keys {
+		if _, ok := seen[k]; ok {
+			continue
+		}
+		seen[k] = struct{}{}
+		if _, ok := l.cache.Get(ctx, k); !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		res := l.batch(ctx, missing)
+		for i, k := range missing {
+			r := res[i]
+			if r.Error != nil {
+				// Remembered, so that the fields under it report the
+				// failure instead of each retrying it.
+				l.cache.Set(ctx, k, func() (V, error) { return r.Data, r.Error })
+				continue
+			}
+			l.memo.Prime(ctx, k, r.Data)
+			if l.found != nil {
+				l.found(ctx, k, r.Data)
+			}
+		}
+	}
+	out := make([]V, len(keys))
+	var errs []error
+	for i, k := range keys {
+		v, err := l.Load(ctx, k)
+		if err != nil {
+			if errs == nil {
+				errs = make([]error, len(keys))
+			}
+			errs[i] = err
+		}
+		out[i] = v
+	}
+	return out, errs
+}
+
+// Load returns the value of key from the memo, loading it alone if no batch
+// brought it yet.
+func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
+	if thunk, ok := l.cache.Get(ctx, key); ok {
+		return thunk()
+	}
+	vs, errs := l.LoadMany(ctx, []K{key})
+	if errs != nil {
+		return vs[0], errs[0]
+	}
+	return vs[0], nil
+}
+
+// Prime puts a value known from elsewhere in the memo, unless the key is
+// there already.
+func (l *Loader[K, V]) Prime(ctx context.Context, key K, v V) { l.memo.Prime(ctx, key, v) }
+
+func (l *Loader[K, V]) forget() { l.memo.ClearAll() }
+
+// Loaders are the lookups of one request.
+type Loaders struct {
+	UserByID     *Loader[int64, *folio.User]
+	UserByHandle *Loader[string, *folio.User] // keys lower-cased
+
+	ArticleByID   *Loader[int64, *folio.Article]
+	ArticleBySlug *Loader[string, *folio.Article]
+
+	CategoryByID   *Loader[int64, *folio.Category]
+	CategoryBySlug *Loader[string, *folio.Category]
+	TagByID        *Loader[int64, *folio.Tag]
+	TagBySlug      *Loader[string, *folio.Tag]
+	TagsOfArticle  *Loader[int64, []*folio.Tag]
+
+	CommentByID *Loader[int64, *folio.Comment]
+
+	ReactionCounts *Loader[int64, folio.ReactionCounts]
+	CommentTotal   *Loader[int64, int]
+
+	ArticlesByAuthor   *Loader[PageKey, folio.List[*folio.Article]]
+	ArticlesByCategory *Loader[PageKey, folio.List[*folio.Article]]
+	ArticlesByTag      *Loader[PageKey, folio.List[*folio.Article]]
+	CommentsByArticle  *Loader[PageKey, folio.List[*folio.Comment]]
+	RepliesByComment   *Loader[PageKey, folio.List[*folio.Comment]]
+
+	ArticleCountByAuthor   *Loader[int64, int]
+	ArticleCountByCategory *Loader[int64, int]
+	ArticleCountByTag      *Loader[int64, int]
+	CommentCountByArticle  *Loader[int64, int]
+	ReplyCountByComment    *Loader[int64, int]
+
+	mu sync.Mutex // serialises Forget against itself
+}
+
+// New returns the loaders of one request made by viewer v.
+func New(s folio.Store, v folio.Viewer) *Loaders {
+	l := &Loaders{}
+	l.UserByID = byKey(s.UsersByIDs, func(u *folio.User) int64 { return u.ID })
+	l.UserByHandle = byKey(s.UsersByHandles, func(u *folio.User) string { return strings.ToLower(u.Handle) })
+	l.UserByHandle.found = primeByID[string](l.UserByID, func(u *folio.User) int64 { return u.ID })
+
+	l.ArticleByID = byKey(s.ArticlesByIDs, func(a *folio.Article) int64 { return a.ID })
+	l.ArticleBySlug = byKey(s.ArticlesBySlugs, func(a *folio.Article) string { return a.Slug })
+	l.ArticleBySlug.found = primeByID[string](l.ArticleByID, func(a *folio.Article) int64 { return a.ID })
+
+	l.CategoryByID = byKey(s.CategoriesByIDs, func(c *folio.Category) int64 { return c.ID })
+	l.CategoryBySlug = byKey(s.CategoriesBySlugs, func(c *folio.Category) string { return c.Slug })
+	l.CategoryBySlug.found = primeByID[string](l.CategoryByID, func(c *folio.Category) int64 { return c.ID })
+	l.TagByID = byKey(s.TagsByIDs, func(t *folio.Tag) int64 { return t.ID })
+	l.TagBySlug = byKey(s.TagsBySlugs, func(t *folio.Tag) string { return t.Slug })
+	l.TagBySlug.found = primeByID[string](l.TagByID, func(t *folio.Tag) int64 { return t.ID })
+	l.TagsOfArticle = grouped(s.TagsOfArticles)
+
+	l.CommentByID = byKey(s.CommentsByIDs, func(c *folio.Comment) int64 { return c.ID })
+
+	l.ReactionCounts = grouped(s.ReactionCounts)
+	l.CommentTotal = grouped(s.CommentTotals)
+
+	l.ArticlesByAuthor = paged(withViewer(v, s.ArticlesByAuthors))
+	l.ArticlesByCategory = paged(withViewer(v, s.ArticlesByCategories))
+	l.ArticlesByTag = paged(withViewer(v, s.ArticlesByTags))
+	l.CommentsByArticle = paged(s.CommentsByArticles)
+	l.RepliesByComment = paged(s.RepliesByComments)
+
+	l.ArticleCountByAuthor = grouped(countWithViewer(v, s.CountArticlesByAuthors))
+	l.ArticleCountByCategory = grouped(countWithViewer(v, s.CountArticlesByCategories))
+	l.ArticleCountByTag = grouped(countWithViewer(v, s.CountArticlesByTags))
+	l.CommentCountByArticle = grouped(s.CountCommentsByArticles)
+	l.ReplyCountByComment = grouped(s.CountRepliesByComments)
 	return l
+}
+
+// primeByID puts each row found by another key (a handle, a slug) into the
+// loader by ID; a key that found no row primes nothing.
+func primeByID[K comparable, V any](byID *Loader[int64, *V], id func(*V) int64) func(context.Context, K, *V) {
+	return func(ctx context.Context, _ K, v *V) {
+		if v != nil {
+			byID.Prime(ctx, id(v), v)
+		}
+	}
 }
 
 // Forget drops everything loaded so far, so what follows a write reads the
 // written state. Mutations call it after each change.
-func (ls *Loaders) Forget() {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	clear(ls.levels)
-}
-
-// Level is the batched lookups of one depth of one request.
-type Level struct {
-	UserByID     *dataloader.Loader[int64, *folio.User]
-	UserByHandle *dataloader.Loader[string, *folio.User] // keys lower-cased
-
-	ArticleByID   *dataloader.Loader[int64, *folio.Article]
-	ArticleBySlug *dataloader.Loader[string, *folio.Article]
-
-	CategoryByID   *dataloader.Loader[int64, *folio.Category]
-	CategoryBySlug *dataloader.Loader[string, *folio.Category]
-	TagByID        *dataloader.Loader[int64, *folio.Tag]
-	TagBySlug      *dataloader.Loader[string, *folio.Tag]
-	TagsOfArticle  *dataloader.Loader[int64, []*folio.Tag]
-
-	CommentByID *dataloader.Loader[int64, *folio.Comment]
-
-	ReactionCounts *dataloader.Loader[int64, folio.ReactionCounts]
-	CommentTotal   *dataloader.Loader[int64, int]
-
-	ArticlesByAuthor   *dataloader.Loader[PageKey, folio.List[*folio.Article]]
-	ArticlesByCategory *dataloader.Loader[PageKey, folio.List[*folio.Article]]
-	ArticlesByTag      *dataloader.Loader[PageKey, folio.List[*folio.Article]]
-	CommentsByArticle  *dataloader.Loader[PageKey, folio.List[*folio.Comment]]
-	RepliesByComment   *dataloader.Loader[PageKey, folio.List[*folio.Comment]]
-
-	ArticleCountByAuthor   *dataloader.Loader[int64, int]
-	ArticleCountByCategory *dataloader.Loader[int64, int]
-	ArticleCountByTag      *dataloader.Loader[int64, int]
-	CommentCountByArticle  *dataloader.Loader[int64, int]
-	ReplyCountByComment    *dataloader.Loader[int64, int]
-}
-
-// New returns the loaders of one request made by viewer v.
-func New(s folio.Store, v folio.Viewer, wait time.Duration) *Loaders {
-	if wait <= 0 {
-		wait = DefaultWait
-	}
-	return &Loaders{store: s, viewer: v, wait: wait, levels: make(map[int]*Level)}
-}
-
-func newLevel(s folio.Store, v folio.Viewer, wait time.Duration) *Level {
-	l := &Level{}
-	l.UserByID = byKey(wait, s.UsersByIDs, func(u *folio.User) int64 { return u.ID }, nil)
-	l.UserByHandle = byKey(wait, s.UsersByHandles, func(u *folio.User) string { return strings.ToLower(u.Handle) },
-		func(ctx context.Context, u *folio.User) { l.UserByID.Prime(ctx, u.ID, u) })
-
-	l.ArticleByID = byKey(wait, s.ArticlesByIDs, func(a *folio.Article) int64 { return a.ID }, nil)
-	l.ArticleBySlug = byKey(wait, s.ArticlesBySlugs, func(a *folio.Article) string { return a.Slug },
-		func(ctx context.Context, a *folio.Article) { l.ArticleByID.Prime(ctx, a.ID, a) })
-
-	l.CategoryByID = byKey(wait, s.CategoriesByIDs, func(c *folio.Category) int64 { return c.ID }, nil)
-	l.CategoryBySlug = byKey(wait, s.CategoriesBySlugs, func(c *folio.Category) string { return c.Slug },
-		func(ctx context.Context, c *folio.Category) { l.CategoryByID.Prime(ctx, c.ID, c) })
-	l.TagByID = byKey(wait, s.TagsByIDs, func(t *folio.Tag) int64 { return t.ID }, nil)
-	l.TagBySlug = byKey(wait, s.TagsBySlugs, func(t *folio.Tag) string { return t.Slug },
-		func(ctx context.Context, t *folio.Tag) { l.TagByID.Prime(ctx, t.ID, t) })
-	l.TagsOfArticle = grouped(wait, s.TagsOfArticles)
-
-	l.CommentByID = byKey(wait, s.CommentsByIDs, func(c *folio.Comment) int64 { return c.ID }, nil)
-
-	l.ReactionCounts = grouped(wait, s.ReactionCounts)
-	l.CommentTotal = grouped(wait, s.CommentTotals)
-
-	l.ArticlesByAuthor = paged(wait, withViewer(v, s.ArticlesByAuthors))
-	l.ArticlesByCategory = paged(wait, withViewer(v, s.ArticlesByCategories))
-	l.ArticlesByTag = paged(wait, withViewer(v, s.ArticlesByTags))
-	l.CommentsByArticle = paged(wait, s.CommentsByArticles)
-	l.RepliesByComment = paged(wait, s.RepliesByComments)
-
-	l.ArticleCountByAuthor = grouped(wait, countWithViewer(v, s.CountArticlesByAuthors))
-	l.ArticleCountByCategory = grouped(wait, countWithViewer(v, s.CountArticlesByCategories))
-	l.ArticleCountByTag = grouped(wait, countWithViewer(v, s.CountArticlesByTags))
-	l.CommentCountByArticle = grouped(wait, s.CountCommentsByArticles)
-	l.ReplyCountByComment = grouped(wait, s.CountRepliesByComments)
-	return l
+func (l *Loaders) Forget() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.UserByID.forget()
+	l.UserByHandle.forget()
+	l.ArticleByID.forget()
+	l.ArticleBySlug.forget()
+	l.CategoryByID.forget()
+	l.CategoryBySlug.forget()
+	l.TagByID.forget()
+	l.TagBySlug.forget()
+	l.TagsOfArticle.forget()
+	l.CommentByID.forget()
+	l.ReactionCounts.forget()
+	l.CommentTotal.forget()
+	l.ArticlesByAuthor.forget()
+	l.ArticlesByCategory.forget()
+	l.ArticlesByTag.forget()
+	l.CommentsByArticle.forget()
+	l.RepliesByComment.forget()
+	l.ArticleCountByAuthor.forget()
+	l.ArticleCountByCategory.forget()
+	l.ArticleCountByTag.forget()
+	l.CommentCountByArticle.forget()
+	l.ReplyCountByComment.forget()
 }
 
 type pageFetch[V any] func(ctx context.Context, ids []int64, p folio.Page) (map[int64]folio.List[V], error)
@@ -152,10 +237,9 @@ func countWithViewer(v folio.Viewer, f func(context.Context, folio.Viewer, []int
 }
 
 // byKey makes a loader of single rows. A key with no row gets a nil value and
-// no error: the caller decides what "not found" means. found, if set, sees
-// every row loaded (to prime the loaders of other keys).
-func byKey[K comparable, V any](wait time.Duration, fetch func(context.Context, []K) ([]*V, error), keyOf func(*V) K, found func(context.Context, *V)) *dataloader.Loader[K, *V] {
-	batch := func(ctx context.Context, keys []K) []*dataloader.Result[*V] {
+// no error: the caller decides what "not found" means.
+func byKey[K comparable, V any](fetch func(context.Context, []K) ([]*V, error), keyOf func(*V) K) *Loader[K, *V] {
+	return newLoader(func(ctx context.Context, keys []K) []*dataloader.Result[*V] {
 		rows, err := fetch(ctx, keys)
 		if err != nil {
 			return failAll[*V](len(keys), err)
@@ -163,23 +247,19 @@ func byKey[K comparable, V any](wait time.Duration, fetch func(context.Context, 
 		byKey := make(map[K]*V, len(rows))
 		for _, r := range rows {
 			byKey[keyOf(r)] = r
-			if found != nil {
-				found(ctx, r)
-			}
 		}
 		out := make([]*dataloader.Result[*V], len(keys))
 		for i, k := range keys {
 			out[i] = &dataloader.Result[*V]{Data: byKey[k]}
 		}
 		return out
-	}
-	return dataloader.NewBatchedLoader(batch, dataloader.WithWait[K, *V](wait))
+	})
 }
 
 // grouped makes a loader of per-key aggregates; a key the store left out gets
 // the zero value (no tags, a count of 0).
-func grouped[V any](wait time.Duration, fetch func(context.Context, []int64) (map[int64]V, error)) *dataloader.Loader[int64, V] {
-	batch := func(ctx context.Context, keys []int64) []*dataloader.Result[V] {
+func grouped[V any](fetch func(context.Context, []int64) (map[int64]V, error)) *Loader[int64, V] {
+	return newLoader(func(ctx context.Context, keys []int64) []*dataloader.Result[V] {
 		m, err := fetch(ctx, keys)
 		if err != nil {
 			return failAll[V](len(keys), err)
@@ -189,14 +269,13 @@ func grouped[V any](wait time.Duration, fetch func(context.Context, []int64) (ma
 			out[i] = &dataloader.Result[V]{Data: m[k]}
 		}
 		return out
-	}
-	return dataloader.NewBatchedLoader(batch, dataloader.WithWait[int64, V](wait))
+	})
 }
 
 // paged makes a loader of per-parent pages. Keys asking for the same page
 // (the usual case: one field of a query, many parents) share one statement.
-func paged[V any](wait time.Duration, fetch pageFetch[V]) *dataloader.Loader[PageKey, folio.List[V]] {
-	batch := func(ctx context.Context, keys []PageKey) []*dataloader.Result[folio.List[V]] {
+func paged[V any](fetch pageFetch[V]) *Loader[PageKey, folio.List[V]] {
+	return newLoader(func(ctx context.Context, keys []PageKey) []*dataloader.Result[folio.List[V]] {
 		var pages []folio.Page
 		ids := make(map[folio.Page][]int64)
 		for _, k := range keys {
@@ -222,8 +301,7 @@ func paged[V any](wait time.Duration, fetch pageFetch[V]) *dataloader.Loader[Pag
 			out[i] = &dataloader.Result[folio.List[V]]{Data: got[k], Error: errs[k.Page]}
 		}
 		return out
-	}
-	return dataloader.NewBatchedLoader(batch, dataloader.WithWait[PageKey, folio.List[V]](wait))
+	})
 }
 
 func failAll[V any](n int, err error) []*dataloader.Result[V] {
@@ -253,10 +331,9 @@ func For(ctx context.Context) *Loaders {
 
 // Middleware gives every request its own loaders, made for the request's
 // viewer (so it must run after authentication).
-func Middleware(s folio.Store, wait time.Duration, next http.Handler) http.Handler {
+func Middleware(s folio.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		l := New(s, folio.ViewerFrom(ctx), wait)
-		next.ServeHTTP(w, r.WithContext(With(ctx, l)))
+		next.ServeHTTP(w, r.WithContext(With(ctx, New(s, folio.ViewerFrom(ctx)))))
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,40 +18,31 @@ var testDB *postgres.DB
 
 func TestMain(m *testing.M) { postgrestest.Main(m, "loader", &testDB) }
 
-// loadAll calls load for every key at once, as sibling fields do, and
-// returns the results in key order with the statements they took.
-func loadAll[K comparable, V any](t *testing.T, keys []K, load func(context.Context, K) (V, error)) ([]V, []error, int64) {
-	t.Helper()
+// counted returns a context that counts the statements run under it.
+func counted() (context.Context, *atomic.Int64) {
 	var n atomic.Int64
-	ctx := postgres.WithStatementCounter(context.Background(), &n)
-	out := make([]V, len(keys))
-	errs := make([]error, len(keys))
-	var wg sync.WaitGroup
-	for i, k := range keys {
-		wg.Go(func() { out[i], errs[i] = load(ctx, k) })
-	}
-	wg.Wait()
-	return out, errs, n.Load()
+	return postgres.WithStatementCounter(context.Background(), &n), &n
 }
 
-func TestLoaders_BatchByKey(t *testing.T) {
+func TestLoader_LoadMany(t *testing.T) {
 	f := postgrestest.Fixture{TB: t, DB: testDB}
 	var users []*folio.User
 	for i := range 30 {
 		users = append(users, f.User(fmt.Sprintf("user%02d", i), folio.RoleReader))
 	}
-	l := loader.New(testDB, folio.Viewer{}, 10*time.Millisecond).At(0)
 
 	t.Run("OneStatementInKeyOrder", func(t *testing.T) {
+		l := loader.New(testDB, folio.Viewer{})
+		ctx, n := counted()
 		keys := []int64{users[5].ID, users[0].ID, 999999, users[29].ID, users[5].ID}
-		got, errs, statements := loadAll(t, keys, func(ctx context.Context, id int64) (*folio.User, error) { return l.UserByID.Load(ctx, id)() })
-		if statements != 1 {
-			t.Errorf("statements: got %d, want 1", statements)
+		got, errs := l.UserByID.LoadMany(ctx, keys)
+		if errs != nil {
+			t.Fatalf("errors: %v", errs)
+		}
+		if n.Load() != 1 {
+			t.Errorf("statements: got %d, want 1", n.Load())
 		}
 		for i, id := range keys {
-			if errs[i] != nil {
-				t.Fatalf("key %d: %v", id, errs[i])
-			}
 			if id == 999999 {
 				if got[i] != nil {
 					t.Errorf("missing key: got %+v, want nil", got[i])
@@ -65,12 +55,54 @@ func TestLoaders_BatchByKey(t *testing.T) {
 		}
 	})
 
+	t.Run("MemoAnswersWithoutStatements", func(t *testing.T) {
+		l := loader.New(testDB, folio.Viewer{})
+		ctx, n := counted()
+		l.UserByID.LoadMany(ctx, []int64{users[1].ID, users[2].ID})
+		// A missing key is remembered as missing too.
+		l.UserByID.LoadMany(ctx, []int64{999999})
+		before := n.Load()
+		got, err := l.UserByID.Load(ctx, users[2].ID)
+		if err != nil || got == nil || got.ID != users[2].ID {
+			t.Fatalf("got %+v, %v", got, err)
+		}
+		if missing, _ := l.UserByID.Load(ctx, 999999); missing != nil {
+			t.Errorf("missing key: got %+v", missing)
+		}
+		// Only the keys not loaded yet reach Postgres.
+		l.UserByID.LoadMany(ctx, []int64{users[1].ID, users[3].ID})
+		if after := n.Load(); before != 2 || after != 3 {
+			t.Errorf("statements: got %d, then %d, want 2 then 3", before, after)
+		}
+	})
+
+	t.Run("LoadAloneIsABatchOfOne", func(t *testing.T) {
+		l := loader.New(testDB, folio.Viewer{})
+		ctx, n := counted()
+		got, err := l.UserByID.Load(ctx, users[9].ID)
+		if err != nil || got == nil || got.Handle != "user09" || n.Load() != 1 {
+			t.Errorf("got %+v, %v after %d statements, want user09 after 1", got, err, n.Load())
+		}
+	})
+
 	t.Run("HandleLookupPrimesIDs", func(t *testing.T) {
-		l := loader.New(testDB, folio.Viewer{}, 10*time.Millisecond).At(0)
-		_, _, first := loadAll(t, []string{"user07"}, func(ctx context.Context, h string) (*folio.User, error) { return l.UserByHandle.Load(ctx, h)() })
-		got, _, second := loadAll(t, []int64{users[7].ID}, func(ctx context.Context, id int64) (*folio.User, error) { return l.UserByID.Load(ctx, id)() })
-		if first != 1 || second != 0 || got[0].Handle != "user07" {
-			t.Errorf("got %d then %d statements (%+v), want 1 then 0", first, second, got[0])
+		l := loader.New(testDB, folio.Viewer{})
+		ctx, n := counted()
+		l.UserByHandle.LoadMany(ctx, []string{"user07"})
+		got, _ := l.UserByID.Load(ctx, users[7].ID)
+		if n.Load() != 1 || got == nil || got.Handle != "user07" {
+			t.Errorf("got %d statements (%+v), want 1", n.Load(), got)
+		}
+	})
+
+	t.Run("ForgetDropsTheMemo", func(t *testing.T) {
+		l := loader.New(testDB, folio.Viewer{})
+		ctx, n := counted()
+		l.UserByID.Load(ctx, users[4].ID)
+		l.Forget()
+		l.UserByID.Load(ctx, users[4].ID)
+		if n.Load() != 2 {
+			t.Errorf("statements: got %d, want 2", n.Load())
 		}
 	})
 }
@@ -85,19 +117,16 @@ func TestLoaders_PagedGroupsEqualPages(t *testing.T) {
 			PublishedAt: base.Add(time.Duration(i) * time.Hour)}))
 	}
 	other := f.User("pager_two", folio.RoleAuthor)
-	l := loader.New(testDB, folio.Viewer{}, 10*time.Millisecond).At(0)
+	l := loader.New(testDB, folio.Viewer{})
 	p2, _ := folio.NewPage(ptr(2), nil, nil, nil)
 	p3, _ := folio.NewPage(ptr(3), nil, nil, nil)
 	keys := []loader.PageKey{{ID: author.ID, Page: p2}, {ID: other.ID, Page: p2}, {ID: author.ID, Page: p3}}
-	got, errs, statements := loadAll(t, keys, func(ctx context.Context, k loader.PageKey) (folio.List[*folio.Article], error) {
-		return l.ArticlesByAuthor.Load(ctx, k)()
-	})
-	for _, err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
+	ctx, n := counted()
+	got, errs := l.ArticlesByAuthor.LoadMany(ctx, keys)
+	if errs != nil {
+		t.Fatal(errs)
 	}
-	if statements != 2 {
+	if statements := n.Load(); statements != 2 {
 		t.Errorf("statements: got %d, want 2 (one per distinct page)", statements)
 	}
 	if len(got[0].Items) != 2 || got[0].Items[0].ID != articles[5].ID || !got[0].HasNext {
@@ -120,29 +149,22 @@ var errDown = errors.New("connection reset by peer")
 func (failingStore) UsersByIDs(context.Context, []int64) ([]*folio.User, error) { return nil, errDown }
 
 func TestLoaders_ErrorReachesEveryKey(t *testing.T) {
-	l := loader.New(failingStore{testDB}, folio.Viewer{}, 10*time.Millisecond).At(0)
-	_, errs, _ := loadAll(t, []int64{1, 2, 3}, func(ctx context.Context, id int64) (*folio.User, error) { return l.UserByID.Load(ctx, id)() })
+	l := loader.New(failingStore{testDB}, folio.Viewer{})
+	ctx := context.Background()
+	_, errs := l.UserByID.LoadMany(ctx, []int64{1, 2, 3})
+	if len(errs) != 3 {
+		t.Fatalf("errors: got %v, want one per key", errs)
+	}
 	for i, err := range errs {
 		if !errors.Is(err, errDown) {
 			t.Errorf("key %d: got %v, want the store's error", i, err)
 		}
 	}
+	// The failure is remembered: a field under it reports it without
+	// asking the store again.
+	if _, err := l.UserByID.Load(ctx, 2); !errors.Is(err, errDown) {
+		t.Errorf("Load after the failed batch: got %v, want the store's error", err)
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func TestLoaders_LevelsBatchApart(t *testing.T) {
-	f := postgrestest.Fixture{TB: t, DB: testDB}
-	u := f.User("leveled", folio.RoleReader)
-	ls := loader.New(testDB, folio.Viewer{}, 10*time.Millisecond)
-	if ls.At(3) != ls.At(3) || ls.At(3) == ls.At(4) {
-		t.Fatal("At must return one Level per depth")
-	}
-	// The same key at two depths, asked for at once: one statement each.
-	_, _, statements := loadAll(t, []int{3, 4}, func(ctx context.Context, depth int) (*folio.User, error) {
-		return ls.At(depth).UserByID.Load(ctx, u.ID)()
-	})
-	if statements != 2 {
-		t.Errorf("statements: got %d, want 2", statements)
-	}
-}

@@ -1,0 +1,353 @@
+package graph
+
+import (
+	"context"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/loader"
+)
+
+// The planner drives the request's loaders from the query itself. A root
+// field that returns rows hands them, with its selection, to the planner,
+// which walks the selection level by level: for each relation a level asks
+// for (an article's author, a comment's replies, …) it loads the keys of
+// every row of that level in one batch, then goes on with the rows that
+// batch returned. The resolvers below then find every row in the memo.
+//
+// So a level's batch runs as soon as the level above has been loaded, with
+// no timer, and its keys are exactly the level's: a request runs one
+// statement per relation per level (fewer when the memo already holds
+// every key), however many rows each level has and however busy the
+// machine is. Relations of one level load concurrently.
+//
+// A field the planner does not foresee still resolves, through the same
+// loaders, as a batch of one. A failed batch is remembered in the memo, so
+// the fields under it report the error instead of retrying it.
+type planner struct {
+	ctx context.Context
+	oc  *graphql.OperationContext
+	l   *loader.Loaders
+	wg  sync.WaitGroup
+}
+
+// plan loads what the selection of the current field asks below the rows
+// that walk hands it, and returns when everything is in the memo.
+func plan(ctx context.Context, walk func(p *planner, sel ast.SelectionSet)) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return
+	}
+	p := &planner{ctx: ctx, oc: graphql.GetOperationContext(ctx), l: loader.For(ctx)}
+	walk(p, fc.Field.Selections)
+	p.wg.Wait()
+}
+
+// async runs f beside the other relations of its level.
+func (p *planner) async(f func()) { p.wg.Go(f) }
+
+// fields collects the fields of sel that apply to an object of type typ,
+// through fragments and @skip/@include.
+func (p *planner) fields(sel ast.SelectionSet, typ string) []graphql.CollectedField {
+	if len(sel) == 0 {
+		return nil
+	}
+	return graphql.CollectFields(p.oc, sel, satisfies[typ])
+}
+
+// satisfies lists, for each object type, the type conditions its fragments
+// may name: itself and its interfaces.
+var satisfies = map[string][]string{
+	"Article":                {"Article", "Node"},
+	"User":                   {"User", "Node"},
+	"Comment":                {"Comment", "Node"},
+	"Tag":                    {"Tag", "Node"},
+	"Category":               {"Category", "Node"},
+	"ArticleConnection":      {"ArticleConnection"},
+	"TagConnection":          {"TagConnection"},
+	"TagEdge":                {"TagEdge"},
+	"CategoryConnection":     {"CategoryConnection"},
+	"CategoryEdge":           {"CategoryEdge"},
+	"CommentConnection":      {"CommentConnection"},
+	"ArticleEdge":            {"ArticleEdge"},
+	"CommentEdge":            {"CommentEdge"},
+	"SearchResultConnection": {"SearchResultConnection"},
+	"SearchResultEdge":       {"SearchResultEdge"},
+}
+
+// page reads a connection field's Relay arguments as its resolver will;
+// false when they are wrong (the resolver reports that).
+func (p *planner) page(f graphql.CollectedField, order string) (folio.Page, bool) {
+	args := f.ArgumentMap(p.oc.Variables)
+	first, ok1 := optInt(args["first"])
+	last, ok2 := optInt(args["last"])
+	after, ok3 := optString(args["after"])
+	before, ok4 := optString(args["before"])
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return folio.Page{}, false
+	}
+	pg, err := pageOf(order, first, after, last, before)
+	return pg, err == nil
+}
+
+func optInt(v any) (*int, bool) {
+	if v == nil {
+		return nil, true
+	}
+	n, err := graphql.UnmarshalInt(v)
+	return &n, err == nil
+}
+
+func optString(v any) (*string, bool) {
+	if v == nil {
+		return nil, true
+	}
+	s, err := graphql.UnmarshalString(v)
+	return &s, err == nil
+}
+
+// articles plans the selection sel on each of rows.
+func (p *planner) articles(rows []*folio.Article, sel ast.SelectionSet) {
+	if len(rows) == 0 {
+		return
+	}
+	for _, f := range p.fields(sel, "Article") {
+		switch f.Name {
+		case "author":
+			p.async(func() {
+				ids := make([]int64, len(rows))
+				for i, a := range rows {
+					ids[i] = a.AuthorID
+				}
+				users, _ := p.l.UserByID.LoadMany(p.ctx, ids)
+				p.users(present(users), f.Selections)
+			})
+		case "category":
+			p.async(func() {
+				var ids []int64
+				for _, a := range rows {
+					if a.CategoryID != nil {
+						ids = append(ids, *a.CategoryID)
+					}
+				}
+				cats, _ := p.l.CategoryByID.LoadMany(p.ctx, ids)
+				p.categories(present(cats), f.Selections)
+			})
+		case "tags":
+			p.async(func() {
+				lists, _ := p.l.TagsOfArticle.LoadMany(p.ctx, articleIDs(rows))
+				var tags []*folio.Tag
+				for _, l := range lists {
+					tags = append(tags, l...)
+				}
+				p.tags(tags, f.Selections)
+			})
+		case "comments":
+			if pg, ok := p.page(f, orderThread); ok {
+				p.async(func() {
+					ids := articleIDs(rows)
+					p.comments(pagesOf(p.ctx, p.l.CommentsByArticle, ids, pg), f.Selections, p.l.CommentCountByArticle, ids)
+				})
+			}
+		case "commentCount":
+			p.async(func() { p.l.CommentTotal.LoadMany(p.ctx, articleIDs(rows)) })
+		case "reactionCounts":
+			p.async(func() { p.l.ReactionCounts.LoadMany(p.ctx, articleIDs(rows)) })
+		}
+	}
+}
+
+// comments plans a connection of comments (the comments or the replies of
+// each parent): its nodes and edges, and its counts when asked.
+func (p *planner) comments(lists []folio.List[*folio.Comment], sel ast.SelectionSet, counts *loader.Loader[int64, int], parents []int64) {
+	p.connection(sel, "CommentConnection", "CommentEdge", counts, parents, func(sel ast.SelectionSet) { p.commentRows(flatten(lists), sel) })
+}
+
+// articleLists plans a connection of articles under each parent.
+func (p *planner) articleLists(lists []folio.List[*folio.Article], sel ast.SelectionSet, counts *loader.Loader[int64, int], parents []int64) {
+	p.connection(sel, "ArticleConnection", "ArticleEdge", counts, parents, func(sel ast.SelectionSet) { p.articles(flatten(lists), sel) })
+}
+
+// connection plans a connection's nodes (through nodes or edges.node) with
+// rows, and its totalCount through counts when the count is a loader's.
+func (p *planner) connection(sel ast.SelectionSet, conn, edge string, counts *loader.Loader[int64, int], parents []int64, rows func(ast.SelectionSet)) {
+	for _, f := range p.fields(sel, conn) {
+		switch f.Name {
+		case "nodes":
+			rows(f.Selections)
+		case "edges":
+			for _, ef := range p.fields(f.Selections, edge) {
+				if ef.Name == "node" {
+					rows(ef.Selections)
+				}
+			}
+		case "totalCount":
+			if counts != nil {
+				p.async(func() { counts.LoadMany(p.ctx, parents) })
+			}
+		}
+	}
+}
+
+func (p *planner) commentRows(rows []*folio.Comment, sel ast.SelectionSet) {
+	if len(rows) == 0 {
+		return
+	}
+	for _, f := range p.fields(sel, "Comment") {
+		switch f.Name {
+		case "author":
+			p.async(func() {
+				var ids []int64
+				for _, c := range rows {
+					if !c.Deleted() {
+						ids = append(ids, c.AuthorID)
+					}
+				}
+				users, _ := p.l.UserByID.LoadMany(p.ctx, ids)
+				p.users(present(users), f.Selections)
+			})
+		case "article":
+			p.async(func() {
+				ids := make([]int64, len(rows))
+				for i, c := range rows {
+					ids[i] = c.ArticleID
+				}
+				arts, _ := p.l.ArticleByID.LoadMany(p.ctx, ids)
+				p.articles(present(arts), f.Selections)
+			})
+		case "parent":
+			p.async(func() {
+				var ids []int64
+				for _, c := range rows {
+					if c.ParentID != nil {
+						ids = append(ids, *c.ParentID)
+					}
+				}
+				parents, _ := p.l.CommentByID.LoadMany(p.ctx, ids)
+				p.commentRows(present(parents), f.Selections)
+			})
+		case "replies":
+			if pg, ok := p.page(f, orderThread); ok {
+				p.async(func() {
+					ids := commentIDs(rows)
+					p.comments(pagesOf(p.ctx, p.l.RepliesByComment, ids, pg), f.Selections, p.l.ReplyCountByComment, ids)
+				})
+			}
+		}
+	}
+}
+
+func (p *planner) users(rows []*folio.User, sel ast.SelectionSet) {
+	for _, f := range p.fields(sel, "User") {
+		if f.Name == "articles" && len(rows) > 0 {
+			p.nestedArticles(f, userIDs(rows), p.l.ArticlesByAuthor, p.l.ArticleCountByAuthor)
+		}
+	}
+}
+
+func (p *planner) tags(rows []*folio.Tag, sel ast.SelectionSet) {
+	for _, f := range p.fields(sel, "Tag") {
+		if f.Name == "articles" && len(rows) > 0 {
+			ids := make([]int64, len(rows))
+			for i, t := range rows {
+				ids[i] = t.ID
+			}
+			p.nestedArticles(f, ids, p.l.ArticlesByTag, p.l.ArticleCountByTag)
+		}
+	}
+}
+
+func (p *planner) categories(rows []*folio.Category, sel ast.SelectionSet) {
+	for _, f := range p.fields(sel, "Category") {
+		if f.Name == "articles" && len(rows) > 0 {
+			ids := make([]int64, len(rows))
+			for i, c := range rows {
+				ids[i] = c.ID
+			}
+			p.nestedArticles(f, ids, p.l.ArticlesByCategory, p.l.ArticleCountByCategory)
+		}
+	}
+}
+
+// nestedArticles plans the articles field of authors, tags or categories.
+func (p *planner) nestedArticles(f graphql.CollectedField, parents []int64, pages *loader.Loader[loader.PageKey, folio.List[*folio.Article]], counts *loader.Loader[int64, int]) {
+	pg, ok := p.page(f, orderPublished)
+	if !ok {
+		return
+	}
+	p.async(func() { p.articleLists(pagesOf(p.ctx, pages, parents, pg), f.Selections, counts, parents) })
+}
+
+// searchHits plans a search result connection: the articles of its edges.
+func (p *planner) searchHits(hits []*folio.SearchHit, sel ast.SelectionSet) {
+	rows := make([]*folio.Article, len(hits))
+	for i, h := range hits {
+		rows[i] = h.Article
+	}
+	for _, f := range p.fields(sel, "SearchResultConnection") {
+		if f.Name != "edges" {
+			continue
+		}
+		for _, ef := range p.fields(f.Selections, "SearchResultEdge") {
+			if ef.Name == "node" {
+				p.articles(rows, ef.Selections)
+			}
+		}
+	}
+}
+
+// pagesOf loads one page under each parent, in one batch.
+func pagesOf[V any](ctx context.Context, l *loader.Loader[loader.PageKey, folio.List[V]], parents []int64, pg folio.Page) []folio.List[V] {
+	keys := make([]loader.PageKey, len(parents))
+	for i, id := range parents {
+		keys[i] = loader.PageKey{ID: id, Page: pg}
+	}
+	lists, _ := l.LoadMany(ctx, keys)
+	return lists
+}
+
+func flatten[V any](lists []folio.List[V]) []V {
+	var out []V
+	for _, l := range lists {
+		out = append(out, l.Items...)
+	}
+	return out
+}
+
+// present drops the keys that found no row.
+func present[V any](rows []*V) []*V {
+	out := rows[:0:0]
+	for _, r := range rows {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func articleIDs(rows []*folio.Article) []int64 {
+	ids := make([]int64, len(rows))
+	for i, a := range rows {
+		ids[i] = a.ID
+	}
+	return ids
+}
+
+func commentIDs(rows []*folio.Comment) []int64 {
+	ids := make([]int64, len(rows))
+	for i, c := range rows {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+func userIDs(rows []*folio.User) []int64 {
+	ids := make([]int64, len(rows))
+	for i, u := range rows {
+		ids[i] = u.ID
+	}
+	return ids
+}
