@@ -40,7 +40,6 @@ var (
 	_ graphql.HandlerExtension          = (*costControl)(nil)
 	_ graphql.OperationParameterMutator = (*costControl)(nil)
 	_ graphql.OperationInterceptor      = (*costControl)(nil)
-	_ graphql.FieldInterceptor          = (*costControl)(nil)
 	_ graphql.ResponseInterceptor       = (*costControl)(nil)
 )
 
@@ -83,7 +82,6 @@ func (c *costControl) observe(ctx context.Context, o ratelimit.Observation) {
 // opCost is one operation's account, from its price to its settlement.
 type opCost struct {
 	requested int
-	actual    atomic.Int64
 	client    ratelimit.Client
 	status    ratelimit.Status // after the take
 	budgeted  bool
@@ -179,24 +177,11 @@ func (c *costControl) admit(ctx context.Context, oc *graphql.OperationContext) (
 	return op, nil
 }
 
-// InterceptField adds what each resolved field actually cost: its weight
-// for every value it produced.
-func (c *costControl) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Field == nil || !c.calc.Weighs(fc.Field.Field) {
-		return res, err
-	}
-	if op := opCostFrom(ctx); op != nil {
-		op.actual.Add(int64(c.calc.Charge(fc.Field.Field, res)))
-	}
-	return res, err
-}
-
 // InterceptResponse admits a query or mutation before it runs (the
 // executor runs it inside the response handler), then settles the budget
-// to the actual cost, refunding what the price assumed and the operation
-// did not use, and reports both in extensions.cost.
+// to the actual cost, read from the response's data, refunding what the
+// price assumed and the operation did not use, and reports both in
+// extensions.cost.
 func (c *costControl) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	op := opCostFrom(ctx)
 	if op == nil {
@@ -215,8 +200,9 @@ func (c *costControl) InterceptResponse(ctx context.Context, next graphql.Respon
 	}
 	ext := map[string]any{"requestedQueryCost": op.requested}
 	st := op.status
+	actual := 0
 	if !op.subscribe {
-		actual := int(op.actual.Load())
+		actual = c.calc.Actual(graphql.GetOperationContext(ctx).Operation, resp.Data)
 		ext["actualQueryCost"] = actual
 		if op.budgeted && actual != op.requested {
 			st = c.lim.Budgets.Settle(ctx, op.client, actual-op.requested, st)
@@ -228,7 +214,7 @@ func (c *costControl) InterceptResponse(ctx context.Context, next graphql.Respon
 	}
 	if c.lim.Observe != nil {
 		o := op.obs
-		o.Outcome, o.Actual, o.Local = "ok", int(op.actual.Load()), st.Local
+		o.Outcome, o.Actual, o.Local = "ok", actual, st.Local
 		if op.budgeted {
 			o.Available = st.Available
 		}

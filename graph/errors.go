@@ -85,6 +85,12 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			gqlErr.Extensions["fields"] = all
 			return gqlErr
 		}
+		if introspectionRefused(ctx) {
+			// gqlgen refuses __schema and __type with a bare error that
+			// would otherwise look like our failure.
+			return &gqlerror.Error{Message: "Introspection is disabled on this server.", Path: graphql.GetPath(ctx), Rule: "IntrospectionDisabled",
+				Locations: locationsOf(err), Extensions: map[string]any{"code": errcode.ValidationFailed}}
+		}
 		if gqlErr, ok := err.(*gqlerror.Error); ok && !errors.As(err, &internal) {
 			if presented, ok := presentProtocolError(gqlErr); ok {
 				return presented
@@ -123,27 +129,13 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 }
 
 // resolverError marks an error that came out of a resolver and is not a
-// domain error: a store or driver failure, never the caller's input.
+// domain error: a store or driver failure, never the caller's input. Errors
+// a resolver returns are known by their location; an error added on the
+// side (nodes' per-index errors) is marked with this.
 type resolverError struct{ err error }
 
 func (e resolverError) Error() string { return e.err.Error() }
 func (e resolverError) Unwrap() error { return e.err }
-
-// markResolverErrors tells resolver failures apart from gqlgen's failures to
-// decode arguments, which reach the presenter looking alike.
-func markResolverErrors(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
-	if err != nil && introspectionRefused(ctx) {
-		return nil, &gqlerror.Error{Message: "Introspection is disabled on this server.", Path: graphql.GetPath(ctx), Rule: "IntrospectionDisabled",
-			Extensions: map[string]any{"code": errcode.ValidationFailed}}
-	}
-	var fe *folio.Error
-	var fes folio.FieldErrors
-	if err != nil && !errors.As(err, &fe) && !errors.As(err, &fes) {
-		err = resolverError{err}
-	}
-	return res, err
-}
 
 // introspectionRefused reports whether the failing field is __schema or
 // __type asked while introspection is off: gqlgen refuses those with a bare
@@ -160,8 +152,10 @@ func introspectionRefused(ctx context.Context) bool {
 // themselves. A value of the wrong type or outside an enum, in the document
 // or in the variables, is the caller's input at fault: BAD_USER_INPUT.
 // Other parse and validation errors keep gqlgen's codes. An uncoded error
-// that wraps a cause failed to decode an argument (e.g. a malformed Time).
-// Anything else is not the caller's doing.
+// that wraps a cause and has no location failed to decode an argument (e.g.
+// a malformed Time); a resolver's failure has the location of its field,
+// which gqlgen adds to every error a resolver returns. Anything else is not
+// the caller's doing.
 func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
 	code, _ := e.Extensions["code"].(string)
 	switch {
@@ -170,7 +164,7 @@ func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
 		return e, true
 	case code != "":
 		return e, true
-	case e.Unwrap() != nil:
+	case e.Unwrap() != nil && len(e.Locations) == 0:
 		if e.Extensions == nil {
 			e.Extensions = map[string]any{}
 		}
@@ -188,4 +182,12 @@ func recoverFunc(log *slog.Logger) graphql.RecoverFunc {
 			"path", graphql.GetPath(ctx).String(), "stack", string(debug.Stack()))
 		return &folio.Error{Code: folio.EInternal, Message: "Internal server error. Quote the request id when you report it."}
 	}
+}
+
+func locationsOf(err error) []gqlerror.Location {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) {
+		return gqlErr.Locations
+	}
+	return nil
 }

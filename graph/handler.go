@@ -96,8 +96,7 @@ func NewHandler(o Options) http.Handler {
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.AroundFields(markResolverErrors)
-	srv.AroundFields(forgetLoaded)
+	srv.Use(forgetAfterWrites{})
 	srv.AroundRootFields(refuseBadCredentials)
 	srv.AroundOperations(onePasswordPerRequest)
 	srv.SetErrorPresenter(errorPresenter(o.Logger))

@@ -9,6 +9,8 @@ import (
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/folio/folio/graph/model"
 	"github.com/folio/folio/internal/auth"
@@ -69,16 +71,32 @@ func userErrorsOf(err error) ([]*model.UserError, error) {
 	return nil, err
 }
 
-// forgetLoaded runs after each mutation field: what the request's loaders
-// read before the write is stale now.
-func forgetLoaded(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
-		if ls := loader.For(ctx); ls != nil {
-			ls.Forget()
-		}
+// forgetAfterWrites makes each mutation's root field drop what the
+// request's loaders read before its write, so its payload shows the written
+// state. It hooks the fields of mutations only: queries run with no
+// per-field interceptor at all.
+type forgetAfterWrites struct{}
+
+var _ graphql.OperationContextMutator = forgetAfterWrites{}
+
+func (forgetAfterWrites) ExtensionName() string                   { return "ForgetAfterWrites" }
+func (forgetAfterWrites) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (forgetAfterWrites) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
+		return nil
 	}
-	return res, err
+	outer := oc.ResolverMiddleware
+	oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
+		return outer(ctx, func(ctx context.Context) (any, error) {
+			res, err := next(ctx)
+			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
+				loader.For(ctx).Forget()
+			}
+			return res, err
+		})
+	}
+	return nil
 }
 
 func roleOf(r model.Role) folio.Role { return folio.Role(strings.ToLower(string(r))) }

@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -440,66 +439,6 @@ func (p *pricer) applies(cond string, obj *ast.Definition) bool {
 		return slices.Contains(def.Types, obj.Name)
 	}
 	return false
-}
-
-// Charge is what field f actually cost once resolved to result: its weight
-// for each value it produced (null values cost nothing; a mutation's root
-// field costs its weight even when it fails), plus the weights of the
-// weighted arguments given. Summed over every field an operation
-// resolved, it is the operation's actual cost, which Price bounds.
-func (c *Calculator) Charge(f *ast.Field, result any) int {
-	info := c.fields[f.Definition]
-	if info == nil {
-		return 0
-	}
-	cost := 0
-	switch {
-	case info.write:
-		// A write costs its work whether it succeeded or not, lest failed
-		// writes be free to repeat.
-		cost = info.weight
-	case info.weight != 0:
-		cost = satMul(info.weight, produced(result))
-	}
-	for name, w := range info.argWeights {
-		if f.Arguments.ForName(name) != nil {
-			cost = satAdd(cost, w)
-		}
-	}
-	return cost
-}
-
-// Weighs reports whether resolving f can cost anything, so that callers
-// can skip the others cheaply.
-func (c *Calculator) Weighs(f *ast.Field) bool {
-	info := c.fields[f.Definition]
-	return info != nil && (info.weight != 0 || info.argWeights != nil)
-}
-
-// produced counts the values in a resolver's result: the non-null elements
-// of a list, else one unless it is null.
-func produced(result any) int {
-	if result == nil {
-		return 0
-	}
-	v := reflect.ValueOf(result)
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface, reflect.Map:
-		if v.IsNil() {
-			return 0
-		}
-	case reflect.Slice, reflect.Array:
-		n := 0
-		for i := range v.Len() {
-			e := v.Index(i)
-			if (e.Kind() == reflect.Pointer || e.Kind() == reflect.Interface) && e.IsNil() {
-				continue
-			}
-			n++
-		}
-		return n
-	}
-	return 1
 }
 
 func satAdd(a, b int) int { return min(a+b, costCap) }

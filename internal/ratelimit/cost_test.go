@@ -170,43 +170,31 @@ func TestNewCalculator_BadDeclarations(t *testing.T) {
 	}
 }
 
-func TestCalculator_Charge(t *testing.T) {
+func TestCalculator_Actual(t *testing.T) {
 	s := mustSchema(t, testSDL)
 	c := mustCalculator(t, s)
-	op := mustOperation(t, s, `{ books { id author { name } } search(q: "x") { ... on Book { id } } nodes(ids: ["a", "b", "c"]) { id } }`)
-	mop := mustOperation(t, s, `mutation { addBook(title: "x") { id } rate(stars: 5) }`)
-	addBook, rate := mop.SelectionSet[0].(*ast.Field), mop.SelectionSet[1].(*ast.Field)
-	books := op.SelectionSet[0].(*ast.Field)
-	author := books.SelectionSet[1].(*ast.Field)
-	search := op.SelectionSet[1].(*ast.Field)
-	nodes := op.SelectionSet[2].(*ast.Field)
-	id := books.SelectionSet[0].(*ast.Field)
-	type book struct{ ID string }
+	const query = `query Q { books { id author { name } } search(q: "x") { ... on Book { id } } nodes(ids: ["a", "b", "c"]) { ...N } }
+fragment N on Node { id }`
+	const mutation = `mutation { addBook(title: "x") { id } rate(stars: 5) }`
 	for _, tc := range []struct {
-		name   string
-		field  *ast.Field
-		result any
-		want   int
+		name, op, data string
+		want           int
 	}{
-		{"ListCountsItsRows", books, []*book{{}, {}, {}}, 3},
-		{"EmptyList", books, []*book{}, 0},
-		{"Object", author, &book{}, 1},
-		{"NullObject", author, (*book)(nil), 0},
-		{"NullResult", author, nil, 0},
-		{"ListSkipsNulls", nodes, []any{&book{}, nil, &book{}}, 2},
-		{"ArgumentWeightOnce", search, []any{&book{}}, 5 + 1},
-		{"ScalarIsFree", id, "x", 0},
-		{"Mutation", addBook, &book{}, 10},
-		{"FailedMutationStillCosts", addBook, nil, 10},
-		{"WeightedMutationScalar", rate, 4, 3},
+		{"ListCountsItsRows", query, `{"books":[{"id":"1","author":null},{"id":"2","author":null},{"id":"3","author":null}]}`, 3},
+		{"EmptyList", query, `{"books":[]}`, 0},
+		{"ObjectsUnderRows", query, `{"books":[{"id":"1","author":{"name":"A \"q\" }"}},{"id":"2","author":{"name":"B"}}]}`, 2 + 2},
+		{"NullObject", query, `{"books":[{"id":"1","author":null}]}`, 1},
+		{"NullData", query, `null`, 0},
+		{"ListSkipsNullsThroughFragments", query, `{"nodes":[{"id":"a"},null,{"id":"c"}]}`, 2},
+		{"ArgumentWeightOnce", query, `{"search":[{"id":"b"}]}`, 5 + 1},
+		{"EmptySearchStillPaysItsArgument", query, `{"search":[]}`, 5},
+		{"Mutation", mutation, `{"addBook":{"id":"1"},"rate":4}`, 10 + 3},
+		{"FailedMutationStillCosts", mutation, `{"addBook":null,"rate":4}`, 10 + 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := c.Charge(tc.field, tc.result); got != tc.want {
+			if got := c.Actual(mustOperation(t, s, tc.op), []byte(tc.data)); got != tc.want {
 				t.Errorf("got %d, want %d", got, tc.want)
 			}
 		})
-	}
-	if c.Weighs(id) || !c.Weighs(books) {
-		t.Errorf("Weighs: id %v, books %v; want false, true", c.Weighs(id), c.Weighs(books))
 	}
 }
