@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -37,7 +38,18 @@ import (
 	"github.com/folio/folio/internal/seed"
 )
 
+// defaultGOGC is the garbage collector's target when GOGC is not set. A
+// request allocates a few hundred kilobytes that die with it, and the live
+// heap is small (tens of megabytes), so letting the heap grow to 5× the live
+// data before collecting costs little memory and saves the collections
+// that, at Go's default of 100, took a quarter of the CPU under load. Set
+// GOMEMLIMIT to the container's memory less a margin to keep a ceiling.
+const defaultGOGC = 400
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGOGC)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, nil); err != nil {

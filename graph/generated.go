@@ -380,7 +380,6 @@ type ArticleResolver interface {
 }
 type ArticleConnectionResolver interface {
 	Edges(ctx context.Context, obj *model.ArticleConnection) ([]*model.ArticleEdge, error)
-	Nodes(ctx context.Context, obj *model.ArticleConnection) ([]*folio.Article, error)
 
 	TotalCount(ctx context.Context, obj *model.ArticleConnection) (int, error)
 }
@@ -391,7 +390,6 @@ type CategoryResolver interface {
 }
 type CategoryConnectionResolver interface {
 	Edges(ctx context.Context, obj *model.CategoryConnection) ([]*model.CategoryEdge, error)
-	Nodes(ctx context.Context, obj *model.CategoryConnection) ([]*folio.Category, error)
 
 	TotalCount(ctx context.Context, obj *model.CategoryConnection) (int, error)
 }
@@ -406,7 +404,6 @@ type CommentResolver interface {
 }
 type CommentConnectionResolver interface {
 	Edges(ctx context.Context, obj *model.CommentConnection) ([]*model.CommentEdge, error)
-	Nodes(ctx context.Context, obj *model.CommentConnection) ([]*folio.Comment, error)
 
 	TotalCount(ctx context.Context, obj *model.CommentConnection) (int, error)
 }
@@ -460,7 +457,6 @@ type TagResolver interface {
 }
 type TagConnectionResolver interface {
 	Edges(ctx context.Context, obj *model.TagConnection) ([]*model.TagEdge, error)
-	Nodes(ctx context.Context, obj *model.TagConnection) ([]*folio.Tag, error)
 
 	TotalCount(ctx context.Context, obj *model.TagConnection) (int, error)
 }
@@ -5115,7 +5111,7 @@ func (ec *executionContext) _ArticleConnection_nodes(ctx context.Context, field 
 			return ec.fieldContext_ArticleConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ArticleConnection().Nodes(ctx, obj)
+			return obj.Nodes, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*folio.Article) graphql.Marshaler {
@@ -5129,8 +5125,8 @@ func (ec *executionContext) fieldContext_ArticleConnection_nodes(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "ArticleConnection",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Article(ctx, field)
 		},
@@ -5147,7 +5143,7 @@ func (ec *executionContext) _ArticleConnection_pageInfo(ctx context.Context, fie
 			return ec.fieldContext_ArticleConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -5161,7 +5157,7 @@ func (ec *executionContext) fieldContext_ArticleConnection_pageInfo(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "ArticleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -5489,7 +5485,7 @@ func (ec *executionContext) _CategoryConnection_nodes(ctx context.Context, field
 			return ec.fieldContext_CategoryConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CategoryConnection().Nodes(ctx, obj)
+			return obj.Nodes, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*folio.Category) graphql.Marshaler {
@@ -5503,8 +5499,8 @@ func (ec *executionContext) fieldContext_CategoryConnection_nodes(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "CategoryConnection",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
@@ -5521,7 +5517,7 @@ func (ec *executionContext) _CategoryConnection_pageInfo(ctx context.Context, fi
 			return ec.fieldContext_CategoryConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -5535,7 +5531,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_pageInfo(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "CategoryConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -5918,7 +5914,7 @@ func (ec *executionContext) _CommentConnection_nodes(ctx context.Context, field 
 			return ec.fieldContext_CommentConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.CommentConnection().Nodes(ctx, obj)
+			return obj.Nodes, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*folio.Comment) graphql.Marshaler {
@@ -5932,8 +5928,8 @@ func (ec *executionContext) fieldContext_CommentConnection_nodes(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "CommentConnection",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Comment(ctx, field)
 		},
@@ -5950,7 +5946,7 @@ func (ec *executionContext) _CommentConnection_pageInfo(ctx context.Context, fie
 			return ec.fieldContext_CommentConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -5964,7 +5960,7 @@ func (ec *executionContext) fieldContext_CommentConnection_pageInfo(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "CommentConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -8802,7 +8798,7 @@ func (ec *executionContext) _SearchResultConnection_pageInfo(ctx context.Context
 			return ec.fieldContext_SearchResultConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -8816,7 +8812,7 @@ func (ec *executionContext) fieldContext_SearchResultConnection_pageInfo(_ conte
 	fc = &graphql.FieldContext{
 		Object:     "SearchResultConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -9529,7 +9525,7 @@ func (ec *executionContext) _TagConnection_nodes(ctx context.Context, field grap
 			return ec.fieldContext_TagConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.TagConnection().Nodes(ctx, obj)
+			return obj.Nodes, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*folio.Tag) graphql.Marshaler {
@@ -9543,8 +9539,8 @@ func (ec *executionContext) fieldContext_TagConnection_nodes(_ context.Context, 
 	fc = &graphql.FieldContext{
 		Object:     "TagConnection",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Tag(ctx, field)
 		},
@@ -9561,7 +9557,7 @@ func (ec *executionContext) _TagConnection_pageInfo(ctx context.Context, field g
 			return ec.fieldContext_TagConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -9575,7 +9571,7 @@ func (ec *executionContext) fieldContext_TagConnection_pageInfo(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "TagConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -12619,11 +12615,10 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 					return ec._ArticleConnection_edges(ctx, field, obj)
 				})
 		case "nodes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ArticleConnection_nodes(ctx, field, obj)
-				})
+			out.Values[i] = ec._ArticleConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "pageInfo":
 			out.Values[i] = ec._ArticleConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -12801,11 +12796,10 @@ func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.Sel
 					return ec._CategoryConnection_edges(ctx, field, obj)
 				})
 		case "nodes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CategoryConnection_nodes(ctx, field, obj)
-				})
+			out.Values[i] = ec._CategoryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "pageInfo":
 			out.Values[i] = ec._CategoryConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -12969,11 +12963,10 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 					return ec._CommentConnection_edges(ctx, field, obj)
 				})
 		case "nodes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._CommentConnection_nodes(ctx, field, obj)
-				})
+			out.Values[i] = ec._CommentConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "pageInfo":
 			out.Values[i] = ec._CommentConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -14266,11 +14259,10 @@ func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.Selectio
 					return ec._TagConnection_edges(ctx, field, obj)
 				})
 		case "nodes":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TagConnection_nodes(ctx, field, obj)
-				})
+			out.Values[i] = ec._TagConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "pageInfo":
 			out.Values[i] = ec._TagConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -187,60 +187,24 @@ func searchCursor(h *folio.SearchHit) string {
 	return encodeCursor(orderRank, folio.Cursor{Rank: h.Rank, ID: h.Article.ID})
 }
 
-// connection lays out a page: its edges, its nodes and its page info.
-func connection[T, E any](l folio.List[T], cursor func(T) string, edge func(string, T) E) ([]E, []T, *model.PageInfo) {
-	edges := make([]E, len(l.Items))
-	info := &model.PageInfo{HasNextPage: l.HasNext, HasPreviousPage: l.HasPrevious}
-	for i, it := range l.Items {
-		c := cursor(it)
-		edges[i] = edge(c, it)
-		if i == 0 {
-			info.StartCursor = &c
-		}
-		if i == len(l.Items)-1 {
-			info.EndCursor = &c
-		}
-	}
-	items := l.Items
-	if items == nil {
-		items = []T{}
-	}
-	return edges, items, info
-}
-
 func articleConnection(l folio.List[*folio.Article], order string, count model.Counter) *model.ArticleConnection {
-	edges, nodes, info := connection(l, articleCursor(order), func(c string, a *folio.Article) *model.ArticleEdge {
-		return &model.ArticleEdge{Cursor: c, Node: a}
-	})
-	return &model.ArticleConnection{Edges: edges, Nodes: nodes, PageInfo: info, Count: count}
+	return &model.ArticleConnection{Page: model.NewPage(l, articleCursor(order), count)}
 }
 
 func commentConnection(l folio.List[*folio.Comment], count model.Counter) *model.CommentConnection {
-	edges, nodes, info := connection(l, commentCursor, func(c string, n *folio.Comment) *model.CommentEdge {
-		return &model.CommentEdge{Cursor: c, Node: n}
-	})
-	return &model.CommentConnection{Edges: edges, Nodes: nodes, PageInfo: info, Count: count}
+	return &model.CommentConnection{Page: model.NewPage(l, commentCursor, count)}
 }
 
 func tagConnection(l folio.List[*folio.Tag], count model.Counter) *model.TagConnection {
-	edges, nodes, info := connection(l, tagCursor, func(c string, n *folio.Tag) *model.TagEdge {
-		return &model.TagEdge{Cursor: c, Node: n}
-	})
-	return &model.TagConnection{Edges: edges, Nodes: nodes, PageInfo: info, Count: count}
+	return &model.TagConnection{Page: model.NewPage(l, tagCursor, count)}
 }
 
 func categoryConnection(l folio.List[*folio.Category], count model.Counter) *model.CategoryConnection {
-	edges, nodes, info := connection(l, categoryCursor, func(c string, n *folio.Category) *model.CategoryEdge {
-		return &model.CategoryEdge{Cursor: c, Node: n}
-	})
-	return &model.CategoryConnection{Edges: edges, Nodes: nodes, PageInfo: info, Count: count}
+	return &model.CategoryConnection{Page: model.NewPage(l, categoryCursor, count)}
 }
 
 func searchConnection(l folio.List[*folio.SearchHit], count model.Counter) *model.SearchResultConnection {
-	edges, _, info := connection(l, searchCursor, func(c string, h *folio.SearchHit) *model.SearchResultEdge {
-		return &model.SearchResultEdge{Cursor: c, Node: h.Article, Rank: rank(h.Rank), Snippet: h.Snippet}
-	})
-	return &model.SearchResultConnection{Edges: edges, PageInfo: info, Count: count}
+	return &model.SearchResultConnection{Page: model.NewPage(l, searchCursor, count)}
 }
 
 // rank widens a float4 rank without the binary noise of a plain conversion

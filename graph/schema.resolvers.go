@@ -9,11 +9,10 @@ import (
 	"context"
 	"strings"
 
-	"github.com/vektah/gqlparser/v2/ast"
-
 	"github.com/folio/folio/graph/model"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 func (r *apiKeyResolver) ID(ctx context.Context, obj *folio.APIKey) (string, error) {
@@ -74,11 +73,7 @@ func (r *articleResolver) ReactionCounts(ctx context.Context, obj *folio.Article
 }
 
 func (r *articleConnectionResolver) Edges(ctx context.Context, obj *model.ArticleConnection) ([]*model.ArticleEdge, error) {
-	return obj.Edges, nil
-}
-
-func (r *articleConnectionResolver) Nodes(ctx context.Context, obj *model.ArticleConnection) ([]*folio.Article, error) {
-	return obj.Nodes, nil
+	return model.Edges(&obj.Page, func(c string, n *folio.Article) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: n} }), nil
 }
 
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *model.ArticleConnection) (int, error) {
@@ -95,11 +90,7 @@ func (r *categoryResolver) Articles(ctx context.Context, obj *folio.Category, fi
 }
 
 func (r *categoryConnectionResolver) Edges(ctx context.Context, obj *model.CategoryConnection) ([]*model.CategoryEdge, error) {
-	return obj.Edges, nil
-}
-
-func (r *categoryConnectionResolver) Nodes(ctx context.Context, obj *model.CategoryConnection) ([]*folio.Category, error) {
-	return obj.Nodes, nil
+	return model.Edges(&obj.Page, func(c string, n *folio.Category) *model.CategoryEdge { return &model.CategoryEdge{Cursor: c, Node: n} }), nil
 }
 
 func (r *categoryConnectionResolver) TotalCount(ctx context.Context, obj *model.CategoryConnection) (int, error) {
@@ -149,11 +140,7 @@ func (r *commentResolver) Replies(ctx context.Context, obj *folio.Comment, first
 }
 
 func (r *commentConnectionResolver) Edges(ctx context.Context, obj *model.CommentConnection) ([]*model.CommentEdge, error) {
-	return obj.Edges, nil
-}
-
-func (r *commentConnectionResolver) Nodes(ctx context.Context, obj *model.CommentConnection) ([]*folio.Comment, error) {
-	return obj.Nodes, nil
+	return model.Edges(&obj.Page, func(c string, n *folio.Comment) *model.CommentEdge { return &model.CommentEdge{Cursor: c, Node: n} }), nil
 }
 
 func (r *commentConnectionResolver) TotalCount(ctx context.Context, obj *model.CommentConnection) (int, error) {
@@ -390,7 +377,9 @@ func (r *queryResolver) RateLimit(ctx context.Context) (*model.RateLimit, error)
 }
 
 func (r *searchResultConnectionResolver) Edges(ctx context.Context, obj *model.SearchResultConnection) ([]*model.SearchResultEdge, error) {
-	return obj.Edges, nil
+	return model.Edges(&obj.Page, func(c string, h *folio.SearchHit) *model.SearchResultEdge {
+		return &model.SearchResultEdge{Cursor: c, Node: h.Article, Rank: rank(h.Rank), Snippet: h.Snippet}
+	}), nil
 }
 
 func (r *searchResultConnectionResolver) TotalCount(ctx context.Context, obj *model.SearchResultConnection) (int, error) {
@@ -407,11 +396,7 @@ func (r *tagResolver) Articles(ctx context.Context, obj *folio.Tag, first *int, 
 }
 
 func (r *tagConnectionResolver) Edges(ctx context.Context, obj *model.TagConnection) ([]*model.TagEdge, error) {
-	return obj.Edges, nil
-}
-
-func (r *tagConnectionResolver) Nodes(ctx context.Context, obj *model.TagConnection) ([]*folio.Tag, error) {
-	return obj.Nodes, nil
+	return model.Edges(&obj.Page, func(c string, n *folio.Tag) *model.TagEdge { return &model.TagEdge{Cursor: c, Node: n} }), nil
 }
 
 func (r *tagConnectionResolver) TotalCount(ctx context.Context, obj *model.TagConnection) (int, error) {
