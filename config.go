@@ -109,13 +109,13 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 
 // rawConfig is the configuration as text, before it is checked.
 type rawConfig struct {
-	databaseURL, redisURL, httpAddr, env, logLevel                  string
+	databaseURL, redisURL, httpAddr, env, logLevel      string
 	migrate, seed, playground, requestTimeout, shutdown string
-	ops                                                             rawOpsConfig
-	jwtKeys, accessTTL, refreshTTL                                  string
-	signInPerAccount, signInPerAddress, signInWindow                string
-	rateLimit                                                       func(*[]error) rateLimitConfig
-	cacheTTL, cacheTimeout, trusted                                 string
+	ops                                                 rawOpsConfig
+	jwtKeys, accessTTL, refreshTTL                      string
+	signInPerAccount, signInPerAddress, signInWindow    string
+	rateLimit                                           func(*[]error) rateLimitConfig
+	cacheTTL, cacheTimeout, trusted                     string
 }
 
 func (r *rawConfig) build() (config, error) {
