@@ -111,10 +111,11 @@ func (l *lookup) status(ctx context.Context) *ratelimit.Status {
 }
 
 // refund gives back the hit's charge to a request that runs instead: it
-// pays its price like any other.
+// pays its price like any other. The refund lands before the request
+// runs, so the budget the response reports is exact.
 func (l *lookup) refund(ctx context.Context, st *ratelimit.Status) {
 	if st != nil && st.Allowed {
-		l.budgets.Settle(ctx, l.client, -HitCost, *st)
+		l.budgets.Adjust(ctx, l.client, -HitCost)
 	}
 }
 
@@ -168,12 +169,12 @@ func (c *Cache) Middleware(next http.Handler) http.Handler {
 			if s := c.recheck(ctx, key); s != nil {
 				return &execution{stored: s}, nil
 			}
+			l.refund(ctx, st)
 			return c.execute(next, r, key, l.start), nil
 		})
 		res := v.(*execution)
 		switch {
 		case leader && res.ran:
-			l.refund(ctx, st)
 			c.writeExecuted(w, r, res)
 		case res.stored != nil:
 			// Another request ran this very operation while this one
