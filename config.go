@@ -47,6 +47,9 @@ type config struct {
 	// CacheTTL is how long looked-up rows live in Redis; 0 turns the cache off.
 	CacheTTL     time.Duration
 	CacheTimeout time.Duration
+	// ResponseCache answers anonymous queries from Redis; on only while
+	// CacheTTL is.
+	ResponseCache responseCacheConfig
 	// TrustedDocuments runs only operations registered with
 	// `folio documents load`; APQ registration is off then.
 	TrustedDocuments bool
@@ -103,6 +106,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 	r.rateLimit = rateLimitFlags(fs, env)
 	fs.StringVar(&r.trusted, "trusted-documents", env("TRUSTED_DOCUMENTS", "false"), "run only operations registered with `folio documents load` (env TRUSTED_DOCUMENTS)")
 	fs.StringVar(&r.cacheTTL, "cache-ttl", env("CACHE_TTL", "10m"), "how long looked-up rows live in Redis; 0 turns the cache off (env CACHE_TTL)")
+	r.responseCache = responseCacheFlags(fs, env)
 	fs.StringVar(&r.cacheTimeout, "cache-timeout", env("CACHE_TIMEOUT", "50ms"), "how long one Redis round trip of the cache may take before Postgres answers instead (env CACHE_TIMEOUT)")
 	return r.build
 }
@@ -116,6 +120,7 @@ type rawConfig struct {
 	signInPerAccount, signInPerAddress, signInWindow    string
 	rateLimit                                           func(*[]error) rateLimitConfig
 	cacheTTL, cacheTimeout, trusted                     string
+	responseCache                                       func(*[]error) responseCacheConfig
 }
 
 func (r *rawConfig) build() (config, error) {
@@ -143,6 +148,7 @@ func (r *rawConfig) build() (config, error) {
 	c.RateLimit = r.rateLimit(&errs)
 	c.CacheTTL = parseDuration("CACHE_TTL", r.cacheTTL, &errs)
 	c.CacheTimeout = parseDuration("CACHE_TIMEOUT", r.cacheTimeout, &errs)
+	c.ResponseCache = r.responseCache(&errs)
 	c.TrustedDocuments = parseBool("TRUSTED_DOCUMENTS", r.trusted, false, &errs)
 	if len(errs) > 0 {
 		// One line, however many problems: it is printed as the reason the

@@ -197,18 +197,21 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	if cfg.TrustedDocuments {
 		trusted = db
 	}
+	limiter := newLimiter(cfg.RateLimit, rdb, log, o.metrics)
+	// Outermost, so that it sees every row and every write; nil when off.
+	rc := newResponseCache(cfg, rdb, c, trusted, limiter, log, o.metrics)
+	store, writer, authStore = rc.Store(store), rc.Writer(writer), rc.Accounts(authStore)
 	authn, err := newAuth(cfg, authStore, rdb, log)
 	if err != nil {
 		return err
 	}
 
-	limiter := newLimiter(cfg.RateLimit, rdb, log, o.metrics)
 	mux := http.NewServeMux()
-	mux.Handle("/query", httpsec.CSRF(graph.NewHandler(graph.Options{
+	mux.Handle("/query", httpsec.CSRF(rc.Middleware(graph.NewHandler(graph.Options{
 		Store: store, Writer: writer, Auth: authn, Logger: log, Timeout: cfg.RequestTimeout,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: o.tp,
 		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter,
-	})))
+	}))))
 	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
 	mux.Handle("GET /readyz", o.drain.Readiness(readyz(db, rdb)))
 	if cfg.ops.Introspection {

@@ -1,0 +1,178 @@
+package respcache
+
+import (
+	"context"
+
+	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/folio"
+)
+
+// Store returns s decorated to tag what responses contain; a nil Cache
+// returns s.
+func (c *Cache) Store(s folio.Store) folio.Store {
+	if c == nil {
+		return s
+	}
+	return Store{Store: s}
+}
+
+// Writer returns w decorated to invalidate, after each write commits, the
+// responses holding what it changed; a nil Cache returns w.
+func (c *Cache) Writer(w folio.Writer) folio.Writer {
+	if c == nil {
+		return w
+	}
+	return writer{Writer: w, c: c}
+}
+
+// Accounts returns a decorated to invalidate, after a sign-up, responses
+// that looked for its handle and found no one; a nil Cache returns a.
+func (c *Cache) Accounts(a auth.Store) auth.Store {
+	if c == nil {
+		return a
+	}
+	return accounts{Store: a, c: c}
+}
+
+type writer struct {
+	folio.Writer
+	c *Cache
+}
+
+// articleChanged names what a change to a lists: the article, its slug (a
+// response that found nothing under it), and, if it is or was published,
+// every list of articles, whose membership, order or counts it may move.
+func articleChanged(a *folio.Article, lists bool) []string {
+	tags := []string{articleTag(a.ID), articleSlugTag(a.Slug)}
+	if lists {
+		tags = append(tags, listArticles)
+	}
+	return tags
+}
+
+func commentChanged(c *folio.Comment) []string {
+	tags := []string{commentTag(c.ID), commentsTag(c.ArticleID)}
+	if c.ParentID != nil {
+		tags = append(tags, repliesTag(*c.ParentID))
+	}
+	return tags
+}
+
+func userChanged(u *folio.User) []string { return []string{userTag(u.ID), userHandleTag(u.Handle)} }
+
+// CreateArticle implements folio.ArticleWriter. A new article is a draft,
+// in no public list.
+func (w writer) CreateArticle(ctx context.Context, v folio.Viewer, in folio.NewArticle) (*folio.Article, error) {
+	a, err := w.Writer.CreateArticle(ctx, v, in)
+	if err == nil {
+		w.c.Invalidate(ctx, articleChanged(a, false)...)
+	}
+	return a, err
+}
+
+// UpdateArticle implements folio.ArticleWriter. An old slug's responses
+// hold the article, and go with its tag.
+func (w writer) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.ArticlePatch) (*folio.Article, error) {
+	a, err := w.Writer.UpdateArticle(ctx, v, p)
+	if err == nil {
+		w.c.Invalidate(ctx, articleChanged(a, a.Status == folio.StatusPublished)...)
+	}
+	return a, err
+}
+
+// SetArticleStatus implements folio.ArticleWriter.
+func (w writer) SetArticleStatus(ctx context.Context, v folio.Viewer, id int64, s folio.ArticleStatus, expected *int) (*folio.Article, error) {
+	a, err := w.Writer.SetArticleStatus(ctx, v, id, s, expected)
+	if err == nil {
+		w.c.Invalidate(ctx, articleChanged(a, true)...)
+	}
+	return a, err
+}
+
+// DeleteArticle implements folio.ArticleWriter.
+func (w writer) DeleteArticle(ctx context.Context, v folio.Viewer, id int64) (*folio.Article, error) {
+	a, err := w.Writer.DeleteArticle(ctx, v, id)
+	if err == nil {
+		w.c.Invalidate(ctx, articleChanged(a, true)...)
+	}
+	return a, err
+}
+
+// AddReaction implements folio.ArticleWriter.
+func (w writer) AddReaction(ctx context.Context, v folio.Viewer, articleID int64, k folio.ReactionKind) error {
+	err := w.Writer.AddReaction(ctx, v, articleID, k)
+	if err == nil {
+		w.c.Invalidate(ctx, reactionsTag(articleID))
+	}
+	return err
+}
+
+// RemoveReaction implements folio.ArticleWriter.
+func (w writer) RemoveReaction(ctx context.Context, v folio.Viewer, articleID int64, k folio.ReactionKind) error {
+	err := w.Writer.RemoveReaction(ctx, v, articleID, k)
+	if err == nil {
+		w.c.Invalidate(ctx, reactionsTag(articleID))
+	}
+	return err
+}
+
+// AddComment implements folio.CommentWriter: the article's thread and
+// comment counts, and the parent's replies.
+func (w writer) AddComment(ctx context.Context, v folio.Viewer, in folio.NewComment) (*folio.Comment, error) {
+	c, err := w.Writer.AddComment(ctx, v, in)
+	if err == nil {
+		w.c.Invalidate(ctx, commentChanged(c)...)
+	}
+	return c, err
+}
+
+// EditComment implements folio.CommentWriter.
+func (w writer) EditComment(ctx context.Context, v folio.Viewer, id int64, body string) (*folio.Comment, error) {
+	c, err := w.Writer.EditComment(ctx, v, id, body)
+	if err == nil {
+		w.c.Invalidate(ctx, commentChanged(c)...)
+	}
+	return c, err
+}
+
+// DeleteComment implements folio.CommentWriter.
+func (w writer) DeleteComment(ctx context.Context, v folio.Viewer, id int64) (*folio.Comment, error) {
+	c, err := w.Writer.DeleteComment(ctx, v, id)
+	if err == nil {
+		w.c.Invalidate(ctx, commentChanged(c)...)
+	}
+	return c, err
+}
+
+// UpdateProfile implements folio.UserWriter. A changed handle's old
+// responses hold the user, and go with its tag.
+func (w writer) UpdateProfile(ctx context.Context, v folio.Viewer, p folio.ProfilePatch) (*folio.User, error) {
+	u, err := w.Writer.UpdateProfile(ctx, v, p)
+	if err == nil {
+		w.c.Invalidate(ctx, userChanged(u)...)
+	}
+	return u, err
+}
+
+// SetUserRole implements folio.UserWriter.
+func (w writer) SetUserRole(ctx context.Context, v folio.Viewer, id int64, r folio.Role) (*folio.User, error) {
+	u, err := w.Writer.SetUserRole(ctx, v, id, r)
+	if err == nil {
+		w.c.Invalidate(ctx, userChanged(u)...)
+	}
+	return u, err
+}
+
+type accounts struct {
+	auth.Store
+	c *Cache
+}
+
+// CreateUser implements auth.Store.
+func (a accounts) CreateUser(ctx context.Context, u folio.NewUser, passwordHash string) (*folio.User, error) {
+	created, err := a.Store.CreateUser(ctx, u, passwordHash)
+	if err == nil {
+		a.c.Invalidate(ctx, userHandleTag(created.Handle))
+	}
+	return created, err
+}
