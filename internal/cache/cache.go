@@ -61,6 +61,7 @@ type Stats struct {
 	Errors        uint64 // Redis calls that failed or timed out
 	Bypasses      uint64 // Redis calls skipped while the breaker was open
 	Invalidations uint64 // keys invalidated after writes
+	Trips         uint64 // times the breaker opened
 }
 
 // Store is a folio.Store and folio.Writer whose lookups go through Redis.
@@ -73,7 +74,7 @@ type Store struct {
 	breaker *gobreaker.CircuitBreaker[any]
 	flights group
 
-	hits, misses, errs, bypasses, invalidations atomic.Uint64
+	hits, misses, errs, bypasses, invalidations, trips atomic.Uint64
 }
 
 // New wraps s and w (normally the same Postgres store).
@@ -102,10 +103,13 @@ func New(s folio.Store, w folio.Writer, o Options) *Store {
 		MaxRequests: 1,
 		Timeout:     o.Cooldown,
 		ReadyToTrip: func(n gobreaker.Counts) bool { return n.ConsecutiveFailures >= 3 },
+		// A round trip its own request cut short says nothing about Redis.
+		IsExcluded: func(err error) bool { var e requestEnded; return errors.As(err, &e) },
 		OnStateChange: func(_ string, from, to gobreaker.State) {
 			lvl := slog.LevelInfo
 			if to == gobreaker.StateOpen {
 				lvl = slog.LevelWarn
+				c.trips.Add(1)
 			}
 			o.Logger.Log(context.Background(), lvl, "redis cache breaker", "from", from.String(), "to", to.String())
 		},
@@ -129,7 +133,8 @@ func (c *Store) observe(kind, result string, n int) {
 
 // Stats returns the counters.
 func (c *Store) Stats() Stats {
-	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Errors: c.errs.Load(), Bypasses: c.bypasses.Load(), Invalidations: c.invalidations.Load()}
+	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Errors: c.errs.Load(), Bypasses: c.bypasses.Load(),
+		Invalidations: c.invalidations.Load(), Trips: c.trips.Load()}
 }
 
 // Values that are not JSON rows: a key known to name nothing, and a key
@@ -139,16 +144,32 @@ const (
 	tombstone = "\x00tomb"
 )
 
+// requestEnded is the error of a round trip cut short by its caller's own
+// context: a client that went away, or a request deadline that came before
+// the cache's. It is not Redis's failure, so the breaker leaves it out;
+// only Redis's own errors and the cache's own Timeout count.
+type requestEnded struct{ error }
+
+func (e requestEnded) Unwrap() error { return e.error }
+
 // do runs one Redis round trip under the breaker and the deadline. ok is
 // false when Redis was skipped or failed; the caller then serves from the
 // store.
 func (c *Store) do(ctx context.Context, what string, f func(ctx context.Context) error) bool {
+	if ctx.Err() != nil {
+		return false // the request has ended: nothing to ask Redis for
+	}
 	_, err := c.breaker.Execute(func() (any, error) {
-		ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+		rctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 		defer cancel()
-		err := f(ctx)
-		if errors.Is(err, redis.Nil) {
+		err := f(rctx)
+		switch {
+		case err == nil || errors.Is(err, redis.Nil):
 			return nil, nil
+		case ctx.Err() != nil:
+			// Whatever Redis answered, the request's own context ended
+			// first: its cancellation or its deadline, not c.o.Timeout.
+			return nil, requestEnded{err}
 		}
 		return nil, err
 	})
