@@ -354,3 +354,57 @@ func TestStore_Breaker(t *testing.T) {
 		})
 	}
 }
+
+// partialStore answers article lookups with rows read for a list, without
+// their bodies, as a buggy store might.
+type partialStore struct{ folio.Store }
+
+func (s partialStore) ArticlesByIDs(ctx context.Context, ids []int64) ([]*folio.Article, error) {
+	return partial(s.Store.ArticlesByIDs(ctx, ids))
+}
+
+func (s partialStore) ArticlesBySlugs(ctx context.Context, slugs []string) ([]*folio.Article, error) {
+	return partial(s.Store.ArticlesBySlugs(ctx, slugs))
+}
+
+func partial(as []*folio.Article, err error) ([]*folio.Article, error) {
+	for _, a := range as {
+		a.Body, a.BodyOmitted = "", true
+	}
+	return as, err
+}
+
+func TestStore_NeverCachesPartialArticles(t *testing.T) {
+	w := getWorld(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
+	ctx := context.Background()
+
+	t.Run("NotWritten", func(t *testing.T) {
+		c := newCache(t, rdb, prefix, partialStore{testDB})
+		if _, err := c.ArticlesByIDs(ctx, []int64{w.a.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ArticlesBySlugs(ctx, []string{w.b.Slug}); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{prefix + "article:id:" + itoa(w.a.ID), prefix + "article:id:" + itoa(w.b.ID), prefix + "article:slug:" + w.b.Slug} {
+			if n := rdb.Exists(ctx, key).Val(); n != 0 {
+				t.Errorf("%s was written from a row without its body", key)
+			}
+		}
+	})
+	t.Run("ReadAsMiss", func(t *testing.T) {
+		// A body-less row in Redis (written by some older, buggier instance)
+		// is a miss: the store answers with the whole row.
+		key := prefix + "article:id:" + itoa(w.a.ID)
+		if err := rdb.Set(ctx, key, `{"ID":`+itoa(w.a.ID)+`,"Title":"A","BodyOmitted":true}`, time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+		c := newCache(t, rdb, prefix, testDB)
+		as, err := c.ArticlesByIDs(ctx, []int64{w.a.ID})
+		if err != nil || len(as) != 1 || as[0].BodyOmitted || as[0].Body != w.a.Body {
+			t.Fatalf("got %+v, %v: want the whole row from the store", as, err)
+		}
+	})
+}
