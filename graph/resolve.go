@@ -59,7 +59,7 @@ func nestedArticles(ctx context.Context, pages *dataloader.Loader[loader.PageKey
 	if err != nil {
 		return nil, err
 	}
-	list, err := pages.Load(ctx, loader.PageKey{ID: id, Page: p})()
+	list, err := pages.Load(ctx, loader.PageKey{ID: id, Page: fetchOnly(ctx, p)})()
 	if err != nil {
 		return nil, err
 	}
