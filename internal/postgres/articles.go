@@ -147,11 +147,19 @@ func (db *DB) ArticlesByCategories(ctx context.Context, v folio.Viewer, ids []in
 	return perParent(ctx, db, "articles by category", ids, p, newestFirst, cols, from, a, scan)
 }
 
-// ArticlesByTags implements folio.ArticleStore.
+// ArticlesByTags implements folio.ArticleStore. A tag's articles are found
+// through article_tags, so each must be looked up for its publication time
+// before the newest can be picked: the page is picked from the small
+// articles_published_id_idx alone (index-only, for what every reader may
+// see), and only the page's rows are then read whole. The outer statement
+// repeats the bounds, which its page of rows already meets.
 func (db *DB) ArticlesByTags(ctx context.Context, v folio.Viewer, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Article], error) {
 	var a args
-	from := `article_tags at JOIN articles a ON a.id = at.article_id
-WHERE at.tag_id = p.parent AND a.published_at IS NOT NULL AND ` + visible(v, &a)
+	vis := visible(v, &a)
+	where, orderLimit := newestFirst.page(p, &a)
+	from := fmt.Sprintf(`articles a WHERE a.id = ANY(ARRAY(
+	SELECT a.id FROM article_tags at JOIN articles a ON a.id = at.article_id
+	WHERE at.tag_id = p.parent AND a.published_at IS NOT NULL AND %s AND %s %s))`, vis, where, orderLimit)
 	cols, scan := listColumns(p)
 	return perParent(ctx, db, "articles by tag", ids, p, newestFirst, cols, from, a, scan)
 }

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -125,4 +126,82 @@ func TestDB_ArticleColumns(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestDB_ArticlesByTags pages through a tag's articles both ways, for
+// readers who see only what is published and for an author who also sees
+// their archived piece.
+func TestDB_ArticlesByTags(t *testing.T) {
+	f := postgrestest.Fixture{TB: t, DB: testDB}
+	author := f.User("bytag_author", folio.RoleAuthor)
+	tag := f.Tag("bytag", "By tag")
+	t.Cleanup(func() { // other tests list every tag
+		if _, err := testDB.Pool.Exec(context.Background(), `DELETE FROM tags WHERE id = $1`, tag.ID); err != nil {
+			t.Error(err)
+		}
+	})
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var all []string // newest first
+	for i := range 6 {
+		s := folio.StatusPublished
+		if i == 2 {
+			s = folio.StatusArchived
+		}
+		a := f.Article(postgrestest.Article{Author: author, Slug: "bytag-" + string(rune('a'+i)), Title: "T", Status: s,
+			PublishedAt: base.Add(time.Duration(i) * time.Hour), Tags: []*folio.Tag{tag}})
+		all = append([]string{a.Slug}, all...)
+	}
+	f.Article(postgrestest.Article{Author: author, Slug: "bytag-draft", Title: "T", Status: folio.StatusDraft, Tags: []*folio.Tag{tag}})
+	published := slices.DeleteFunc(slices.Clone(all), func(s string) bool { return s == "bytag-c" })
+	cursor := func(slug string) *folio.Cursor {
+		as, err := testDB.ArticlesBySlugs(context.Background(), []string{slug})
+		if err != nil || len(as) != 1 {
+			t.Fatalf("%s: %v %v", slug, as, err)
+		}
+		return &folio.Cursor{Time: as[0].PublishedAt.UnixMicro(), ID: as[0].ID}
+	}
+	n := func(i int) *int { return &i }
+	tests := []struct {
+		name                 string
+		v                    folio.Viewer
+		first, last          *int
+		after, before        string
+		want                 []string
+		hasNext, hasPrevious bool
+	}{
+		{"Reader", folio.Viewer{}, n(10), nil, "", "", published, false, false},
+		{"ReaderFirst", folio.Viewer{}, n(2), nil, "", "", published[:2], true, false},
+		{"ReaderAfter", folio.Viewer{}, n(2), nil, published[1], "", published[2:4], true, true},
+		{"ReaderLastBefore", folio.Viewer{}, nil, n(2), "", published[4], published[2:4], true, true},
+		{"Author", folio.Viewer{UserID: author.ID, Role: folio.RoleAuthor}, n(10), nil, "", "", all, false, false},
+		{"AuthorLast", folio.Viewer{UserID: author.ID, Role: folio.RoleAuthor}, nil, n(3), "", "", all[3:], false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var after, before *folio.Cursor
+			if tt.after != "" {
+				after = cursor(tt.after)
+			}
+			if tt.before != "" {
+				before = cursor(tt.before)
+			}
+			p, err := folio.NewPage(tt.first, tt.last, after, before)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.SkipBody = true
+			m, err := testDB.ArticlesByTags(context.Background(), tt.v, []int64{tag.ID}, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := m[tag.ID]
+			var got []string
+			for _, a := range l.Items {
+				got = append(got, a.Slug)
+			}
+			if !slices.Equal(got, tt.want) || l.HasNext != tt.hasNext || l.HasPrevious != tt.hasPrevious {
+				t.Errorf("got %v next=%v previous=%v, want %v next=%v previous=%v", got, l.HasNext, l.HasPrevious, tt.want, tt.hasNext, tt.hasPrevious)
+			}
+		})
+	}
 }
