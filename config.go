@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/folio/folio/internal/cache"
 )
 
 // config is everything the process reads from its environment. Flags of the
@@ -107,7 +109,7 @@ func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, e
 	fs.StringVar(&r.trusted, "trusted-documents", env("TRUSTED_DOCUMENTS", "false"), "run only operations registered with `folio documents load` (env TRUSTED_DOCUMENTS)")
 	fs.StringVar(&r.cacheTTL, "cache-ttl", env("CACHE_TTL", "10m"), "how long looked-up rows live in Redis; 0 turns the cache off (env CACHE_TTL)")
 	r.responseCache = responseCacheFlags(fs, env)
-	fs.StringVar(&r.cacheTimeout, "cache-timeout", env("CACHE_TIMEOUT", "50ms"), "how long one Redis round trip of the cache may take before Postgres answers instead (env CACHE_TIMEOUT)")
+	fs.StringVar(&r.cacheTimeout, "cache-timeout", env("CACHE_TIMEOUT", cache.DefaultTimeout.String()), "how long one Redis round trip of the cache may take before Postgres answers instead (env CACHE_TIMEOUT)")
 	return r.build
 }
 

@@ -55,27 +55,7 @@ func (p *planner) fields(sel ast.SelectionSet, typ string) []graphql.CollectedFi
 	if len(sel) == 0 {
 		return nil
 	}
-	return graphql.CollectFields(p.oc, sel, satisfies[typ])
-}
-
-// satisfies lists, for each object type, the type conditions its fragments
-// may name: itself and its interfaces.
-var satisfies = map[string][]string{
-	"Article":                {"Article", "Node"},
-	"User":                   {"User", "Node"},
-	"Comment":                {"Comment", "Node"},
-	"Tag":                    {"Tag", "Node"},
-	"Category":               {"Category", "Node"},
-	"ArticleConnection":      {"ArticleConnection"},
-	"TagConnection":          {"TagConnection"},
-	"TagEdge":                {"TagEdge"},
-	"CategoryConnection":     {"CategoryConnection"},
-	"CategoryEdge":           {"CategoryEdge"},
-	"CommentConnection":      {"CommentConnection"},
-	"ArticleEdge":            {"ArticleEdge"},
-	"CommentEdge":            {"CommentEdge"},
-	"SearchResultConnection": {"SearchResultConnection"},
-	"SearchResultEdge":       {"SearchResultEdge"},
+	return graphql.CollectFields(p.oc, sel, implementors(typ))
 }
 
 // page reads a connection field's Relay arguments as its resolver will;
@@ -278,6 +258,8 @@ func (p *planner) nestedArticles(f graphql.CollectedField, parents []int64, page
 	if !ok {
 		return
 	}
+	// As the field's resolver asks: no bodies unless shown.
+	pg = trimPage(p.oc, f, pg)
 	p.async(func() { p.articleLists(pagesOf(p.ctx, pages, parents, pg), f.Selections, counts, parents) })
 }
 

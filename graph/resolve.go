@@ -47,7 +47,7 @@ func nestedArticles(ctx context.Context, pages *loader.Loader[loader.PageKey, fo
 	if err != nil {
 		return nil, err
 	}
-	list, err := pages.Load(ctx, loader.PageKey{ID: id, Page: p})
+	list, err := pages.Load(ctx, loader.PageKey{ID: id, Page: fetchOnly(ctx, p)})
 	if err != nil {
 		return nil, err
 	}

@@ -277,6 +277,9 @@ func deref(s *string) string {
 
 // bodyHTML renders an article's Markdown to sanitised HTML.
 func bodyHTML(a *folio.Article) (string, error) {
+	if a.BodyOmitted { // a list row read without its body: a bug, never an empty page
+		return "", fmt.Errorf("render article %d: row read without its body", a.ID)
+	}
 	html, err := markdown.HTML(a.Body)
 	if err != nil {
 		return "", fmt.Errorf("render article %d: %w", a.ID, err)

@@ -261,7 +261,7 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 		return nil, err
 	}
 	v := folio.ViewerFrom(ctx)
-	list, err := r.Store.ListArticles(ctx, v, f, o, p)
+	list, err := r.Store.ListArticles(ctx, v, f, o, fetchOnly(ctx, p))
 	if err != nil {
 		return nil, err
 	}
@@ -279,7 +279,7 @@ func (r *queryResolver) Search(ctx context.Context, query string, first *int, af
 		return nil, err
 	}
 	v := folio.ViewerFrom(ctx)
-	hits, err := r.Store.Search(ctx, v, query, p)
+	hits, err := r.Store.Search(ctx, v, query, fetchOnly(ctx, p))
 	if err != nil {
 		return nil, err
 	}

@@ -244,3 +244,167 @@ func TestStore_Metrics(t *testing.T) {
 		t.Fatalf("cache metrics %v, want 2 article misses then 2 hits", got)
 	}
 }
+
+// endingHook holds each command of a request marked by endRequest until
+// that request's own context has ended (cancelling it first if the mark
+// carries a cancel func), then lets the command go to Redis: a round trip
+// its caller cut short while it was in flight.
+type endingHook struct{}
+
+type endKey struct{}
+
+// endRequest marks ctx so its Redis commands outlive it; cancel, if set,
+// ends it as soon as a command is sent.
+func endRequest(ctx context.Context, cancel context.CancelFunc) context.Context {
+	return context.WithValue(ctx, endKey{}, &cancel)
+}
+
+func (endingHook) wait(ctx context.Context) {
+	if cancel, ok := ctx.Value(endKey{}).(*context.CancelFunc); ok {
+		if *cancel != nil {
+			(*cancel)()
+		}
+		<-ctx.Done()
+	}
+}
+
+func (endingHook) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (h endingHook) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		h.wait(ctx)
+		return next(ctx, cmd)
+	}
+}
+
+func (h endingHook) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		h.wait(ctx)
+		return next(ctx, cmds)
+	}
+}
+
+func TestStore_Breaker(t *testing.T) {
+	w := getWorld(t)
+
+	// Requests that end while their Redis round trip is in flight, by a
+	// client going away or by the request's own deadline, are not Redis
+	// failing: the breaker stays closed and Redis keeps serving.
+	ended := map[string]func() (context.Context, context.CancelFunc){
+		"Canceled": func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			return endRequest(ctx, cancel), cancel
+		},
+		"RequestDeadline": func() (context.Context, context.CancelFunc) {
+			// Far shorter than the cache's Timeout, so only the
+			// request's own deadline can end the round trip.
+			ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+			return endRequest(ctx, nil), cancel
+		},
+	}
+	for name, request := range ended {
+		t.Run(name, func(t *testing.T) {
+			rdb := redistest.Client(t)
+			rdb.AddHook(endingHook{})
+			c := cache.New(testDB, testDB, cache.Options{Redis: rdb, Prefix: redistest.Prefix(t, rdb), Timeout: time.Hour, Cooldown: time.Hour})
+			if _, err := c.ArticlesByIDs(context.Background(), []int64{w.a.ID}); err != nil {
+				t.Fatal(err)
+			}
+			for range 10 { // three in a row would open it
+				ctx, cancel := request()
+				c.ArticlesByIDs(ctx, []int64{w.a.ID})        // a hit cut short
+				c.ArticlesBySlugs(ctx, []string{"cached-b"}) // a miss cut short
+				cancel()
+			}
+			if st := c.Stats(); st.Trips != 0 || st.Errors != 0 || st.Bypasses != 0 {
+				t.Fatalf("stats %+v: want no trips, errors or bypasses after ended requests", st)
+			}
+			if n := counted(t, func(ctx context.Context) {
+				as, err := c.ArticlesByIDs(ctx, []int64{w.a.ID})
+				if err != nil || len(as) != 1 || as[0].Body != w.a.Body {
+					t.Fatalf("got %v, %v", as, err)
+				}
+			}); n != 0 {
+				t.Fatalf("after ended requests a warm lookup sent %d statements, want 0 (served by Redis)", n)
+			}
+		})
+	}
+
+	// Redis's own failures, refused connections or no answer within the
+	// cache's Timeout under a request with time to spare, still open it.
+	for name, rdb := range map[string]*redis.Client{"Refusing": redistest.Dead(t), "Silent": redistest.Silent(t)} {
+		t.Run(name, func(t *testing.T) {
+			c := cache.New(testDB, testDB, cache.Options{Redis: rdb, Prefix: "folio:test:down:", Timeout: 20 * time.Millisecond, Cooldown: time.Hour})
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			for range 3 {
+				if _, err := c.ArticlesByIDs(ctx, []int64{w.a.ID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if st := c.Stats(); st.Trips != 1 || st.Errors != 3 {
+				t.Fatalf("stats %+v: want 3 errors and the breaker open", st)
+			}
+			if _, err := c.ArticlesByIDs(ctx, []int64{w.a.ID}); err != nil {
+				t.Fatal(err)
+			}
+			if st := c.Stats(); st.Bypasses != 1 {
+				t.Fatalf("stats %+v: want Redis skipped while the breaker is open", st)
+			}
+		})
+	}
+}
+
+// partialStore answers article lookups with rows read for a list, without
+// their bodies, as a buggy store might.
+type partialStore struct{ folio.Store }
+
+func (s partialStore) ArticlesByIDs(ctx context.Context, ids []int64) ([]*folio.Article, error) {
+	return partial(s.Store.ArticlesByIDs(ctx, ids))
+}
+
+func (s partialStore) ArticlesBySlugs(ctx context.Context, slugs []string) ([]*folio.Article, error) {
+	return partial(s.Store.ArticlesBySlugs(ctx, slugs))
+}
+
+func partial(as []*folio.Article, err error) ([]*folio.Article, error) {
+	for _, a := range as {
+		a.Body, a.BodyOmitted = "", true
+	}
+	return as, err
+}
+
+func TestStore_NeverCachesPartialArticles(t *testing.T) {
+	w := getWorld(t)
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
+	ctx := context.Background()
+
+	t.Run("NotWritten", func(t *testing.T) {
+		c := newCache(t, rdb, prefix, partialStore{testDB})
+		if _, err := c.ArticlesByIDs(ctx, []int64{w.a.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ArticlesBySlugs(ctx, []string{w.b.Slug}); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{prefix + "article:id:" + itoa(w.a.ID), prefix + "article:id:" + itoa(w.b.ID), prefix + "article:slug:" + w.b.Slug} {
+			if n := rdb.Exists(ctx, key).Val(); n != 0 {
+				t.Errorf("%s was written from a row without its body", key)
+			}
+		}
+	})
+	t.Run("ReadAsMiss", func(t *testing.T) {
+		// A body-less row in Redis (written by some older, buggier instance)
+		// is a miss: the store answers with the whole row.
+		key := prefix + "article:id:" + itoa(w.a.ID)
+		if err := rdb.Set(ctx, key, `{"ID":`+itoa(w.a.ID)+`,"Title":"A","BodyOmitted":true}`, time.Minute).Err(); err != nil {
+			t.Fatal(err)
+		}
+		c := newCache(t, rdb, prefix, testDB)
+		as, err := c.ArticlesByIDs(ctx, []int64{w.a.ID})
+		if err != nil || len(as) != 1 || as[0].BodyOmitted || as[0].Body != w.a.Body {
+			t.Fatalf("got %+v, %v: want the whole row from the store", as, err)
+		}
+	})
+}

@@ -15,7 +15,13 @@ type kind[T any] struct {
 	key    func(T) string                                         // the row's name, normalised
 	byID   func(ctx context.Context, ids []int64) ([]T, error)    // the store's batch lookup
 	byName func(ctx context.Context, names []string) ([]T, error) // the store's batch lookup
+	// partial, if set, picks out rows that lack part of what a lookup
+	// returns (an article read for a list, without its body): they are
+	// never written to Redis, and one found there is a miss.
+	partial func(T) bool
 }
+
+func (k kind[T]) whole(r T) bool { return k.partial == nil || !k.partial(r) }
 
 // byIDs returns the rows with these ids, from Redis where it has them, the
 // rest from the store in one call (shared with concurrent callers) and then
@@ -37,7 +43,7 @@ func byIDs[T any](ctx context.Context, c *Store, k kind[T], ids []int64) ([]T, e
 	var missing []string
 	for i, v := range vals {
 		var row T
-		if usable(v) && *v != negative && json.Unmarshal([]byte(*v), &row) == nil {
+		if usable(v) && *v != negative && json.Unmarshal([]byte(*v), &row) == nil && k.whole(row) {
 			out = append(out, row)
 			continue
 		}
@@ -64,7 +70,9 @@ func byIDs[T any](ctx context.Context, c *Store, k kind[T], ids []int64) ([]T, e
 		for _, r := range rows {
 			key := c.idKey(k.name, k.id(r))
 			found[key] = r
-			fill = append(fill, entry{key, encode(r), c.jittered()})
+			if k.whole(r) {
+				fill = append(fill, entry{key, encode(r), c.jittered()})
+			}
 		}
 		c.fill(ctx, fill)
 		return found, nil
@@ -151,8 +159,10 @@ func byNames[T any](ctx context.Context, c *Store, k kind[T], names []string, no
 		for _, r := range rows {
 			key := c.nameKey(k.name, k.field, k.key(r))
 			found[key] = r
-			fill = append(fill, entry{key, strconv.FormatInt(k.id(r), 10), c.jittered()},
-				entry{c.idKey(k.name, k.id(r)), encode(r), c.jittered()})
+			if k.whole(r) {
+				fill = append(fill, entry{key, strconv.FormatInt(k.id(r), 10), c.jittered()},
+					entry{c.idKey(k.name, k.id(r)), encode(r), c.jittered()})
+			}
 		}
 		for _, key := range keys {
 			if _, ok := found[key]; !ok {

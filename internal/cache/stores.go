@@ -13,7 +13,8 @@ func same(s string) string { return s }
 func (c *Store) articles() kind[*folio.Article] {
 	return kind[*folio.Article]{name: "article", field: "slug",
 		id: func(a *folio.Article) int64 { return a.ID }, key: func(a *folio.Article) string { return a.Slug },
-		byID: c.Store.ArticlesByIDs, byName: c.Store.ArticlesBySlugs}
+		byID: c.Store.ArticlesByIDs, byName: c.Store.ArticlesBySlugs,
+		partial: func(a *folio.Article) bool { return a.BodyOmitted }}
 }
 
 func (c *Store) users() kind[*folio.User] {

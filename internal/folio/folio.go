@@ -103,6 +103,10 @@ type Article struct {
 	// Version counts the article's changes; an update names the version it
 	// was made against and fails with EConflict if the article moved on.
 	Version int
+	// BodyOmitted marks a row read for a list without its body (Page.SkipBody):
+	// Body is empty, not the article's. Such a row must never stand in for a
+	// lookup by id or slug, nor be cached.
+	BodyOmitted bool `json:",omitempty"`
 }
 
 // Comment is a reader's comment on an article, or a reply to another comment.

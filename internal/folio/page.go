@@ -29,6 +29,16 @@ type Page struct {
 	HasAfter  bool
 	Before    Cursor
 	HasBefore bool
+
+	// SkipBody leaves the Markdown body out of article rows (Body empty,
+	// BodyOmitted set): a list of cards never shows it, and at ~3.5 KB an
+	// article it is most of what a list would read and decode. The zero
+	// value reads whole rows, so a caller that does not know better is
+	// served correctly, only slower.
+	SkipBody bool
+	// SkipSnippet leaves search hits without their highlighted snippet,
+	// which costs a ts_headline over each hit's body.
+	SkipSnippet bool
 }
 
 // NewPage validates Relay pagination arguments and returns the page they ask

@@ -13,6 +13,27 @@ import (
 const articleCols = `a.id, a.author_id, a.category_id, a.slug, a.title, a.excerpt, a.body, a.status,
 a.published_at, a.created_at, a.updated_at, a.reading_minutes, a.version`
 
+// leanArticleCols are articleCols with an empty body in the body's place,
+// for lists whose rows show no body (folio.Page.SkipBody): the body is most
+// of a row's bytes, and reading it costs detoasting and decompressing.
+const leanArticleCols = `a.id, a.author_id, a.category_id, a.slug, a.title, a.excerpt, ''::text AS body, a.status,
+a.published_at, a.created_at, a.updated_at, a.reading_minutes, a.version`
+
+// listColumns returns the columns a list of articles reads for p, and the
+// scanner of its rows, which marks body-less rows as such.
+func listColumns(p folio.Page) (string, scanFunc[*folio.Article]) {
+	if !p.SkipBody {
+		return articleCols, scanArticle
+	}
+	return leanArticleCols, scanLeanArticle
+}
+
+func scanLeanArticle(row pgx.Row, extra ...any) (*folio.Article, error) {
+	a, err := scanArticle(row, extra...)
+	a.BodyOmitted = true
+	return a, err
+}
+
 func scanArticle(row pgx.Row, extra ...any) (*folio.Article, error) {
 	var a folio.Article
 	dest := append([]any{&a.ID, &a.AuthorID, &a.CategoryID, &a.Slug, &a.Title, &a.Excerpt, &a.Body, &a.Status,
@@ -97,8 +118,9 @@ func (db *DB) ArticlesBySlugs(ctx context.Context, slugs []string) ([]*folio.Art
 func (db *DB) ListArticles(ctx context.Context, v folio.Viewer, f folio.ArticleFilter, o folio.ArticleOrder, p folio.Page) (folio.List[*folio.Article], error) {
 	var a args
 	ord, cond := articleOrder(o)
-	sql := `SELECT ` + articleCols + ` FROM articles a WHERE ` + cond + ` AND ` + filterArticles(v, f, &a) + ` AND %s %s`
-	return listPage(ctx, db, "articles", sql, a, ord, p, scanArticle)
+	cols, scan := listColumns(p)
+	sql := `SELECT ` + cols + ` FROM articles a WHERE ` + cond + ` AND ` + filterArticles(v, f, &a) + ` AND %s %s`
+	return listPage(ctx, db, "articles", sql, a, ord, p, scan)
 }
 
 // CountArticles implements folio.ArticleStore: it counts what ListArticles
@@ -113,22 +135,33 @@ func (db *DB) CountArticles(ctx context.Context, v folio.Viewer, f folio.Article
 func (db *DB) ArticlesByAuthors(ctx context.Context, v folio.Viewer, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Article], error) {
 	var a args
 	from := `articles a WHERE a.author_id = p.parent AND a.published_at IS NOT NULL AND ` + visible(v, &a)
-	return perParent(ctx, db, "articles by author", ids, p, newestFirst, articleCols, from, a, scanArticle)
+	cols, scan := listColumns(p)
+	return perParent(ctx, db, "articles by author", ids, p, newestFirst, cols, from, a, scan)
 }
 
 // ArticlesByCategories implements folio.ArticleStore.
 func (db *DB) ArticlesByCategories(ctx context.Context, v folio.Viewer, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Article], error) {
 	var a args
 	from := `articles a WHERE a.category_id = p.parent AND a.published_at IS NOT NULL AND ` + visible(v, &a)
-	return perParent(ctx, db, "articles by category", ids, p, newestFirst, articleCols, from, a, scanArticle)
+	cols, scan := listColumns(p)
+	return perParent(ctx, db, "articles by category", ids, p, newestFirst, cols, from, a, scan)
 }
 
-// ArticlesByTags implements folio.ArticleStore.
+// ArticlesByTags implements folio.ArticleStore. A tag's articles are found
+// through article_tags, so each must be looked up for its publication time
+// before the newest can be picked: the page is picked from the small
+// articles_published_id_idx alone (index-only, for what every reader may
+// see), and only the page's rows are then read whole. The outer statement
+// repeats the bounds, which its page of rows already meets.
 func (db *DB) ArticlesByTags(ctx context.Context, v folio.Viewer, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Article], error) {
 	var a args
-	from := `article_tags at JOIN articles a ON a.id = at.article_id
-WHERE at.tag_id = p.parent AND a.published_at IS NOT NULL AND ` + visible(v, &a)
-	return perParent(ctx, db, "articles by tag", ids, p, newestFirst, articleCols, from, a, scanArticle)
+	vis := visible(v, &a)
+	where, orderLimit := newestFirst.page(p, &a)
+	from := fmt.Sprintf(`articles a WHERE a.id = ANY(ARRAY(
+	SELECT a.id FROM article_tags at JOIN articles a ON a.id = at.article_id
+	WHERE at.tag_id = p.parent AND a.published_at IS NOT NULL AND %s AND %s %s))`, vis, where, orderLimit)
+	cols, scan := listColumns(p)
+	return perParent(ctx, db, "articles by tag", ids, p, newestFirst, cols, from, a, scan)
 }
 
 // countArticlesBy counts the visible, published-at-least-once articles per

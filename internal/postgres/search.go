@@ -15,21 +15,33 @@ const MaxSearchQuery = 256
 
 var rankOrder = order{key: "s.rank", id: "s.id", desc: true, kind: cursorRank}
 
-// The page is ranked and cut first; only its rows get the costly headline.
-// The body is HTML-escaped before ts_headline adds <mark>, so a snippet is
-// safe to render as HTML.
+// The page is ranked and cut first, carrying only ids and ranks through
+// the sort of every match; only the page's rows are then read whole, and
+// only they get the costly headline. The body is HTML-escaped before
+// ts_headline adds <mark>, so a snippet is safe to render as HTML.
 const searchArticles = `WITH q AS (SELECT websearch_to_tsquery('english', $1) AS tsq),
 page AS (
-	SELECT s.* FROM (
-		SELECT ` + articleCols + `, ts_rank(a.search, q.tsq) AS rank
+	SELECT s.id, s.rank FROM (
+		SELECT a.id, ts_rank(a.search, q.tsq) AS rank
 		FROM articles a, q WHERE a.search @@ q.tsq AND %[1]s
 	) s WHERE %[2]s %[3]s
 )
-SELECT page.id, page.author_id, page.category_id, page.slug, page.title, page.excerpt, page.body, page.status,
-	page.published_at, page.created_at, page.updated_at, page.reading_minutes, page.version, page.rank,
-	ts_headline('english', replace(replace(replace(page.body, '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), q.tsq,
-		'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')
-FROM page, q ORDER BY %[4]s`
+SELECT %[5]s, page.rank, %[6]s
+FROM page JOIN articles a ON a.id = page.id, q ORDER BY %[4]s`
+
+// SnippetSource is how much of a body, in characters, a search snippet is
+// cut from. ts_headline parses all the text it is given, so its cost grows
+// with the body; the first few thousand characters hold the matches of
+// nearly every hit (the title and excerpt say what a body is about early),
+// and a hit matching only further in gets the body's opening as its snippet.
+const SnippetSource = 2000
+
+const (
+	snippet = `ts_headline('english',
+	replace(replace(replace(left(a.body, ` + "%d" + `), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), q.tsq,
+	'StartSel=<mark>, StopSel=</mark>, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "')`
+	noSnippet = `''::text`
+)
 
 const countSearch = `SELECT count(*) FROM articles a WHERE a.search @@ websearch_to_tsquery('english', $1) AND %s`
 
@@ -54,11 +66,16 @@ func (db *DB) Search(ctx context.Context, v folio.Viewer, query string, p folio.
 	a := args{query}
 	vis := visible(v, &a)
 	where, orderLimit := rankOrder.page(p, &a)
-	sql := fmt.Sprintf(searchArticles, vis, where, orderLimit, rankOrder.scanOrder(p, "page.rank", "page.id"))
+	cols, scan := listColumns(p)
+	snip := noSnippet
+	if !p.SkipSnippet {
+		snip = fmt.Sprintf(snippet, SnippetSource)
+	}
+	sql := fmt.Sprintf(searchArticles, vis, where, orderLimit, rankOrder.scanOrder(p, "page.rank", "page.id"), cols, snip)
 	hits, err := list(ctx, db, "search", sql, a, func(row pgx.Row, _ ...any) (*folio.SearchHit, error) {
 		var h folio.SearchHit
 		var err error
-		h.Article, err = scanArticle(row, &h.Rank, &h.Snippet)
+		h.Article, err = scan(row, &h.Rank, &h.Snippet)
 		return &h, err
 	})
 	if err != nil {

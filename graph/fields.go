@@ -1,0 +1,63 @@
+package graph
+
+import (
+	"context"
+	"slices"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/folio/folio/internal/folio"
+)
+
+// fetchOnly trims p to what the connection being resolved shows, so a list
+// reads no article body and computes no search snippet that no field asks
+// for. Fragments, aliases and @skip/@include are followed as the executor
+// follows them. Without a field context it trims nothing: fetching too much
+// is only slower.
+func fetchOnly(ctx context.Context, p folio.Page) folio.Page {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return p
+	}
+	return trimPage(graphql.GetOperationContext(ctx), fc.Field, p)
+}
+
+// trimPage is fetchOnly for the connection field f.
+func trimPage(oc *graphql.OperationContext, f graphql.CollectedField, p folio.Page) folio.Page {
+	if f.Field == nil || f.Definition == nil {
+		return p
+	}
+	asks := func(path []string, names ...string) bool {
+		return reaches(oc, f.Selections, f.Definition.Type.Name(), path, names)
+	}
+	p.SkipBody = !asks([]string{"nodes"}, "body", "bodyHtml") && !asks([]string{"edges", "node"}, "body", "bodyHtml")
+	p.SkipSnippet = !asks([]string{"edges"}, "snippet")
+	return p
+}
+
+func reaches(oc *graphql.OperationContext, sel ast.SelectionSet, typ string, path, names []string) bool {
+	for _, f := range graphql.CollectFields(oc, sel, implementors(typ)) {
+		switch {
+		case len(path) == 0:
+			if slices.Contains(names, f.Name) {
+				return true
+			}
+		case f.Name == path[0] && f.Definition != nil:
+			if reaches(oc, f.Selections, f.Definition.Type.Name(), path[1:], names) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// implementors is what a fragment's type condition may name to apply to an
+// object of type typ: the type itself and its interfaces.
+func implementors(typ string) []string {
+	out := []string{typ}
+	if def := parsedSchema.Types[typ]; def != nil {
+		out = append(out, def.Interfaces...)
+	}
+	return out
+}
