@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
 	"github.com/folio/folio/internal/seed"
@@ -287,31 +285,3 @@ func TestRun_MigrateAndSeed(t *testing.T) {
 		}
 	})
 }
-
-func TestReadyz_DependencyDown(t *testing.T) {
-	ctx := context.Background()
-	db, drop, err := postgrestest.Create(ctx, "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drop()
-	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
-	defer dead.Close()
-
-	rec := &recorder{header: http.Header{}}
-	req, _ := http.NewRequest("GET", "/readyz", nil)
-	readyz(db, dead).ServeHTTP(rec, req)
-	if rec.code != http.StatusServiceUnavailable || !strings.Contains(rec.body.String(), `"redis":"unreachable"`) || !strings.Contains(rec.body.String(), `"postgres":"ok"`) {
-		t.Errorf("got %d %s, want 503 naming redis", rec.code, rec.body.String())
-	}
-}
-
-type recorder struct {
-	header http.Header
-	code   int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header         { return r.header }
-func (r *recorder) Write(p []byte) (int, error) { return r.body.Write(p) }
-func (r *recorder) WriteHeader(code int)        { r.code = code }

@@ -1,7 +1,6 @@
-package main
+package httpapi_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,26 +8,24 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/folio/folio/internal/httpsec"
+	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/logging"
+	"github.com/folio/folio/internal/metrics"
 )
 
-// BenchmarkOpsLayers measures what the production layers around the routes
-// cost one request (trace span off, request id, access log line, metrics,
-// security headers, CORS, CSRF), over a handler that does nothing.
-func BenchmarkOpsLayers(b *testing.B) {
-	cfg := config{ops: opsConfig{MetricsAddr: ":0", CORSOrigins: []string{"https://app.example.com"}}}
-	log := logging.New(io.Discard, slog.LevelInfo, true)
-	o, err := startOps(context.Background(), cfg, log)
-	if err != nil {
-		b.Fatal(err)
-	}
+// BenchmarkLayers measures what the layers in front of the executor cost
+// one request (trace span off, request id, access log line, metrics,
+// security headers, CORS, CSRF, request checks, deadline), over an
+// executor that does nothing.
+func BenchmarkLayers(b *testing.B) {
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"data":{}}`))
 	})
+	layered := httpapi.New(httpapi.Options{GraphQL: inner, Logger: logging.New(io.Discard, slog.LevelInfo, true),
+		Recorder: metrics.New(metrics.Options{}), CORSOrigins: []string{"https://app.example.com"}, Timeout: 10e9})
 	body := `{"query":"query HomeFeed { articles { totalCount } }"}`
-	for name, h := range map[string]http.Handler{"Bare": inner, "Layered": o.wrap(cfg, log, httpsec.CSRF(inner))} {
+	for name, h := range map[string]http.Handler{"Bare": inner, "Layered": layered} {
 		b.Run(name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
