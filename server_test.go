@@ -7,15 +7,20 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
+	"github.com/folio/folio/internal/ratelimit"
+	"github.com/folio/folio/internal/redistest"
 	"github.com/folio/folio/internal/seed"
 )
 
@@ -284,4 +289,32 @@ func TestRun_MigrateAndSeed(t *testing.T) {
 			t.Fatalf("seed --replace: %q %v", out, err)
 		}
 	})
+}
+
+// TestNewLimiter_Metrics checks the limiter's decisions and fallbacks reach
+// the Prometheus metrics of issue 6.
+func TestNewLimiter_Metrics(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	c, err := loadConfig(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := newLimiter(c.RateLimit, redistest.Dead(t), slog.New(slog.DiscardHandler), m)
+	ctx := context.Background()
+	lim.Budgets.Take(ctx, ratelimit.Client{Key: "ip:x", Tier: c.RateLimit.Tiers.Anonymous}, 1)
+	lim.Observe(ctx, ratelimit.Observation{Outcome: "ok", Tier: "anonymous", Actual: 12, Available: 988})
+	lim.Observe(ctx, ratelimit.Observation{Outcome: "throttled", Tier: "anonymous", Requested: 900, Available: 10})
+	lim.Observe(ctx, ratelimit.Observation{Outcome: "dryRun", Tier: "anonymous", Requested: 5})
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		`folio_ratelimit_decisions_total{decision="allowed"} 1`,
+		`folio_ratelimit_decisions_total{decision="limited"} 1`,
+		`folio_ratelimit_fallbacks_total 1`,
+		`folio_graphql_operation_cost_count 1`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 }
