@@ -6,45 +6,42 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/folio/folio/internal/httpapi"
 )
 
-// logBuffer keeps the server's JSON log lines for the test to read.
-type logBuffer struct {
-	mu    sync.Mutex
-	lines strings.Builder
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.lines.Write(p)
-}
-
-// addr finds the address of the log line with message msg.
-func (b *logBuffer) addr(t *testing.T, msg string) string {
+// addr finds, in the JSON log at path, the address of the line with
+// message msg.
+func addr(t *testing.T, path, msg string) string {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for line := range strings.SplitSeq(b.lines.String(), "\n") {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(raw), "\n") {
 		var m struct{ Msg, Addr string }
 		if json.Unmarshal([]byte(line), &m) == nil && m.Msg == msg {
 			return m.Addr
 		}
 	}
-	t.Fatalf("no %q line in:\n%s", msg, b.lines.String())
+	t.Fatalf("no %q line in:\n%s", msg, raw)
 	return ""
 }
 
 // serve runs s over the full handler until the test ends, and returns the
 // public and the metrics addresses.
-func serve(t *testing.T, s httpapi.Server) (public, metrics string, logs *logBuffer) {
+func serve(t *testing.T, s httpapi.Server) (public, metrics string) {
 	t.Helper()
-	logs = &logBuffer{}
+	// A file, which the server may write while the test reads it.
+	logs, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logs.Close() })
 	s.Logger = slog.New(slog.NewJSONHandler(logs, nil))
 	ready := make(chan string, 1)
 	s.Ready = ready
@@ -63,9 +60,9 @@ func serve(t *testing.T, s httpapi.Server) (public, metrics string, logs *logBuf
 		t.Fatalf("serve: %v", err)
 	}
 	if s.MetricsAddr != "" {
-		metrics = logs.addr(t, "serving metrics")
+		metrics = addr(t, logs.Name(), "serving metrics")
 	}
-	return public, metrics, logs
+	return public, metrics
 }
 
 func status(t *testing.T, url string) int {
@@ -82,7 +79,7 @@ func status(t *testing.T, url string) int {
 func TestServer_PProf(t *testing.T) {
 	metricsPage := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "# metrics\n") })
 	t.Run("OnlyOnTheMetricsListener", func(t *testing.T) {
-		public, metrics, _ := serve(t, httpapi.Server{Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0", Metrics: metricsPage, PProf: true, ShutdownTimeout: 5e9})
+		public, metrics := serve(t, httpapi.Server{Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0", Metrics: metricsPage, PProf: true, ShutdownTimeout: 5e9})
 		for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/cmdline", "/metrics"} {
 			if got := status(t, "http://"+public+path); got != http.StatusNotFound {
 				t.Errorf("public %s: got %d, want 404", path, got)
@@ -95,7 +92,7 @@ func TestServer_PProf(t *testing.T) {
 		}
 	})
 	t.Run("OffByDefault", func(t *testing.T) {
-		_, metrics, _ := serve(t, httpapi.Server{Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0", Metrics: metricsPage, ShutdownTimeout: 5e9})
+		_, metrics := serve(t, httpapi.Server{Addr: "127.0.0.1:0", MetricsAddr: "127.0.0.1:0", Metrics: metricsPage, ShutdownTimeout: 5e9})
 		if got := status(t, "http://"+metrics+"/debug/pprof/"); got != http.StatusNotFound {
 			t.Errorf("metrics listener without PProf: got %d, want 404", got)
 		}
