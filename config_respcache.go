@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -24,19 +23,6 @@ type responseCacheConfig struct {
 	TTL time.Duration
 	// MaxAge is the Cache-Control max-age of cacheable GET responses.
 	MaxAge time.Duration
-}
-
-// responseCacheFlags registers the response cache's flags; the returned
-// function builds its configuration once fs is parsed.
-func responseCacheFlags(fs *flag.FlagSet, env func(key, def string) string) func(errs *[]error) responseCacheConfig {
-	ttl := fs.String("response-cache-ttl", env("RESPONSE_CACHE_TTL", "5m"), "how long anonymous queries' responses live in Redis; 0 turns the response cache off (env RESPONSE_CACHE_TTL)")
-	maxAge := fs.String("response-cache-max-age", env("RESPONSE_CACHE_MAX_AGE", "60s"), "Cache-Control max-age of cacheable GET responses, for browsers and CDNs (env RESPONSE_CACHE_MAX_AGE)")
-	return func(errs *[]error) responseCacheConfig {
-		return responseCacheConfig{
-			TTL:    parseDuration("RESPONSE_CACHE_TTL", *ttl, errs),
-			MaxAge: parseDuration("RESPONSE_CACHE_MAX_AGE", *maxAge, errs),
-		}
-	}
 }
 
 // newResponseCache builds the response cache, or nil when it is off: with

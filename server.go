@@ -25,17 +25,22 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis/go-redis/extra/redisotel/v9"
 	"github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/folio/folio/graph"
+	"github.com/folio/folio/internal/accesslog"
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/cache"
 	"github.com/folio/folio/internal/folio"
-	"github.com/folio/folio/internal/httpsec"
+	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/logging"
-	"github.com/folio/folio/internal/playground"
+	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/postgres"
+	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/seed"
+	"github.com/folio/folio/internal/tracing"
 )
 
 // defaultGOGC is the garbage collector's target when GOGC is not set. A
@@ -159,13 +164,16 @@ func openRedis(ctx context.Context, cfg config) (redis.UniversalClient, error) {
 	return client, nil
 }
 
+// serve wires Folio and serves it until ctx ends: config → Postgres →
+// Redis → the cache over the stores → authentication and the rate limit →
+// the HTTP surface → serving, with a bounded shutdown.
 func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- string) error {
-	o, err := startOps(ctx, cfg, log)
+	obs, err := observe(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer o.close(log)
-	db, err := openDB(ctx, cfg, log, o.dbOptions(cfg))
+	defer obs.flush(log)
+	db, err := openDB(ctx, cfg, log, obs.dbOptions(cfg))
 	if err != nil {
 		return err
 	}
@@ -175,21 +183,15 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		return err
 	}
 	defer rdb.Close()
-	if err := o.watch(db, rdb); err != nil {
+	if err := obs.watch(db, rdb); err != nil {
 		return err
 	}
 	if err := prepareDB(ctx, cfg, db, log); err != nil {
 		return err
 	}
 
-	var store folio.Store = db
-	var writer folio.Writer = db
-	var authStore auth.Store = db
-	copts := cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log}
-	if o.metrics != nil {
-		copts.Metrics = o.metrics
-	}
-	c := cache.New(db, db, copts)
+	c := cache.New(db, db, cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log, Metrics: obs.cacheMetrics()})
+	var store, writer, authStore = folio.Store(db), folio.Writer(db), auth.Store(db)
 	if cfg.CacheTTL > 0 {
 		store, writer, authStore = c, c, c.Accounts(db)
 	}
@@ -197,35 +199,143 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	if cfg.TrustedDocuments {
 		trusted = db
 	}
-	limiter := newLimiter(cfg.RateLimit, rdb, log, o.metrics)
+	limiter := newLimiter(cfg.RateLimit, rdb, log, obs.metrics)
+	defer limiter.Wait() // the refunds of the last requests
 	// Outermost, so that it sees every row and every write; nil when off.
-	rc := newResponseCache(cfg, rdb, c, trusted, limiter, log, o.metrics)
+	rc := newResponseCache(cfg, rdb, c, trusted, limiter, log, obs.metrics)
 	store, writer, authStore = rc.Store(store), rc.Writer(writer), rc.Accounts(authStore)
 	authn, err := newAuth(cfg, authStore, rdb, log)
 	if err != nil {
 		return err
 	}
 
-	mux := http.NewServeMux()
-	mux.Handle("/query", httpsec.CSRF(rc.Middleware(graph.NewHandler(graph.Options{
-		Store: store, Writer: writer, Auth: authn, Logger: log, Timeout: cfg.RequestTimeout,
-		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: o.tp,
+	executor := graph.NewHandler(graph.Options{
+		Store: store, Writer: writer, Auth: authn, Logger: log,
+		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: obs.tp,
 		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter,
-	}))))
-	mux.Handle("GET /healthz", http.HandlerFunc(healthz))
-	mux.Handle("GET /readyz", o.drain.Readiness(readyz(db, rdb)))
+	})
+	var schema http.Handler
 	if cfg.ops.Introspection {
-		// The SDL tells what introspection tells: published with it.
-		mux.Handle("GET /schema.graphql", graph.SchemaHandler())
+		schema = graph.SchemaHandler()
 	}
-	if cfg.Playground {
-		pg := playground.Handler()
-		mux.Handle("GET /{$}", pg)
-		mux.Handle("GET "+playground.AssetPrefix, pg)
+	drain := &httpapi.Drain{}
+	api := httpapi.New(httpapi.Options{
+		GraphQL: rc.Middleware(executor), Schema: schema, Playground: cfg.Playground, Drain: drain,
+		Checks: []httpapi.Check{{Name: "postgres", Ping: db.Ping}, {Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}},
+		Auth:   authn, Proxies: cfg.RateLimit.TrustedProxies, Timeout: cfg.RequestTimeout,
+		CORSOrigins: cfg.ops.CORSOrigins, HSTS: cfg.ops.tls(),
+		Logger: log, Recorder: obs.recorder(), TracerProvider: obs.tp,
+	})
+	return httpapi.Server{
+		Addr: cfg.HTTPAddr, TLSCertFile: cfg.ops.TLSCertFile, TLSKeyFile: cfg.ops.TLSKeyFile,
+		RequestTimeout: cfg.RequestTimeout, ShutdownDelay: cfg.ops.ShutdownDelay, ShutdownTimeout: cfg.ShutdownTimeout, Drain: drain,
+		MetricsAddr: cfg.ops.MetricsAddr, Metrics: obs.metricsHandler(), PProf: cfg.ops.PProf,
+		Logger: log, Ready: ready, LogAttrs: []any{"env", cfg.Env, "playground", cfg.Playground, "introspection", cfg.ops.Introspection, "tracing", obs.tracing},
+	}.Serve(ctx, api)
+}
+
+// observability is what makes a serving process visible: traces and metrics.
+type observability struct {
+	tp          trace.TracerProvider
+	tracing     bool
+	stopTracing func(context.Context) error
+	metrics     *metrics.Metrics // nil when METRICS_ADDR is empty
+}
+
+func observe(ctx context.Context, cfg config, log *slog.Logger) (*observability, error) {
+	tp, stop, err := tracing.Setup(ctx, tracing.Options{Endpoint: cfg.ops.OTLPEndpoint, ServiceName: cfg.ops.ServiceName})
+	if err != nil {
+		return nil, err
 	}
-	err = o.serveHTTP(ctx, cfg, log, o.wrap(cfg, log, mux), ready)
-	limiter.Wait() // the refunds of the last requests
-	return err
+	o := &observability{tp: tp, tracing: cfg.ops.OTLPEndpoint != "", stopTracing: stop}
+	if cfg.ops.MetricsAddr != "" {
+		o.metrics = metrics.New(metrics.Options{MaxOperations: cfg.ops.MaxOperationLabels})
+	}
+	// go-redis logs reconnects and pool trouble through its own logger.
+	redis.SetLogger(logging.Redis{Logger: log})
+	return o, nil
+}
+
+// flush sends the spans still buffered.
+func (o *observability) flush(log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := o.stopTracing(ctx); err != nil {
+		log.Warn("flush traces", "error", err)
+	}
+}
+
+// dbOptions traces each statement and sets Postgres's statement_timeout.
+func (o *observability) dbOptions(cfg config) func(*postgres.Options) {
+	return func(opts *postgres.Options) {
+		opts.StatementTimeout = cfg.ops.StatementTimeout
+		if o.tracing {
+			opts.Tracers = append(opts.Tracers, tracing.NewPGX(o.tp))
+		}
+	}
+}
+
+// watch exports the pool's statistics and traces Redis commands.
+func (o *observability) watch(db *postgres.DB, rdb redis.UniversalClient) error {
+	if o.metrics != nil {
+		o.metrics.WatchStatements(db.Statements)
+		o.metrics.WatchPool(db.Pool.Stat)
+	}
+	if o.tracing {
+		if err := redisotel.InstrumentTracing(rdb, redisotel.WithTracerProvider(o.tp), redisotel.WithDBStatement(false)); err != nil {
+			return fmt.Errorf("trace Redis commands: %w", err)
+		}
+	}
+	return nil
+}
+
+// The metrics as each consumer takes them: a nil *Metrics must not become
+// a non-nil interface.
+func (o *observability) recorder() accesslog.Recorder {
+	if o.metrics == nil {
+		return nil
+	}
+	return o.metrics
+}
+
+func (o *observability) cacheMetrics() interface {
+	CacheAdd(kind, result string, n int)
+} {
+	if o.metrics == nil {
+		return nil
+	}
+	return o.metrics
+}
+
+func (o *observability) metricsHandler() http.Handler {
+	if o.metrics == nil {
+		return nil
+	}
+	return o.metrics.Handler()
+}
+
+// newLimiter builds the rate limit from its configuration; the budgets live
+// in rdb under Folio's key prefix. Its decisions and fallbacks are counted
+// in m, when metrics are on.
+func newLimiter(c rateLimitConfig, rdb redis.UniversalClient, log *slog.Logger, m *metrics.Metrics) *ratelimit.Limiter {
+	lim := &ratelimit.Limiter{Limits: c.Limits, Tiers: c.Tiers}
+	if c.Budgets {
+		lim.Budgets = ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: redisPrefix + "ratelimit:", Logger: log})
+	}
+	if m == nil || lim.Budgets == nil {
+		return lim
+	}
+	b := lim.Budgets
+	m.WatchRateLimitFallbacks(func() int64 { return int64(b.Stats().Fallbacks) })
+	lim.Observe = func(_ context.Context, o ratelimit.Observation) {
+		switch o.Outcome {
+		case "ok":
+			m.RateLimit(true, float64(o.Actual), o.Available)
+		case "throttled":
+			m.RateLimit(false, float64(o.Requested), o.Available)
+		}
+	}
+	return lim
 }
 
 // documentsCmd registers trusted documents: `folio documents load FILE`

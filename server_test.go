@@ -9,17 +9,20 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
+	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
+	"github.com/folio/folio/internal/ratelimit"
+	"github.com/folio/folio/internal/redistest"
 	"github.com/folio/folio/internal/seed"
 	"github.com/folio/folio/migrations"
 )
@@ -295,30 +298,30 @@ func TestRun_MigrateAndSeed(t *testing.T) {
 	})
 }
 
-func TestReadyz_DependencyDown(t *testing.T) {
-	ctx := context.Background()
-	db, drop, err := postgrestest.Create(ctx, "main")
+// TestNewLimiter_Metrics checks the limiter's decisions and fallbacks reach
+// the Prometheus metrics of issue 6.
+func TestNewLimiter_Metrics(t *testing.T) {
+	m := metrics.New(metrics.Options{})
+	c, err := loadConfig(t, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer drop()
-	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
-	defer dead.Close()
-
-	rec := &recorder{header: http.Header{}}
-	req, _ := http.NewRequest("GET", "/readyz", nil)
-	readyz(db, dead).ServeHTTP(rec, req)
-	if rec.code != http.StatusServiceUnavailable || !strings.Contains(rec.body.String(), `"redis":"unreachable"`) || !strings.Contains(rec.body.String(), `"postgres":"ok"`) {
-		t.Errorf("got %d %s, want 503 naming redis", rec.code, rec.body.String())
+	lim := newLimiter(c.RateLimit, redistest.Dead(t), slog.New(slog.DiscardHandler), m)
+	ctx := context.Background()
+	lim.Budgets.Take(ctx, ratelimit.Client{Key: "ip:x", Tier: c.RateLimit.Tiers.Anonymous}, 1)
+	lim.Observe(ctx, ratelimit.Observation{Outcome: "ok", Tier: "anonymous", Actual: 12, Available: 988})
+	lim.Observe(ctx, ratelimit.Observation{Outcome: "throttled", Tier: "anonymous", Requested: 900, Available: 10})
+	lim.Observe(ctx, ratelimit.Observation{Outcome: "dryRun", Tier: "anonymous", Requested: 5})
+	rec := httptest.NewRecorder()
+	m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		`folio_ratelimit_decisions_total{decision="allowed"} 1`,
+		`folio_ratelimit_decisions_total{decision="limited"} 1`,
+		`folio_ratelimit_fallbacks_total 1`,
+		`folio_graphql_operation_cost_count 1`,
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("metrics lack %s", want)
+		}
 	}
 }
-
-type recorder struct {
-	header http.Header
-	code   int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header         { return r.header }
-func (r *recorder) Write(p []byte) (int, error) { return r.body.Write(p) }
-func (r *recorder) WriteHeader(code int)        { r.code = code }

@@ -142,7 +142,7 @@ func benchmarkQuery(b *testing.B, db *postgres.DB, body func(i int) ([]byte, err
 		if err != nil {
 			return err
 		}
-		res, err := client.Post(srv.URL, "application/json", bytes.NewReader(payload))
+		res, err := client.Post(srv.URL+"/query", "application/json", bytes.NewReader(payload))
 		if err != nil {
 			return err
 		}

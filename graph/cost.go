@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -16,7 +15,9 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/folio/folio/graph/model"
+	"github.com/folio/folio/internal/clientaddr"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/ratelimit"
 )
 
@@ -67,7 +68,7 @@ func (c *costControl) MutateOperationParameters(ctx context.Context, p *graphql.
 		}
 	}
 	if r != nil {
-		c.observe(ctx, ratelimit.Observation{Outcome: r.Code})
+		c.observe(ctx, ratelimit.Observation{Outcome: string(r.Code)})
 		return refusalError(r)
 	}
 	return nil
@@ -127,7 +128,7 @@ func (c *costControl) admit(ctx context.Context, oc *graphql.OperationContext) (
 	op := &opCost{requested: price.Total, maxCost: c.lim.Limits.MaxCost, subscribe: oc.Operation.Operation == ast.Subscription}
 	budgets := c.lim.Budgets
 	if budgets != nil {
-		op.client = c.lim.Tiers.ClientFor(folio.ViewerFrom(ctx), ratelimit.ClientAddrFrom(ctx))
+		op.client = c.lim.Tiers.ClientFor(folio.ViewerFrom(ctx), clientaddr.From(ctx))
 	}
 	hc := httpCostFrom(ctx)
 
@@ -151,7 +152,7 @@ func (c *costControl) admit(ctx context.Context, oc *graphql.OperationContext) (
 		return nil, &graphql.Response{Extensions: map[string]any{"cost": ext}}
 	}
 	if err := c.lim.Limits.CheckCost(price); err != nil {
-		obs.Outcome = ratelimit.CodeCostLimit
+		obs.Outcome = string(folio.ECostLimit)
 		c.observe(ctx, obs)
 		return nil, &graphql.Response{
 			Errors:     gqlerror.List{refusalError(err.(*ratelimit.Refusal))},
@@ -255,7 +256,7 @@ func isDryRun(ctx context.Context, oc *graphql.OperationContext) (bool, error) {
 	if v, ok := oc.Extensions["dryRun"]; ok {
 		b, ok := v.(bool)
 		if !ok {
-			return false, &gqlerror.Error{Message: "extensions.dryRun must be true or false.", Extensions: map[string]any{"code": CodeBadUserInput}}
+			return false, &gqlerror.Error{Message: "extensions.dryRun must be true or false.", Extensions: map[string]any{"code": extCode(folio.EInvalid)}}
 		}
 		if b {
 			return true, nil
@@ -274,15 +275,14 @@ func throttleStatus(st ratelimit.Status) map[string]any {
 }
 
 func refusalError(r *ratelimit.Refusal) *gqlerror.Error {
-	return &gqlerror.Error{Message: r.Error(), Extensions: map[string]any{"code": r.Code, r.What: r.Figure, "limit": r.Limit}}
+	return &gqlerror.Error{Message: r.Error(), Extensions: map[string]any{"code": extCode(r.Code), r.What: r.Figure, "limit": r.Limit}}
 }
 
 func rateLimitedError(cost int, st ratelimit.Status) *gqlerror.Error {
 	ms := st.Wait.Milliseconds()
 	return &gqlerror.Error{
-		Message: fmt.Sprintf("This operation costs %d points and your budget holds %d; it refills at %s points a second. Retry in %d ms, or ask for less.",
-			cost, int(math.Floor(st.Available)), strconv.FormatFloat(st.RestoreRate, 'f', -1, 64), ms),
-		Extensions: map[string]any{"code": ratelimit.CodeRateLimited, "retryAfterMs": ms, "requestedQueryCost": cost},
+		Message:    st.Refusal(cost),
+		Extensions: map[string]any{"code": extCode(folio.ERateLimited), "retryAfterMs": ms, "requestedQueryCost": cost},
 	}
 }
 
@@ -310,19 +310,17 @@ func (hc *httpCost) set(st ratelimit.Status, throttled bool) {
 	hc.status, hc.throttled = &st, throttled
 }
 
-// withRateLimitHTTP puts the client's address in the context (from the
-// socket, or from X-Forwarded-For behind a trusted proxy), notes a dry run
-// asked for by header, and gives the
+// withRateLimitHTTP notes a dry run asked for by header, and gives the
 // response its RateLimit-* headers, and 429 with Retry-After when the
 // budget refused the operation.
-func withRateLimitHTTP(proxies ratelimit.Proxies, next http.Handler) http.Handler {
+func withRateLimitHTTP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := ratelimit.WithClientAddr(r.Context(), proxies.ClientAddr(r))
+		ctx := r.Context()
 		if v := r.Header.Get(DryRunHeader); v != "" {
 			// A dry run mistaken for a real one could run a mutation.
 			dry, err := strconv.ParseBool(v)
 			if err != nil {
-				writeError(w, r, http.StatusBadRequest, CodeBadUserInput, DryRunHeader+" must be true or false.")
+				httpapi.WriteError(w, r, folio.Errorf(folio.EInvalid, "%s must be true or false.", DryRunHeader))
 				return
 			}
 			ctx = context.WithValue(ctx, dryRunKey{}, dry)

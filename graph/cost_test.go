@@ -20,7 +20,9 @@ import (
 
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/graph/graphtest"
+	"github.com/folio/folio/internal/clientaddr"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/redistest"
@@ -97,9 +99,9 @@ func asViewer(next http.Handler) http.Handler {
 // from the test headers, counting each request's statements.
 type limitedServer = graphtest.Server
 
-func newLimitedServer(t *testing.T, lim *ratelimit.Limiter) *limitedServer {
+func newLimitedServer(t *testing.T, lim *ratelimit.Limiter, adjust ...func(*httpapi.Options)) *limitedServer {
 	t.Helper()
-	return graphtest.Serve(t, asViewer(graph.NewHandler(graph.Options{Store: testDB, Limiter: lim})))
+	return graphtest.Serve(t, asViewer(graph.NewHandler(graph.Options{Store: testDB, Limiter: lim})), adjust...)
 }
 
 // slowTier barely refills during a test, so that balances are exact.
@@ -272,15 +274,15 @@ func TestCost_Ceilings(t *testing.T) {
 		value, limit              int
 	}{
 		{"Cost", `{ articles(first: 100) { nodes { author { articles(first: 100) { nodes { author { articles(first: 100) { nodes { id title } } } } } } } } }`,
-			ratelimit.CodeCostLimit, "cost", 1030301, 1000},
+			"COST_LIMIT_EXCEEDED", "cost", 1030301, 1000},
 		{"Depth", `{ article(slug: "a") { comments(first: 1) { nodes {` + strings.Repeat(" parent {", 12) + " id" + strings.Repeat(" }", 12) + ` } } } }`,
-			ratelimit.CodeDepthLimit, "depth", 16, 15},
-		{"Aliases", "{" + repeat(31, " a%d: article(slug: \"x\") { id }") + " }", ratelimit.CodeAliasLimit, "aliases", 31, 30},
-		{"Tokens", "{ articles(first: 1) { nodes {" + strings.Repeat(" id", 5000) + " } } }", ratelimit.CodeTokenLimit, "tokens", 5001, 5000},
+			"DEPTH_LIMIT_EXCEEDED", "depth", 16, 15},
+		{"Aliases", "{" + repeat(31, " a%d: article(slug: \"x\") { id }") + " }", "ALIAS_LIMIT_EXCEEDED", "aliases", 31, 30},
+		{"Tokens", "{ articles(first: 1) { nodes {" + strings.Repeat(" id", 5000) + " } } }", "TOKEN_LIMIT_EXCEEDED", "tokens", 5001, 5000},
 		{"Directives", `{ articles(first: 1) @include(if: true) @include(if: true) @include(if: true) @include(if: true) @include(if: true) @include(if: true) { totalCount } }`,
-			ratelimit.CodeDirectiveLimit, "directives", 6, 5},
-		{"DocumentSize", "{ articles(first: 1) { totalCount } }" + strings.Repeat(" ", 32<<10), ratelimit.CodeDocumentSize, "bytes", 37 + 32<<10, 32 << 10},
-		{"Operations", repeat(11, "query Q%d { articles(first: 1) { totalCount } }\n"), ratelimit.CodeOperationLimit, "operations", 11, 10},
+			"DIRECTIVE_LIMIT_EXCEEDED", "directives", 6, 5},
+		{"DocumentSize", "{ articles(first: 1) { totalCount } }" + strings.Repeat(" ", 32<<10), "DOCUMENT_SIZE_LIMIT_EXCEEDED", "bytes", 37 + 32<<10, 32 << 10},
+		{"Operations", repeat(11, "query Q%d { articles(first: 1) { totalCount } }\n"), "OPERATION_LIMIT_EXCEEDED", "operations", 11, 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := send(t, s, tc.query, nil, nil, nil)
@@ -422,7 +424,7 @@ func TestRateLimit_Budget(t *testing.T) {
 			}
 		}
 		r := send(t, s, HomeFeedQuery, feed, caller, nil)
-		if r.Status != http.StatusTooManyRequests || r.Code() != ratelimit.CodeRateLimited {
+		if r.Status != http.StatusTooManyRequests || r.Code() != "RATE_LIMITED" {
 			t.Fatalf("got status %d, errors %+v; want 429 RATE_LIMITED", r.Status, r.Errors)
 		}
 		// The wait is what the missing points take to restore; the
@@ -519,8 +521,9 @@ func TestRateLimit_ClientAddress(t *testing.T) {
 	tiers := ratelimit.Tiers{Anonymous: slowTier(1000)}
 	tiers.User, tiers.APIKey = tiers.Anonymous, tiers.Anonymous
 	untrusted := newLimitedServer(t, &ratelimit.Limiter{Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix + "u:"}), Tiers: tiers})
-	proxies, _ := ratelimit.ParseProxies("127.0.0.1/32")
-	behindProxy := newLimitedServer(t, &ratelimit.Limiter{Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix + "p:"}), Tiers: tiers, Proxies: proxies})
+	proxies, _ := clientaddr.ParseProxies("127.0.0.1/32")
+	behindProxy := newLimitedServer(t, &ratelimit.Limiter{Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix + "p:"}), Tiers: tiers},
+		func(o *httpapi.Options) { o.Proxies = proxies })
 	const q = `{ articles(first: 9) { nodes { title } } }` // 10 points
 
 	t.Run("ForgedXFFIgnored", func(t *testing.T) {
@@ -611,8 +614,8 @@ func TestRateLimit_Observe(t *testing.T) {
 	want := []ratelimit.Observation{
 		{Operation: "query", Tier: "anonymous", Requested: 3, Actual: 3, Outcome: "ok", Available: seen[0].Available},
 		{Operation: "query", Tier: "anonymous", Requested: 3, Outcome: "dryRun"},
-		{Operation: "query", Tier: "anonymous", Requested: 10201, Outcome: ratelimit.CodeCostLimit},
-		{Outcome: ratelimit.CodeAliasLimit},
+		{Operation: "query", Tier: "anonymous", Requested: 10201, Outcome: string(folio.ECostLimit)},
+		{Outcome: string(folio.EAliasLimit)},
 	}
 	if len(seen) < 6 || fmt.Sprint(seen[:4]) != fmt.Sprint(want) {
 		t.Fatalf("got %+v\nwant %+v, then the feeds", seen, want)
@@ -670,8 +673,8 @@ func TestCost_PersistedQueries(t *testing.T) {
 	deep := `{ article(slug: "a") { comments(first: 1) { nodes {` + strings.Repeat(" parent {", 13) + " id" + strings.Repeat(" }", 13) + ` } } } }`
 	sum = sha256.Sum256([]byte(deep))
 	pq = map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
-	if r := send(t, s, deep, nil, nil, pq); r.Code() != ratelimit.CodeDepthLimit || r.Statements != 0 {
-		t.Errorf("a deep document: got %s with %d statements, want %s and none", r.Code(), r.Statements, ratelimit.CodeDepthLimit)
+	if r := send(t, s, deep, nil, nil, pq); r.Code() != "DEPTH_LIMIT_EXCEEDED" || r.Statements != 0 {
+		t.Errorf("a deep document: got %s with %d statements, want %s and none", r.Code(), r.Statements, "DEPTH_LIMIT_EXCEEDED")
 	}
 }
 

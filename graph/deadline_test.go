@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/folio/folio/graph"
 	"github.com/folio/folio/internal/folio"
 )
 
@@ -41,12 +40,12 @@ func sleeping(t *testing.T) int {
 
 func TestDeadline_CancelsSQL(t *testing.T) {
 	store := &sleepyStore{Store: testDB}
-	s := newServer(t, store, func(o *graph.Options) { o.Timeout = 300 * time.Millisecond })
+	s := newTimedServer(t, store, 300*time.Millisecond)
 	r := s.post(t, `{ categories { nodes { slug } } }`, nil)
 	if !store.started.Load() {
 		t.Fatal("the sleeping statement never ran")
 	}
-	if r.Code() != graph.CodeTimeout || r.Status >= 500 || !strings.Contains(r.Errors[0].Message, "ran out of time") {
+	if r.Code() != "TIMEOUT" || r.Status >= 500 || !strings.Contains(r.Errors[0].Message, "ran out of time") {
 		t.Fatalf("got %d %+v, want a TIMEOUT error", r.Status, r.Errors)
 	}
 	// The statement stopped in Postgres too: nothing is left sleeping.

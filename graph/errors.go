@@ -12,44 +12,19 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/requestid"
 )
 
-// The extensions.code values a client can branch on.
-const (
-	CodeBadUserInput    = "BAD_USER_INPUT"
-	CodeNotFound        = "NOT_FOUND"
-	CodeInternal        = "INTERNAL_SERVER_ERROR"
-	CodeTimeout         = "TIMEOUT"
-	CodeUnauthenticated = "UNAUTHENTICATED"
-	CodeForbidden       = "FORBIDDEN"
-	CodeConflict        = "CONFLICT"
-	CodeRateLimited     = "RATE_LIMITED"
-)
-
-// codes maps domain error codes to GraphQL ones: the one place where that
-// happens.
-var codes = map[folio.Code]string{
-	folio.EInvalid:         CodeBadUserInput,
-	folio.ENotFound:        CodeNotFound,
-	folio.EInternal:        CodeInternal,
-	folio.EUnauthenticated: CodeUnauthenticated,
-	folio.EForbidden:       CodeForbidden,
-	folio.EConflict:        CodeConflict,
-	folio.ETaken:           CodeBadUserInput,
-	folio.ECredentials:     CodeUnauthenticated,
-	folio.ERateLimited:     CodeRateLimited,
-}
+// extCode is the extensions.code of c, from httpapi's table: the one place
+// where domain codes become the API's.
+func extCode(c folio.Code) string { return httpapi.ExtensionCode(c) }
 
 // presentDomainError shows a domain error as it is meant to be seen.
 func presentDomainError(ctx context.Context, err error, fe *folio.Error) *gqlerror.Error {
 	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
-	code, ok := codes[fe.Code]
-	if !ok {
-		code = CodeInternal
-	}
 	gqlErr.Message = fe.Message
-	gqlErr.Extensions = map[string]any{"code": code}
+	gqlErr.Extensions = map[string]any{"code": extCode(fe.Code)}
 	if fe.Field != "" {
 		gqlErr.Extensions["field"] = fe.Field
 	}
@@ -101,7 +76,7 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 				// ours to echo nor to log.
 				return &gqlerror.Error{
 					Message:    "The request body is not a GraphQL request: send JSON with a \"query\" string and optional \"variables\" object.",
-					Extensions: map[string]any{"code": CodeBadUserInput},
+					Extensions: map[string]any{"code": extCode(folio.EInvalid)},
 				}
 			}
 		}
@@ -111,19 +86,19 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return &gqlerror.Error{
 				Message:    "The operation ran out of time. Ask for fewer rows or fewer nested lists.",
 				Path:       graphql.GetPath(ctx),
-				Extensions: map[string]any{"code": CodeTimeout, "requestId": requestid.From(ctx)},
+				Extensions: map[string]any{"code": extCode(folio.ETimeout), "requestId": requestid.From(ctx)},
 			}
 		}
 		if errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled) {
 			// The client went away; nothing failed on our side.
 			log.InfoContext(ctx, "request cancelled", "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
-			return &gqlerror.Error{Message: "The request was cancelled.", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": CodeInternal}}
+			return &gqlerror.Error{Message: "The request was cancelled.", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": extCode(folio.EInternal)}}
 		}
 		log.ErrorContext(ctx, "internal error", "error", err.Error(), "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
 		return &gqlerror.Error{
 			Message:    "Internal server error. Quote the request id when you report it.",
 			Path:       graphql.GetPath(ctx),
-			Extensions: map[string]any{"code": CodeInternal, "requestId": requestid.From(ctx)},
+			Extensions: map[string]any{"code": extCode(folio.EInternal), "requestId": requestid.From(ctx)},
 		}
 	}
 }
@@ -160,7 +135,7 @@ func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
 	code, _ := e.Extensions["code"].(string)
 	switch {
 	case code == errcode.ValidationFailed && (e.Rule == "ValuesOfCorrectType" || e.Rule == ""):
-		e.Extensions["code"] = CodeBadUserInput
+		e.Extensions["code"] = extCode(folio.EInvalid)
 		return e, true
 	case code != "":
 		return e, true
@@ -168,7 +143,7 @@ func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
 		if e.Extensions == nil {
 			e.Extensions = map[string]any{}
 		}
-		e.Extensions["code"] = CodeBadUserInput
+		e.Extensions["code"] = extCode(folio.EInvalid)
 		return e, true
 	}
 	return nil, false

@@ -1,13 +1,8 @@
 package graph
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
 	"log/slog"
-	"mime"
 	"net/http"
-	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -17,29 +12,22 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/folio/folio/internal/accesslog"
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
 	"github.com/folio/folio/internal/ratelimit"
-	"github.com/folio/folio/internal/requestid"
 )
-
-// MaxBodyBytes bounds a request body; no legitimate operation comes close.
-const MaxBodyBytes = 1 << 20
 
 // Options configure the GraphQL endpoint.
 type Options struct {
 	Store  folio.Store
 	Writer folio.Writer
-	// Auth signs people in and authenticates requests; nil serves every
-	// request as anonymous and fails the account mutations.
+	// Auth signs people in; nil fails the account mutations. (httpapi
+	// authenticates requests.)
 	Auth   *auth.Service
 	Logger *slog.Logger
 	// Introspection lets clients ask for the schema.
 	Introspection bool
-	// Timeout bounds each request's work; zero means no bound.
-	Timeout time.Duration
 	// Limiter prices operations and charges their cost to budgets; nil
 	// enforces the default ceilings and charges no budget.
 	Limiter *ratelimit.Limiter
@@ -57,8 +45,11 @@ type Options struct {
 	TrustedDocuments TrustedDocuments
 }
 
-// NewHandler returns the GraphQL endpoint: request ids, per-request loaders
-// and gqlgen's executor with Folio's error handling.
+// NewHandler returns the GraphQL executor: gqlgen's server with Folio's
+// extensions (observation, persisted operations, cost control, error
+// presentation), behind the per-request loaders, the sessions a request
+// starts, and the RateLimit headers. httpapi puts the HTTP layers
+// (authentication, limits, deadline, logging, …) in front of it.
 func NewHandler(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -104,62 +95,6 @@ func NewHandler(o Options) http.Handler {
 
 	var h http.Handler = srv
 	h = loader.Middleware(o.Store, h)
-	if o.Auth != nil {
-		h = authenticate(o.Auth, h)
-	}
 	h = withSessions(h)
-	h = withTimeout(o.Timeout, h)
-	h = withRateLimitHTTP(o.Limiter.Proxies, h)
-	h = publicCaching(h)
-	h = checkRequest(h)
-	h = markGraphQL(h)
-	return requestid.Middleware(h)
-}
-
-// checkRequest answers what gqlgen's transports would answer without an
-// extensions.code: a method or media type Folio does not speak, or a body
-// over MaxBodyBytes.
-func checkRequest(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodGet, http.MethodOptions:
-		case http.MethodPost:
-			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if mt != "application/json" {
-				writeError(w, r, http.StatusUnsupportedMediaType, CodeBadUserInput, "Send POST requests with Content-Type: application/json and a body of {\"query\": …, \"variables\": …}.")
-				return
-			}
-			if r.ContentLength > MaxBodyBytes {
-				writeError(w, r, http.StatusRequestEntityTooLarge, CodeBadUserInput, fmt.Sprintf("The request body is over %d bytes.", MaxBodyBytes))
-				return
-			}
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		default:
-			w.Header().Set("Allow", "GET, POST, OPTIONS")
-			writeError(w, r, http.StatusMethodNotAllowed, CodeBadUserInput, "Use POST, or GET for queries.")
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// withTimeout bounds the work of one request; the deadline reaches SQL
-// through the context.
-func withTimeout(d time.Duration, next http.Handler) http.Handler {
-	if d <= 0 {
-		return next
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// writeError writes a GraphQL response that carries only an error.
-func writeError(w http.ResponseWriter, r *http.Request, status int, code, message string) {
-	accesslog.From(r.Context()).AddErrorCodes(code)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}}})
+	return withRateLimitHTTP(h)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
 )
@@ -138,6 +139,18 @@ type server struct {
 // newServer serves store (the test database unless a test wraps it).
 func newServer(t testing.TB, store folio.Store, adjust ...func(*graph.Options)) *server {
 	t.Helper()
+	return newServerHTTP(t, store, nil, adjust...)
+}
+
+// newTimedServer is newServer with a request deadline of d.
+func newTimedServer(t testing.TB, store folio.Store, d time.Duration) *server {
+	t.Helper()
+	return newServerHTTP(t, store, func(o *httpapi.Options) { o.Timeout = d })
+}
+
+// newServerHTTP is newServer whose HTTP stack httpAdjust, if set, changes.
+func newServerHTTP(t testing.TB, store folio.Store, httpAdjust func(*httpapi.Options), adjust ...func(*graph.Options)) *server {
+	t.Helper()
 	s := &server{logs: &graphtest.SyncBuffer{}}
 	o := graph.Options{
 		Store:         store,
@@ -147,7 +160,11 @@ func newServer(t testing.TB, store folio.Store, adjust ...func(*graph.Options)) 
 	for _, f := range adjust {
 		f(&o)
 	}
-	s.Server = graphtest.New(t, o)
+	var ha []func(*httpapi.Options)
+	if httpAdjust != nil {
+		ha = append(ha, httpAdjust)
+	}
+	s.Server = graphtest.New(t, o, ha...)
 	return s
 }
 

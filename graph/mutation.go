@@ -189,7 +189,7 @@ func withSessions(next http.Handler) http.Handler {
 // ownEmail shows u's email to u (signed in, or signed in by this request)
 // and to admins; to nobody else.
 func ownEmail(ctx context.Context, u *folio.User) *string {
-	if v := folio.ViewerFrom(ctx); v.UserID == u.ID || v.Is(folio.RoleAdmin) {
+	if folio.ViewerFrom(ctx).CanSeeEmail(u.ID) {
 		return &u.Email
 	}
 	if st, ok := ctx.Value(sessionsKey{}).(*sessions); ok {

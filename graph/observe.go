@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"net/http"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -76,13 +75,4 @@ func (o observer) InterceptResponse(ctx context.Context, next graphql.ResponseHa
 		span.SetStatus(otelcodes.Error, strings.Join(errCodes, ","))
 	}
 	return resp
-}
-
-// markGraphQL tells the access log this is a GraphQL request before gqlgen
-// reads it, so requests refused by the transport checks count too.
-func markGraphQL(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		accesslog.From(r.Context()).MarkGraphQL()
-		next.ServeHTTP(w, r)
-	})
 }

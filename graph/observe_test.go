@@ -18,6 +18,7 @@ import (
 	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/accesslog"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/logging"
 	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/postgres"
@@ -30,11 +31,11 @@ const (
 	testAPIKey = "folio_k3y1d_abcdefghijklmnopqrstuvwxyz012345"
 )
 
-// observed serves the GraphQL handler behind the production chain of
-// request id, access log and metrics, as server.go stacks them, with an
-// "auth" layer that makes every request user 7 with API key 3.
+// observed serves the GraphQL handler behind the whole HTTP stack, with the
+// access log and metrics on as server.go configures them, and an "auth"
+// layer that makes every request user 7 with API key 3.
 type observed struct {
-	*httptest.Server
+	*graphtest.Server
 	logs    *graphtest.SyncBuffer
 	metrics *metrics.Metrics
 }
@@ -56,8 +57,7 @@ func newObserved(t *testing.T, m *metrics.Metrics, adjust ...func(*graph.Options
 	if m != nil {
 		rec = m
 	}
-	s.Server = httptest.NewServer(requestid.Middleware(accesslog.Middleware(accesslog.Options{Logger: log, Recorder: rec}, asUser)))
-	t.Cleanup(s.Close)
+	s.Server = graphtest.Serve(t, asUser, func(h *httpapi.Options) { h.Logger, h.Recorder = log, rec })
 	return s
 }
 
@@ -216,8 +216,7 @@ func TestTracing_OperationThenSQLSpans(t *testing.T) {
 	}
 	t.Cleanup(db.Close)
 	h := graph.NewHandler(graph.Options{Store: db, TracerProvider: tp})
-	srv := httptest.NewServer(tracing.Middleware(tp, h))
-	t.Cleanup(srv.Close)
+	srv := graphtest.Serve(t, h, func(o *httpapi.Options) { o.TracerProvider = tp })
 
 	res, err := http.Post(srv.URL, "application/json", bytes.NewBufferString(`{"query":"query Feed { articles(first: 2) { nodes { slug author { handle } } } }"}`))
 	if err != nil {

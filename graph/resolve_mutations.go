@@ -7,10 +7,10 @@ import (
 
 	"github.com/folio/folio/graph/model"
 	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/clientaddr"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
 	"github.com/folio/folio/internal/markdown"
-	"github.com/folio/folio/internal/ratelimit"
 )
 
 // The bodies of the mutation resolvers: decode the input, call the domain,
@@ -290,4 +290,4 @@ func bodyHTML(a *folio.Article) (string, error) {
 // clientAddr is the address the request came from, as the rate limiter
 // resolved it (trusting X-Forwarded-For only from configured proxies): the
 // sign-in throttle counts by it.
-func clientAddr(ctx context.Context) string { return ratelimit.ClientAddrFrom(ctx).String() }
+func clientAddr(ctx context.Context) string { return clientaddr.From(ctx).String() }

@@ -1,5 +1,6 @@
-// Package graphtest serves Folio's GraphQL handler over HTTP for tests and
-// speaks to it the way a client does: JSON over POST, with headers.
+// Package graphtest serves Folio's GraphQL executor behind the whole HTTP
+// stack (httpapi: CSRF, CORS, limits, authentication, logging) for tests,
+// and speaks to it the way a client does: JSON over POST, with headers.
 package graphtest
 
 import (
@@ -15,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/folio/folio/graph"
+	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/postgres"
 )
 
@@ -30,20 +32,34 @@ type Server struct {
 // parallel with others gets its own statement count.
 const requestHeader = "Graphtest-Request"
 
-// New serves graph.NewHandler(o) until the test ends.
-func New(tb testing.TB, o graph.Options) *Server {
+// New serves graph.NewHandler(o) behind the HTTP stack until the test
+// ends; o.Auth authenticates the requests. adjust changes the stack's
+// options (a deadline, trusted proxies, a logger).
+func New(tb testing.TB, o graph.Options, adjust ...func(*httpapi.Options)) *Server {
 	tb.Helper()
-	return Serve(tb, graph.NewHandler(o))
+	if o.Auth != nil {
+		adjust = append([]func(*httpapi.Options){func(h *httpapi.Options) { h.Auth = o.Auth }}, adjust...)
+	}
+	return Serve(tb, graph.NewHandler(o), adjust...)
 }
 
-// Serve serves h (a GraphQL handler, perhaps wrapped by the test) until the
-// test ends.
-func Serve(tb testing.TB, h http.Handler) *Server {
+// Serve serves the executor h (graph.NewHandler, perhaps wrapped by the
+// test) behind the HTTP stack until the test ends. Requests to the
+// server's root go to /query, so tests can send them to s.URL.
+func Serve(tb testing.TB, h http.Handler, adjust ...func(*httpapi.Options)) *Server {
 	tb.Helper()
+	o := httpapi.Options{GraphQL: h}
+	for _, f := range adjust {
+		f(&o)
+	}
+	stack := httpapi.New(o)
 	s := &Server{}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/" {
+			r.URL.Path = "/query"
+		}
 		var n atomic.Int64
-		h.ServeHTTP(w, r.WithContext(postgres.WithStatementCounter(r.Context(), &n)))
+		stack.ServeHTTP(w, r.WithContext(postgres.WithStatementCounter(r.Context(), &n)))
 		// Before the handler returns, so before the client sees the end
 		// of the body.
 		s.statements.Store(r.Header.Get(requestHeader), n.Load())

@@ -19,6 +19,7 @@ import (
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/cache"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/postgres/postgrestest"
 	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/redistest"
@@ -58,7 +59,7 @@ func newResponseCached(t *testing.T, rdb *redis.Client, prefix string, keys *aut
 		Throttle: &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, MaxPerAccount: e.limit, MaxPerAddress: 1000}}
 	h := graph.NewHandler(graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger,
 		PersistedQueries: e.cache.Queries(), Limiter: lim})
-	e.Server = graphtest.Serve(t, rc.Middleware(h))
+	e.Server = graphtest.Serve(t, rc.Middleware(h), func(o *httpapi.Options) { o.Auth = e.auth })
 	return &rcEnv{env: e, rc: rc, budgets: budgets}
 }
 

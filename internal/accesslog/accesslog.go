@@ -26,7 +26,6 @@ type Entry struct {
 	operation string
 	opType    string
 	viewer    *folio.Viewer
-	cost      *int
 	codes     []string
 	variables map[string]any
 }
@@ -78,16 +77,6 @@ func (e *Entry) SetViewer(v folio.Viewer) {
 	e.viewer = &v
 }
 
-// SetCost records the operation's cost in rate-limit points.
-func (e *Entry) SetCost(points int) {
-	if e == nil {
-		return
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.cost = &points
-}
-
 // AddErrorCodes records the extensions.code of errors returned.
 func (e *Entry) AddErrorCodes(codes ...string) {
 	if e == nil {
@@ -130,7 +119,7 @@ type Options struct {
 
 // Middleware logs one line per request, at info, when it is answered: its
 // request id, method, path, status, duration, bytes, the GraphQL operation,
-// the client's identity (ids, never credentials), cost and error codes. At
+// the client's identity (ids, never credentials) and error codes. At
 // debug level a second line has the request's headers and variables,
 // redacted by the logging handler.
 func Middleware(o Options, next http.Handler) http.Handler {
@@ -169,9 +158,6 @@ func Middleware(o Options, next http.Handler) http.Handler {
 		}
 		if e.graphQL {
 			attrs = append(attrs, slog.String("operation", e.operation), slog.String("operation_type", e.opType))
-		}
-		if e.cost != nil {
-			attrs = append(attrs, slog.Int("cost", *e.cost))
 		}
 		if len(e.codes) > 0 {
 			attrs = append(attrs, slog.Any("errors", e.codes))

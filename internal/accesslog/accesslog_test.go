@@ -57,7 +57,6 @@ func TestMiddleware(t *testing.T) {
 			case "/query":
 				e.SetOperation("Feed", "mutation")
 				e.SetViewer(folio.Viewer{UserID: 9, Role: folio.RoleEditor, APIKeyID: 4})
-				e.SetCost(42)
 				e.AddErrorCodes("FORBIDDEN")
 				w.WriteHeader(http.StatusOK)
 				w.WriteHeader(http.StatusTeapot) // superfluous: the first status stands
@@ -81,7 +80,7 @@ func TestMiddleware(t *testing.T) {
 	}
 	l := got[0]
 	client, _ := l["client"].(map[string]any)
-	if l["status"] != float64(200) || l["bytes"] != float64(5) || l["duration_ms"] != 1.5 || l["cost"] != float64(42) ||
+	if l["status"] != float64(200) || l["bytes"] != float64(5) || l["duration_ms"] != 1.5 ||
 		l["operation"] != "Feed" || l["operation_type"] != "mutation" ||
 		client["user_id"] != float64(9) || client["role"] != "editor" || client["api_key_id"] != float64(4) || client["forwarded_for"] != "203.0.113.7" {
 		t.Errorf("got line %v", l)
@@ -100,7 +99,6 @@ func TestEntry_NilIsSafe(t *testing.T) {
 	e.SetOperation("x", "query")
 	e.MarkGraphQL()
 	e.SetViewer(folio.Viewer{UserID: 1})
-	e.SetCost(1)
 	e.AddErrorCodes("X")
 	e.SetVariables(nil)
 	if accesslog.From(httptest.NewRequest("GET", "/", nil).Context()) != nil {

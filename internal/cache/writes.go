@@ -20,58 +20,45 @@ func (c *Store) userKeys(u *folio.User) []string {
 	return []string{c.idKey("user", u.ID), c.nameKey("user", "handle", strings.ToLower(u.Handle))}
 }
 
+// invalidating passes a write's result on, first invalidating the keys of
+// what it changed when it succeeded.
+func invalidating[T any](ctx context.Context, c *Store, keys func(T) []string) func(T, error) (T, error) {
+	return func(v T, err error) (T, error) {
+		if err == nil {
+			c.invalidate(ctx, keys(v)...)
+		}
+		return v, err
+	}
+}
+
 // CreateArticle implements folio.ArticleWriter.
 func (c *Store) CreateArticle(ctx context.Context, v folio.Viewer, in folio.NewArticle) (*folio.Article, error) {
-	a, err := c.Writer.CreateArticle(ctx, v, in)
-	if err == nil {
-		c.invalidate(ctx, c.articleKeys(a)...)
-	}
-	return a, err
+	return invalidating(ctx, c, c.articleKeys)(c.Writer.CreateArticle(ctx, v, in))
 }
 
 // UpdateArticle implements folio.ArticleWriter. A changed slug leaves the
 // old slug's key pointing at the article, which no longer answers to it:
 // lookups check, and treat that as a miss.
 func (c *Store) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.ArticlePatch) (*folio.Article, error) {
-	a, err := c.Writer.UpdateArticle(ctx, v, p)
-	if err == nil {
-		c.invalidate(ctx, c.articleKeys(a)...)
-	}
-	return a, err
+	return invalidating(ctx, c, c.articleKeys)(c.Writer.UpdateArticle(ctx, v, p))
 }
 
 // SetArticleStatus implements folio.ArticleWriter.
 func (c *Store) SetArticleStatus(ctx context.Context, v folio.Viewer, id int64, s folio.ArticleStatus, expected *int) (*folio.Article, error) {
-	a, err := c.Writer.SetArticleStatus(ctx, v, id, s, expected)
-	if err == nil {
-		c.invalidate(ctx, c.articleKeys(a)...)
-	}
-	return a, err
+	return invalidating(ctx, c, c.articleKeys)(c.Writer.SetArticleStatus(ctx, v, id, s, expected))
 }
 
 // DeleteArticle implements folio.ArticleWriter.
 func (c *Store) DeleteArticle(ctx context.Context, v folio.Viewer, id int64) (*folio.Article, error) {
-	a, err := c.Writer.DeleteArticle(ctx, v, id)
-	if err == nil {
-		c.invalidate(ctx, c.articleKeys(a)...)
-	}
-	return a, err
+	return invalidating(ctx, c, c.articleKeys)(c.Writer.DeleteArticle(ctx, v, id))
 }
 
 // UpdateProfile implements folio.UserWriter.
 func (c *Store) UpdateProfile(ctx context.Context, v folio.Viewer, p folio.ProfilePatch) (*folio.User, error) {
-	u, err := c.Writer.UpdateProfile(ctx, v, p)
-	if err == nil {
-		c.invalidate(ctx, c.userKeys(u)...)
-	}
-	return u, err
+	return invalidating(ctx, c, c.userKeys)(c.Writer.UpdateProfile(ctx, v, p))
 }
 
 // SetUserRole implements folio.UserWriter.
 func (c *Store) SetUserRole(ctx context.Context, v folio.Viewer, id int64, r folio.Role) (*folio.User, error) {
-	u, err := c.Writer.SetUserRole(ctx, v, id, r)
-	if err == nil {
-		c.invalidate(ctx, c.userKeys(u)...)
-	}
-	return u, err
+	return invalidating(ctx, c, c.userKeys)(c.Writer.SetUserRole(ctx, v, id, r))
 }

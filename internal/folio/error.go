@@ -23,6 +23,25 @@ const (
 	ETaken           Code = "taken"           // a unique name (email, handle, slug) is in use
 	ERateLimited     Code = "rate_limited"    // too many attempts; RetryAfter says when to try again
 	ECredentials     Code = "credentials"     // sign-in failed; never says which part was wrong
+	ETimeout         Code = "timeout"         // the request ran past its deadline
+
+	// The request is not GraphQL over HTTP as Folio speaks it.
+	EMethodNotAllowed Code = "method_not_allowed" // a method the endpoint does not take
+	EUnsupportedMedia Code = "unsupported_media"  // a body that is not application/json
+	ETooLarge         Code = "too_large"          // a body over the size limit
+
+	// The operation is over one of the ceilings checked before it runs.
+	ECostLimit      Code = "cost_limit"      // its price
+	EDepthLimit     Code = "depth_limit"     // how deep its fields nest
+	EAliasLimit     Code = "alias_limit"     // how many aliases it has
+	ETokenLimit     Code = "token_limit"     // how many tokens its document has
+	EDirectiveLimit Code = "directive_limit" // how many directives one field carries
+	EDocumentSize   Code = "document_size"   // how many bytes its document has
+	EOperationLimit Code = "operation_limit" // how many operations its document has
+
+	// Persisted operations.
+	EPersistedQueryNotFound  Code = "persisted_query_not_found" // an unknown hash
+	ETrustedDocumentRequired Code = "trusted_document_required" // not a registered operation
 )
 
 // Error is an error a caller may see: its message is meant for a person and

@@ -62,6 +62,13 @@ func (v Viewer) CanDeleteComment(c *Comment) bool {
 // CanSetRoles: admins only.
 func (v Viewer) CanSetRoles() bool { return v.Is(RoleAdmin) }
 
+// CanSeeEmail reports whether v may see the email address of user id: its
+// own, or anyone's as an admin. (A request that signs a user in also shows
+// that user's address; the GraphQL layer knows which it signed in.)
+func (v Viewer) CanSeeEmail(id int64) bool {
+	return (v.SignedIn() && v.UserID == id) || v.Is(RoleAdmin)
+}
+
 type viewerKey struct{}
 
 // WithViewer returns a context that carries v.

@@ -196,16 +196,24 @@ type NewComment struct {
 // CheckCommentBody trims a comment's text and checks its length.
 func CheckCommentBody(field, s string) (string, error) {
 	var fe FieldErrors
+	s = checkText(&fe, field, s, "comment", "Write something: the comment is empty.", MaxCommentLength)
+	return s, fe.Err()
+}
+
+// checkText trims s and adds to fe what is wrong with it as the text of a
+// noun ("comment", "name"): not valid text, empty (then the message is
+// empty), or over max characters.
+func checkText(fe *FieldErrors, field, s, noun, empty string, max int) string {
 	s = strings.TrimSpace(s)
 	switch n := utf8.RuneCountInString(s); {
 	case !utf8.ValidString(s) || strings.ContainsRune(s, 0):
-		fe.Add(field, "The comment is not valid text.")
+		fe.Add(field, "The %s is not valid text.", noun)
 	case n == 0:
-		fe.Add(field, "Write something: the comment is empty.")
-	case n > MaxCommentLength:
-		fe.Add(field, "The comment is %d characters long; the most is %d.", n, MaxCommentLength)
+		fe.Add(field, "%s", empty)
+	case n > max:
+		fe.Add(field, "The %s is %d characters long; the most is %d.", noun, n, max)
 	}
-	return s, fe.Err()
+	return s
 }
 
 // NewUser is an account to create.
@@ -236,16 +244,7 @@ func (u *NewUser) Normalize() error {
 }
 
 func checkDisplayName(fe *FieldErrors, field, s string) string {
-	s = strings.TrimSpace(s)
-	switch n := utf8.RuneCountInString(s); {
-	case !utf8.ValidString(s) || strings.ContainsRune(s, 0):
-		fe.Add(field, "The name is not valid text.")
-	case n == 0:
-		fe.Add(field, "Give a name to show with your writing.")
-	case n > MaxDisplayNameLength:
-		fe.Add(field, "The name is %d characters long; the most is %d.", n, MaxDisplayNameLength)
-	}
-	return s
+	return checkText(fe, field, s, "name", "Give a name to show with your writing.", MaxDisplayNameLength)
 }
 
 // NormalizeEmail checks that s is a plain address (no display name, a dot in

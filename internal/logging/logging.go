@@ -22,14 +22,12 @@ func New(w io.Writer, level slog.Leveler, json bool) *slog.Logger {
 	} else {
 		h = slog.NewTextHandler(w, opts)
 	}
-	return slog.New(Wrap(h))
+	return slog.New(&handler{next: h})
 }
 
-// Wrap returns a handler that redacts every record and attribute before
-// next sees them and adds trace_id and span_id when the record's context
-// carries a sampled or remote span.
-func Wrap(next slog.Handler) slog.Handler { return &handler{next: next} }
-
+// handler redacts every record and attribute before next sees them and
+// adds trace_id and span_id when the record's context carries a sampled or
+// remote span.
 type handler struct {
 	next slog.Handler
 	// groups are the open groups, outermost first: a key is sensitive

@@ -61,7 +61,6 @@ type Metrics struct {
 	rlDecisions *prometheus.CounterVec
 	rlRemaining prometheus.Histogram
 	cost        prometheus.Histogram
-	subs        prometheus.Gauge
 }
 
 // New registers Folio's metrics and the Go runtime and process collectors.
@@ -104,12 +103,8 @@ func New(o Options) *Metrics {
 			Help:    "Cost in points of each operation charged to a bucket.",
 			Buckets: prometheus.ExponentialBuckets(1, 4, 9),
 		}),
-		subs: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "folio_subscriptions_active",
-			Help: "GraphQL subscriptions open on this instance.",
-		}),
 	}
-	m.reg.MustRegister(m.opDuration, m.gqlErrors, m.inFlight, m.cache, m.rlDecisions, m.rlRemaining, m.cost, m.subs,
+	m.reg.MustRegister(m.opDuration, m.gqlErrors, m.inFlight, m.cache, m.rlDecisions, m.rlRemaining, m.cost,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -165,12 +160,9 @@ func (m *Metrics) RequestDone() {
 	}
 }
 
-// Cache counts one cache lookup. kind names the entry type (a small fixed
-// set chosen by the cache package, e.g. "article"); result is CacheHit,
-// CacheMiss, CacheError or CacheBypass.
-func (m *Metrics) Cache(kind, result string) { m.CacheAdd(kind, result, 1) }
-
 // CacheAdd counts n cache lookups of one kind and result, as a batch makes.
+// kind names the entry type (a small fixed set chosen by the cache package,
+// e.g. "article"); result is CacheHit, CacheMiss, CacheError or CacheBypass.
 func (m *Metrics) CacheAdd(kind, result string, n int) {
 	if m != nil && n > 0 {
 		m.cache.WithLabelValues(kind, result).Add(float64(n))
@@ -194,20 +186,6 @@ func (m *Metrics) RateLimit(allowed bool, cost, remaining float64) {
 	}
 }
 
-// SubscriptionStarted and SubscriptionEnded track open subscriptions.
-func (m *Metrics) SubscriptionStarted() {
-	if m != nil {
-		m.subs.Inc()
-	}
-}
-
-// SubscriptionEnded ends what SubscriptionStarted began.
-func (m *Metrics) SubscriptionEnded() {
-	if m != nil {
-		m.subs.Dec()
-	}
-}
-
 // WatchStatements exports total, the SQL statements sent since start, as
 // folio_sql_statements_total.
 func (m *Metrics) WatchStatements(total func() int64) {
@@ -220,4 +198,14 @@ func (m *Metrics) WatchStatements(total func() int64) {
 // WatchPool exports the statistics of a pgx pool, read at each scrape.
 func (m *Metrics) WatchPool(stat func() *pgxpool.Stat) {
 	m.reg.MustRegister(poolCollector{stat: stat})
+}
+
+// WatchRateLimitFallbacks exports fallbacks, the rate-limit decisions made
+// in an instance's memory while Redis was unreachable, as
+// folio_ratelimit_fallbacks_total.
+func (m *Metrics) WatchRateLimitFallbacks(fallbacks func() int64) {
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "folio_ratelimit_fallbacks_total",
+		Help: "Rate-limit decisions made by an instance's in-memory bucket because Redis was unreachable.",
+	}, func() float64 { return float64(fallbacks()) }))
 }

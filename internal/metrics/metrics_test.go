@@ -18,16 +18,13 @@ func scrape(t *testing.T, m *metrics.Metrics) string {
 
 func TestMetrics_ReportersOfOtherPackages(t *testing.T) {
 	m := metrics.New(metrics.Options{})
-	m.Cache("article", metrics.CacheHit)
-	m.Cache("article", metrics.CacheHit)
-	m.Cache("article", metrics.CacheMiss)
-	m.Cache("user", metrics.CacheError)
-	m.Cache("article", metrics.CacheBypass)
+	m.CacheAdd("article", metrics.CacheHit, 1)
+	m.CacheAdd("article", metrics.CacheHit, 1)
+	m.CacheAdd("article", metrics.CacheMiss, 1)
+	m.CacheAdd("user", metrics.CacheError, 1)
+	m.CacheAdd("article", metrics.CacheBypass, 1)
 	m.RateLimit(true, 120, 880)
 	m.RateLimit(false, 5000, 3)
-	m.SubscriptionStarted()
-	m.SubscriptionStarted()
-	m.SubscriptionEnded()
 	body := scrape(t, m)
 	for _, want := range []string{
 		`folio_cache_requests_total{kind="article",result="hit"} 2`,
@@ -38,7 +35,6 @@ func TestMetrics_ReportersOfOtherPackages(t *testing.T) {
 		`folio_ratelimit_decisions_total{decision="limited"} 1`,
 		`folio_ratelimit_remaining_points_count 2`,
 		`folio_graphql_operation_cost_sum 120`,
-		`folio_subscriptions_active 1`,
 		`go_goroutines `,
 		`process_start_time_seconds `,
 	} {
@@ -74,9 +70,8 @@ func TestMetrics_OperationLabelsAreBounded(t *testing.T) {
 
 func TestMetrics_NilRecordsNothing(t *testing.T) {
 	var m *metrics.Metrics
-	m.Cache("article", metrics.CacheHit)
+	m.CacheAdd("article", metrics.CacheHit, 1)
 	m.RateLimit(true, 1, 1)
-	m.SubscriptionStarted()
 	m.ObserveOperation("x", "query", metrics.OutcomeOK, time.Second)
 	m.GraphQLError("X")
 	m.RequestStarted()

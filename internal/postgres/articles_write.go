@@ -176,12 +176,10 @@ func checkVersion(a *folio.Article, expected int) error {
 func (db *DB) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.ArticlePatch) (*folio.Article, error) {
 	var out *folio.Article
 	err := db.inTx(ctx, "update article", func(tx pgx.Tx) error {
-		a, err := lockArticle(ctx, tx, v, p.ID)
+		a, err := lockAllowed(ctx, tx, v, p.ID, lockArticle, v.CanEditArticle,
+			"Authors edit their own drafts; editors edit any article. You may not edit this one.")
 		if err != nil {
 			return err
-		}
-		if !v.CanEditArticle(a) {
-			return folio.Errorf(folio.EForbidden, "Authors edit their own drafts; editors edit any article. You may not edit this one.")
 		}
 		if err := checkVersion(a, p.ExpectedVersion); err != nil {
 			return err
@@ -266,22 +264,17 @@ func (db *DB) SetArticleStatus(ctx context.Context, v folio.Viewer, id int64, st
 // DeleteArticle deletes an article with its comments, reactions and tags,
 // and returns it as it was.
 func (db *DB) DeleteArticle(ctx context.Context, v folio.Viewer, id int64) (*folio.Article, error) {
-	var out *folio.Article
-	err := db.inTx(ctx, "delete article", func(tx pgx.Tx) error {
-		a, err := lockArticle(ctx, tx, v, id)
+	return inTxReturning(ctx, db, "delete article", func(tx pgx.Tx) (*folio.Article, error) {
+		a, err := lockAllowed(ctx, tx, v, id, lockArticle, v.CanDeleteArticle,
+			"Authors delete their own drafts; editors delete any article. You may not delete this one.")
 		if err != nil {
-			return err
-		}
-		if !v.CanDeleteArticle(a) {
-			return folio.Errorf(folio.EForbidden, "Authors delete their own drafts; editors delete any article. You may not delete this one.")
+			return nil, err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM articles WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("delete article %d: %w", id, err)
+			return nil, fmt.Errorf("delete article %d: %w", id, err)
 		}
-		out = a
-		return nil
+		return a, nil
 	})
-	return out, err
 }
 
 // articleOpen checks that v may see the article and that it is published,

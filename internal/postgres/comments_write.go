@@ -61,49 +61,36 @@ FROM comments c JOIN articles a ON a.id = c.article_id WHERE c.id = $1 FOR UPDAT
 
 // EditComment replaces the words of one of v's comments.
 func (db *DB) EditComment(ctx context.Context, v folio.Viewer, id int64, body string) (*folio.Comment, error) {
-	var out *folio.Comment
-	err := db.inTx(ctx, "edit comment", func(tx pgx.Tx) error {
-		c, err := lockComment(ctx, tx, v, id)
+	return inTxReturning(ctx, db, "edit comment", func(tx pgx.Tx) (*folio.Comment, error) {
+		c, err := lockAllowed(ctx, tx, v, id, lockComment, v.CanEditComment,
+			"Only a comment's author can change its words.")
 		if err != nil {
-			return err
-		}
-		if !v.CanEditComment(c) {
-			return folio.Errorf(folio.EForbidden, "Only a comment's author can change its words.")
+			return nil, err
 		}
 		if c.Deleted() {
-			return folio.InvalidField("id", "This comment was deleted and cannot be edited.")
+			return nil, folio.InvalidField("id", "This comment was deleted and cannot be edited.")
 		}
-		out, err = scanComment(tx.QueryRow(ctx, `UPDATE comments c SET body = $2, updated_at = now() WHERE c.id = $1 RETURNING `+commentCols, id, body))
+		c, err = scanComment(tx.QueryRow(ctx, `UPDATE comments c SET body = $2, updated_at = now() WHERE c.id = $1 RETURNING `+commentCols, id, body))
 		if err != nil {
-			return fmt.Errorf("edit comment %d: %w", id, translateWrite(err))
+			return nil, fmt.Errorf("edit comment %d: %w", id, translateWrite(err))
 		}
-		return nil
+		return c, nil
 	})
-	return out, err
 }
 
 // DeleteComment soft-deletes a comment (its author, or an editor): it keeps
 // its place in the thread so replies stay where they were. Deleting it
 // again changes nothing.
 func (db *DB) DeleteComment(ctx context.Context, v folio.Viewer, id int64) (*folio.Comment, error) {
-	var out *folio.Comment
-	err := db.inTx(ctx, "delete comment", func(tx pgx.Tx) error {
-		c, err := lockComment(ctx, tx, v, id)
-		if err != nil {
-			return err
+	return inTxReturning(ctx, db, "delete comment", func(tx pgx.Tx) (*folio.Comment, error) {
+		c, err := lockAllowed(ctx, tx, v, id, lockComment, v.CanDeleteComment,
+			"Only a comment's author or an editor can delete it.")
+		if err != nil || c.Deleted() {
+			return c, err
 		}
-		if !v.CanDeleteComment(c) {
-			return folio.Errorf(folio.EForbidden, "Only a comment's author or an editor can delete it.")
+		if c, err = scanComment(tx.QueryRow(ctx, `UPDATE comments c SET deleted_at = now(), updated_at = now() WHERE c.id = $1 RETURNING `+commentCols, id)); err != nil {
+			return nil, fmt.Errorf("delete comment %d: %w", id, err)
 		}
-		if c.Deleted() {
-			out = c
-			return nil
-		}
-		out, err = scanComment(tx.QueryRow(ctx, `UPDATE comments c SET deleted_at = now(), updated_at = now() WHERE c.id = $1 RETURNING `+commentCols, id))
-		if err != nil {
-			return fmt.Errorf("delete comment %d: %w", id, err)
-		}
-		return nil
+		return c, nil
 	})
-	return out, err
 }

@@ -15,34 +15,83 @@ func scanCategory(row pgx.Row, extra ...any) (*folio.Category, error) {
 	return &c, row.Scan(append([]any{&c.ID, &c.Slug, &c.Name, &c.Description}, extra...)...)
 }
 
-var categoryOrder = order{key: "c.slug", id: "c.id", kind: cursorText}
+// named is the SQL of a table of things named by a unique slug and listed
+// in slug order (categories, tags): each is read the same way. alias is
+// the table's alias in cols.
+func named[T any](what, table, alias, cols string, scan scanFunc[T]) namedTable[T] {
+	from := `SELECT ` + cols + ` FROM ` + table + ` ` + alias
+	return namedTable[T]{what: what, scan: scan,
+		byIDs:   from + ` WHERE ` + alias + `.id = ANY($1)`,
+		bySlugs: from + ` WHERE ` + alias + `.slug = ANY($1)`,
+		list:    from + ` WHERE %s %s`,
+		count:   `SELECT count(*) FROM ` + table,
+		order:   order{key: alias + ".slug", id: alias + ".id", kind: cursorText},
+	}
+}
 
-const (
-	categoriesByIDs   = `SELECT ` + categoryCols + ` FROM categories c WHERE c.id = ANY($1)`
-	categoriesBySlugs = `SELECT ` + categoryCols + ` FROM categories c WHERE c.slug = ANY($1)`
-	listCategories    = `SELECT ` + categoryCols + ` FROM categories c WHERE %s %s`
-	countCategories   = `SELECT count(*) FROM categories`
+type namedTable[T any] struct {
+	what                        string
+	byIDs, bySlugs, list, count string
+	order                       order
+	scan                        scanFunc[T]
+}
+
+func (t namedTable[T]) byID(ctx context.Context, db *DB, ids []int64) ([]T, error) {
+	return list(ctx, db, t.what+" by id", t.byIDs, args{ids}, t.scan)
+}
+
+func (t namedTable[T]) bySlug(ctx context.Context, db *DB, slugs []string) ([]T, error) {
+	return list(ctx, db, t.what+" by slug", t.bySlugs, args{slugs}, t.scan)
+}
+
+func (t namedTable[T]) page(ctx context.Context, db *DB, p folio.Page) (folio.List[T], error) {
+	return listPage(ctx, db, t.what, t.list, nil, t.order, p, t.scan)
+}
+
+func (t namedTable[T]) total(ctx context.Context, db *DB) (int, error) {
+	return count(ctx, db, t.what, t.count)
+}
+
+var (
+	categories = named("categories", "categories", "c", categoryCols, scanCategory)
+	tags       = named("tags", "tags", "t", tagCols, scanTag)
 )
 
 // CategoriesByIDs implements folio.TaxonomyStore.
 func (db *DB) CategoriesByIDs(ctx context.Context, ids []int64) ([]*folio.Category, error) {
-	return list(ctx, db, "categories by id", categoriesByIDs, args{ids}, scanCategory)
+	return categories.byID(ctx, db, ids)
 }
 
 // CategoriesBySlugs implements folio.TaxonomyStore.
 func (db *DB) CategoriesBySlugs(ctx context.Context, slugs []string) ([]*folio.Category, error) {
-	return list(ctx, db, "categories by slug", categoriesBySlugs, args{slugs}, scanCategory)
+	return categories.bySlug(ctx, db, slugs)
 }
 
 // ListCategories implements folio.TaxonomyStore: categories by slug.
 func (db *DB) ListCategories(ctx context.Context, p folio.Page) (folio.List[*folio.Category], error) {
-	return listPage(ctx, db, "categories", listCategories, nil, categoryOrder, p, scanCategory)
+	return categories.page(ctx, db, p)
 }
 
 // CountCategories implements folio.TaxonomyStore.
-func (db *DB) CountCategories(ctx context.Context) (int, error) {
-	return count(ctx, db, "categories", countCategories)
+func (db *DB) CountCategories(ctx context.Context) (int, error) { return categories.total(ctx, db) }
+
+// TagsByIDs implements folio.TaxonomyStore.
+func (db *DB) TagsByIDs(ctx context.Context, ids []int64) ([]*folio.Tag, error) {
+	return tags.byID(ctx, db, ids)
 }
+
+// TagsBySlugs implements folio.TaxonomyStore.
+func (db *DB) TagsBySlugs(ctx context.Context, slugs []string) ([]*folio.Tag, error) {
+	return tags.bySlug(ctx, db, slugs)
+}
+
+// ListTags implements folio.TaxonomyStore: tags by slug.
+func (db *DB) ListTags(ctx context.Context, p folio.Page) (folio.List[*folio.Tag], error) {
+	return tags.page(ctx, db, p)
+}
+
+// CountTags implements folio.TaxonomyStore.
+func (db *DB) CountTags(ctx context.Context) (int, error) { return tags.total(ctx, db) }
 
 const tagCols = `t.id, t.slug, t.name`
 
@@ -51,41 +100,15 @@ func scanTag(row pgx.Row, extra ...any) (*folio.Tag, error) {
 	return &t, row.Scan(append([]any{&t.ID, &t.Slug, &t.Name}, extra...)...)
 }
 
-var tagOrder = order{key: "t.slug", id: "t.id", kind: cursorText}
-
-const (
-	tagsByIDs      = `SELECT ` + tagCols + ` FROM tags t WHERE t.id = ANY($1)`
-	tagsBySlugs    = `SELECT ` + tagCols + ` FROM tags t WHERE t.slug = ANY($1)`
-	listTags       = `SELECT ` + tagCols + ` FROM tags t WHERE %s %s`
-	countTags      = `SELECT count(*) FROM tags`
-	tagsOfArticles = `SELECT ` + tagCols + `, at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id
+const tagsOfArticles = `SELECT ` + tagCols + `, at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id
 WHERE at.article_id = ANY($1) ORDER BY at.article_id, t.slug`
-)
-
-// TagsByIDs implements folio.TaxonomyStore.
-func (db *DB) TagsByIDs(ctx context.Context, ids []int64) ([]*folio.Tag, error) {
-	return list(ctx, db, "tags by id", tagsByIDs, args{ids}, scanTag)
-}
-
-// TagsBySlugs implements folio.TaxonomyStore.
-func (db *DB) TagsBySlugs(ctx context.Context, slugs []string) ([]*folio.Tag, error) {
-	return list(ctx, db, "tags by slug", tagsBySlugs, args{slugs}, scanTag)
-}
-
-// ListTags implements folio.TaxonomyStore: tags by slug.
-func (db *DB) ListTags(ctx context.Context, p folio.Page) (folio.List[*folio.Tag], error) {
-	return listPage(ctx, db, "tags", listTags, nil, tagOrder, p, scanTag)
-}
-
-// CountTags implements folio.TaxonomyStore.
-func (db *DB) CountTags(ctx context.Context) (int, error) {
-	return count(ctx, db, "tags", countTags)
-}
 
 type articleTag struct {
 	articleID int64
 	tag       *folio.Tag
 }
+
+// TagsOfArticles implements folio.TaxonomyStore.
 
 // TagsOfArticles implements folio.TaxonomyStore.
 func (db *DB) TagsOfArticles(ctx context.Context, articleIDs []int64) (map[int64][]*folio.Tag, error) {

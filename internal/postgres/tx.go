@@ -28,6 +28,27 @@ func (db *DB) inTx(ctx context.Context, what string, fn func(tx pgx.Tx) error) e
 	return nil
 }
 
+// inTxReturning is inTx for a write that returns what it wrote.
+func inTxReturning[T any](ctx context.Context, db *DB, what string, fn func(tx pgx.Tx) (T, error)) (T, error) {
+	var out T
+	err := db.inTx(ctx, what, func(tx pgx.Tx) (err error) {
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
+}
+
+// lockAllowed locks row id with lock (which refuses what v may not see) and
+// checks that v may change it, refusing with forbidden otherwise.
+func lockAllowed[T any](ctx context.Context, tx pgx.Tx, v folio.Viewer, id int64,
+	lock func(context.Context, pgx.Tx, folio.Viewer, int64) (T, error), may func(T) bool, forbidden string) (T, error) {
+	row, err := lock(ctx, tx, v, id)
+	if err == nil && !may(row) {
+		err = folio.Errorf(folio.EForbidden, "%s", forbidden)
+	}
+	return row, err
+}
+
 // uniqueFields names the input field behind each unique constraint, so a
 // duplicate is reported on the field a person typed.
 var uniqueFields = map[string]*folio.Error{

@@ -54,6 +54,13 @@ type Status struct {
 	Local bool
 }
 
+// Refusal is what a client is told when its budget cannot pay cost: the
+// price, the balance, the refill and how long to wait.
+func (s Status) Refusal(cost int) string {
+	return fmt.Sprintf("This operation costs %d points and your budget holds %d; it refills at %s points a second. Retry in %d ms, or ask for less.",
+		cost, int(math.Floor(s.Available)), strconv.FormatFloat(s.RestoreRate, 'f', -1, 64), s.Wait.Milliseconds())
+}
+
 // ResetIn is how long until the bucket is full again if nothing is spent.
 func (s Status) ResetIn() time.Duration {
 	if s.Available >= s.Capacity || s.RestoreRate <= 0 {

@@ -13,8 +13,6 @@ type Limiter struct {
 	Budgets *Budgets
 	// Tiers size the buckets; a zero Tiers takes DefaultTiers.
 	Tiers Tiers
-	// Proxies are the peers whose X-Forwarded-For is believed.
-	Proxies Proxies
 	// Disabled serves with no pricing and no ceilings at all. Only
 	// benchmarks measuring what pricing costs should set it.
 	Disabled bool

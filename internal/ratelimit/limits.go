@@ -6,6 +6,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/lexer"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/folio/folio/internal/folio"
 )
 
 // Limits are the ceilings an operation must fit under before it runs. The
@@ -62,23 +64,12 @@ func (l Limits) WithDefaults() Limits {
 	return l
 }
 
-// The extensions.code of each refusal.
-const (
-	CodeCostLimit      = "COST_LIMIT_EXCEEDED"
-	CodeDepthLimit     = "DEPTH_LIMIT_EXCEEDED"
-	CodeAliasLimit     = "ALIAS_LIMIT_EXCEEDED"
-	CodeTokenLimit     = "TOKEN_LIMIT_EXCEEDED"
-	CodeDirectiveLimit = "DIRECTIVE_LIMIT_EXCEEDED"
-	CodeDocumentSize   = "DOCUMENT_SIZE_LIMIT_EXCEEDED"
-	CodeOperationLimit = "OPERATION_LIMIT_EXCEEDED"
-	CodeRateLimited    = "RATE_LIMITED"
-)
-
 // Refusal says which ceiling an operation went over: the figure measured
 // and the limit. Figure may be a lower bound when counting stopped at the
 // limit (tokens).
 type Refusal struct {
-	Code string
+	// Code is the ceiling: folio.ECostLimit, EDepthLimit, ….
+	Code folio.Code
 	// What names the figure in the response's extensions: "cost",
 	// "depth", "aliases", "tokens", "directives", "bytes", "operations".
 	What   string
@@ -88,19 +79,19 @@ type Refusal struct {
 
 func (r *Refusal) Error() string {
 	switch r.Code {
-	case CodeCostLimit:
+	case folio.ECostLimit:
 		return fmt.Sprintf("The operation costs %d points and at most %d are allowed. Ask for smaller pages (first/last) or fewer nested lists; send it as a dry run to see what each field costs.", r.Figure, r.Limit)
-	case CodeDepthLimit:
+	case folio.EDepthLimit:
 		return fmt.Sprintf("The operation nests %d fields deep and at most %d are allowed.", r.Figure, r.Limit)
-	case CodeAliasLimit:
+	case folio.EAliasLimit:
 		return fmt.Sprintf("The document has %d aliased fields and at most %d are allowed.", r.Figure, r.Limit)
-	case CodeTokenLimit:
+	case folio.ETokenLimit:
 		return fmt.Sprintf("The document has over %d tokens and at most %d are allowed.", r.Figure-1, r.Limit)
-	case CodeDirectiveLimit:
+	case folio.EDirectiveLimit:
 		return fmt.Sprintf("A field carries %d directives and at most %d are allowed.", r.Figure, r.Limit)
-	case CodeDocumentSize:
+	case folio.EDocumentSize:
 		return fmt.Sprintf("The document is %d bytes long and at most %d are allowed.", r.Figure, r.Limit)
-	case CodeOperationLimit:
+	case folio.EOperationLimit:
 		return fmt.Sprintf("The document defines %d operations and at most %d are allowed.", r.Figure, r.Limit)
 	}
 	return fmt.Sprintf("The operation's %s is %d, over the limit of %d.", r.What, r.Figure, r.Limit)
@@ -119,7 +110,7 @@ type Shape struct {
 func (l Limits) MeasureShape(query string) (Shape, error) {
 	s := Shape{Bytes: len(query)}
 	if s.Bytes > l.MaxDocumentBytes {
-		return s, &Refusal{Code: CodeDocumentSize, What: "bytes", Figure: s.Bytes, Limit: l.MaxDocumentBytes}
+		return s, &Refusal{Code: folio.EDocumentSize, What: "bytes", Figure: s.Bytes, Limit: l.MaxDocumentBytes}
 	}
 	lex := lexer.New(&ast.Source{Input: query})
 	for {
@@ -132,7 +123,7 @@ func (l Limits) MeasureShape(query string) (Shape, error) {
 		}
 		s.Tokens++
 		if s.Tokens > l.MaxTokens {
-			return s, &Refusal{Code: CodeTokenLimit, What: "tokens", Figure: s.Tokens, Limit: l.MaxTokens}
+			return s, &Refusal{Code: folio.ETokenLimit, What: "tokens", Figure: s.Tokens, Limit: l.MaxTokens}
 		}
 	}
 	doc, err := parser.ParseQuery(&ast.Source{Input: query})
@@ -152,13 +143,13 @@ func (l Limits) MeasureShape(query string) (Shape, error) {
 	s.Aliases, s.DirectivesPerField = m.aliases, m.maxDirectives
 	switch {
 	case s.Operations > l.MaxOperations:
-		return s, &Refusal{Code: CodeOperationLimit, What: "operations", Figure: s.Operations, Limit: l.MaxOperations}
+		return s, &Refusal{Code: folio.EOperationLimit, What: "operations", Figure: s.Operations, Limit: l.MaxOperations}
 	case s.Depth > l.MaxDepth:
-		return s, &Refusal{Code: CodeDepthLimit, What: "depth", Figure: s.Depth, Limit: l.MaxDepth}
+		return s, &Refusal{Code: folio.EDepthLimit, What: "depth", Figure: s.Depth, Limit: l.MaxDepth}
 	case s.Aliases > l.MaxAliases:
-		return s, &Refusal{Code: CodeAliasLimit, What: "aliases", Figure: s.Aliases, Limit: l.MaxAliases}
+		return s, &Refusal{Code: folio.EAliasLimit, What: "aliases", Figure: s.Aliases, Limit: l.MaxAliases}
 	case s.DirectivesPerField > l.MaxDirectivesPerField:
-		return s, &Refusal{Code: CodeDirectiveLimit, What: "directives", Figure: s.DirectivesPerField, Limit: l.MaxDirectivesPerField}
+		return s, &Refusal{Code: folio.EDirectiveLimit, What: "directives", Figure: s.DirectivesPerField, Limit: l.MaxDirectivesPerField}
 	}
 	return s, nil
 }
@@ -166,7 +157,7 @@ func (l Limits) MeasureShape(query string) (Shape, error) {
 // CheckCost refuses a price over the cost ceiling.
 func (l Limits) CheckCost(p Price) error {
 	if p.Total > l.MaxCost {
-		return &Refusal{Code: CodeCostLimit, What: "cost", Figure: p.Total, Limit: l.MaxCost}
+		return &Refusal{Code: folio.ECostLimit, What: "cost", Figure: p.Total, Limit: l.MaxCost}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/ratelimit"
 )
 
@@ -14,21 +15,21 @@ func TestLimits_MeasureShape(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		query  string
-		code   string
+		code   folio.Code
 		figure int
 	}{
 		{"Fits", `{ a { b { c } } x: a { id } y: a { id } }`, "", 0},
-		{"Depth", `{ a { b { c { d } } } }`, ratelimit.CodeDepthLimit, 4},
-		{"DepthThroughFragments", `{ a { ...F } } fragment F on A { b { ...G } } fragment G on B { c { d } }`, ratelimit.CodeDepthLimit, 4},
+		{"Depth", `{ a { b { c { d } } } }`, folio.EDepthLimit, 4},
+		{"DepthThroughFragments", `{ a { ...F } } fragment F on A { b { ...G } } fragment G on B { c { d } }`, folio.EDepthLimit, 4},
 		{"InlineFragmentsAddNoDepth", `{ a { ... on A { b { ... { c } } } } }`, "", 0},
-		{"Aliases", `{ x: a { id } y: a { id } z: a { id } }`, ratelimit.CodeAliasLimit, 3},
+		{"Aliases", `{ x: a { id } y: a { id } z: a { id } }`, folio.EAliasLimit, 3},
 		{"AliasSameAsNameIsNoAlias", `{ a: a { id } b: b { id } c: c { id } }`, "", 0},
-		{"AliasesInFragments", `{ ...F } fragment F on Q { x: a y: a z: a }`, ratelimit.CodeAliasLimit, 3},
-		{"Directives", `{ a @skip(if: false) @include(if: true) @skip(if: false) }`, ratelimit.CodeDirectiveLimit, 3},
-		{"DirectivesOnSpread", `{ ...F @a @b @c } fragment F on Q { a }`, ratelimit.CodeDirectiveLimit, 3},
-		{"Operations", `query A { a } query B { a } query C { a }`, ratelimit.CodeOperationLimit, 3},
-		{"Tokens", "{ " + strings.Repeat("a ", 40) + "}", ratelimit.CodeTokenLimit, 41},
-		{"DocumentSize", "{ a }" + strings.Repeat(" ", 300), ratelimit.CodeDocumentSize, 305},
+		{"AliasesInFragments", `{ ...F } fragment F on Q { x: a y: a z: a }`, folio.EAliasLimit, 3},
+		{"Directives", `{ a @skip(if: false) @include(if: true) @skip(if: false) }`, folio.EDirectiveLimit, 3},
+		{"DirectivesOnSpread", `{ ...F @a @b @c } fragment F on Q { a }`, folio.EDirectiveLimit, 3},
+		{"Operations", `query A { a } query B { a } query C { a }`, folio.EOperationLimit, 3},
+		{"Tokens", "{ " + strings.Repeat("a ", 40) + "}", folio.ETokenLimit, 41},
+		{"DocumentSize", "{ a }" + strings.Repeat(" ", 300), folio.EDocumentSize, 305},
 		{"SyntaxErrorLeftToParser", `{ a { `, "", 0},
 		{"IntrospectionNotCounted", `{ __schema { types { fields { type { ofType { ofType { name } } } } } } }`, "", 0},
 		{"FragmentCycleEnds", `{ ...F } fragment F on Q { a { ...G } } fragment G on A { b { ...F } }`, "", 0}, // validation refuses the cycle
@@ -68,7 +69,7 @@ func TestLimits_MeasureShapeFragmentBomb(t *testing.T) {
 	l.MaxTokens = 10_000
 	_, err := l.MeasureShape(b.String())
 	var r *ratelimit.Refusal
-	if !errors.As(err, &r) || r.Code != ratelimit.CodeDepthLimit || r.Figure != 31 {
+	if !errors.As(err, &r) || r.Code != folio.EDepthLimit || r.Figure != 31 {
 		t.Errorf("got %v, want depth 31 refused", err)
 	}
 }
@@ -79,7 +80,7 @@ func TestLimits_CheckCost(t *testing.T) {
 		t.Errorf("1000: got %v, want allowed", err)
 	}
 	var r *ratelimit.Refusal
-	if err := l.CheckCost(ratelimit.Price{Total: 1001}); !errors.As(err, &r) || r.Code != ratelimit.CodeCostLimit || r.Figure != 1001 || r.Limit != 1000 {
+	if err := l.CheckCost(ratelimit.Price{Total: 1001}); !errors.As(err, &r) || r.Code != folio.ECostLimit || r.Figure != 1001 || r.Limit != 1000 {
 		t.Errorf("1001: got %v, want COST_LIMIT_EXCEEDED 1001 > 1000", err)
 	}
 }

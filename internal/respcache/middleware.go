@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -16,7 +15,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/folio/folio/internal/accesslog"
+	"github.com/folio/folio/internal/clientaddr"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/ratelimit"
 )
 
@@ -67,7 +68,7 @@ func (c *Cache) lookup(ctx context.Context, r *http.Request, key string) (lookup
 	now := p.Time(cctx)
 	if lim := c.o.Limiter; lim != nil && lim.Budgets != nil {
 		l.budgets = lim.Budgets
-		l.client = c.tiers.ClientFor(folio.Viewer{}, lim.Proxies.ClientAddr(r))
+		l.client = c.tiers.ClientFor(folio.Viewer{}, clientaddr.From(ctx))
 		l.take = l.budgets.QueueTake(cctx, p, l.client, HitCost)
 	}
 	_, _ = p.Exec(cctx) // each command's error is read below
@@ -315,11 +316,10 @@ func (c *Cache) serveHit(w http.ResponseWriter, r *http.Request, req *request, s
 	e.SetViewer(folio.Viewer{})
 	c.observe(ctx, st)
 	if st != nil && !st.Allowed {
-		e.AddErrorCodes(ratelimit.CodeRateLimited)
+		e.AddErrorCodes(httpapi.ExtensionCode(folio.ERateLimited))
 		c.refuse(w, st)
 		return
 	}
-	e.SetCost(HitCost)
 	h := w.Header()
 	if r.Method != http.MethodGet {
 		rateLimitHeaders(h, st)
@@ -385,9 +385,8 @@ func (c *Cache) refuse(w http.ResponseWriter, st *ratelimit.Status) {
 	ms := st.Wait.Milliseconds()
 	body := map[string]any{
 		"errors": []map[string]any{{
-			"message": fmt.Sprintf("This operation costs %d points and your budget holds %d; it refills at %s points a second. Retry in %d ms, or ask for less.",
-				HitCost, int(math.Floor(st.Available)), strconv.FormatFloat(st.RestoreRate, 'f', -1, 64), ms),
-			"extensions": map[string]any{"code": ratelimit.CodeRateLimited, "retryAfterMs": ms, "requestedQueryCost": HitCost},
+			"message":    st.Refusal(HitCost),
+			"extensions": map[string]any{"code": httpapi.ExtensionCode(folio.ERateLimited), "retryAfterMs": ms, "requestedQueryCost": HitCost},
 		}},
 		"data": nil,
 		"extensions": map[string]any{"cost": map[string]any{

@@ -9,8 +9,9 @@ import (
 	"github.com/folio/folio/internal/postgres"
 )
 
-// Fixture inserts exactly the rows a test describes. Writes belong to the
-// stores once Folio has a write API; until then tests build their world here.
+// Fixture inserts exactly the rows a test describes, in SQL, so that a
+// read-path test does not depend on the write API it is not testing (the
+// stores' writes have tests of their own).
 type Fixture struct {
 	TB testing.TB
 	DB *postgres.DB

@@ -1,10 +1,9 @@
-// Package httpsec hardens Folio's HTTP surface: security headers on every
-// response, CORS from a configured allow-list, and CSRF protection for the
-// GraphQL endpoint.
-package httpsec
+package httpapi
+
+// Hardening: security headers on every response, CORS from a configured
+// allow-list, and CSRF protection for the GraphQL endpoint.
 
 import (
-	"encoding/json"
 	"mime"
 	"net/http"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
-	"github.com/folio/folio/internal/accesslog"
+	"github.com/folio/folio/internal/folio"
 )
 
 // Content-Security-Policy values. The API's responses are data, never
@@ -123,13 +122,13 @@ func CSRF(next http.Handler) http.Handler {
 		case http.MethodGet, http.MethodHead:
 			if op := getOperation(r); op != "" && op != ast.Query {
 				w.Header().Set("Allow", "POST")
-				refuse(w, r, http.StatusMethodNotAllowed, "A "+string(op)+" changes data and must be sent with POST, Content-Type: application/json.")
+				WriteError(w, r, folio.Errorf(folio.EMethodNotAllowed, "A %s changes data and must be sent with POST, Content-Type: application/json.", op))
 				return
 			}
 		case http.MethodOptions:
 		default:
 			if simpleContentType(r.Header.Get("Content-Type")) && !hasPreflightHeader(r) {
-				refuse(w, r, http.StatusBadRequest, "This request could have come from a cross-site form: send Content-Type: application/json, or add the header X-Folio-CSRF: 1.")
+				WriteError(w, r, folio.Errorf(folio.EInvalid, "This request could have come from a cross-site form: send Content-Type: application/json, or add the header X-Folio-CSRF: 1."))
 				return
 			}
 		}
@@ -185,15 +184,4 @@ func getOperation(r *http.Request) ast.Operation {
 		}
 	}
 	return ast.Query
-}
-
-// refuse answers with a GraphQL error response carrying BAD_USER_INPUT.
-func refuse(w http.ResponseWriter, r *http.Request, status int, message string) {
-	const code = "BAD_USER_INPUT"
-	entry := accesslog.From(r.Context())
-	entry.MarkGraphQL()
-	entry.AddErrorCodes(code)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": message, "extensions": map[string]any{"code": code}}}})
 }

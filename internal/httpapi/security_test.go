@@ -1,4 +1,4 @@
-package httpsec_test
+package httpapi_test
 
 import (
 	"encoding/json"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/folio/folio/internal/httpsec"
+	"github.com/folio/folio/internal/httpapi"
 )
 
 // reached is a handler that says whether a request got through.
@@ -61,7 +61,7 @@ func TestCSRF(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var hit bool
 			rec := httptest.NewRecorder()
-			httpsec.CSRF(reached(&hit)).ServeHTTP(rec, tt.req)
+			httpapi.CSRF(reached(&hit)).ServeHTTP(rec, tt.req)
 			if tt.wantStatus == 0 {
 				if !hit {
 					t.Fatalf("refused with %d %s, want it passed through", rec.Code, rec.Body)
@@ -96,12 +96,12 @@ func TestHeaders(t *testing.T) {
 		hsts    bool
 		wantCSP string
 	}{
-		{"API", reached(&hit), false, httpsec.APIPolicy},
-		{"Page", page, true, httpsec.PagePolicy},
+		{"API", reached(&hit), false, httpapi.APIPolicy},
+		{"Page", page, true, httpapi.PagePolicy},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			httpsec.Headers(tt.hsts, tt.h).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+			httpapi.Headers(tt.hsts, tt.h).ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 			h := rec.Header()
 			if got := h.Get("Content-Security-Policy"); got != tt.wantCSP {
 				t.Errorf("CSP: got %q, want %q", got, tt.wantCSP)
@@ -118,7 +118,7 @@ func TestHeaders(t *testing.T) {
 
 func TestCORS(t *testing.T) {
 	var hit bool
-	h := httpsec.CORS([]string{"https://app.example.com"}, reached(&hit))
+	h := httpapi.CORS([]string{"https://app.example.com"}, reached(&hit))
 	preflight := func(origin string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodOptions, "/query", nil)
 		r.Header.Set("Origin", origin)

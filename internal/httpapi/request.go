@@ -1,0 +1,183 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/folio/folio/internal/accesslog"
+	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/clientaddr"
+	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/requestid"
+)
+
+// MaxBodyBytes bounds a request body; no legitimate operation comes close.
+const MaxBodyBytes = 1 << 20
+
+// recovery answers a handler's panic with an internal error after logging
+// it with its stack and the request id; the process keeps serving.
+func recovery(log *slog.Logger) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				p := recover()
+				if p == nil || p == http.ErrAbortHandler {
+					if p != nil {
+						panic(p)
+					}
+					return
+				}
+				log.ErrorContext(r.Context(), "panic in HTTP handler", "panic", fmt.Sprint(p), "request_id", requestid.From(r.Context()),
+					"path", r.URL.Path, "stack", string(debug.Stack()))
+				WriteError(w, r, folio.Errorf(folio.EInternal, "Internal server error. Quote the request id when you report it."))
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// markGraphQL tells the access log this is a GraphQL request before
+// anything reads it, so requests refused by the checks count too.
+func markGraphQL(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		accesslog.From(r.Context()).MarkGraphQL()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkRequest answers what gqlgen's transports would answer without an
+// extensions.code: a method or media type Folio does not speak, or a body
+// over MaxBodyBytes.
+func checkRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodOptions:
+		case http.MethodPost:
+			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if mt != "application/json" {
+				WriteError(w, r, folio.Errorf(folio.EUnsupportedMedia, "Send POST requests with Content-Type: application/json and a body of {\"query\": …, \"variables\": …}."))
+				return
+			}
+			if r.ContentLength > MaxBodyBytes {
+				WriteError(w, r, folio.Errorf(folio.ETooLarge, "The request body is over %d bytes.", MaxBodyBytes))
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		default:
+			w.Header().Set("Allow", "GET, POST, OPTIONS")
+			WriteError(w, r, folio.Errorf(folio.EMethodNotAllowed, "Use POST, or GET for queries."))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// publicCaching lets browsers and CDNs keep the answers to anonymous GET
+// queries (persisted ones make short, cacheable URLs) for a minute; an
+// answer carrying errors, or to a request with credentials, is not kept.
+func publicCaching(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := &recorder{header: http.Header{}, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.Header().Add("Vary", "Authorization, X-API-Key")
+		if rec.status == http.StatusOK && !bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)) {
+			w.Header().Set("Cache-Control", "public, max-age=60, stale-while-revalidate=60")
+			// A shared cache would hand the first caller's budget to everyone.
+			for _, h := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} {
+				w.Header().Del(h)
+			}
+		} else {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes())
+	})
+}
+
+// recorder holds a response until the caching decision is made.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) WriteHeader(status int)      { r.status = status }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+
+// clientAddress puts the client's address in the context: the socket's
+// peer, or X-Forwarded-For behind a trusted proxy.
+func clientAddress(proxies clientaddr.Proxies) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(clientaddr.With(r.Context(), proxies.Of(r))))
+		})
+	}
+}
+
+// deadline bounds the work of one request; the deadline reaches SQL
+// through the context.
+func deadline(d time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		if d <= 0 {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), d)
+			defer cancel()
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// Authenticator tells who a request speaks for: the anonymous viewer when
+// it carries no credentials, an EUnauthenticated error when they are bad.
+type Authenticator interface {
+	Authenticate(r *http.Request) (folio.Viewer, error)
+}
+
+// authenticate puts the request's viewer in its context. A request with bad
+// credentials runs as anonymous but carries the refusal (auth.WithRefusal):
+// the GraphQL layer answers every root field with it except the account
+// mutations, so a client that still sends an expired access token can
+// refresh its session or sign in again. It is never served as anonymous
+// content, so it learns at once that its token is bad.
+func authenticate(a Authenticator) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		if a == nil {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodOptions {
+				next.ServeHTTP(w, r)
+				return
+			}
+			v, err := a.Authenticate(r)
+			if err != nil {
+				var fe *folio.Error
+				if !errors.As(err, &fe) || fe.Code != folio.EUnauthenticated {
+					WriteError(w, r, folio.Errorf(folio.EInternal, "Internal server error while checking credentials."))
+					return
+				}
+				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+				next.ServeHTTP(w, r.WithContext(auth.WithRefusal(r.Context(), fe)))
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(folio.WithViewer(r.Context(), v)))
+		})
+	}
+}
