@@ -1,5 +1,6 @@
-// GraphQL Code Generator: `npm run codegen` turns operations/*.graphql into
-// typed documents in src/gql/ and the persisted-documents manifest
+// GraphQL Code Generator: `npm run codegen` turns ../operations/*.graphql (the
+// example operations, which the playground also shows as tabs) into typed
+// documents in src/gql/ and the persisted-documents manifest
 // src/gql/persisted-documents.json (hash -> document), checked against the
 // schema the server is built from. CI fails when the committed output is stale.
 import { createHash } from 'node:crypto';
@@ -7,7 +8,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 const config: CodegenConfig = {
   schema: '../../schema.graphqls',
-  documents: ['operations/*.graphql'],
+  documents: ['../operations/*.graphql'],
   generates: {
     'src/gql/': {
       preset: 'client',

@@ -7,13 +7,16 @@
 //   FOLIO_URL=http://localhost:8080 npm run demo
 import { FolioClient, FolioError, documentId } from './folio.js';
 import {
-  WebAddCommentDocument,
-  WebArticlePageDocument,
-  WebHomeFeedDocument,
-  WebSignInDocument,
-  WebSignUpDocument,
-  type WebSessionFragment,
+  AddCommentDocument,
+  ArticlePageDocument,
+  HomeFeedDocument,
+  SignInDocument,
+  SignUpDocument,
+  type SignInMutation,
 } from './gql/graphql.js';
+
+/** What the demo keeps of a session: the one SignIn returns. */
+type Session = NonNullable<NonNullable<SignInMutation['signIn']>['session']>;
 
 const url = process.env.FOLIO_URL ?? 'http://localhost:8080';
 // FOLIO_PERSISTED=1 sends hashes instead of documents, for a server in
@@ -23,10 +26,10 @@ const client = new FolioClient({ url, apiKey: process.env.FOLIO_API_KEY, persist
 
 async function main(): Promise<void> {
   // The home feed, two pages of five: the second starts after the first's endCursor.
-  const page1 = await client.execute(WebHomeFeedDocument, { first: 5 });
+  const page1 = await client.execute(HomeFeedDocument, { first: 5 });
   const { endCursor, hasNextPage } = page1.articles.pageInfo;
-  const page2 = await client.execute(WebHomeFeedDocument, { first: 5, after: endCursor });
-  console.log(`home feed (${persisted ? 'sent as' : 'hash'} ${documentId(WebHomeFeedDocument)}):`);
+  const page2 = await client.execute(HomeFeedDocument, { first: 5, after: endCursor });
+  console.log(`home feed (${persisted ? 'sent as' : 'hash'} ${documentId(HomeFeedDocument)}):`);
   for (const { node } of [...page1.articles.edges, ...page2.articles.edges]) {
     console.log(`  ${node.publishedAt?.slice(0, 10)}  ${node.title} — @${node.author.handle}, ${node.commentCount} comments`);
   }
@@ -35,9 +38,9 @@ async function main(): Promise<void> {
   // An article page for the first card.
   const first = page1.articles.edges[0]?.node;
   if (!first) throw new Error('the home feed is empty: seed the server (folio seed)');
-  const { article } = await client.execute(WebArticlePageDocument, { slug: first.slug });
+  const { article } = await client.execute(ArticlePageDocument, { slug: first.slug });
   if (!article) throw new Error(`article ${first.slug} vanished between two requests`);
-  console.log(`article page (${persisted ? 'sent as' : 'hash'} ${documentId(WebArticlePageDocument)}):`);
+  console.log(`article page (${persisted ? 'sent as' : 'hash'} ${documentId(ArticlePageDocument)}):`);
   console.log(`  ${article.title} by ${article.author.displayName}; tags ${article.tags.map((t) => t.slug).join(', ')}`);
   console.log(`  ${article.comments.totalCount} top-level comments; first ${article.comments.nodes.length}:`);
   for (const c of article.comments.nodes.slice(0, 3)) {
@@ -46,7 +49,7 @@ async function main(): Promise<void> {
 
   // A malformed cursor is the caller's mistake: BAD_USER_INPUT names the argument.
   try {
-    await client.execute(WebHomeFeedDocument, { first: 5, after: 'not-a-cursor' });
+    await client.execute(HomeFeedDocument, { first: 5, after: 'not-a-cursor' });
     throw new Error('a malformed cursor was accepted');
   } catch (e) {
     if (!(e instanceof FolioError) || e.code !== 'BAD_USER_INPUT') throw e;
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
   const session = await signIn();
   console.log(`signed in as @${session.user.handle}; the access token expires at ${session.accessTokenExpiresAt}`);
   try {
-    await client.execute(WebAddCommentDocument, { articleId: article.id, body: 'Anonymous?' });
+    await client.execute(AddCommentDocument, { articleId: article.id, body: 'Anonymous?' });
     throw new Error('an anonymous comment was accepted');
   } catch (e) {
     if (!(e instanceof FolioError) || e.code !== 'UNAUTHENTICATED') throw e;
@@ -65,14 +68,14 @@ async function main(): Promise<void> {
   }
   const me = client.withAccessToken(session.accessToken);
   const body = `Read it twice; the part on ${first.tags[0]?.name ?? 'this'} helped. (${new Date().toISOString()})`;
-  const { addComment } = await me.execute(WebAddCommentDocument, { articleId: article.id, body });
+  const { addComment } = await me.execute(AddCommentDocument, { articleId: article.id, body });
   if (!addComment || addComment.userErrors.length > 0 || !addComment.comment) {
     throw new Error(`addComment refused: ${JSON.stringify(addComment?.userErrors)}`);
   }
   console.log(`added comment ${addComment.comment.id} as @${addComment.comment.author?.handle}`);
 
   // Input problems come back in userErrors, for the form to show.
-  const empty = await me.execute(WebAddCommentDocument, { articleId: article.id, body: '' });
+  const empty = await me.execute(AddCommentDocument, { articleId: article.id, body: '' });
   const problem = empty.addComment?.userErrors[0];
   if (!problem) throw new Error('an empty comment was accepted');
   console.log(`an empty comment: ${problem.code} on ${problem.field}: ${problem.message}`);
@@ -82,20 +85,23 @@ async function main(): Promise<void> {
 // signIn signs in with FOLIO_EMAIL and FOLIO_PASSWORD (a development server's
 // demo data has reader@demo.folio.example with folio-demo-password); without
 // them it signs up a new account first, then signs in to it.
-async function signIn(): Promise<WebSessionFragment> {
+async function signIn(): Promise<Session> {
   let email = process.env.FOLIO_EMAIL;
   let password = process.env.FOLIO_PASSWORD;
   if (!email || !password) {
     const id = Math.random().toString(36).slice(2, 10);
     email = `demo-${id}@example.com`;
     password = `demo-password-${id}`;
-    const { signUp } = await client.execute(WebSignUpDocument, {
-      input: { email, password, handle: `demo_${id}`, displayName: 'Demo Reader' },
+    const { signUp } = await client.execute(SignUpDocument, {
+      email,
+      password,
+      handle: `demo_${id}`,
+      displayName: 'Demo Reader',
     });
     if (!signUp?.session) throw new Error(`sign-up refused: ${JSON.stringify(signUp?.userErrors)}`);
     console.log(`signed up ${email}`);
   }
-  const { signIn } = await client.execute(WebSignInDocument, { email, password });
+  const { signIn } = await client.execute(SignInDocument, { email, password });
   if (!signIn?.session) throw new Error(`sign-in refused: ${JSON.stringify(signIn?.userErrors)}`);
   return signIn.session;
 }

@@ -9,12 +9,12 @@ import 'graphiql/style.css';
 import '@graphiql/plugin-explorer/style.css';
 import './playground.css';
 
-import homeFeed from '../operations/HomeFeed.graphql';
-import articlePage from '../operations/ArticlePage.graphql';
-import search from '../operations/Search.graphql';
-import signUp from '../operations/SignUp.graphql';
-import signIn from '../operations/SignIn.graphql';
-import addComment from '../operations/AddComment.graphql';
+import homeFeed from '../../../examples/operations/HomeFeed.graphql';
+import articlePage from '../../../examples/operations/ArticlePage.graphql';
+import search from '../../../examples/operations/Search.graphql';
+import signUp from '../../../examples/operations/SignUp.graphql';
+import signIn from '../../../examples/operations/SignIn.graphql';
+import addComment from '../../../examples/operations/AddComment.graphql';
 
 const json = (v) => JSON.stringify(v, null, 2);
 

@@ -4,17 +4,16 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-/** The fields of a new account. */
-export type SignUpInput = {
-  /** The name shown with the user's writing (1 to 100 characters). */
-  displayName: string;
-  /** The address to sign in with (at most 254 characters). */
-  email: string;
-  /** The public handle: 2 to 32 letters, digits or underscores. */
-  handle: string;
-  /** At least 10 and at most 256 characters. */
-  password: string;
-};
+/** What a person may do on the platform. */
+export type Role =
+  /** Also manages people's roles. */
+  | 'ADMIN'
+  /** Also writes articles and edits their own drafts. */
+  | 'AUTHOR'
+  /** Also publishes, archives and edits any article, and moderates comments. */
+  | 'EDITOR'
+  /** Reads, comments and reacts. */
+  | 'READER';
 
 /** The kinds of input problem. */
 export type UserErrorCode =
@@ -29,49 +28,56 @@ export type UserErrorCode =
   /** The value must be unique and is already in use (an email, a handle). */
   | 'TAKEN';
 
-export type WebAddCommentMutationVariables = Exact<{
+export type AddCommentMutationVariables = Exact<{
   articleId: string;
   parentId?: string | null | undefined;
   body: string;
 }>;
 
 
-export type WebAddCommentMutation = { addComment: { comment: { id: string, body: string | null, createdAt: string, author: { handle: string } | null } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
+export type AddCommentMutation = { addComment: { comment: { id: string, body: string | null, createdAt: string, author: { handle: string, displayName: string } | null } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
 
-export type WebArticlePageQueryVariables = Exact<{
+export type ArticlePageQueryVariables = Exact<{
   slug: string;
-  comments?: number | null | undefined;
 }>;
 
 
-export type WebArticlePageQuery = { article: { id: string, title: string, body: string, publishedAt: string | null, author: { handle: string, displayName: string, articles: { nodes: Array<{ slug: string, title: string }> } }, tags: Array<{ slug: string, name: string }>, comments: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, body: string | null, deleted: boolean, createdAt: string, author: { handle: string } | null, replies: { totalCount: number, nodes: Array<{ id: string, body: string | null, author: { handle: string } | null }> } }> } } | null };
+export type ArticlePageQuery = { article: { id: string, title: string, body: string, publishedAt: string | null, author: { handle: string, displayName: string, bio: string, articles: { nodes: Array<{ slug: string, title: string }> } }, tags: Array<{ slug: string, name: string }>, comments: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, body: string | null, deleted: boolean, createdAt: string, author: { handle: string, displayName: string } | null, replies: { totalCount: number, nodes: Array<{ id: string, body: string | null, author: { handle: string } | null }> } }> } } | null };
 
-export type ArticleCardFragment = { id: string, slug: string, title: string, excerpt: string, publishedAt: string | null, readingMinutes: number, commentCount: number, author: { handle: string, displayName: string, avatarUrl: string | null }, category: { slug: string, name: string } | null, tags: Array<{ slug: string, name: string }>, reactionCounts: { total: number } };
-
-export type WebHomeFeedQueryVariables = Exact<{
-  first: number;
+export type HomeFeedQueryVariables = Exact<{
+  first?: number | null | undefined;
   after?: string | null | undefined;
 }>;
 
 
-export type WebHomeFeedQuery = { articles: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, slug: string, title: string, excerpt: string, publishedAt: string | null, readingMinutes: number, commentCount: number, author: { handle: string, displayName: string, avatarUrl: string | null }, category: { slug: string, name: string } | null, tags: Array<{ slug: string, name: string }>, reactionCounts: { total: number } } }> } };
+export type HomeFeedQuery = { articles: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, slug: string, title: string, excerpt: string, publishedAt: string | null, readingMinutes: number, commentCount: number, author: { handle: string, displayName: string, avatarUrl: string | null }, category: { slug: string, name: string } | null, tags: Array<{ slug: string, name: string }>, reactionCounts: { like: number, love: number, insightful: number, celebrate: number, total: number } } }> } };
 
-export type WebSignInMutationVariables = Exact<{
+export type SearchQueryVariables = Exact<{
+  query: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type SearchQuery = { search: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ rank: number, snippet: string, node: { id: string, slug: string, title: string, author: { handle: string } } }> } };
+
+export type SignInMutationVariables = Exact<{
   email: string;
   password: string;
 }>;
 
 
-export type WebSignInMutation = { signIn: { session: { accessToken: string, accessTokenExpiresAt: string, refreshToken: string, user: { id: string, handle: string, displayName: string } } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
+export type SignInMutation = { signIn: { session: { accessToken: string, accessTokenExpiresAt: string, refreshToken: string, refreshTokenExpiresAt: string, user: { id: string, handle: string, role: Role } } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
 
-export type WebSignUpMutationVariables = Exact<{
-  input: SignUpInput;
+export type SignUpMutationVariables = Exact<{
+  email: string;
+  password: string;
+  handle: string;
+  displayName: string;
 }>;
 
 
-export type WebSignUpMutation = { signUp: { session: { accessToken: string, accessTokenExpiresAt: string, refreshToken: string, user: { id: string, handle: string, displayName: string } } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
-
-export type WebSessionFragment = { accessToken: string, accessTokenExpiresAt: string, refreshToken: string, user: { id: string, handle: string, displayName: string } };
+export type SignUpMutation = { signUp: { session: { accessToken: string, refreshToken: string, user: { id: string, handle: string, role: Role } } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -91,47 +97,9 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
-export const ArticleCardFragmentDoc = new TypedDocumentString(`
-    fragment ArticleCard on Article {
-  id
-  slug
-  title
-  excerpt
-  publishedAt
-  readingMinutes
-  author {
-    handle
-    displayName
-    avatarUrl
-  }
-  category {
-    slug
-    name
-  }
-  tags {
-    slug
-    name
-  }
-  commentCount
-  reactionCounts {
-    total
-  }
-}
-    `, {"fragmentName":"ArticleCard"}) as unknown as TypedDocumentString<ArticleCardFragment, unknown>;
-export const WebSessionFragmentDoc = new TypedDocumentString(`
-    fragment WebSession on Session {
-  accessToken
-  accessTokenExpiresAt
-  refreshToken
-  user {
-    id
-    handle
-    displayName
-  }
-}
-    `, {"fragmentName":"WebSession"}) as unknown as TypedDocumentString<WebSessionFragment, unknown>;
-export const WebAddCommentDocument = new TypedDocumentString(`
-    mutation WebAddComment($articleId: ID!, $parentId: ID, $body: String!) {
+
+export const AddCommentDocument = new TypedDocumentString(`
+    mutation AddComment($articleId: ID!, $parentId: ID, $body: String!) {
   addComment(input: {articleId: $articleId, parentId: $parentId, body: $body}) {
     comment {
       id
@@ -139,6 +107,7 @@ export const WebAddCommentDocument = new TypedDocumentString(`
       createdAt
       author {
         handle
+        displayName
       }
     }
     userErrors {
@@ -148,9 +117,9 @@ export const WebAddCommentDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"53ed1dd09e6a1c9580a05b0b6c8a27248c36f6441353f6847f5a4075e6f6b4a3"}) as unknown as TypedDocumentString<WebAddCommentMutation, WebAddCommentMutationVariables>;
-export const WebArticlePageDocument = new TypedDocumentString(`
-    query WebArticlePage($slug: String!, $comments: Int = 20) {
+    `, {"hash":"729e54ad0ed27c633229e83ce387330fe52c10283e84a8a9cb9ff8430d7650c2"}) as unknown as TypedDocumentString<AddCommentMutation, AddCommentMutationVariables>;
+export const ArticlePageDocument = new TypedDocumentString(`
+    query ArticlePage($slug: String!) {
   article(slug: $slug) {
     id
     title
@@ -159,6 +128,7 @@ export const WebArticlePageDocument = new TypedDocumentString(`
     author {
       handle
       displayName
+      bio
       articles(first: 3) {
         nodes {
           slug
@@ -170,7 +140,7 @@ export const WebArticlePageDocument = new TypedDocumentString(`
       slug
       name
     }
-    comments(first: $comments) {
+    comments(first: 20) {
       totalCount
       pageInfo {
         hasNextPage
@@ -183,6 +153,7 @@ export const WebArticlePageDocument = new TypedDocumentString(`
         createdAt
         author {
           handle
+          displayName
         }
         replies(first: 5) {
           totalCount
@@ -198,9 +169,9 @@ export const WebArticlePageDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"fec8dbb1c8bdea24e359925da439d253bb123f8e8ea0bc6a51b2db76aae9168e"}) as unknown as TypedDocumentString<WebArticlePageQuery, WebArticlePageQueryVariables>;
-export const WebHomeFeedDocument = new TypedDocumentString(`
-    query WebHomeFeed($first: Int!, $after: String) {
+    `, {"hash":"4f9cb4f37d14e54f5555e7a1a9d0957ac99fbc4802df9e53e89e678ba36bfa81"}) as unknown as TypedDocumentString<ArticlePageQuery, ArticlePageQueryVariables>;
+export const HomeFeedDocument = new TypedDocumentString(`
+    query HomeFeed($first: Int = 20, $after: String) {
   articles(first: $first, after: $after) {
     pageInfo {
       hasNextPage
@@ -209,41 +180,74 @@ export const WebHomeFeedDocument = new TypedDocumentString(`
     edges {
       cursor
       node {
-        ...ArticleCard
+        id
+        slug
+        title
+        excerpt
+        publishedAt
+        readingMinutes
+        author {
+          handle
+          displayName
+          avatarUrl
+        }
+        category {
+          slug
+          name
+        }
+        tags {
+          slug
+          name
+        }
+        commentCount
+        reactionCounts {
+          like
+          love
+          insightful
+          celebrate
+          total
+        }
       }
     }
   }
 }
-    fragment ArticleCard on Article {
-  id
-  slug
-  title
-  excerpt
-  publishedAt
-  readingMinutes
-  author {
-    handle
-    displayName
-    avatarUrl
+    `, {"hash":"a2cfb806c283ec002448d70154456d586ea96860c13264dd8b1c8e4c2f968000"}) as unknown as TypedDocumentString<HomeFeedQuery, HomeFeedQueryVariables>;
+export const SearchDocument = new TypedDocumentString(`
+    query Search($query: String!, $first: Int = 10, $after: String) {
+  search(query: $query, first: $first, after: $after) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      rank
+      snippet
+      node {
+        id
+        slug
+        title
+        author {
+          handle
+        }
+      }
+    }
   }
-  category {
-    slug
-    name
-  }
-  tags {
-    slug
-    name
-  }
-  commentCount
-  reactionCounts {
-    total
-  }
-}`, {"hash":"17b0c9de60e248a4a3d11ca14b89d945959586e1e2bb1f93486b2597ea65cb21"}) as unknown as TypedDocumentString<WebHomeFeedQuery, WebHomeFeedQueryVariables>;
-export const WebSignInDocument = new TypedDocumentString(`
-    mutation WebSignIn($email: String!, $password: String!) {
+}
+    `, {"hash":"e5b6db247f25940976aa73120bfa5e79920ba21fcaac218ad8977f786b602a04"}) as unknown as TypedDocumentString<SearchQuery, SearchQueryVariables>;
+export const SignInDocument = new TypedDocumentString(`
+    mutation SignIn($email: String!, $password: String!) {
   signIn(input: {email: $email, password: $password}) {
     session {
-      ...WebSession
+      accessToken
+      accessTokenExpiresAt
+      refreshToken
+      refreshTokenExpiresAt
+      user {
+        id
+        handle
+        role
+      }
     }
     userErrors {
       field
@@ -252,21 +256,20 @@ export const WebSignInDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment WebSession on Session {
-  accessToken
-  accessTokenExpiresAt
-  refreshToken
-  user {
-    id
-    handle
-    displayName
-  }
-}`, {"hash":"d78c0e96ae587d54e6778e6e6123ce87611a4de52f6feb4be7020e706908bf2c"}) as unknown as TypedDocumentString<WebSignInMutation, WebSignInMutationVariables>;
-export const WebSignUpDocument = new TypedDocumentString(`
-    mutation WebSignUp($input: SignUpInput!) {
-  signUp(input: $input) {
+    `, {"hash":"088ca9d5d21046535fd61d3b241f165c6e554ce56e2d8c9515520c334594788d"}) as unknown as TypedDocumentString<SignInMutation, SignInMutationVariables>;
+export const SignUpDocument = new TypedDocumentString(`
+    mutation SignUp($email: String!, $password: String!, $handle: String!, $displayName: String!) {
+  signUp(
+    input: {email: $email, password: $password, handle: $handle, displayName: $displayName}
+  ) {
     session {
-      ...WebSession
+      accessToken
+      refreshToken
+      user {
+        id
+        handle
+        role
+      }
     }
     userErrors {
       field
@@ -275,13 +278,4 @@ export const WebSignUpDocument = new TypedDocumentString(`
     }
   }
 }
-    fragment WebSession on Session {
-  accessToken
-  accessTokenExpiresAt
-  refreshToken
-  user {
-    id
-    handle
-    displayName
-  }
-}`, {"hash":"d2bc23a1e941106580c41cfa2f720d9a07a8ce0ae0d302438fe8f9e777672e72"}) as unknown as TypedDocumentString<WebSignUpMutation, WebSignUpMutationVariables>;
+    `, {"hash":"e7196ae148f349cd027d7da39409d026288bb45d3c21c175a7aa17a5eb10ec52"}) as unknown as TypedDocumentString<SignUpMutation, SignUpMutationVariables>;
