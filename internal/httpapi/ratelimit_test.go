@@ -16,7 +16,7 @@ import (
 
 // charging is an executor that charges price to the client's budget, as
 // the cost control does, and answers a GraphQL body.
-func charging(t *testing.T, price int) (http.Handler, *ratelimit.Limiter, *http.Request) {
+func charging(t *testing.T, price int) (http.Handler, *http.Request) {
 	t.Helper()
 	rdb := redistest.Client(t)
 	tier := ratelimit.Tier{Name: "test", Capacity: 100, RestoreRate: 10}
@@ -36,14 +36,25 @@ func charging(t *testing.T, price int) (http.Handler, *ratelimit.Limiter, *http.
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"data":{}}`))
 	})
-	return h, &lim, &seen
+	return h, &seen
+}
+
+// serveQuery sends one query through the whole stack to exec, asking for
+// a dry run by header when dryRun is set.
+func serveQuery(exec http.Handler, dryRun string) *httptest.ResponseRecorder {
+	r := postQuery()
+	if dryRun != "" {
+		r.Header.Set(httpapi.DryRunHeader, dryRun)
+	}
+	w := httptest.NewRecorder()
+	httpapi.New(httpapi.Options{GraphQL: exec}).ServeHTTP(w, r)
+	return w
 }
 
 func TestNew_RateLimit(t *testing.T) {
 	t.Run("Headers", func(t *testing.T) {
-		exec, _, _ := charging(t, 30)
-		w := httptest.NewRecorder()
-		httpapi.New(httpapi.Options{GraphQL: exec}).ServeHTTP(w, postQuery())
+		exec, _ := charging(t, 30)
+		w := serveQuery(exec, "")
 		h := w.Header()
 		if w.Code != http.StatusOK || h.Get("RateLimit-Limit") != "100" || h.Get("RateLimit-Remaining") != "70" || h.Get("RateLimit-Reset") != "3" {
 			t.Fatalf("status %d, RateLimit %q/%q/%q; want 200, 100/70/3", w.Code, h.Get("RateLimit-Limit"), h.Get("RateLimit-Remaining"), h.Get("RateLimit-Reset"))
@@ -53,11 +64,9 @@ func TestNew_RateLimit(t *testing.T) {
 		}
 	})
 	t.Run("Refused", func(t *testing.T) {
-		exec, _, _ := charging(t, 60)
-		api := httpapi.New(httpapi.Options{GraphQL: exec})
-		api.ServeHTTP(httptest.NewRecorder(), postQuery())
-		w := httptest.NewRecorder()
-		api.ServeHTTP(w, postQuery())
+		exec, _ := charging(t, 60)
+		serveQuery(exec, "")
+		w := serveQuery(exec, "")
 		if w.Code != http.StatusTooManyRequests {
 			t.Fatalf("status %d, want 429", w.Code)
 		}
@@ -66,11 +75,8 @@ func TestNew_RateLimit(t *testing.T) {
 		}
 	})
 	t.Run("DryRunHeader", func(t *testing.T) {
-		exec, _, seen := charging(t, 30)
-		r := postQuery()
-		r.Header.Set(httpapi.DryRunHeader, "true")
-		w := httptest.NewRecorder()
-		httpapi.New(httpapi.Options{GraphQL: exec}).ServeHTTP(w, r)
+		exec, seen := charging(t, 30)
+		w := serveQuery(exec, "true")
 		if !ratelimit.DryRunFrom(seen.Context()) {
 			t.Error("the executor was not told of the dry run")
 		}
@@ -79,11 +85,8 @@ func TestNew_RateLimit(t *testing.T) {
 		}
 	})
 	t.Run("BadDryRunHeader", func(t *testing.T) {
-		exec, _, seen := charging(t, 30)
-		r := postQuery()
-		r.Header.Set(httpapi.DryRunHeader, "yes")
-		w := httptest.NewRecorder()
-		httpapi.New(httpapi.Options{GraphQL: exec}).ServeHTTP(w, r)
+		exec, seen := charging(t, 30)
+		w := serveQuery(exec, "yes")
 		if w.Code != http.StatusBadRequest || seen.Method != "" {
 			t.Fatalf("status %d (executor reached: %v), want 400 before the executor", w.Code, seen.Method != "")
 		}
@@ -93,8 +96,7 @@ func TestNew_RateLimit(t *testing.T) {
 	})
 	t.Run("NoBudget", func(t *testing.T) {
 		exec := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(`{"data":{}}`)) })
-		w := httptest.NewRecorder()
-		httpapi.New(httpapi.Options{GraphQL: exec}).ServeHTTP(w, postQuery())
+		w := serveQuery(exec, "")
 		if w.Code != http.StatusOK || w.Header().Get("RateLimit-Limit") != "" {
 			t.Errorf("status %d, RateLimit-Limit %q; want 200 and none", w.Code, w.Header().Get("RateLimit-Limit"))
 		}
