@@ -109,7 +109,7 @@ func slowTier(capacity float64) ratelimit.Tier {
 	return ratelimit.Tier{Name: "anonymous", Capacity: capacity, RestoreRate: 0.001}
 }
 
-func dryRun() http.Header { return http.Header{graph.DryRunHeader: {"true"}} }
+func dryRun() http.Header { return http.Header{httpapi.DryRunHeader: {"true"}} }
 
 // The README's worked examples; their prices are quoted there.
 var workedExamples = []struct {
@@ -243,7 +243,7 @@ func TestCost_DryRun(t *testing.T) {
 	})
 	t.Run("UnclearAskRefused", func(t *testing.T) {
 		mutation := `mutation { addComment(input: {articleId: "QXJ0aWNsZTox", body: "Nice"}) { comment { id } } }`
-		if r := send(t, s, mutation, nil, http.Header{graph.DryRunHeader: {"yes"}}, nil); r.Status != http.StatusBadRequest || r.Code() != "BAD_USER_INPUT" {
+		if r := send(t, s, mutation, nil, http.Header{httpapi.DryRunHeader: {"yes"}}, nil); r.Status != http.StatusBadRequest || r.Code() != "BAD_USER_INPUT" {
 			t.Errorf("header: got status %d, %+v", r.Status, r.Errors)
 		}
 		if r := send(t, s, mutation, nil, nil, map[string]any{"dryRun": "yes"}); r.Code() != "BAD_USER_INPUT" || r.Statements != 0 {
@@ -251,7 +251,7 @@ func TestCost_DryRun(t *testing.T) {
 		}
 	})
 	t.Run("HeaderOnGET", func(t *testing.T) {
-		r := s.Get(t, http.Header{graph.DryRunHeader: {"1"}}, url.Values{"query": {`{ articles(first: 4) { nodes { id } } }`}})
+		r := s.Get(t, http.Header{httpapi.DryRunHeader: {"1"}}, url.Values{"query": {`{ articles(first: 4) { nodes { id } } }`}})
 		c := decodeCost(t, r.Raw)
 		if !c.DryRun || c.RequestedQueryCost != 5 || string(r.Data) != "null" || r.Statements != 0 {
 			t.Errorf("got %+v, data %s, %d statements", c, r.Data, r.Statements)
@@ -466,7 +466,7 @@ func TestRateLimit_Budget(t *testing.T) {
 		}
 	})
 	t.Run("DryRunSpendsNothing", func(t *testing.T) {
-		caller := http.Header{"Test-User": {"5"}, graph.DryRunHeader: {"true"}}
+		caller := http.Header{"Test-User": {"5"}, httpapi.DryRunHeader: {"true"}}
 		for range 5 {
 			r := send(t, s, HomeFeedQuery, feed, caller, nil)
 			if r.Cost.RequestedQueryCost != 181 || r.Cost.ThrottleStatus.CurrentlyAvailable != 400 {

@@ -47,9 +47,9 @@ type Options struct {
 
 // NewHandler returns the GraphQL executor: gqlgen's server with Folio's
 // extensions (observation, persisted operations, cost control, error
-// presentation), behind the per-request loaders, the sessions a request
-// starts, and the RateLimit headers. httpapi puts the HTTP layers
-// (authentication, limits, deadline, logging, …) in front of it.
+// presentation), behind the per-request loaders and the sessions a request
+// starts. httpapi puts the HTTP layers (authentication, limits, deadline,
+// the RateLimit headers, logging, …) in front of it.
 func NewHandler(o Options) http.Handler {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -95,6 +95,5 @@ func NewHandler(o Options) http.Handler {
 
 	var h http.Handler = srv
 	h = loader.Middleware(o.Store, h)
-	h = withSessions(h)
-	return withRateLimitHTTP(h)
+	return withSessions(h)
 }

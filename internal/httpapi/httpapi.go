@@ -70,6 +70,7 @@ func New(o Options) http.Handler {
 		clientAddress(o.Proxies), // the client's address, behind trusted proxies
 		deadline(o.Timeout),      // REQUEST_TIMEOUT, down to SQL
 		authenticate(o.Auth),     // the viewer, or the refusal of bad credentials
+		rateLimit,                // Folio-Dry-Run; RateLimit headers, 429 when the budget refuses
 	)
 	return chain(routes(o, query),
 		func(h http.Handler) http.Handler { return tracing.Middleware(o.TracerProvider, h) }, // a server span, continuing the caller's trace

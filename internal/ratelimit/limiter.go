@@ -38,6 +38,13 @@ func (l *Limiter) Wait() {
 	}
 }
 
+// Note tells Observe, if set, what was decided about an operation.
+func (l *Limiter) Note(ctx context.Context, o Observation) {
+	if l.Observe != nil {
+		l.Observe(ctx, o)
+	}
+}
+
 // Observation is what cost control decided about one operation, for
 // metrics and logs.
 type Observation struct {

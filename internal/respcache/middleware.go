@@ -203,12 +203,15 @@ func (e *execution) WriteHeader(status int)      { e.status = status }
 func (e *execution) Write(b []byte) (int, error) { return e.body.Write(b) }
 
 // execute runs the request with a tag collector and stores its response
-// if every anonymous caller may have it.
+// if every anonymous caller may have it. The response's budget headers
+// are set here, in the execution, so that a cacheable one drops them.
 func (c *Cache) execute(next http.Handler, r *http.Request, key string, start int64) *execution {
 	c.executions.Add(1)
 	ctx, col := withCollector(r.Context())
 	res := &execution{header: http.Header{}, status: http.StatusOK, ran: true}
-	next.ServeHTTP(res, r.WithContext(ctx))
+	var rep ratelimit.Report
+	next.ServeHTTP(res, r.WithContext(ratelimit.WithReport(ctx, &rep)))
+	res.status = httpapi.ReportBudget(res.header, &rep, res.status)
 	if s, ok := cacheable(res); ok {
 		res.stored = s
 		c.store(ctx, key, s, col.list(), start)
@@ -321,8 +324,8 @@ func (c *Cache) serveHit(w http.ResponseWriter, r *http.Request, req *request, s
 		return
 	}
 	h := w.Header()
-	if r.Method != http.MethodGet {
-		rateLimitHeaders(h, st)
+	if r.Method != http.MethodGet && st != nil {
+		httpapi.BudgetHeaders(h, *st, false)
 	}
 	c.cacheHeaders(h, r, s)
 	if notModified(r, s.etag) {
@@ -370,15 +373,6 @@ func appendThrottle(b []byte, st ratelimit.Status) []byte {
 	return append(b, '}')
 }
 
-func rateLimitHeaders(h http.Header, st *ratelimit.Status) {
-	if st == nil {
-		return
-	}
-	h.Set("RateLimit-Limit", strconv.Itoa(int(st.Capacity)))
-	h.Set("RateLimit-Remaining", strconv.Itoa(max(0, int(math.Floor(st.Available)))))
-	h.Set("RateLimit-Reset", strconv.Itoa(int(math.Ceil(st.ResetIn().Seconds()))))
-}
-
 // refuse answers a hit the budget cannot pay as the handler answers any
 // such operation: 429, RATE_LIMITED, Retry-After.
 func (c *Cache) refuse(w http.ResponseWriter, st *ratelimit.Status) {
@@ -395,8 +389,7 @@ func (c *Cache) refuse(w http.ResponseWriter, st *ratelimit.Status) {
 		}},
 	}
 	h := w.Header()
-	rateLimitHeaders(h, st)
-	h.Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(st.Wait.Seconds())))))
+	httpapi.BudgetHeaders(h, *st, true)
 	h.Set("Cache-Control", "no-store")
 	h.Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusTooManyRequests)

@@ -12,10 +12,9 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
-)
 
-// DryRunHeader asks for a price instead of an answer (graph.DryRunHeader).
-const DryRunHeader = "Folio-Dry-Run"
+	"github.com/folio/folio/internal/httpapi"
+)
 
 // maxBody matches the GraphQL handler's bound; a longer body is left to
 // the handler to refuse.
@@ -50,7 +49,7 @@ func anonymous(r *http.Request) bool {
 // will refuse, extensions other than persistedQuery). The body, read
 // once, is kept for the handler.
 func parseRequest(r *http.Request) (req request, ok bool) {
-	if !anonymous(r) || r.Header.Get(DryRunHeader) != "" || r.Header.Get("Upgrade") != "" {
+	if !anonymous(r) || r.Header.Get(httpapi.DryRunHeader) != "" || r.Header.Get("Upgrade") != "" {
 		return req, false
 	}
 	var p params
