@@ -126,12 +126,12 @@ type ComplexityRoot struct {
 	Comment struct {
 		Article   func(childComplexity int) int
 		Author    func(childComplexity int) int
-		Body      func(childComplexity int) int
 		CreatedAt func(childComplexity int) int
 		Deleted   func(childComplexity int) int
 		ID        func(childComplexity int) int
 		Parent    func(childComplexity int) int
 		Replies   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ShownBody func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
 	}
 
@@ -395,7 +395,7 @@ type CategoryConnectionResolver interface {
 }
 type CommentResolver interface {
 	ID(ctx context.Context, obj *folio.Comment) (string, error)
-	Body(ctx context.Context, obj *folio.Comment) (*string, error)
+
 	Author(ctx context.Context, obj *folio.Comment) (*folio.User, error)
 
 	Article(ctx context.Context, obj *folio.Comment) (*folio.Article, error)
@@ -788,12 +788,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comment.Author(childComplexity), true
-	case "Comment.body":
-		if e.ComplexityRoot.Comment.Body == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Comment.Body(childComplexity), true
 	case "Comment.createdAt":
 		if e.ComplexityRoot.Comment.CreatedAt == nil {
 			break
@@ -829,6 +823,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Comment.Replies(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Comment.body":
+		if e.ComplexityRoot.Comment.ShownBody == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Comment.ShownBody(childComplexity), true
 	case "Comment.updatedAt":
 		if e.ComplexityRoot.Comment.UpdatedAt == nil {
 			break
@@ -5650,7 +5650,7 @@ func (ec *executionContext) _Comment_body(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Comment_body(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Comment().Body(ctx, obj)
+			return obj.ShownBody(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5661,7 +5661,7 @@ func (ec *executionContext) _Comment_body(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Comment_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comment", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Comment", field, true, false, "String")
 }
 
 func (ec *executionContext) _Comment_author(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
@@ -12884,11 +12884,10 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Comment_id(ctx, field, obj)
 				})
 		case "body":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Comment_body(ctx, field, obj)
-				})
+			out.Values[i] = ec._Comment_body(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "author":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

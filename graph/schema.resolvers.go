@@ -101,13 +101,6 @@ func (r *commentResolver) ID(ctx context.Context, obj *folio.Comment) (string, e
 	return globalID(kindComment, obj.ID), nil
 }
 
-func (r *commentResolver) Body(ctx context.Context, obj *folio.Comment) (*string, error) {
-	if obj.Deleted() {
-		return nil, nil
-	}
-	return &obj.Body, nil
-}
-
 func (r *commentResolver) Author(ctx context.Context, obj *folio.Comment) (*folio.User, error) {
 	if obj.Deleted() {
 		return nil, nil

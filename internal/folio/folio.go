@@ -125,6 +125,14 @@ type Comment struct {
 // Deleted reports whether the comment was removed; its replies stay.
 func (c *Comment) Deleted() bool { return c.DeletedAt != nil }
 
+// ShownBody is the comment's text as readers see it: none once deleted.
+func (c *Comment) ShownBody() *string {
+	if c.Deleted() {
+		return nil
+	}
+	return &c.Body
+}
+
 // ReactionCounts is how many reactions of each kind an article has.
 type ReactionCounts struct {
 	Like       int
