@@ -19,9 +19,6 @@ import (
 // maxNodes bounds nodes(ids:) like every other list.
 const maxNodes = folio.MaxPageSize
 
-// maxFilterTags bounds the tags an article filter may require.
-const maxFilterTags = 10
-
 // mustLoad loads a row that integrity guarantees (a foreign key): its absence
 // is our bug, reported as an internal error.
 func mustLoad[K comparable, V any](ctx context.Context, l *loader.Loader[K, *V], key K, what string) (*V, error) {
@@ -55,7 +52,8 @@ func nestedArticles(ctx context.Context, pages *loader.Loader[loader.PageKey, fo
 }
 
 // articleQuery turns the GraphQL filter and order into the domain's, and
-// names the cursor order of the list.
+// names the cursor order of the list. The filter's rules are the domain's
+// (folio.ArticleFilter.Validate); only decoding the author's ID is ours.
 func articleQuery(in *model.ArticleFilter, by *model.ArticleOrder) (folio.ArticleFilter, folio.ArticleOrder, string, error) {
 	var f folio.ArticleFilter
 	o := folio.ArticleOrder{Field: folio.OrderPublishedAt, Desc: true}
@@ -79,26 +77,9 @@ func articleQuery(in *model.ArticleFilter, by *model.ArticleOrder) (folio.Articl
 		}
 		f.AuthorID = &id
 	}
-	if in.AuthorHandle != nil && !folio.ValidHandle(*in.AuthorHandle) {
-		return f, o, order, folio.InvalidField("filter.authorHandle", "%q is not a handle: handles are 2 to 32 letters, digits or underscores.", truncate(*in.AuthorHandle, 64))
-	}
-	if in.Category != nil && !folio.ValidSlug(*in.Category) {
-		return f, o, order, folio.InvalidField("filter.category", "%q is not a category slug: slugs are lower-case letters and digits joined by single hyphens.", truncate(*in.Category, 64))
-	}
-	if len(in.Tags) > maxFilterTags {
-		return f, o, order, folio.InvalidField("filter.tags", "Filter by at most %d tags, not %d.", maxFilterTags, len(in.Tags))
-	}
-	for _, t := range in.Tags {
-		if !folio.ValidSlug(t) {
-			return f, o, order, folio.InvalidField("filter.tags", "%q is not a tag slug: slugs are lower-case letters and digits joined by single hyphens.", truncate(t, 64))
-		}
-	}
 	f.AuthorHandle, f.CategorySlug, f.TagSlugs = in.AuthorHandle, in.Category, in.Tags
 	f.PublishedAfter, f.PublishedBefore = in.PublishedAfter, in.PublishedBefore
-	if f.PublishedAfter != nil && f.PublishedBefore != nil && !f.PublishedAfter.Before(*f.PublishedBefore) {
-		return f, o, order, folio.InvalidField("filter.publishedBefore", "publishedBefore must be later than publishedAfter.")
-	}
-	return f, o, order, nil
+	return f, o, order, f.Validate()
 }
 
 // node fetches any object by global ID; null when it does not exist or the
