@@ -3,10 +3,8 @@ package graph
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/folio/folio/graph/model"
-	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/clientaddr"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
@@ -15,9 +13,6 @@ import (
 
 // The bodies of the mutation resolvers: decode the input, call the domain,
 // split its error into userErrors and the field's error.
-
-// newsletterTokenTTL is how long a confirmation link works.
-const newsletterTokenTTL = 48 * time.Hour
 
 func (r *Resolver) signUp(ctx context.Context, in model.SignUpInput) (*model.SignUpPayload, error) {
 	s, err := r.Auth.SignUp(ctx, folio.NewUser{Email: in.Email, Password: in.Password, Handle: in.Handle, DisplayName: in.DisplayName}, clientAddr(ctx))
@@ -229,14 +224,7 @@ func (r *Resolver) react(ctx context.Context, in model.ReactionInput, add bool) 
 }
 
 func (r *Resolver) subscribeNewsletter(ctx context.Context, in model.SubscribeNewsletterInput) (*model.SubscribeNewsletterPayload, error) {
-	email, ferr := folio.NormalizeEmail("email", in.Email)
-	var err error
-	if ferr != nil {
-		err = ferr
-	} else {
-		token := auth.NewToken()
-		err = r.Writer.SubscribeNewsletter(ctx, email, token, auth.HashToken(token), time.Now().Add(newsletterTokenTTL))
-	}
+	email, err := r.newsletter().Subscribe(ctx, in.Email)
 	p := &model.SubscribeNewsletterPayload{}
 	if err == nil {
 		p.Email = &email
@@ -246,7 +234,7 @@ func (r *Resolver) subscribeNewsletter(ctx context.Context, in model.SubscribeNe
 }
 
 func (r *Resolver) confirmNewsletter(ctx context.Context, in model.ConfirmNewsletterInput) (*model.ConfirmNewsletterPayload, error) {
-	email, err := r.Writer.ConfirmNewsletter(ctx, auth.HashToken(in.Token))
+	email, err := r.newsletter().Confirm(ctx, in.Token)
 	p := &model.ConfirmNewsletterPayload{}
 	if err == nil {
 		p.Email = &email
@@ -256,13 +244,7 @@ func (r *Resolver) confirmNewsletter(ctx context.Context, in model.ConfirmNewsle
 }
 
 func (r *Resolver) unsubscribeNewsletter(ctx context.Context, in model.UnsubscribeNewsletterInput) (*model.UnsubscribeNewsletterPayload, error) {
-	email, ferr := folio.NormalizeEmail("email", in.Email)
-	var err error
-	if ferr != nil {
-		err = ferr
-	} else {
-		err = r.Writer.UnsubscribeNewsletter(ctx, email)
-	}
+	err := r.newsletter().Unsubscribe(ctx, in.Email)
 	p := &model.UnsubscribeNewsletterPayload{Ok: err == nil}
 	p.UserErrors, err = userErrorsOf(err)
 	return p, err
