@@ -6,6 +6,7 @@ package graph
 import (
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/newsletter"
 )
 
 // Resolver is the root of the resolvers' dependencies.
@@ -14,3 +15,7 @@ type Resolver struct {
 	Writer folio.Writer
 	Auth   *auth.Service
 }
+
+// newsletter is the newsletter's rules over the writer, which keeps the
+// subscriptions.
+func (r *Resolver) newsletter() newsletter.Service { return newsletter.Service{Store: r.Writer} }

@@ -7,12 +7,16 @@ package graph
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/folio/folio/graph/model"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 func (r *apiKeyResolver) ID(ctx context.Context, obj *folio.APIKey) (string, error) {
@@ -141,95 +145,256 @@ func (r *commentConnectionResolver) TotalCount(ctx context.Context, obj *model.C
 }
 
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.SignUpPayload, error) {
-	return r.signUp(ctx, input)
+	s, err := r.Auth.SignUp(ctx, folio.NewUser{Email: input.Email, Password: input.Password, Handle: input.Handle, DisplayName: input.DisplayName}, clientAddr(ctx))
+	p := &model.SignUpPayload{Session: session(ctx, s)}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) SignIn(ctx context.Context, input model.SignInInput) (*model.SignInPayload, error) {
-	return r.signIn(ctx, input)
+	s, err := r.Auth.SignIn(ctx, input.Email, input.Password, clientAddr(ctx))
+	p := &model.SignInPayload{Session: session(ctx, s)}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) RefreshSession(ctx context.Context, input model.RefreshSessionInput) (*model.RefreshSessionPayload, error) {
-	return r.refreshSession(ctx, input)
+	s, err := r.Auth.Refresh(ctx, input.RefreshToken)
+	if err != nil {
+		return nil, err // every refusal is UNAUTHENTICATED: sign in again
+	}
+	return &model.RefreshSessionPayload{Session: session(ctx, s), UserErrors: []*model.UserError{}}, nil
 }
 
 func (r *mutationResolver) SignOut(ctx context.Context, input model.SignOutInput) (*model.SignOutPayload, error) {
-	return r.signOut(ctx, input)
+	token := ""
+	if input.RefreshToken != nil {
+		token = *input.RefreshToken
+	}
+	p := &model.SignOutPayload{}
+	var err error
+	p.SignedOut, err = r.Auth.SignOut(ctx, folio.ViewerFrom(ctx), token, input.Everywhere != nil && *input.Everywhere)
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*model.UpdateProfilePayload, error) {
-	return r.updateProfile(ctx, input)
+	patch := folio.ProfilePatch{DisplayName: input.DisplayName, Bio: input.Bio}
+	patch.AvatarURL, patch.SetAvatarURL = input.AvatarURL.ValueOK()
+	err := patch.Normalize()
+	p := &model.UpdateProfilePayload{}
+	if err == nil {
+		p.User, err = r.Writer.UpdateProfile(ctx, folio.ViewerFrom(ctx), patch)
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) SetUserRole(ctx context.Context, input model.SetUserRoleInput) (*model.SetUserRolePayload, error) {
-	return r.setUserRole(ctx, input)
+	id, err := parseIDOf("userId", input.UserID, kindUser)
+	p := &model.SetUserRolePayload{}
+	if err == nil {
+		p.User, err = r.Writer.SetUserRole(ctx, folio.ViewerFrom(ctx), id, roleOf(input.Role))
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error) {
-	return r.createAPIKey(ctx, input)
+	k, secret, err := r.Auth.CreateAPIKey(ctx, folio.ViewerFrom(ctx), input.Name)
+	p := &model.CreateAPIKeyPayload{APIKey: k}
+	if err == nil {
+		p.Secret = &secret
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error) {
-	return r.revokeAPIKey(ctx, input)
+	id, err := parseIDOf("id", input.ID, kindAPIKey)
+	p := &model.RevokeAPIKeyPayload{}
+	if err == nil {
+		p.APIKey, err = r.Auth.RevokeAPIKey(ctx, folio.ViewerFrom(ctx), id)
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.CreateArticlePayload, error) {
-	return r.createArticle(ctx, input)
+	na := folio.NewArticle{Title: input.Title, Body: input.Body, Excerpt: deref(input.Excerpt), Slug: deref(input.Slug)}
+	var catErr, tagErr error
+	na.CategoryID, catErr = optionalID("categoryId", input.CategoryID, kindCategory)
+	na.TagIDs, tagErr = idList("tagIds", input.TagIds, kindTag)
+	err := collect(catErr, tagErr, na.Normalize())
+	p := &model.CreateArticlePayload{}
+	if err == nil {
+		p.Article, err = r.Writer.CreateArticle(ctx, folio.ViewerFrom(ctx), na)
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) UpdateArticle(ctx context.Context, input model.UpdateArticleInput) (*model.UpdateArticlePayload, error) {
-	return r.updateArticle(ctx, input)
+	id, err := parseIDOf("id", input.ID, kindArticle)
+	if err != nil {
+		return nil, err // the target, not a detail of the input
+	}
+	patch := folio.ArticlePatch{ID: id, ExpectedVersion: input.ExpectedVersion, Title: input.Title, Body: input.Body, Excerpt: input.Excerpt, Slug: input.Slug}
+	var catErr, tagErr error
+	if c, ok := input.CategoryID.ValueOK(); ok {
+		patch.SetCategory = true
+		patch.CategoryID, catErr = optionalID("categoryId", c, kindCategory)
+	}
+	if input.TagIds != nil {
+		var tags []int64
+		tags, tagErr = idList("tagIds", input.TagIds, kindTag)
+		patch.TagIDs = &tags
+	}
+	err = collect(catErr, tagErr, patch.Normalize())
+	p := &model.UpdateArticlePayload{}
+	if err == nil {
+		p.Article, err = r.Writer.UpdateArticle(ctx, folio.ViewerFrom(ctx), patch)
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) PublishArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error) {
-	return r.setArticleStatus(ctx, input, folio.StatusPublished)
+	id, err := parseIDOf("id", input.ID, kindArticle)
+	if err != nil {
+		return nil, err
+	}
+	return articleStatusPayload(r.Writer.SetArticleStatus(ctx, folio.ViewerFrom(ctx), id, folio.StatusPublished, input.ExpectedVersion))
 }
 
 func (r *mutationResolver) ArchiveArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error) {
-	return r.setArticleStatus(ctx, input, folio.StatusArchived)
+	id, err := parseIDOf("id", input.ID, kindArticle)
+	if err != nil {
+		return nil, err
+	}
+	return articleStatusPayload(r.Writer.SetArticleStatus(ctx, folio.ViewerFrom(ctx), id, folio.StatusArchived, input.ExpectedVersion))
 }
 
 func (r *mutationResolver) DeleteArticle(ctx context.Context, input model.DeleteArticleInput) (*model.DeleteArticlePayload, error) {
-	return r.deleteArticle(ctx, input)
+	id, err := parseIDOf("id", input.ID, kindArticle)
+	if err != nil {
+		return nil, err
+	}
+	p := &model.DeleteArticlePayload{}
+	if _, err = r.Writer.DeleteArticle(ctx, folio.ViewerFrom(ctx), id); err == nil {
+		gid := globalID(kindArticle, id)
+		p.DeletedArticleID = &gid
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) AddComment(ctx context.Context, input model.AddCommentInput) (*model.AddCommentPayload, error) {
-	return r.addComment(ctx, input)
+	articleID, err := parseIDOf("articleId", input.ArticleID, kindArticle)
+	if err != nil {
+		return nil, err
+	}
+	nc := folio.NewComment{ArticleID: articleID}
+	var parentErr, bodyErr error
+	nc.ParentID, parentErr = optionalID("parentId", input.ParentID, kindComment)
+	nc.Body, bodyErr = folio.CheckCommentBody("body", input.Body)
+	err = collect(parentErr, bodyErr)
+	p := &model.AddCommentPayload{}
+	if err == nil {
+		p.Comment, err = r.Writer.AddComment(ctx, folio.ViewerFrom(ctx), nc)
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) EditComment(ctx context.Context, input model.EditCommentInput) (*model.EditCommentPayload, error) {
-	return r.editComment(ctx, input)
+	id, err := parseIDOf("id", input.ID, kindComment)
+	if err != nil {
+		return nil, err
+	}
+	body, err := folio.CheckCommentBody("body", input.Body)
+	p := &model.EditCommentPayload{}
+	if err == nil {
+		p.Comment, err = r.Writer.EditComment(ctx, folio.ViewerFrom(ctx), id, body)
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) DeleteComment(ctx context.Context, input model.DeleteCommentInput) (*model.DeleteCommentPayload, error) {
-	return r.deleteComment(ctx, input)
+	id, err := parseIDOf("id", input.ID, kindComment)
+	if err != nil {
+		return nil, err
+	}
+	p := &model.DeleteCommentPayload{}
+	p.Comment, err = r.Writer.DeleteComment(ctx, folio.ViewerFrom(ctx), id)
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) AddReaction(ctx context.Context, input model.ReactionInput) (*model.ReactionPayload, error) {
-	return r.react(ctx, input, true)
+	id, err := parseIDOf("articleId", input.ArticleID, kindArticle)
+	if err != nil {
+		return nil, err
+	}
+	return reactionPayload(ctx, id, r.Writer.AddReaction(ctx, folio.ViewerFrom(ctx), id, reactionOf(input.Kind)))
 }
 
 func (r *mutationResolver) RemoveReaction(ctx context.Context, input model.ReactionInput) (*model.ReactionPayload, error) {
-	return r.react(ctx, input, false)
+	id, err := parseIDOf("articleId", input.ArticleID, kindArticle)
+	if err != nil {
+		return nil, err
+	}
+	return reactionPayload(ctx, id, r.Writer.RemoveReaction(ctx, folio.ViewerFrom(ctx), id, reactionOf(input.Kind)))
 }
 
 func (r *mutationResolver) SubscribeNewsletter(ctx context.Context, input model.SubscribeNewsletterInput) (*model.SubscribeNewsletterPayload, error) {
-	return r.subscribeNewsletter(ctx, input)
+	email, err := r.newsletter().Subscribe(ctx, input.Email)
+	p := &model.SubscribeNewsletterPayload{}
+	if err == nil {
+		p.Email = &email
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) ConfirmNewsletter(ctx context.Context, input model.ConfirmNewsletterInput) (*model.ConfirmNewsletterPayload, error) {
-	return r.confirmNewsletter(ctx, input)
+	email, err := r.newsletter().Confirm(ctx, input.Token)
+	p := &model.ConfirmNewsletterPayload{}
+	if err == nil {
+		p.Email = &email
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) UnsubscribeNewsletter(ctx context.Context, input model.UnsubscribeNewsletterInput) (*model.UnsubscribeNewsletterPayload, error) {
-	return r.unsubscribeNewsletter(ctx, input)
+	err := r.newsletter().Unsubscribe(ctx, input.Email)
+	p := &model.UnsubscribeNewsletterPayload{Ok: err == nil}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	return r.node(ctx, "id", id)
+	kind, n, err := parseGlobalID("id", id)
+	if err != nil {
+		return nil, err
+	}
+	out, errs := nodesOf(ctx, []globalRef{{kind, n}})
+	return out[0], errs[0]
 }
 
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
-	return r.nodes(ctx, ids)
+	if len(ids) > maxNodes {
+		return nil, folio.InvalidField("ids", "Ask for at most %d IDs at once, not %d.", maxNodes, len(ids))
+	}
+	refs := make([]globalRef, len(ids))
+	parseErrs := make([]error, len(ids))
+	for i, id := range ids {
+		refs[i].kind, refs[i].id, parseErrs[i] = parseGlobalID(fmt.Sprintf("ids[%d]", i), id)
+	}
+	out, errs := nodesOf(ctx, refs)
+	// One bad ID nulls its own entry, not the whole list: each error is
+	// reported at its index.
+	for i := range ids {
+		err := parseErrs[i]
+		if err == nil {
+			err = errs[i]
+		}
+		if err == nil {
+			continue
+		}
+		var fe *folio.Error
+		if !errors.As(err, &fe) {
+			err = resolverError{err}
+		}
+		graphql.AddError(ctx, &gqlerror.Error{Err: err, Message: err.Error(), Path: append(graphql.GetPath(ctx), ast.PathIndex(i))})
+	}
+	return out, nil
 }
 
 func (r *queryResolver) Article(ctx context.Context, slug string) (*folio.Article, error) {

@@ -3,20 +3,16 @@ package graph
 import (
 	"context"
 	"errors"
-	"net/http"
 	"strconv"
 	"strings"
-	"sync"
-
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/folio/folio/graph/model"
-	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
 )
+
+// Decoding a mutation's input, and splitting the domain's answer into the
+// payload's userErrors and the field's error.
 
 // userErrorCodes are the domain errors a mutation answers in its payload's
 // userErrors: problems with the input the caller can fix. Everything else
@@ -44,6 +40,15 @@ func userError(e *folio.Error) (*model.UserError, bool) {
 	return ue, true
 }
 
+// splitUserErrors splits a mutation's error: the input problems go to
+// *userErrors (empty when there are none), anything else is returned as the
+// field's error.
+func splitUserErrors(userErrors *[]*model.UserError, err error) error {
+	ues, err := userErrorsOf(err)
+	*userErrors = ues
+	return err
+}
+
 // userErrorsOf splits a mutation's error: the input problems become
 // userErrors, anything else is returned as the field's error.
 func userErrorsOf(err error) ([]*model.UserError, error) {
@@ -69,34 +74,6 @@ func userErrorsOf(err error) ([]*model.UserError, error) {
 		}
 	}
 	return nil, err
-}
-
-// forgetAfterWrites makes each mutation's root field drop what the
-// request's loaders read before its write, so its payload shows the written
-// state. It hooks the fields of mutations only: queries run with no
-// per-field interceptor at all.
-type forgetAfterWrites struct{}
-
-var _ graphql.OperationContextMutator = forgetAfterWrites{}
-
-func (forgetAfterWrites) ExtensionName() string                   { return "ForgetAfterWrites" }
-func (forgetAfterWrites) Validate(graphql.ExecutableSchema) error { return nil }
-
-func (forgetAfterWrites) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
-		return nil
-	}
-	outer := oc.ResolverMiddleware
-	oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
-		return outer(ctx, func(ctx context.Context) (any, error) {
-			res, err := next(ctx)
-			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
-				loader.For(ctx).Forget()
-			}
-			return res, err
-		})
-	}
-	return nil
 }
 
 func roleOf(r model.Role) folio.Role { return folio.Role(strings.ToLower(string(r))) }
@@ -151,53 +128,26 @@ func collect(errs ...error) error {
 	return fe.Err()
 }
 
-// session hands a new session to the client. The request that made it
-// still runs as the caller it came in as (anonymous, for a sign-in), so it
-// notes the session's user as signed in for the rest of the request: the
-// payload may show that user's own private fields.
-func session(ctx context.Context, s *auth.Session) *model.Session {
+// deref is what s points to, or "" for nil.
+func deref(s *string) string {
 	if s == nil {
-		return nil
+		return ""
 	}
-	if st, ok := ctx.Value(sessionsKey{}).(*sessions); ok {
-		st.mu.Lock()
-		if st.users == nil {
-			st.users = map[int64]bool{}
-		}
-		st.users[s.User.ID] = true
-		st.mu.Unlock()
-	}
-	return &model.Session{AccessToken: s.AccessToken, AccessTokenExpiresAt: s.AccessExpiresAt,
-		RefreshToken: s.RefreshToken, RefreshTokenExpiresAt: s.RefreshExpiresAt, User: s.User}
+	return *s
 }
 
-type sessionsKey struct{}
-
-// sessions are the users a request signed in.
-type sessions struct {
-	mu    sync.Mutex
-	users map[int64]bool // made on the first sign-in: most requests make none
+// articleStatusPayload answers publishing or archiving an article.
+func articleStatusPayload(a *folio.Article, err error) (*model.ArticleStatusPayload, error) {
+	p := &model.ArticleStatusPayload{Article: a}
+	return p, splitUserErrors(&p.UserErrors, err)
 }
 
-func withSessions(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := context.WithValue(r.Context(), sessionsKey{}, &sessions{})
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// ownEmail shows u's email to u (signed in, or signed in by this request)
-// and to admins; to nobody else.
-func ownEmail(ctx context.Context, u *folio.User) *string {
-	if folio.ViewerFrom(ctx).CanSeeEmail(u.ID) {
-		return &u.Email
+// reactionPayload answers a reaction with the article as it now stands.
+func reactionPayload(ctx context.Context, id int64, err error) (*model.ReactionPayload, error) {
+	var a *folio.Article
+	if err == nil {
+		a, err = mustLoad(ctx, loader.For(ctx).ArticleByID, id, "article")
 	}
-	if st, ok := ctx.Value(sessionsKey{}).(*sessions); ok {
-		st.mu.Lock()
-		defer st.mu.Unlock()
-		if st.users[u.ID] {
-			return &u.Email
-		}
-	}
-	return nil
+	p := &model.ReactionPayload{Article: a}
+	return p, splitUserErrors(&p.UserErrors, err)
 }

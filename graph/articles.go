@@ -1,0 +1,71 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/folio/folio/graph/model"
+	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/loader"
+	"github.com/folio/folio/internal/markdown"
+)
+
+// Article lists' arguments in the domain's terms, and articles' bodies.
+
+// nestedArticles pages through the articles under one parent (an author, a
+// category or a tag), batched with its siblings.
+func nestedArticles(ctx context.Context, pages *loader.Loader[loader.PageKey, folio.List[*folio.Article]], counts *loader.Loader[int64, int], id int64, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
+	p, err := pageOf(orderPublished, first, after, last, before)
+	if err != nil {
+		return nil, err
+	}
+	list, err := pages.Load(ctx, loader.PageKey{ID: id, Page: fetchOnly(ctx, p)})
+	if err != nil {
+		return nil, err
+	}
+	return articleConnection(list, orderPublished, countOf(counts, id)), nil
+}
+
+// articleQuery turns the GraphQL filter and order into the domain's, and
+// names the cursor order of the list. The filter's rules are the domain's
+// (folio.ArticleFilter.Validate); only decoding the author's ID is ours.
+func articleQuery(in *model.ArticleFilter, by *model.ArticleOrder) (folio.ArticleFilter, folio.ArticleOrder, string, error) {
+	var f folio.ArticleFilter
+	o := folio.ArticleOrder{Field: folio.OrderPublishedAt, Desc: true}
+	order := orderPublished
+	if by != nil {
+		o.Desc = by.Direction == model.OrderDirectionDesc
+		if by.Field == model.ArticleOrderFieldCreatedAt {
+			o.Field, order = folio.OrderCreatedAt, orderCreated
+		}
+	}
+	if in == nil {
+		return f, o, order, nil
+	}
+	for _, s := range in.Status {
+		f.Statuses = append(f.Statuses, folio.ArticleStatus(strings.ToLower(string(s))))
+	}
+	if in.AuthorID != nil {
+		id, err := parseIDOf("filter.authorId", *in.AuthorID, kindUser)
+		if err != nil {
+			return f, o, order, err
+		}
+		f.AuthorID = &id
+	}
+	f.AuthorHandle, f.CategorySlug, f.TagSlugs = in.AuthorHandle, in.Category, in.Tags
+	f.PublishedAfter, f.PublishedBefore = in.PublishedAfter, in.PublishedBefore
+	return f, o, order, f.Validate()
+}
+
+// bodyHTML renders an article's Markdown to sanitised HTML.
+func bodyHTML(a *folio.Article) (string, error) {
+	if a.BodyOmitted { // a list row read without its body: a bug, never an empty page
+		return "", fmt.Errorf("render article %d: row read without its body", a.ID)
+	}
+	html, err := markdown.HTML(a.Body)
+	if err != nil {
+		return "", fmt.Errorf("render article %d: %w", a.ID, err)
+	}
+	return html, nil
+}

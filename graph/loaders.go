@@ -1,0 +1,62 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/folio/folio/graph/model"
+	"github.com/folio/folio/internal/loader"
+)
+
+// Reading through the request's loaders, and forgetting what they read once
+// a mutation has written.
+
+// mustLoad loads a row that integrity guarantees (a foreign key): its absence
+// is our bug, reported as an internal error.
+func mustLoad[K comparable, V any](ctx context.Context, l *loader.Loader[K, *V], key K, what string) (*V, error) {
+	v, err := l.Load(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, fmt.Errorf("load %s %v: row missing", what, key)
+	}
+	return v, nil
+}
+
+// countOf defers a count to its loader, so counts of many parents batch too.
+func countOf(l *loader.Loader[int64, int], id int64) model.Counter {
+	return func(ctx context.Context) (int, error) { return l.Load(ctx, id) }
+}
+
+// forgetAfterWrites makes each mutation's root field drop what the
+// request's loaders read before its write, so its payload shows the written
+// state. It hooks the fields of mutations only: queries run with no
+// per-field interceptor at all.
+type forgetAfterWrites struct{}
+
+var _ graphql.OperationContextMutator = forgetAfterWrites{}
+
+func (forgetAfterWrites) ExtensionName() string                   { return "ForgetAfterWrites" }
+func (forgetAfterWrites) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (forgetAfterWrites) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
+		return nil
+	}
+	outer := oc.ResolverMiddleware
+	oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
+		return outer(ctx, func(ctx context.Context) (any, error) {
+			res, err := next(ctx)
+			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
+				loader.For(ctx).Forget()
+			}
+			return res, err
+		})
+	}
+	return nil
+}

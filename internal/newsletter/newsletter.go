@@ -1,0 +1,84 @@
+// Package newsletter is the newsletter's rules: double opt-in with a
+// confirmation token that the service makes, hashes and gives a lifetime,
+// over a folio.NewsletterStore that keeps the subscriptions and sends the
+// mail.
+package newsletter
+
+import (
+	"context"
+	"time"
+
+	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/folio"
+)
+
+// TokenTTL is how long a confirmation link works.
+const TokenTTL = 48 * time.Hour
+
+// Service subscribes, confirms and unsubscribes addresses. The zero value
+// with a Store is ready to use.
+type Service struct {
+	Store folio.NewsletterStore
+	// Now is the clock tokens expire by; nil means time.Now.
+	Now func() time.Time
+	// NewToken makes confirmation tokens; nil means auth.NewToken (256
+	// random bits).
+	NewToken func() string
+}
+
+// Subscribe records a pending subscription of email and queues the mail
+// carrying its confirmation token, which works for TokenTTL. It returns the
+// address as stored (normalized); EInvalid on field "email" for something
+// that is not an address.
+func (s Service) Subscribe(ctx context.Context, email string) (string, error) {
+	email, err := normalize(email)
+	if err != nil {
+		return "", err
+	}
+	token := s.newToken()
+	if err := s.Store.SubscribeNewsletter(ctx, email, token, auth.HashToken(token), s.now().Add(TokenTTL)); err != nil {
+		return "", err
+	}
+	return email, nil
+}
+
+// Confirm confirms the subscription token was sent for and returns its
+// address; EInvalid on field "token" when the token is unknown, used or
+// expired.
+func (s Service) Confirm(ctx context.Context, token string) (string, error) {
+	return s.Store.ConfirmNewsletter(ctx, auth.HashToken(token))
+}
+
+// Unsubscribe ends the subscription of email, if there is one; EInvalid on
+// field "email" for something that is not an address.
+func (s Service) Unsubscribe(ctx context.Context, email string) error {
+	email, err := normalize(email)
+	if err != nil {
+		return err
+	}
+	return s.Store.UnsubscribeNewsletter(ctx, email)
+}
+
+// normalize checks an address, keeping a nil *folio.Error from becoming a
+// non-nil error.
+func normalize(email string) (string, error) {
+	email, ferr := folio.NormalizeEmail("email", email)
+	if ferr != nil {
+		return "", ferr
+	}
+	return email, nil
+}
+
+func (s Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s Service) newToken() string {
+	if s.NewToken == nil {
+		return auth.NewToken()
+	}
+	return s.NewToken()
+}
