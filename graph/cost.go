@@ -3,12 +3,10 @@ package graph
 import (
 	"context"
 	"math"
-	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/folio/folio/graph/model"
@@ -33,7 +31,6 @@ type costControl struct {
 var (
 	_ graphql.HandlerExtension          = (*costControl)(nil)
 	_ graphql.OperationParameterMutator = (*costControl)(nil)
-	_ graphql.OperationInterceptor      = (*costControl)(nil)
 	_ graphql.ResponseInterceptor       = (*costControl)(nil)
 )
 
@@ -68,35 +65,13 @@ func (c *costControl) MutateOperationParameters(ctx context.Context, p *graphql.
 }
 
 // opCost is one operation's account while gqlgen runs it.
-type opCost struct {
-	ratelimit.Ticket
-	// answered is set by the first response, which settles the account;
-	// deferred parts and a subscription's later events do not.
-	answered atomic.Bool
-}
+type opCost struct{ ratelimit.Ticket }
 
 type opCostKey struct{}
 
 func opCostFrom(ctx context.Context) *opCost {
 	op, _ := ctx.Value(opCostKey{}).(*opCost)
 	return op
-}
-
-// InterceptOperation prices a subscription and takes its price when it
-// starts, before its resolver runs. Queries and mutations are priced in
-// InterceptResponse, around their execution, so that a refusal passes
-// through the other extensions' response interceptors (logs, metrics,
-// traces) like any answer.
-func (c *costControl) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-	oc := graphql.GetOperationContext(ctx)
-	if oc.Operation.Operation != ast.Subscription {
-		return next(ctx)
-	}
-	op, refusal := c.admit(ctx, oc)
-	if refusal != nil {
-		return graphql.OneShot(refusal)
-	}
-	return next(context.WithValue(ctx, opCostKey{}, op))
 }
 
 // admit prices the operation and has its price taken from the client's
@@ -147,27 +122,20 @@ func dryRunCost(d ratelimit.DryRun) map[string]any {
 // to the actual cost, read from the response's data, and reports both in
 // extensions.cost.
 func (c *costControl) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	op := opCostFrom(ctx)
-	if op == nil {
-		if !graphql.HasOperationContext(ctx) || graphql.GetOperationContext(ctx).Operation == nil {
-			return next(ctx) // refused before it was an operation
-		}
-		var refusal *graphql.Response
-		if op, refusal = c.admit(ctx, graphql.GetOperationContext(ctx)); refusal != nil {
-			return refusal
-		}
-		ctx = context.WithValue(ctx, opCostKey{}, op)
+	if !graphql.HasOperationContext(ctx) || graphql.GetOperationContext(ctx).Operation == nil {
+		return next(ctx) // refused before it was an operation
 	}
-	resp := next(ctx)
-	if resp == nil || op.answered.Swap(true) {
-		return resp // a subscription's later events, or deferred parts
+	operation := graphql.GetOperationContext(ctx).Operation
+	op, refusal := c.admit(ctx, graphql.GetOperationContext(ctx))
+	if refusal != nil {
+		return refusal
 	}
-	ext := map[string]any{"requestedQueryCost": op.Price()}
-	actual := 0
-	if operation := graphql.GetOperationContext(ctx).Operation; operation.Operation != ast.Subscription {
-		actual = c.calc.Actual(operation, resp.Data)
-		ext["actualQueryCost"] = actual
+	resp := next(context.WithValue(ctx, opCostKey{}, op))
+	if resp == nil {
+		return resp
 	}
+	actual := c.calc.Actual(operation, resp.Data)
+	ext := map[string]any{"requestedQueryCost": op.Price(), "actualQueryCost": actual}
 	st := op.Settle(ctx, actual)
 	if _, budgeted := op.Status(); budgeted {
 		ext["throttleStatus"] = throttleStatus(st)
