@@ -97,25 +97,14 @@ func (p *planner) articles(rows []*folio.Article, sel ast.SelectionSet) {
 	for _, f := range p.fields(sel, "Article") {
 		switch f.Name {
 		case "author":
-			p.async(func() {
-				ids := make([]int64, len(rows))
-				for i, a := range rows {
-					ids[i] = a.AuthorID
-				}
-				users, _ := p.l.UserByID.LoadMany(p.ctx, ids)
-				p.users(present(users), f.Selections)
-			})
+			follow(p, p.l.UserByID, keys(rows, func(a *folio.Article) (int64, bool) { return a.AuthorID, true }), f.Selections, p.users)
 		case "category":
-			p.async(func() {
-				var ids []int64
-				for _, a := range rows {
-					if a.CategoryID != nil {
-						ids = append(ids, *a.CategoryID)
-					}
+			follow(p, p.l.CategoryByID, keys(rows, func(a *folio.Article) (int64, bool) {
+				if a.CategoryID == nil {
+					return 0, false
 				}
-				cats, _ := p.l.CategoryByID.LoadMany(p.ctx, ids)
-				p.categories(present(cats), f.Selections)
-			})
+				return *a.CategoryID, true
+			}), f.Selections, p.categories)
 		case "tags":
 			p.async(func() {
 				lists, _ := p.l.TagsOfArticle.LoadMany(p.ctx, articleIDs(rows))
@@ -179,36 +168,16 @@ func (p *planner) commentRows(rows []*folio.Comment, sel ast.SelectionSet) {
 	for _, f := range p.fields(sel, "Comment") {
 		switch f.Name {
 		case "author":
-			p.async(func() {
-				var ids []int64
-				for _, c := range rows {
-					if !c.Deleted() {
-						ids = append(ids, c.AuthorID)
-					}
-				}
-				users, _ := p.l.UserByID.LoadMany(p.ctx, ids)
-				p.users(present(users), f.Selections)
-			})
+			follow(p, p.l.UserByID, keys(rows, func(c *folio.Comment) (int64, bool) { return c.AuthorID, !c.Deleted() }), f.Selections, p.users)
 		case "article":
-			p.async(func() {
-				ids := make([]int64, len(rows))
-				for i, c := range rows {
-					ids[i] = c.ArticleID
-				}
-				arts, _ := p.l.ArticleByID.LoadMany(p.ctx, ids)
-				p.articles(present(arts), f.Selections)
-			})
+			follow(p, p.l.ArticleByID, keys(rows, func(c *folio.Comment) (int64, bool) { return c.ArticleID, true }), f.Selections, p.articles)
 		case "parent":
-			p.async(func() {
-				var ids []int64
-				for _, c := range rows {
-					if c.ParentID != nil {
-						ids = append(ids, *c.ParentID)
-					}
+			follow(p, p.l.CommentByID, keys(rows, func(c *folio.Comment) (int64, bool) {
+				if c.ParentID == nil {
+					return 0, false
 				}
-				parents, _ := p.l.CommentByID.LoadMany(p.ctx, ids)
-				p.commentRows(present(parents), f.Selections)
-			})
+				return *c.ParentID, true
+			}), f.Selections, p.commentRows)
 		case "replies":
 			if pg, ok := p.page(f, orderThread); ok {
 				p.async(func() {
@@ -231,11 +200,7 @@ func (p *planner) users(rows []*folio.User, sel ast.SelectionSet) {
 func (p *planner) tags(rows []*folio.Tag, sel ast.SelectionSet) {
 	for _, f := range p.fields(sel, "Tag") {
 		if f.Name == "articles" && len(rows) > 0 {
-			ids := make([]int64, len(rows))
-			for i, t := range rows {
-				ids[i] = t.ID
-			}
-			p.nestedArticles(f, ids, p.l.ArticlesByTag, p.l.ArticleCountByTag)
+			p.nestedArticles(f, keys(rows, func(t *folio.Tag) (int64, bool) { return t.ID, true }), p.l.ArticlesByTag, p.l.ArticleCountByTag)
 		}
 	}
 }
@@ -243,11 +208,7 @@ func (p *planner) tags(rows []*folio.Tag, sel ast.SelectionSet) {
 func (p *planner) categories(rows []*folio.Category, sel ast.SelectionSet) {
 	for _, f := range p.fields(sel, "Category") {
 		if f.Name == "articles" && len(rows) > 0 {
-			ids := make([]int64, len(rows))
-			for i, c := range rows {
-				ids[i] = c.ID
-			}
-			p.nestedArticles(f, ids, p.l.ArticlesByCategory, p.l.ArticleCountByCategory)
+			p.nestedArticles(f, keys(rows, func(c *folio.Category) (int64, bool) { return c.ID, true }), p.l.ArticlesByCategory, p.l.ArticleCountByCategory)
 		}
 	}
 }
@@ -281,6 +242,26 @@ func (p *planner) searchHits(hits []*folio.SearchHit, sel ast.SelectionSet) {
 	}
 }
 
+// follow loads the rows ids name in one batch, beside the other relations
+// of the level, and plans sel under them with next.
+func follow[V any](p *planner, l *loader.Loader[int64, *V], ids []int64, sel ast.SelectionSet, next func([]*V, ast.SelectionSet)) {
+	p.async(func() {
+		rows, _ := l.LoadMany(p.ctx, ids)
+		next(present(rows), sel)
+	})
+}
+
+// keys collects the key of each row that has one.
+func keys[R any](rows []R, key func(R) (int64, bool)) []int64 {
+	out := make([]int64, 0, len(rows))
+	for _, r := range rows {
+		if k, ok := key(r); ok {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // pagesOf loads one page under each parent, in one batch.
 func pagesOf[V any](ctx context.Context, l *loader.Loader[loader.PageKey, folio.List[V]], parents []int64, pg folio.Page) []folio.List[V] {
 	keys := make([]loader.PageKey, len(parents))
@@ -311,25 +292,13 @@ func present[V any](rows []*V) []*V {
 }
 
 func articleIDs(rows []*folio.Article) []int64 {
-	ids := make([]int64, len(rows))
-	for i, a := range rows {
-		ids[i] = a.ID
-	}
-	return ids
+	return keys(rows, func(a *folio.Article) (int64, bool) { return a.ID, true })
 }
 
 func commentIDs(rows []*folio.Comment) []int64 {
-	ids := make([]int64, len(rows))
-	for i, c := range rows {
-		ids[i] = c.ID
-	}
-	return ids
+	return keys(rows, func(c *folio.Comment) (int64, bool) { return c.ID, true })
 }
 
 func userIDs(rows []*folio.User) []int64 {
-	ids := make([]int64, len(rows))
-	for i, u := range rows {
-		ids[i] = u.ID
-	}
-	return ids
+	return keys(rows, func(u *folio.User) (int64, bool) { return u.ID, true })
 }
