@@ -128,6 +128,12 @@ func (faultyStore) ListCategories(context.Context, folio.Page) (folio.List[*foli
 	panic("index out of range [3] with length 3")
 }
 
+// TagsOfArticles panics where the planner loads a level's relations, off
+// the executor's goroutine.
+func (faultyStore) TagsOfArticles(context.Context, []int64) (map[int64][]*folio.Tag, error) {
+	panic("index out of range [4] with length 4")
+}
+
 func TestInternalErrors(t *testing.T) {
 	getWorld(t)
 	s := newServer(t, faultyStore{Store: testDB})
@@ -135,6 +141,7 @@ func TestInternalErrors(t *testing.T) {
 	for name, query := range map[string]string{
 		"ErrorDetailsStayInTheLog": `{ tags { totalCount } }`,
 		"PanicIsRecovered":         `{ categories { totalCount } }`,
+		"PanicInThePlanner":        `{ articles(first: 3) { nodes { slug tags { slug } } } }`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := s.post(t, query, nil)

@@ -43,7 +43,7 @@ func nodesOf(ctx context.Context, refs []globalRef) ([]model.Node, []error) {
 	)
 	load := func(ids []int64, f func([]int64)) {
 		if len(ids) > 0 {
-			wg.Go(func() { f(ids) })
+			goRecovered(&wg, func() { f(ids) })
 		}
 	}
 	load(byKind[kindUser], func(ids []int64) { users, _ = l.UserByID.LoadMany(ctx, ids) })

@@ -47,7 +47,18 @@ func plan(ctx context.Context, walk func(p *planner, sel ast.SelectionSet)) {
 }
 
 // async runs f beside the other relations of its level.
-func (p *planner) async(f func()) { p.wg.Go(f) }
+func (p *planner) async(f func()) { goRecovered(&p.wg, f) }
+
+// goRecovered runs f on a goroutine of wg. A panic there is off the
+// executor's goroutine, where nothing would recover it: it is dropped, and
+// the field that needed the rows loads them itself, on the executor's
+// goroutine, where the panic is recovered and reported like any other.
+func goRecovered(wg *sync.WaitGroup, f func()) {
+	wg.Go(func() {
+		defer func() { _ = recover() }()
+		f()
+	})
+}
 
 // fields collects the fields of sel that apply to an object of type typ,
 // through fragments and @skip/@include.
