@@ -7,6 +7,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/folio/folio/graph/model"
@@ -135,6 +136,11 @@ func (c *costControl) InterceptResponse(ctx context.Context, next graphql.Respon
 		return resp
 	}
 	actual := c.calc.Actual(operation, resp.Data)
+	if len(resp.Errors) > 0 && operation.Operation == ast.Query {
+		// A failed field nulls the objects above it, and the work done
+		// under them leaves nothing in the data to count: no refund.
+		actual = max(actual, op.Price())
+	}
 	ext := map[string]any{"requestedQueryCost": op.Price(), "actualQueryCost": actual}
 	st := op.Settle(ctx, actual)
 	if _, budgeted := op.Status(); budgeted {

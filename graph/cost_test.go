@@ -212,6 +212,13 @@ func TestCost_Actual(t *testing.T) {
 			t.Errorf("got %s, requested %d, actual %v; want UNAUTHENTICATED, 12 and 10", r.Code(), r.Cost.RequestedQueryCost, r.Cost.ActualQueryCost)
 		}
 	})
+	t.Run("QueryWithErrorsPaysItsPrice", func(t *testing.T) {
+		// The bad cursor nulls all the data, though the tags were read.
+		r := send(t, s, `{ tags(first: 5) { nodes { slug articles(first: 5) { nodes { slug } } } } boom: articles(after: "nope") { totalCount } }`, nil, nil, nil)
+		if r.Code() != "BAD_USER_INPUT" || string(r.Data) != "null" || r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != r.Cost.RequestedQueryCost {
+			t.Errorf("got %s, data %s, requested %d, actual %v; want the whole price", r.Code(), r.Data, r.Cost.RequestedQueryCost, r.Cost.ActualQueryCost)
+		}
+	})
 	t.Run("MissingIsFree", func(t *testing.T) {
 		r := send(t, s, `{ article(slug: "no-such-article") { author { handle } } }`, nil, nil, nil)
 		if r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != 0 {

@@ -12,7 +12,7 @@ import (
 //
 // Reading the response, rather than watching each field resolve, keeps the
 // executor free of a per-field hook: the walk is one pass over the bytes,
-// with no allocation.
+// with no allocation unless fields share a response key.
 func (c *Calculator) Actual(op *ast.OperationDefinition, data []byte) int {
 	s := scanner{b: data}
 	s.ws()
@@ -46,21 +46,41 @@ func (c *Calculator) object(sel ast.SelectionSet, s *scanner) int {
 		}
 		s.i++
 		s.ws()
-		f := fieldFor(sel, key)
-		if f == nil {
+		start := s.i
+		fs := fieldsFor(sel, key, nil)
+		if len(fs) == 0 {
 			s.skip()
-			continue
+		} else {
+			cost = satAdd(cost, c.value(fs, s))
 		}
-		cost = satAdd(cost, c.value(f, s))
+		if s.i == start {
+			return cost // not JSON the executor writes: stop rather than spin
+		}
 	}
 }
 
-// value charges field f for the JSON value at s and everything under it.
-func (c *Calculator) value(f *ast.Field, s *scanner) int {
-	info := c.fields[f.Definition]
+// value charges the fields fs, which share one response key, for the JSON
+// value at s and everything under it. The executor merged them into one
+// value: what it holds is selected by any of them, and it costs what the
+// dearest of them costs (fragments on several types may give one key to
+// different fields).
+func (c *Calculator) value(fs []*ast.Field, s *scanner) int {
+	f, info := fs[0], c.fields[fs[0].Definition]
+	for _, g := range fs[1:] {
+		if gi := c.fields[g.Definition]; gi != nil && (info == nil || gi.weight > info.weight) {
+			f, info = g, gi
+		}
+	}
 	if info == nil {
 		s.skip() // introspection, __typename: free
 		return 0
+	}
+	sel := f.SelectionSet
+	if len(fs) > 1 {
+		sel = nil
+		for _, g := range fs {
+			sel = append(sel, g.SelectionSet...)
+		}
 	}
 	produced, under := 0, 0
 	switch {
@@ -68,15 +88,16 @@ func (c *Calculator) value(f *ast.Field, s *scanner) int {
 		s.skip()
 	case s.peek('{'):
 		produced = 1
-		under = c.object(f.SelectionSet, s)
+		under = c.object(sel, s)
 	case s.peek('['):
 		s.i++
-		for {
+		for s.i < len(s.b) {
 			s.ws()
 			if s.peek(']') {
 				s.i++
 				break
 			}
+			start := s.i
 			switch {
 			case s.peek(','):
 				s.i++
@@ -84,13 +105,13 @@ func (c *Calculator) value(f *ast.Field, s *scanner) int {
 				s.skip()
 			case s.peek('{'):
 				produced++
-				under = satAdd(under, c.object(f.SelectionSet, s))
+				under = satAdd(under, c.object(sel, s))
 			default:
 				produced++
 				s.skip()
 			}
-			if s.i >= len(s.b) {
-				break
+			if s.i == start {
+				break // not JSON the executor writes: stop rather than spin
 			}
 		}
 	default:
@@ -114,10 +135,9 @@ func (c *Calculator) value(f *ast.Field, s *scanner) int {
 	return satAdd(cost, under)
 }
 
-// fieldFor finds the field of sel whose response key is key, through
-// inline fragments and fragment spreads. Fields sharing a response key
-// are, by validation, the same field.
-func fieldFor(sel ast.SelectionSet, key []byte) *ast.Field {
+// fieldsFor appends to out every field of sel whose response key is key,
+// through inline fragments and fragment spreads.
+func fieldsFor(sel ast.SelectionSet, key []byte, out []*ast.Field) []*ast.Field {
 	for _, s := range sel {
 		switch s := s.(type) {
 		case *ast.Field:
@@ -126,21 +146,17 @@ func fieldFor(sel ast.SelectionSet, key []byte) *ast.Field {
 				name = s.Name
 			}
 			if name == string(key) {
-				return s
+				out = append(out, s)
 			}
 		case *ast.InlineFragment:
-			if f := fieldFor(s.SelectionSet, key); f != nil {
-				return f
-			}
+			out = fieldsFor(s.SelectionSet, key, out)
 		case *ast.FragmentSpread:
 			if s.Definition != nil {
-				if f := fieldFor(s.Definition.SelectionSet, key); f != nil {
-					return f
-				}
+				out = fieldsFor(s.Definition.SelectionSet, key, out)
 			}
 		}
 	}
-	return nil
+	return out
 }
 
 // scanner reads the JSON the executor wrote, which is valid: it only
@@ -170,12 +186,14 @@ func (s *scanner) key() ([]byte, bool) {
 		return nil, false
 	}
 	start := s.i + 1
-	s.str()
+	if !s.str() {
+		return nil, false // an unterminated key
+	}
 	return s.b[start : s.i-1], true
 }
 
-// str skips a string, escapes and all.
-func (s *scanner) str() {
+// str skips a string, escapes and all; false if it does not end.
+func (s *scanner) str() bool {
 	s.i++ // opening quote
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
@@ -183,11 +201,13 @@ func (s *scanner) str() {
 			s.i += 2
 		case '"':
 			s.i++
-			return
+			return true
 		default:
 			s.i++
 		}
 	}
+	s.i = len(s.b)
+	return false
 }
 
 // skip skips one value.

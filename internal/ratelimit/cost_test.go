@@ -28,6 +28,7 @@ type Person implements Node {
   name: String!
   books: [Book!]! @listSize(assumedSize: 3)
   friends: [Person!]!
+  pricey: String @cost(weight: "4")
 }
 type Review @cost(weight: "2") { body: String! by: Person! }
 type ReviewConnection { edges: [ReviewEdge!]! nodes: [Review!]! pageInfo: PageInfo! }
@@ -170,6 +171,17 @@ func TestNewCalculator_BadDeclarations(t *testing.T) {
 	}
 }
 
+// TestCalculator_ActualMalformed feeds the reader what the executor never
+// writes: it must end, without a panic, on every input.
+func TestCalculator_ActualMalformed(t *testing.T) {
+	s := mustSchema(t, testSDL)
+	c := mustCalculator(t, s)
+	op := mustOperation(t, s, `{ books { id author { name } } }`)
+	for _, data := range []string{`{`, `{"`, `{"books`, `{"books":[1}`, `{"books":[}`, `{"books":[{"id":"\\`, `{"books":[{"author":{"name":"x"}]]}`, `[`, `"`, `{"books":}`, `{"books":[{]}`} {
+		c.Actual(op, []byte(data))
+	}
+}
+
 func TestCalculator_Actual(t *testing.T) {
 	s := mustSchema(t, testSDL)
 	c := mustCalculator(t, s)
@@ -190,6 +202,13 @@ fragment N on Node { id }`
 		{"EmptySearchStillPaysItsArgument", query, `{"search":[]}`, 5},
 		{"Mutation", mutation, `{"addBook":{"id":"1"},"rate":4}`, 10 + 3},
 		{"FailedMutationStillCosts", mutation, `{"addBook":null,"rate":4}`, 10 + 3},
+		// Fields that share a response key are merged by the executor:
+		// what the second asks for is charged too.
+		{"SameKeyTwice", `{ book(id: "1") { id } book(id: "1") { author { books { id } } } }`,
+			`{"book":{"id":"1","author":{"books":[{"id":"2"},{"id":"3"}]}}}`, 1 + 1 + 2},
+		// One key, two fields through fragments on two types: the dearest.
+		{"SameKeyOnTwoTypes", `{ node(id: "1") { ... on Book { x: expensive } ... on Person { x: pricey } } }`,
+			`{"node":{"x":"a"}}`, 1 + 7},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := c.Actual(mustOperation(t, s, tc.op), []byte(tc.data)); got != tc.want {
