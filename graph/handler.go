@@ -87,7 +87,7 @@ func NewHandler(o Options) http.Handler {
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.Use(forgetAfterWrites{})
+	srv.Use(afterWrites{})
 	srv.AroundRootFields(refuseBadCredentials)
 	srv.AroundOperations(onePasswordPerRequest)
 	srv.SetErrorPresenter(errorPresenter(o.Logger))

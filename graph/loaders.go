@@ -33,18 +33,18 @@ func countOf(l *loader.Loader[int64, int], id int64) model.Counter {
 	return func(ctx context.Context) (int, error) { return l.Load(ctx, id) }
 }
 
-// forgetAfterWrites makes each mutation's root field drop what the
-// request's loaders read before its write, so its payload shows the written
-// state. It hooks the fields of mutations only: queries run with no
-// per-field interceptor at all.
-type forgetAfterWrites struct{}
+// afterWrites makes each mutation's root field drop what the request's
+// loaders read before its write, so its payload shows the written state, and
+// plans the payload's rows as a query's are planned. It hooks the fields of
+// mutations only: queries run with no per-field interceptor at all.
+type afterWrites struct{}
 
-var _ graphql.OperationContextMutator = forgetAfterWrites{}
+var _ graphql.OperationContextMutator = afterWrites{}
 
-func (forgetAfterWrites) ExtensionName() string                   { return "ForgetAfterWrites" }
-func (forgetAfterWrites) Validate(graphql.ExecutableSchema) error { return nil }
+func (afterWrites) ExtensionName() string                   { return "AfterWrites" }
+func (afterWrites) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (forgetAfterWrites) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (afterWrites) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
 		return nil
 	}
@@ -54,6 +54,11 @@ func (forgetAfterWrites) MutateOperationContext(_ context.Context, oc *graphql.O
 			res, err := next(ctx)
 			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Object == "Mutation" {
 				loader.For(ctx).Forget()
+				if err == nil && res != nil && fc.Field.Definition != nil {
+					// The payload's rows, read after the write, batched
+					// like a query's.
+					plan(ctx, func(p *planner, sel ast.SelectionSet) { p.payload(res, fc.Field.Definition.Type.Name(), sel) })
+				}
 			}
 			return res, err
 		})

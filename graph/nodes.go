@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -39,11 +38,11 @@ func nodesOf(ctx context.Context, refs []globalRef) ([]model.Node, []error) {
 		cats     []*folio.Category
 		tags     []*folio.Tag
 		comments []*folio.Comment
-		wg       sync.WaitGroup
+		p        = newPlanner(ctx)
 	)
 	load := func(ids []int64, f func([]int64)) {
 		if len(ids) > 0 {
-			goRecovered(&wg, func() { f(ids) })
+			p.async(func() { f(ids) })
 		}
 	}
 	load(byKind[kindUser], func(ids []int64) { users, _ = l.UserByID.LoadMany(ctx, ids) })
@@ -61,7 +60,7 @@ func nodesOf(ctx context.Context, refs []globalRef) ([]model.Node, []error) {
 		}
 		l.ArticleByID.LoadMany(ctx, parents)
 	})
-	wg.Wait()
+	p.wait()
 
 	v := folio.ViewerFrom(ctx)
 	visibleArticle := func(id int64) (*folio.Article, error) {

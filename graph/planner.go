@@ -2,7 +2,12 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"sync"
+
+	"reflect"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -32,6 +37,15 @@ type planner struct {
 	oc  *graphql.OperationContext
 	l   *loader.Loaders
 	wg  sync.WaitGroup
+
+	mu       sync.Mutex
+	panicked any // the first panic of a goroutine of the planner
+}
+
+// newPlanner returns a planner for the request of ctx, which must be
+// inside an operation.
+func newPlanner(ctx context.Context) *planner {
+	return &planner{ctx: ctx, oc: graphql.GetOperationContext(ctx), l: loader.For(ctx)}
 }
 
 // plan loads what the selection of the current field asks below the rows
@@ -41,23 +55,37 @@ func plan(ctx context.Context, walk func(p *planner, sel ast.SelectionSet)) {
 	if fc == nil || !graphql.HasOperationContext(ctx) {
 		return
 	}
-	p := &planner{ctx: ctx, oc: graphql.GetOperationContext(ctx), l: loader.For(ctx)}
+	p := newPlanner(ctx)
 	walk(p, fc.Field.Selections)
-	p.wg.Wait()
+	p.wait()
 }
 
-// async runs f beside the other relations of its level.
-func (p *planner) async(f func()) { goRecovered(&p.wg, f) }
-
-// goRecovered runs f on a goroutine of wg. A panic there is off the
-// executor's goroutine, where nothing would recover it: it is dropped, and
-// the field that needed the rows loads them itself, on the executor's
-// goroutine, where the panic is recovered and reported like any other.
-func goRecovered(wg *sync.WaitGroup, f func()) {
-	wg.Go(func() {
-		defer func() { _ = recover() }()
+// async runs f beside the other relations of its level. A panic there is
+// off the executor's goroutine, where nothing would recover it: it is kept,
+// with its stack, and raised again by wait, on the executor's goroutine,
+// where it is recovered, logged and answered like any other.
+func (p *planner) async(f func()) {
+	p.wg.Go(func() {
+		defer func() {
+			if r := recover(); r != nil {
+				p.mu.Lock()
+				if p.panicked == nil {
+					p.panicked = fmt.Sprintf("%v\n%s", r, debug.Stack())
+				}
+				p.mu.Unlock()
+			}
+		}()
 		f()
 	})
+}
+
+// wait returns when every goroutine of the planner has; a panic in one of
+// them panics here.
+func (p *planner) wait() {
+	p.wg.Wait()
+	if p.panicked != nil {
+		panic(p.panicked)
+	}
 }
 
 // fields collects the fields of sel that apply to an object of type typ,
@@ -233,6 +261,37 @@ func (p *planner) nestedArticles(f graphql.CollectedField, parents []int64, page
 	// As the field's resolver asks: no bodies unless shown.
 	pg = trimPage(p.oc, f, pg)
 	p.async(func() { p.articleLists(pagesOf(p.ctx, pages, parents, pg), f.Selections, counts, parents) })
+}
+
+// payload plans what a mutation's payload v (a pointer to the payload's
+// struct) shows of the rows it holds: its article, comment or user. The
+// payload's fields are found as gqlgen binds them, by name.
+func (p *planner) payload(v any, typ string, sel ast.SelectionSet) {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Struct {
+		return
+	}
+	rv = rv.Elem()
+	for _, f := range p.fields(sel, typ) {
+		field := rv.FieldByNameFunc(func(name string) bool { return strings.EqualFold(name, f.Name) })
+		if !field.IsValid() {
+			continue
+		}
+		switch row := field.Interface().(type) {
+		case *folio.Article:
+			if row != nil {
+				p.articles([]*folio.Article{row}, f.Selections)
+			}
+		case *folio.Comment:
+			if row != nil {
+				p.commentRows([]*folio.Comment{row}, f.Selections)
+			}
+		case *folio.User:
+			if row != nil {
+				p.users([]*folio.User{row}, f.Selections)
+			}
+		}
+	}
 }
 
 // searchHits plans a search result connection: the articles of its edges.

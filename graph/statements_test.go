@@ -143,6 +143,23 @@ func TestStatements_NestedListsBatch(t *testing.T) {
 	}
 }
 
+// TestStatements_SameRowsTwice asks for the same relations through nodes and
+// through edges at once, and through two aliases: they share their batches.
+func TestStatements_SameRowsTwice(t *testing.T) {
+	getWorld(t)
+	r := stmtSrv(t).post(t, `{ articles(first: 5) {
+	  nodes { author { handle } a: author { displayName } }
+	  edges { node { author { handle } } }
+	} }`, nil)
+	if len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	// articles; users.
+	if r.Statements != 2 {
+		t.Errorf("statements: got %d, want 2", r.Statements)
+	}
+}
+
 // TestStatements_UnderParallelLoad sends many pages at once, so the
 // executor's goroutines interleave as they do on a busy server: each request
 // still runs exactly its page's statements, since no batch waits on a clock.

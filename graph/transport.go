@@ -63,6 +63,10 @@ func (t postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 // writeResponse writes resp as encoding/json would, with its data copied
 // as the executor made it.
 func writeResponse(w io.Writer, resp *graphql.Response) {
+	if resp == nil {
+		_, _ = w.Write([]byte("null")) // as encoding/json writes it
+		return
+	}
 	if resp.Label != "" || resp.Path != nil || resp.HasNext != nil {
 		// Incremental delivery, which POST does not serve: the general way.
 		b, _ := json.Marshal(resp)

@@ -282,3 +282,31 @@ WHERE o.recipient = $1 AND o.kind = 'newsletter_confirm' ORDER BY o.id DESC LIMI
 		}
 	})
 }
+
+// TestComments_PayloadBatches checks that a mutation's payload is read like
+// a query, level by level: the statements it runs do not grow with the
+// comments its article shows.
+func TestComments_PayloadBatches(t *testing.T) {
+	e := newEnv(t)
+	author, editor := e.signUp(t, folio.RoleAuthor), e.signUp(t, folio.RoleEditor)
+	const payload = `mutation($in: AddCommentInput!) { addComment(input: $in) {
+	  comment { id article { comments(first: 20) { nodes { id author { handle } } } } }
+	  userErrors { field message code } } }`
+	statements := func(readers int) int64 {
+		a := e.mustCreate(t, author, "Batched "+randomHex(3))
+		e.setStatus(t, editor.h(), "publishArticle", a.ID)
+		for range readers {
+			r := e.signUp(t, folio.RoleReader)
+			e.comment(t, &r, "addComment", map[string]any{"articleId": a.ID, "body": "Hello"})
+		}
+		r := e.Do(t, author.h(), payload, map[string]any{"in": map[string]any{"articleId": a.ID, "body": "Thanks"}})
+		if len(r.Errors) > 0 {
+			t.Fatalf("%+v", r.Errors)
+		}
+		return r.Statements
+	}
+	one, six := statements(1), statements(6)
+	if one != six {
+		t.Errorf("statements: %d with 2 commenters, %d with 7; want the same", one, six)
+	}
+}

@@ -12,6 +12,7 @@ package loader
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -35,6 +36,11 @@ type Loader[K comparable, V any] struct {
 	memo  *dataloader.Loader[K, V]
 	cache *dataloader.InMemoryCache[K, V]
 	found func(context.Context, K, V) // sees every row loaded, to prime others
+
+	// claim makes finding a key missing and putting its pending result in
+	// the memo one step, so that two levels asking for one key at once
+	// share one batch.
+	claim sync.Mutex
 }
 
 func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *Loader[K, V] {
@@ -49,35 +55,12 @@ func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *Loader[K,
 }
 
 // LoadMany makes sure every key is in the memo, loading those that are not
-// in one batch, now. It returns the values in key order; a key that failed
-// gets the batch's error in errs (nil when all succeeded).
+// in one batch, now. Keys another batch is loading already wait for it. It
+// returns the values in key order; a key that failed gets the batch's error
+// in errs (nil when all succeeded).
 func (l *Loader[K, V]) LoadMany(ctx context.Context, keys []K) ([]V, []error) {
-	var missing []K
-	seen := make(map[K]struct{}, len(keys))
-	for _, k := range keys {
-		if _, ok := seen[k]; ok {
-			continue
-		}
-		seen[k] = struct{}{}
-		if _, ok := l.cache.Get(ctx, k); !ok {
-			missing = append(missing, k)
-		}
-	}
-	if len(missing) > 0 {
-		res := l.batch(ctx, missing)
-		for i, k := range missing {
-			r := res[i]
-			if r.Error != nil {
-				// Remembered, so that the fields under it report the
-				// failure instead of each retrying it.
-				l.cache.Set(ctx, k, func() (V, error) { return r.Data, r.Error })
-				continue
-			}
-			l.memo.Prime(ctx, k, r.Data)
-			if l.found != nil {
-				l.found(ctx, k, r.Data)
-			}
-		}
+	if missing, p := l.claimMissing(ctx, keys); len(missing) > 0 {
+		l.run(ctx, missing, p)
 	}
 	out := make([]V, len(keys))
 	var errs []error
@@ -92,6 +75,63 @@ func (l *Loader[K, V]) LoadMany(ctx context.Context, keys []K) ([]V, []error) {
 		out[i] = v
 	}
 	return out, errs
+}
+
+// pending is the result of one batch while it runs.
+type pending[V any] struct {
+	done chan struct{}
+	res  []*dataloader.Result[V]
+}
+
+// claimMissing finds the keys not in the memo and puts in their place the
+// result of the batch the caller is to run.
+func (l *Loader[K, V]) claimMissing(ctx context.Context, keys []K) ([]K, *pending[V]) {
+	l.claim.Lock()
+	defer l.claim.Unlock()
+	var missing []K
+	seen := make(map[K]struct{}, len(keys))
+	for _, k := range keys {
+		if _, ok := seen[k]; ok {
+			continue
+		}
+		seen[k] = struct{}{}
+		if _, ok := l.cache.Get(ctx, k); !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) == 0 {
+		return nil, nil
+	}
+	p := &pending[V]{done: make(chan struct{})}
+	for i, k := range missing {
+		l.cache.Set(ctx, k, func() (V, error) {
+			<-p.done
+			return p.res[i].Data, p.res[i].Error
+		})
+	}
+	return missing, p
+}
+
+// run runs the batch of the missing keys and hands its results to whoever
+// waits for them. If the batch panics, they get an error, and the panic
+// goes on up the caller's goroutine.
+func (l *Loader[K, V]) run(ctx context.Context, missing []K, p *pending[V]) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.res = failAll[V](len(missing), fmt.Errorf("load batch panicked: %v", r))
+			close(p.done)
+			panic(r)
+		}
+	}()
+	p.res = l.batch(ctx, missing)
+	close(p.done)
+	if l.found != nil {
+		for i, k := range missing {
+			if p.res[i].Error == nil {
+				l.found(ctx, k, p.res[i].Data)
+			}
+		}
+	}
 }
 
 // Load returns the value of key from the memo, loading it alone if no batch

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -73,6 +74,28 @@ func TestLoader_LoadMany(t *testing.T) {
 		l.UserByID.LoadMany(ctx, []int64{users[1].ID, users[3].ID})
 		if after := n.Load(); before != 2 || after != 3 {
 			t.Errorf("statements: got %d, then %d, want 2 then 3", before, after)
+		}
+	})
+
+	t.Run("ConcurrentAsksShareOneBatch", func(t *testing.T) {
+		// Two levels (or nodes and edges.node) asking for one key at once:
+		// whichever comes second waits for the first one's batch.
+		l := loader.New(testDB, folio.Viewer{})
+		ctx, n := counted()
+		keys := []int64{users[10].ID, users[11].ID, users[12].ID}
+		var wg sync.WaitGroup
+		got := make([][]*folio.User, 8)
+		for i := range got {
+			wg.Go(func() { got[i], _ = l.UserByID.LoadMany(ctx, keys) })
+		}
+		wg.Wait()
+		if n.Load() != 1 {
+			t.Errorf("statements: got %d, want 1", n.Load())
+		}
+		for i := range got {
+			if len(got[i]) != 3 || got[i][2] == nil || got[i][2].ID != users[12].ID {
+				t.Errorf("caller %d: got %+v", i, got[i])
+			}
 		}
 	})
 
