@@ -3,6 +3,9 @@
 //	folio [serve]                     serve HTTP (the default)
 //	folio migrate up|down|status      manage the database schema
 //	folio seed --scale tiny|small|medium [--replace]
+//	folio documents load FILE         register trusted documents
+//	folio keygen                      print a new access-token key
+//	folio help [COMMAND]              list the commands, or a command's flags
 //
 // Configuration comes from the environment (DATABASE_URL, REDIS_URL,
 // HTTP_ADDR, ENV, LOG_LEVEL, …); flags of the same name override it.
@@ -71,44 +74,54 @@ func main() {
 // run executes one command. ready, if set, receives the HTTP listener's
 // address once the server accepts connections (tests use it).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
-	cmd := "serve"
+	name := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
+		name, args = args[0], args[1:]
+	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		name, args = "help", nil // folio --help: the commands, not serve's flags
 	}
-	if cmd == "keygen" {
-		// A new access-token key, for JWT_KEYS. Rotate by putting the new
-		// key first and keeping the old one after it until its tokens expire.
-		fmt.Fprintln(stdout, auth.GenerateKey())
-		return nil
+	if name == "help" && len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		name, args = args[0], []string{"--help"}
 	}
-	if cmd != "serve" && cmd != "migrate" && cmd != "seed" && cmd != "documents" {
-		return fmt.Errorf("unknown command %q: use serve, migrate, seed, documents or keygen", cmd)
-	}
-	fs := flagSet(cmd, stderr)
-	load := configFlags(fs, getenv)
-	var scale *string
-	var replace *bool
-	if cmd == "seed" {
-		scale = fs.String("scale", "small", "how much demo data: tiny, small or medium")
-		replace = fs.Bool("replace", false, "wipe the existing content first")
-	}
-	positional, err := parseInterspersed(fs, args)
+	cmd, err := lookupCommand(name)
 	if err != nil {
 		return err
 	}
-	if cmd != "migrate" && cmd != "documents" && len(positional) > 0 {
+	fs := flagSet(name)
+	load := configFlags(fs, getenv, cmd.settings)
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	positional, err := parseInterspersed(fs, args)
+	switch {
+	case name == "help" || isHelp(err):
+		if name == "help" {
+			printOverview(stdout)
+		} else {
+			printCommandHelp(stdout, cmd, fs)
+		}
+		return nil
+	case err != nil:
+		return flagError(cmd, fs, err)
+	}
+	if cmd.args == "" && len(positional) > 0 {
 		return fmt.Errorf("unexpected arguments %q: the command comes first, as in `folio migrate status --database-url …`", positional)
+	}
+	if name == "keygen" {
+		fmt.Fprintln(stdout, auth.GenerateKey())
+		return nil
 	}
 	cfg, err := load()
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	switch cmd {
+	switch name {
 	case "migrate":
 		return migrate(ctx, cfg, log, positional, stdout)
 	case "seed":
-		return seedCmd(ctx, cfg, log, *scale, *replace, stdout)
+		scale, replace := fs.Lookup("scale").Value.String(), fs.Lookup("replace").Value.String() == "true"
+		return seedCmd(ctx, cfg, log, scale, replace, stdout)
 	case "documents":
 		return documentsCmd(ctx, cfg, log, positional, stdout)
 	}
@@ -543,7 +556,9 @@ func migrate(ctx context.Context, cfg config, log *slog.Logger, args []string, s
 	if len(args) != 1 || (args[0] != "up" && args[0] != "down" && args[0] != "status") {
 		return errors.New("usage: folio migrate up|down|status")
 	}
-	return withMigrator(ctx, cfg, log, func(_ *postgres.DB, m *postgres.Migrator) error {
+	// Only up may create a missing (development) database: status and
+	// down read or undo, and must not leave anything behind.
+	return withMigrator(ctx, cfg, log, args[0] == "up", func(_ *postgres.DB, m *postgres.Migrator) error {
 		switch args[0] {
 		case "up":
 			n, err := m.Up(ctx)
@@ -561,9 +576,10 @@ func migrate(ctx context.Context, cfg config, log *slog.Logger, args []string, s
 }
 
 // withMigrator runs f with a connection to the configured database and a
-// migrator over it, and closes both.
-func withMigrator(ctx context.Context, cfg config, log *slog.Logger, f func(*postgres.DB, *postgres.Migrator) error) error {
-	db, err := openDB(ctx, cfg, log)
+// migrator over it, and closes both. create lets a development database
+// that does not exist be created.
+func withMigrator(ctx context.Context, cfg config, log *slog.Logger, create bool, f func(*postgres.DB, *postgres.Migrator) error) error {
+	db, err := openDB(ctx, cfg, log, func(o *postgres.Options) { o.CreateMissing = o.CreateMissing && create })
 	if err != nil {
 		return err
 	}
@@ -582,7 +598,7 @@ func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string
 		return err
 	}
 	var stats seed.Stats
-	err = withMigrator(ctx, cfg, log, func(db *postgres.DB, m *postgres.Migrator) error {
+	err = withMigrator(ctx, cfg, log, true, func(db *postgres.DB, m *postgres.Migrator) error {
 		if _, err := m.Up(ctx); err != nil {
 			return err
 		}
