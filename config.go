@@ -76,6 +76,10 @@ const (
 
 func (c config) production() bool { return c.Env == envProduction }
 
+// devOrigins are the origins allowed by default in development: a frontend
+// served by its own dev server (Vite, Next.js, …) on any local port.
+const devOrigins = "http://localhost:*,http://127.0.0.1:*"
+
 // setting is one configuration variable, declared once: its name in the
 // environment (the flag is the same in lower case with dashes), the
 // placeholder --help shows for its value, its default
@@ -177,7 +181,10 @@ var settings = []setting{
 	}},
 	{"OTEL_EXPORTER_OTLP_ENDPOINT", "URL", "", "empty (off)", "OTLP/HTTP collector for traces, e.g. `http://otel-collector:4318` (spans go to its `/v1/traces`)", text(func(c *config) *string { return &c.ops.OTLPEndpoint })},
 	{"OTEL_SERVICE_NAME", "NAME", "folio", "", "`service.name` of the traces", text(func(c *config) *string { return &c.ops.ServiceName })},
-	{"CORS_ALLOWED_ORIGINS", "ORIGIN,…", "", "empty (no cross-origin browser access)", "comma-separated origins such as `https://app.example.com`, or `*`", func(c *config, name, v string) error {
+	{"CORS_ALLOWED_ORIGINS", "ORIGIN,…", "", "`" + devOrigins + "` in development (any local port); none in production", "comma-separated origins whose pages may call the API, such as `https://app.example.com`; one `*` in an origin stands for any text (`http://localhost:*`); `*` alone allows any origin", func(c *config, name, v string) error {
+		if v == "" && !c.production() {
+			v = devOrigins
+		}
 		var errs []error
 		for _, origin := range strings.Split(v, ",") {
 			if origin = strings.TrimSpace(origin); origin == "" {
