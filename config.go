@@ -5,8 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,36 +76,41 @@ const (
 
 func (c config) production() bool { return c.Env == envProduction }
 
+// devOrigins are the origins allowed by default in development: a frontend
+// served by its own dev server (Vite, Next.js, …) on any local port.
+const devOrigins = "http://localhost:*,http://127.0.0.1:*"
+
 // setting is one configuration variable, declared once: its name in the
-// environment (the flag is the same in lower case with dashes), its default
+// environment (the flag is the same in lower case with dashes), the
+// placeholder --help shows for its value, its default
 // as text ("" when it depends on other settings; shown then says what it
 // is), what it means (--help and the README's table both come from here),
 // and how to read it into a config. A setting may read the settings above
 // it, already parsed.
 type setting struct {
-	name, def, shown, help string
-	parse                  func(c *config, name, v string) error
+	name, arg, def, shown, help string
+	parse                       func(c *config, name, v string) error
 }
 
 // settings are every configuration variable, in the order of the README.
 var settings = []setting{
-	{"DATABASE_URL", "postgres://postgres@127.0.0.1:5432/folio?sslmode=disable", "", "Postgres; pool size with `pool_max_conns=N`", text(func(c *config) *string { return &c.DatabaseURL })},
-	{"REDIS_URL", "redis://127.0.0.1:6379/0", "", "Redis", text(func(c *config) *string { return &c.RedisURL })},
-	{"HTTP_ADDR", ":8080", "", "where to serve", text(func(c *config) *string { return &c.HTTPAddr })},
-	{"ENV", envDevelopment, "", "`development` or `production`", func(c *config, name, v string) error {
+	{"DATABASE_URL", "URL", "postgres://postgres@127.0.0.1:5432/folio?sslmode=disable", "", "Postgres; pool size with `pool_max_conns=N`", text(func(c *config) *string { return &c.DatabaseURL })},
+	{"REDIS_URL", "URL", "redis://127.0.0.1:6379/0", "", "Redis", text(func(c *config) *string { return &c.RedisURL })},
+	{"HTTP_ADDR", "HOST:PORT", ":8080", "", "where to serve", text(func(c *config) *string { return &c.HTTPAddr })},
+	{"ENV", "development|production", envDevelopment, "", "`development` or `production`", func(c *config, name, v string) error {
 		c.Env = v
 		if v != envDevelopment && v != envProduction {
 			return fmt.Errorf("%s must be %q or %q, not %q", name, envDevelopment, envProduction, v)
 		}
 		return nil
 	}},
-	{"LOG_LEVEL", "info", "", "`debug` (logs every SQL statement), `info`, `warn`, `error`", func(c *config, name, v string) error {
+	{"LOG_LEVEL", "debug|info|warn|error", "info", "", "`debug` (logs every SQL statement), `info`, `warn`, `error`", func(c *config, name, v string) error {
 		if c.LogLevel.UnmarshalText([]byte(v)) != nil {
 			return fmt.Errorf("%s must be debug, info, warn or error, not %q", name, v)
 		}
 		return nil
 	}},
-	{"LOG_FORMAT", "", "`json` in production, `text` in development", "`json`: one object per line", func(c *config, name, v string) error {
+	{"LOG_FORMAT", "json|text", "", "`json` in production, `text` in development", "`json`: one object per line", func(c *config, name, v string) error {
 		switch v {
 		case "":
 			c.ops.LogJSON = c.production()
@@ -116,14 +121,14 @@ var settings = []setting{
 		}
 		return nil
 	}},
-	{"MIGRATE_ON_START", "", "`true` in development, `false` in production", "apply pending migrations at start; otherwise a server refuses an outdated schema", devFlag(func(c *config) *bool { return &c.MigrateOnStart })},
-	{"SEED_IF_EMPTY", "", "`true` in development, `false` in production", "load the `small` demo data into an empty database", devFlag(func(c *config) *bool { return &c.SeedIfEmpty })},
-	{"PLAYGROUND", "", "`true` in development, `false` in production", "GraphiQL at `/`", devFlag(func(c *config) *bool { return &c.Playground })},
-	{"INTROSPECTION", "", "as `PLAYGROUND`", "answer introspection queries, serve `GET /schema.graphql`, and let validation errors suggest field names (\"Did you mean …?\")", func(c *config, name, v string) error {
+	{"MIGRATE_ON_START", "true|false", "", "`true` in development, `false` in production", "apply pending migrations at start; otherwise a server refuses an outdated schema", devFlag(func(c *config) *bool { return &c.MigrateOnStart })},
+	{"SEED_IF_EMPTY", "true|false", "", "`true` in development, `false` in production", "load the `small` demo data into an empty database", devFlag(func(c *config) *bool { return &c.SeedIfEmpty })},
+	{"PLAYGROUND", "true|false", "", "`true` in development, `false` in production", "GraphiQL at `/`", devFlag(func(c *config) *bool { return &c.Playground })},
+	{"INTROSPECTION", "true|false", "", "as `PLAYGROUND`", "answer introspection queries, serve `GET /schema.graphql`, and let validation errors suggest field names (\"Did you mean …?\")", func(c *config, name, v string) error {
 		return parseBool(&c.ops.Introspection, name, v, c.Playground)
 	}},
-	{"REQUEST_TIMEOUT", "10s", "", "how long one request may work, SQL included, before it answers `TIMEOUT`", duration(func(c *config) *time.Duration { return &c.RequestTimeout })},
-	{"STATEMENT_TIMEOUT", "", "`REQUEST_TIMEOUT` + 5s", "Postgres `statement_timeout` of the server's connections, a backstop behind the request deadline; `0`: none; a `statement_timeout` in `DATABASE_URL` wins", func(c *config, name, v string) error {
+	{"REQUEST_TIMEOUT", "DURATION", "10s", "", "how long one request may work, SQL included, before it answers `TIMEOUT`", duration(func(c *config) *time.Duration { return &c.RequestTimeout })},
+	{"STATEMENT_TIMEOUT", "DURATION", "", "`REQUEST_TIMEOUT` + 5s", "Postgres `statement_timeout` of the server's connections, a backstop behind the request deadline; `0`: none; a `statement_timeout` in `DATABASE_URL` wins", func(c *config, name, v string) error {
 		if v == "" {
 			c.ops.StatementTimeout = 0
 			if c.RequestTimeout > 0 {
@@ -133,39 +138,39 @@ var settings = []setting{
 		}
 		return parseDuration(&c.ops.StatementTimeout, name, v)
 	}},
-	{"SHUTDOWN_DELAY", "0s", "", "on SIGTERM, how long to keep serving with `/readyz` failing before the listener closes", duration(func(c *config) *time.Duration { return &c.ops.ShutdownDelay })},
-	{"SHUTDOWN_TIMEOUT", "15s", "", "how long in-flight requests may finish on SIGTERM", duration(func(c *config) *time.Duration { return &c.ShutdownTimeout })},
-	{"RATE_LIMIT", "true", "", "charge each operation's cost to its client's budget in Redis (the ceilings hold either way)", func(c *config, name, v string) error {
+	{"SHUTDOWN_DELAY", "DURATION", "0s", "", "on SIGTERM, how long to keep serving with `/readyz` failing before the listener closes", duration(func(c *config) *time.Duration { return &c.ops.ShutdownDelay })},
+	{"SHUTDOWN_TIMEOUT", "DURATION", "15s", "", "how long in-flight requests may finish on SIGTERM", duration(func(c *config) *time.Duration { return &c.ShutdownTimeout })},
+	{"RATE_LIMIT", "true|false", "true", "", "charge each operation's cost to its client's budget in Redis (the ceilings hold either way)", func(c *config, name, v string) error {
 		return parseBool(&c.RateLimit.Budgets, name, v, true)
 	}},
-	{"MAX_QUERY_COST", strconv.Itoa(ratelimit.DefaultLimits.MaxCost), "", "the most one operation may cost", positive(func(c *config) *int { return &c.RateLimit.Limits.MaxCost })},
-	{"MAX_QUERY_DEPTH", strconv.Itoa(ratelimit.DefaultLimits.MaxDepth), "", "the deepest fields may nest", positive(func(c *config) *int { return &c.RateLimit.Limits.MaxDepth })},
-	{"MAX_QUERY_ALIASES", strconv.Itoa(ratelimit.DefaultLimits.MaxAliases), "", "the most aliased fields in a document", positive(func(c *config) *int { return &c.RateLimit.Limits.MaxAliases })},
-	{"MAX_QUERY_TOKENS", strconv.Itoa(ratelimit.DefaultLimits.MaxTokens), "", "the most tokens in a document", positive(func(c *config) *int { return &c.RateLimit.Limits.MaxTokens })},
-	{"RATE_LIMIT_ANONYMOUS", tierText(ratelimit.DefaultTiers.Anonymous), "", "the budget of each client address: capacity/points restored a second; a capacity under `MAX_QUERY_COST` is refused", tier("anonymous", func(c *config) *ratelimit.Tier { return &c.RateLimit.Tiers.Anonymous })},
-	{"RATE_LIMIT_USER", tierText(ratelimit.DefaultTiers.User), "", "the budget of each signed-in user, as above", tier("user", func(c *config) *ratelimit.Tier { return &c.RateLimit.Tiers.User })},
-	{"RATE_LIMIT_API_KEY", tierText(ratelimit.DefaultTiers.APIKey), "", "the budget of each API key, as above", tier("apiKey", func(c *config) *ratelimit.Tier { return &c.RateLimit.Tiers.APIKey })},
-	{"TRUSTED_PROXIES", "", "none", "comma-separated CIDR blocks or addresses whose `X-Forwarded-For` is believed", func(c *config, name, v string) (err error) {
+	{"MAX_QUERY_COST", "N", strconv.Itoa(ratelimit.DefaultLimits.MaxCost), "", "the most one operation may cost", positive(func(c *config) *int { return &c.RateLimit.Limits.MaxCost })},
+	{"MAX_QUERY_DEPTH", "N", strconv.Itoa(ratelimit.DefaultLimits.MaxDepth), "", "the deepest fields may nest", positive(func(c *config) *int { return &c.RateLimit.Limits.MaxDepth })},
+	{"MAX_QUERY_ALIASES", "N", strconv.Itoa(ratelimit.DefaultLimits.MaxAliases), "", "the most aliased fields in a document", positive(func(c *config) *int { return &c.RateLimit.Limits.MaxAliases })},
+	{"MAX_QUERY_TOKENS", "N", strconv.Itoa(ratelimit.DefaultLimits.MaxTokens), "", "the most tokens in a document", positive(func(c *config) *int { return &c.RateLimit.Limits.MaxTokens })},
+	{"RATE_LIMIT_ANONYMOUS", "CAPACITY/RATE", tierText(ratelimit.DefaultTiers.Anonymous), "", "the budget of each client address: capacity/points restored a second; a capacity under `MAX_QUERY_COST` is refused", tier("anonymous", func(c *config) *ratelimit.Tier { return &c.RateLimit.Tiers.Anonymous })},
+	{"RATE_LIMIT_USER", "CAPACITY/RATE", tierText(ratelimit.DefaultTiers.User), "", "the budget of each signed-in user, as above", tier("user", func(c *config) *ratelimit.Tier { return &c.RateLimit.Tiers.User })},
+	{"RATE_LIMIT_API_KEY", "CAPACITY/RATE", tierText(ratelimit.DefaultTiers.APIKey), "", "the budget of each API key, as above", tier("apiKey", func(c *config) *ratelimit.Tier { return &c.RateLimit.Tiers.APIKey })},
+	{"TRUSTED_PROXIES", "CIDR,…", "", "none", "comma-separated CIDR blocks or addresses whose `X-Forwarded-For` is believed", func(c *config, name, v string) (err error) {
 		if c.RateLimit.TrustedProxies, err = clientaddr.ParseProxies(v); err != nil {
 			return fmt.Errorf("%s: %v", name, err)
 		}
 		return nil
 	}},
-	{"JWT_KEYS", "", "generated per process in development; required in production", "access-token keys, `kid:base64-seed,…`, the first signing (`go run . keygen`)", text(func(c *config) *string { return &c.JWTKeys })},
-	{"ACCESS_TOKEN_TTL", "15m", "", "lifetime of access tokens", duration(func(c *config) *time.Duration { return &c.AccessTokenTTL })},
-	{"REFRESH_TOKEN_TTL", "720h", "", "lifetime of refresh tokens", duration(func(c *config) *time.Duration { return &c.RefreshTokenTTL })},
-	{"SIGNIN_MAX_PER_ACCOUNT", "5", "", "failed sign-ins per account per window before attempts wait", positive(func(c *config) *int { return &c.SignInMaxPerAccount })},
-	{"SIGNIN_MAX_PER_ADDRESS", "50", "", "failed sign-ins per client address per window", positive(func(c *config) *int { return &c.SignInMaxPerAddress })},
-	{"SIGNIN_WINDOW", "15m", "", "how long a failed sign-in counts", duration(func(c *config) *time.Duration { return &c.SignInWindow })},
-	{"CACHE_TTL", "10m", "", "how long looked-up rows live in Redis; `0` turns the cache off", duration(func(c *config) *time.Duration { return &c.CacheTTL })},
-	{"RESPONSE_CACHE_TTL", "5m", "", "how long anonymous queries' responses live in Redis; `0` turns the response cache off (it is off too with `CACHE_TTL=0`)", duration(func(c *config) *time.Duration { return &c.ResponseCache.TTL })},
-	{"RESPONSE_CACHE_MAX_AGE", "60s", "", "`Cache-Control: max-age` of cacheable GET responses, for browsers and CDNs", duration(func(c *config) *time.Duration { return &c.ResponseCache.MaxAge })},
-	{"CACHE_TIMEOUT", cache.DefaultTimeout.String(), "", "the longest one Redis round trip of the cache may take before Postgres answers instead; three in a row that fail or take longer skip Redis for 5 s. Sized for a saturated box: with both cores of the 2-core bench machine busy, 32 concurrent `MGET`s of 20 articles took p50 8–12 ms, p99 65 ms, p99.9 160–200 ms, at most 280 ms (at 50 ms, 2% of healthy round trips failed)", duration(func(c *config) *time.Duration { return &c.CacheTimeout })},
-	{"TRUSTED_DOCUMENTS", "false", "", "run only operations registered with `go run . documents load`", func(c *config, name, v string) error {
+	{"JWT_KEYS", "KID:SEED,…", "", "generated per process in development; required in production", "access-token keys, `kid:base64-seed,…`, the first signing (`go run . keygen`)", text(func(c *config) *string { return &c.JWTKeys })},
+	{"ACCESS_TOKEN_TTL", "DURATION", "15m", "", "lifetime of access tokens", duration(func(c *config) *time.Duration { return &c.AccessTokenTTL })},
+	{"REFRESH_TOKEN_TTL", "DURATION", "720h", "", "lifetime of refresh tokens", duration(func(c *config) *time.Duration { return &c.RefreshTokenTTL })},
+	{"SIGNIN_MAX_PER_ACCOUNT", "N", "5", "", "failed sign-ins per account per window before attempts wait", positive(func(c *config) *int { return &c.SignInMaxPerAccount })},
+	{"SIGNIN_MAX_PER_ADDRESS", "N", "50", "", "failed sign-ins per client address per window", positive(func(c *config) *int { return &c.SignInMaxPerAddress })},
+	{"SIGNIN_WINDOW", "DURATION", "15m", "", "how long a failed sign-in counts", duration(func(c *config) *time.Duration { return &c.SignInWindow })},
+	{"CACHE_TTL", "DURATION", "10m", "", "how long looked-up rows live in Redis; `0` turns the cache off", duration(func(c *config) *time.Duration { return &c.CacheTTL })},
+	{"RESPONSE_CACHE_TTL", "DURATION", "5m", "", "how long anonymous queries' responses live in Redis; `0` turns the response cache off (it is off too with `CACHE_TTL=0`)", duration(func(c *config) *time.Duration { return &c.ResponseCache.TTL })},
+	{"RESPONSE_CACHE_MAX_AGE", "DURATION", "60s", "", "`Cache-Control: max-age` of cacheable GET responses, for browsers and CDNs", duration(func(c *config) *time.Duration { return &c.ResponseCache.MaxAge })},
+	{"CACHE_TIMEOUT", "DURATION", cache.DefaultTimeout.String(), "", "the longest one Redis round trip of the cache may take before Postgres answers instead; three in a row that fail or take longer skip Redis for 5 s. Sized for a saturated box: with both cores of the 2-core bench machine busy, 32 concurrent `MGET`s of 20 articles took p50 8–12 ms, p99 65 ms, p99.9 160–200 ms, at most 280 ms (at 50 ms, 2% of healthy round trips failed)", duration(func(c *config) *time.Duration { return &c.CacheTimeout })},
+	{"TRUSTED_DOCUMENTS", "true|false", "false", "", "run only operations registered with `go run . documents load`", func(c *config, name, v string) error {
 		return parseBool(&c.TrustedDocuments, name, v, false)
 	}},
-	{"METRICS_ADDR", "", "empty (off)", "where to serve Prometheus's `GET /metrics`, a listener apart from `HTTP_ADDR`, e.g. `:9090`", text(func(c *config) *string { return &c.ops.MetricsAddr })},
-	{"PPROF", "false", "", "serve Go's profiler at `/debug/pprof/` on `METRICS_ADDR` (never on `HTTP_ADDR`)", func(c *config, name, v string) error {
+	{"METRICS_ADDR", "HOST:PORT", "", "empty (off)", "where to serve Prometheus's `GET /metrics`, a listener apart from `HTTP_ADDR`, e.g. `:9090`", text(func(c *config) *string { return &c.ops.MetricsAddr })},
+	{"PPROF", "true|false", "false", "", "serve Go's profiler at `/debug/pprof/` on `METRICS_ADDR` (never on `HTTP_ADDR`)", func(c *config, name, v string) error {
 		if err := parseBool(&c.ops.PProf, name, v, false); err != nil {
 			return err
 		}
@@ -174,9 +179,12 @@ var settings = []setting{
 		}
 		return nil
 	}},
-	{"OTEL_EXPORTER_OTLP_ENDPOINT", "", "empty (off)", "OTLP/HTTP collector for traces, e.g. `http://otel-collector:4318` (spans go to its `/v1/traces`)", text(func(c *config) *string { return &c.ops.OTLPEndpoint })},
-	{"OTEL_SERVICE_NAME", "folio", "", "`service.name` of the traces", text(func(c *config) *string { return &c.ops.ServiceName })},
-	{"CORS_ALLOWED_ORIGINS", "", "empty (no cross-origin browser access)", "comma-separated origins such as `https://app.example.com`, or `*`", func(c *config, name, v string) error {
+	{"OTEL_EXPORTER_OTLP_ENDPOINT", "URL", "", "empty (off)", "OTLP/HTTP collector for traces, e.g. `http://otel-collector:4318` (spans go to its `/v1/traces`)", text(func(c *config) *string { return &c.ops.OTLPEndpoint })},
+	{"OTEL_SERVICE_NAME", "NAME", "folio", "", "`service.name` of the traces", text(func(c *config) *string { return &c.ops.ServiceName })},
+	{"CORS_ALLOWED_ORIGINS", "ORIGIN,…", "", "`" + devOrigins + "` in development (any local port); none in production", "comma-separated origins whose pages may call the API, such as `https://app.example.com`; one `*` in an origin stands for any text (`http://localhost:*`); `*` alone allows any origin", func(c *config, name, v string) error {
+		if v == "" && !c.production() {
+			v = devOrigins
+		}
 		var errs []error
 		for _, origin := range strings.Split(v, ",") {
 			if origin = strings.TrimSpace(origin); origin == "" {
@@ -189,8 +197,8 @@ var settings = []setting{
 		}
 		return errors.Join(errs...)
 	}},
-	{"TLS_CERT_FILE", "", "empty (plain HTTP)", "PEM certificate: serve HTTPS (TLS 1.2+) and send HSTS", text(func(c *config) *string { return &c.ops.TLSCertFile })},
-	{"TLS_KEY_FILE", "", "empty (plain HTTP)", "PEM private key of `TLS_CERT_FILE`", func(c *config, _, v string) error {
+	{"TLS_CERT_FILE", "FILE", "", "empty (plain HTTP)", "PEM certificate: serve HTTPS (TLS 1.2+) and send HSTS", text(func(c *config) *string { return &c.ops.TLSCertFile })},
+	{"TLS_KEY_FILE", "FILE", "", "empty (plain HTTP)", "PEM private key of `TLS_CERT_FILE`", func(c *config, _, v string) error {
 		c.ops.TLSKeyFile = v
 		switch {
 		case (c.ops.TLSCertFile == "") != (v == ""):
@@ -204,37 +212,47 @@ var settings = []setting{
 	}},
 }
 
-func flagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
+// settingGroups title the runs of settings in --help, each by its first.
+var settingGroups = map[string]string{
+	"DATABASE_URL":         "Connections",
+	"ENV":                  "Environment and logs",
+	"MIGRATE_ON_START":     "Development conveniences",
+	"REQUEST_TIMEOUT":      "Timeouts and shutdown",
+	"RATE_LIMIT":           "Cost and rate limits",
+	"JWT_KEYS":             "Authentication",
+	"CACHE_TTL":            "Caches and trusted documents",
+	"METRICS_ADDR":         "Observability",
+	"CORS_ALLOWED_ORIGINS": "Browsers and TLS",
 }
 
 // flagName is the flag of an environment variable: DATABASE_URL → database-url.
 func flagName(env string) string { return strings.ReplaceAll(strings.ToLower(env), "_", "-") }
 
-// configFlags registers the configuration's flags on fs, with defaults from
-// the environment read through getenv. After fs is parsed, the returned
-// function builds the config; its errors say what is wrong and how to fix it.
-func configFlags(fs *flag.FlagSet, getenv func(string) string) func() (config, error) {
+// configFlags registers the flags of the settings named in only (every
+// setting when only is nil) on fs, with defaults from the environment
+// read through getenv. After fs is parsed, the returned function builds
+// the config; its errors say what is wrong and how to fix it. A setting
+// left out is still read from the environment, for the settings that
+// depend on it, but its errors are not the command's.
+func configFlags(fs *flag.FlagSet, getenv func(string) string, only []string) func() (config, error) {
+	uses := func(name string) bool { return only == nil || slices.Contains(only, name) }
 	raw := make([]string, len(settings))
 	for i, s := range settings {
 		v := strings.TrimSpace(getenv(s.name))
 		if v == "" {
 			v = s.def
 		}
-		usage := strings.ReplaceAll(s.help, "`", "") + " (env " + s.name
-		if s.shown != "" {
-			usage += "; default " + strings.ReplaceAll(s.shown, "`", "")
+		raw[i] = v
+		if uses(s.name) {
+			fs.StringVar(&raw[i], flagName(s.name), v, strings.ReplaceAll(s.help, "`", ""))
 		}
-		fs.StringVar(&raw[i], flagName(s.name), v, usage+")")
 	}
 	return func() (config, error) {
 		c := config{ops: opsConfig{MaxOperationLabels: 200}}
 		c.RateLimit.Limits = ratelimit.DefaultLimits
 		var errs []string
 		for i, s := range settings {
-			if err := s.parse(&c, s.name, raw[i]); err != nil {
+			if err := s.parse(&c, s.name, raw[i]); err != nil && uses(s.name) {
 				errs = append(errs, strings.ReplaceAll(err.Error(), "\n", "; "))
 			}
 		}

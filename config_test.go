@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"io"
 	"net/netip"
@@ -40,18 +41,16 @@ func TestREADME_Settings(t *testing.T) {
 	t.Errorf("README.md's settings table is stale; run `go test -run TestREADME_Settings -update .`\ngot:\n%s\nwant:\n%s", got, want)
 }
 
-// TestHelp_ListsEverySetting checks --help names each setting's flag and
-// variable, with its help.
+// TestHelp_ListsEverySetting checks serve's help names each setting's
+// flag, placeholder and variable, with its help.
 func TestHelp_ListsEverySetting(t *testing.T) {
 	var out bytes.Buffer
-	fs := flagSet("serve", &out)
-	configFlags(fs, envOf(nil))
-	if err := fs.Parse([]string{"--help"}); err != flag.ErrHelp {
-		t.Fatalf("--help: got %v, want flag.ErrHelp", err)
+	if err := run(context.Background(), []string{"serve", "--help"}, envOf(nil), &out, io.Discard, nil); err != nil {
+		t.Fatalf("serve --help: got %v, want no error", err)
 	}
 	for _, s := range settings {
-		if !strings.Contains(out.String(), "-"+flagName(s.name)) || !strings.Contains(out.String(), "(env "+s.name) {
-			t.Errorf("--help lacks %s (-%s):\n%s", s.name, flagName(s.name), out.String())
+		if !strings.Contains(out.String(), "--"+flagName(s.name)+" "+s.arg+" ") || !strings.Contains(out.String(), "env "+s.name+";") {
+			t.Errorf("--help lacks %s (--%s %s):\n%s", s.name, flagName(s.name), s.arg, out.String())
 		}
 	}
 }
@@ -95,8 +94,8 @@ func TestConfig_OpsDefaults(t *testing.T) {
 		{map[string]string{"ENV": "production", "INTROSPECTION": "true", "LOG_FORMAT": "text", "REQUEST_TIMEOUT": "2s"}, false, true, "7s"},
 		{map[string]string{"PLAYGROUND": "false", "STATEMENT_TIMEOUT": "0"}, false, false, "0s"},
 	} {
-		fs := flagSet("serve", nil)
-		load := configFlags(fs, envOf(tt.env))
+		fs := flagSet("serve")
+		load := configFlags(fs, envOf(tt.env), nil)
 		if err := fs.Parse(nil); err != nil {
 			t.Fatal(err)
 		}
@@ -113,8 +112,8 @@ func TestConfig_OpsDefaults(t *testing.T) {
 
 func loadConfig(t *testing.T, env map[string]string, args ...string) (config, error) {
 	t.Helper()
-	fs := flagSet("serve", io.Discard)
-	load := configFlags(fs, envOf(env))
+	fs := flagSet("serve")
+	load := configFlags(fs, envOf(env), nil)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}

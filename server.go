@@ -3,6 +3,9 @@
 //	folio [serve]                     serve HTTP (the default)
 //	folio migrate up|down|status      manage the database schema
 //	folio seed --scale tiny|small|medium [--replace]
+//	folio documents load FILE         register trusted documents
+//	folio keygen                      print a new access-token key
+//	folio help [COMMAND]              list the commands, or a command's flags
 //
 // Configuration comes from the environment (DATABASE_URL, REDIS_URL,
 // HTTP_ADDR, ENV, LOG_LEVEL, …); flags of the same name override it.
@@ -18,10 +21,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -66,48 +74,58 @@ func main() {
 // run executes one command. ready, if set, receives the HTTP listener's
 // address once the server accepts connections (tests use it).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
-	cmd := "serve"
+	name := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
+		name, args = args[0], args[1:]
+	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		name, args = "help", nil // folio --help: the commands, not serve's flags
 	}
-	if cmd == "keygen" {
-		// A new access-token key, for JWT_KEYS. Rotate by putting the new
-		// key first and keeping the old one after it until its tokens expire.
-		fmt.Fprintln(stdout, auth.GenerateKey())
-		return nil
+	if name == "help" && len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		name, args = args[0], []string{"--help"}
 	}
-	if cmd != "serve" && cmd != "migrate" && cmd != "seed" && cmd != "documents" {
-		return fmt.Errorf("unknown command %q: use serve, migrate, seed, documents or keygen", cmd)
-	}
-	fs := flagSet(cmd, stderr)
-	load := configFlags(fs, getenv)
-	var scale *string
-	var replace *bool
-	if cmd == "seed" {
-		scale = fs.String("scale", "small", "how much demo data: tiny, small or medium")
-		replace = fs.Bool("replace", false, "wipe the existing content first")
-	}
-	positional, err := parseInterspersed(fs, args)
+	cmd, err := lookupCommand(name)
 	if err != nil {
 		return err
 	}
-	if cmd != "migrate" && cmd != "documents" && len(positional) > 0 {
+	fs := flagSet(name)
+	load := configFlags(fs, getenv, cmd.settings)
+	if cmd.flags != nil {
+		cmd.flags(fs)
+	}
+	positional, err := parseInterspersed(fs, args)
+	switch {
+	case name == "help" || isHelp(err):
+		if name == "help" {
+			printOverview(stdout)
+		} else {
+			printCommandHelp(stdout, cmd, fs)
+		}
+		return nil
+	case err != nil:
+		return flagError(cmd, fs, err)
+	}
+	if cmd.args == "" && len(positional) > 0 {
 		return fmt.Errorf("unexpected arguments %q: the command comes first, as in `folio migrate status --database-url …`", positional)
+	}
+	if name == "keygen" {
+		fmt.Fprintln(stdout, auth.GenerateKey())
+		return nil
 	}
 	cfg, err := load()
 	if err != nil {
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	switch cmd {
+	switch name {
 	case "migrate":
 		return migrate(ctx, cfg, log, positional, stdout)
 	case "seed":
-		return seedCmd(ctx, cfg, log, *scale, *replace, stdout)
+		scale, replace := fs.Lookup("scale").Value.String(), fs.Lookup("replace").Value.String() == "true"
+		return seedCmd(ctx, cfg, log, scale, replace, stdout)
 	case "documents":
 		return documentsCmd(ctx, cfg, log, positional, stdout)
 	}
-	return serve(ctx, cfg, log, ready)
+	return serve(ctx, cfg, log, stdout, ready)
 }
 
 // parseInterspersed parses flags wherever they stand among the arguments
@@ -167,7 +185,7 @@ func openRedis(ctx context.Context, cfg config) (redis.UniversalClient, error) {
 // serve wires Folio and serves it until ctx ends: config → Postgres →
 // Redis → the cache over the stores → authentication and the rate limit →
 // the HTTP surface → serving, with a bounded shutdown.
-func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- string) error {
+func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, ready chan<- string) error {
 	obs, err := observe(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -186,9 +204,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 	if err := obs.watch(db, rdb); err != nil {
 		return err
 	}
-	if err := prepareDB(ctx, cfg, db, log); err != nil {
+	prepared, err := prepareDB(ctx, cfg, db, log)
+	if err != nil {
 		return err
 	}
+	prepared.created = db.Created
 
 	c := cache.New(db, db, cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log, Metrics: obs.cacheMetrics()})
 	var store, writer, authStore = folio.Store(db), folio.Writer(db), auth.Store(db)
@@ -227,7 +247,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, ready chan<- strin
 		Logger: log, Recorder: obs.recorder(), TracerProvider: obs.tp,
 	})
 	return httpapi.Server{
-		Addr: cfg.HTTPAddr, TLSCertFile: cfg.ops.TLSCertFile, TLSKeyFile: cfg.ops.TLSKeyFile,
+		Started: func(addr, metricsAddr string) { printBanner(stdout, cfg, prepared, addr, metricsAddr) },
+		Addr:    cfg.HTTPAddr, TLSCertFile: cfg.ops.TLSCertFile, TLSKeyFile: cfg.ops.TLSKeyFile,
 		RequestTimeout: cfg.RequestTimeout, ShutdownDelay: cfg.ops.ShutdownDelay, ShutdownTimeout: cfg.ShutdownTimeout, Drain: drain,
 		MetricsAddr: cfg.ops.MetricsAddr, Metrics: obs.metricsHandler(), PProf: cfg.ops.PProf,
 		Logger: log, Ready: ready, LogAttrs: []any{"env", cfg.Env, "playground", cfg.Playground, "introspection", cfg.ops.Introspection, "tracing", obs.tracing},
@@ -411,46 +432,133 @@ func newAuth(cfg config, db auth.Store, rdb redis.UniversalClient, log *slog.Log
 	}, nil
 }
 
+// prepared is what prepareDB did to the database, for the start banner.
+type prepared struct {
+	created    bool        // the database did not exist
+	migrations int         // migrations applied at start
+	seeded     *seed.Stats // the demo data loaded into the empty database
+}
+
 // prepareDB applies pending migrations and seeds an empty development
 // database, as configured; otherwise it refuses to serve an outdated schema.
-func prepareDB(ctx context.Context, cfg config, db *postgres.DB, log *slog.Logger) error {
+func prepareDB(ctx context.Context, cfg config, db *postgres.DB, log *slog.Logger) (prepared, error) {
+	var p prepared
 	m, err := postgres.NewMigrator(db)
 	if err != nil {
-		return err
+		return p, err
 	}
 	defer m.Close()
 	if cfg.MigrateOnStart {
-		n, err := m.Up(ctx)
-		if err != nil {
-			return err
+		if p.migrations, err = m.Up(ctx); err != nil {
+			return p, err
 		}
-		if n > 0 {
-			log.Info("applied migrations", "count", n)
+		if p.migrations > 0 {
+			log.Info("applied migrations", "count", p.migrations)
 		}
 	} else if n, err := m.Pending(ctx); err != nil {
-		return err
+		return p, err
 	} else if n > 0 {
-		return fmt.Errorf("the database lacks %d migration(s): run `folio migrate up` (or set MIGRATE_ON_START=true)", n)
+		return p, fmt.Errorf("the database lacks %d migration(s): run `folio migrate up` (or set MIGRATE_ON_START=true)", n)
 	}
 	if !cfg.SeedIfEmpty {
-		return nil
+		return p, nil
 	}
 	stats, err := seed.Load(ctx, db.Pool, seed.ScaleSmall, seed.Options{PasswordHash: demoPasswordHash(cfg)})
 	switch {
 	case errors.Is(err, seed.ErrNotEmpty):
-		return nil
+		return p, nil
 	case err != nil:
-		return fmt.Errorf("seed demo data: %w", err)
+		return p, fmt.Errorf("seed demo data: %w", err)
 	}
+	p.seeded = &stats
 	log.Info("seeded demo data into the empty database", "scale", seed.ScaleSmall, "articles", stats.Articles, "took", stats.Duration.Round(time.Millisecond))
-	return nil
+	return p, nil
+}
+
+// printBanner tells whoever started the server what happened to the
+// database and where to go next: the log's "serving" line is for machines.
+// addr and metricsAddr are the listeners' addresses (metricsAddr empty
+// when metrics are off).
+func printBanner(w io.Writer, cfg config, p prepared, addr, metricsAddr string) {
+	var db []string
+	if p.created {
+		db = append(db, "created")
+	}
+	if p.migrations > 0 {
+		db = append(db, plural(p.migrations, "migration")+" applied")
+	} else {
+		db = append(db, "schema up to date")
+	}
+	if s := p.seeded; s != nil {
+		db = append(db, fmt.Sprintf("demo data loaded (%s users, %s articles, %s comments, %s tags, %s categories in %s)",
+			thousands(s.Users), thousands(s.Articles), thousands(s.Comments), thousands(s.Tags), thousands(s.Categories), s.Duration.Round(time.Millisecond)))
+	}
+	base := baseURL(addr, cfg.ops.tls())
+	fmt.Fprintf(w, "\nFolio is serving (%s).\n", cfg.Env)
+	line := func(label, value string) { fmt.Fprintf(w, "  %-14s %s\n", label, value) }
+	line("database", databaseName(cfg.DatabaseURL)+": "+strings.Join(db, ", "))
+	if cfg.Playground {
+		line("playground", base+"/")
+	}
+	line("API", base+"/query")
+	if cfg.ops.Introspection {
+		line("schema", base+"/schema.graphql")
+	}
+	if metricsAddr != "" {
+		line("metrics", baseURL(metricsAddr, false)+"/metrics")
+	}
+	if !cfg.production() {
+		roles := slices.Sorted(maps.Keys(seed.DemoAccounts))
+		for i, r := range roles {
+			roles[i] = seed.DemoAccounts[r]
+		}
+		line("demo accounts", strings.Join(roles, ", "))
+		line("password", DemoPassword)
+	}
+	fmt.Fprintln(w)
+}
+
+// baseURL is the URL a browser on this machine reaches a listener at: an
+// address that listens on every interface is reached at localhost.
+func baseURL(addr string, tls bool) string {
+	scheme := "http"
+	if tls {
+		scheme = "https"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return scheme + "://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// plural counts things: 1 migration, 4 migrations.
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return thousands(n) + " " + thing + "s"
+}
+
+// thousands writes n with commas: 10000 → 10,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 func migrate(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
 	if len(args) != 1 || (args[0] != "up" && args[0] != "down" && args[0] != "status") {
 		return errors.New("usage: folio migrate up|down|status")
 	}
-	return withMigrator(ctx, cfg, log, func(_ *postgres.DB, m *postgres.Migrator) error {
+	// Only up may create a missing (development) database: status and
+	// down read or undo, and must not leave anything behind.
+	return withMigrator(ctx, cfg, log, args[0] == "up", func(_ *postgres.DB, m *postgres.Migrator) error {
 		switch args[0] {
 		case "up":
 			n, err := m.Up(ctx)
@@ -468,9 +576,10 @@ func migrate(ctx context.Context, cfg config, log *slog.Logger, args []string, s
 }
 
 // withMigrator runs f with a connection to the configured database and a
-// migrator over it, and closes both.
-func withMigrator(ctx context.Context, cfg config, log *slog.Logger, f func(*postgres.DB, *postgres.Migrator) error) error {
-	db, err := openDB(ctx, cfg, log)
+// migrator over it, and closes both. create lets a development database
+// that does not exist be created.
+func withMigrator(ctx context.Context, cfg config, log *slog.Logger, create bool, f func(*postgres.DB, *postgres.Migrator) error) error {
+	db, err := openDB(ctx, cfg, log, func(o *postgres.Options) { o.CreateMissing = o.CreateMissing && create })
 	if err != nil {
 		return err
 	}
@@ -489,7 +598,7 @@ func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string
 		return err
 	}
 	var stats seed.Stats
-	err = withMigrator(ctx, cfg, log, func(db *postgres.DB, m *postgres.Migrator) error {
+	err = withMigrator(ctx, cfg, log, true, func(db *postgres.DB, m *postgres.Migrator) error {
 		if _, err := m.Up(ctx); err != nil {
 			return err
 		}

@@ -98,14 +98,18 @@ func freshDatabase(t *testing.T) (name, url string) {
 	return name, url
 }
 
-// startServer runs `folio serve` until the test ends and returns its address.
-func startServer(t *testing.T, env map[string]string) string {
+// startServer runs `folio serve` until the test ends and returns its
+// address; its standard output goes to stdout (nil: nowhere).
+func startServer(t *testing.T, env map[string]string, stdout io.Writer) string {
 	t.Helper()
+	if stdout == nil {
+		stdout = io.Discard
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	env["HTTP_ADDR"] = "127.0.0.1:0"
-	go func() { done <- run(ctx, []string{"serve"}, envOf(env), io.Discard, io.Discard, ready) }()
+	go func() { done <- run(ctx, []string{"serve"}, envOf(env), stdout, io.Discard, ready) }()
 	select {
 	case addr := <-ready:
 		t.Cleanup(func() {
@@ -143,7 +147,32 @@ func get(t *testing.T, url string) (int, string) {
 
 func TestRun_ServeDevelopment(t *testing.T) {
 	_, dbURL := freshDatabase(t)
-	base := startServer(t, map[string]string{"DATABASE_URL": dbURL})
+	var stdout bytes.Buffer // written before the server is ready, read after
+	base := startServer(t, map[string]string{"DATABASE_URL": dbURL}, &stdout)
+
+	t.Run("Banner", func(t *testing.T) {
+		files, err := fs.Glob(migrations.FS, "*.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		banner := stdout.String()
+		for _, want := range []string{
+			"Folio is serving (development).",
+			"database       " + databaseName(dbURL) + ": created, " + fmt.Sprintf("%d migrations applied", len(files)) + ", demo data loaded (100 users, 1,000 articles, ",
+			"playground     " + base + "/\n",
+			"API            " + base + "/query\n",
+			"schema         " + base + "/schema.graphql\n",
+			"demo accounts  admin@demo.folio.example, author@demo.folio.example, editor@demo.folio.example, reader@demo.folio.example\n",
+			"password       " + DemoPassword + "\n",
+		} {
+			if !strings.Contains(banner, want) {
+				t.Errorf("the banner lacks %q:\n%s", want, banner)
+			}
+		}
+		if strings.Contains(banner, "metrics") {
+			t.Errorf("the banner names metrics, which are off:\n%s", banner)
+		}
+	})
 
 	t.Run("Healthz", func(t *testing.T) {
 		if code, body := get(t, base+"/healthz"); code != 200 || !strings.Contains(body, `"ok"`) {

@@ -26,6 +26,11 @@ func refuseBadCredentials(ctx context.Context, next graphql.RootResolver) graphq
 	if fe := auth.RefusalFrom(ctx); fe != nil {
 		fc, oc := graphql.GetRootFieldContext(ctx), graphql.GetOperationContext(ctx)
 		if fc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation || !accountMutations[fc.Field.Name] {
+			// One error per root field, on that field's path: the field's
+			// own context, which would give it, is made only once it runs.
+			if fc != nil {
+				ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField(fc.Field.Alias))
+			}
 			graphql.AddError(ctx, fe)
 			return graphql.Null
 		}

@@ -41,7 +41,7 @@ func TestBadInput(t *testing.T) {
 		{"MalformedID", `{ node(id: "not-an-id!") { id } }`, nil, "not a Folio ID"},
 		{"IDOfUnknownType", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": b64("Secret:1")}, "not a Folio ID"},
 		{"IDWithBadNumber", `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": b64("User:abc")}, "not a Folio ID"},
-		{"AuthorIDOfWrongType", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"authorId": b64("Tag:1")}}, "User"},
+		{"AuthorIDOfWrongType", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"authorId": b64("Tag:1")}}, "must be the ID of a User, but it names a Tag."},
 		{"MalformedCursor", `{ articles(after: "%%%") { totalCount } }`, nil, "cursor"},
 		{"CursorNotBase64OfOurs", `query($c: String) { articles(after: $c) { totalCount } }`, map[string]any{"c": b64("v1|pub|x|1")}, "cursor"},
 		{"CursorOfAnotherList", `query($c: String) { articles(after: $c) { totalCount } }`, map[string]any{"c": tags.Tags.Edges[0].Cursor}, "cursor"},

@@ -2655,7 +2655,10 @@ input CreateArticleInput {
   title: String!
   "The text in Markdown (at most 100,000 bytes)."
   body: String!
-  "A summary for lists and previews (at most 500 characters)."
+  """
+  A summary for lists and previews (at most 500 characters). Default: the
+  body's first sentences as plain text, up to 200 characters.
+  """
   excerpt: String
   """
   The URL name. Default: made from the title. Either way it is made unique by

@@ -80,9 +80,22 @@ type apq struct {
 	extension.AutomaticPersistedQuery
 }
 
+// apqMessages reword gqlgen's APQ refusals for people. The miss keeps its
+// code, PERSISTED_QUERY_NOT_FOUND, by which Apollo Client and urql
+// recognise it and resend the document.
+var apqMessages = map[string]string{
+	"PersistedQueryNotFound":                 "This server does not know the operation with this hash (yet): send it again with its document in query and the same extensions.persistedQuery.",
+	"invalid APQ extension data":             `extensions.persistedQuery must be {"version": 1, "sha256Hash": "<hex SHA-256 of the document>"}.`,
+	"unsupported APQ version":                "extensions.persistedQuery.version must be 1.",
+	"provided APQ hash does not match query": "extensions.persistedQuery.sha256Hash is not the SHA-256 of the document sent in query.",
+}
+
 func (a apq) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
 	err := a.AutomaticPersistedQuery.MutateOperationParameters(ctx, p)
 	if err != nil {
+		if msg, ok := apqMessages[err.Message]; ok {
+			err.Message = msg
+		}
 		if _, coded := err.Extensions["code"]; !coded {
 			if err.Extensions == nil {
 				err.Extensions = map[string]any{}

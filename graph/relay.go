@@ -60,9 +60,18 @@ func parseIDOf(field, s, want string) (int64, error) {
 		return 0, err
 	}
 	if kind != want {
-		return 0, folio.InvalidField(field, "%s must be the ID of a %s, but it names a %s.", field, want, kind)
+		return 0, folio.InvalidField(field, "%s must be the ID of %s, but it names %s.", field, withArticle(want), withArticle(kind))
 	}
 	return id, nil
+}
+
+// withArticle puts "a" or "an" before a type's name: an Article, a User
+// (a U sounds like "you" in our type names).
+func withArticle(typeName string) string {
+	if typeName != "" && strings.ContainsRune("AEIO", rune(typeName[0])) {
+		return "an " + typeName
+	}
+	return "a " + typeName
 }
 
 func truncate(s string, n int) string {

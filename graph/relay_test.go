@@ -38,6 +38,20 @@ func TestGlobalID_RoundTrip(t *testing.T) {
 	}
 }
 
+// TestParseIDOf_Message checks the refusal of an ID of the wrong type
+// reads as English: "an Article", "a User".
+func TestParseIDOf_Message(t *testing.T) {
+	for _, tt := range []struct{ kind, want, msg string }{
+		{kindUser, kindArticle, "articleId must be the ID of an Article, but it names a User."},
+		{kindArticle, kindUser, "articleId must be the ID of a User, but it names an Article."},
+	} {
+		_, err := parseIDOf("articleId", globalID(tt.kind, 1), tt.want)
+		if fe, ok := err.(*folio.Error); !ok || fe.Message != tt.msg {
+			t.Errorf("got %v, want %q", err, tt.msg)
+		}
+	}
+}
+
 // FuzzDecode checks that no input makes the decoders panic or accept an id
 // or cursor they did not make.
 func FuzzDecode(f *testing.F) {

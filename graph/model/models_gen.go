@@ -111,7 +111,8 @@ type CreateArticleInput struct {
 	Title string `json:"title"`
 	// The text in Markdown (at most 100,000 bytes).
 	Body string `json:"body"`
-	// A summary for lists and previews (at most 500 characters).
+	// A summary for lists and previews (at most 500 characters). Default: the
+	// body's first sentences as plain text, up to 200 characters.
 	Excerpt *string `json:"excerpt,omitempty"`
 	// The URL name. Default: made from the title. Either way it is made unique by
 	// a numeric suffix when taken.

@@ -3,7 +3,9 @@ package mutations_test
 import (
 	"crypto/ed25519"
 	"encoding/base64"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -286,10 +288,18 @@ func TestHostileTokens(t *testing.T) {
 		"both credentials":  {"Authorization": {"Bearer " + p.access}, "X-API-Key": {"folio_key_abcdefgh_x"}},
 	} {
 		t.Run(name, func(t *testing.T) {
-			r := e.Do(t, h, `{ viewer { id } articles(first: 1) { totalCount } }`, nil)
+			r := e.Do(t, h, `{ viewer { id } feed: articles(first: 1) { totalCount } }`, nil)
 			wantCode(t, r, "UNAUTHENTICATED")
 			if len(r.Errors) != 2 || string(r.Data) != "null" {
 				t.Fatalf("served with a bad credential: %s", r.Raw)
+			}
+			// One error per root field, each on its field's path.
+			var paths []string
+			for _, e := range r.Errors {
+				paths = append(paths, fmt.Sprint(e.Path))
+			}
+			if slices.Sort(paths); strings.Join(paths, " ") != "[feed] [viewer]" {
+				t.Fatalf("error paths: got %v, want [feed] and [viewer]", paths)
 			}
 			if !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
 				t.Fatalf("WWW-Authenticate = %q", r.Header.Get("WWW-Authenticate"))

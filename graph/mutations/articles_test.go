@@ -18,6 +18,7 @@ type articleData struct {
 	Title       string  `json:"title"`
 	Body        string  `json:"body"`
 	BodyHTML    string  `json:"bodyHtml"`
+	Excerpt     string  `json:"excerpt"`
 	Status      string  `json:"status"`
 	Version     int     `json:"version"`
 	PublishedAt *string `json:"publishedAt"`
@@ -102,6 +103,12 @@ func TestCreateArticle(t *testing.T) {
 		if a == nil || a.Status != "DRAFT" || a.Version != 1 || a.PublishedAt != nil || a.Title != "Héllo, Wörld: GraphQL & Go!" ||
 			a.Slug != "hello-world-graphql-go" || a.Category == nil || a.Category.Slug != cat.Slug || len(a.Tags) != 1 || a.BodyHTML != "<h1>Hi</h1>\n" {
 			t.Fatalf("created %+v (%+v)", a, out.UserErrors)
+		}
+	})
+	t.Run("An excerpt is made from the body when none is given", func(t *testing.T) {
+		out, _ := e.create(t, author.h(), map[string]any{"title": "No excerpt", "body": "# No excerpt\n\nOFFSET reads every row it skips. **Keysets** do not."})
+		if a := out.Article; a == nil || a.Excerpt != "OFFSET reads every row it skips. Keysets do not." {
+			t.Fatalf("created %+v (%+v), want the excerpt made from the body", a, out.UserErrors)
 		}
 	})
 	t.Run("Slugs are made unique", func(t *testing.T) {

@@ -41,7 +41,12 @@ func TestAPQ(t *testing.T) {
 	query := `query Tags { tags(first: 3) { totalCount } }`
 	hash := sha(query)
 	t.Run("Unknown hash", func(t *testing.T) {
-		wantCode(t, send(t, a.Server, http.MethodPost, "", persisted(hash)), "PERSISTED_QUERY_NOT_FOUND")
+		r := send(t, a.Server, http.MethodPost, "", persisted(hash))
+		wantCode(t, r, "PERSISTED_QUERY_NOT_FOUND")
+		// Clients match the code; the message is for the person reading it.
+		if msg := r.Errors[0].Message; !strings.Contains(msg, "does not know the operation with this hash") || !strings.Contains(msg, "send it again with its document") {
+			t.Fatalf("message %q, want one saying what happened and what to do", msg)
+		}
 	})
 	t.Run("Register, then hit from another instance over GET", func(t *testing.T) {
 		r := send(t, a.Server, http.MethodPost, query, persisted(hash))
@@ -65,6 +70,9 @@ func TestAPQ(t *testing.T) {
 	t.Run("Hash that does not match", func(t *testing.T) {
 		r := send(t, a.Server, http.MethodPost, query, persisted(sha("something else")))
 		wantCode(t, r, "BAD_USER_INPUT")
+		if msg := r.Errors[0].Message; !strings.Contains(msg, "is not the SHA-256 of the document") {
+			t.Fatalf("message %q", msg)
+		}
 	})
 	t.Run("Errors are not cached", func(t *testing.T) {
 		r := send(t, b.Server, http.MethodGet, "", persisted(sha("never registered")))

@@ -36,12 +36,16 @@ type NewArticle struct {
 	TagIDs     []int64
 }
 
-// Normalize trims what a person would not mean to keep and checks the rest.
+// Normalize trims what a person would not mean to keep and checks the rest;
+// an article without an excerpt gets one from its body (ExcerptOf).
 func (in *NewArticle) Normalize() error {
 	var fe FieldErrors
 	in.Title = checkTitle(&fe, "title", in.Title)
 	checkBody(&fe, "body", in.Body)
 	in.Excerpt = checkExcerpt(&fe, "excerpt", in.Excerpt)
+	if in.Excerpt == "" {
+		in.Excerpt = ExcerptOf(in.Body) // a feed card needs something to show
+	}
 	if in.Slug != "" {
 		checkSlug(&fe, "slug", in.Slug)
 	}

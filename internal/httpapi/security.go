@@ -95,8 +95,23 @@ func (w *cspWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // cross-origin only after a CORS preflight the allow-list approved.
 var PreflightHeaders = []string{"X-Folio-CSRF", "Apollo-Require-Preflight"}
 
+// CORSRequestHeaders are the request headers Folio reads that a browser
+// sends cross-origin only when a preflight allows them.
+var CORSRequestHeaders = append([]string{
+	"Content-Type", "Authorization", "X-API-Key", DryRunHeader, "Idempotency-Key", "If-None-Match",
+	"X-Request-ID", "traceparent", "tracestate",
+}, PreflightHeaders...)
+
+// CORSExposedHeaders are the response headers Folio writes for clients,
+// which a browser hides from a cross-origin page unless they are exposed.
+var CORSExposedHeaders = []string{
+	"X-Request-ID", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy",
+	"Retry-After", "ETag", "WWW-Authenticate",
+}
+
 // CORS answers preflights and sets Access-Control-* headers for the origins
-// in allowed ("*" allows any). With none allowed it adds nothing, and
+// in allowed ("*" allows any; one "*" inside an origin stands for any
+// text, as in http://localhost:*). With none allowed it adds nothing, and
 // browsers keep other sites from reading the API.
 func CORS(allowed []string, next http.Handler) http.Handler {
 	if len(allowed) == 0 {
@@ -105,8 +120,8 @@ func CORS(allowed []string, next http.Handler) http.Handler {
 	return cors.New(cors.Options{
 		AllowedOrigins: allowed,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: append([]string{"Content-Type", "Authorization", "X-API-Key", "X-Request-ID", "traceparent", "tracestate"}, PreflightHeaders...),
-		ExposedHeaders: []string{"X-Request-ID", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy", "Retry-After"},
+		AllowedHeaders: CORSRequestHeaders,
+		ExposedHeaders: CORSExposedHeaders,
 		MaxAge:         600,
 	}).Handler(next)
 }

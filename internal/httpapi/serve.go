@@ -37,6 +37,10 @@ type Server struct {
 	PProf bool
 
 	Logger *slog.Logger
+	// Started, if set, is called with the listeners' addresses (metrics
+	// empty when off) once they accept connections, before Ready: the
+	// command prints its banner there.
+	Started func(addr, metricsAddr string)
 	// Ready, if set, receives the API listener's address once it accepts
 	// connections; LogAttrs are added to the "serving" log line.
 	Ready    chan<- string
@@ -80,6 +84,13 @@ func (s Server) Serve(ctx context.Context, h http.Handler) error {
 		return err
 	}
 	log.Info("serving", append([]any{"addr", ln.Addr().String(), "tls", tlsOn}, s.LogAttrs...)...)
+	if s.Started != nil {
+		maddr := ""
+		if msrv != nil {
+			maddr = msrv.Addr
+		}
+		s.Started(ln.Addr().String(), maddr)
+	}
 	if s.Ready != nil {
 		s.Ready <- ln.Addr().String()
 	}
@@ -128,7 +139,7 @@ func (s Server) serveMetrics(log *slog.Logger, errc chan<- error) (*http.Server,
 	if err != nil {
 		return nil, fmt.Errorf("cannot listen on METRICS_ADDR %s: %v", s.MetricsAddr, err)
 	}
-	srv := &http.Server{Handler: s.metricsRoutes(), ReadHeaderTimeout: 5 * time.Second,
+	srv := &http.Server{Addr: ln.Addr().String(), Handler: s.metricsRoutes(), ReadHeaderTimeout: 5 * time.Second,
 		// A CPU profile takes ?seconds= (30 by default) to record.
 		WriteTimeout: 90 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}

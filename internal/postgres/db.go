@@ -21,8 +21,11 @@ import (
 
 // DB is a connection pool with Folio's stores as methods.
 type DB struct {
-	Pool   *pgxpool.Pool
-	tracer *Tracer
+	Pool *pgxpool.Pool
+	// Created reports that Open created the database (Options.CreateMissing),
+	// so that the process can say so.
+	Created bool
+	tracer  *Tracer
 }
 
 // Options tune Open.
@@ -69,16 +72,18 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		return nil
 	}
 	pool, err := connect(ctx, cfg)
+	created := false
 	if err != nil && opts.CreateMissing && isMissingDatabase(err) {
 		if cerr := createDatabase(ctx, cfg.ConnConfig); cerr != nil {
 			return nil, cerr
 		}
+		created = true
 		pool, err = connect(ctx, cfg)
 	}
 	if err != nil {
 		return nil, describeConnectError(cfg.ConnConfig, err)
 	}
-	return &DB{Pool: pool, tracer: counter}, nil
+	return &DB{Pool: pool, Created: created, tracer: counter}, nil
 }
 
 func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {

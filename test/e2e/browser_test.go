@@ -18,6 +18,30 @@ import (
 // It needs `npm ci --prefix web/playground` and Debian's chromium; without
 // them it skips, unless FOLIO_REQUIRE_NODE is set (as in CI), when it fails.
 func TestBrowser_Playground(t *testing.T) {
+	chromium := needBrowser(t)
+	out, err := filepath.Abs("output")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runBrowserScript(t, chromium, "browser-test.mjs", baseURL, out)
+	if fi, err := os.Stat(filepath.Join(out, "playground-home-feed.png")); err != nil || fi.Size() == 0 {
+		t.Errorf("no screenshot: %v", err)
+	}
+}
+
+// TestBrowser_CORS checks in headless Chromium that a page on a local dev
+// server's origin can call the development server with headers that need a
+// preflight and read the RateLimit and request-id headers, and that a page
+// on another origin cannot (web/playground/cors-test.mjs).
+func TestBrowser_CORS(t *testing.T) {
+	runBrowserScript(t, needBrowser(t), "cors-test.mjs", baseURL)
+}
+
+// needBrowser returns Chromium's path, or skips the test when Chromium,
+// Node or playwright-core is missing, unless FOLIO_REQUIRE_NODE is set
+// (as in CI), when it fails.
+func needBrowser(t *testing.T) string {
+	t.Helper()
 	chromium := os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
@@ -38,23 +62,22 @@ func TestBrowser_Playground(t *testing.T) {
 		}
 		t.Skipf("missing %v", missing)
 	}
+	return chromium
+}
 
-	out, err := filepath.Abs("output")
-	if err != nil {
-		t.Fatal(err)
-	}
+// runBrowserScript runs one of web/playground's Node scripts with args and
+// fails the test, with its output, if the script does.
+func runBrowserScript(t *testing.T, chromium, script string, args ...string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var log bytes.Buffer
-	cmd := exec.CommandContext(ctx, "node", "browser-test.mjs", baseURL, out)
+	cmd := exec.CommandContext(ctx, "node", append([]string{script}, args...)...)
 	cmd.Dir = "../../web/playground"
 	cmd.Env = append(os.Environ(), "CHROMIUM="+chromium)
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("browser test failed (%v):\n%s", err, log.String())
+		t.Fatalf("%s failed (%v):\n%s", script, err, log.String())
 	}
 	t.Log(log.String())
-	if fi, err := os.Stat(filepath.Join(out, "playground-home-feed.png")); err != nil || fi.Size() == 0 {
-		t.Errorf("no screenshot: %v", err)
-	}
 }
