@@ -24,6 +24,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -47,6 +48,7 @@ import (
 	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/ratelimit"
+	"github.com/folio/folio/internal/respcache"
 	"github.com/folio/folio/internal/seed"
 	"github.com/folio/folio/internal/tracing"
 )
@@ -614,4 +616,44 @@ func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string
 	fmt.Fprintf(stdout, "seeded %s: %d users, %d categories, %d tags, %d articles (%d published), %d comments, %d reactions in %s\n",
 		scale, stats.Users, stats.Categories, stats.Tags, stats.Articles, stats.Published, stats.Comments, stats.Reactions, stats.Duration.Round(time.Millisecond))
 	return nil
+}
+
+// newResponseCache builds the response cache, or nil when it is off: with
+// RESPONSE_CACHE_TTL=0, or with the entity cache off (CACHE_TTL=0), so
+// that "cache off" runs every request. A request naming a document only
+// by hash finds its text where the handler does: among trusted documents
+// if only those run, else among the persisted queries.
+func newResponseCache(cfg config, rdb redis.UniversalClient, c *cache.Store, trusted graph.TrustedDocuments,
+	lim *ratelimit.Limiter, log *slog.Logger, m *metrics.Metrics) *respcache.Cache {
+	if cfg.CacheTTL <= 0 || cfg.ResponseCache.TTL <= 0 {
+		return nil
+	}
+	docs := func(ctx context.Context, hash string) (string, bool) { return c.Queries().Get(ctx, hash) }
+	if trusted != nil {
+		docs = func(ctx context.Context, hash string) (string, bool) {
+			doc, ok, err := trusted.TrustedDocument(ctx, hash)
+			return doc, ok && err == nil
+		}
+	}
+	o := respcache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.ResponseCache.TTL, MaxAge: cfg.ResponseCache.MaxAge,
+		Timeout: cfg.CacheTimeout, Limiter: lim, Documents: docs, Logger: log,
+		// Introspection and field suggestions change what errors and
+		// introspection answers say; and servers over different databases
+		// (development, tests) may share one Redis.
+		Variant: "introspection=" + strconv.FormatBool(cfg.ops.Introspection) + ";db=" + databaseName(cfg.DatabaseURL)}
+	if m != nil {
+		o.Metrics = m
+	}
+	return respcache.New(o)
+}
+
+// databaseName names the database of a URL by host and path, leaving out
+// credentials and connection settings, which may differ between instances
+// of one deployment.
+func databaseName(databaseURL string) string {
+	u, err := url.Parse(databaseURL)
+	if err != nil || u.Host == "" {
+		return databaseURL // a key=value string: only ever hashed
+	}
+	return u.Host + u.Path
 }
