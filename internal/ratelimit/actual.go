@@ -7,8 +7,8 @@ import (
 // Actual is what an operation really cost, read from the data of its
 // response: each field's weight for every value it produced (null values
 // cost nothing; a mutation's root field costs its weight even when it
-// failed), plus the weights of the weighted arguments given. Price bounds
-// it from above.
+// failed), plus the weights of the weighted arguments given, and at least
+// MinPrice. Price bounds it from above.
 //
 // Reading the response, rather than watching each field resolve, keeps the
 // executor free of a per-field hook: the walk is one pass over the bytes,
@@ -17,9 +17,9 @@ func (c *Calculator) Actual(op *ast.OperationDefinition, data []byte) int {
 	s := scanner{b: data}
 	s.ws()
 	if !s.peek('{') {
-		return 0
+		return MinPrice
 	}
-	return c.object(op.SelectionSet, &s)
+	return max(c.object(op.SelectionSet, &s), MinPrice)
 }
 
 // object charges the fields of the JSON object at s, selected by sel.
