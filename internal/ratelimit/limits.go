@@ -252,7 +252,7 @@ type summary struct {
 	depth, fullDepth int
 	fields, spreads  int
 	// width is how many fields the set itself selects; keys tallies them
-	// by response key (until width passes the limit).
+	// by response key (nil past the limit of distinct keys).
 	width int
 	keys  map[string]int
 }
@@ -314,16 +314,24 @@ func (m *measurer) unfold(dst, src *summary, spreads int) {
 	m.merge(dst, src)
 }
 
-// merge adds src's fields to dst's level. Past the width limit the keys
-// are no longer tallied: the set is refused for its width anyway.
+// merge adds src's fields to dst's level. Once a level holds more distinct
+// response keys than a selection set may hold fields, they are no longer
+// tallied: the set is refused for its width anyway, and the tally, which
+// each spread of a fragment merges again, stays small.
 func (m *measurer) merge(dst, src *summary) {
+	if src.width == 0 {
+		return
+	}
 	dst.width = satAdd(dst.width, src.width)
-	if dst.width > m.widthLimit {
+	if dst.keys == nil || src.keys == nil {
 		dst.keys = nil
 		return
 	}
 	for k, n := range src.keys {
 		dst.keys[k] = satAdd(dst.keys[k], n)
+	}
+	if len(dst.keys) > m.widthLimit {
+		dst.keys = nil
 	}
 }
 
