@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -151,21 +152,50 @@ func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
 	return nil, false
 }
 
-// maxMessageBytes bounds a parse or validation error's message: gqlparser
-// quotes names and values from the document, and a refusal must not echo
-// a hostile document back.
-const maxMessageBytes = 200
+// maxMessageBytes bounds a parse or validation error's message, and
+// maxQuotedBytes each name or value it quotes: gqlparser quotes them from
+// the document, and a refusal must not echo a hostile document back.
+const (
+	maxMessageBytes = 200
+	maxQuotedBytes  = 32
+)
 
-// shorten cuts msg to maxMessageBytes, on a character boundary.
+// shorten cuts each quoted part of msg longer than maxQuotedBytes, then
+// msg itself to maxMessageBytes, on character boundaries.
 func shorten(msg string) string {
-	if len(msg) <= maxMessageBytes {
+	if len(msg) <= maxQuotedBytes {
 		return msg
 	}
-	cut := maxMessageBytes
-	for cut > 0 && !utf8.RuneStart(msg[cut]) {
-		cut--
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(msg, '"')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(msg[open+1:], '"')
+		if end < 0 {
+			break
+		}
+		quoted := msg[open+1 : open+1+end]
+		b.WriteString(msg[:open+1])
+		b.WriteString(cut(quoted, maxQuotedBytes))
+		b.WriteByte('"')
+		msg = msg[open+1+end+1:]
 	}
-	return msg[:cut] + "…"
+	b.WriteString(msg)
+	return cut(b.String(), maxMessageBytes)
+}
+
+// cut shortens s to at most n bytes and an ellipsis, on a character
+// boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // maxErrors bounds the errors one response lists. A document within the
