@@ -144,7 +144,8 @@ func fieldFor(sel ast.SelectionSet, key []byte) *ast.Field {
 }
 
 // scanner reads the JSON the executor wrote, which is valid: it only
-// needs to find its way, not to check.
+// needs to find its way, not to check. On bytes that are not JSON it still
+// moves forward at every step and ends, with some count.
 type scanner struct {
 	b []byte
 	i int
@@ -170,12 +171,14 @@ func (s *scanner) key() ([]byte, bool) {
 		return nil, false
 	}
 	start := s.i + 1
-	s.str()
+	if !s.str() {
+		return nil, false
+	}
 	return s.b[start : s.i-1], true
 }
 
-// str skips a string, escapes and all.
-func (s *scanner) str() {
+// str skips a string, escapes and all, and reports whether it was closed.
+func (s *scanner) str() bool {
 	s.i++ // opening quote
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
@@ -183,11 +186,12 @@ func (s *scanner) str() {
 			s.i += 2
 		case '"':
 			s.i++
-			return
+			return true
 		default:
 			s.i++
 		}
 	}
+	return false
 }
 
 // skip skips one value.
@@ -217,11 +221,16 @@ func (s *scanner) skip() {
 			s.i++
 		}
 	default: // number, true, false, null
+		start := s.i
+	scan:
 		for s.i < len(s.b) {
 			switch s.b[s.i] {
 			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				return
+				break scan
 			}
+			s.i++
+		}
+		if s.i == start { // a stray delimiter where a value belongs
 			s.i++
 		}
 	}
