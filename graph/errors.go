@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -178,24 +177,12 @@ func shorten(msg string) string {
 		}
 		quoted := msg[open+1 : open+1+end]
 		b.WriteString(msg[:open+1])
-		b.WriteString(cut(quoted, maxQuotedBytes))
+		b.WriteString(truncate(quoted, maxQuotedBytes))
 		b.WriteByte('"')
 		msg = msg[open+1+end+1:]
 	}
 	b.WriteString(msg)
-	return cut(b.String(), maxMessageBytes)
-}
-
-// cut shortens s to at most n bytes and an ellipsis, on a character
-// boundary.
-func cut(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return truncate(b.String(), maxMessageBytes)
 }
 
 // maxErrors bounds the errors one response lists. A document within the

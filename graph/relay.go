@@ -75,6 +75,8 @@ func parseIDOf(field, s, want string) (int64, error) {
 	return id, nil
 }
 
+// truncate shortens s to at most n bytes and an ellipsis, on a character
+// boundary, for quoting a caller's input back.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s

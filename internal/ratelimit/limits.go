@@ -77,26 +77,19 @@ var DefaultLimits = Limits{
 // WithDefaults returns l with each unset (zero) limit taken from
 // DefaultLimits.
 func (l Limits) WithDefaults() Limits {
-	d := DefaultLimits
-	pick := func(v *int, def int) {
+	defaults := DefaultLimits.each()
+	for i, v := range l.each() {
 		if *v <= 0 {
-			*v = def
+			*v = *defaults[i]
 		}
 	}
-	pick(&l.MaxCost, d.MaxCost)
-	pick(&l.MaxDepth, d.MaxDepth)
-	pick(&l.MaxAliases, d.MaxAliases)
-	pick(&l.MaxTokens, d.MaxTokens)
-	pick(&l.MaxDirectivesPerField, d.MaxDirectivesPerField)
-	pick(&l.MaxDocumentBytes, d.MaxDocumentBytes)
-	pick(&l.MaxOperations, d.MaxOperations)
-	pick(&l.MaxFields, d.MaxFields)
-	pick(&l.MaxSelectionFields, d.MaxSelectionFields)
-	pick(&l.MaxRepeatedFields, d.MaxRepeatedFields)
-	pick(&l.MaxFragmentSpreads, d.MaxFragmentSpreads)
-	pick(&l.MaxVariables, d.MaxVariables)
-	pick(&l.MaxIntrospectionDepth, d.MaxIntrospectionDepth)
 	return l
+}
+
+// each is every limit of l, in a fixed order.
+func (l *Limits) each() []*int {
+	return []*int{&l.MaxCost, &l.MaxDepth, &l.MaxAliases, &l.MaxTokens, &l.MaxDirectivesPerField, &l.MaxDocumentBytes, &l.MaxOperations,
+		&l.MaxFields, &l.MaxSelectionFields, &l.MaxRepeatedFields, &l.MaxFragmentSpreads, &l.MaxVariables, &l.MaxIntrospectionDepth}
 }
 
 // Refusal says which ceiling an operation went over: the figure measured
@@ -112,37 +105,34 @@ type Refusal struct {
 	Limit  int
 }
 
+// refusalMessages says, for each ceiling, what went over it: the figure,
+// then the limit.
+var refusalMessages = map[folio.Code]string{
+	folio.ECostLimit:      "The operation costs %d points and at most %d are allowed. Ask for smaller pages (first/last) or fewer nested lists; send it as a dry run to see what each field costs.",
+	folio.EDepthLimit:     "The operation nests %d fields deep and at most %d are allowed.",
+	folio.EAliasLimit:     "The document has %d aliased fields and at most %d are allowed.",
+	folio.ETokenLimit:     "The document has over %d tokens and at most %d are allowed.",
+	folio.EDirectiveLimit: "A field carries %d directives and at most %d are allowed.",
+	folio.EDocumentSize:   "The document is %d bytes long and at most %d are allowed.",
+	folio.EOperationLimit: "The document defines %d operations and at most %d are allowed.",
+	folio.EFieldLimit:     "The document selects %d fields, its fragments unfolded, and at most %d are allowed.",
+	folio.ESelectionLimit: "A selection set holds %d fields, its fragments unfolded, and at most %d are allowed.",
+	folio.ERepeatLimit:    "A selection set selects one field (response key) %d times and at most %d are allowed.",
+	folio.ESpreadLimit:    "The document makes %d fragment spreads, nested fragments unfolded, and at most %d are allowed.",
+	folio.EVariableLimit:  "An operation declares %d variables and at most %d are allowed.",
+}
+
 func (r *Refusal) Error() string {
-	switch r.Code {
-	case folio.ECostLimit:
-		return fmt.Sprintf("The operation costs %d points and at most %d are allowed. Ask for smaller pages (first/last) or fewer nested lists; send it as a dry run to see what each field costs.", r.Figure, r.Limit)
-	case folio.EDepthLimit:
-		if r.What == "introspectionDepth" {
-			return fmt.Sprintf("The introspection nests %d fields deep and at most %d are allowed.", r.Figure, r.Limit)
-		}
-		return fmt.Sprintf("The operation nests %d fields deep and at most %d are allowed.", r.Figure, r.Limit)
-	case folio.EAliasLimit:
-		return fmt.Sprintf("The document has %d aliased fields and at most %d are allowed.", r.Figure, r.Limit)
-	case folio.ETokenLimit:
-		return fmt.Sprintf("The document has over %d tokens and at most %d are allowed.", r.Figure-1, r.Limit)
-	case folio.EDirectiveLimit:
-		return fmt.Sprintf("A field carries %d directives and at most %d are allowed.", r.Figure, r.Limit)
-	case folio.EDocumentSize:
-		return fmt.Sprintf("The document is %d bytes long and at most %d are allowed.", r.Figure, r.Limit)
-	case folio.EOperationLimit:
-		return fmt.Sprintf("The document defines %d operations and at most %d are allowed.", r.Figure, r.Limit)
-	case folio.EFieldLimit:
-		return fmt.Sprintf("The document selects %d fields, its fragments unfolded, and at most %d are allowed.", r.Figure, r.Limit)
-	case folio.ESelectionLimit:
-		return fmt.Sprintf("A selection set holds %d fields, its fragments unfolded, and at most %d are allowed.", r.Figure, r.Limit)
-	case folio.ERepeatLimit:
-		return fmt.Sprintf("A selection set selects one field (response key) %d times and at most %d are allowed.", r.Figure, r.Limit)
-	case folio.ESpreadLimit:
-		return fmt.Sprintf("The document makes %d fragment spreads, nested fragments unfolded, and at most %d are allowed.", r.Figure, r.Limit)
-	case folio.EVariableLimit:
-		return fmt.Sprintf("An operation declares %d variables and at most %d are allowed.", r.Figure, r.Limit)
+	figure, format := r.Figure, refusalMessages[r.Code]
+	switch {
+	case r.What == "introspectionDepth":
+		format = "The introspection nests %d fields deep and at most %d are allowed."
+	case r.Code == folio.ETokenLimit:
+		figure-- // counting stopped one past the limit
+	case format == "":
+		return fmt.Sprintf("The operation's %s is %d, over the limit of %d.", r.What, r.Figure, r.Limit)
 	}
-	return fmt.Sprintf("The operation's %s is %d, over the limit of %d.", r.What, r.Figure, r.Limit)
+	return fmt.Sprintf(format, figure, r.Limit)
 }
 
 // Shape is what the shape limits measure in a document. Fields and
