@@ -57,10 +57,11 @@ func run() error {
 		wg.Go(func() {
 			for i := w; ctx.Err() == nil; i++ {
 				h := table[i%len(table)]
+				n := i/len(table)**conns + w // a fresh document each time
 				// The flood and the probe come from different (documentation)
 				// addresses, so that a server trusting loopback as a proxy
 				// keeps their budgets apart.
-				if _, err := send(ctx, flood, *target, h.ContentType, h.Reader(), "192.0.2.1"); err != nil && ctx.Err() == nil {
+				if _, err := send(ctx, flood, *target, h.ContentType, h.Varied(n), "192.0.2.1"); err != nil && ctx.Err() == nil {
 					failed.Add(1)
 				}
 				sent.Add(1)
