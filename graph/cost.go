@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"math"
 	"time"
 
@@ -47,8 +48,11 @@ func (*costControl) ExtensionName() string                          { return "Co
 func (*costControl) Validate(schema graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters checks the document's shape before gqlgen
-// parses and validates it: validation's work grows with aliases and
-// depth, and is what these limits bound.
+// parses and validates it: validation's work grows with fields, repeats,
+// fragment spreads, aliases and depth, and is what these limits bound.
+// Validation cannot be interrupted, so a request whose deadline passed
+// (while it waited on the database for its credentials, say) is not
+// validated at all.
 func (c *costControl) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
 	r, ok := c.shapes.Get(ctx, p.Query)
 	if !ok {
@@ -61,6 +65,9 @@ func (c *costControl) MutateOperationParameters(ctx context.Context, p *graphql.
 	if r != nil {
 		c.lim.Note(ctx, ratelimit.Observation{Outcome: string(r.Code)})
 		return refusalError(r)
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &gqlerror.Error{Message: "The request ran out of time before its document was validated.", Extensions: map[string]any{"code": extCode(folio.ETimeout)}}
 	}
 	return nil
 }

@@ -130,7 +130,7 @@ var workedExamples = []struct {
 	{"Search", `{ search(query: "postgres", first: 10) { totalCount edges { rank snippet node { slug title } } } }`, nil, 11, false},
 	{"NestedLists", `{ tags(first: 10) { nodes { articles(first: 4) { totalCount nodes { author { handle } } } } } }`, nil, 101, false},
 	{"Nodes", `{ nodes(ids: ["QXJ0aWNsZTox", "QXJ0aWNsZToy"]) { id ... on Article { author { handle } } } }`, nil, 4, false},
-	{"RateLimitIsFree", `{ rateLimit { currentlyAvailable } }`, nil, 0, false},
+	{"RateLimitCostsTheMinimum", `{ rateLimit { currentlyAvailable } }`, nil, ratelimit.MinPrice, false},
 	{"Mutation", `mutation { addComment(input: {articleId: "QXJ0aWNsZTox", body: "Nice"}) { comment { id author { handle } } userErrors { field message } } }`, nil, 12, true},
 }
 
@@ -219,10 +219,10 @@ func TestCost_Actual(t *testing.T) {
 			t.Errorf("got %s, data %s, requested %d, actual %v; want the whole price", r.Code(), r.Data, r.Cost.RequestedQueryCost, r.Cost.ActualQueryCost)
 		}
 	})
-	t.Run("MissingIsFree", func(t *testing.T) {
+	t.Run("MissingCostsTheMinimum", func(t *testing.T) {
 		r := send(t, s, `{ article(slug: "no-such-article") { author { handle } } }`, nil, nil, nil)
-		if r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != 0 {
-			t.Errorf("actual: got %v, want 0", r.Cost.ActualQueryCost)
+		if r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != ratelimit.MinPrice {
+			t.Errorf("actual: got %v, want %d", r.Cost.ActualQueryCost, ratelimit.MinPrice)
 		}
 	})
 }
@@ -378,14 +378,14 @@ func TestRateLimit_Budget(t *testing.T) {
 		if r.Header.Get("RateLimit-Limit") != "400" || r.Header.Get("RateLimit-Reset") == "" {
 			t.Errorf("headers: %v", r.Header)
 		}
-		// The refund reached the bucket in Redis.
+		// The refund reached the bucket in Redis (asking costs the minimum).
 		lim.Budgets.Wait()
 		r = send(t, s, `{ rateLimit { currentlyAvailable } }`, nil, user, nil)
-		if got := r.Cost.ThrottleStatus.CurrentlyAvailable; got != 400-actual {
-			t.Errorf("available in Redis after the refund: got %d, want 400 - %d", got, actual)
+		if got := r.Cost.ThrottleStatus.CurrentlyAvailable; got != 400-actual-ratelimit.MinPrice {
+			t.Errorf("available in Redis after the refund: got %d, want 400 - %d - %d", got, actual, ratelimit.MinPrice)
 		}
 	})
-	t.Run("RateLimitFieldSpendsNothing", func(t *testing.T) {
+	t.Run("RateLimitFieldSpendsTheMinimum", func(t *testing.T) {
 		q := `{ rateLimit { tier maximumAvailable currentlyAvailable restoreRate resetAt requestedQueryCost maximumQueryCost } }`
 		key := http.Header{"Test-API-Key": {"9"}, "Test-User": {"1"}}
 		var first int
@@ -404,17 +404,17 @@ func TestRateLimit_Budget(t *testing.T) {
 				t.Fatalf("%s: %v %+v", r.Data, err, r.Errors)
 			}
 			rl := out.RateLimit
-			if rl.Tier != "apiKey" || rl.MaximumAvailable != 5000 || rl.RestoreRate != 100 || rl.RequestedQueryCost != 0 || rl.MaximumQueryCost != 1000 {
+			if rl.Tier != "apiKey" || rl.MaximumAvailable != 5000 || rl.RestoreRate != 100 || rl.RequestedQueryCost != ratelimit.MinPrice || rl.MaximumQueryCost != 1000 {
 				t.Errorf("got %+v", rl)
 			}
 			if i == 0 {
 				first = rl.CurrentlyAvailable
-			} else if rl.CurrentlyAvailable < first {
-				t.Errorf("asking spent points: %d, then %d", first, rl.CurrentlyAvailable)
+			} else if rl.CurrentlyAvailable < first-i*ratelimit.MinPrice {
+				t.Errorf("asking spent more than the minimum: %d, then %d after %d more", first, rl.CurrentlyAvailable, i)
 			}
 		}
-		if first != 5000 {
-			t.Errorf("an API key's untouched bucket: got %d, want 5000", first)
+		if first != 5000-ratelimit.MinPrice {
+			t.Errorf("an API key's untouched bucket, after asking: got %d, want 5000 - %d", first, ratelimit.MinPrice)
 		}
 	})
 	t.Run("ThrottledWith429", func(t *testing.T) {
@@ -468,8 +468,9 @@ func TestRateLimit_Budget(t *testing.T) {
 		rdb.HSet(context.Background(), prefix+"key:4", "a", "0", "t", strconv.FormatInt(now.Add(-2*time.Second).UnixMicro(), 10))
 		r := send(t, s, `{ rateLimit { currentlyAvailable } }`, nil, http.Header{"Test-API-Key": {"4"}}, nil)
 		got := r.Cost.ThrottleStatus.CurrentlyAvailable
-		if hi := 200 + int(100*time.Since(start).Seconds()); got < 200 || got > hi {
-			t.Errorf("after 2s at 100/s: got %d, want 200 to %d", got, hi)
+		// Asking costs the minimum.
+		if lo, hi := 200-ratelimit.MinPrice, 200-ratelimit.MinPrice+int(100*time.Since(start).Seconds()); got < lo || got > hi {
+			t.Errorf("after 2s at 100/s: got %d, want %d to %d", got, lo, hi)
 		}
 	})
 	t.Run("DryRunSpendsNothing", func(t *testing.T) {
@@ -658,8 +659,8 @@ fragment TypeRef on __Type {
 
 func TestCost_IntrospectionFits(t *testing.T) {
 	r := send(t, srv(t), introspectionQuery, nil, nil, nil)
-	if r.Status != http.StatusOK || len(r.Errors) > 0 || r.Cost.RequestedQueryCost != 0 {
-		t.Errorf("got status %d, errors %+v, cost %d; want the schema, free", r.Status, r.Errors, r.Cost.RequestedQueryCost)
+	if r.Status != http.StatusOK || len(r.Errors) > 0 || r.Cost.RequestedQueryCost != ratelimit.MinPrice {
+		t.Errorf("got status %d, errors %+v, cost %d; want the schema for the minimum price", r.Status, r.Errors, r.Cost.RequestedQueryCost)
 	}
 }
 

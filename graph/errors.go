@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -132,6 +133,7 @@ func introspectionRefused(ctx context.Context) bool {
 // which gqlgen adds to every error a resolver returns. Anything else is not
 // the caller's doing.
 func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
+	e.Message = shorten(e.Message)
 	code, _ := e.Extensions["code"].(string)
 	switch {
 	case code == errcode.ValidationFailed && (e.Rule == "ValuesOfCorrectType" || e.Rule == ""):
@@ -147,6 +149,61 @@ func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
 		return e, true
 	}
 	return nil, false
+}
+
+// maxMessageBytes bounds a parse or validation error's message, and
+// maxQuotedBytes each name or value it quotes: gqlparser quotes them from
+// the document, and a refusal must not echo a hostile document back.
+const (
+	maxMessageBytes = 200
+	maxQuotedBytes  = 32
+)
+
+// shorten cuts each quoted part of msg longer than maxQuotedBytes, then
+// msg itself to maxMessageBytes, on character boundaries.
+func shorten(msg string) string {
+	if len(msg) <= maxQuotedBytes {
+		return msg
+	}
+	var b strings.Builder
+	for {
+		open := strings.IndexByte(msg, '"')
+		if open < 0 {
+			break
+		}
+		end := strings.IndexByte(msg[open+1:], '"')
+		if end < 0 {
+			break
+		}
+		quoted := msg[open+1 : open+1+end]
+		b.WriteString(msg[:open+1])
+		b.WriteString(truncate(quoted, maxQuotedBytes))
+		b.WriteByte('"')
+		msg = msg[open+1+end+1:]
+	}
+	b.WriteString(msg)
+	return truncate(b.String(), maxMessageBytes)
+}
+
+// maxErrors bounds the errors one response lists. A document within the
+// shape limits can still fail validation thousands of times over; the
+// client needs the first few to fix it, not all of them.
+const maxErrors = 20
+
+// capErrors keeps the first maxErrors-1 errors of a response and replaces
+// the rest with one that says how many were left out.
+func capErrors(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil || len(resp.Errors) <= maxErrors {
+		return resp
+	}
+	rest := resp.Errors[maxErrors-1:]
+	more := &gqlerror.Error{Message: fmt.Sprintf("%d more errors are not listed; fix the ones above first.", len(rest))}
+	if code, ok := rest[0].Extensions["code"]; ok {
+		more.Extensions = map[string]any{"code": code}
+	}
+	resp.Errors = append(resp.Errors[:maxErrors-1:maxErrors-1], more)
+	return resp
 }
 
 // recoverFunc turns a resolver's panic into an internal error after logging

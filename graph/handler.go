@@ -88,6 +88,7 @@ func NewHandler(o Options) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(afterWrites{})
+	srv.AroundResponses(capErrors)
 	srv.AroundRootFields(refuseBadCredentials)
 	srv.AroundOperations(onePasswordPerRequest)
 	srv.SetErrorPresenter(errorPresenter(o.Logger))

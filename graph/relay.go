@@ -26,6 +26,16 @@ const (
 // ID and cursor has exactly one accepted form.
 var idEncoding = base64.RawURLEncoding.Strict()
 
+// decodeOpaque decodes an ID or cursor. encoding/base64 skips carriage
+// returns and newlines even when strict, which would give an ID many
+// spellings; they are refused.
+func decodeOpaque(s string) ([]byte, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return nil, base64.CorruptInputError(strings.IndexAny(s, "\r\n"))
+	}
+	return idEncoding.DecodeString(s)
+}
+
 func globalID(kind string, id int64) string {
 	return idEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(id, 10)))
 }
@@ -34,7 +44,7 @@ func globalID(kind string, id int64) string {
 // for the error a person sees.
 func parseGlobalID(field, s string) (kind string, id int64, err error) {
 	bad := folio.InvalidField(field, "%q is not a Folio ID: pass an id exactly as the API returned it.", truncate(s, 64))
-	raw, derr := idEncoding.DecodeString(s)
+	raw, derr := decodeOpaque(s)
 	if derr != nil {
 		return "", 0, bad
 	}
@@ -74,9 +84,14 @@ func withArticle(typeName string) string {
 	return "a " + typeName
 }
 
+// truncate shortens s to at most n bytes and an ellipsis, on a character
+// boundary, for quoting a caller's input back.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
@@ -115,7 +130,7 @@ func decodeCursor(field, order string, s *string) (*folio.Cursor, error) {
 		return nil, nil
 	}
 	bad := folio.InvalidField(field, "%q is not a cursor of this list: pass a cursor exactly as this list returned it (pageInfo.endCursor, pageInfo.startCursor or an edge's cursor).", truncate(*s, 64))
-	raw, err := idEncoding.DecodeString(*s)
+	raw, err := decodeOpaque(*s)
 	if err != nil {
 		return nil, bad
 	}

@@ -1,7 +1,9 @@
 package graph
 
 import (
+	"errors"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/folio/folio/internal/folio"
 )
@@ -53,18 +55,47 @@ func TestParseIDOf_Message(t *testing.T) {
 }
 
 // FuzzDecode checks that no input makes the decoders panic or accept an id
-// or cursor they did not make.
+// they did not make; that a cursor they accept re-encodes to one that
+// decodes the same; and that a refusal's message stays short and valid
+// UTF-8 whatever was sent. Its seed corpus is in testdata/fuzz/FuzzDecode.
 func FuzzDecode(f *testing.F) {
 	f.Add(globalID(kindArticle, 1))
 	f.Add(encodeCursor(orderSlug, folio.Cursor{Text: "x", ID: 1}))
 	f.Add("djF8cHVifDF8MQ")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, s string) {
-		if kind, id, err := parseGlobalID("id", s); err == nil && globalID(kind, id) != s {
+		kind, id, err := parseGlobalID("id", s)
+		if err == nil && globalID(kind, id) != s {
 			t.Errorf("accepted %q, which re-encodes as %q", s, globalID(kind, id))
 		}
+		checkRefusal(t, err)
 		for _, order := range []string{orderPublished, orderSlug, orderRank} {
-			_, _ = decodeCursor("after", order, &s)
+			c, err := decodeCursor("after", order, &s)
+			checkRefusal(t, err)
+			if err != nil {
+				continue
+			}
+			again := encodeCursor(order, *c)
+			c2, err := decodeCursor("after", order, &again)
+			if err != nil || encodeCursor(order, *c2) != again {
+				t.Errorf("%s cursor %q decodes to %+v, which re-encodes as %q, which does not decode the same: %v", order, s, *c, again, err)
+			}
 		}
 	})
+}
+
+// checkRefusal fails the test if a decoder's refusal quotes too much of
+// its input or breaks it mid-character.
+func checkRefusal(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	var fe *folio.Error
+	if !errors.As(err, &fe) {
+		t.Fatalf("got %v, want a *folio.Error", err)
+	}
+	if len(fe.Message) > 512 || !utf8.ValidString(fe.Message) {
+		t.Errorf("message of %d bytes, valid UTF-8 %v: %q", len(fe.Message), utf8.ValidString(fe.Message), fe.Message)
+	}
 }

@@ -38,6 +38,11 @@ const (
 	EDirectiveLimit Code = "directive_limit" // how many directives one field carries
 	EDocumentSize   Code = "document_size"   // how many bytes its document has
 	EOperationLimit Code = "operation_limit" // how many operations its document has
+	EFieldLimit     Code = "field_limit"     // how many fields its document selects, fragments unfolded
+	ESelectionLimit Code = "selection_limit" // how many fields one selection set holds
+	ERepeatLimit    Code = "repeat_limit"    // how often one response key is selected in one selection set
+	ESpreadLimit    Code = "spread_limit"    // how many fragment spreads it makes, fragments unfolded
+	EVariableLimit  Code = "variable_limit"  // how many variables one operation declares
 
 	// Persisted operations.
 	EPersistedQueryNotFound  Code = "persisted_query_not_found" // an unknown hash

@@ -40,6 +40,11 @@ var wire = map[folio.Code]struct {
 	folio.EDirectiveLimit: {"DIRECTIVE_LIMIT_EXCEEDED", http.StatusOK},
 	folio.EDocumentSize:   {"DOCUMENT_SIZE_LIMIT_EXCEEDED", http.StatusOK},
 	folio.EOperationLimit: {"OPERATION_LIMIT_EXCEEDED", http.StatusOK},
+	folio.EFieldLimit:     {"FIELD_LIMIT_EXCEEDED", http.StatusOK},
+	folio.ESelectionLimit: {"SELECTION_LIMIT_EXCEEDED", http.StatusOK},
+	folio.ERepeatLimit:    {"REPEATED_FIELD_LIMIT_EXCEEDED", http.StatusOK},
+	folio.ESpreadLimit:    {"FRAGMENT_SPREAD_LIMIT_EXCEEDED", http.StatusOK},
+	folio.EVariableLimit:  {"VARIABLE_LIMIT_EXCEEDED", http.StatusOK},
 
 	folio.EPersistedQueryNotFound:  {"PERSISTED_QUERY_NOT_FOUND", http.StatusOK},
 	folio.ETrustedDocumentRequired: {"TRUSTED_DOCUMENT_REQUIRED", http.StatusOK},

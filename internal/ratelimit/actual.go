@@ -7,8 +7,8 @@ import (
 // Actual is what an operation really cost, read from the data of its
 // response: each field's weight for every value it produced (null values
 // cost nothing; a mutation's root field costs its weight even when it
-// failed), plus the weights of the weighted arguments given. Price bounds
-// it from above.
+// failed), plus the weights of the weighted arguments given, and at least
+// MinPrice. Price bounds it from above.
 //
 // Reading the response, rather than watching each field resolve, keeps the
 // executor free of a per-field hook: the walk is one pass over the bytes,
@@ -17,9 +17,9 @@ func (c *Calculator) Actual(op *ast.OperationDefinition, data []byte) int {
 	s := scanner{b: data}
 	s.ws()
 	if !s.peek('{') {
-		return 0
+		return MinPrice
 	}
-	return c.object(op.SelectionSet, &s)
+	return max(c.object(op.SelectionSet, &s), MinPrice)
 }
 
 // object charges the fields of the JSON object at s, selected by sel.
@@ -160,7 +160,8 @@ func fieldsFor(sel ast.SelectionSet, key []byte, out []*ast.Field) []*ast.Field 
 }
 
 // scanner reads the JSON the executor wrote, which is valid: it only
-// needs to find its way, not to check.
+// needs to find its way, not to check. On bytes that are not JSON it still
+// moves forward at every step and ends, with some count.
 type scanner struct {
 	b []byte
 	i int
@@ -237,11 +238,16 @@ func (s *scanner) skip() {
 			s.i++
 		}
 	default: // number, true, false, null
+		start := s.i
+	scan:
 		for s.i < len(s.b) {
 			switch s.b[s.i] {
 			case ',', '}', ']', ' ', '\t', '\n', '\r':
-				return
+				break scan
 			}
+			s.i++
+		}
+		if s.i == start { // a stray delimiter where a value belongs
 			s.i++
 		}
 	}

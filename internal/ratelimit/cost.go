@@ -35,6 +35,11 @@ const (
 // anyway, and it must not overflow into a small one.
 const costCap = math.MaxInt32
 
+// MinPrice is the least any operation costs, whatever it selects: reading,
+// parsing and validating its document is work, so no document is free,
+// however many times it asks for nothing but __typename or introspection.
+const MinPrice = 1
+
 // CalculatorOptions tune how list sizes are read.
 type CalculatorOptions struct {
 	// MaxListSize, when positive, caps the size read from a slicing
@@ -204,7 +209,8 @@ type FieldPrice struct {
 }
 
 // Price prices op, a validated operation of doc, with its variables. With
-// breakdown the price lists each field's share.
+// breakdown the price lists each field's share. The total is at least
+// MinPrice.
 func (c *Calculator) Price(op *ast.OperationDefinition, vars map[string]any, breakdown bool) Price {
 	var root *ast.Definition
 	switch op.Operation {
@@ -219,7 +225,7 @@ func (c *Calculator) Price(op *ast.OperationDefinition, vars map[string]any, bre
 	}
 	p := pricer{c: c, vars: vars, breakdown: breakdown}
 	total := p.selection(op.SelectionSet, root, "", 1, nil, 0)
-	return Price{Total: total, Fields: p.fields}
+	return Price{Total: max(total, MinPrice), Fields: p.fields}
 }
 
 type pricer struct {

@@ -99,7 +99,7 @@ func TestCalculator_Price(t *testing.T) {
 		{"SliceFromVariable", `query($n: Int) { books(first: $n) { id } }`, map[string]any{"n": 4}, 4},
 		{"SliceVariableAbsent", `query($n: Int) { books(first: $n) { id } }`, nil, 10},
 		{"SliceCappedAtMaxListSize", `{ books(first: 1000) { id } }`, nil, 100},
-		{"NegativeSliceIsEmpty", `{ books(first: -5) { id author { name } } }`, nil, 0},
+		{"NegativeSliceIsEmpty", `{ books(first: -5) { id author { name } } }`, nil, ratelimit.MinPrice},
 		// book 1 + connection 1 + pageInfo 0 + 10 edges × (edge 0 + review 2 + person 1)
 		{"ConnectionSizedFields", `{ book(id: 1) { reviews(first: 10) { pageInfo { hasNextPage } edges { cursor node { body by { name } } } } } }`, nil, 32},
 		// book 1 + connection 1 + 20 nodes × 2 + 20 edges × (0 + 2)
@@ -121,7 +121,7 @@ func TestCalculator_Price(t *testing.T) {
 		{"IncludeTrue", `query($s: Boolean!) { book(id: 1) { author @include(if: $s) { name } } }`, map[string]any{"s": true}, 2},
 		{"FragmentSpread", `query { ...Q } fragment Q on Query { books(first: 2) { id } }`, nil, 2},
 		{"AliasesEachCount", `{ a: book(id: 1) { id } b: book(id: 2) { id } }`, nil, 2},
-		{"IntrospectionIsFree", `{ __typename __schema { types { name fields { name } } } }`, nil, 0},
+		{"IntrospectionCostsTheMinimum", `{ __typename __schema { types { name fields { name } } } }`, nil, ratelimit.MinPrice},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			op := mustOperation(t, s, tc.query)
@@ -193,10 +193,10 @@ fragment N on Node { id }`
 		want           int
 	}{
 		{"ListCountsItsRows", query, `{"books":[{"id":"1","author":null},{"id":"2","author":null},{"id":"3","author":null}]}`, 3},
-		{"EmptyList", query, `{"books":[]}`, 0},
+		{"EmptyListCostsTheMinimum", query, `{"books":[]}`, ratelimit.MinPrice},
 		{"ObjectsUnderRows", query, `{"books":[{"id":"1","author":{"name":"A \"q\" }"}},{"id":"2","author":{"name":"B"}}]}`, 2 + 2},
 		{"NullObject", query, `{"books":[{"id":"1","author":null}]}`, 1},
-		{"NullData", query, `null`, 0},
+		{"NullDataCostsTheMinimum", query, `null`, ratelimit.MinPrice},
 		{"ListSkipsNullsThroughFragments", query, `{"nodes":[{"id":"a"},null,{"id":"c"}]}`, 2},
 		{"ArgumentWeightOnce", query, `{"search":[{"id":"b"}]}`, 5 + 1},
 		{"EmptySearchStillPaysItsArgument", query, `{"search":[]}`, 5},

@@ -11,7 +11,8 @@ import (
 )
 
 func TestLimits_MeasureShape(t *testing.T) {
-	l := ratelimit.Limits{MaxCost: 100, MaxDepth: 3, MaxAliases: 2, MaxTokens: 40, MaxDirectivesPerField: 2, MaxDocumentBytes: 300, MaxOperations: 2}
+	l := ratelimit.Limits{MaxCost: 100, MaxDepth: 3, MaxAliases: 2, MaxTokens: 40, MaxDirectivesPerField: 2, MaxDocumentBytes: 300, MaxOperations: 2,
+		MaxFields: 12, MaxSelectionFields: 5, MaxRepeatedFields: 3, MaxFragmentSpreads: 4, MaxVariables: 2, MaxIntrospectionDepth: 6}
 	for _, tc := range []struct {
 		name   string
 		query  string
@@ -31,7 +32,18 @@ func TestLimits_MeasureShape(t *testing.T) {
 		{"Tokens", "{ " + strings.Repeat("a ", 40) + "}", folio.ETokenLimit, 41},
 		{"DocumentSize", "{ a }" + strings.Repeat(" ", 300), folio.EDocumentSize, 305},
 		{"SyntaxErrorLeftToParser", `{ a { `, "", 0},
-		{"IntrospectionNotCounted", `{ __schema { types { fields { type { ofType { ofType { name } } } } } } }`, "", 0},
+		{"IntrospectionNotCountedAsDepth", `{ __schema { types { fields { type { ofType { name } } } } } }`, "", 0},
+		{"IntrospectionDepth", `{ __schema { types { fields { type { ofType { ofType { name } } } } } } }`, folio.EDepthLimit, 7},
+		{"IntrospectionDepthThroughFragments", `{ __type(name: "A") { ...T } } fragment T on __Type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } }`, folio.EDepthLimit, 8},
+		{"AliasesInsideIntrospection", `{ __schema { a: types { name } b: types { name } c: types { name } } }`, folio.EAliasLimit, 3},
+		{"Variables", `query ($a: Int, $b: Int, $c: Int) { a }`, folio.EVariableLimit, 3},
+		{"RepeatedField", `{ a a a a }`, folio.ERepeatLimit, 4},
+		{"RepeatedFieldThroughFragments", `{ a ...F ... { a } } fragment F on Q { a a }`, folio.ERepeatLimit, 4},
+		{"SelectionFields", `{ a b c d e f }`, folio.ESelectionLimit, 6},
+		{"SelectionFieldsThroughFragments", `{ a b ...F } fragment F on Q { c d ... { e f } }`, folio.ESelectionLimit, 6},
+		{"FieldsUnfolded", `{ a { ...F } b { ...F } c { ...F } d { ...F } } fragment F on A { x y z }`, folio.EFieldLimit, 4 + 4*3},
+		{"FragmentSpreads", `{ a { ...F } b { ...F } c { ...F } d { ...F } e { ...F } } fragment F on A { x }`, folio.ESpreadLimit, 5},
+		{"NestedFragmentFanOut", `{ ...F } fragment F on Q { ...G ...G } fragment G on Q { a { ...H } b { ...H } } fragment H on A { x }`, folio.ESpreadLimit, 7},
 		{"FragmentCycleEnds", `{ ...F } fragment F on Q { a { ...G } } fragment G on A { b { ...F } }`, "", 0}, // validation refuses the cycle
 	} {
 		t.Run(tc.name, func(t *testing.T) {
