@@ -157,7 +157,7 @@ func (c *Cache) Middleware(next http.Handler) http.Handler {
 		if doc == "" && c.o.Documents != nil {
 			doc, _ = c.o.Documents(ctx, req.hash)
 		}
-		if doc == "" || !cacheableDocument(doc, req.opName) {
+		if doc == "" || !c.cacheableDocument(ctx, doc, req.opName) {
 			l.refund(ctx, st)
 			next.ServeHTTP(w, r)
 			return

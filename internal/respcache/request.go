@@ -2,6 +2,7 @@ package respcache
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -152,7 +153,20 @@ func (req *request) key(prefix, variant, accept string) string {
 var privateFields = map[string]bool{"rateLimit": true}
 
 // cacheableDocument reports whether the operation opName of doc is a
-// query whose answer is the same for every anonymous caller.
+// query whose answer is the same for every anonymous caller, remembering
+// the answer for documents of a bounded size.
+func (c *Cache) cacheableDocument(ctx context.Context, doc, opName string) bool {
+	key := opName + "\x00" + doc
+	if ok, found := c.kinds.Get(ctx, key); found {
+		return ok
+	}
+	ok := cacheableDocument(doc, opName)
+	if len(doc) <= 4<<10 { // bounds the memory kept
+		c.kinds.Add(ctx, key, ok)
+	}
+	return ok
+}
+
 func cacheableDocument(doc, opName string) bool {
 	d, err := parser.ParseQuery(&ast.Source{Input: doc})
 	if err != nil {

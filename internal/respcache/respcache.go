@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/singleflight"
 
@@ -80,6 +81,10 @@ type Cache struct {
 	o       Options
 	tiers   ratelimit.Tiers
 	flights singleflight.Group
+	// kinds remembers whether recent documents are cacheable, so that a
+	// miss of a document seen before does not parse it again (the
+	// executor keeps its own parsed copy).
+	kinds *lru.LRU[bool]
 
 	hits, misses, bypasses, stores, executions, invalidations, errs atomic.Uint64
 }
@@ -98,7 +103,7 @@ func New(o Options) *Cache {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	c := &Cache{o: o}
+	c := &Cache{o: o, kinds: lru.New[bool](1000)}
 	if o.Limiter != nil {
 		c.tiers = o.Limiter.WithDefaults().Tiers
 	}
