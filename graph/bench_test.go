@@ -10,10 +10,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -168,6 +170,8 @@ func benchmarkQuery(b *testing.B, db *postgres.DB, body func(i int) ([]byte, err
 		next      atomic.Int64
 	)
 	before := db.Statements()
+	goroutinesBefore := goroutinesCreated()
+	cpuBefore := processCPU(b)
 	clients := benchClients(b)
 	b.ResetTimer()
 	start := time.Now()
@@ -198,6 +202,8 @@ func benchmarkQuery(b *testing.B, db *postgres.DB, body func(i int) ([]byte, err
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
+	cpu := processCPU(b) - cpuBefore
+	goroutines := goroutinesCreated() - goroutinesBefore
 
 	if len(latencies) == 0 {
 		return
@@ -210,4 +216,27 @@ func benchmarkQuery(b *testing.B, db *postgres.DB, body func(i int) ([]byte, err
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
 	b.ReportMetric(float64(db.Statements()-before)/float64(len(latencies)), "sql/req")
+	// Server and client share the process: these two count both, so they
+	// compare changes to the server, not servers to each other.
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(latencies)), "cpu-ms/req")
+	b.ReportMetric(float64(goroutines)/float64(len(latencies)), "goroutines/req")
+}
+
+// goroutinesCreated is how many goroutines the process has started.
+func goroutinesCreated() uint64 {
+	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
+}
+
+// processCPU is the CPU time, user and system, the process has used.
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
