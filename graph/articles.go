@@ -47,7 +47,7 @@ func articleQuery(in *model.ArticleFilter, by *model.ArticleOrder) (folio.Articl
 		f.Statuses = append(f.Statuses, folio.ArticleStatus(strings.ToLower(string(s))))
 	}
 	if in.AuthorID != nil {
-		id, err := parseIDOf("filter.authorId", *in.AuthorID, kindUser)
+		id, err := parseIDOf("filter.authorId", *in.AuthorID, folio.KindUser)
 		if err != nil {
 			return f, o, order, err
 		}

@@ -45,11 +45,11 @@ func nodesOf(ctx context.Context, refs []globalRef) ([]model.Node, []error) {
 			p.async(func() { f(ids) })
 		}
 	}
-	load(byKind[kindUser], func(ids []int64) { users, _ = l.UserByID.LoadMany(ctx, ids) })
-	load(byKind[kindCategory], func(ids []int64) { cats, _ = l.CategoryByID.LoadMany(ctx, ids) })
-	load(byKind[kindTag], func(ids []int64) { tags, _ = l.TagByID.LoadMany(ctx, ids) })
-	load(byKind[kindArticle], func(ids []int64) { l.ArticleByID.LoadMany(ctx, ids) })
-	load(byKind[kindComment], func(ids []int64) {
+	load(byKind[folio.KindUser], func(ids []int64) { users, _ = l.UserByID.LoadMany(ctx, ids) })
+	load(byKind[folio.KindCategory], func(ids []int64) { cats, _ = l.CategoryByID.LoadMany(ctx, ids) })
+	load(byKind[folio.KindTag], func(ids []int64) { tags, _ = l.TagByID.LoadMany(ctx, ids) })
+	load(byKind[folio.KindArticle], func(ids []int64) { l.ArticleByID.LoadMany(ctx, ids) })
+	load(byKind[folio.KindComment], func(ids []int64) {
 		comments, _ = l.CommentByID.LoadMany(ctx, ids)
 		// A comment is seen only where its article is.
 		var parents []int64
@@ -76,13 +76,13 @@ func nodesOf(ctx context.Context, refs []globalRef) ([]model.Node, []error) {
 	var seenComments []*folio.Comment
 	for i, r := range refs {
 		switch r.kind {
-		case kindUser:
+		case folio.KindUser:
 			out[i], errs[i] = nilIfMissing(l.UserByID.Load(ctx, r.id))
-		case kindCategory:
+		case folio.KindCategory:
 			out[i], errs[i] = nilIfMissing(l.CategoryByID.Load(ctx, r.id))
-		case kindTag:
+		case folio.KindTag:
 			out[i], errs[i] = nilIfMissing(l.TagByID.Load(ctx, r.id))
-		case kindArticle:
+		case folio.KindArticle:
 			a, err := visibleArticle(r.id)
 			if a == nil {
 				errs[i] = err
@@ -90,7 +90,7 @@ func nodesOf(ctx context.Context, refs []globalRef) ([]model.Node, []error) {
 			}
 			out[i] = a
 			seenArts = append(seenArts, a)
-		case kindComment:
+		case folio.KindComment:
 			c, err := l.CommentByID.Load(ctx, r.id)
 			if err == nil && c != nil {
 				// A comment is seen only where its article is.

@@ -1,7 +1,6 @@
 package graph
 
 import (
-	"encoding/base64"
 	"strconv"
 	"strings"
 	"time"
@@ -11,56 +10,14 @@ import (
 	"github.com/folio/folio/internal/folio"
 )
 
-// Global IDs are "Type:id" in unpadded URL-safe base64: opaque to clients,
-// stable for us, and safe in URLs.
-const (
-	kindUser     = "User"
-	kindArticle  = "Article"
-	kindCategory = "Category"
-	kindTag      = "Tag"
-	kindComment  = "Comment"
-	kindAPIKey   = "ApiKey"
-)
-
-// idEncoding refuses the non-canonical spellings of an encoding, so each
-// ID and cursor has exactly one accepted form.
-var idEncoding = base64.RawURLEncoding.Strict()
-
-// decodeOpaque decodes an ID or cursor. encoding/base64 skips carriage
-// returns and newlines even when strict, which would give an ID many
-// spellings; they are refused.
-func decodeOpaque(s string) ([]byte, error) {
-	if strings.ContainsAny(s, "\r\n") {
-		return nil, base64.CorruptInputError(strings.IndexAny(s, "\r\n"))
-	}
-	return idEncoding.DecodeString(s)
-}
-
-func globalID(kind string, id int64) string {
-	return idEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(id, 10)))
-}
-
-// parseGlobalID decodes an ID the API handed out. field names the argument
-// for the error a person sees.
+// parseGlobalID decodes an ID the API handed out (see folio.NodeID). field
+// names the argument for the error a person sees.
 func parseGlobalID(field, s string) (kind string, id int64, err error) {
-	bad := folio.InvalidField(field, "%q is not a Folio ID: pass an id exactly as the API returned it.", truncate(s, 64))
-	raw, derr := decodeOpaque(s)
-	if derr != nil {
-		return "", 0, bad
-	}
-	kind, num, ok := strings.Cut(string(raw), ":")
+	kind, id, ok := folio.ParseNodeID(s)
 	if !ok {
-		return "", 0, bad
+		return "", 0, folio.InvalidField(field, "%q is not a Folio ID: pass an id exactly as the API returned it.", truncate(s, 64))
 	}
-	id, perr := strconv.ParseInt(num, 10, 64)
-	if perr != nil || id <= 0 || strconv.FormatInt(id, 10) != num {
-		return "", 0, bad
-	}
-	switch kind {
-	case kindUser, kindArticle, kindCategory, kindTag, kindComment, kindAPIKey:
-		return kind, id, nil
-	}
-	return "", 0, bad
+	return kind, id, nil
 }
 
 // parseIDOf decodes an ID that must name an object of the given kind.
@@ -122,7 +79,7 @@ func encodeCursor(order string, c folio.Cursor) string {
 	default:
 		key = strconv.FormatInt(c.Time, 10)
 	}
-	return idEncoding.EncodeToString([]byte("v1|" + order + "|" + key + "|" + strconv.FormatInt(c.ID, 10)))
+	return folio.EncodeOpaque("v1|" + order + "|" + key + "|" + strconv.FormatInt(c.ID, 10))
 }
 
 func decodeCursor(field, order string, s *string) (*folio.Cursor, error) {
@@ -130,7 +87,7 @@ func decodeCursor(field, order string, s *string) (*folio.Cursor, error) {
 		return nil, nil
 	}
 	bad := folio.InvalidField(field, "%q is not a cursor of this list: pass a cursor exactly as this list returned it (pageInfo.endCursor, pageInfo.startCursor or an edge's cursor).", truncate(*s, 64))
-	raw, err := decodeOpaque(*s)
+	raw, err := folio.DecodeOpaque(*s)
 	if err != nil {
 		return nil, bad
 	}

@@ -31,8 +31,8 @@ func TestCursor_RoundTrip(t *testing.T) {
 }
 
 func TestGlobalID_RoundTrip(t *testing.T) {
-	for _, kind := range []string{kindUser, kindArticle, kindCategory, kindTag, kindComment} {
-		id := globalID(kind, 123456789)
+	for _, kind := range []string{folio.KindUser, folio.KindArticle, folio.KindCategory, folio.KindTag, folio.KindComment} {
+		id := folio.NodeID(kind, 123456789)
 		gotKind, gotID, err := parseGlobalID("id", id)
 		if err != nil || gotKind != kind || gotID != 123456789 {
 			t.Errorf("%s: got %s %d %v", kind, gotKind, gotID, err)
@@ -44,10 +44,10 @@ func TestGlobalID_RoundTrip(t *testing.T) {
 // reads as English: "an Article", "a User".
 func TestParseIDOf_Message(t *testing.T) {
 	for _, tt := range []struct{ kind, want, msg string }{
-		{kindUser, kindArticle, "articleId must be the ID of an Article, but it names a User."},
-		{kindArticle, kindUser, "articleId must be the ID of a User, but it names an Article."},
+		{folio.KindUser, folio.KindArticle, "articleId must be the ID of an Article, but it names a User."},
+		{folio.KindArticle, folio.KindUser, "articleId must be the ID of a User, but it names an Article."},
 	} {
-		_, err := parseIDOf("articleId", globalID(tt.kind, 1), tt.want)
+		_, err := parseIDOf("articleId", folio.NodeID(tt.kind, 1), tt.want)
 		if fe, ok := err.(*folio.Error); !ok || fe.Message != tt.msg {
 			t.Errorf("got %v, want %q", err, tt.msg)
 		}
@@ -59,14 +59,14 @@ func TestParseIDOf_Message(t *testing.T) {
 // decodes the same; and that a refusal's message stays short and valid
 // UTF-8 whatever was sent. Its seed corpus is in testdata/fuzz/FuzzDecode.
 func FuzzDecode(f *testing.F) {
-	f.Add(globalID(kindArticle, 1))
+	f.Add(folio.NodeID(folio.KindArticle, 1))
 	f.Add(encodeCursor(orderSlug, folio.Cursor{Text: "x", ID: 1}))
 	f.Add("djF8cHVifDF8MQ")
 	f.Add("")
 	f.Fuzz(func(t *testing.T, s string) {
 		kind, id, err := parseGlobalID("id", s)
-		if err == nil && globalID(kind, id) != s {
-			t.Errorf("accepted %q, which re-encodes as %q", s, globalID(kind, id))
+		if err == nil && folio.NodeID(kind, id) != s {
+			t.Errorf("accepted %q, which re-encodes as %q", s, folio.NodeID(kind, id))
 		}
 		checkRefusal(t, err)
 		for _, order := range []string{orderPublished, orderSlug, orderRank} {

@@ -19,14 +19,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-func (r *apiKeyResolver) ID(ctx context.Context, obj *folio.APIKey) (string, error) {
-	return globalID(kindAPIKey, obj.ID), nil
-}
-
-func (r *articleResolver) ID(ctx context.Context, obj *folio.Article) (string, error) {
-	return globalID(kindArticle, obj.ID), nil
-}
-
 func (r *articleResolver) BodyHTML(ctx context.Context, obj *folio.Article) (string, error) {
 	return bodyHTML(obj)
 }
@@ -84,10 +76,6 @@ func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *model.A
 	return obj.Count(ctx)
 }
 
-func (r *categoryResolver) ID(ctx context.Context, obj *folio.Category) (string, error) {
-	return globalID(kindCategory, obj.ID), nil
-}
-
 func (r *categoryResolver) Articles(ctx context.Context, obj *folio.Category, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
 	l := loader.For(ctx)
 	return nestedArticles(ctx, l.ArticlesByCategory, l.ArticleCountByCategory, obj.ID, first, after, last, before)
@@ -99,10 +87,6 @@ func (r *categoryConnectionResolver) Edges(ctx context.Context, obj *model.Categ
 
 func (r *categoryConnectionResolver) TotalCount(ctx context.Context, obj *model.CategoryConnection) (int, error) {
 	return obj.Count(ctx)
-}
-
-func (r *commentResolver) ID(ctx context.Context, obj *folio.Comment) (string, error) {
-	return globalID(kindComment, obj.ID), nil
 }
 
 func (r *commentResolver) Author(ctx context.Context, obj *folio.Comment) (*folio.User, error) {
@@ -187,7 +171,7 @@ func (r *mutationResolver) UpdateProfile(ctx context.Context, input model.Update
 }
 
 func (r *mutationResolver) SetUserRole(ctx context.Context, input model.SetUserRoleInput) (*model.SetUserRolePayload, error) {
-	id, err := parseIDOf("userId", input.UserID, kindUser)
+	id, err := parseIDOf("userId", input.UserID, folio.KindUser)
 	p := &model.SetUserRolePayload{}
 	if err == nil {
 		p.User, err = r.Writer.SetUserRole(ctx, folio.ViewerFrom(ctx), id, roleOf(input.Role))
@@ -205,7 +189,7 @@ func (r *mutationResolver) CreateAPIKey(ctx context.Context, input model.CreateA
 }
 
 func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input model.RevokeAPIKeyInput) (*model.RevokeAPIKeyPayload, error) {
-	id, err := parseIDOf("id", input.ID, kindAPIKey)
+	id, err := parseIDOf("id", input.ID, folio.KindAPIKey)
 	p := &model.RevokeAPIKeyPayload{}
 	if err == nil {
 		p.APIKey, err = r.Auth.RevokeAPIKey(ctx, folio.ViewerFrom(ctx), id)
@@ -216,8 +200,8 @@ func (r *mutationResolver) RevokeAPIKey(ctx context.Context, input model.RevokeA
 func (r *mutationResolver) CreateArticle(ctx context.Context, input model.CreateArticleInput) (*model.CreateArticlePayload, error) {
 	na := folio.NewArticle{Title: input.Title, Body: input.Body, Excerpt: deref(input.Excerpt), Slug: deref(input.Slug)}
 	var catErr, tagErr error
-	na.CategoryID, catErr = optionalID("categoryId", input.CategoryID, kindCategory)
-	na.TagIDs, tagErr = idList("tagIds", input.TagIds, kindTag)
+	na.CategoryID, catErr = optionalID("categoryId", input.CategoryID, folio.KindCategory)
+	na.TagIDs, tagErr = idList("tagIds", input.TagIds, folio.KindTag)
 	err := collect(catErr, tagErr, na.Normalize())
 	p := &model.CreateArticlePayload{}
 	if err == nil {
@@ -227,7 +211,7 @@ func (r *mutationResolver) CreateArticle(ctx context.Context, input model.Create
 }
 
 func (r *mutationResolver) UpdateArticle(ctx context.Context, input model.UpdateArticleInput) (*model.UpdateArticlePayload, error) {
-	id, err := parseIDOf("id", input.ID, kindArticle)
+	id, err := parseIDOf("id", input.ID, folio.KindArticle)
 	if err != nil {
 		return nil, err // the target, not a detail of the input
 	}
@@ -235,11 +219,11 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, input model.Update
 	var catErr, tagErr error
 	if c, ok := input.CategoryID.ValueOK(); ok {
 		patch.SetCategory = true
-		patch.CategoryID, catErr = optionalID("categoryId", c, kindCategory)
+		patch.CategoryID, catErr = optionalID("categoryId", c, folio.KindCategory)
 	}
 	if input.TagIds != nil {
 		var tags []int64
-		tags, tagErr = idList("tagIds", input.TagIds, kindTag)
+		tags, tagErr = idList("tagIds", input.TagIds, folio.KindTag)
 		patch.TagIDs = &tags
 	}
 	err = collect(catErr, tagErr, patch.Normalize())
@@ -251,7 +235,7 @@ func (r *mutationResolver) UpdateArticle(ctx context.Context, input model.Update
 }
 
 func (r *mutationResolver) PublishArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error) {
-	id, err := parseIDOf("id", input.ID, kindArticle)
+	id, err := parseIDOf("id", input.ID, folio.KindArticle)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +243,7 @@ func (r *mutationResolver) PublishArticle(ctx context.Context, input model.Artic
 }
 
 func (r *mutationResolver) ArchiveArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error) {
-	id, err := parseIDOf("id", input.ID, kindArticle)
+	id, err := parseIDOf("id", input.ID, folio.KindArticle)
 	if err != nil {
 		return nil, err
 	}
@@ -267,26 +251,26 @@ func (r *mutationResolver) ArchiveArticle(ctx context.Context, input model.Artic
 }
 
 func (r *mutationResolver) DeleteArticle(ctx context.Context, input model.DeleteArticleInput) (*model.DeleteArticlePayload, error) {
-	id, err := parseIDOf("id", input.ID, kindArticle)
+	id, err := parseIDOf("id", input.ID, folio.KindArticle)
 	if err != nil {
 		return nil, err
 	}
 	p := &model.DeleteArticlePayload{}
 	if _, err = r.Writer.DeleteArticle(ctx, folio.ViewerFrom(ctx), id); err == nil {
-		gid := globalID(kindArticle, id)
+		gid := folio.NodeID(folio.KindArticle, id)
 		p.DeletedArticleID = &gid
 	}
 	return p, splitUserErrors(&p.UserErrors, err)
 }
 
 func (r *mutationResolver) AddComment(ctx context.Context, input model.AddCommentInput) (*model.AddCommentPayload, error) {
-	articleID, err := parseIDOf("articleId", input.ArticleID, kindArticle)
+	articleID, err := parseIDOf("articleId", input.ArticleID, folio.KindArticle)
 	if err != nil {
 		return nil, err
 	}
 	nc := folio.NewComment{ArticleID: articleID}
 	var parentErr, bodyErr error
-	nc.ParentID, parentErr = optionalID("parentId", input.ParentID, kindComment)
+	nc.ParentID, parentErr = optionalID("parentId", input.ParentID, folio.KindComment)
 	nc.Body, bodyErr = folio.CheckCommentBody("body", input.Body)
 	err = collect(parentErr, bodyErr)
 	p := &model.AddCommentPayload{}
@@ -297,7 +281,7 @@ func (r *mutationResolver) AddComment(ctx context.Context, input model.AddCommen
 }
 
 func (r *mutationResolver) EditComment(ctx context.Context, input model.EditCommentInput) (*model.EditCommentPayload, error) {
-	id, err := parseIDOf("id", input.ID, kindComment)
+	id, err := parseIDOf("id", input.ID, folio.KindComment)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +294,7 @@ func (r *mutationResolver) EditComment(ctx context.Context, input model.EditComm
 }
 
 func (r *mutationResolver) DeleteComment(ctx context.Context, input model.DeleteCommentInput) (*model.DeleteCommentPayload, error) {
-	id, err := parseIDOf("id", input.ID, kindComment)
+	id, err := parseIDOf("id", input.ID, folio.KindComment)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +304,7 @@ func (r *mutationResolver) DeleteComment(ctx context.Context, input model.Delete
 }
 
 func (r *mutationResolver) AddReaction(ctx context.Context, input model.ReactionInput) (*model.ReactionPayload, error) {
-	id, err := parseIDOf("articleId", input.ArticleID, kindArticle)
+	id, err := parseIDOf("articleId", input.ArticleID, folio.KindArticle)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +312,7 @@ func (r *mutationResolver) AddReaction(ctx context.Context, input model.Reaction
 }
 
 func (r *mutationResolver) RemoveReaction(ctx context.Context, input model.ReactionInput) (*model.ReactionPayload, error) {
-	id, err := parseIDOf("articleId", input.ArticleID, kindArticle)
+	id, err := parseIDOf("articleId", input.ArticleID, folio.KindArticle)
 	if err != nil {
 		return nil, err
 	}
@@ -544,10 +528,6 @@ func (r *searchResultConnectionResolver) TotalCount(ctx context.Context, obj *mo
 	return obj.Count(ctx)
 }
 
-func (r *tagResolver) ID(ctx context.Context, obj *folio.Tag) (string, error) {
-	return globalID(kindTag, obj.ID), nil
-}
-
 func (r *tagResolver) Articles(ctx context.Context, obj *folio.Tag, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
 	l := loader.For(ctx)
 	return nestedArticles(ctx, l.ArticlesByTag, l.ArticleCountByTag, obj.ID, first, after, last, before)
@@ -559,10 +539,6 @@ func (r *tagConnectionResolver) Edges(ctx context.Context, obj *model.TagConnect
 
 func (r *tagConnectionResolver) TotalCount(ctx context.Context, obj *model.TagConnection) (int, error) {
 	return obj.Count(ctx)
-}
-
-func (r *userResolver) ID(ctx context.Context, obj *folio.User) (string, error) {
-	return globalID(kindUser, obj.ID), nil
 }
 
 func (r *userResolver) Role(ctx context.Context, obj *folio.User) (model.Role, error) {
@@ -577,8 +553,6 @@ func (r *userResolver) Articles(ctx context.Context, obj *folio.User, first *int
 	l := loader.For(ctx)
 	return nestedArticles(ctx, l.ArticlesByAuthor, l.ArticleCountByAuthor, obj.ID, first, after, last, before)
 }
-
-func (r *Resolver) ApiKey() ApiKeyResolver { return &apiKeyResolver{r} }
 
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 
@@ -613,7 +587,6 @@ func (r *Resolver) TagConnection() TagConnectionResolver { return &tagConnection
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
 type (
-	apiKeyResolver                 struct{ *Resolver }
 	articleResolver                struct{ *Resolver }
 	articleConnectionResolver      struct{ *Resolver }
 	categoryResolver               struct{ *Resolver }

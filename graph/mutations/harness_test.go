@@ -3,12 +3,10 @@ package mutations_test
 import (
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -190,6 +188,4 @@ func wantUserErrors(t *testing.T, got []userError, want ...string) {
 }
 
 // globalID spells an ID the way the API does, for IDs a test makes up.
-func globalID(kind string, id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(kind + ":" + strconv.FormatInt(id, 10)))
-}
+func globalID(kind string, id int64) string { return folio.NodeID(kind, id) }
