@@ -133,6 +133,7 @@ func (p *planner) articles(rows []*folio.Article, sel ast.SelectionSet) {
 	if len(rows) == 0 {
 		return
 	}
+	stats := false
 	for _, f := range p.fields(sel, "Article") {
 		switch f.Name {
 		case "author":
@@ -160,10 +161,11 @@ func (p *planner) articles(rows []*folio.Article, sel ast.SelectionSet) {
 					p.comments(pagesOf(p.ctx, p.l.CommentsByArticle, ids, pg), f.Selections, p.l.CommentCountByArticle, ids)
 				})
 			}
-		case "commentCount":
-			p.async(func() { p.l.CommentTotal.LoadMany(p.ctx, articleIDs(rows)) })
-		case "reactionCounts":
-			p.async(func() { p.l.ReactionCounts.LoadMany(p.ctx, articleIDs(rows)) })
+		case "commentCount", "reactionCounts":
+			if !stats { // one statement for both
+				stats = true
+				p.async(func() { p.l.ArticleStats.LoadMany(p.ctx, articleIDs(rows)) })
+			}
 		}
 	}
 }

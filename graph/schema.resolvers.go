@@ -60,12 +60,13 @@ func (r *articleResolver) Comments(ctx context.Context, obj *folio.Article, firs
 }
 
 func (r *articleResolver) CommentCount(ctx context.Context, obj *folio.Article) (int, error) {
-	return loader.For(ctx).CommentTotal.Load(ctx, obj.ID)
+	s, err := loader.For(ctx).ArticleStats.Load(ctx, obj.ID)
+	return s.Comments, err
 }
 
 func (r *articleResolver) ReactionCounts(ctx context.Context, obj *folio.Article) (*folio.ReactionCounts, error) {
-	c, err := loader.For(ctx).ReactionCounts.Load(ctx, obj.ID)
-	return &c, err
+	s, err := loader.For(ctx).ArticleStats.Load(ctx, obj.ID)
+	return &s.Reactions, err
 }
 
 func (r *articleConnectionResolver) Edges(ctx context.Context, obj *model.ArticleConnection) ([]*model.ArticleEdge, error) {

@@ -134,6 +134,14 @@ func (c *Comment) ShownBody() *string {
 }
 
 // ReactionCounts is how many reactions of each kind an article has.
+// ArticleStats are the counts shown with an article, read together in one
+// statement because a card that shows one nearly always shows the other.
+type ArticleStats struct {
+	// Comments counts live (not deleted) comments, replies included.
+	Comments  int
+	Reactions ReactionCounts
+}
+
 type ReactionCounts struct {
 	Like       int
 	Love       int

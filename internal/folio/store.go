@@ -74,7 +74,8 @@ type ArticleStore interface {
 	CountArticlesByCategories(ctx context.Context, v Viewer, categoryIDs []int64) (map[int64]int, error)
 	CountArticlesByTags(ctx context.Context, v Viewer, tagIDs []int64) (map[int64]int, error)
 
-	ReactionCounts(ctx context.Context, articleIDs []int64) (map[int64]ReactionCounts, error)
+	// The counts shown on an article: live comments and reactions by kind.
+	ArticleStats(ctx context.Context, articleIDs []int64) (map[int64]ArticleStats, error)
 
 	// Search ranks the articles v may see against a web-search style query
 	// (quoted phrases, or, -exclusion). An empty query is EInvalid.
@@ -92,8 +93,6 @@ type CommentStore interface {
 	// Top-level comments per article, deleted placeholders included.
 	CountCommentsByArticles(ctx context.Context, articleIDs []int64) (map[int64]int, error)
 	CountRepliesByComments(ctx context.Context, commentIDs []int64) (map[int64]int, error)
-	// Live (not deleted) comments per article, replies included.
-	CommentTotals(ctx context.Context, articleIDs []int64) (map[int64]int, error)
 }
 
 // Store is everything Folio reads.

@@ -169,8 +169,7 @@ type Loaders struct {
 
 	CommentByID *Loader[int64, *folio.Comment]
 
-	ReactionCounts *Loader[int64, folio.ReactionCounts]
-	CommentTotal   *Loader[int64, int]
+	ArticleStats *Loader[int64, folio.ArticleStats]
 
 	ArticlesByAuthor   *Loader[PageKey, folio.List[*folio.Article]]
 	ArticlesByCategory *Loader[PageKey, folio.List[*folio.Article]]
@@ -208,8 +207,7 @@ func New(s folio.Store, v folio.Viewer) *Loaders {
 
 	l.CommentByID = byKey(s.CommentsByIDs, func(c *folio.Comment) int64 { return c.ID })
 
-	l.ReactionCounts = grouped(s.ReactionCounts)
-	l.CommentTotal = grouped(s.CommentTotals)
+	l.ArticleStats = grouped(s.ArticleStats)
 
 	l.ArticlesByAuthor = paged(withViewer(v, s.ArticlesByAuthors))
 	l.ArticlesByCategory = paged(withViewer(v, s.ArticlesByCategories))
@@ -250,8 +248,7 @@ func (l *Loaders) Forget() {
 	l.TagBySlug.forget()
 	l.TagsOfArticle.forget()
 	l.CommentByID.forget()
-	l.ReactionCounts.forget()
-	l.CommentTotal.forget()
+	l.ArticleStats.forget()
 	l.ArticlesByAuthor.forget()
 	l.ArticlesByCategory.forget()
 	l.ArticlesByTag.forget()

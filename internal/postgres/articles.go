@@ -189,29 +189,37 @@ func (db *DB) CountArticlesByTags(ctx context.Context, v folio.Viewer, ids []int
 WHERE at.tag_id = ANY($1) AND a.published_at IS NOT NULL AND %s GROUP BY at.tag_id`, v, ids)
 }
 
-const reactionCounts = `SELECT article_id, kind, count(*) FROM reactions WHERE article_id = ANY($1) GROUP BY article_id, kind`
+// articleStats counts reactions by kind and, in rows whose kind is null,
+// live comments (replies included), for many articles in one statement.
+const articleStats = `SELECT article_id, kind, count(*) FROM reactions WHERE article_id = ANY($1) GROUP BY article_id, kind
+UNION ALL
+SELECT article_id, NULL, count(*) FROM comments WHERE article_id = ANY($1) AND deleted_at IS NULL GROUP BY article_id`
 
-// ReactionCounts implements folio.ArticleStore.
-func (db *DB) ReactionCounts(ctx context.Context, ids []int64) (map[int64]folio.ReactionCounts, error) {
-	rows, err := db.Pool.Query(ctx, reactionCounts, ids)
+// ArticleStats implements folio.ArticleStore.
+func (db *DB) ArticleStats(ctx context.Context, ids []int64) (map[int64]folio.ArticleStats, error) {
+	rows, err := db.Pool.Query(ctx, articleStats, ids)
 	if err != nil {
-		return nil, fmt.Errorf("query reaction counts: %w", translate(err))
+		return nil, fmt.Errorf("query article stats: %w", translate(err))
 	}
 	defer rows.Close()
-	out := make(map[int64]folio.ReactionCounts, len(ids))
+	out := make(map[int64]folio.ArticleStats, len(ids))
 	for rows.Next() {
 		var id int64
-		var kind folio.ReactionKind
+		var kind *folio.ReactionKind
 		var n int
 		if err := rows.Scan(&id, &kind, &n); err != nil {
-			return nil, fmt.Errorf("scan reaction counts: %w", err)
+			return nil, fmt.Errorf("scan article stats: %w", err)
 		}
-		c := out[id]
-		c.Add(kind, n)
-		out[id] = c
+		s := out[id]
+		if kind == nil {
+			s.Comments = n
+		} else {
+			s.Reactions.Add(*kind, n)
+		}
+		out[id] = s
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read reaction counts: %w", err)
+		return nil, fmt.Errorf("read article stats: %w", err)
 	}
 	return out, nil
 }

@@ -23,7 +23,6 @@ const (
 	commentsByIDs           = `SELECT ` + commentCols + ` FROM comments c WHERE c.id = ANY($1)`
 	countCommentsByArticles = `SELECT article_id, count(*) FROM comments WHERE article_id = ANY($1) AND parent_id IS NULL GROUP BY article_id`
 	countRepliesByComments  = `SELECT parent_id, count(*) FROM comments WHERE parent_id = ANY($1) GROUP BY parent_id`
-	commentTotals           = `SELECT article_id, count(*) FROM comments WHERE article_id = ANY($1) AND deleted_at IS NULL GROUP BY article_id`
 )
 
 // CommentsByIDs implements folio.CommentStore.
@@ -53,7 +52,3 @@ func (db *DB) CountRepliesByComments(ctx context.Context, ids []int64) (map[int6
 	return countBy(ctx, db, "replies by comment", countRepliesByComments, ids)
 }
 
-// CommentTotals implements folio.CommentStore.
-func (db *DB) CommentTotals(ctx context.Context, ids []int64) (map[int64]int, error) {
-	return countBy(ctx, db, "comment totals", commentTotals, ids)
-}

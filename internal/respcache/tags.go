@@ -281,10 +281,10 @@ func (s Store) CountArticlesByTags(ctx context.Context, v folio.Viewer, in []int
 	return s.Store.CountArticlesByTags(ctx, v, in)
 }
 
-// ReactionCounts implements folio.ArticleStore.
-func (s Store) ReactionCounts(ctx context.Context, in []int64) (map[int64]folio.ReactionCounts, error) {
-	tagRows[int](ctx, nil, nil, ids(reactionsTag, in)...)
-	return s.Store.ReactionCounts(ctx, in)
+// ArticleStats implements folio.ArticleStore.
+func (s Store) ArticleStats(ctx context.Context, in []int64) (map[int64]folio.ArticleStats, error) {
+	tagRows[int](ctx, nil, nil, append(ids(reactionsTag, in), ids(commentsTag, in)...)...)
+	return s.Store.ArticleStats(ctx, in)
 }
 
 // Search implements folio.ArticleStore.
@@ -333,8 +333,3 @@ func (s Store) CountRepliesByComments(ctx context.Context, in []int64) (map[int6
 	return s.Store.CountRepliesByComments(ctx, in)
 }
 
-// CommentTotals implements folio.CommentStore.
-func (s Store) CommentTotals(ctx context.Context, in []int64) (map[int64]int, error) {
-	tagRows[int](ctx, nil, nil, ids(commentsTag, in)...)
-	return s.Store.CommentTotals(ctx, in)
-}
