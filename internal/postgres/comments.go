@@ -51,4 +51,3 @@ func (db *DB) CountCommentsByArticles(ctx context.Context, ids []int64) (map[int
 func (db *DB) CountRepliesByComments(ctx context.Context, ids []int64) (map[int64]int, error) {
 	return countBy(ctx, db, "replies by comment", countRepliesByComments, ids)
 }
-

@@ -332,4 +332,3 @@ func (s Store) CountRepliesByComments(ctx context.Context, in []int64) (map[int6
 	tagRows[int](ctx, nil, nil, ids(repliesTag, in)...)
 	return s.Store.CountRepliesByComments(ctx, in)
 }
-
