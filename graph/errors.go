@@ -10,6 +10,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/folio/folio/internal/folio"
@@ -133,7 +134,7 @@ func introspectionRefused(ctx context.Context) bool {
 // which gqlgen adds to every error a resolver returns. Anything else is not
 // the caller's doing.
 func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
-	e.Message = shorten(e.Message)
+	e.Message = shorten(numberVariableMessage(e))
 	code, _ := e.Extensions["code"].(string)
 	switch {
 	case code == errcode.ValidationFailed && (e.Rule == "ValuesOfCorrectType" || e.Rule == ""):
@@ -149,6 +150,23 @@ func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
 		return e, true
 	}
 	return nil, false
+}
+
+// numberVariableMessage says what is wrong with a number variable gqlparser
+// could not convert: its own message shows the value mangled ("cannot use
+// value 0 as Int" for 2.5), which misleads more than it helps.
+func numberVariableMessage(e *gqlerror.Error) string {
+	if len(e.Path) != 2 || e.Path[0] != ast.PathName("variable") || !strings.HasPrefix(e.Message, "cannot use value ") {
+		return e.Message
+	}
+	name, _ := e.Path[1].(ast.PathName)
+	switch {
+	case strings.HasSuffix(e.Message, " as Int"):
+		return fmt.Sprintf("Variable \"$%s\" must be an Int: a whole number from -2147483648 to 2147483647.", name)
+	case strings.HasSuffix(e.Message, " as Float"):
+		return fmt.Sprintf("Variable \"$%s\" must be a finite Float.", name)
+	}
+	return e.Message
 }
 
 // maxMessageBytes bounds a parse or validation error's message, and

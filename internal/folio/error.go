@@ -29,6 +29,9 @@ const (
 	EMethodNotAllowed Code = "method_not_allowed" // a method the endpoint does not take
 	EUnsupportedMedia Code = "unsupported_media"  // a body that is not application/json
 	ETooLarge         Code = "too_large"          // a body over the size limit
+	ENotAcceptable    Code = "not_acceptable"     // an Accept header that admits no JSON
+	ESlowBody         Code = "slow_body"          // a body that did not arrive in time
+	EIncompleteBody   Code = "incomplete_body"    // a body cut off before its end
 
 	// The operation is over one of the ceilings checked before it runs.
 	ECostLimit      Code = "cost_limit"      // its price
