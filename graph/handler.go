@@ -85,6 +85,8 @@ func NewHandler(o Options) http.Handler {
 	}
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.Use(typeExists{})
 	}
 	srv.Use(afterWrites{})
 	srv.AroundResponses(capErrors)

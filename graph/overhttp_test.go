@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/folio/folio/graph"
 )
 
 // TestOverHTTP checks the status codes and bodies GraphQL over HTTP asks
@@ -82,4 +84,26 @@ func TestOverHTTP(t *testing.T) {
 			t.Errorf("got %s, want the variable named and the Int range", r.Raw)
 		}
 	})
+}
+
+// TestTypeExists checks that with introspection off, `__type(name:) { name }`
+// says whether a type exists (what validation tells anyone) and nothing
+// more of the schema is answered.
+func TestTypeExists(t *testing.T) {
+	s := newServer(t, testDB, func(o *graph.Options) { o.Introspection = false })
+	r := s.Do(t, nil, `query ($name: String!) { __type(name: $name) { name __typename } }`, map[string]any{"name": "Article"})
+	if r.Status != http.StatusOK || len(r.Errors) != 0 || string(r.Data) != `{"__type":{"name":"Article","__typename":"__Type"}}` {
+		t.Errorf("a type's name: got %d %s", r.Status, r.Raw)
+	}
+	for _, q := range []string{
+		`{ __type(name: "Article") { name fields { name } } }`,
+		`{ __type(name: "Article") { ... on __Type { name } } }`,
+		`{ __type(name: "Article") { ...T } } fragment T on __Type { name }`,
+		`{ __type(name: "Article") { name } __schema { queryType { name } } }`,
+		`{ ...S } fragment S on Query { __schema { types { name } } }`,
+	} {
+		if r := s.Do(t, nil, q, nil); !strings.Contains(r.Raw, "Introspection is disabled") {
+			t.Errorf("%s: got %s, want introspection refused", q, r.Raw)
+		}
+	}
 }
