@@ -24,6 +24,11 @@ const (
 	ERateLimited     Code = "rate_limited"    // too many attempts; RetryAfter says when to try again
 	ECredentials     Code = "credentials"     // sign-in failed; never says which part was wrong
 	ETimeout         Code = "timeout"         // the request ran past its deadline
+	EUnavailable     Code = "unavailable"     // a service Folio needs is down; retry after RetryAfter
+
+	// Idempotency keys (the Idempotency-Key header).
+	EIdempotencyKeyReused Code = "idempotency_key_reused" // the key came with another request before
+	EIdempotencyKeyInUse  Code = "idempotency_key_in_use" // the key's first request is still running
 
 	// The request is not GraphQL over HTTP as Folio speaks it.
 	EMethodNotAllowed Code = "method_not_allowed" // a method the endpoint does not take

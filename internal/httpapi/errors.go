@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/folio/folio/internal/accesslog"
 	"github.com/folio/folio/internal/folio"
@@ -26,6 +28,10 @@ var wire = map[folio.Code]struct {
 	folio.EConflict:        {"CONFLICT", http.StatusConflict},
 	folio.ERateLimited:     {"RATE_LIMITED", http.StatusTooManyRequests},
 	folio.ETimeout:         {"TIMEOUT", http.StatusGatewayTimeout},
+	folio.EUnavailable:     {"SERVICE_UNAVAILABLE", http.StatusServiceUnavailable},
+
+	folio.EIdempotencyKeyReused: {"IDEMPOTENCY_KEY_REUSED", http.StatusUnprocessableEntity},
+	folio.EIdempotencyKeyInUse:  {"IDEMPOTENCY_KEY_IN_USE", http.StatusConflict},
 
 	folio.EMethodNotAllowed: {"BAD_USER_INPUT", http.StatusMethodNotAllowed},
 	folio.EUnsupportedMedia: {"BAD_USER_INPUT", http.StatusUnsupportedMediaType},
@@ -81,6 +87,9 @@ func WriteError(w http.ResponseWriter, r *http.Request, err *folio.Error) {
 		mt = MediaJSON
 	}
 	w.Header().Set("Content-Type", mt)
+	if err.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(err.RetryAfter.Seconds()))))
+	}
 	w.WriteHeader(Status(err.Code))
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": err.Message, "extensions": map[string]any{"code": code}}}})
 }
