@@ -235,7 +235,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	executor := graph.NewHandler(graph.Options{
 		Store: store, Writer: writer, Auth: authn, Logger: log,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: obs.tp,
-		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter,
+		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter, Unavailable: postgres.Unavailable,
 	})
 	var schema http.Handler
 	if cfg.ops.Introspection {

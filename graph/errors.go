@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -43,7 +44,7 @@ func presentDomainError(ctx context.Context, err error, fe *folio.Error) *gqlerr
 // their message; gqlgen's own parse and validation errors keep theirs;
 // anything else is logged with the request id and shown as a bare internal
 // error, so internals never reach a client.
-func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+func errorPresenter(log *slog.Logger, unavailable func(error) bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var fe *folio.Error
 		var fes folio.FieldErrors
@@ -96,6 +97,14 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			log.InfoContext(ctx, "request cancelled", "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
 			return &gqlerror.Error{Message: "The request was cancelled.", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": extCode(folio.EInternal)}}
 		}
+		if unavailable != nil && unavailable(err) {
+			log.WarnContext(ctx, "service unavailable", "error", err.Error(), "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
+			return &gqlerror.Error{
+				Message:    "The database is unavailable for a moment. Retry shortly.",
+				Path:       graphql.GetPath(ctx),
+				Extensions: map[string]any{"code": extCode(folio.EUnavailable), "retryAfterMs": retryAfterUnavailable.Milliseconds(), "requestId": requestid.From(ctx)},
+			}
+		}
 		log.ErrorContext(ctx, "internal error", "error", err.Error(), "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
 		return &gqlerror.Error{
 			Message:    "Internal server error. Quote the request id when you report it.",
@@ -104,6 +113,10 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 	}
 }
+
+// retryAfterUnavailable is how long a client should wait before retrying
+// after SERVICE_UNAVAILABLE: a restarting Postgres takes about that long.
+const retryAfterUnavailable = time.Second
 
 // resolverError marks an error that came out of a resolver and is not a
 // domain error: a store or driver failure, never the caller's input. Errors

@@ -40,6 +40,10 @@ type Options struct {
 	// PersistedQueries, when set, stores Automatic Persisted Queries (hash →
 	// document), shared by every instance.
 	PersistedQueries graphql.Cache[string]
+	// Unavailable, if set, reports whether an error says a service the
+	// stores need is down (server.go: postgres.Unavailable): such errors
+	// are SERVICE_UNAVAILABLE, retryable, not internal errors.
+	Unavailable func(error) bool
 	// TrustedDocuments, when set, is the only source of operations: anything
 	// not registered there is refused (and APQ registration is off).
 	TrustedDocuments TrustedDocuments
@@ -92,7 +96,7 @@ func NewHandler(o Options) http.Handler {
 	srv.AroundResponses(capErrors)
 	srv.AroundRootFields(refuseBadCredentials)
 	srv.AroundOperations(onePasswordPerRequest)
-	srv.SetErrorPresenter(errorPresenter(o.Logger))
+	srv.SetErrorPresenter(errorPresenter(o.Logger, o.Unavailable))
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 
 	var h http.Handler = srv

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -82,7 +83,20 @@ func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 			Extensions: map[string]any{"code": extCode(folio.ETimeout)},
 		}}}
 	}
+	if hasCode(resp, extCode(folio.EUnavailable)) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfterUnavailable.Seconds())))
+	}
 	writeResponse(w, resp, true)
+}
+
+// hasCode reports whether any of resp's errors has code.
+func hasCode(resp *graphql.Response, code string) bool {
+	for _, e := range resp.Errors {
+		if c, _ := e.Extensions["code"].(string); c == code {
+			return true
+		}
+	}
+	return false
 }
 
 // requestParams decodes the GraphQL request: the JSON body of a POST, or
