@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/folio/folio/internal/postgres"
 )
 
 const typename = `{ __typename }`
@@ -136,4 +139,58 @@ func TestFault_RedisKilledAndRestarted(t *testing.T) {
 		n, err := rc.DBSize(ctx).Result()
 		return err == nil && n > 0
 	})
+}
+
+// TestFault_PostgresOutOfConnections fills every connection slot of
+// Postgres after Folio's own connections were ended: requests get a clear,
+// retryable SERVICE_UNAVAILABLE at once, and succeed again once slots are
+// free, without restarting Folio.
+func TestFault_PostgresOutOfConnections(t *testing.T) {
+	db, rdb := startCluster(t, "max_connections = 12", "superuser_reserved_connections = 0"), startRedis(t)
+	f := startFolio(t, db, rdb)
+	ctx := context.Background()
+	if r, err := post(ctx, f.base, subscribe, map[string]any{"e": "first@example.com"}); err != nil || !acknowledged(r, "first@example.com") {
+		t.Fatalf("before: got %+v, %v", r, err)
+	}
+	// End Folio's connections, then take every slot.
+	admin := db.connect()
+	if _, err := admin.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'`); err != nil {
+		t.Fatal(err)
+	}
+	var hogs []*pgx.Conn
+	defer func() {
+		for _, c := range hogs {
+			c.Close(ctx)
+		}
+	}()
+	for range 20 {
+		c, err := pgx.Connect(ctx, db.url())
+		if err != nil {
+			if !postgres.Unavailable(err) {
+				t.Fatalf("filling the slots: %v", err)
+			}
+			break
+		}
+		hogs = append(hogs, c)
+	}
+	for i := range 3 {
+		start := time.Now()
+		email := "full-" + string(rune('a'+i)) + "@example.com"
+		r, err := post(ctx, f.base, subscribe, map[string]any{"e": email})
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("a write with Postgres full took %s, want under 2s", took)
+		}
+		if err != nil || r.code != "SERVICE_UNAVAILABLE" || r.retryAfter == "" {
+			t.Errorf("a write with Postgres full: got %+v, %v; want SERVICE_UNAVAILABLE with Retry-After", r, err)
+		}
+	}
+	for _, c := range hogs {
+		c.Close(ctx)
+	}
+	hogs = nil
+	waitFor(t, "writes to succeed once slots are free", 30*time.Second, func() bool {
+		r, err := post(ctx, f.base, subscribe, map[string]any{"e": "after@example.com"})
+		return err == nil && acknowledged(r, "after@example.com")
+	})
+	checkWrites(t, db, []string{"first@example.com", "after@example.com"})
 }
