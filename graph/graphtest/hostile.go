@@ -132,6 +132,7 @@ func HostileRequests() []Hostile {
 		doc("IntOutOfRange", "{ tags(first: 99999999999999999999) { totalCount } }", nil, "BAD_USER_INPUT"),
 		doc("IntFractional", "{ tags(first: 1.5) { totalCount } }", nil, "BAD_USER_INPUT"),
 		doc("VariableOutOfRange", "query ($n: Int) { tags(first: $n) { totalCount } }", map[string]any{"n": 1e20}, "BAD_USER_INPUT"),
+		doc("VariableDefaultFractional", "query ($n: Int = 1.5) { tags(first: $n) { totalCount } }", nil, "BAD_USER_INPUT"),
 		doc("VariableFractional", "query ($n: Int) { tags(first: $n) { totalCount } }", map[string]any{"n": 2.5}, "BAD_USER_INPUT"),
 		{Name: "InvalidJSON", ContentType: "application/json", Body: []byte(`{"query": "{ __typename }", "variables": {"x": "` + strings.Repeat(invalid, 1000)), Status: http.StatusBadRequest, Code: "BAD_USER_INPUT"},
 		{Name: "JSONNotAnObject", ContentType: "application/json", Body: []byte(`["` + strings.Repeat(invalid, 1000) + `"]`), Status: http.StatusBadRequest, Code: "BAD_USER_INPUT"},
