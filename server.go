@@ -44,6 +44,7 @@ import (
 	"github.com/folio/folio/internal/cache"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/httpapi"
+	"github.com/folio/folio/internal/idempotency"
 	"github.com/folio/folio/internal/logging"
 	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/postgres"
@@ -234,15 +235,19 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	executor := graph.NewHandler(graph.Options{
 		Store: store, Writer: writer, Auth: authn, Logger: log,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: obs.tp,
-		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter,
+		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter, Unavailable: postgres.Unavailable,
 	})
 	var schema http.Handler
 	if cfg.ops.Introspection {
 		schema = graph.SchemaHandler()
 	}
+	// Idempotency-Key: a retried mutation runs once. The lease outlasts any
+	// request, so a duplicate never runs beside a first still running.
+	keys := idempotency.New(idempotency.Options{Redis: rdb, Prefix: redisPrefix, Timeout: cfg.CacheTimeout,
+		Lease: max(2*time.Minute, cfg.RequestTimeout+30*time.Second), Logger: log})
 	drain := &httpapi.Drain{}
 	api := httpapi.New(httpapi.Options{
-		GraphQL: rc.Middleware(executor), Schema: schema, Playground: cfg.Playground, Drain: drain,
+		GraphQL: keys.Middleware(rc.Middleware(executor)), Schema: schema, Playground: cfg.Playground, Drain: drain,
 		Checks: []httpapi.Check{{Name: "postgres", Ping: db.Ping}, {Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}},
 		Auth:   authn, Proxies: cfg.RateLimit.TrustedProxies, Timeout: cfg.RequestTimeout,
 		CORSOrigins: cfg.ops.CORSOrigins, HSTS: cfg.ops.tls(),

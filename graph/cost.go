@@ -131,7 +131,21 @@ func dryRunCost(d ratelimit.DryRun) map[string]any {
 // extensions.cost.
 func (c *costControl) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	if !graphql.HasOperationContext(ctx) || graphql.GetOperationContext(ctx).Operation == nil {
-		return next(ctx) // refused before it was an operation
+		// Refused before it was an operation (a shape ceiling, parsing,
+		// validation): it is charged too, so that no document is free.
+		resp := next(ctx)
+		if resp == nil || len(resp.Errors) == 0 {
+			return resp
+		}
+		ext := map[string]any{"requestedQueryCost": ratelimit.RefusedPrice, "actualQueryCost": ratelimit.RefusedPrice}
+		if st, budgeted := c.lim.ChargeRefused(ctx, clientaddr.From(ctx)); budgeted {
+			ext["throttleStatus"] = throttleStatus(st)
+		}
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["cost"] = ext
+		return resp
 	}
 	operation := graphql.GetOperationContext(ctx).Operation
 	op, refusal := c.admit(ctx, graphql.GetOperationContext(ctx))

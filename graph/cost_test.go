@@ -722,3 +722,25 @@ func TestRateLimit_RefusalsObserved(t *testing.T) {
 		t.Errorf("the access log does not name the refusal:\n%s", s.logs.String())
 	}
 }
+
+// TestRateLimit_RefusedDocumentsCharged checks a document refused before it
+// became an operation (it does not validate, or is over a shape ceiling)
+// costs its client a point: a client sending nothing else runs out of
+// budget like any other.
+func TestRateLimit_RefusedDocumentsCharged(t *testing.T) {
+	getWorld(t)
+	rdb := redistest.Client(t)
+	tiers := ratelimit.Tiers{Anonymous: slowTier(3)}
+	tiers.User, tiers.APIKey = tiers.Anonymous, tiers.Anonymous
+	s := newLimitedServer(t, &ratelimit.Limiter{Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: redistest.Prefix(t, rdb)}), Tiers: tiers})
+	for i, q := range []string{`{ nope }`, `{`, "{ " + strings.Repeat("__typename ", 2900) + "}"} {
+		r := send(t, s, q, nil, nil, nil)
+		if r.Status != http.StatusOK || r.Code() == "" || r.Cost.ActualQueryCost == nil || *r.Cost.ActualQueryCost != ratelimit.RefusedPrice ||
+			r.Cost.ThrottleStatus == nil || r.Cost.ThrottleStatus.CurrentlyAvailable != 2-i || r.Header.Get("RateLimit-Remaining") != strconv.Itoa(2-i) {
+			t.Fatalf("refusal %d: got %d %s, want it charged %d point, %d left: %s", i, r.Status, r.Code(), ratelimit.RefusedPrice, 2-i, r.Raw)
+		}
+	}
+	if r := send(t, s, `{ __typename }`, nil, nil, nil); r.Status != http.StatusTooManyRequests || r.Code() != "RATE_LIMITED" {
+		t.Errorf("after three refusals: got %d %s, want 429 RATE_LIMITED", r.Status, r.Code())
+	}
+}

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/folio/folio/internal/folio"
@@ -42,7 +44,7 @@ func presentDomainError(ctx context.Context, err error, fe *folio.Error) *gqlerr
 // their message; gqlgen's own parse and validation errors keep theirs;
 // anything else is logged with the request id and shown as a bare internal
 // error, so internals never reach a client.
-func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
+func errorPresenter(log *slog.Logger, unavailable func(error) bool) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var fe *folio.Error
 		var fes folio.FieldErrors
@@ -95,6 +97,14 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			log.InfoContext(ctx, "request cancelled", "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
 			return &gqlerror.Error{Message: "The request was cancelled.", Path: graphql.GetPath(ctx), Extensions: map[string]any{"code": extCode(folio.EInternal)}}
 		}
+		if unavailable != nil && unavailable(err) {
+			log.WarnContext(ctx, "service unavailable", "error", err.Error(), "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
+			return &gqlerror.Error{
+				Message:    "The database is unavailable for a moment. Retry shortly.",
+				Path:       graphql.GetPath(ctx),
+				Extensions: map[string]any{"code": extCode(folio.EUnavailable), "retryAfterMs": retryAfterUnavailable.Milliseconds(), "requestId": requestid.From(ctx)},
+			}
+		}
 		log.ErrorContext(ctx, "internal error", "error", err.Error(), "request_id", requestid.From(ctx), "path", graphql.GetPath(ctx).String())
 		return &gqlerror.Error{
 			Message:    "Internal server error. Quote the request id when you report it.",
@@ -103,6 +113,10 @@ func errorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 	}
 }
+
+// retryAfterUnavailable is how long a client should wait before retrying
+// after SERVICE_UNAVAILABLE: a restarting Postgres takes about that long.
+const retryAfterUnavailable = time.Second
 
 // resolverError marks an error that came out of a resolver and is not a
 // domain error: a store or driver failure, never the caller's input. Errors
@@ -133,7 +147,7 @@ func introspectionRefused(ctx context.Context) bool {
 // which gqlgen adds to every error a resolver returns. Anything else is not
 // the caller's doing.
 func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
-	e.Message = shorten(e.Message)
+	e.Message = shorten(numberVariableMessage(e))
 	code, _ := e.Extensions["code"].(string)
 	switch {
 	case code == errcode.ValidationFailed && (e.Rule == "ValuesOfCorrectType" || e.Rule == ""):
@@ -149,6 +163,23 @@ func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
 		return e, true
 	}
 	return nil, false
+}
+
+// numberVariableMessage says what is wrong with a number variable gqlparser
+// could not convert: its own message shows the value mangled ("cannot use
+// value 0 as Int" for 2.5), which misleads more than it helps.
+func numberVariableMessage(e *gqlerror.Error) string {
+	if len(e.Path) != 2 || e.Path[0] != ast.PathName("variable") || !strings.HasPrefix(e.Message, "cannot use value ") {
+		return e.Message
+	}
+	name, _ := e.Path[1].(ast.PathName)
+	switch {
+	case strings.HasSuffix(e.Message, " as Int"):
+		return fmt.Sprintf("Variable \"$%s\" must be an Int: a whole number from -2147483648 to 2147483647.", name)
+	case strings.HasSuffix(e.Message, " as Float"):
+		return fmt.Sprintf("Variable \"$%s\" must be a finite Float.", name)
+	}
+	return e.Message
 }
 
 // maxMessageBytes bounds a parse or validation error's message, and

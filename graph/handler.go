@@ -40,6 +40,10 @@ type Options struct {
 	// PersistedQueries, when set, stores Automatic Persisted Queries (hash →
 	// document), shared by every instance.
 	PersistedQueries graphql.Cache[string]
+	// Unavailable, if set, reports whether an error says a service the
+	// stores need is down (server.go: postgres.Unavailable): such errors
+	// are SERVICE_UNAVAILABLE, retryable, not internal errors.
+	Unavailable func(error) bool
 	// TrustedDocuments, when set, is the only source of operations: anything
 	// not registered there is refused (and APQ registration is off).
 	TrustedDocuments TrustedDocuments
@@ -63,8 +67,7 @@ func NewHandler(o Options) http.Handler {
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(postJSON{})
+	srv.AddTransport(overHTTP{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetDisableSuggestion(o.HideSuggestions)
 	srv.Use(newObserver(o.TracerProvider))
@@ -86,12 +89,14 @@ func NewHandler(o Options) http.Handler {
 	}
 	if o.Introspection {
 		srv.Use(extension.Introspection{})
+	} else {
+		srv.Use(typeExists{})
 	}
 	srv.Use(afterWrites{})
 	srv.AroundResponses(capErrors)
 	srv.AroundRootFields(refuseBadCredentials)
 	srv.AroundOperations(onePasswordPerRequest)
-	srv.SetErrorPresenter(errorPresenter(o.Logger))
+	srv.SetErrorPresenter(errorPresenter(o.Logger, o.Unavailable))
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 
 	var h http.Handler = srv

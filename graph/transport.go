@@ -3,72 +3,181 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/errcode"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/httpapi"
 )
 
-// postJSON is gqlgen's POST transport with a cheaper response writer for
-// the usual request, one that accepts application/json (or says nothing).
-// encoding/json scans every json.RawMessage it marshals again, to compact
-// and HTML-escape it; the executor's data is compact JSON already, and
-// copying it as it is saves that pass over the whole response (4% of a
-// request's CPU). Requests asking for another media type, and bodies that
-// are not JSON, go to gqlgen's POST unchanged.
-type postJSON struct{ transport.POST }
+// overHTTP is GraphQL over HTTP as its spec (graphql.github.io/graphql-over-http)
+// says, for GET and POST, in place of gqlgen's GET and POST transports:
+//
+//   - the response's media type is the one Accept asks for
+//     (httpapi.ResponseMediaType; httpapi answers 406 when it admits none);
+//   - a request error (the body is not a GraphQL request, the document does
+//     not parse or validate, the variables do not fit it, a ceiling refuses
+//     it) has no "data" entry, and is answered 200 under application/json,
+//     so that clients read its errors, and 4xx under
+//     application/graphql-response+json;
+//   - a GET runs queries only (httpapi's CSRF check answers 405 first);
+//   - every refusal carries an extensions.code.
+//
+// httpapi has read the POST body already, within its size and time limits.
+// The executor's data is copied into the response as it is: encoding/json
+// would scan every json.RawMessage again to compact and HTML-escape it,
+// 4% of a request's CPU.
+type overHTTP struct{}
 
-var _ graphql.Transport = postJSON{}
+var _ graphql.Transport = overHTTP{}
 
-func (t postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	if a := r.Header.Get("Accept"); a != "" && a != "application/json" {
-		t.POST.Do(w, r, exec)
-		return
-	}
+func (overHTTP) Supports(r *http.Request) bool {
+	return r.Header.Get("Upgrade") == "" && (r.Method == http.MethodGet || r.Method == http.MethodPost)
+}
+
+func (overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx := r.Context()
+	mt, ok := httpapi.ResponseMediaType(r)
+	if !ok {
+		mt = httpapi.MediaJSON
+	}
 	start := graphql.Now()
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		w.Header().Set("Content-Type", "application/json")
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("could not read request body: %+v", err)}))
+	params, ferr := requestParams(r)
+	if ferr != nil {
+		httpapi.WriteError(w, r, ferr)
 		return
 	}
-	var params graphql.RawParams
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&params); err != nil {
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		t.POST.Do(w, r, exec)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	rc, opErr := exec.CreateOperationContext(ctx, &params)
+	w.Header().Set("Content-Type", mt)
+	rc, opErr := exec.CreateOperationContext(ctx, params)
 	if opErr != nil {
-		// As gqlgen's POST answers application/json.
-		if errcode.GetErrorKind(opErr) == errcode.KindProtocol {
-			w.WriteHeader(http.StatusUnprocessableEntity)
-		}
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, rc), opErr))
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, rc), opErr)
+		w.WriteHeader(requestErrorStatus(mt, params, resp))
+		writeResponse(w, resp, false)
 		return
 	}
+	if r.Method == http.MethodGet {
+		if op := rc.Doc.Operations.ForName(rc.OperationName); op == nil || op.Operation != ast.Query {
+			// httpapi's CSRF check refuses these first; this is the backstop.
+			w.Header().Set("Allow", "POST")
+			httpapi.WriteError(w, r, folio.Errorf(folio.EMethodNotAllowed, "Only queries may be sent with GET; send this operation with POST."))
+			return
+		}
+	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	if resp == nil {
+		// The executor gives up without an answer when the request's
+		// context ends first.
+		resp = &graphql.Response{Errors: gqlerror.List{{
+			Message:    "The request ran out of time.",
+			Extensions: map[string]any{"code": extCode(folio.ETimeout)},
+		}}}
+	}
+	if hasCode(resp, extCode(folio.EUnavailable)) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfterUnavailable.Seconds())))
+	}
+	writeResponse(w, resp, true)
+}
+
+// hasCode reports whether any of resp's errors has code.
+func hasCode(resp *graphql.Response, code string) bool {
+	for _, e := range resp.Errors {
+		if c, _ := e.Extensions["code"].(string); c == code {
+			return true
+		}
+	}
+	return false
+}
+
+// requestParams decodes the GraphQL request: the JSON body of a POST, or
+// the URL parameters of a GET.
+func requestParams(r *http.Request) (*graphql.RawParams, *folio.Error) {
+	params := &graphql.RawParams{}
+	if r.Method == http.MethodGet {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return nil, folio.Errorf(folio.EInvalid, "The URL's query string does not parse.")
+		}
+		params.Query = q.Get("query")
+		params.OperationName = q.Get("operationName")
+		if v := q.Get("variables"); v != "" {
+			if err := decodeJSON(strings.NewReader(v), &params.Variables); err != nil {
+				return nil, folio.Errorf(folio.EInvalid, "The variables parameter is not a JSON object.")
+			}
+		}
+		if v := q.Get("extensions"); v != "" {
+			if err := decodeJSON(strings.NewReader(v), &params.Extensions); err != nil {
+				return nil, folio.Errorf(folio.EInvalid, "The extensions parameter is not a JSON object.")
+			}
+		}
+		return params, nil
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		// httpapi read it already; this is a reader over memory.
+		return nil, folio.Errorf(folio.EIncompleteBody, "The request body could not be read.")
+	}
+	if err := decodeJSON(bytes.NewReader(body), params); err != nil {
+		return nil, folio.Errorf(folio.EInvalid, "The body is not a JSON object of the form {\"query\": …, \"variables\": {…}}.")
+	}
+	return params, nil
+}
+
+// decodeJSON decodes one JSON value, numbers kept as written, and refuses
+// anything after it.
+func decodeJSON(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errTrailingData
+	}
+	return nil
+}
+
+var errTrailingData = errors.New("data after the JSON value")
+
+// noOperation is gqlgen's message for a request without a document, or
+// whose operationName names none of it.
+const noOperation = "no operation provided"
+
+// requestErrorStatus is the HTTP status of a request error in media type
+// mt: under application/graphql-response+json, the status of its code
+// where that is a server's or a budget's (5xx, 429), 400 otherwise; under
+// application/json, 200, unless the request was not a GraphQL request at
+// all (no document: 400).
+func requestErrorStatus(mt string, params *graphql.RawParams, resp *graphql.Response) int {
+	var code string
+	if len(resp.Errors) > 0 {
+		code, _ = resp.Errors[0].Extensions["code"].(string)
+	}
+	if mt == httpapi.MediaGraphQLResponse {
+		return httpapi.RequestErrorStatus(code)
+	}
+	if len(resp.Errors) > 0 && resp.Errors[0].Message == noOperation && params.Query == "" {
+		return http.StatusBadRequest
+	}
+	return http.StatusOK
 }
 
 // writeResponse writes resp as encoding/json would, with its data copied
-// as the executor made it.
-func writeResponse(w io.Writer, resp *graphql.Response) {
-	if resp == nil {
-		_, _ = w.Write([]byte("null")) // as encoding/json writes it
-		return
-	}
+// as the executor made it, and no "data" entry unless executed (a request
+// error has none).
+func writeResponse(w io.Writer, resp *graphql.Response, executed bool) {
 	if resp.Label != "" || resp.Path != nil || resp.HasNext != nil {
-		// Incremental delivery, which POST does not serve: the general way.
+		// Incremental delivery, which this transport does not serve: the general way.
 		b, _ := json.Marshal(resp)
 		_, _ = w.Write(b)
 		return
@@ -82,20 +191,27 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 		}
 		buf = append(buf, `"errors":`...)
 		buf = append(buf, b...)
-		buf = append(buf, ',')
 	}
-	buf = append(buf, `"data":`...)
-	if len(resp.Data) == 0 {
-		buf = append(buf, "null"...)
-	} else {
-		buf = append(buf, resp.Data...)
+	if executed {
+		if len(resp.Errors) > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `"data":`...)
+		if len(resp.Data) == 0 {
+			buf = append(buf, "null"...)
+		} else {
+			buf = append(buf, resp.Data...)
+		}
 	}
 	if len(resp.Extensions) > 0 {
 		b, err := json.Marshal(resp.Extensions)
 		if err != nil {
 			panic(err)
 		}
-		buf = append(buf, `,"extensions":`...)
+		if len(buf) > 1 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `"extensions":`...)
 		buf = append(buf, b...)
 	}
 	buf = append(buf, '}')

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Hostile is a request made to cost the server work or to break it, and
@@ -15,10 +16,13 @@ import (
 type Hostile struct {
 	Name string
 	// ContentType and Body are sent as they are, by POST; Chunked hides
-	// the body's length from the server.
+	// the body's length from the server; Trickle sends it a byte at a time,
+	// each that long after the last (the server under test should give up
+	// on it well within a second).
 	ContentType string
 	Body        []byte
 	Chunked     bool
+	Trickle     time.Duration
 	// Query and Variables are the GraphQL request Body holds, if it is one.
 	Query     string
 	Variables map[string]any
@@ -28,12 +32,37 @@ type Hostile struct {
 	Code   string
 }
 
-// Reader is the body to send: of known length, or not if Chunked.
+// Reader is the body to send: of known length, or not if Chunked, or
+// trickled.
 func (h Hostile) Reader() io.Reader {
+	if h.Trickle > 0 {
+		return &trickle{body: h.Body, every: h.Trickle}
+	}
 	if h.Chunked {
 		return io.MultiReader(bytes.NewReader(h.Body))
 	}
 	return bytes.NewReader(h.Body)
+}
+
+// trickle reads one byte of body each time every has passed, as a client on
+// a dying connection, or one holding the server's reader on purpose, sends.
+type trickle struct {
+	body  []byte
+	every time.Duration
+	tick  *time.Ticker
+}
+
+func (t *trickle) Read(p []byte) (int, error) {
+	if len(t.body) == 0 {
+		return 0, io.EOF
+	}
+	if t.tick == nil {
+		t.tick = time.NewTicker(t.every)
+	}
+	<-t.tick.C
+	p[0] = t.body[0]
+	t.body = t.body[1:]
+	return 1, nil
 }
 
 // Varied is the body with a comment numbered n added to its document, if
@@ -60,13 +89,10 @@ func HostileRequests() []Hostile {
 		if err != nil {
 			panic(err)
 		}
-		// A ceiling refuses with 200; a document that fails validation,
-		// or variables that do not fit it, with 422.
-		status := http.StatusOK
-		if code == "GRAPHQL_VALIDATION_FAILED" || code == "BAD_USER_INPUT" {
-			status = http.StatusUnprocessableEntity
-		}
-		return Hostile{Name: name, ContentType: "application/json", Body: body, Status: status, Code: code, Query: query, Variables: vars}
+		// Under application/json, GraphQL over HTTP answers 200 for a
+		// document refused by a ceiling, by validation, or for variables
+		// that do not fit it: the refusal is in the body.
+		return Hostile{Name: name, ContentType: "application/json", Body: body, Status: http.StatusOK, Code: code, Query: query, Variables: vars}
 	}
 	repeat := func(n int, f func(i int) string) string {
 		var b strings.Builder
@@ -106,13 +132,14 @@ func HostileRequests() []Hostile {
 		doc("IntOutOfRange", "{ tags(first: 99999999999999999999) { totalCount } }", nil, "BAD_USER_INPUT"),
 		doc("IntFractional", "{ tags(first: 1.5) { totalCount } }", nil, "BAD_USER_INPUT"),
 		doc("VariableOutOfRange", "query ($n: Int) { tags(first: $n) { totalCount } }", map[string]any{"n": 1e20}, "BAD_USER_INPUT"),
+		doc("VariableDefaultFractional", "query ($n: Int = 1.5) { tags(first: $n) { totalCount } }", nil, "BAD_USER_INPUT"),
 		doc("VariableFractional", "query ($n: Int) { tags(first: $n) { totalCount } }", map[string]any{"n": 2.5}, "BAD_USER_INPUT"),
 		{Name: "InvalidJSON", ContentType: "application/json", Body: []byte(`{"query": "{ __typename }", "variables": {"x": "` + strings.Repeat(invalid, 1000)), Status: http.StatusBadRequest, Code: "BAD_USER_INPUT"},
 		{Name: "JSONNotAnObject", ContentType: "application/json", Body: []byte(`["` + strings.Repeat(invalid, 1000) + `"]`), Status: http.StatusBadRequest, Code: "BAD_USER_INPUT"},
 		{Name: "WrongContentType", ContentType: "text/plain", Body: []byte(`{"query":"{ __typename }"}`), Status: http.StatusUnsupportedMediaType, Code: "BAD_USER_INPUT"},
 		{Name: "BodyTooLarge", ContentType: "application/json", Body: huge, Status: http.StatusRequestEntityTooLarge, Code: "BAD_USER_INPUT"},
-		// Answered 200 today, read past the limit by the transport; the
-		// status is the GraphQL-over-HTTP audit's to settle (413).
-		{Name: "BodyTooLargeChunked", ContentType: "application/json", Body: huge, Chunked: true, Code: "BAD_USER_INPUT"},
+		{Name: "BodyTooLargeChunked", ContentType: "application/json", Body: huge, Chunked: true, Status: http.StatusRequestEntityTooLarge, Code: "BAD_USER_INPUT"},
+		{Name: "BodyTooLargeInvalidJSON", ContentType: "application/json", Body: bytes.Repeat([]byte("{"), 2<<20), Status: http.StatusRequestEntityTooLarge, Code: "BAD_USER_INPUT"},
+		{Name: "TrickledBody", ContentType: "application/json", Body: []byte(`{"query": "{ __typename }"}`), Trickle: 100 * time.Millisecond, Status: http.StatusRequestTimeout, Code: "BAD_USER_INPUT"},
 	}
 }

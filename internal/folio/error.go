@@ -24,11 +24,19 @@ const (
 	ERateLimited     Code = "rate_limited"    // too many attempts; RetryAfter says when to try again
 	ECredentials     Code = "credentials"     // sign-in failed; never says which part was wrong
 	ETimeout         Code = "timeout"         // the request ran past its deadline
+	EUnavailable     Code = "unavailable"     // a service Folio needs is down; retry after RetryAfter
+
+	// Idempotency keys (the Idempotency-Key header).
+	EIdempotencyKeyReused Code = "idempotency_key_reused" // the key came with another request before
+	EIdempotencyKeyInUse  Code = "idempotency_key_in_use" // the key's first request is still running
 
 	// The request is not GraphQL over HTTP as Folio speaks it.
 	EMethodNotAllowed Code = "method_not_allowed" // a method the endpoint does not take
 	EUnsupportedMedia Code = "unsupported_media"  // a body that is not application/json
 	ETooLarge         Code = "too_large"          // a body over the size limit
+	ENotAcceptable    Code = "not_acceptable"     // an Accept header that admits no JSON
+	ESlowBody         Code = "slow_body"          // a body that did not arrive in time
+	EIncompleteBody   Code = "incomplete_body"    // a body cut off before its end
 
 	// The operation is over one of the ceilings checked before it runs.
 	ECostLimit      Code = "cost_limit"      // its price

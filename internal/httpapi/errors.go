@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/folio/folio/internal/accesslog"
 	"github.com/folio/folio/internal/folio"
@@ -26,10 +28,17 @@ var wire = map[folio.Code]struct {
 	folio.EConflict:        {"CONFLICT", http.StatusConflict},
 	folio.ERateLimited:     {"RATE_LIMITED", http.StatusTooManyRequests},
 	folio.ETimeout:         {"TIMEOUT", http.StatusGatewayTimeout},
+	folio.EUnavailable:     {"SERVICE_UNAVAILABLE", http.StatusServiceUnavailable},
+
+	folio.EIdempotencyKeyReused: {"IDEMPOTENCY_KEY_REUSED", http.StatusUnprocessableEntity},
+	folio.EIdempotencyKeyInUse:  {"IDEMPOTENCY_KEY_IN_USE", http.StatusConflict},
 
 	folio.EMethodNotAllowed: {"BAD_USER_INPUT", http.StatusMethodNotAllowed},
 	folio.EUnsupportedMedia: {"BAD_USER_INPUT", http.StatusUnsupportedMediaType},
 	folio.ETooLarge:         {"BAD_USER_INPUT", http.StatusRequestEntityTooLarge},
+	folio.ENotAcceptable:    {"BAD_USER_INPUT", http.StatusNotAcceptable},
+	folio.ESlowBody:         {"BAD_USER_INPUT", http.StatusRequestTimeout},
+	folio.EIncompleteBody:   {"BAD_USER_INPUT", http.StatusBadRequest},
 
 	// GraphQL over HTTP answers 200 for an operation refused after it was
 	// read: the refusal is in the body.
@@ -73,7 +82,27 @@ func Status(c folio.Code) int {
 func WriteError(w http.ResponseWriter, r *http.Request, err *folio.Error) {
 	code := ExtensionCode(err.Code)
 	accesslog.From(r.Context()).AddErrorCodes(code)
-	w.Header().Set("Content-Type", "application/json")
+	mt, ok := ResponseMediaType(r)
+	if !ok {
+		mt = MediaJSON
+	}
+	w.Header().Set("Content-Type", mt)
+	if err.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(err.RetryAfter.Seconds()))))
+	}
 	w.WriteHeader(Status(err.Code))
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": err.Message, "extensions": map[string]any{"code": code}}}})
+}
+
+// RequestErrorStatus is the HTTP status of a request error (one raised
+// before execution) whose extensions.code is code, answered as
+// application/graphql-response+json: the status of a server's failure
+// (5xx) or a spent budget (429) where the code has one, 400 otherwise.
+func RequestErrorStatus(code string) int {
+	for _, w := range wire {
+		if w.code == code && (w.status >= 500 || w.status == http.StatusTooManyRequests) {
+			return w.status
+		}
+	}
+	return http.StatusBadRequest
 }

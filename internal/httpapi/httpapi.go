@@ -43,6 +43,9 @@ type Options struct {
 	Proxies clientaddr.Proxies
 	// Timeout bounds each GraphQL request's work; zero: no bound.
 	Timeout time.Duration
+	// BodyTimeout bounds how long a request body may take to arrive; zero:
+	// DefaultBodyTimeout.
+	BodyTimeout time.Duration
 	// CORSOrigins may call the API from a browser ("*": any).
 	CORSOrigins []string
 	// HSTS sends Strict-Transport-Security (the server speaks TLS).
@@ -63,14 +66,14 @@ type Options struct {
 func New(o Options) http.Handler {
 	o = o.withDefaults()
 	query := chain(o.GraphQL,
-		markGraphQL,              // refusals below count as GraphQL requests in the access log
-		CSRF,                     // no cross-site forms, no GET mutations
-		checkRequest,             // methods, media type, body limit
-		publicCaching,            // anonymous GET answers may be kept by CDNs
-		clientAddress(o.Proxies), // the client's address, behind trusted proxies
-		deadline(o.Timeout),      // REQUEST_TIMEOUT, down to SQL
-		authenticate(o.Auth),     // the viewer, or the refusal of bad credentials
-		rateLimit,                // Folio-Dry-Run; RateLimit headers, 429 when the budget refuses
+		markGraphQL,                 // refusals below count as GraphQL requests in the access log
+		CSRF,                        // no cross-site forms, no GET mutations
+		checkRequest(o.BodyTimeout), // methods, media types, the body: its size and pace
+		publicCaching,               // anonymous GET answers may be kept by CDNs
+		clientAddress(o.Proxies),    // the client's address, behind trusted proxies
+		deadline(o.Timeout),         // REQUEST_TIMEOUT, down to SQL
+		authenticate(o.Auth),        // the viewer, or the refusal of bad credentials
+		rateLimit,                   // Folio-Dry-Run; RateLimit headers, 429 when the budget refuses
 	)
 	return chain(routes(o, query),
 		func(h http.Handler) http.Handler { return tracing.Middleware(o.TracerProvider, h) }, // a server span, continuing the caller's trace
@@ -115,6 +118,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.TracerProvider == nil {
 		o.TracerProvider = otel.GetTracerProvider()
+	}
+	if o.BodyTimeout == 0 {
+		o.BodyTimeout = DefaultBodyTimeout
 	}
 	if o.Drain == nil {
 		o.Drain = &Drain{}

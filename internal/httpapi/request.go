@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -20,6 +23,12 @@ import (
 
 // MaxBodyBytes bounds a request body; no legitimate operation comes close.
 const MaxBodyBytes = 1 << 20
+
+// DefaultBodyTimeout bounds how long a request body may take to arrive: a
+// megabyte in 10 s is 100 KB/s, slower than any client worth waiting for,
+// and shorter than the server's ReadTimeout, so a trickled body gets an
+// answer instead of a dead connection.
+const DefaultBodyTimeout = 10 * time.Second
 
 // recovery answers a handler's panic with an internal error after logging
 // it with its stack and the request id; the process keeps serving.
@@ -53,30 +62,96 @@ func markGraphQL(next http.Handler) http.Handler {
 }
 
 // checkRequest answers what gqlgen's transports would answer without an
-// extensions.code: a method or media type Folio does not speak, or a body
-// over MaxBodyBytes.
-func checkRequest(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodGet, http.MethodOptions:
-		case http.MethodPost:
-			mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if mt != "application/json" {
-				WriteError(w, r, folio.Errorf(folio.EUnsupportedMedia, "Send POST requests with Content-Type: application/json and a body of {\"query\": …, \"variables\": …}."))
+// extensions.code: a method, media type or Accept header Folio does not
+// speak, and a body over MaxBodyBytes, slower than bodyTimeout or cut off.
+// It reads a POST's body whole before anything else runs, so the transport
+// reads it from memory and cannot fail.
+func checkRequest(bodyTimeout time.Duration) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Upgrade") == "" && r.Method != http.MethodOptions {
+				if _, ok := ResponseMediaType(r); !ok {
+					WriteError(w, r, folio.Errorf(folio.ENotAcceptable, "Accept application/graphql-response+json or application/json."))
+					return
+				}
+			}
+			switch r.Method {
+			case http.MethodGet, http.MethodOptions:
+			case http.MethodPost:
+				mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+				if mt != "application/json" {
+					WriteError(w, r, folio.Errorf(folio.EUnsupportedMedia, "Send POST requests with Content-Type: application/json and a body of {\"query\": …, \"variables\": …}."))
+					return
+				}
+				body, ferr := readBody(w, r, bodyTimeout)
+				if ferr != nil && ferr.Code == folio.ETooLarge {
+					refuseAndDrain(w, r, ferr)
+					return
+				}
+				if ferr != nil {
+					WriteError(w, r, ferr)
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			default:
+				w.Header().Set("Allow", "GET, POST, OPTIONS")
+				WriteError(w, r, folio.Errorf(folio.EMethodNotAllowed, "Use POST, or GET for queries."))
 				return
 			}
-			if r.ContentLength > MaxBodyBytes {
-				WriteError(w, r, folio.Errorf(folio.ETooLarge, "The request body is over %d bytes.", MaxBodyBytes))
-				return
-			}
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		default:
-			w.Header().Set("Allow", "GET, POST, OPTIONS")
-			WriteError(w, r, folio.Errorf(folio.EMethodNotAllowed, "Use POST, or GET for queries."))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// readBody reads r's body whole, within MaxBodyBytes and bodyTimeout (zero:
+// only the server's ReadTimeout), and says why it could not.
+func readBody(w http.ResponseWriter, r *http.Request, bodyTimeout time.Duration) ([]byte, *folio.Error) {
+	if r.ContentLength > MaxBodyBytes {
+		return nil, folio.Errorf(folio.ETooLarge, "The request body is over %d bytes.", MaxBodyBytes)
+	}
+	rc := http.NewResponseController(w)
+	if bodyTimeout > 0 {
+		// Not every ResponseWriter (a test's recorder) has a deadline to set.
+		_ = rc.SetReadDeadline(time.Now().Add(bodyTimeout))
+		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+	}
+	size := r.ContentLength
+	if size < 0 || size > MaxBodyBytes {
+		size = 512
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+1))
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, MaxBodyBytes+1))
+	var ne net.Error
+	switch {
+	case err == nil && buf.Len() > MaxBodyBytes:
+		return nil, folio.Errorf(folio.ETooLarge, "The request body is over %d bytes.", MaxBodyBytes)
+	case err == nil:
+		return buf.Bytes(), nil
+	case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return nil, folio.Errorf(folio.ESlowBody, "The request body did not arrive within %s.", bodyTimeout)
+	default:
+		return nil, folio.Errorf(folio.EIncompleteBody, "The request body ended before its declared length.")
+	}
+}
+
+// maxDrainBytes is how much of a refused body is read and thrown away, so
+// that the client, still sending, reads the 413 instead of a connection
+// reset; past it the connection is cut.
+const maxDrainBytes = 64 << 20
+
+// refuseAndDrain answers err, then reads what is left of the body (up to
+// maxDrainBytes, for at most 10 s) before the connection closes: closing it
+// under a client still writing would reset it, and the client would see
+// the reset, not the answer.
+func refuseAndDrain(w http.ResponseWriter, r *http.Request, err *folio.Error) {
+	w.Header().Set("Connection", "close")
+	rc := http.NewResponseController(w)
+	// HTTP/1.1 lets go of the body once the answer is written, unless asked.
+	_ = rc.EnableFullDuplex()
+	WriteError(w, r, err)
+	_ = rc.Flush()
+	_ = rc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, maxDrainBytes))
 }
 
 // publicCaching lets browsers and CDNs keep the answers to anonymous GET

@@ -106,7 +106,7 @@ var CORSRequestHeaders = append([]string{
 // which a browser hides from a cross-origin page unless they are exposed.
 var CORSExposedHeaders = []string{
 	"X-Request-ID", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy",
-	"Retry-After", "ETag", "WWW-Authenticate",
+	"Retry-After", "ETag", "WWW-Authenticate", "Idempotent-Replayed",
 }
 
 // CORS answers preflights and sets Access-Control-* headers for the origins

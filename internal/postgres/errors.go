@@ -1,8 +1,12 @@
 package postgres
 
 import (
+	"context"
 	"errors"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -20,4 +24,31 @@ func translate(err error) error {
 		return &folio.Error{Code: folio.EInvalid, Message: "A value in the request is malformed or out of range."}
 	}
 	return err
+}
+
+// Unavailable reports whether err says Postgres could not be reached or
+// would not serve: no connection (refused, reset, closed under a statement
+// by a restart), too many connections, or the server shutting down or
+// starting up. Such a request may succeed if retried shortly; the pool
+// replaces the broken connections by itself.
+func Unavailable(err error) bool {
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false // the request's own end, not Postgres's
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case strings.HasPrefix(pgErr.Code, "08"), // connection exception
+			pgErr.Code == "53300",                                               // too_many_connections
+			pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03": // shutting down, crashed, starting
+			return true
+		}
+		return false
+	}
+	var connectErr *pgconn.ConnectError
+	var netErr *net.OpError
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, pgconn.ErrConnClosed)
 }

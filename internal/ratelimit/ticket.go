@@ -137,3 +137,23 @@ func (t *Ticket) Settle(ctx context.Context, actual int) Status {
 	}
 	return st
 }
+
+// RefusedPrice is what a document refused before it became an operation
+// costs its client: one that does not parse or validate, or is over a shape
+// ceiling. Reading it was work, and a client sending nothing else must run
+// out of budget as any other does.
+const RefusedPrice = MinPrice
+
+// ChargeRefused takes RefusedPrice from the budget of the context's viewer
+// (else addr's), into debt if need be, and returns the bucket; budgeted is
+// false when no budget is kept. The context's Report, if any, learns the
+// bucket, so the refusal carries the RateLimit headers too.
+func (l *Limiter) ChargeRefused(ctx context.Context, addr netip.Addr) (st Status, budgeted bool) {
+	if l.Budgets == nil {
+		return Status{}, false
+	}
+	c := l.Tiers.ClientFor(folio.ViewerFrom(ctx), addr)
+	st = l.Budgets.Adjust(ctx, c, RefusedPrice)
+	ReportFrom(ctx).set(st, false)
+	return st, true
+}
