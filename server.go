@@ -431,6 +431,7 @@ func newAuth(cfg config, db auth.Store, rdb redis.UniversalClient, log *slog.Log
 		AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
 		Throttle: &auth.Throttle{Redis: rdb, Prefix: redisPrefix, Logger: log, Window: cfg.SignInWindow,
 			MaxPerAccount: cfg.SignInMaxPerAccount, MaxPerAddress: cfg.SignInMaxPerAddress},
+		Revocations: &auth.Revocations{Redis: rdb, Prefix: redisPrefix, Logger: log, Live: db.SessionLive},
 	}, nil
 }
 
