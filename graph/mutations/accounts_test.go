@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/auth"
@@ -490,9 +489,7 @@ func TestSignOut_EndsAccessTokens(t *testing.T) {
 	a := newEnvWith(t, rdb, prefix, keys, false)
 	b := newEnvWith(t, rdb, prefix, keys, false)
 	// A third instance whose Redis refuses every connection.
-	dead := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
-	t.Cleanup(func() { dead.Close() })
-	c := newEnvWith(t, dead, prefix, keys, false)
+	c := newEnvWith(t, redistest.Dead(t), prefix, keys, false)
 
 	const me = `{ viewer { handle } }`
 	viewer := func(e *env, p person) graphtest.Response { return e.Do(t, p.h(), me, nil) }

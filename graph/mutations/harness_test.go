@@ -76,7 +76,7 @@ func newEnvWith(t *testing.T, rdb *redis.Client, prefix string, keys *auth.KeySe
 		store, writer, accounts = e.cache, e.cache, e.cache.Accounts(testDB)
 	}
 	e.auth = &auth.Service{Store: accounts, Keys: e.keys, Logger: logger,
-		Throttle:    &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, MaxPerAccount: e.limit, MaxPerAddress: 1000},
+		Throttle:    &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, FreeAttempts: e.limit, Delay: time.Minute, MaxPerAccount: 1000, MaxPerAddress: 1000},
 		Revocations: &auth.Revocations{Redis: rdb, Prefix: prefix, Logger: logger, Live: testDB.SessionLive}}
 	o := graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger, Introspection: true}
 	if cached {

@@ -163,7 +163,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientAddr string
 	if !CheckPassword(password, hash) || u == nil {
 		return nil, errCredentials
 	}
-	s.Throttle.Succeeded(ctx, email)
+	s.Throttle.Succeeded(ctx, email, clientAddr)
 	return s.startSession(ctx, u)
 }
 
