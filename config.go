@@ -31,10 +31,10 @@ type config struct {
 
 	RateLimit rateLimitConfig
 
-	JWTKeys                                  string
-	AccessTokenTTL, RefreshTokenTTL          time.Duration
-	SignInMaxPerAccount, SignInMaxPerAddress int
-	SignInWindow                             time.Duration
+	JWTKeys                                                      string
+	AccessTokenTTL, RefreshTokenTTL                              time.Duration
+	SignInFreeAttempts, SignInMaxPerAccount, SignInMaxPerAddress int
+	SignInDelay, SignInWindow                                    time.Duration
 
 	CacheTTL, CacheTimeout time.Duration
 	// ResponseCache answers anonymous queries from Redis; on only while
@@ -165,9 +165,11 @@ var settings = []setting{
 	{"JWT_KEYS", "KID:SEED,…", "", "generated per process in development; required in production", "access-token keys, `kid:base64-seed,…`, the first signing (`go run . keygen`)", text(func(c *config) *string { return &c.JWTKeys })},
 	{"ACCESS_TOKEN_TTL", "DURATION", "15m", "", "lifetime of access tokens", duration(func(c *config) *time.Duration { return &c.AccessTokenTTL })},
 	{"REFRESH_TOKEN_TTL", "DURATION", "720h", "", "lifetime of refresh tokens", duration(func(c *config) *time.Duration { return &c.RefreshTokenTTL })},
-	{"SIGNIN_MAX_PER_ACCOUNT", "N", "5", "", "failed sign-ins per account per window before attempts wait", positive(func(c *config) *int { return &c.SignInMaxPerAccount })},
-	{"SIGNIN_MAX_PER_ADDRESS", "N", "50", "", "failed sign-ins per client address per window", positive(func(c *config) *int { return &c.SignInMaxPerAddress })},
-	{"SIGNIN_WINDOW", "DURATION", "15m", "", "how long a failed sign-in counts", duration(func(c *config) *time.Duration { return &c.SignInWindow })},
+	{"SIGNIN_FREE_ATTEMPTS", "N", "5", "", "sign-in attempts per account and client address before each further one waits", positive(func(c *config) *int { return &c.SignInFreeAttempts })},
+	{"SIGNIN_DELAY", "DURATION", "1s", "", "the first wait after the free attempts; it doubles with each attempt, up to SIGNIN_WINDOW", duration(func(c *config) *time.Duration { return &c.SignInDelay })},
+	{"SIGNIN_MAX_PER_ACCOUNT", "N", "100", "", "sign-in attempts per account per window from every address together, past which all wait", positive(func(c *config) *int { return &c.SignInMaxPerAccount })},
+	{"SIGNIN_MAX_PER_ADDRESS", "N", "50", "", "sign-in attempts per client address per window, over every account", positive(func(c *config) *int { return &c.SignInMaxPerAddress })},
+	{"SIGNIN_WINDOW", "DURATION", "15m", "", "how long a sign-in attempt counts, and the longest wait", duration(func(c *config) *time.Duration { return &c.SignInWindow })},
 	{"CACHE_TTL", "DURATION", "10m", "", "how long looked-up rows live in Redis; `0` turns the cache off", duration(func(c *config) *time.Duration { return &c.CacheTTL })},
 	{"RESPONSE_CACHE_TTL", "DURATION", "5m", "", "how long anonymous queries' responses live in Redis; `0` turns the response cache off (it is off too with `CACHE_TTL=0`)", duration(func(c *config) *time.Duration { return &c.ResponseCache.TTL })},
 	{"RESPONSE_CACHE_MAX_AGE", "DURATION", "60s", "", "`Cache-Control: max-age` of cacheable GET responses, for browsers and CDNs", duration(func(c *config) *time.Duration { return &c.ResponseCache.MaxAge })},
@@ -377,6 +379,9 @@ type command struct {
 // dbSettings are what a command that only talks to the database reads.
 var dbSettings = []string{"DATABASE_URL", "ENV", "LOG_LEVEL", "LOG_FORMAT"}
 
+// redisSettings are what a command that only talks to Redis reads.
+var redisSettings = []string{"REDIS_URL", "ENV", "LOG_LEVEL", "LOG_FORMAT"}
+
 // commands are folio's commands in the order help lists them; serve is the
 // default.
 var commands = []command{
@@ -394,6 +399,9 @@ var commands = []command{
 		}},
 	{name: "documents", args: "load FILE", summary: "register the operations of a persisted-documents manifest (TRUSTED_DOCUMENTS)", settings: dbSettings,
 		about: `FILE maps each document's SHA-256 to its text, {"<sha256>": "<document>"}, as GraphQL Code Generator's client preset writes it.`},
+	{name: "accounts", args: "unlock EMAIL", summary: "clear an account's sign-in delays, on every instance", settings: redisSettings,
+		about: "Sign-in attempts wait after repeated failures (see SIGNIN_FREE_ATTEMPTS); unlock clears every count of the account,\n" +
+			"from every address, so its owner can sign in at once. It changes nothing else: not the password, not the sessions."},
 	{name: "keygen", summary: "print a new access-token key for JWT_KEYS", settings: []string{},
 		about: "Rotate keys by putting the new key first in JWT_KEYS and keeping the old one after it until its tokens expire."},
 	{name: "help", args: "[COMMAND]", summary: "show this help, or a command's", settings: []string{}},

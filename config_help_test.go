@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/folio/folio/internal/redistest"
 )
 
 // runOut runs a command that must succeed and returns its standard output.
@@ -39,6 +43,7 @@ Commands:
   migrate up|down|status   apply, roll back or list the database migrations
   seed                     load deterministic demo data into the database
   documents load FILE      register the operations of a persisted-documents manifest (TRUSTED_DOCUMENTS)
+  accounts unlock EMAIL    clear an account's sign-in delays, on every instance
   keygen                   print a new access-token key for JWT_KEYS
   help [COMMAND]           show this help, or a command's
 
@@ -119,5 +124,44 @@ func TestRun_MigrateStatusCreatesNothing(t *testing.T) {
 	// And up, which writes, creates it.
 	if out := runOut(t, env, "migrate", "up"); !strings.Contains(out, "applied") {
 		t.Errorf("migrate up: got %q", out)
+	}
+}
+
+// TestRun_AccountsUnlock: an account delayed from two addresses signs in at
+// once after `folio accounts unlock`, which reaches the keys every instance
+// shares.
+func TestRun_AccountsUnlock(t *testing.T) {
+	rdb := redistest.Client(t)
+	email := "unlock-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "@example.com"
+	env := map[string]string{"REDIS_URL": "redis://" + redistest.Addr() + "/0"}
+	cfg, err := loadConfig(t, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := newThrottle(cfg, rdb, nil)
+	ctx := context.Background()
+	for _, addr := range []string{"203.0.113.1", "203.0.113.2"} {
+		for range cfg.SignInFreeAttempts {
+			th.SignIn(ctx, email, addr)
+		}
+		if th.SignIn(ctx, email, addr) == 0 {
+			t.Fatalf("%s is not delayed after %d attempts", addr, cfg.SignInFreeAttempts)
+		}
+	}
+	t.Cleanup(func() { _, _ = th.Unlock(ctx, email) })
+
+	if out := runOut(t, env, "accounts", "unlock", strings.ToUpper(email)); !strings.Contains(strings.ToLower(out), "unlocked "+email+": cleared 3 sign-in counts") {
+		t.Errorf("accounts unlock: got %q", out)
+	}
+	for _, addr := range []string{"203.0.113.1", "203.0.113.2"} {
+		if wait := th.SignIn(ctx, email, addr); wait != 0 {
+			t.Errorf("after unlock %s still waits %v", addr, wait)
+		}
+	}
+	if out := runOut(t, env, "accounts", "unlock", "nobody-"+email); !strings.Contains(out, "nothing to unlock") {
+		t.Errorf("unlocking an account without delays: got %q", out)
+	}
+	if msg := runErr(t, env, "accounts", "unlock"); !strings.Contains(msg, "usage: folio accounts unlock EMAIL") {
+		t.Errorf("accounts unlock without an email: got %q", msg)
 	}
 }

@@ -4,6 +4,7 @@
 //	folio migrate up|down|status      manage the database schema
 //	folio seed --scale tiny|small|medium [--replace]
 //	folio documents load FILE         register trusted documents
+//	folio accounts unlock EMAIL       clear an account's sign-in delays
 //	folio keygen                      print a new access-token key
 //	folio help [COMMAND]              list the commands, or a command's flags
 //
@@ -127,6 +128,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return seedCmd(ctx, cfg, log, scale, replace, stdout)
 	case "documents":
 		return documentsCmd(ctx, cfg, log, positional, stdout)
+	case "accounts":
+		return accountsCmd(ctx, cfg, log, positional, stdout)
 	}
 	return serve(ctx, cfg, log, stdout, ready)
 }
@@ -395,6 +398,32 @@ func documentsCmd(ctx context.Context, cfg config, log *slog.Logger, args []stri
 	return nil
 }
 
+// accountsCmd runs `folio accounts unlock EMAIL`.
+func accountsCmd(ctx context.Context, cfg config, log *slog.Logger, args []string, stdout io.Writer) error {
+	if len(args) != 2 || args[0] != "unlock" {
+		return errors.New("usage: folio accounts unlock EMAIL")
+	}
+	email, ferr := folio.NormalizeEmail("EMAIL", args[1])
+	if ferr != nil {
+		return fmt.Errorf("%q is not an email address: %v", args[1], ferr.Message)
+	}
+	rdb, err := openRedis(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	removed, err := newThrottle(cfg, rdb, log).Unlock(ctx, email)
+	if err != nil {
+		return err
+	}
+	if removed == 0 {
+		fmt.Fprintf(stdout, "%s has no sign-in delays: nothing to unlock\n", email)
+		return nil
+	}
+	fmt.Fprintf(stdout, "unlocked %s: cleared %d sign-in counts; its owner can sign in at once\n", email, removed)
+	return nil
+}
+
 // DemoPassword signs in every account of the demo data (seed.DemoAccounts).
 const DemoPassword = "folio-demo-password"
 
@@ -434,9 +463,16 @@ func newAuth(cfg config, db auth.Store, rdb redis.UniversalClient, log *slog.Log
 	return &auth.Service{
 		Store: db, Keys: keys, Logger: log,
 		AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
-		Throttle: &auth.Throttle{Redis: rdb, Prefix: redisPrefix, Logger: log, Window: cfg.SignInWindow,
-			MaxPerAccount: cfg.SignInMaxPerAccount, MaxPerAddress: cfg.SignInMaxPerAddress},
+		Throttle:    newThrottle(cfg, rdb, log),
+		Revocations: &auth.Revocations{Redis: rdb, Prefix: redisPrefix, Logger: log, Live: db.SessionLive},
 	}, nil
+}
+
+// newThrottle is the sign-in throttle as the settings describe it.
+func newThrottle(cfg config, rdb redis.UniversalClient, log *slog.Logger) *auth.Throttle {
+	return &auth.Throttle{Redis: rdb, Prefix: redisPrefix, Logger: log, Window: cfg.SignInWindow,
+		FreeAttempts: cfg.SignInFreeAttempts, Delay: cfg.SignInDelay,
+		MaxPerAccount: cfg.SignInMaxPerAccount, MaxPerAddress: cfg.SignInMaxPerAddress}
 }
 
 // prepared is what prepareDB did to the database, for the start banner.

@@ -1,6 +1,7 @@
 package mutations_test
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/redistest"
 )
 
 const viewerQuery = `{ viewer { id handle email role } }`
@@ -219,6 +221,22 @@ func TestRefreshSession(t *testing.T) {
 		_, r := e.refresh(t, p.refresh)
 		wantCode(t, r, "UNAUTHENTICATED")
 	})
+	t.Run("Signing out an ended session says so", func(t *testing.T) {
+		p := e.signUp(t, folio.RoleReader)
+		const signOut = `mutation($t: String) { signOut(input: {refreshToken: $t}) { signedOut userErrors { field message code } } }`
+		e.OK(t, nil, signOut, map[string]any{"t": p.refresh}, nil)
+		var out struct {
+			SignOut struct {
+				SignedOut  bool        `json:"signedOut"`
+				UserErrors []userError `json:"userErrors"`
+			} `json:"signOut"`
+		}
+		e.OK(t, nil, signOut, map[string]any{"t": p.refresh}, &out)
+		if out.SignOut.SignedOut || len(out.SignOut.UserErrors) != 1 || out.SignOut.UserErrors[0].Field == nil ||
+			*out.SignOut.UserErrors[0].Field != "refreshToken" || !strings.Contains(out.SignOut.UserErrors[0].Message, "already ended") {
+			t.Fatalf("second sign-out = %+v", out.SignOut)
+		}
+	})
 	t.Run("Sign out everywhere", func(t *testing.T) {
 		p := e.signUp(t, folio.RoleReader)
 		second, _ := e.signIn(t, p.email, p.pw)
@@ -248,7 +266,7 @@ func TestHostileTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := auth.MustGenerateKeys()
-	foreign, _, err := other.IssueAccessToken(sub, time.Now(), time.Hour)
+	foreign, _, err := other.IssueAccessToken(sub, p.sessionID(t), time.Now(), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +278,7 @@ func TestHostileTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expired, _, err := e.keys.IssueAccessToken(sub, time.Now().Add(-2*time.Hour), time.Hour)
+	expired, _, err := e.keys.IssueAccessToken(sub, p.sessionID(t), time.Now().Add(-2*time.Hour), time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -338,9 +356,9 @@ func TestHostileTokens(t *testing.T) {
 		if rotated.SigningKeyID() == old.SigningKeyID() {
 			t.Fatal("rotation did not change the signing key")
 		}
-		tok, _, _ := old.IssueAccessToken(sub, time.Now(), time.Hour)
-		if id, err := rotated.VerifyAccessToken(tok, time.Now()); err != nil || id != sub {
-			t.Fatalf("old token after rotation: %d, %v", id, err)
+		tok, _, _ := old.IssueAccessToken(sub, "00000000-0000-0000-0000-000000000001", time.Now(), time.Hour)
+		if got, err := rotated.VerifyAccessToken(tok, time.Now()); err != nil || got.UserID != sub {
+			t.Fatalf("old token after rotation: %+v, %v", got, err)
 		}
 	})
 }
@@ -460,3 +478,52 @@ func TestNoSecretsInLogs(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestSignOut_EndsAccessTokens: signing out stops the session's access
+// tokens at once on every instance, not when they expire, and keeps them
+// stopped when Redis is down (the check then asks Postgres). The user's
+// other sessions keep working.
+func TestSignOut_EndsAccessTokens(t *testing.T) {
+	rdb := redistest.Client(t)
+	prefix, keys := redistest.Prefix(t, rdb), auth.MustGenerateKeys()
+	a := newEnvWith(t, rdb, prefix, keys, false)
+	b := newEnvWith(t, rdb, prefix, keys, false)
+	// A third instance whose Redis refuses every connection.
+	c := newEnvWith(t, redistest.Dead(t), prefix, keys, false)
+
+	const me = `{ viewer { handle } }`
+	viewer := func(e *env, p person) graphtest.Response { return e.Do(t, p.h(), me, nil) }
+
+	p := a.signUp(t, folio.RoleReader)
+	other, _ := a.signIn(t, p.email, p.pw)
+	q := p
+	q.access, q.refresh = other.SignIn.Session.AccessToken, other.SignIn.Session.RefreshToken
+	for _, e := range []*env{a, b, c} {
+		if r := viewer(e, p); r.Code() != "" {
+			t.Fatalf("before sign-out: %s", r.Raw)
+		}
+	}
+
+	a.OK(t, nil, `mutation($t: String) { signOut(input: {refreshToken: $t}) { signedOut } }`, map[string]any{"t": p.refresh}, nil)
+	for name, e := range map[string]*env{"the same instance": a, "another instance": b, "an instance without Redis": c} {
+		r := viewer(e, p)
+		wantCode(t, r, "UNAUTHENTICATED")
+		if !strings.Contains(string(r.Raw), "signed out") || string(r.Data) != `{"viewer":null}` {
+			t.Errorf("%s: the signed-out token got %s", name, r.Raw)
+		}
+		if r := viewer(e, q); r.Code() != "" {
+			t.Errorf("%s: the user's other session stopped working: %s", name, r.Raw)
+		}
+	}
+
+	// Everywhere: the other session's access token stops too.
+	b.OK(t, q.h(), `mutation { signOut(input: {everywhere: true}) { signedOut } }`, nil, nil)
+	for _, e := range []*env{a, b, c} {
+		wantCode(t, viewer(e, q), "UNAUTHENTICATED")
+	}
+	// The revocation lasts as long as an access token could.
+	ttl, err := rdb.PTTL(context.Background(), prefix+"session:{u"+itoa(p.user.ID)+"}:revoked:"+q.sessionID(t)).Result()
+	if err != nil || ttl <= 0 || ttl > auth.DefaultAccessTTL+time.Minute {
+		t.Errorf("revocation TTL = %v, %v; want about the access-token lifetime", ttl, err)
+	}
+}

@@ -3,7 +3,9 @@ package mutations_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -74,7 +76,8 @@ func newEnvWith(t *testing.T, rdb *redis.Client, prefix string, keys *auth.KeySe
 		store, writer, accounts = e.cache, e.cache, e.cache.Accounts(testDB)
 	}
 	e.auth = &auth.Service{Store: accounts, Keys: e.keys, Logger: logger,
-		Throttle: &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, MaxPerAccount: e.limit, MaxPerAddress: 1000}}
+		Throttle:    &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, FreeAttempts: e.limit, Delay: time.Minute, MaxPerAccount: 1000, MaxPerAddress: 1000},
+		Revocations: &auth.Revocations{Redis: rdb, Prefix: prefix, Logger: logger, Live: testDB.SessionLive}}
 	o := graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger, Introspection: true}
 	if cached {
 		o.PersistedQueries = e.cache.Queries()
@@ -104,6 +107,23 @@ type person struct {
 }
 
 func (p person) h() http.Header { return graphtest.Bearer(p.access) }
+
+// sessionID is the session p's access token was issued for (its "sid").
+func (p person) sessionID(t *testing.T) string {
+	t.Helper()
+	parts := strings.Split(p.access, ".")
+	if len(parts) != 3 {
+		t.Fatalf("access token %q is not a JWT", p.access)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	var claims struct {
+		SID string `json:"sid"`
+	}
+	if err != nil || json.Unmarshal(raw, &claims) != nil || claims.SID == "" {
+		t.Fatalf("access token payload %q names no session", raw)
+	}
+	return claims.SID
+}
 
 const signUpMutation = `mutation($in: SignUpInput!) { signUp(input: $in) {
   session { accessToken refreshToken accessTokenExpiresAt user { id handle role } }

@@ -56,7 +56,8 @@ func newResponseCached(t *testing.T, rdb *redis.Client, prefix string, keys *aut
 	rc := respcache.New(respcache.Options{Redis: rdb, Prefix: prefix, Limiter: lim, Logger: logger})
 	store, writer, accounts := rc.Store(e.cache), rc.Writer(e.cache), rc.Accounts(e.cache.Accounts(testDB))
 	e.auth = &auth.Service{Store: accounts, Keys: keys, Logger: logger,
-		Throttle: &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, MaxPerAccount: e.limit, MaxPerAddress: 1000}}
+		Throttle:    &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, FreeAttempts: e.limit, Delay: time.Minute, MaxPerAccount: 1000, MaxPerAddress: 1000},
+		Revocations: &auth.Revocations{Redis: rdb, Prefix: prefix, Logger: logger, Live: testDB.SessionLive}}
 	h := graph.NewHandler(graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger,
 		PersistedQueries: e.cache.Queries(), Limiter: lim})
 	e.Server = graphtest.Serve(t, rc.Middleware(h), func(o *httpapi.Options) { o.Auth = e.auth })

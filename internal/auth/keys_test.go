@@ -37,18 +37,26 @@ func TestParseKeys(t *testing.T) {
 func TestAccessToken_Lifetime(t *testing.T) {
 	ks := MustGenerateKeys()
 	now := time.Date(2026, 11, 27, 12, 0, 0, 123456789, time.UTC)
-	tok, exp, err := ks.IssueAccessToken(42, now, 15*time.Minute)
+	tok, exp, err := ks.IssueAccessToken(42, "s1", now, 15*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := time.Date(2026, 11, 27, 12, 15, 0, 0, time.UTC); !exp.Equal(want) {
 		t.Fatalf("expiry %v, want %v (whole seconds, as the token says)", exp, want)
 	}
-	if id, err := ks.VerifyAccessToken(tok, exp.Add(-time.Second)); err != nil || id != 42 {
-		t.Fatalf("just before expiry: %d, %v", id, err)
+	if got, err := ks.VerifyAccessToken(tok, exp.Add(-time.Second)); err != nil || got.UserID != 42 || got.SessionID != "s1" || !got.ExpiresAt.Equal(exp) {
+		t.Fatalf("just before expiry: %+v, %v", got, err)
 	}
 	if _, err := ks.VerifyAccessToken(tok, exp.Add(time.Minute)); err == nil {
 		t.Fatal("a token verified a minute after it expired")
+	}
+	// Without a session it could not be signed out: refused.
+	orphan, _, err := ks.IssueAccessToken(42, "", now, 15*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ks.VerifyAccessToken(orphan, now); err == nil {
+		t.Fatalf("a token without a session verified: %+v", got)
 	}
 }
 

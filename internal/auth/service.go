@@ -20,10 +20,16 @@ type Store interface {
 	CreateUser(ctx context.Context, u folio.NewUser, passwordHash string) (*folio.User, error)
 	Credentials(ctx context.Context, email string) (*folio.User, string, error)
 
-	CreateRefreshToken(ctx context.Context, userID int64, hash []byte, expires time.Time) error
-	RotateRefreshToken(ctx context.Context, old, newHash []byte, expires time.Time) (int64, error)
-	RevokeRefreshFamily(ctx context.Context, hash []byte) (bool, error)
-	RevokeUserSessions(ctx context.Context, userID int64) (bool, error)
+	// A session is a family of refresh tokens: its id is the family's.
+	CreateRefreshToken(ctx context.Context, userID int64, hash []byte, expires time.Time) (sessionID string, err error)
+	RotateRefreshToken(ctx context.Context, old, newHash []byte, expires time.Time) (userID int64, sessionID string, err error)
+	// RevokeRefreshFamily ends the session of a refresh token; revoked is
+	// false when the token is unknown or its session had already ended.
+	RevokeRefreshFamily(ctx context.Context, hash []byte) (userID int64, sessionID string, revoked bool, err error)
+	// RevokeUserSessions ends every live session of a user.
+	RevokeUserSessions(ctx context.Context, userID int64) (sessionIDs []string, err error)
+	// SessionLive reports whether a session has not been revoked.
+	SessionLive(ctx context.Context, sessionID string) (bool, error)
 
 	CreateAPIKey(ctx context.Context, userID int64, name, prefix string, hash []byte) (*folio.APIKey, error)
 	APIKeyByPrefix(ctx context.Context, prefix string) (*folio.APIKey, []byte, *folio.User, error)
@@ -43,7 +49,10 @@ type Service struct {
 	Store    Store
 	Keys     *KeySet
 	Throttle *Throttle // nil: sign-in failures are not counted
-	Logger   *slog.Logger
+	// Revocations end a session's access tokens when it is signed out;
+	// nil: they work until they expire.
+	Revocations *Revocations
+	Logger      *slog.Logger
 	// AccessTTL and RefreshTTL default to DefaultAccessTTL and DefaultRefreshTTL.
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
@@ -77,12 +86,15 @@ type Session struct {
 // never mistaken for an API key or a JWT).
 const refreshPrefix = "folio_rt_"
 
-func (s *Service) session(ctx context.Context, u *folio.User, refresh string, refreshExp time.Time) (*Session, error) {
-	ttl := s.AccessTTL
-	if ttl == 0 {
-		ttl = DefaultAccessTTL
+func (s *Service) accessTTL() time.Duration {
+	if s.AccessTTL == 0 {
+		return DefaultAccessTTL
 	}
-	access, exp, err := s.Keys.IssueAccessToken(u.ID, s.now(), ttl)
+	return s.AccessTTL
+}
+
+func (s *Service) session(ctx context.Context, u *folio.User, sessionID, refresh string, refreshExp time.Time) (*Session, error) {
+	access, exp, err := s.Keys.IssueAccessToken(u.ID, sessionID, s.now(), s.accessTTL())
 	if err != nil {
 		return nil, err
 	}
@@ -99,10 +111,11 @@ func (s *Service) newRefresh() (token string, exp time.Time) {
 
 func (s *Service) startSession(ctx context.Context, u *folio.User) (*Session, error) {
 	token, exp := s.newRefresh()
-	if err := s.Store.CreateRefreshToken(ctx, u.ID, HashToken(token), exp); err != nil {
+	sid, err := s.Store.CreateRefreshToken(ctx, u.ID, HashToken(token), exp)
+	if err != nil {
 		return nil, err
 	}
-	return s.session(ctx, u, token, exp)
+	return s.session(ctx, u, sid, token, exp)
 }
 
 func rateLimited(what string, wait time.Duration) error {
@@ -150,7 +163,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, clientAddr string
 	if !CheckPassword(password, hash) || u == nil {
 		return nil, errCredentials
 	}
-	s.Throttle.Succeeded(ctx, email)
+	s.Throttle.Succeeded(ctx, email, clientAddr)
 	return s.startSession(ctx, u)
 }
 
@@ -160,7 +173,11 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Session, error) {
 		return nil, folio.Errorf(folio.EUnauthenticated, "This refresh token is not valid: sign in again.")
 	}
 	next, exp := s.newRefresh()
-	userID, err := s.Store.RotateRefreshToken(ctx, HashToken(token), HashToken(next), exp)
+	userID, sid, err := s.Store.RotateRefreshToken(ctx, HashToken(token), HashToken(next), exp)
+	if err != nil && sid != "" {
+		// A spent token came back: the family is revoked, its access tokens too.
+		s.Revocations.Revoke(ctx, userID, []string{sid}, s.accessTTL()+tokenLeeway)
+	}
 	if err != nil {
 		var fe *folio.Error
 		if errors.As(err, &fe) && fe.Code == folio.EUnauthenticated {
@@ -172,19 +189,36 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.session(ctx, u, next, exp)
+	return s.session(ctx, u, sid, next, exp)
 }
 
-// SignOut ends the session of a refresh token, or every session of v.
+// SignOut ends the session of a refresh token, or every session of v: their
+// refresh tokens stop working, and so, on every instance, do their access
+// tokens. Signing out a session that has already ended says so.
 func (s *Service) SignOut(ctx context.Context, v folio.Viewer, refreshToken string, everywhere bool) (bool, error) {
+	// An access token outlives its session by at most its lifetime.
+	keep := s.accessTTL() + tokenLeeway
 	switch {
 	case everywhere:
 		if !v.SignedIn() {
 			return false, folio.Errorf(folio.EUnauthenticated, "Sign in to sign out everywhere.")
 		}
-		return s.Store.RevokeUserSessions(ctx, v.UserID)
+		sids, err := s.Store.RevokeUserSessions(ctx, v.UserID)
+		if err != nil {
+			return false, err
+		}
+		s.Revocations.Revoke(ctx, v.UserID, sids, keep)
+		return len(sids) > 0, nil
 	case refreshToken != "":
-		return s.Store.RevokeRefreshFamily(ctx, HashToken(refreshToken))
+		userID, sid, revoked, err := s.Store.RevokeRefreshFamily(ctx, HashToken(refreshToken))
+		if err != nil {
+			return false, err
+		}
+		if !revoked {
+			return false, folio.InvalidField("refreshToken", "This session has already ended, or the refresh token is not one of ours: there is nothing to sign out.")
+		}
+		s.Revocations.Revoke(ctx, userID, []string{sid}, keep)
+		return true, nil
 	}
 	return false, folio.InvalidField("refreshToken", "Pass the session's refresh token, or everywhere: true.")
 }
@@ -288,16 +322,32 @@ func (s *Service) Authenticate(r *http.Request) (folio.Viewer, error) {
 	case strings.HasPrefix(bearer, apiKeyPrefix):
 		return s.apiKeyViewer(ctx, bearer)
 	case bearer != "":
-		id, err := s.Keys.VerifyAccessToken(bearer, s.now())
-		if err != nil {
-			s.logger().DebugContext(ctx, "access token refused", "reason", err.Error())
-			return folio.Viewer{}, errBadToken
-		}
-		u, err := s.user(ctx, id)
-		if err != nil {
-			return folio.Viewer{}, err
-		}
-		return folio.Viewer{UserID: u.ID, Role: u.Role}, nil
+		return s.AccessTokenViewer(ctx, bearer)
 	}
 	return folio.Viewer{}, nil
 }
+
+// AccessTokenViewer returns who an access token speaks for: its signature,
+// lifetime and session are checked, and its session must not have been
+// signed out. Every transport that takes an access token goes through it.
+func (s *Service) AccessTokenViewer(ctx context.Context, token string) (folio.Viewer, error) {
+	t, err := s.Keys.VerifyAccessToken(token, s.now())
+	if err != nil {
+		s.logger().DebugContext(ctx, "access token refused", "reason", err.Error())
+		return folio.Viewer{}, errBadToken
+	}
+	revoked, err := s.Revocations.Revoked(ctx, t)
+	if err != nil {
+		return folio.Viewer{}, err
+	}
+	if revoked {
+		return folio.Viewer{}, errSignedOut
+	}
+	u, err := s.user(ctx, t.UserID)
+	if err != nil {
+		return folio.Viewer{}, err
+	}
+	return folio.Viewer{UserID: u.ID, Role: u.Role}, nil
+}
+
+var errSignedOut = folio.Errorf(folio.EUnauthenticated, "This session was signed out: sign in again.")

@@ -99,25 +99,28 @@ func (db *DB) SetUserRole(ctx context.Context, v folio.Viewer, userID int64, rol
 }
 
 // CreateRefreshToken starts a new family of refresh tokens for a user.
-func (db *DB) CreateRefreshToken(ctx context.Context, userID int64, hash []byte, expires time.Time) error {
-	_, err := db.Pool.Exec(ctx, `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at) VALUES ($1, gen_random_uuid(), $2, $3)`, userID, hash, expires)
+// The family's id is the session's.
+func (db *DB) CreateRefreshToken(ctx context.Context, userID int64, hash []byte, expires time.Time) (string, error) {
+	var family string
+	err := db.Pool.QueryRow(ctx, `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
+VALUES ($1, gen_random_uuid(), $2, $3) RETURNING family_id::text`, userID, hash, expires).Scan(&family)
 	if err != nil {
-		return fmt.Errorf("create refresh token: %w", err)
+		return "", fmt.Errorf("create refresh token: %w", err)
 	}
-	return nil
+	return family, nil
 }
 
 // RotateRefreshToken spends the token with hash old and issues newHash in its
-// family, returning the family's user. A token that was already spent is a
-// stolen one: its whole family is revoked (and stays revoked: the revocation
-// commits even though the call fails). Unknown, revoked and expired tokens
-// are EUnauthenticated.
-func (db *DB) RotateRefreshToken(ctx context.Context, old, newHash []byte, expires time.Time) (int64, error) {
+// family, returning the family's user and id. A token that was already
+// spent is a stolen one: its whole family is revoked (and stays revoked: the
+// revocation commits even though the call fails, which then still names the
+// user and family). Unknown, revoked and expired tokens are EUnauthenticated.
+func (db *DB) RotateRefreshToken(ctx context.Context, old, newHash []byte, expires time.Time) (int64, string, error) {
 	var userID int64
+	var family string
 	reused := false
 	err := db.inTx(ctx, "rotate refresh token", func(tx pgx.Tx) error {
 		var id int64
-		var family string
 		var usedAt, revokedAt *time.Time
 		var expired bool
 		err := tx.QueryRow(ctx, `SELECT id, user_id, family_id::text, used_at, revoked_at, expires_at <= now()
@@ -149,32 +152,64 @@ FROM refresh_tokens WHERE token_hash = $1 FOR UPDATE`, old).Scan(&id, &userID, &
 		return nil
 	})
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	if reused {
-		return 0, folio.Errorf(folio.EUnauthenticated, "This refresh token was already used, so every session it led to has been signed out: sign in again.")
+		return userID, family, folio.Errorf(folio.EUnauthenticated, "This refresh token was already used, so every session it led to has been signed out: sign in again.")
 	}
-	return userID, nil
+	return userID, family, nil
 }
 
 // RevokeRefreshFamily ends the session the token with this hash belongs to.
 // It reports whether a live session ended.
-func (db *DB) RevokeRefreshFamily(ctx context.Context, hash []byte) (bool, error) {
-	tag, err := db.Pool.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = now()
-WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1) AND revoked_at IS NULL`, hash)
+func (db *DB) RevokeRefreshFamily(ctx context.Context, hash []byte) (int64, string, bool, error) {
+	rows, err := db.Pool.Query(ctx, `UPDATE refresh_tokens SET revoked_at = now()
+WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1) AND revoked_at IS NULL
+RETURNING user_id, family_id::text`, hash)
 	if err != nil {
-		return false, fmt.Errorf("revoke session: %w", err)
+		return 0, "", false, fmt.Errorf("revoke session: %w", translate(err))
 	}
-	return tag.RowsAffected() > 0, nil
+	defer rows.Close()
+	var userID int64
+	var family string
+	revoked := false
+	for rows.Next() {
+		if err := rows.Scan(&userID, &family); err != nil {
+			return 0, "", false, fmt.Errorf("scan revoked session: %w", err)
+		}
+		revoked = true
+	}
+	if err := rows.Err(); err != nil {
+		return 0, "", false, fmt.Errorf("revoke session: %w", translate(err))
+	}
+	return userID, family, revoked, nil
 }
 
-// RevokeUserSessions ends every session of a user.
-func (db *DB) RevokeUserSessions(ctx context.Context, userID int64) (bool, error) {
-	tag, err := db.Pool.Exec(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, userID)
+// RevokeUserSessions ends every session of a user and returns their ids.
+func (db *DB) RevokeUserSessions(ctx context.Context, userID int64) ([]string, error) {
+	rows, err := db.Pool.Query(ctx, `WITH r AS (
+	UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING family_id
+) SELECT DISTINCT family_id::text FROM r`, userID)
 	if err != nil {
-		return false, fmt.Errorf("revoke sessions: %w", err)
+		return nil, fmt.Errorf("revoke sessions: %w", translate(err))
 	}
-	return tag.RowsAffected() > 0, nil
+	sids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("revoke sessions: %w", translate(err))
+	}
+	return sids, nil
+}
+
+// SessionLive reports whether a session (a refresh-token family) exists and
+// has not been revoked. Its refresh tokens may have expired: an access token
+// of it is then still good until its own, shorter, lifetime ends.
+func (db *DB) SessionLive(ctx context.Context, sessionID string) (bool, error) {
+	var live bool
+	err := db.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $1::uuid AND revoked_at IS NULL)`, sessionID).Scan(&live)
+	if err != nil {
+		return false, fmt.Errorf("check session: %w", translate(err))
+	}
+	return live, nil
 }
 
 // MaxAPIKeys bounds the live keys one user may hold.
