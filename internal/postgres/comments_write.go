@@ -39,7 +39,7 @@ VALUES ($1, $2, $3, $4) RETURNING `+commentCols, in.ArticleID, v.UserID, in.Pare
 		if err != nil {
 			return fmt.Errorf("insert comment: %w", translateWrite(err))
 		}
-		return nil
+		return db.emit(ctx, tx, folio.EventCommentAdded, commentData(out))
 	})
 	return out, err
 }
