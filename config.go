@@ -42,7 +42,20 @@ type config struct {
 	ResponseCache    responseCacheConfig
 	TrustedDocuments bool
 
+	Jobs jobsConfig
+
 	ops opsConfig
+}
+
+// jobsConfig is the configuration of the job queue and of webhooks.
+type jobsConfig struct {
+	Workers             int // 0: the server only queues; `folio worker` runs
+	MaxAttempts         int
+	RetryBase, RetryMax time.Duration
+	RescueAfter         time.Duration
+	WebhookTimeout      time.Duration
+	WebhookAllowPrivate bool
+	WebhookSecretGrace  time.Duration
 }
 
 // rateLimitConfig is the configuration of the query-cost rate limit.
@@ -216,6 +229,23 @@ var settings = []setting{
 		}
 		return nil
 	}},
+	{"JOBS_WORKERS", "N", "10", "", "how many jobs (webhook deliveries) the server runs at once; `0`: the server only queues them, and `folio worker` processes run them", func(c *config, name, v string) error {
+		n, err := strconv.Atoi(v)
+		c.Jobs.Workers = n
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s must be a whole number of 0 or more, not %q", name, v)
+		}
+		return nil
+	}},
+	{"JOBS_MAX_ATTEMPTS", "N", "8", "", "how many times a failing job runs before it is discarded (a webhook delivery then shows `DISCARDED`)", positive(func(c *config) *int { return &c.Jobs.MaxAttempts })},
+	{"JOBS_RETRY_BASE", "DURATION", "30s", "", "the wait after a job's first failure; it doubles with each failure after, with jitter (half of each wait is random)", duration(func(c *config) *time.Duration { return &c.Jobs.RetryBase })},
+	{"JOBS_RETRY_MAX", "DURATION", "1h", "", "the longest wait between two attempts", duration(func(c *config) *time.Duration { return &c.Jobs.RetryMax })},
+	{"JOBS_RESCUE_AFTER", "DURATION", "1h", "", "a job still running after this long (its process died, say with `kill -9`) is run again", duration(func(c *config) *time.Duration { return &c.Jobs.RescueAfter })},
+	{"WEBHOOK_TIMEOUT", "DURATION", "10s", "", "how long one delivery attempt may take, connection to last byte", duration(func(c *config) *time.Duration { return &c.Jobs.WebhookTimeout })},
+	{"WEBHOOK_ALLOW_PRIVATE", "true|false", "false", "", "let webhooks reach private, loopback, link-local and metadata addresses (refused by default, when created and again when delivered, after DNS resolution)", func(c *config, name, v string) error {
+		return parseBool(&c.Jobs.WebhookAllowPrivate, name, v, false)
+	}},
+	{"WEBHOOK_SECRET_GRACE", "DURATION", "24h", "", "after `rotateWebhookSecret`, how long the old secret signs deliveries beside the new one", duration(func(c *config) *time.Duration { return &c.Jobs.WebhookSecretGrace })},
 }
 
 // settingGroups title the runs of settings in --help, each by its first.
@@ -229,6 +259,7 @@ var settingGroups = map[string]string{
 	"CACHE_TTL":            "Caches and trusted documents",
 	"METRICS_ADDR":         "Observability",
 	"CORS_ALLOWED_ORIGINS": "Browsers and TLS",
+	"JOBS_WORKERS":         "Jobs and webhooks",
 }
 
 // flagName is the flag of an environment variable: DATABASE_URL → database-url.
@@ -394,6 +425,9 @@ var commands = []command{
 		}},
 	{name: "documents", args: "load FILE", summary: "register the operations of a persisted-documents manifest (TRUSTED_DOCUMENTS)", settings: dbSettings,
 		about: `FILE maps each document's SHA-256 to its text, {"<sha256>": "<document>"}, as GraphQL Code Generator's client preset writes it.`},
+	{name: "worker", summary: "run queued jobs (webhook deliveries) without serving HTTP",
+		settings: append(append([]string{}, dbSettings...), "METRICS_ADDR", "SHUTDOWN_TIMEOUT", "JOBS_WORKERS", "JOBS_MAX_ATTEMPTS", "JOBS_RETRY_BASE", "JOBS_RETRY_MAX", "JOBS_RESCUE_AFTER", "WEBHOOK_TIMEOUT", "WEBHOOK_ALLOW_PRIVATE"),
+		about:    "Runs beside servers started with JOBS_WORKERS=0 (or as well as servers that run jobs). On SIGTERM, running jobs get SHUTDOWN_TIMEOUT to finish; then they are cancelled and run again later."},
 	{name: "keygen", summary: "print a new access-token key for JWT_KEYS", settings: []string{},
 		about: "Rotate keys by putting the new key first in JWT_KEYS and keeping the old one after it until its tokens expire."},
 	{name: "help", args: "[COMMAND]", summary: "show this help, or a command's", settings: []string{}},

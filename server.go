@@ -4,6 +4,7 @@
 //	folio migrate up|down|status      manage the database schema
 //	folio seed --scale tiny|small|medium [--replace]
 //	folio documents load FILE         register trusted documents
+//	folio worker                      run queued jobs (webhook deliveries)
 //	folio keygen                      print a new access-token key
 //	folio help [COMMAND]              list the commands, or a command's flags
 //
@@ -44,6 +45,7 @@ import (
 	"github.com/folio/folio/internal/cache"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/httpapi"
+	"github.com/folio/folio/internal/jobs"
 	"github.com/folio/folio/internal/logging"
 	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/postgres"
@@ -51,6 +53,7 @@ import (
 	"github.com/folio/folio/internal/respcache"
 	"github.com/folio/folio/internal/seed"
 	"github.com/folio/folio/internal/tracing"
+	"github.com/folio/folio/internal/webhook"
 )
 
 // defaultGOGC is the garbage collector's target when GOGC is not set. A
@@ -126,6 +129,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return seedCmd(ctx, cfg, log, scale, replace, stdout)
 	case "documents":
 		return documentsCmd(ctx, cfg, log, positional, stdout)
+	case "worker":
+		return workerCmd(ctx, cfg, log, ready)
 	}
 	return serve(ctx, cfg, log, stdout, ready)
 }
@@ -230,11 +235,23 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	if err != nil {
 		return err
 	}
+	guard := &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}
+	queue, err := newQueue(cfg, db, guard, log, obs.metrics, cfg.Jobs.Workers)
+	if err != nil {
+		return err
+	}
+	db.SetJobs(queue)
+	stopped, err := runQueue(ctx, queue, cfg.ShutdownTimeout, log)
+	if err != nil {
+		return err
+	}
+	defer func() { <-stopped }()
 
 	executor := graph.NewHandler(graph.Options{
 		Store: store, Writer: writer, Auth: authn, Logger: log,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: obs.tp,
 		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter,
+		Webhooks: db, WebhookGuard: guard, WebhookSecretGrace: cfg.Jobs.WebhookSecretGrace,
 	})
 	var schema http.Handler
 	if cfg.ops.Introspection {
@@ -255,6 +272,103 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		MetricsAddr: cfg.ops.MetricsAddr, Metrics: obs.metricsHandler(), PProf: cfg.ops.PProf,
 		Logger: log, Ready: ready, LogAttrs: []any{"env", cfg.Env, "playground", cfg.Playground, "introspection", cfg.ops.Introspection, "tracing", obs.tracing},
 	}.Serve(ctx, api)
+}
+
+// newQueue builds the job queue over db, running workers jobs at once (0:
+// it only inserts); deliveries go out through guard.
+func newQueue(cfg config, db *postgres.DB, guard *webhook.Guard, log *slog.Logger, m *metrics.Metrics, workers int) (*jobs.Queue, error) {
+	o := jobs.Options{
+		Pool: db.Pool, Store: db, Sender: webhook.NewSender(guard, cfg.Jobs.WebhookTimeout),
+		Workers: workers, MaxAttempts: cfg.Jobs.MaxAttempts, RetryBase: cfg.Jobs.RetryBase, RetryMax: cfg.Jobs.RetryMax,
+		RescueAfter: cfg.Jobs.RescueAfter, Logger: log,
+	}
+	if m != nil {
+		o.Metrics = m
+		q, err := jobs.New(o)
+		if err == nil {
+			m.WatchQueue(q.Depth)
+		}
+		return q, err
+	}
+	return jobs.New(o)
+}
+
+// runQueue starts the queue's workers and stops them when ctx ends, giving
+// running jobs up to timeout to finish; the returned channel closes once
+// they are stopped.
+func runQueue(ctx context.Context, q *jobs.Queue, timeout time.Duration, log *slog.Logger) (<-chan struct{}, error) {
+	stopped := make(chan struct{})
+	if err := q.Start(ctx); err != nil {
+		return nil, err
+	}
+	go func() {
+		defer close(stopped)
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer cancel()
+		if err := q.Stop(sctx); err != nil {
+			log.Error("stop the job queue", "error", err)
+		}
+	}()
+	return stopped, nil
+}
+
+// workerCmd runs queued jobs until ctx ends: `folio worker`, for
+// deployments that keep job processing apart from serving.
+func workerCmd(ctx context.Context, cfg config, log *slog.Logger, ready chan<- string) error {
+	if cfg.Jobs.Workers < 1 {
+		return errors.New("folio worker needs JOBS_WORKERS of 1 or more")
+	}
+	db, err := openDB(ctx, cfg, log, func(o *postgres.Options) { o.CreateMissing = false })
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	m, err := postgres.NewMigrator(db)
+	if err != nil {
+		return err
+	}
+	n, err := m.Pending(ctx)
+	m.Close()
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the database lacks %d migration(s): run `folio migrate up`", n)
+	}
+	var mt *metrics.Metrics
+	if cfg.ops.MetricsAddr != "" {
+		mt = metrics.New(metrics.Options{})
+		mt.WatchPool(db.Pool.Stat)
+	}
+	guard := &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}
+	queue, err := newQueue(cfg, db, guard, log, mt, cfg.Jobs.Workers)
+	if err != nil {
+		return err
+	}
+	db.SetJobs(queue)
+	stopped, err := runQueue(ctx, queue, cfg.ShutdownTimeout, log)
+	if err != nil {
+		return err
+	}
+	if mt != nil {
+		ln, err := net.Listen("tcp", cfg.ops.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on METRICS_ADDR %s: %v", cfg.ops.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", mt.Handler())
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+		log.Info("metrics", "addr", ln.Addr().String())
+	}
+	log.Info("working", "workers", cfg.Jobs.Workers)
+	if ready != nil {
+		ready <- ""
+	}
+	<-stopped
+	return nil
 }
 
 // observability is what makes a serving process visible: traces and metrics.

@@ -3,6 +3,7 @@ package graph
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -16,6 +17,7 @@ import (
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
 	"github.com/folio/folio/internal/ratelimit"
+	"github.com/folio/folio/internal/webhook"
 )
 
 // Options configure the GraphQL endpoint.
@@ -43,6 +45,13 @@ type Options struct {
 	// TrustedDocuments, when set, is the only source of operations: anything
 	// not registered there is refused (and APQ registration is off).
 	TrustedDocuments TrustedDocuments
+	// Webhooks keeps webhooks; nil answers their fields with an internal
+	// error. WebhookGuard refuses URLs of internal addresses (nil: the
+	// default guard); WebhookSecretGrace is how long a rotated-out secret
+	// keeps signing (0: a day).
+	Webhooks           folio.WebhookStore
+	WebhookGuard       *webhook.Guard
+	WebhookSecretGrace time.Duration
 }
 
 // NewHandler returns the GraphQL executor: gqlgen's server with Folio's
@@ -57,7 +66,8 @@ func NewHandler(o Options) http.Handler {
 	if o.Limiter == nil {
 		o.Limiter = &ratelimit.Limiter{}
 	}
-	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth}}
+	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth,
+		Webhooks: o.Webhooks, WebhookGuard: o.WebhookGuard, WebhookSecretGrace: o.WebhookSecretGrace}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.HasRole = hasRoleDirective
 	es := NewExecutableSchema(cfg)

@@ -57,7 +57,7 @@ func parseGlobalID(field, s string) (kind string, id int64, err error) {
 		return "", 0, bad
 	}
 	switch kind {
-	case kindUser, kindArticle, kindCategory, kindTag, kindComment, kindAPIKey:
+	case kindUser, kindArticle, kindCategory, kindTag, kindComment, kindAPIKey, kindWebhook, kindWebhookDelivery:
 		return kind, id, nil
 	}
 	return "", 0, bad

@@ -4,9 +4,12 @@
 package graph
 
 import (
+	"time"
+
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/newsletter"
+	"github.com/folio/folio/internal/webhook"
 )
 
 // Resolver is the root of the resolvers' dependencies.
@@ -14,6 +17,11 @@ type Resolver struct {
 	Store  folio.Store
 	Writer folio.Writer
 	Auth   *auth.Service
+	// Webhooks keeps webhooks; WebhookGuard checks their URLs' addresses;
+	// WebhookSecretGrace is how long a rotated-out secret keeps signing.
+	Webhooks           folio.WebhookStore
+	WebhookGuard       *webhook.Guard
+	WebhookSecretGrace time.Duration
 }
 
 // newsletter is the newsletter's rules over the writer, which keeps the
