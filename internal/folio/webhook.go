@@ -68,7 +68,7 @@ type WebhookDelivery struct {
 	Payload      []byte // the JSON body, as sent
 	Status       DeliveryStatus
 	Attempts     int
-	LastError    string
+	LastError    *string
 	ResponseCode *int
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

@@ -201,7 +201,7 @@ func (db *DB) DeleteWebhook(ctx context.Context, v folio.Viewer, id int64) (*fol
 	return webhookResult(db.Pool.QueryRow(ctx, `DELETE FROM webhooks WHERE id = $1 RETURNING `+webhookCols, id), "delete webhook")
 }
 
-const deliveryCols = `d.id, d.webhook_id, d.event_id, d.event_type, d.payload, d.status, d.attempts, COALESCE(d.last_error, ''),
+const deliveryCols = `d.id, d.webhook_id, d.event_id, d.event_type, d.payload, d.status, d.attempts, d.last_error,
 d.response_code, d.created_at, d.updated_at, d.delivered_at`
 
 func scanDelivery(row pgx.Row, extra ...any) (*folio.WebhookDelivery, error) {
