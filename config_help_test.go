@@ -39,6 +39,7 @@ Commands:
   migrate up|down|status   apply, roll back or list the database migrations
   seed                     load deterministic demo data into the database
   documents load FILE      register the operations of a persisted-documents manifest (TRUSTED_DOCUMENTS)
+  worker                   run queued jobs (webhook deliveries) without serving HTTP
   keygen                   print a new access-token key for JWT_KEYS
   help [COMMAND]           show this help, or a command's
 

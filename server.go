@@ -682,6 +682,9 @@ func migrate(ctx context.Context, cfg config, log *slog.Logger, args []string, s
 				return err
 			}
 			fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
+			if m.QueueApplied > 0 {
+				fmt.Fprintf(stdout, "applied %d job queue (river) migration(s)\n", m.QueueApplied)
+			}
 			return nil
 		case "down":
 			return m.Down(ctx)

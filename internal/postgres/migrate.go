@@ -23,6 +23,8 @@ type Migrator struct {
 	provider *goose.Provider
 	river    *rivermigrate.Migrator[pgx.Tx]
 	close    func() error
+	// QueueApplied counts the job queue's migrations the last Up applied.
+	QueueApplied int
 }
 
 // NewMigrator returns a Migrator over db's pool. Close it when done.
@@ -44,7 +46,8 @@ func NewMigrator(db *DB) (*Migrator, error) {
 // Close releases the migrator's connection (not the pool).
 func (m *Migrator) Close() error { return m.close() }
 
-// Up applies every pending migration and returns how many it applied.
+// Up applies every pending migration and returns how many of Folio's it
+// applied (QueueApplied counts the job queue's).
 func (m *Migrator) Up(ctx context.Context) (int, error) {
 	res, err := m.provider.Up(ctx)
 	if err != nil {
@@ -54,7 +57,8 @@ func (m *Migrator) Up(ctx context.Context) (int, error) {
 	if err != nil {
 		return len(res), fmt.Errorf("migrate the job queue up: %w", err)
 	}
-	return len(res) + len(rr.Versions), nil
+	m.QueueApplied = len(rr.Versions)
+	return len(res), nil
 }
 
 // Down rolls back the newest applied migration.
