@@ -26,8 +26,11 @@ type deliveryWorker struct {
 // Timeout bounds one run: the send's own timeout and a margin for the
 // bookkeeping around it.
 func (w *deliveryWorker) Timeout(*river.Job[DeliveryArgs]) time.Duration {
-	return w.sender.Timeout + 10*time.Second
+	return w.sender.Timeout + deliveryMargin
 }
+
+// deliveryMargin is a delivery job's time beyond the send's own timeout.
+const deliveryMargin = 10 * time.Second
 
 func (w *deliveryWorker) Work(ctx context.Context, job *river.Job[DeliveryArgs]) error {
 	id := job.Args.DeliveryID

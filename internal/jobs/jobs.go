@@ -95,7 +95,13 @@ func New(o Options) (*Queue, error) {
 		MaxAttempts: o.MaxAttempts,
 		RetryPolicy: Backoff{Base: o.RetryBase, Max: o.RetryMax},
 	}
+	if o.Sender != nil {
+		cfg.JobTimeout = o.Sender.Timeout + deliveryMargin
+	}
 	if o.RescueAfter > 0 {
+		if o.RescueAfter <= cfg.JobTimeout {
+			return nil, fmt.Errorf("jobs are rescued after %s, but one may run %s (the webhook timeout and %s): rescue them later", o.RescueAfter, cfg.JobTimeout, deliveryMargin)
+		}
 		cfg.RescueStuckJobsAfter = o.RescueAfter
 	}
 	if o.Workers > 0 {
