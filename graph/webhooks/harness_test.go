@@ -39,9 +39,10 @@ type env struct {
 type queueOptions struct {
 	maxAttempts int
 	guard       *webhook.Guard
+	workers     int // 0: 4; -1: none (the queue only inserts)
 }
 
-func newEnv(t *testing.T, o queueOptions) *env {
+func newEnv(t testing.TB, o queueOptions) *env {
 	t.Helper()
 	if _, err := testDB.Pool.Exec(t.Context(), `DELETE FROM webhooks`); err != nil {
 		t.Fatal(err)
@@ -52,8 +53,14 @@ func newEnv(t *testing.T, o queueOptions) *env {
 	if o.maxAttempts == 0 {
 		o.maxAttempts = 5
 	}
+	switch o.workers {
+	case 0:
+		o.workers = 4
+	case -1:
+		o.workers = 0
+	}
 	q, err := jobs.New(jobs.Options{Pool: testDB.Pool, Store: testDB, Sender: webhook.NewSender(o.guard, 5*time.Second),
-		Workers: 4, MaxAttempts: o.maxAttempts, RetryBase: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond})
+		Workers: o.workers, MaxAttempts: o.maxAttempts, RetryBase: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +90,7 @@ func randomHex(n int) string {
 }
 
 // person signs up through the API and is given role.
-func (e *env) person(t *testing.T, role folio.Role) http.Header {
+func (e *env) person(t testing.TB, role folio.Role) http.Header {
 	t.Helper()
 	handle := fmt.Sprintf("%s_%s", role, randomHex(4))
 	var out struct {
@@ -118,7 +125,7 @@ type createdWebhook struct {
 	Errors []userError
 }
 
-func (e *env) createWebhook(t *testing.T, admin http.Header, url string, events ...string) createdWebhook {
+func (e *env) createWebhook(t testing.TB, admin http.Header, url string, events ...string) createdWebhook {
 	t.Helper()
 	var out struct {
 		CreateWebhook struct {
@@ -141,7 +148,7 @@ func (e *env) createWebhook(t *testing.T, admin http.Header, url string, events 
 }
 
 // article makes a draft through the API and returns its ID.
-func (e *env) article(t *testing.T, author http.Header, title string) string {
+func (e *env) article(t testing.TB, author http.Header, title string) string {
 	t.Helper()
 	var out struct {
 		CreateArticle struct {
@@ -155,7 +162,7 @@ func (e *env) article(t *testing.T, author http.Header, title string) string {
 	return out.CreateArticle.Article.ID
 }
 
-func (e *env) publish(t *testing.T, editor http.Header, id string) {
+func (e *env) publish(t testing.TB, editor http.Header, id string) {
 	t.Helper()
 	var out struct {
 		PublishArticle struct {
@@ -180,7 +187,7 @@ type delivery struct {
 }
 
 // deliveries reads the webhook's delivery records through the API.
-func (e *env) deliveries(t *testing.T, admin http.Header) []delivery {
+func (e *env) deliveries(t testing.TB, admin http.Header) []delivery {
 	t.Helper()
 	var out struct {
 		Webhooks []struct {
@@ -196,7 +203,7 @@ func (e *env) deliveries(t *testing.T, admin http.Header) []delivery {
 }
 
 // waitFor polls cond until it holds, failing the test after the deadline.
-func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) {
+func waitFor(t testing.TB, what string, within time.Duration, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !cond() {
@@ -208,7 +215,7 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 }
 
 // jobStates counts river's delivery jobs by state.
-func jobStates(t *testing.T) map[string]int {
+func jobStates(t testing.TB) map[string]int {
 	t.Helper()
 	rows, err := testDB.Pool.Query(t.Context(), `SELECT state::text, count(*) FROM river_job WHERE kind = 'webhook_delivery' GROUP BY state`)
 	if err != nil {
