@@ -97,8 +97,8 @@ func New(o Options) (*Queue, error) {
 		// costs only queries while jobs are waiting.
 		FetchCooldown: 10 * time.Millisecond,
 		Logger:        o.Logger,
-		MaxAttempts: o.MaxAttempts,
-		RetryPolicy: Backoff{Base: o.RetryBase, Max: o.RetryMax},
+		MaxAttempts:   o.MaxAttempts,
+		RetryPolicy:   Backoff{Base: o.RetryBase, Max: o.RetryMax},
 	}
 	if o.Sender != nil {
 		cfg.JobTimeout = o.Sender.Timeout + deliveryMargin
