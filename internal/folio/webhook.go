@@ -152,3 +152,12 @@ func NormalizeEvents(field string, in []EventType) ([]EventType, *Error) {
 	}
 	return out, nil
 }
+
+// OutboxMail is a message waiting in the e-mail outbox.
+type OutboxMail struct {
+	ID        int64
+	Recipient string
+	Kind      string // "newsletter_confirm"
+	Token     string // the clear token the mail carries; empty once sent
+	SentAt    *time.Time
+}

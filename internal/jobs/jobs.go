@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/mail"
 	"github.com/folio/folio/internal/webhook"
 )
 
@@ -58,6 +59,11 @@ type Options struct {
 	RescueAfter time.Duration
 	Logger      *slog.Logger
 	Metrics     Recorder // nil counts nothing
+	// MailStore, Mailer and LinkBase (the site the links in mails point
+	// to) send the outbox's mail; with Mailer nil, no mail is sent.
+	MailStore MailStore
+	Mailer    mail.Sender
+	LinkBase  string
 }
 
 // Queue inserts jobs and, with workers, runs them.
@@ -67,6 +73,9 @@ type Queue struct {
 	stopSub func()
 	done    chan struct{}
 }
+
+// pgxTx is the transaction jobs are inserted in.
+type pgxTx = pgx.Tx
 
 // DeliveryArgs is the job of one webhook delivery.
 type DeliveryArgs struct {
@@ -114,8 +123,14 @@ func New(o Options) (*Queue, error) {
 		if err := river.AddWorkerSafely(workers, &deliveryWorker{store: o.Store, sender: o.Sender, log: o.Logger}); err != nil {
 			return nil, fmt.Errorf("register the delivery worker: %w", err)
 		}
-		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{QueueWebhooks: {MaxWorkers: o.Workers}}
+		if o.Mailer != nil && o.MailStore != nil {
+			if err := river.AddWorkerSafely(workers, &mailWorker{store: o.MailStore, sender: o.Mailer, linkBase: o.LinkBase}); err != nil {
+				return nil, fmt.Errorf("register the mail worker: %w", err)
+			}
+			cfg.Queues[QueueMail] = river.QueueConfig{MaxWorkers: max(1, o.Workers/2)}
+		}
+		cfg.Workers = workers
 	}
 	client, err := river.NewClient(riverpgxv5.New(o.Pool), cfg)
 	if err != nil {
@@ -151,6 +166,17 @@ func (q *Queue) Start(ctx context.Context) error {
 	// them short; Stop decides how long they get.
 	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start the job queue: %w", err)
+	}
+	// The outbox may hold mail written before the queue existed: it gets
+	// its jobs now, so nothing already in it is lost.
+	if q.opts.Mailer != nil && q.opts.MailStore != nil {
+		n, err := q.opts.MailStore.QueueUnsentMail(ctx)
+		if err != nil {
+			return fmt.Errorf("drain the outbox onto the queue: %w", err)
+		}
+		if n > 0 {
+			q.opts.Logger.Info("queued mail waiting in the outbox", "count", n)
+		}
 	}
 	return nil
 }

@@ -278,11 +278,12 @@ RETURNING s.id`, email, tokenHash, expires).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("subscribe: %w", translate(err))
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO email_outbox (recipient, kind, payload) VALUES ($1, 'newsletter_confirm', jsonb_build_object('token', $2::text))`, email, token)
+		var mailID int64
+		err = tx.QueryRow(ctx, `INSERT INTO email_outbox (recipient, kind, payload) VALUES ($1, 'newsletter_confirm', jsonb_build_object('token', $2::text)) RETURNING id`, email, token).Scan(&mailID)
 		if err != nil {
 			return fmt.Errorf("queue confirmation mail: %w", err)
 		}
-		return nil
+		return db.queueMail(ctx, tx, []int64{mailID})
 	})
 }
 

@@ -19,6 +19,8 @@ import (
 type JobInserter interface {
 	// InsertDeliveriesTx queues one delivery job per webhook_deliveries id.
 	InsertDeliveriesTx(ctx context.Context, tx pgx.Tx, deliveryIDs []int64) error
+	// InsertMailTx queues one sending job per email_outbox id.
+	InsertMailTx(ctx context.Context, tx pgx.Tx, outboxIDs []int64) error
 }
 
 // SetJobs makes the writes announce their events to webhooks through j;
@@ -289,6 +291,63 @@ response_code = $4, updated_at = now(), delivered_at = CASE WHEN $2 = 'succeeded
 		id, string(status), a.Err, a.ResponseCode)
 	if err != nil {
 		return fmt.Errorf("record attempt at delivery %d: %w", id, translate(err))
+	}
+	return nil
+}
+
+// queueMail hands outbox rows to the queue inside tx and marks them queued.
+func (db *DB) queueMail(ctx context.Context, tx pgx.Tx, ids []int64) error {
+	if db.jobs == nil || len(ids) == 0 {
+		return nil
+	}
+	if err := db.jobs.InsertMailTx(ctx, tx, ids); err != nil {
+		return fmt.Errorf("queue mail: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE email_outbox SET queued_at = now() WHERE id = ANY($1)`, ids); err != nil {
+		return fmt.Errorf("mark mail queued: %w", err)
+	}
+	return nil
+}
+
+// QueueUnsentMail drains the outbox onto the queue: every row neither sent
+// nor queued (those written before the queue existed, or while it was not
+// configured) gets its job, in one transaction. Rows another process is
+// queueing are skipped. It returns how many it queued.
+func (db *DB) QueueUnsentMail(ctx context.Context) (int, error) {
+	if db.jobs == nil {
+		return 0, nil
+	}
+	return inTxReturning(ctx, db, "queue unsent mail", func(tx pgx.Tx) (int, error) {
+		rows, err := tx.Query(ctx, `SELECT id FROM email_outbox WHERE sent_at IS NULL AND queued_at IS NULL ORDER BY id FOR UPDATE SKIP LOCKED`)
+		if err != nil {
+			return 0, fmt.Errorf("find unsent mail: %w", err)
+		}
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return 0, fmt.Errorf("find unsent mail: %w", err)
+		}
+		return len(ids), db.queueMail(ctx, tx, ids)
+	})
+}
+
+// OutboxMail reads one outbox row for the job that sends it.
+func (db *DB) OutboxMail(ctx context.Context, id int64) (*folio.OutboxMail, error) {
+	var m folio.OutboxMail
+	err := db.Pool.QueryRow(ctx, `SELECT id, recipient::text, kind, COALESCE(payload->>'token', ''), sent_at FROM email_outbox WHERE id = $1`, id).
+		Scan(&m.ID, &m.Recipient, &m.Kind, &m.Token, &m.SentAt)
+	if isNoRows(err) {
+		return nil, folio.Errorf(folio.ENotFound, "No mail has this ID.")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read mail %d: %w", id, translate(err))
+	}
+	return &m, nil
+}
+
+// MarkMailSent records that a mail left, and forgets the token it carried.
+func (db *DB) MarkMailSent(ctx context.Context, id int64) error {
+	if _, err := db.Pool.Exec(ctx, `UPDATE email_outbox SET sent_at = now(), payload = '{}' WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("mark mail %d sent: %w", id, translate(err))
 	}
 	return nil
 }

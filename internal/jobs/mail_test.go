@@ -1,0 +1,129 @@
+package jobs_test
+
+import (
+	"context"
+	"io"
+	"mime/quotedprintable"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/jobs"
+	fmail "github.com/folio/folio/internal/mail"
+	"github.com/folio/folio/internal/mail/smtptest"
+	"github.com/folio/folio/internal/webhook"
+)
+
+func mailQueue(t *testing.T, smtp *smtptest.Server) *jobs.Queue {
+	t.Helper()
+	port, _ := strconv.Atoi(smtp.Port)
+	q, err := jobs.New(jobs.Options{Pool: testDB.Pool, Store: testDB, Sender: webhook.NewSender(&webhook.Guard{}, time.Second),
+		Workers: 2, MaxAttempts: 3, RetryBase: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond,
+		MailStore: testDB, Mailer: &fmail.SMTP{Host: smtp.Host, Port: port, TLS: fmail.TLSNone, From: "Folio <no-reply@folio.test>"},
+		LinkBase: "https://folio.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testDB.SetJobs(q)
+	t.Cleanup(func() { testDB.SetJobs(nil) })
+	return q
+}
+
+func start(t *testing.T, q *jobs.Queue) {
+	t.Helper()
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(ctx)
+	})
+}
+
+var tokenLink = regexp.MustCompile(`https://folio\.test/newsletter/confirm\?token=([A-Za-z0-9_%-]+)`)
+
+// receive waits for the next message to addr and returns its decoded text.
+func receive(t *testing.T, smtp *smtptest.Server, to string) string {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for {
+		select {
+		case m := <-smtp.Messages:
+			if m.To != to {
+				continue
+			}
+			msg, err := mail.ReadMessage(strings.NewReader(m.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(msg.Header.Get("Content-Type"), "multipart/alternative") {
+				t.Errorf("Content-Type = %q, want multipart/alternative (text and HTML)", msg.Header.Get("Content-Type"))
+			}
+			body, _ := io.ReadAll(msg.Body)
+			decoded, _ := io.ReadAll(quotedprintable.NewReader(strings.NewReader(string(body))))
+			return string(decoded)
+		case <-deadline:
+			t.Fatalf("no mail to %s within 15 s", to)
+		}
+	}
+}
+
+func TestMail_NewsletterConfirmation(t *testing.T) {
+	smtp := smtptest.Start(t)
+	q := mailQueue(t, smtp)
+	start(t, q)
+	email := "reader-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "@example.com"
+	token := auth.NewToken()
+	if err := testDB.SubscribeNewsletter(t.Context(), email, token, auth.HashToken(token), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	text := receive(t, smtp, email)
+	m := tokenLink.FindStringSubmatch(text)
+	if m == nil {
+		t.Fatalf("no confirmation link in the mail:\n%s", text)
+	}
+	got, err := testDB.ConfirmNewsletter(t.Context(), auth.HashToken(m[1]))
+	if err != nil || got != email {
+		t.Fatalf("confirming with the mailed link: %q, %v", got, err)
+	}
+	// Once sent, the outbox no longer holds the token.
+	var payload string
+	waitForDB(t, "the mail to be marked sent", func() bool {
+		err := testDB.Pool.QueryRow(t.Context(), `SELECT payload::text FROM email_outbox WHERE recipient = $1 AND sent_at IS NOT NULL`, email).Scan(&payload)
+		return err == nil
+	})
+	if strings.Contains(payload, token) {
+		t.Errorf("the outbox still holds the clear token: %s", payload)
+	}
+}
+
+// TestMail_OutboxDrained: mail written to the outbox before the queue
+// existed (no job) is sent when a queue with workers starts.
+func TestMail_OutboxDrained(t *testing.T) {
+	smtp := smtptest.Start(t)
+	email := "old-" + strconv.FormatInt(time.Now().UnixNano(), 36) + "@example.com"
+	token := auth.NewToken()
+	if err := testDB.SubscribeNewsletter(t.Context(), email, token, auth.HashToken(token), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err) // testDB has no queue yet: the row waits in the outbox
+	}
+	q := mailQueue(t, smtp)
+	start(t, q)
+	text := receive(t, smtp, email)
+	if m := tokenLink.FindStringSubmatch(text); m == nil || m[1] != token {
+		t.Fatalf("the drained mail does not carry the token written before the queue existed:\n%s", text)
+	}
+}
+
+func waitForDB(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+	}
+}
