@@ -43,6 +43,7 @@ type config struct {
 	TrustedDocuments bool
 
 	Jobs jobsConfig
+	Mail mailConfig
 
 	ops opsConfig
 }
@@ -56,6 +57,13 @@ type jobsConfig struct {
 	WebhookTimeout      time.Duration
 	WebhookAllowPrivate bool
 	WebhookSecretGrace  time.Duration
+}
+
+// mailConfig is how e-mail leaves: an SMTP server, or (development, no
+// SMTP_HOST) the log and /dev/mail.
+type mailConfig struct {
+	SMTPHost, SMTPTLS, SMTPUsername, SMTPPassword, From, SiteURL string
+	SMTPPort                                                     int
 }
 
 // rateLimitConfig is the configuration of the query-cost rate limit.
@@ -245,6 +253,25 @@ var settings = []setting{
 	{"WEBHOOK_ALLOW_PRIVATE", "true|false", "false", "", "let webhooks reach private, loopback, link-local and metadata addresses (refused by default, when created and again when delivered, after DNS resolution)", func(c *config, name, v string) error {
 		return parseBool(&c.Jobs.WebhookAllowPrivate, name, v, false)
 	}},
+	{"SMTP_HOST", "HOST", "", "empty: in development mail is logged and shown at `/dev/mail`; in production it waits in the queue", "the SMTP server that sends e-mail", text(func(c *config) *string { return &c.Mail.SMTPHost })},
+	{"SMTP_PORT", "N", "587", "", "its port (465 with `SMTP_TLS=tls`)", positive(func(c *config) *int { return &c.Mail.SMTPPort })},
+	{"SMTP_TLS", "starttls|tls|none", "starttls", "", "`starttls` (required), `tls` (from the first byte) or `none` (only for a relay on the same host)", func(c *config, name, v string) error {
+		c.Mail.SMTPTLS = v
+		if v != "starttls" && v != "tls" && v != "none" {
+			return fmt.Errorf("%s must be starttls, tls or none, not %q", name, v)
+		}
+		return nil
+	}},
+	{"SMTP_USERNAME", "NAME", "", "empty (no authentication)", "SMTP user (PLAIN authentication, over TLS)", text(func(c *config) *string { return &c.Mail.SMTPUsername })},
+	{"SMTP_PASSWORD", "SECRET", "", "", "SMTP password", text(func(c *config) *string { return &c.Mail.SMTPPassword })},
+	{"MAIL_FROM", "ADDRESS", "Folio <no-reply@localhost>", "", "the sender of Folio's e-mail", text(func(c *config) *string { return &c.Mail.From })},
+	{"SITE_URL", "URL", "http://localhost:8080", "", "the site the links in e-mail open (the frontend), e.g. `https://folio.example`: a confirmation link is `SITE_URL/newsletter/confirm?token=…`", func(c *config, name, v string) error {
+		c.Mail.SiteURL = strings.TrimRight(v, "/")
+		if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return fmt.Errorf("%s must start with http:// or https://, not %q", name, v)
+		}
+		return nil
+	}},
 	{"WEBHOOK_SECRET_GRACE", "DURATION", "24h", "", "after `rotateWebhookSecret`, how long the old secret signs deliveries beside the new one", duration(func(c *config) *time.Duration { return &c.Jobs.WebhookSecretGrace })},
 }
 
@@ -426,8 +453,9 @@ var commands = []command{
 	{name: "documents", args: "load FILE", summary: "register the operations of a persisted-documents manifest (TRUSTED_DOCUMENTS)", settings: dbSettings,
 		about: `FILE maps each document's SHA-256 to its text, {"<sha256>": "<document>"}, as GraphQL Code Generator's client preset writes it.`},
 	{name: "worker", summary: "run queued jobs (webhook deliveries) without serving HTTP",
-		settings: append(append([]string{}, dbSettings...), "METRICS_ADDR", "SHUTDOWN_TIMEOUT", "JOBS_WORKERS", "JOBS_MAX_ATTEMPTS", "JOBS_RETRY_BASE", "JOBS_RETRY_MAX", "JOBS_RESCUE_AFTER", "WEBHOOK_TIMEOUT", "WEBHOOK_ALLOW_PRIVATE"),
-		about:    "Runs beside servers started with JOBS_WORKERS=0 (or as well as servers that run jobs). On SIGTERM, running jobs get SHUTDOWN_TIMEOUT to finish; then they are cancelled and run again later."},
+		settings: append(append([]string{}, dbSettings...), "METRICS_ADDR", "SHUTDOWN_TIMEOUT", "JOBS_WORKERS", "JOBS_MAX_ATTEMPTS", "JOBS_RETRY_BASE", "JOBS_RETRY_MAX", "JOBS_RESCUE_AFTER", "WEBHOOK_TIMEOUT", "WEBHOOK_ALLOW_PRIVATE",
+			"SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "SITE_URL"),
+		about: "Runs beside servers started with JOBS_WORKERS=0 (or as well as servers that run jobs). On SIGTERM, running jobs get SHUTDOWN_TIMEOUT to finish; then they are cancelled and run again later."},
 	{name: "keygen", summary: "print a new access-token key for JWT_KEYS", settings: []string{},
 		about: "Rotate keys by putting the new key first in JWT_KEYS and keeping the old one after it until its tokens expire."},
 	{name: "help", args: "[COMMAND]", summary: "show this help, or a command's", settings: []string{}},

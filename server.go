@@ -47,6 +47,7 @@ import (
 	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/jobs"
 	"github.com/folio/folio/internal/logging"
+	"github.com/folio/folio/internal/mail"
 	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/ratelimit"
@@ -236,7 +237,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		return err
 	}
 	guard := &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}
-	queue, err := newQueue(cfg, db, guard, log, obs.metrics, cfg.Jobs.Workers)
+	mailer, devMail := newMailer(cfg, log)
+	queue, err := newQueue(cfg, db, guard, mailer, log, obs.metrics, cfg.Jobs.Workers)
 	if err != nil {
 		return err
 	}
@@ -259,7 +261,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	}
 	drain := &httpapi.Drain{}
 	api := httpapi.New(httpapi.Options{
-		GraphQL: rc.Middleware(executor), Schema: schema, Playground: cfg.Playground, Drain: drain,
+		GraphQL: rc.Middleware(executor), Schema: schema, Playground: cfg.Playground, Drain: drain, DevMail: devMail,
 		Checks: []httpapi.Check{{Name: "postgres", Ping: db.Ping}, {Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}},
 		Auth:   authn, Proxies: cfg.RateLimit.TrustedProxies, Timeout: cfg.RequestTimeout,
 		CORSOrigins: cfg.ops.CORSOrigins, HSTS: cfg.ops.tls(),
@@ -276,11 +278,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 
 // newQueue builds the job queue over db, running workers jobs at once (0:
 // it only inserts); deliveries go out through guard.
-func newQueue(cfg config, db *postgres.DB, guard *webhook.Guard, log *slog.Logger, m *metrics.Metrics, workers int) (*jobs.Queue, error) {
+func newQueue(cfg config, db *postgres.DB, guard *webhook.Guard, mailer mail.Sender, log *slog.Logger, m *metrics.Metrics, workers int) (*jobs.Queue, error) {
 	o := jobs.Options{
 		Pool: db.Pool, Store: db, Sender: webhook.NewSender(guard, cfg.Jobs.WebhookTimeout),
 		Workers: workers, MaxAttempts: cfg.Jobs.MaxAttempts, RetryBase: cfg.Jobs.RetryBase, RetryMax: cfg.Jobs.RetryMax,
 		RescueAfter: cfg.Jobs.RescueAfter, Logger: log,
+		MailStore: db, Mailer: mailer, LinkBase: cfg.Mail.SiteURL,
 	}
 	if m != nil {
 		o.Metrics = m
@@ -291,6 +294,23 @@ func newQueue(cfg config, db *postgres.DB, guard *webhook.Guard, log *slog.Logge
 		return q, err
 	}
 	return jobs.New(o)
+}
+
+// newMailer is how mail leaves: SMTP when SMTP_HOST is set; in
+// development otherwise the log, with the last messages served (the
+// returned handler); in production otherwise nothing, and mail waits in
+// the queue until a server with SMTP runs it.
+func newMailer(cfg config, log *slog.Logger) (mail.Sender, http.Handler) {
+	if cfg.Mail.SMTPHost != "" {
+		return &mail.SMTP{Host: cfg.Mail.SMTPHost, Port: cfg.Mail.SMTPPort, TLS: cfg.Mail.SMTPTLS,
+			Username: cfg.Mail.SMTPUsername, Password: cfg.Mail.SMTPPassword, From: cfg.Mail.From}, nil
+	}
+	if cfg.production() {
+		log.Warn("SMTP_HOST is not set: e-mail waits in the queue and is not sent")
+		return nil, nil
+	}
+	dev := &mail.Dev{Logger: log}
+	return dev, dev.Handler()
 }
 
 // runQueue starts the queue's workers and stops them when ctx ends, giving
@@ -342,7 +362,8 @@ func workerCmd(ctx context.Context, cfg config, log *slog.Logger, ready chan<- s
 		mt.WatchPool(db.Pool.Stat)
 	}
 	guard := &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}
-	queue, err := newQueue(cfg, db, guard, log, mt, cfg.Jobs.Workers)
+	mailer, _ := newMailer(cfg, log)
+	queue, err := newQueue(cfg, db, guard, mailer, log, mt, cfg.Jobs.Workers)
 	if err != nil {
 		return err
 	}
