@@ -3232,7 +3232,11 @@ type Mutation {
   addReaction("The reaction." input: ReactionInput!): ReactionPayload @auth
   "Removes the signed-in user's reaction. Removing one that is not there succeeds."
   removeReaction("The reaction." input: ReactionInput!): ReactionPayload @auth
-  "Asks to subscribe an address to the newsletter; a confirmation link is mailed to it."
+  """
+  Asks to subscribe an address to the newsletter; a confirmation link is
+  mailed to it. Throttled: at most 3 requests per address and
+  ` + "`" + `SIGNIN_MAX_PER_ADDRESS` + "`" + ` per client in ` + "`" + `SIGNIN_WINDOW` + "`" + `, then ` + "`" + `RATE_LIMITED` + "`" + `.
+  """
   subscribeNewsletter("The address." input: SubscribeNewsletterInput!): SubscribeNewsletterPayload
   "Confirms a subscription with the token from its confirmation link."
   confirmNewsletter("The token." input: ConfirmNewsletterInput!): ConfirmNewsletterPayload

@@ -26,4 +26,10 @@ type Resolver struct {
 
 // newsletter is the newsletter's rules over the writer, which keeps the
 // subscriptions.
-func (r *Resolver) newsletter() newsletter.Service { return newsletter.Service{Store: r.Writer} }
+func (r *Resolver) newsletter() newsletter.Service {
+	s := newsletter.Service{Store: r.Writer}
+	if r.Auth != nil {
+		s.Throttle = r.Auth.Throttle
+	}
+	return s
+}

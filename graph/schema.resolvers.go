@@ -336,7 +336,7 @@ func (r *mutationResolver) RemoveReaction(ctx context.Context, input model.React
 }
 
 func (r *mutationResolver) SubscribeNewsletter(ctx context.Context, input model.SubscribeNewsletterInput) (*model.SubscribeNewsletterPayload, error) {
-	email, err := r.newsletter().Subscribe(ctx, input.Email)
+	email, err := r.newsletter().Subscribe(ctx, input.Email, clientAddr(ctx))
 	p := &model.SubscribeNewsletterPayload{}
 	if err == nil {
 		p.Email = &email

@@ -310,3 +310,24 @@ func TestComments_PayloadBatches(t *testing.T) {
 		t.Errorf("statements: %d with 2 commenters, %d with 7; want the same", one, six)
 	}
 }
+
+// TestNewsletter_Throttle: subscribeNewsletter cannot mail-bomb an address.
+// Past three requests for one address in the window, the answer is
+// RATE_LIMITED with a retry time, and no further mail is queued.
+func TestNewsletter_Throttle(t *testing.T) {
+	e := newEnv(t)
+	email := "bomb-" + randomHex(4) + "@example.com"
+	const sub = `mutation($e: String!) { subscribeNewsletter(input: {email: $e}) { email userErrors { field code message } } }`
+	for range 3 {
+		e.OK(t, nil, sub, map[string]any{"e": email}, nil)
+	}
+	r := e.Do(t, nil, sub, map[string]any{"e": email})
+	wantCode(t, r, "RATE_LIMITED")
+	var mails int
+	_ = testDB.Pool.QueryRow(t.Context(), `SELECT count(*) FROM email_outbox WHERE recipient = $1`, email).Scan(&mails)
+	if mails != 3 {
+		t.Errorf("%d mails queued for the address, want 3", mails)
+	}
+	// Another address from the same client still gets through.
+	e.OK(t, nil, sub, map[string]any{"e": "other-" + randomHex(4) + "@example.com"}, nil)
+}

@@ -28,6 +28,10 @@ type Throttle struct {
 	// MaxPerAccount and MaxPerAddress are the failures allowed per window.
 	MaxPerAccount int
 	MaxPerAddress int
+	// MaxMailsPerRecipient is how many newsletter confirmations one
+	// address may be sent per window (0 means 3), so that
+	// subscribeNewsletter cannot mail-bomb it.
+	MaxMailsPerRecipient int
 }
 
 // Accounts are keyed by a hash of the address, so Redis holds no emails.
@@ -77,6 +81,22 @@ func (t *Throttle) SignUp(ctx context.Context, addr string) time.Duration {
 		return 0
 	}
 	return t.reserve(ctx, t.Prefix+"signup:addr:"+addr, t.MaxPerAddress)
+}
+
+// Subscribe counts a newsletter subscription of email from addr: each may
+// send a mail, so both the recipient (MaxMailsPerRecipient) and the client
+// (MaxPerAddress) are limited per window. It returns how long to wait.
+func (t *Throttle) Subscribe(ctx context.Context, email, addr string) time.Duration {
+	if t == nil || t.Redis == nil {
+		return 0
+	}
+	limit := t.MaxMailsPerRecipient
+	if limit <= 0 {
+		limit = 3
+	}
+	h := sha256.Sum256([]byte(strings.ToLower(email)))
+	return max(t.reserve(ctx, t.Prefix+"newsletter:to:"+hex.EncodeToString(h[:16]), limit),
+		t.reserve(ctx, t.Prefix+"newsletter:addr:"+addr, t.MaxPerAddress))
 }
 
 // Succeeded clears the account's failures.

@@ -54,7 +54,7 @@ func wantInvalid(t *testing.T, err error, field string) {
 func TestService_Subscribe(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		var st recorder
-		email, err := service(&st).Subscribe(t.Context(), "  Ada@Example.COM ")
+		email, err := service(&st).Subscribe(t.Context(), "  Ada@Example.COM ", "192.0.2.1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func TestService_Subscribe(t *testing.T) {
 		s := newsletter.Service{Store: &st}
 		seen := map[string]bool{}
 		for range 3 {
-			if _, err := s.Subscribe(t.Context(), "ada@example.com"); err != nil {
+			if _, err := s.Subscribe(t.Context(), "ada@example.com", "192.0.2.1"); err != nil {
 				t.Fatal(err)
 			}
 			if len(st.token) < 40 || seen[st.token] {
@@ -90,7 +90,7 @@ func TestService_Subscribe(t *testing.T) {
 	})
 	t.Run("NotAnAddress", func(t *testing.T) {
 		var st recorder
-		_, err := service(&st).Subscribe(t.Context(), "ada")
+		_, err := service(&st).Subscribe(t.Context(), "ada", "192.0.2.1")
 		wantInvalid(t, err, "email")
 		if st.calls != 0 {
 			t.Errorf("got %d store calls, want none", st.calls)
@@ -125,7 +125,7 @@ func TestService_Confirm(t *testing.T) {
 		t.Helper()
 		token := "token-of-" + email
 		s := newsletter.Service{Store: db, Now: func() time.Time { return at }, NewToken: func() string { return token }}
-		if _, err := s.Subscribe(t.Context(), email); err != nil {
+		if _, err := s.Subscribe(t.Context(), email, "192.0.2.1"); err != nil {
 			t.Fatal(err)
 		}
 		return token
