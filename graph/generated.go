@@ -3173,8 +3173,8 @@ type ConfirmNewsletterPayload {
 
 "An address to unsubscribe."
 input UnsubscribeNewsletterInput {
-  "The address."
-  email: String!
+  "The ` + "`" + `token` + "`" + ` of the unsubscribe link in a newsletter mail (` + "`" + `…/newsletter/unsubscribe?token=…` + "`" + `)."
+  token: String!
 }
 
 "The result of ` + "`" + `unsubscribeNewsletter` + "`" + `."
@@ -3240,8 +3240,12 @@ type Mutation {
   subscribeNewsletter("The address." input: SubscribeNewsletterInput!): SubscribeNewsletterPayload
   "Confirms a subscription with the token from its confirmation link."
   confirmNewsletter("The token." input: ConfirmNewsletterInput!): ConfirmNewsletterPayload
-  "Unsubscribes an address."
-  unsubscribeNewsletter("The address." input: UnsubscribeNewsletterInput!): UnsubscribeNewsletterPayload
+  """
+  Unsubscribes the address a newsletter mail's signed link names. An address
+  alone unsubscribes nothing: anyone could type it. Mail clients may also
+  POST the link itself (RFC 8058 one-click).
+  """
+  unsubscribeNewsletter("The link's token." input: UnsubscribeNewsletterInput!): UnsubscribeNewsletterPayload
   """
   Registers an endpoint that receives the chosen events, signed (admins). Its
   URL must be http(s) and must not point at a private, loopback, link-local or
@@ -14170,20 +14174,20 @@ func (ec *executionContext) unmarshalInputUnsubscribeNewsletterInput(ctx context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"email"}
+	fieldsInOrder := [...]string{"token"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "email":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Email = data
+			it.Token = data
 		}
 	}
 	return it, nil

@@ -16,6 +16,7 @@ import (
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
+	"github.com/folio/folio/internal/newsletter"
 	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/webhook"
 )
@@ -52,6 +53,9 @@ type Options struct {
 	Webhooks           folio.WebhookStore
 	WebhookGuard       *webhook.Guard
 	WebhookSecretGrace time.Duration
+	// NewsletterLinks verifies the newsletter's unsubscribe links; with no
+	// key, none is valid.
+	NewsletterLinks newsletter.Links
 }
 
 // NewHandler returns the GraphQL executor: gqlgen's server with Folio's
@@ -67,7 +71,7 @@ func NewHandler(o Options) http.Handler {
 		o.Limiter = &ratelimit.Limiter{}
 	}
 	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth,
-		Webhooks: o.Webhooks, WebhookGuard: o.WebhookGuard, WebhookSecretGrace: o.WebhookSecretGrace}}
+		Webhooks: o.Webhooks, WebhookGuard: o.WebhookGuard, WebhookSecretGrace: o.WebhookSecretGrace, NewsletterLinks: o.NewsletterLinks}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.HasRole = hasRoleDirective
 	es := NewExecutableSchema(cfg)

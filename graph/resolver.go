@@ -22,12 +22,14 @@ type Resolver struct {
 	Webhooks           folio.WebhookStore
 	WebhookGuard       *webhook.Guard
 	WebhookSecretGrace time.Duration
+	// NewsletterLinks verifies the newsletter's unsubscribe links.
+	NewsletterLinks newsletter.Links
 }
 
 // newsletter is the newsletter's rules over the writer, which keeps the
 // subscriptions.
 func (r *Resolver) newsletter() newsletter.Service {
-	s := newsletter.Service{Store: r.Writer}
+	s := newsletter.Service{Store: r.Writer, Links: r.NewsletterLinks}
 	if r.Auth != nil {
 		s.Throttle = r.Auth.Throttle
 	}

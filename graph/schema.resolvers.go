@@ -354,7 +354,7 @@ func (r *mutationResolver) ConfirmNewsletter(ctx context.Context, input model.Co
 }
 
 func (r *mutationResolver) UnsubscribeNewsletter(ctx context.Context, input model.UnsubscribeNewsletterInput) (*model.UnsubscribeNewsletterPayload, error) {
-	err := r.newsletter().Unsubscribe(ctx, input.Email)
+	err := r.newsletter().Unsubscribe(ctx, input.Token)
 	p := &model.UnsubscribeNewsletterPayload{Ok: err == nil}
 	return p, splitUserErrors(&p.UserErrors, err)
 }

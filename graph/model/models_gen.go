@@ -411,8 +411,8 @@ type SubscribeNewsletterPayload struct {
 
 // An address to unsubscribe.
 type UnsubscribeNewsletterInput struct {
-	// The address.
-	Email string `json:"email"`
+	// The `token` of the unsubscribe link in a newsletter mail (`…/newsletter/unsubscribe?token=…`).
+	Token string `json:"token"`
 }
 
 // The result of `unsubscribeNewsletter`.

@@ -28,6 +28,8 @@ type Service struct {
 	// Throttle limits subscriptions per recipient and per client; nil
 	// limits nothing.
 	Throttle *auth.Throttle
+	// Links verifies unsubscribe links; without a key none is valid.
+	Links Links
 }
 
 // Subscribe records a pending subscription of email and queues the mail
@@ -56,16 +58,6 @@ func (s Service) Subscribe(ctx context.Context, email, clientAddr string) (strin
 // expired.
 func (s Service) Confirm(ctx context.Context, token string) (string, error) {
 	return s.Store.ConfirmNewsletter(ctx, auth.HashToken(token))
-}
-
-// Unsubscribe ends the subscription of email, if there is one; EInvalid on
-// field "email" for something that is not an address.
-func (s Service) Unsubscribe(ctx context.Context, email string) error {
-	email, err := normalize(email)
-	if err != nil {
-		return err
-	}
-	return s.Store.UnsubscribeNewsletter(ctx, email)
 }
 
 // normalize checks an address, keeping a nil *folio.Error from becoming a

@@ -1,6 +1,7 @@
 package newsletter_test
 
 import (
+	"strings"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -99,20 +100,29 @@ func TestService_Subscribe(t *testing.T) {
 }
 
 func TestService_Unsubscribe(t *testing.T) {
+	links := newsletter.Links{Key: []byte("0123456789abcdef0123456789abcdef")}
+	svc := func(st *recorder) newsletter.Service { s := service(st); s.Links = links; return s }
 	t.Run("OK", func(t *testing.T) {
 		var st recorder
-		if err := service(&st).Unsubscribe(t.Context(), "Ada@Example.com"); err != nil {
+		if err := svc(&st).Unsubscribe(t.Context(), links.UnsubscribeToken("ada@example.com")); err != nil {
 			t.Fatal(err)
 		}
-		if st.email != "Ada@example.com" {
-			t.Errorf("got %q, want Ada@example.com", st.email)
+		if st.email != "ada@example.com" {
+			t.Errorf("got %q, want ada@example.com", st.email)
 		}
 	})
-	t.Run("NotAnAddress", func(t *testing.T) {
-		var st recorder
-		wantInvalid(t, service(&st).Unsubscribe(t.Context(), "a@"), "email")
-		if st.calls != 0 {
-			t.Errorf("got %d store calls, want none", st.calls)
+	t.Run("Forged", func(t *testing.T) {
+		good := links.UnsubscribeToken("ada@example.com")
+		other := newsletter.Links{Key: []byte("another key of thirty-two bytes!")}.UnsubscribeToken("ada@example.com")
+		// Someone else's address with Ada's signature.
+		_, sig, _ := strings.Cut(good, ".")
+		swapped := strings.Split(links.UnsubscribeToken("bob@example.com"), ".")[0] + "." + sig
+		for _, token := range []string{"", "ada@example.com", other, swapped, good[:len(good)-2]} {
+			var st recorder
+			wantInvalid(t, svc(&st).Unsubscribe(t.Context(), token), "token")
+			if st.calls != 0 {
+				t.Errorf("token %q: %d store calls, want none", token, st.calls)
+			}
 		}
 	})
 }
