@@ -62,8 +62,8 @@ type jobsConfig struct {
 // mailConfig is how e-mail leaves: an SMTP server, or (development, no
 // SMTP_HOST) the log and /dev/mail.
 type mailConfig struct {
-	SMTPHost, SMTPTLS, SMTPUsername, SMTPPassword, From, SiteURL string
-	SMTPPort                                                     int
+	SMTPHost, SMTPTLS, SMTPUsername, SMTPPassword, From, SiteURL, APIURL string
+	SMTPPort                                                             int
 }
 
 // rateLimitConfig is the configuration of the query-cost rate limit.
@@ -272,6 +272,13 @@ var settings = []setting{
 		}
 		return nil
 	}},
+	{"API_URL", "URL", "http://localhost:8080", "", "where mail clients reach this API, for the one-click unsubscribe link of newsletter mail (`API_URL/newsletter/unsubscribe?token=…`, RFC 8058)", func(c *config, name, v string) error {
+		c.Mail.APIURL = strings.TrimRight(v, "/")
+		if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return fmt.Errorf("%s must start with http:// or https://, not %q", name, v)
+		}
+		return nil
+	}},
 	{"WEBHOOK_SECRET_GRACE", "DURATION", "24h", "", "after `rotateWebhookSecret`, how long the old secret signs deliveries beside the new one", duration(func(c *config) *time.Duration { return &c.Jobs.WebhookSecretGrace })},
 }
 
@@ -454,7 +461,7 @@ var commands = []command{
 		about: `FILE maps each document's SHA-256 to its text, {"<sha256>": "<document>"}, as GraphQL Code Generator's client preset writes it.`},
 	{name: "worker", summary: "run queued jobs (webhook deliveries) without serving HTTP",
 		settings: append(append([]string{}, dbSettings...), "METRICS_ADDR", "SHUTDOWN_TIMEOUT", "JOBS_WORKERS", "JOBS_MAX_ATTEMPTS", "JOBS_RETRY_BASE", "JOBS_RETRY_MAX", "JOBS_RESCUE_AFTER", "WEBHOOK_TIMEOUT", "WEBHOOK_ALLOW_PRIVATE",
-			"SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "SITE_URL"),
+			"SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "SITE_URL", "API_URL", "JWT_KEYS"),
 		about: "Runs beside servers started with JOBS_WORKERS=0 (or as well as servers that run jobs). On SIGTERM, running jobs get SHUTDOWN_TIMEOUT to finish; then they are cancelled and run again later."},
 	{name: "keygen", summary: "print a new access-token key for JWT_KEYS", settings: []string{},
 		about: "Rotate keys by putting the new key first in JWT_KEYS and keeping the old one after it until its tokens expire."},

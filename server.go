@@ -16,6 +16,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -49,6 +52,7 @@ import (
 	"github.com/folio/folio/internal/logging"
 	"github.com/folio/folio/internal/mail"
 	"github.com/folio/folio/internal/metrics"
+	"github.com/folio/folio/internal/newsletter"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/respcache"
@@ -238,7 +242,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	}
 	guard := &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}
 	mailer, devMail := newMailer(cfg, log)
-	queue, err := newQueue(cfg, db, guard, mailer, log, obs.metrics, cfg.Jobs.Workers)
+	links := newsletterLinks(cfg)
+	queue, err := newQueue(cfg, db, guard, mailer, links, log, obs.metrics, cfg.Jobs.Workers)
 	if err != nil {
 		return err
 	}
@@ -253,7 +258,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		Store: store, Writer: writer, Auth: authn, Logger: log,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: obs.tp,
 		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter,
-		Webhooks: db, WebhookGuard: guard, WebhookSecretGrace: cfg.Jobs.WebhookSecretGrace,
+		Webhooks: db, WebhookGuard: guard, WebhookSecretGrace: cfg.Jobs.WebhookSecretGrace, NewsletterLinks: links,
 	})
 	var schema http.Handler
 	if cfg.ops.Introspection {
@@ -262,8 +267,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	drain := &httpapi.Drain{}
 	api := httpapi.New(httpapi.Options{
 		GraphQL: rc.Middleware(executor), Schema: schema, Playground: cfg.Playground, Drain: drain, DevMail: devMail,
-		Checks: []httpapi.Check{{Name: "postgres", Ping: db.Ping}, {Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}},
-		Auth:   authn, Proxies: cfg.RateLimit.TrustedProxies, Timeout: cfg.RequestTimeout,
+		Unsubscribe: newsletter.Service{Store: writer, Links: links}.UnsubscribeHandler(),
+		Checks:      []httpapi.Check{{Name: "postgres", Ping: db.Ping}, {Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}},
+		Auth:        authn, Proxies: cfg.RateLimit.TrustedProxies, Timeout: cfg.RequestTimeout,
 		CORSOrigins: cfg.ops.CORSOrigins, HSTS: cfg.ops.tls(),
 		Logger: log, Recorder: obs.recorder(), TracerProvider: obs.tp,
 	})
@@ -278,12 +284,15 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 
 // newQueue builds the job queue over db, running workers jobs at once (0:
 // it only inserts); deliveries go out through guard.
-func newQueue(cfg config, db *postgres.DB, guard *webhook.Guard, mailer mail.Sender, log *slog.Logger, m *metrics.Metrics, workers int) (*jobs.Queue, error) {
+func newQueue(cfg config, db *postgres.DB, guard *webhook.Guard, mailer mail.Sender, links newsletter.Links, log *slog.Logger, m *metrics.Metrics, workers int) (*jobs.Queue, error) {
 	o := jobs.Options{
 		Pool: db.Pool, Store: db, Sender: webhook.NewSender(guard, cfg.Jobs.WebhookTimeout),
 		Workers: workers, MaxAttempts: cfg.Jobs.MaxAttempts, RetryBase: cfg.Jobs.RetryBase, RetryMax: cfg.Jobs.RetryMax,
 		RescueAfter: cfg.Jobs.RescueAfter, Logger: log,
 		MailStore: db, Mailer: mailer, LinkBase: cfg.Mail.SiteURL,
+		UnsubscribeURL: func(email string) string {
+			return cfg.Mail.APIURL + "/newsletter/unsubscribe?token=" + url.QueryEscape(links.UnsubscribeToken(email))
+		},
 	}
 	if m != nil {
 		o.Metrics = m
@@ -294,6 +303,21 @@ func newQueue(cfg config, db *postgres.DB, guard *webhook.Guard, mailer mail.Sen
 		return q, err
 	}
 	return jobs.New(o)
+}
+
+// newsletterLinks signs unsubscribe links with a key derived from
+// JWT_KEYS, which every instance shares (rotating JWT_KEYS ends the links
+// of mail already sent); without JWT_KEYS (development) with a key of this
+// process.
+func newsletterLinks(cfg config) newsletter.Links {
+	if cfg.JWTKeys == "" {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		return newsletter.Links{Key: key}
+	}
+	m := hmac.New(sha256.New, []byte(cfg.JWTKeys))
+	m.Write([]byte("folio newsletter unsubscribe links"))
+	return newsletter.Links{Key: m.Sum(nil)}
 }
 
 // newMailer is how mail leaves: SMTP when SMTP_HOST is set; in
@@ -363,7 +387,7 @@ func workerCmd(ctx context.Context, cfg config, log *slog.Logger, ready chan<- s
 	}
 	guard := &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}
 	mailer, _ := newMailer(cfg, log)
-	queue, err := newQueue(cfg, db, guard, mailer, log, mt, cfg.Jobs.Workers)
+	queue, err := newQueue(cfg, db, guard, mailer, newsletterLinks(cfg), log, mt, cfg.Jobs.Workers)
 	if err != nil {
 		return err
 	}

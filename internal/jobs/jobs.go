@@ -64,6 +64,9 @@ type Options struct {
 	MailStore MailStore
 	Mailer    mail.Sender
 	LinkBase  string
+	// UnsubscribeURL is the signed one-click unsubscribe link of an
+	// address, carried by every newsletter mail.
+	UnsubscribeURL func(email string) string
 }
 
 // Queue inserts jobs and, with workers, runs them.
@@ -125,7 +128,7 @@ func New(o Options) (*Queue, error) {
 		}
 		cfg.Queues = map[string]river.QueueConfig{QueueWebhooks: {MaxWorkers: o.Workers}}
 		if o.Mailer != nil && o.MailStore != nil {
-			if err := river.AddWorkerSafely(workers, &mailWorker{store: o.MailStore, sender: o.Mailer, linkBase: o.LinkBase}); err != nil {
+			if err := river.AddWorkerSafely(workers, &mailWorker{store: o.MailStore, sender: o.Mailer, linkBase: o.LinkBase, unsubscribe: o.UnsubscribeURL}); err != nil {
 				return nil, fmt.Errorf("register the mail worker: %w", err)
 			}
 			cfg.Queues[QueueMail] = river.QueueConfig{MaxWorkers: max(1, o.Workers/2)}

@@ -48,9 +48,10 @@ func (q *Queue) InsertMailTx(ctx context.Context, tx pgxTx, ids []int64) error {
 // again when its job runs twice.
 type mailWorker struct {
 	river.WorkerDefaults[MailArgs]
-	store    MailStore
-	sender   mail.Sender
-	linkBase string
+	store       MailStore
+	sender      mail.Sender
+	linkBase    string
+	unsubscribe func(email string) string
 }
 
 func (w *mailWorker) Timeout(*river.Job[MailArgs]) time.Duration { return time.Minute }
@@ -69,7 +70,11 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 	var msg mail.Message
 	switch m.Kind {
 	case "newsletter_confirm":
-		msg, err = mail.NewsletterConfirmation(m.Recipient, w.linkBase, m.Token)
+		var unsub string
+		if w.unsubscribe != nil {
+			unsub = w.unsubscribe(m.Recipient)
+		}
+		msg, err = mail.NewsletterConfirmation(m.Recipient, w.linkBase, m.Token, unsub)
 	default:
 		// A kind this version cannot write: discard rather than retry.
 		return river.JobCancel(fmt.Errorf("unknown mail kind %q", m.Kind))

@@ -4,7 +4,10 @@ import (
 	"context"
 	"io"
 	"mime/quotedprintable"
+	"net/http"
+	"net/http/httptest"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,6 +18,7 @@ import (
 	"github.com/folio/folio/internal/jobs"
 	fmail "github.com/folio/folio/internal/mail"
 	"github.com/folio/folio/internal/mail/smtptest"
+	"github.com/folio/folio/internal/newsletter"
 	"github.com/folio/folio/internal/webhook"
 )
 
@@ -24,7 +28,9 @@ func mailQueue(t *testing.T, smtp *smtptest.Server) *jobs.Queue {
 	q, err := jobs.New(jobs.Options{Pool: testDB.Pool, Store: testDB, Sender: webhook.NewSender(&webhook.Guard{}, time.Second),
 		Workers: 2, MaxAttempts: 3, RetryBase: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond,
 		MailStore: testDB, Mailer: &fmail.SMTP{Host: smtp.Host, Port: port, TLS: fmail.TLSNone, From: "Folio <no-reply@folio.test>"},
-		LinkBase: "https://folio.test"})
+		LinkBase: "https://folio.test", UnsubscribeURL: func(email string) string {
+			return "https://api.folio.test/newsletter/unsubscribe?token=" + url.QueryEscape(links.UnsubscribeToken(email))
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,10 +51,17 @@ func start(t *testing.T, q *jobs.Queue) {
 	})
 }
 
+var links = newsletter.Links{Key: []byte("jobs tests' unsubscribe link key")}
+
 var tokenLink = regexp.MustCompile(`https://folio\.test/newsletter/confirm\?token=([A-Za-z0-9_%-]+)`)
 
 // receive waits for the next message to addr and returns its decoded text.
 func receive(t *testing.T, smtp *smtptest.Server, to string) string {
+	text, _ := receiveWithHeader(t, smtp, to)
+	return text
+}
+
+func receiveWithHeader(t *testing.T, smtp *smtptest.Server, to string) (string, mail.Header) {
 	t.Helper()
 	deadline := time.After(15 * time.Second)
 	for {
@@ -66,7 +79,7 @@ func receive(t *testing.T, smtp *smtptest.Server, to string) string {
 			}
 			body, _ := io.ReadAll(msg.Body)
 			decoded, _ := io.ReadAll(quotedprintable.NewReader(strings.NewReader(string(body))))
-			return string(decoded)
+			return string(decoded), msg.Header
 		case <-deadline:
 			t.Fatalf("no mail to %s within 15 s", to)
 		}
@@ -82,7 +95,7 @@ func TestMail_NewsletterConfirmation(t *testing.T) {
 	if err := testDB.SubscribeNewsletter(t.Context(), email, token, auth.HashToken(token), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	text := receive(t, smtp, email)
+	text, header := receiveWithHeader(t, smtp, email)
 	m := tokenLink.FindStringSubmatch(text)
 	if m == nil {
 		t.Fatalf("no confirmation link in the mail:\n%s", text)
@@ -99,6 +112,40 @@ func TestMail_NewsletterConfirmation(t *testing.T) {
 	})
 	if strings.Contains(payload, token) {
 		t.Errorf("the outbox still holds the clear token: %s", payload)
+	}
+
+	// RFC 8058: the mail names a one-click link; a client POSTs it.
+	if got := header.Get("List-Unsubscribe-Post"); got != "List-Unsubscribe=One-Click" {
+		t.Errorf("List-Unsubscribe-Post = %q", got)
+	}
+	lu := header.Get("List-Unsubscribe")
+	if !strings.HasPrefix(lu, "<https://api.folio.test/newsletter/unsubscribe?token=") || !strings.HasSuffix(lu, ">") {
+		t.Fatalf("List-Unsubscribe = %q", lu)
+	}
+	link, err := url.Parse(strings.Trim(lu, "<>"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := httptest.NewServer(newsletter.Service{Store: testDB, Links: links}.UnsubscribeHandler())
+	defer api.Close()
+	oneClick := func(token string) int {
+		res, err := http.Post(api.URL+"/newsletter/unsubscribe?token="+url.QueryEscape(token), "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	status := func() (s string) {
+		_ = testDB.Pool.QueryRow(t.Context(), `SELECT status FROM newsletter_subscriptions WHERE email = $1`, email).Scan(&s)
+		return s
+	}
+	forged := newsletter.Links{Key: []byte("a key that is not the server's!!")}.UnsubscribeToken(email)
+	if code := oneClick(forged); code != http.StatusBadRequest || status() != "confirmed" {
+		t.Fatalf("a forged link answered %d and left the subscription %s; want 400, confirmed", code, status())
+	}
+	if code := oneClick(link.Query().Get("token")); code != http.StatusOK || status() != "unsubscribed" {
+		t.Fatalf("the mailed link answered %d and left the subscription %s; want 200, unsubscribed", code, status())
 	}
 }
 

@@ -1,11 +1,11 @@
 package newsletter_test
 
 import (
-	"strings"
 	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
