@@ -2929,6 +2929,8 @@ input UpdateProfileInput {
   bio: String
   "An https URL of the user's picture; null removes it."
   avatarUrl: String @goField(omittable: true)
+  "Whether to be mailed when someone replies to one of your comments (on for new accounts)."
+  notifyOnReply: Boolean
 }
 
 "The result of ` + "`" + `updateProfile` + "`" + `."
@@ -14307,7 +14309,7 @@ func (ec *executionContext) unmarshalInputUpdateProfileInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"displayName", "bio", "avatarUrl"}
+	fieldsInOrder := [...]string{"displayName", "bio", "avatarUrl", "notifyOnReply"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14335,6 +14337,13 @@ func (ec *executionContext) unmarshalInputUpdateProfileInput(ctx context.Context
 				return it, err
 			}
 			it.AvatarURL = graphql.OmittableOf(data)
+		case "notifyOnReply":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notifyOnReply"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NotifyOnReply = data
 		}
 	}
 	return it, nil

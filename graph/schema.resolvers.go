@@ -176,7 +176,7 @@ func (r *mutationResolver) SignOut(ctx context.Context, input model.SignOutInput
 }
 
 func (r *mutationResolver) UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*model.UpdateProfilePayload, error) {
-	patch := folio.ProfilePatch{DisplayName: input.DisplayName, Bio: input.Bio}
+	patch := folio.ProfilePatch{DisplayName: input.DisplayName, Bio: input.Bio, NotifyReplies: input.NotifyOnReply}
 	patch.AvatarURL, patch.SetAvatarURL = input.AvatarURL.ValueOK()
 	err := patch.Normalize()
 	p := &model.UpdateProfilePayload{}

@@ -460,6 +460,8 @@ type UpdateProfileInput struct {
 	Bio *string `json:"bio,omitempty"`
 	// An https URL of the user's picture; null removes it.
 	AvatarURL graphql.Omittable[*string] `json:"avatarUrl,omitempty"`
+	// Whether to be mailed when someone replies to one of your comments (on for new accounts).
+	NotifyOnReply *bool `json:"notifyOnReply,omitempty"`
 }
 
 // The result of `updateProfile`.

@@ -157,7 +157,10 @@ func NormalizeEvents(field string, in []EventType) ([]EventType, *Error) {
 type OutboxMail struct {
 	ID        int64
 	Recipient string
-	Kind      string // "newsletter_confirm"
+	Kind      string // "newsletter_confirm", "comment_reply"
 	Token     string // the clear token the mail carries; empty once sent
-	SentAt    *time.Time
+	// Payload is the message's data as JSON (a reply: the article, who
+	// replied, what they said); emptied once sent.
+	Payload []byte
+	SentAt  *time.Time
 }

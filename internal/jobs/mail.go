@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -75,6 +76,16 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 			unsub = w.unsubscribe(m.Recipient)
 		}
 		msg, err = mail.NewsletterConfirmation(m.Recipient, w.linkBase, m.Token, unsub)
+	case "comment_reply":
+		var p struct {
+			CommentID                                int64
+			ArticleTitle, ArticleSlug, Replier, Body string
+		}
+		if err := json.Unmarshal(m.Payload, &p); err != nil {
+			return river.JobCancel(fmt.Errorf("reply mail %d: %w", m.ID, err))
+		}
+		msg, err = mail.CommentReply(mail.Reply{To: m.Recipient, Replier: p.Replier, ArticleTitle: p.ArticleTitle,
+			ArticleSlug: p.ArticleSlug, Body: p.Body, CommentID: p.CommentID}, w.linkBase)
 	default:
 		// A kind this version cannot write: discard rather than retry.
 		return river.JobCancel(fmt.Errorf("unknown mail kind %q", m.Kind))

@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/jobs"
 	fmail "github.com/folio/folio/internal/mail"
 	"github.com/folio/folio/internal/mail/smtptest"
 	"github.com/folio/folio/internal/newsletter"
+	"github.com/folio/folio/internal/postgres/postgrestest"
 	"github.com/folio/folio/internal/webhook"
 )
 
@@ -172,5 +174,47 @@ func waitForDB(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("gave up waiting for %s", what)
 		}
+	}
+}
+
+// TestMail_CommentReply: a reply mails the parent comment's author over
+// SMTP, unless they switched it off; replying to oneself mails nobody.
+func TestMail_CommentReply(t *testing.T) {
+	smtp := smtptest.Start(t)
+	start(t, mailQueue(t, smtp))
+	f := postgrestest.Fixture{TB: t, DB: testDB}
+	suffix := strconv.FormatInt(time.Now().UnixNano(), 36)
+	ada, bob := f.User("ada_"+suffix, folio.RoleReader), f.User("bob_"+suffix, folio.RoleReader)
+	article := f.Article(postgrestest.Article{Author: f.User("author_"+suffix, folio.RoleAuthor), Slug: "replies-" + suffix, Title: "On <replies>"})
+	as := func(u *folio.User) folio.Viewer { return folio.Viewer{UserID: u.ID, Role: u.Role} }
+	comment := func(u *folio.User, parent *int64, body string) *folio.Comment {
+		c, err := testDB.AddComment(t.Context(), as(u), folio.NewComment{ArticleID: article.ID, ParentID: parent, Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	parent := comment(ada, nil, "First!")
+	comment(ada, &parent.ID, "Replying to myself") // no mail
+	reply := comment(bob, &parent.ID, "I <disagree> & say so")
+	text := receive(t, smtp, ada.Email)
+	for _, want := range []string{bob.DisplayName + " replied", `"On <replies>"`, "I <disagree> & say so",
+		"https://folio.test/articles/replies-" + suffix + "#comment-" + strconv.FormatInt(reply.ID, 10)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the reply mail lacks %q:\n%s", want, text)
+		}
+	}
+
+	off := false
+	if _, err := testDB.UpdateProfile(t.Context(), as(ada), folio.ProfilePatch{NotifyReplies: &off}); err != nil {
+		t.Fatal(err)
+	}
+	comment(bob, &parent.ID, "Are you still there?")
+	var n int
+	if err := testDB.Pool.QueryRow(t.Context(), `SELECT count(*) FROM email_outbox WHERE recipient = $1`, ada.Email).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d mails to ada, want 1: the self-reply and the reply after opting out send none", n)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	htmltemplate "html/template"
 	"net/url"
+	"strconv"
 	texttemplate "text/template"
 )
 
@@ -52,4 +53,50 @@ func NewsletterConfirmation(to, linkBase, token, unsubscribeURL string) (Message
 		m.Headers = map[string]string{"List-Unsubscribe": "<" + unsubscribeURL + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 	}
 	return m, nil
+}
+
+var (
+	replyText = texttemplate.Must(texttemplate.New("reply.txt").Parse(`Hello,
+
+{{.Replier}} replied to your comment on "{{.ArticleTitle}}":
+
+{{.Body}}
+
+Read the thread: {{.URL}}
+
+You get this mail because you commented there. To stop mail about replies,
+switch "mail me about replies" off in your profile (updateProfile with
+notifyOnReply: false).
+`))
+	replyHTML = htmltemplate.Must(htmltemplate.New("reply.html").Parse(`<!doctype html>
+<html><body>
+<p>Hello,</p>
+<p>{{.Replier}} replied to your comment on “{{.ArticleTitle}}”:</p>
+<blockquote>{{.Body}}</blockquote>
+<p><a href="{{.URL}}">Read the thread</a></p>
+<p>You get this mail because you commented there. To stop mail about replies,
+switch “mail me about replies” off in your profile.</p>
+</body></html>
+`))
+)
+
+// Reply is what a reply notice tells.
+type Reply struct {
+	To, Replier, ArticleTitle, ArticleSlug, Body string
+	CommentID                                    int64
+}
+
+// CommentReply is the mail telling a comment's author of a reply; the link
+// opens the reply on the site (linkBase).
+func CommentReply(r Reply, linkBase string) (Message, error) {
+	data := struct{ Replier, ArticleTitle, Body, URL string }{r.Replier, r.ArticleTitle, r.Body,
+		linkBase + "/articles/" + url.PathEscape(r.ArticleSlug) + "#comment-" + strconv.FormatInt(r.CommentID, 10)}
+	var text, html bytes.Buffer
+	if err := replyText.Execute(&text, data); err != nil {
+		return Message{}, err
+	}
+	if err := replyHTML.Execute(&html, data); err != nil {
+		return Message{}, err
+	}
+	return Message{To: r.To, Subject: r.Replier + " replied to your comment", Text: text.String(), HTML: html.String()}, nil
 }

@@ -48,8 +48,9 @@ func (db *DB) UpdateProfile(ctx context.Context, v folio.Viewer, p folio.Profile
     display_name = COALESCE($2, u.display_name),
     bio = COALESCE($3, u.bio),
     avatar_url = CASE WHEN $4 THEN $5 ELSE u.avatar_url END,
+    notify_replies = COALESCE($6, u.notify_replies),
     updated_at = now()
-WHERE u.id = $1 RETURNING `+userCols, v.UserID, p.DisplayName, p.Bio, p.SetAvatarURL, p.AvatarURL))
+WHERE u.id = $1 RETURNING `+userCols, v.UserID, p.DisplayName, p.Bio, p.SetAvatarURL, p.AvatarURL, p.NotifyReplies))
 	if isNoRows(err) {
 		return nil, folio.Errorf(folio.EUnauthenticated, "Your account no longer exists.")
 	}

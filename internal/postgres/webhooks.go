@@ -333,8 +333,10 @@ func (db *DB) QueueUnsentMail(ctx context.Context) (int, error) {
 // OutboxMail reads one outbox row for the job that sends it.
 func (db *DB) OutboxMail(ctx context.Context, id int64) (*folio.OutboxMail, error) {
 	var m folio.OutboxMail
-	err := db.Pool.QueryRow(ctx, `SELECT id, recipient::text, kind, COALESCE(payload->>'token', ''), sent_at FROM email_outbox WHERE id = $1`, id).
-		Scan(&m.ID, &m.Recipient, &m.Kind, &m.Token, &m.SentAt)
+	var payload string
+	err := db.Pool.QueryRow(ctx, `SELECT id, recipient::text, kind, COALESCE(payload->>'token', ''), payload::text, sent_at FROM email_outbox WHERE id = $1`, id).
+		Scan(&m.ID, &m.Recipient, &m.Kind, &m.Token, &payload, &m.SentAt)
+	m.Payload = []byte(payload)
 	if isNoRows(err) {
 		return nil, folio.Errorf(folio.ENotFound, "No mail has this ID.")
 	}
