@@ -42,7 +42,28 @@ type config struct {
 	ResponseCache    responseCacheConfig
 	TrustedDocuments bool
 
+	Jobs jobsConfig
+	Mail mailConfig
+
 	ops opsConfig
+}
+
+// jobsConfig is the configuration of the job queue and of webhooks.
+type jobsConfig struct {
+	Workers             int // 0: the server only queues; `folio worker` runs
+	MaxAttempts         int
+	RetryBase, RetryMax time.Duration
+	RescueAfter         time.Duration
+	WebhookTimeout      time.Duration
+	WebhookAllowPrivate bool
+	WebhookSecretGrace  time.Duration
+}
+
+// mailConfig is how e-mail leaves: an SMTP server, or (development, no
+// SMTP_HOST) the log and /dev/mail.
+type mailConfig struct {
+	SMTPHost, SMTPTLS, SMTPUsername, SMTPPassword, From, SiteURL, APIURL string
+	SMTPPort                                                             int
 }
 
 // rateLimitConfig is the configuration of the query-cost rate limit.
@@ -218,6 +239,49 @@ var settings = []setting{
 		}
 		return nil
 	}},
+	{"JOBS_WORKERS", "N", "10", "", "how many jobs (webhook deliveries) the server runs at once; `0`: the server only queues them, and `folio worker` processes run them", func(c *config, name, v string) error {
+		n, err := strconv.Atoi(v)
+		c.Jobs.Workers = n
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s must be a whole number of 0 or more, not %q", name, v)
+		}
+		return nil
+	}},
+	{"JOBS_MAX_ATTEMPTS", "N", "8", "", "how many times a failing job runs before it is discarded (a webhook delivery then shows `DISCARDED`)", positive(func(c *config) *int { return &c.Jobs.MaxAttempts })},
+	{"JOBS_RETRY_BASE", "DURATION", "30s", "", "the wait after a job's first failure; it doubles with each failure after, with jitter (half of each wait is random)", duration(func(c *config) *time.Duration { return &c.Jobs.RetryBase })},
+	{"JOBS_RETRY_MAX", "DURATION", "1h", "", "the longest wait between two attempts", duration(func(c *config) *time.Duration { return &c.Jobs.RetryMax })},
+	{"JOBS_RESCUE_AFTER", "DURATION", "1h", "", "a job still running after this long (its process died, say with `kill -9`) is run again", duration(func(c *config) *time.Duration { return &c.Jobs.RescueAfter })},
+	{"WEBHOOK_TIMEOUT", "DURATION", "10s", "", "how long one delivery attempt may take, connection to last byte", duration(func(c *config) *time.Duration { return &c.Jobs.WebhookTimeout })},
+	{"WEBHOOK_ALLOW_PRIVATE", "true|false", "false", "", "let webhooks reach private, loopback, link-local and metadata addresses (refused by default, when created and again when delivered, after DNS resolution)", func(c *config, name, v string) error {
+		return parseBool(&c.Jobs.WebhookAllowPrivate, name, v, false)
+	}},
+	{"SMTP_HOST", "HOST", "", "empty: in development mail is logged and shown at `/dev/mail`; in production it waits in the queue", "the SMTP server that sends e-mail", text(func(c *config) *string { return &c.Mail.SMTPHost })},
+	{"SMTP_PORT", "N", "587", "", "its port (465 with `SMTP_TLS=tls`)", positive(func(c *config) *int { return &c.Mail.SMTPPort })},
+	{"SMTP_TLS", "starttls|tls|none", "starttls", "", "`starttls` (required), `tls` (from the first byte) or `none` (only for a relay on the same host)", func(c *config, name, v string) error {
+		c.Mail.SMTPTLS = v
+		if v != "starttls" && v != "tls" && v != "none" {
+			return fmt.Errorf("%s must be starttls, tls or none, not %q", name, v)
+		}
+		return nil
+	}},
+	{"SMTP_USERNAME", "NAME", "", "empty (no authentication)", "SMTP user (PLAIN authentication, over TLS)", text(func(c *config) *string { return &c.Mail.SMTPUsername })},
+	{"SMTP_PASSWORD", "SECRET", "", "", "SMTP password", text(func(c *config) *string { return &c.Mail.SMTPPassword })},
+	{"MAIL_FROM", "ADDRESS", "Folio <no-reply@localhost>", "", "the sender of Folio's e-mail", text(func(c *config) *string { return &c.Mail.From })},
+	{"SITE_URL", "URL", "http://localhost:8080", "", "the site the links in e-mail open (the frontend), e.g. `https://folio.example`: a confirmation link is `SITE_URL/newsletter/confirm?token=…`", func(c *config, name, v string) error {
+		c.Mail.SiteURL = strings.TrimRight(v, "/")
+		if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return fmt.Errorf("%s must start with http:// or https://, not %q", name, v)
+		}
+		return nil
+	}},
+	{"API_URL", "URL", "http://localhost:8080", "", "where mail clients reach this API, for the one-click unsubscribe link of newsletter mail (`API_URL/newsletter/unsubscribe?token=…`, RFC 8058)", func(c *config, name, v string) error {
+		c.Mail.APIURL = strings.TrimRight(v, "/")
+		if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return fmt.Errorf("%s must start with http:// or https://, not %q", name, v)
+		}
+		return nil
+	}},
+	{"WEBHOOK_SECRET_GRACE", "DURATION", "24h", "", "after `rotateWebhookSecret`, how long the old secret signs deliveries beside the new one", duration(func(c *config) *time.Duration { return &c.Jobs.WebhookSecretGrace })},
 }
 
 // settingGroups title the runs of settings in --help, each by its first.
@@ -231,6 +295,7 @@ var settingGroups = map[string]string{
 	"CACHE_TTL":            "Caches and trusted documents",
 	"METRICS_ADDR":         "Observability",
 	"CORS_ALLOWED_ORIGINS": "Browsers and TLS",
+	"JOBS_WORKERS":         "Jobs and webhooks",
 }
 
 // flagName is the flag of an environment variable: DATABASE_URL → database-url.
@@ -402,6 +467,10 @@ var commands = []command{
 	{name: "accounts", args: "unlock EMAIL", summary: "clear an account's sign-in delays, on every instance", settings: redisSettings,
 		about: "Sign-in attempts wait after repeated failures (see SIGNIN_FREE_ATTEMPTS); unlock clears every count of the account,\n" +
 			"from every address, so its owner can sign in at once. It changes nothing else: not the password, not the sessions."},
+	{name: "worker", summary: "run queued jobs (webhook deliveries) without serving HTTP",
+		settings: append(append([]string{}, dbSettings...), "METRICS_ADDR", "SHUTDOWN_TIMEOUT", "JOBS_WORKERS", "JOBS_MAX_ATTEMPTS", "JOBS_RETRY_BASE", "JOBS_RETRY_MAX", "JOBS_RESCUE_AFTER", "WEBHOOK_TIMEOUT", "WEBHOOK_ALLOW_PRIVATE",
+			"SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "SITE_URL", "API_URL", "JWT_KEYS"),
+		about: "Runs beside servers started with JOBS_WORKERS=0 (or as well as servers that run jobs). On SIGTERM, running jobs get SHUTDOWN_TIMEOUT to finish; then they are cancelled and run again later."},
 	{name: "keygen", summary: "print a new access-token key for JWT_KEYS", settings: []string{},
 		about: "Rotate keys by putting the new key first in JWT_KEYS and keeping the old one after it until its tokens expire."},
 	{name: "help", args: "[COMMAND]", summary: "show this help, or a command's", settings: []string{}},

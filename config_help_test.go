@@ -44,6 +44,7 @@ Commands:
   seed                     load deterministic demo data into the database
   documents load FILE      register the operations of a persisted-documents manifest (TRUSTED_DOCUMENTS)
   accounts unlock EMAIL    clear an account's sign-in delays, on every instance
+  worker                   run queued jobs (webhook deliveries) without serving HTTP
   keygen                   print a new access-token key for JWT_KEYS
   help [COMMAND]           show this help, or a command's
 

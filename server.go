@@ -4,6 +4,7 @@
 //	folio migrate up|down|status      manage the database schema
 //	folio seed --scale tiny|small|medium [--replace]
 //	folio documents load FILE         register trusted documents
+//	folio worker                      run queued jobs (webhook deliveries)
 //	folio accounts unlock EMAIL       clear an account's sign-in delays
 //	folio keygen                      print a new access-token key
 //	folio help [COMMAND]              list the commands, or a command's flags
@@ -16,6 +17,9 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -46,13 +50,17 @@ import (
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/idempotency"
+	"github.com/folio/folio/internal/jobs"
 	"github.com/folio/folio/internal/logging"
+	"github.com/folio/folio/internal/mail"
 	"github.com/folio/folio/internal/metrics"
+	"github.com/folio/folio/internal/newsletter"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/respcache"
 	"github.com/folio/folio/internal/seed"
 	"github.com/folio/folio/internal/tracing"
+	"github.com/folio/folio/internal/webhook"
 )
 
 // defaultGOGC is the garbage collector's target when GOGC is not set. A
@@ -130,6 +138,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return documentsCmd(ctx, cfg, log, positional, stdout)
 	case "accounts":
 		return accountsCmd(ctx, cfg, log, positional, stdout)
+	case "worker":
+		return workerCmd(ctx, cfg, log, ready)
 	}
 	return serve(ctx, cfg, log, stdout, ready)
 }
@@ -234,11 +244,25 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	if err != nil {
 		return err
 	}
+	guard := &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}
+	mailer, devMail := newMailer(cfg, log)
+	links := newsletterLinks(cfg)
+	queue, err := newQueue(cfg, db, guard, mailer, links, log, obs.metrics, cfg.Jobs.Workers)
+	if err != nil {
+		return err
+	}
+	db.SetJobs(queue)
+	stopped, err := runQueue(ctx, queue, cfg.ShutdownTimeout, log)
+	if err != nil {
+		return err
+	}
+	defer func() { <-stopped }()
 
 	executor := graph.NewHandler(graph.Options{
 		Store: store, Writer: writer, Auth: authn, Logger: log,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: obs.tp,
 		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter, Unavailable: postgres.Unavailable,
+		Webhooks: db, WebhookGuard: guard, WebhookSecretGrace: cfg.Jobs.WebhookSecretGrace, NewsletterLinks: links,
 	})
 	var schema http.Handler
 	if cfg.ops.Introspection {
@@ -250,9 +274,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		Lease: max(2*time.Minute, cfg.RequestTimeout+30*time.Second), Logger: log})
 	drain := &httpapi.Drain{}
 	api := httpapi.New(httpapi.Options{
-		GraphQL: keys.Middleware(rc.Middleware(executor)), Schema: schema, Playground: cfg.Playground, Drain: drain,
-		Checks: []httpapi.Check{{Name: "postgres", Ping: db.Ping}, {Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}},
-		Auth:   authn, Proxies: cfg.RateLimit.TrustedProxies, Timeout: cfg.RequestTimeout,
+		GraphQL: keys.Middleware(rc.Middleware(executor)), Schema: schema, Playground: cfg.Playground, Drain: drain, DevMail: devMail,
+		Unsubscribe: newsletter.Service{Store: writer, Links: links}.UnsubscribeHandler(),
+		Checks:      []httpapi.Check{{Name: "postgres", Ping: db.Ping}, {Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}},
+		Auth:        authn, Proxies: cfg.RateLimit.TrustedProxies, Timeout: cfg.RequestTimeout,
 		CORSOrigins: cfg.ops.CORSOrigins, HSTS: cfg.ops.tls(),
 		Logger: log, Recorder: obs.recorder(), TracerProvider: obs.tp,
 	})
@@ -263,6 +288,140 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		MetricsAddr: cfg.ops.MetricsAddr, Metrics: obs.metricsHandler(), PProf: cfg.ops.PProf,
 		Logger: log, Ready: ready, LogAttrs: []any{"env", cfg.Env, "playground", cfg.Playground, "introspection", cfg.ops.Introspection, "tracing", obs.tracing},
 	}.Serve(ctx, api)
+}
+
+// newQueue builds the job queue over db, running workers jobs at once (0:
+// it only inserts); deliveries go out through guard.
+func newQueue(cfg config, db *postgres.DB, guard *webhook.Guard, mailer mail.Sender, links newsletter.Links, log *slog.Logger, m *metrics.Metrics, workers int) (*jobs.Queue, error) {
+	o := jobs.Options{
+		Pool: db.Pool, Store: db, Sender: webhook.NewSender(guard, cfg.Jobs.WebhookTimeout),
+		Workers: workers, MaxAttempts: cfg.Jobs.MaxAttempts, RetryBase: cfg.Jobs.RetryBase, RetryMax: cfg.Jobs.RetryMax,
+		RescueAfter: cfg.Jobs.RescueAfter, Logger: log,
+		MailStore: db, Mailer: mailer, LinkBase: cfg.Mail.SiteURL,
+		UnsubscribeURL: func(email string) string {
+			return cfg.Mail.APIURL + "/newsletter/unsubscribe?token=" + url.QueryEscape(links.UnsubscribeToken(email))
+		},
+	}
+	if m != nil {
+		o.Metrics = m
+		q, err := jobs.New(o)
+		if err == nil {
+			m.WatchQueue(q.Depth)
+		}
+		return q, err
+	}
+	return jobs.New(o)
+}
+
+// newsletterLinks signs unsubscribe links with a key derived from
+// JWT_KEYS, which every instance shares (rotating JWT_KEYS ends the links
+// of mail already sent); without JWT_KEYS (development) with a key of this
+// process.
+func newsletterLinks(cfg config) newsletter.Links {
+	if cfg.JWTKeys == "" {
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		return newsletter.Links{Key: key}
+	}
+	m := hmac.New(sha256.New, []byte(cfg.JWTKeys))
+	m.Write([]byte("folio newsletter unsubscribe links"))
+	return newsletter.Links{Key: m.Sum(nil)}
+}
+
+// newMailer is how mail leaves: SMTP when SMTP_HOST is set; in
+// development otherwise the log, with the last messages served (the
+// returned handler); in production otherwise nothing, and mail waits in
+// the queue until a server with SMTP runs it.
+func newMailer(cfg config, log *slog.Logger) (mail.Sender, http.Handler) {
+	if cfg.Mail.SMTPHost != "" {
+		return &mail.SMTP{Host: cfg.Mail.SMTPHost, Port: cfg.Mail.SMTPPort, TLS: cfg.Mail.SMTPTLS,
+			Username: cfg.Mail.SMTPUsername, Password: cfg.Mail.SMTPPassword, From: cfg.Mail.From}, nil
+	}
+	if cfg.production() {
+		log.Warn("SMTP_HOST is not set: e-mail waits in the queue and is not sent")
+		return nil, nil
+	}
+	dev := &mail.Dev{Logger: log}
+	return dev, dev.Handler()
+}
+
+// runQueue starts the queue's workers and stops them when ctx ends, giving
+// running jobs up to timeout to finish; the returned channel closes once
+// they are stopped.
+func runQueue(ctx context.Context, q *jobs.Queue, timeout time.Duration, log *slog.Logger) (<-chan struct{}, error) {
+	stopped := make(chan struct{})
+	if err := q.Start(ctx); err != nil {
+		return nil, err
+	}
+	go func() {
+		defer close(stopped)
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		defer cancel()
+		if err := q.Stop(sctx); err != nil {
+			log.Error("stop the job queue", "error", err)
+		}
+	}()
+	return stopped, nil
+}
+
+// workerCmd runs queued jobs until ctx ends: `folio worker`, for
+// deployments that keep job processing apart from serving.
+func workerCmd(ctx context.Context, cfg config, log *slog.Logger, ready chan<- string) error {
+	if cfg.Jobs.Workers < 1 {
+		return errors.New("folio worker needs JOBS_WORKERS of 1 or more")
+	}
+	db, err := openDB(ctx, cfg, log, func(o *postgres.Options) { o.CreateMissing = false })
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	m, err := postgres.NewMigrator(db)
+	if err != nil {
+		return err
+	}
+	n, err := m.Pending(ctx)
+	m.Close()
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("the database lacks %d migration(s): run `folio migrate up`", n)
+	}
+	var mt *metrics.Metrics
+	if cfg.ops.MetricsAddr != "" {
+		mt = metrics.New(metrics.Options{})
+		mt.WatchPool(db.Pool.Stat)
+	}
+	guard := &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}
+	mailer, _ := newMailer(cfg, log)
+	queue, err := newQueue(cfg, db, guard, mailer, newsletterLinks(cfg), log, mt, cfg.Jobs.Workers)
+	if err != nil {
+		return err
+	}
+	db.SetJobs(queue)
+	stopped, err := runQueue(ctx, queue, cfg.ShutdownTimeout, log)
+	if err != nil {
+		return err
+	}
+	if mt != nil {
+		ln, err := net.Listen("tcp", cfg.ops.MetricsAddr)
+		if err != nil {
+			return fmt.Errorf("listen on METRICS_ADDR %s: %v", cfg.ops.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", mt.Handler())
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+		log.Info("metrics", "addr", ln.Addr().String())
+	}
+	log.Info("working", "workers", cfg.Jobs.Workers)
+	if ready != nil {
+		ready <- ""
+	}
+	<-stopped
+	return nil
 }
 
 // observability is what makes a serving process visible: traces and metrics.
@@ -609,6 +768,9 @@ func migrate(ctx context.Context, cfg config, log *slog.Logger, args []string, s
 				return err
 			}
 			fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
+			if m.QueueApplied > 0 {
+				fmt.Fprintf(stdout, "applied %d job queue (river) migration(s)\n", m.QueueApplied)
+			}
 			return nil
 		case "down":
 			return m.Down(ctx)

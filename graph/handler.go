@@ -3,6 +3,7 @@ package graph
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -15,7 +16,9 @@ import (
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
+	"github.com/folio/folio/internal/newsletter"
 	"github.com/folio/folio/internal/ratelimit"
+	"github.com/folio/folio/internal/webhook"
 )
 
 // Options configure the GraphQL endpoint.
@@ -47,6 +50,16 @@ type Options struct {
 	// TrustedDocuments, when set, is the only source of operations: anything
 	// not registered there is refused (and APQ registration is off).
 	TrustedDocuments TrustedDocuments
+	// Webhooks keeps webhooks; nil answers their fields with an internal
+	// error. WebhookGuard refuses URLs of internal addresses (nil: the
+	// default guard); WebhookSecretGrace is how long a rotated-out secret
+	// keeps signing (0: a day).
+	Webhooks           folio.WebhookStore
+	WebhookGuard       *webhook.Guard
+	WebhookSecretGrace time.Duration
+	// NewsletterLinks verifies the newsletter's unsubscribe links; with no
+	// key, none is valid.
+	NewsletterLinks newsletter.Links
 }
 
 // NewHandler returns the GraphQL executor: gqlgen's server with Folio's
@@ -61,7 +74,8 @@ func NewHandler(o Options) http.Handler {
 	if o.Limiter == nil {
 		o.Limiter = &ratelimit.Limiter{}
 	}
-	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth}}
+	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth,
+		Webhooks: o.Webhooks, WebhookGuard: o.WebhookGuard, WebhookSecretGrace: o.WebhookSecretGrace, NewsletterLinks: o.NewsletterLinks}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.HasRole = hasRoleDirective
 	es := NewExecutableSchema(cfg)

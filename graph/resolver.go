@@ -4,9 +4,12 @@
 package graph
 
 import (
+	"time"
+
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/newsletter"
+	"github.com/folio/folio/internal/webhook"
 )
 
 // Resolver is the root of the resolvers' dependencies.
@@ -14,8 +17,21 @@ type Resolver struct {
 	Store  folio.Store
 	Writer folio.Writer
 	Auth   *auth.Service
+	// Webhooks keeps webhooks; WebhookGuard checks their URLs' addresses;
+	// WebhookSecretGrace is how long a rotated-out secret keeps signing.
+	Webhooks           folio.WebhookStore
+	WebhookGuard       *webhook.Guard
+	WebhookSecretGrace time.Duration
+	// NewsletterLinks verifies the newsletter's unsubscribe links.
+	NewsletterLinks newsletter.Links
 }
 
 // newsletter is the newsletter's rules over the writer, which keeps the
 // subscriptions.
-func (r *Resolver) newsletter() newsletter.Service { return newsletter.Service{Store: r.Writer} }
+func (r *Resolver) newsletter() newsletter.Service {
+	s := newsletter.Service{Store: r.Writer, Links: r.NewsletterLinks}
+	if r.Auth != nil {
+		s.Throttle = r.Auth.Throttle
+	}
+	return s
+}

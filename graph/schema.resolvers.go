@@ -161,7 +161,7 @@ func (r *mutationResolver) SignOut(ctx context.Context, input model.SignOutInput
 }
 
 func (r *mutationResolver) UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*model.UpdateProfilePayload, error) {
-	patch := folio.ProfilePatch{DisplayName: input.DisplayName, Bio: input.Bio}
+	patch := folio.ProfilePatch{DisplayName: input.DisplayName, Bio: input.Bio, NotifyReplies: input.NotifyOnReply}
 	patch.AvatarURL, patch.SetAvatarURL = input.AvatarURL.ValueOK()
 	err := patch.Normalize()
 	p := &model.UpdateProfilePayload{}
@@ -321,7 +321,7 @@ func (r *mutationResolver) RemoveReaction(ctx context.Context, input model.React
 }
 
 func (r *mutationResolver) SubscribeNewsletter(ctx context.Context, input model.SubscribeNewsletterInput) (*model.SubscribeNewsletterPayload, error) {
-	email, err := r.newsletter().Subscribe(ctx, input.Email)
+	email, err := r.newsletter().Subscribe(ctx, input.Email, clientAddr(ctx))
 	p := &model.SubscribeNewsletterPayload{}
 	if err == nil {
 		p.Email = &email
@@ -339,8 +339,98 @@ func (r *mutationResolver) ConfirmNewsletter(ctx context.Context, input model.Co
 }
 
 func (r *mutationResolver) UnsubscribeNewsletter(ctx context.Context, input model.UnsubscribeNewsletterInput) (*model.UnsubscribeNewsletterPayload, error) {
-	err := r.newsletter().Unsubscribe(ctx, input.Email)
+	err := r.newsletter().Unsubscribe(ctx, input.Token)
 	p := &model.UnsubscribeNewsletterPayload{Ok: err == nil}
+	return p, splitUserErrors(&p.UserErrors, err)
+}
+
+func (r *mutationResolver) CreateWebhook(ctx context.Context, input model.CreateWebhookInput) (*model.CreateWebhookPayload, error) {
+	events, evErr := eventTypes("events", input.Events)
+	err := collect(r.checkWebhookURL(ctx, input.URL), evErr)
+	p := &model.CreateWebhookPayload{}
+	if err == nil {
+		var store folio.WebhookStore
+		if store, err = r.webhooks(); err == nil {
+			secret := newWebhookSecret()
+			if p.Webhook, err = store.CreateWebhook(ctx, folio.ViewerFrom(ctx), folio.NewWebhook{URL: input.URL, Events: events}, secret); err == nil {
+				p.Secret = &secret
+			}
+		}
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
+}
+
+func (r *mutationResolver) UpdateWebhook(ctx context.Context, input model.UpdateWebhookInput) (*model.UpdateWebhookPayload, error) {
+	id, err := parseIDOf("id", input.ID, folio.KindWebhook)
+	if err != nil {
+		return nil, err
+	}
+	patch := folio.WebhookPatch{ID: id, URL: input.URL}
+	var urlErr, evErr error
+	if input.URL != nil {
+		urlErr = r.checkWebhookURL(ctx, *input.URL)
+	}
+	if input.Events != nil {
+		var events []folio.EventType
+		events, evErr = eventTypes("events", input.Events)
+		patch.Events = &events
+	}
+	err = collect(urlErr, evErr)
+	p := &model.UpdateWebhookPayload{}
+	if err == nil {
+		var store folio.WebhookStore
+		if store, err = r.webhooks(); err == nil {
+			p.Webhook, err = store.UpdateWebhook(ctx, folio.ViewerFrom(ctx), patch)
+		}
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
+}
+
+func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, input model.RotateWebhookSecretInput) (*model.RotateWebhookSecretPayload, error) {
+	id, err := parseIDOf("id", input.ID, folio.KindWebhook)
+	if err != nil {
+		return nil, err
+	}
+	store, err := r.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	p := &model.RotateWebhookSecretPayload{}
+	secret := newWebhookSecret()
+	if p.Webhook, err = store.RotateWebhookSecret(ctx, folio.ViewerFrom(ctx), id, secret, r.graceUntil()); err == nil {
+		p.Secret = &secret
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
+}
+
+func (r *mutationResolver) DeleteWebhook(ctx context.Context, input model.DeleteWebhookInput) (*model.DeleteWebhookPayload, error) {
+	id, err := parseIDOf("id", input.ID, folio.KindWebhook)
+	if err != nil {
+		return nil, err
+	}
+	store, err := r.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	p := &model.DeleteWebhookPayload{}
+	if _, err = store.DeleteWebhook(ctx, folio.ViewerFrom(ctx), id); err == nil {
+		gid := folio.NodeID(folio.KindWebhook, id)
+		p.DeletedWebhookID = &gid
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
+}
+
+func (r *mutationResolver) RedeliverWebhook(ctx context.Context, input model.RedeliverWebhookInput) (*model.RedeliverWebhookPayload, error) {
+	id, err := parseIDOf("deliveryId", input.DeliveryID, folio.KindWebhookDelivery)
+	if err != nil {
+		return nil, err
+	}
+	store, err := r.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	p := &model.RedeliverWebhookPayload{}
+	p.Delivery, err = store.RedeliverWebhook(ctx, folio.ViewerFrom(ctx), id)
 	return p, splitUserErrors(&p.UserErrors, err)
 }
 
@@ -515,6 +605,14 @@ func (r *queryResolver) APIKeys(ctx context.Context) ([]*folio.APIKey, error) {
 	return r.Auth.APIKeys(ctx, folio.ViewerFrom(ctx))
 }
 
+func (r *queryResolver) Webhooks(ctx context.Context) ([]*folio.Webhook, error) {
+	store, err := r.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	return store.Webhooks(ctx, folio.ViewerFrom(ctx))
+}
+
 func (r *queryResolver) RateLimit(ctx context.Context) (*model.RateLimit, error) {
 	return rateLimit(ctx), nil
 }
@@ -555,6 +653,41 @@ func (r *userResolver) Articles(ctx context.Context, obj *folio.User, first *int
 	return nestedArticles(ctx, l.ArticlesByAuthor, l.ArticleCountByAuthor, obj.ID, first, after, last, before)
 }
 
+func (r *webhookResolver) Events(ctx context.Context, obj *folio.Webhook) ([]model.WebhookEvent, error) {
+	out := make([]model.WebhookEvent, len(obj.Events))
+	for i, e := range obj.Events {
+		out[i] = webhookEvent(e)
+	}
+	return out, nil
+}
+
+func (r *webhookResolver) Deliveries(ctx context.Context, obj *folio.Webhook, first *int) ([]*folio.WebhookDelivery, error) {
+	n := 20
+	if first != nil {
+		n = *first
+	}
+	if n < 1 || n > 100 {
+		return nil, folio.InvalidField("first", "first must be from 1 to 100.")
+	}
+	store, err := r.webhooks()
+	if err != nil {
+		return nil, err
+	}
+	return store.WebhookDeliveries(ctx, folio.ViewerFrom(ctx), obj.ID, n)
+}
+
+func (r *webhookDeliveryResolver) Event(ctx context.Context, obj *folio.WebhookDelivery) (model.WebhookEvent, error) {
+	return webhookEvent(obj.EventType), nil
+}
+
+func (r *webhookDeliveryResolver) Payload(ctx context.Context, obj *folio.WebhookDelivery) (string, error) {
+	return string(obj.Payload), nil
+}
+
+func (r *webhookDeliveryResolver) Status(ctx context.Context, obj *folio.WebhookDelivery) (model.WebhookDeliveryStatus, error) {
+	return model.WebhookDeliveryStatus(strings.ToUpper(string(obj.Status))), nil
+}
+
 func (r *Resolver) Article() ArticleResolver { return &articleResolver{r} }
 
 func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
@@ -587,6 +720,10 @@ func (r *Resolver) TagConnection() TagConnectionResolver { return &tagConnection
 
 func (r *Resolver) User() UserResolver { return &userResolver{r} }
 
+func (r *Resolver) Webhook() WebhookResolver { return &webhookResolver{r} }
+
+func (r *Resolver) WebhookDelivery() WebhookDeliveryResolver { return &webhookDeliveryResolver{r} }
+
 type (
 	articleResolver                struct{ *Resolver }
 	articleConnectionResolver      struct{ *Resolver }
@@ -600,4 +737,6 @@ type (
 	tagResolver                    struct{ *Resolver }
 	tagConnectionResolver          struct{ *Resolver }
 	userResolver                   struct{ *Resolver }
+	webhookResolver                struct{ *Resolver }
+	webhookDeliveryResolver        struct{ *Resolver }
 )

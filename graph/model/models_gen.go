@@ -131,6 +131,24 @@ type CreateArticlePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A new webhook.
+type CreateWebhookInput struct {
+	// An http(s) URL, at most 2048 characters, without credentials.
+	URL string `json:"url"`
+	// The events to receive (at least one).
+	Events []WebhookEvent `json:"events"`
+}
+
+// The result of `createWebhook`.
+type CreateWebhookPayload struct {
+	// The new webhook.
+	Webhook *folio.Webhook `json:"webhook,omitempty"`
+	// The signing secret, `whsec_…`. It is shown this once: give it to the receiver.
+	Secret *string `json:"secret,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The article to delete.
 type DeleteArticleInput struct {
 	// The article.
@@ -155,6 +173,20 @@ type DeleteCommentInput struct {
 type DeleteCommentPayload struct {
 	// The comment, now a placeholder that keeps its place in the thread.
 	Comment *folio.Comment `json:"comment,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The webhook to delete.
+type DeleteWebhookInput struct {
+	// The webhook's ID.
+	ID string `json:"id"`
+}
+
+// The result of `deleteWebhook`.
+type DeleteWebhookPayload struct {
+	// The ID of the deleted webhook.
+	DeletedWebhookID *string `json:"deletedWebhookId,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -221,6 +253,20 @@ type ReactionPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The delivery to send again.
+type RedeliverWebhookInput struct {
+	// The delivery's ID.
+	DeliveryID string `json:"deliveryId"`
+}
+
+// The result of `redeliverWebhook`.
+type RedeliverWebhookPayload struct {
+	// The delivery, pending again.
+	Delivery *folio.WebhookDelivery `json:"delivery,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A refresh token to exchange.
 type RefreshSessionInput struct {
 	// The refresh token of the current session.
@@ -245,6 +291,22 @@ type RevokeAPIKeyInput struct {
 type RevokeAPIKeyPayload struct {
 	// The revoked key.
 	APIKey *folio.APIKey `json:"apiKey,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The webhook whose secret to rotate.
+type RotateWebhookSecretInput struct {
+	// The webhook's ID.
+	ID string `json:"id"`
+}
+
+// The result of `rotateWebhookSecret`.
+type RotateWebhookSecretPayload struct {
+	// The webhook.
+	Webhook *folio.Webhook `json:"webhook,omitempty"`
+	// The new signing secret, shown this once.
+	Secret *string `json:"secret,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -349,8 +411,8 @@ type SubscribeNewsletterPayload struct {
 
 // An address to unsubscribe.
 type UnsubscribeNewsletterInput struct {
-	// The address.
-	Email string `json:"email"`
+	// The `token` of the unsubscribe link in a newsletter mail (`…/newsletter/unsubscribe?token=…`).
+	Token string `json:"token"`
 }
 
 // The result of `unsubscribeNewsletter`.
@@ -398,12 +460,32 @@ type UpdateProfileInput struct {
 	Bio *string `json:"bio,omitempty"`
 	// An https URL of the user's picture; null removes it.
 	AvatarURL graphql.Omittable[*string] `json:"avatarUrl,omitempty"`
+	// Whether to be mailed when someone replies to one of your comments (on for new accounts).
+	NotifyOnReply *bool `json:"notifyOnReply,omitempty"`
 }
 
 // The result of `updateProfile`.
 type UpdateProfilePayload struct {
 	// The updated user.
 	User *folio.User `json:"user,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Changes to a webhook; what is left out stays.
+type UpdateWebhookInput struct {
+	// The webhook's ID.
+	ID string `json:"id"`
+	// A new URL.
+	URL *string `json:"url,omitempty"`
+	// New events (at least one).
+	Events []WebhookEvent `json:"events,omitempty"`
+}
+
+// The result of `updateWebhook`.
+type UpdateWebhookPayload struct {
+	// The changed webhook.
+	Webhook *folio.Webhook `json:"webhook,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -788,6 +870,137 @@ func (e *UserErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e UserErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a delivery stands.
+type WebhookDeliveryStatus string
+
+const (
+	// Queued, or being sent for the first time.
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "PENDING"
+	// The receiver answered 2xx.
+	WebhookDeliveryStatusSucceeded WebhookDeliveryStatus = "SUCCEEDED"
+	// The last attempt failed; it will be tried again (backoff with jitter).
+	WebhookDeliveryStatusFailed WebhookDeliveryStatus = "FAILED"
+	// Every attempt failed (`JOBS_MAX_ATTEMPTS`); no more are made unless an admin redelivers it.
+	WebhookDeliveryStatusDiscarded WebhookDeliveryStatus = "DISCARDED"
+)
+
+var AllWebhookDeliveryStatus = []WebhookDeliveryStatus{
+	WebhookDeliveryStatusPending,
+	WebhookDeliveryStatusSucceeded,
+	WebhookDeliveryStatusFailed,
+	WebhookDeliveryStatusDiscarded,
+}
+
+func (e WebhookDeliveryStatus) IsValid() bool {
+	switch e {
+	case WebhookDeliveryStatusPending, WebhookDeliveryStatusSucceeded, WebhookDeliveryStatusFailed, WebhookDeliveryStatusDiscarded:
+		return true
+	}
+	return false
+}
+
+func (e WebhookDeliveryStatus) String() string {
+	return string(e)
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookDeliveryStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookDeliveryStatus", str)
+	}
+	return nil
+}
+
+func (e WebhookDeliveryStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookDeliveryStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An event a webhook may receive; its `type` in the delivery is the lower-case name with a dot: `article.published`.
+type WebhookEvent string
+
+const (
+	// An article was published (or published again after being archived).
+	WebhookEventArticlePublished WebhookEvent = "ARTICLE_PUBLISHED"
+	// An article's content changed.
+	WebhookEventArticleUpdated WebhookEvent = "ARTICLE_UPDATED"
+	// An article was withdrawn from public view.
+	WebhookEventArticleArchived WebhookEvent = "ARTICLE_ARCHIVED"
+	// An article was deleted.
+	WebhookEventArticleDeleted WebhookEvent = "ARTICLE_DELETED"
+	// A comment was added to a published article.
+	WebhookEventCommentAdded WebhookEvent = "COMMENT_ADDED"
+)
+
+var AllWebhookEvent = []WebhookEvent{
+	WebhookEventArticlePublished,
+	WebhookEventArticleUpdated,
+	WebhookEventArticleArchived,
+	WebhookEventArticleDeleted,
+	WebhookEventCommentAdded,
+}
+
+func (e WebhookEvent) IsValid() bool {
+	switch e {
+	case WebhookEventArticlePublished, WebhookEventArticleUpdated, WebhookEventArticleArchived, WebhookEventArticleDeleted, WebhookEventCommentAdded:
+		return true
+	}
+	return false
+}
+
+func (e WebhookEvent) String() string {
+	return string(e)
+}
+
+func (e *WebhookEvent) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookEvent(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookEvent", str)
+	}
+	return nil
+}
+
+func (e WebhookEvent) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookEvent) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookEvent) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/newsletter"
 )
 
 type commentPayload struct {
@@ -231,7 +232,7 @@ func TestNewsletter(t *testing.T) {
 	email := "news-" + randomHex(4) + "@Example.COM"
 	const sub = `mutation($e: String!) { subscribeNewsletter(input: {email: $e}) { email userErrors { field code message } } }`
 	const confirm = `mutation($t: String!) { confirmNewsletter(input: {token: $t}) { email userErrors { field code message } } }`
-	const unsub = `mutation($e: String!) { unsubscribeNewsletter(input: {email: $e}) { ok userErrors { field code message } } }`
+	const unsub = `mutation($t: String!) { unsubscribeNewsletter(input: {token: $t}) { ok userErrors { field code message } } }`
 	r := e.OK(t, nil, sub, map[string]any{"e": email}, nil)
 	normalized := strings.ToLower(email[strings.Index(email, "@"):])
 	if !strings.Contains(r.Raw, normalized) {
@@ -263,13 +264,28 @@ WHERE o.recipient = $1 AND o.kind = 'newsletter_confirm' ORDER BY o.id DESC LIMI
 			t.Fatalf("%d mails, response %s", mails, r.Raw)
 		}
 	})
-	t.Run("Unsubscribe answers the same for known and unknown", func(t *testing.T) {
-		known := e.OK(t, nil, unsub, map[string]any{"e": email}, nil).Data
-		unknown := e.OK(t, nil, unsub, map[string]any{"e": "nobody-" + randomHex(4) + "@example.com"}, nil).Data
-		if string(known) != string(unknown) {
-			t.Fatalf("known %s, unknown %s", known, unknown)
+	t.Run("Unsubscribe by signed link only", func(t *testing.T) {
+		stored := strings.ToLower(email)
+		// An address alone, or a link signed with another key, does nothing.
+		forged := newsletter.Links{Key: []byte("not the server's key, not at all")}.UnsubscribeToken(stored)
+		for _, token := range []string{stored, forged} {
+			r := e.OK(t, nil, unsub, map[string]any{"t": token}, nil)
+			if !strings.Contains(r.Raw, `"ok":false,"userErrors":[{"field":"token","code":"INVALID"`) {
+				t.Fatalf("unsubscribe with %q: %s", token, r.Raw)
+			}
 		}
 		var s string
+		_ = testDB.Pool.QueryRow(t.Context(), `SELECT status FROM newsletter_subscriptions WHERE email = $1`, email).Scan(&s)
+		if s != "confirmed" {
+			t.Fatalf("status %q after forged unsubscribes, want confirmed", s)
+		}
+		// The link the mail carries works, for a known address and an
+		// unknown one alike.
+		known := e.OK(t, nil, unsub, map[string]any{"t": testLinks.UnsubscribeToken(stored)}, nil).Data
+		unknown := e.OK(t, nil, unsub, map[string]any{"t": testLinks.UnsubscribeToken("nobody-" + randomHex(4) + "@example.com")}, nil).Data
+		if string(known) != string(unknown) || !strings.Contains(string(known), `"ok":true`) {
+			t.Fatalf("known %s, unknown %s", known, unknown)
+		}
 		_ = testDB.Pool.QueryRow(t.Context(), `SELECT status FROM newsletter_subscriptions WHERE email = $1`, email).Scan(&s)
 		if s != "unsubscribed" {
 			t.Fatalf("status %q after unsubscribing", s)
@@ -309,4 +325,25 @@ func TestComments_PayloadBatches(t *testing.T) {
 	if one != six {
 		t.Errorf("statements: %d with 2 commenters, %d with 7; want the same", one, six)
 	}
+}
+
+// TestNewsletter_Throttle: subscribeNewsletter cannot mail-bomb an address.
+// Past three requests for one address in the window, the answer is
+// RATE_LIMITED with a retry time, and no further mail is queued.
+func TestNewsletter_Throttle(t *testing.T) {
+	e := newEnv(t)
+	email := "bomb-" + randomHex(4) + "@example.com"
+	const sub = `mutation($e: String!) { subscribeNewsletter(input: {email: $e}) { email userErrors { field code message } } }`
+	for range 3 {
+		e.OK(t, nil, sub, map[string]any{"e": email}, nil)
+	}
+	r := e.Do(t, nil, sub, map[string]any{"e": email})
+	wantCode(t, r, "RATE_LIMITED")
+	var mails int
+	_ = testDB.Pool.QueryRow(t.Context(), `SELECT count(*) FROM email_outbox WHERE recipient = $1`, email).Scan(&mails)
+	if mails != 3 {
+		t.Errorf("%d mails queued for the address, want 3", mails)
+	}
+	// Another address from the same client still gets through.
+	e.OK(t, nil, sub, map[string]any{"e": "other-" + randomHex(4) + "@example.com"}, nil)
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/cache"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/newsletter"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
 	"github.com/folio/folio/internal/ratelimit"
@@ -28,6 +29,9 @@ import (
 )
 
 var testDB *postgres.DB
+
+// testLinks signs the newsletter's unsubscribe links of every test server.
+var testLinks = newsletter.Links{Key: []byte("mutations tests' link signing key")}
 
 func TestMain(m *testing.M) { postgrestest.Main(m, "mutations", &testDB) }
 
@@ -78,7 +82,7 @@ func newEnvWith(t *testing.T, rdb *redis.Client, prefix string, keys *auth.KeySe
 	e.auth = &auth.Service{Store: accounts, Keys: e.keys, Logger: logger,
 		Throttle:    &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, FreeAttempts: e.limit, Delay: time.Minute, MaxPerAccount: 1000, MaxPerAddress: 1000},
 		Revocations: &auth.Revocations{Redis: rdb, Prefix: prefix, Logger: logger, Live: testDB.SessionLive}}
-	o := graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger, Introspection: true}
+	o := graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger, Introspection: true, NewsletterLinks: testLinks}
 	if cached {
 		o.PersistedQueries = e.cache.Queries()
 		o.Limiter = &ratelimit.Limiter{Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix + "budget:"})}

@@ -52,6 +52,10 @@ type Throttle struct {
 	// address over every account, and of one account over every address.
 	MaxPerAddress int
 	MaxPerAccount int
+	// MaxMailsPerRecipient is how many newsletter confirmations one
+	// address may be sent per window (0 means 3), so that
+	// subscribeNewsletter cannot mail-bomb it.
+	MaxMailsPerRecipient int
 }
 
 // account is the hash tag of an account's keys: a hash of the email, so
@@ -152,6 +156,26 @@ func (t *Throttle) SignUp(ctx context.Context, addr string) time.Duration {
 		return 0
 	}
 	ms, err := reserveWindow.Run(ctx, t.Redis, []string{t.Prefix + "signup:addr:" + addr}, t.MaxPerAddress, t.Window.Milliseconds()).Int64()
+	return t.wait(ctx, ms, err)
+}
+
+// Subscribe counts a newsletter subscription of email from addr: each may
+// send a mail, so both the recipient (MaxMailsPerRecipient) and the client
+// (MaxPerAddress) are limited per window. It returns how long to wait.
+func (t *Throttle) Subscribe(ctx context.Context, email, addr string) time.Duration {
+	if t == nil || t.Redis == nil {
+		return 0
+	}
+	limit := t.MaxMailsPerRecipient
+	if limit <= 0 {
+		limit = 3
+	}
+	h := sha256.Sum256([]byte(strings.ToLower(email)))
+	ms, err := reserveWindow.Run(ctx, t.Redis, []string{t.Prefix + "newsletter:to:" + hex.EncodeToString(h[:16])}, limit, t.Window.Milliseconds()).Int64()
+	if wait := t.wait(ctx, ms, err); wait > 0 {
+		return wait
+	}
+	ms, err = reserveWindow.Run(ctx, t.Redis, []string{t.Prefix + "newsletter:addr:" + addr}, t.MaxPerAddress, t.Window.Milliseconds()).Int64()
 	return t.wait(ctx, ms, err)
 }
 

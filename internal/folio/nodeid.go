@@ -19,6 +19,9 @@ const (
 	KindTag      = "Tag"
 	KindComment  = "Comment"
 	KindAPIKey   = "ApiKey"
+	KindWebhook  = "Webhook"
+	// KindWebhookDelivery names one delivery of an event to a webhook.
+	KindWebhookDelivery = "WebhookDelivery"
 )
 
 // opaqueEncoding refuses the non-canonical spellings of an encoding, so
@@ -59,7 +62,7 @@ func ParseNodeID(s string) (kind string, id int64, ok bool) {
 		return "", 0, false
 	}
 	switch kind {
-	case KindUser, KindArticle, KindCategory, KindTag, KindComment, KindAPIKey:
+	case KindUser, KindArticle, KindCategory, KindTag, KindComment, KindAPIKey, KindWebhook, KindWebhookDelivery:
 		return kind, id, true
 	}
 	return "", 0, false
@@ -71,3 +74,7 @@ func (c *Category) NodeID() string { return NodeID(KindCategory, c.ID) }
 func (t *Tag) NodeID() string      { return NodeID(KindTag, t.ID) }
 func (c *Comment) NodeID() string  { return NodeID(KindComment, c.ID) }
 func (k *APIKey) NodeID() string   { return NodeID(KindAPIKey, k.ID) }
+func (w *Webhook) NodeID() string  { return NodeID(KindWebhook, w.ID) }
+func (d *WebhookDelivery) NodeID() string {
+	return NodeID(KindWebhookDelivery, d.ID)
+}

@@ -286,6 +286,8 @@ type ProfilePatch struct {
 	Bio          *string
 	SetAvatarURL bool
 	AvatarURL    *string
+	// NotifyReplies switches the mail about replies to one's comments.
+	NotifyReplies *bool
 }
 
 // Normalize trims and checks every field given.

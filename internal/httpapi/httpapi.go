@@ -31,6 +31,11 @@ type Options struct {
 	Schema http.Handler
 	// Playground serves GraphiQL at GET /.
 	Playground bool
+	// DevMail, if set, serves development's last e-mail at GET /dev/mail.
+	DevMail http.Handler
+	// Unsubscribe, if set, serves the newsletter's one-click unsubscribe
+	// link at /newsletter/unsubscribe (GET shows a button, POST acts).
+	Unsubscribe http.Handler
 	// Checks are what GET /readyz asks after.
 	Checks []Check
 	// Drain fails readiness once the server is stopping; nil: a Drain of
@@ -95,6 +100,12 @@ func routes(o Options, query http.Handler) http.Handler {
 	mux.Handle("GET /readyz", o.Drain.readiness(readyz(o.Checks)))
 	if o.Schema != nil {
 		mux.Handle("GET /schema.graphql", o.Schema)
+	}
+	if o.DevMail != nil {
+		mux.Handle("GET /dev/mail", o.DevMail)
+	}
+	if o.Unsubscribe != nil {
+		mux.Handle("/newsletter/unsubscribe", o.Unsubscribe)
 	}
 	if o.Playground {
 		pg := playground.Handler()

@@ -61,6 +61,7 @@ type Metrics struct {
 	rlDecisions *prometheus.CounterVec
 	rlRemaining prometheus.Histogram
 	cost        prometheus.Histogram
+	job         jobMetrics
 }
 
 // New registers Folio's metrics and the Go runtime and process collectors.

@@ -6,6 +6,7 @@ package newsletter
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/folio/folio/internal/auth"
@@ -24,16 +25,26 @@ type Service struct {
 	// NewToken makes confirmation tokens; nil means auth.NewToken (256
 	// random bits).
 	NewToken func() string
+	// Throttle limits subscriptions per recipient and per client; nil
+	// limits nothing.
+	Throttle *auth.Throttle
+	// Links verifies unsubscribe links; without a key none is valid.
+	Links Links
 }
 
 // Subscribe records a pending subscription of email and queues the mail
 // carrying its confirmation token, which works for TokenTTL. It returns the
 // address as stored (normalized); EInvalid on field "email" for something
-// that is not an address.
-func (s Service) Subscribe(ctx context.Context, email string) (string, error) {
+// that is not an address; ERateLimited when the address or the client
+// (clientAddr) asked too often.
+func (s Service) Subscribe(ctx context.Context, email, clientAddr string) (string, error) {
 	email, err := normalize(email)
 	if err != nil {
 		return "", err
+	}
+	if wait := s.Throttle.Subscribe(ctx, email, clientAddr); wait > 0 {
+		return "", &folio.Error{Code: folio.ERateLimited, RetryAfter: wait,
+			Message: fmt.Sprintf("Too many subscription requests for this address or from yours: try again in %d seconds.", int((wait+time.Second-1)/time.Second))}
 	}
 	token := s.newToken()
 	if err := s.Store.SubscribeNewsletter(ctx, email, token, auth.HashToken(token), s.now().Add(TokenTTL)); err != nil {
@@ -47,16 +58,6 @@ func (s Service) Subscribe(ctx context.Context, email string) (string, error) {
 // expired.
 func (s Service) Confirm(ctx context.Context, token string) (string, error) {
 	return s.Store.ConfirmNewsletter(ctx, auth.HashToken(token))
-}
-
-// Unsubscribe ends the subscription of email, if there is one; EInvalid on
-// field "email" for something that is not an address.
-func (s Service) Unsubscribe(ctx context.Context, email string) error {
-	email, err := normalize(email)
-	if err != nil {
-		return err
-	}
-	return s.Store.UnsubscribeNewsletter(ctx, email)
 }
 
 // normalize checks an address, keeping a nil *folio.Error from becoming a

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,7 +55,7 @@ func wantInvalid(t *testing.T, err error, field string) {
 func TestService_Subscribe(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
 		var st recorder
-		email, err := service(&st).Subscribe(t.Context(), "  Ada@Example.COM ")
+		email, err := service(&st).Subscribe(t.Context(), "  Ada@Example.COM ", "192.0.2.1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +80,7 @@ func TestService_Subscribe(t *testing.T) {
 		s := newsletter.Service{Store: &st}
 		seen := map[string]bool{}
 		for range 3 {
-			if _, err := s.Subscribe(t.Context(), "ada@example.com"); err != nil {
+			if _, err := s.Subscribe(t.Context(), "ada@example.com", "192.0.2.1"); err != nil {
 				t.Fatal(err)
 			}
 			if len(st.token) < 40 || seen[st.token] {
@@ -90,7 +91,7 @@ func TestService_Subscribe(t *testing.T) {
 	})
 	t.Run("NotAnAddress", func(t *testing.T) {
 		var st recorder
-		_, err := service(&st).Subscribe(t.Context(), "ada")
+		_, err := service(&st).Subscribe(t.Context(), "ada", "192.0.2.1")
 		wantInvalid(t, err, "email")
 		if st.calls != 0 {
 			t.Errorf("got %d store calls, want none", st.calls)
@@ -99,20 +100,29 @@ func TestService_Subscribe(t *testing.T) {
 }
 
 func TestService_Unsubscribe(t *testing.T) {
+	links := newsletter.Links{Key: []byte("0123456789abcdef0123456789abcdef")}
+	svc := func(st *recorder) newsletter.Service { s := service(st); s.Links = links; return s }
 	t.Run("OK", func(t *testing.T) {
 		var st recorder
-		if err := service(&st).Unsubscribe(t.Context(), "Ada@Example.com"); err != nil {
+		if err := svc(&st).Unsubscribe(t.Context(), links.UnsubscribeToken("ada@example.com")); err != nil {
 			t.Fatal(err)
 		}
-		if st.email != "Ada@example.com" {
-			t.Errorf("got %q, want Ada@example.com", st.email)
+		if st.email != "ada@example.com" {
+			t.Errorf("got %q, want ada@example.com", st.email)
 		}
 	})
-	t.Run("NotAnAddress", func(t *testing.T) {
-		var st recorder
-		wantInvalid(t, service(&st).Unsubscribe(t.Context(), "a@"), "email")
-		if st.calls != 0 {
-			t.Errorf("got %d store calls, want none", st.calls)
+	t.Run("Forged", func(t *testing.T) {
+		good := links.UnsubscribeToken("ada@example.com")
+		other := newsletter.Links{Key: []byte("another key of thirty-two bytes!")}.UnsubscribeToken("ada@example.com")
+		// Someone else's address with Ada's signature.
+		_, sig, _ := strings.Cut(good, ".")
+		swapped := strings.Split(links.UnsubscribeToken("bob@example.com"), ".")[0] + "." + sig
+		for _, token := range []string{"", "ada@example.com", other, swapped, good[:len(good)-2]} {
+			var st recorder
+			wantInvalid(t, svc(&st).Unsubscribe(t.Context(), token), "token")
+			if st.calls != 0 {
+				t.Errorf("token %q: %d store calls, want none", token, st.calls)
+			}
 		}
 	})
 }
@@ -125,7 +135,7 @@ func TestService_Confirm(t *testing.T) {
 		t.Helper()
 		token := "token-of-" + email
 		s := newsletter.Service{Store: db, Now: func() time.Time { return at }, NewToken: func() string { return token }}
-		if _, err := s.Subscribe(t.Context(), email); err != nil {
+		if _, err := s.Subscribe(t.Context(), email, "192.0.2.1"); err != nil {
 			t.Fatal(err)
 		}
 		return token

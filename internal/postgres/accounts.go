@@ -48,8 +48,9 @@ func (db *DB) UpdateProfile(ctx context.Context, v folio.Viewer, p folio.Profile
     display_name = COALESCE($2, u.display_name),
     bio = COALESCE($3, u.bio),
     avatar_url = CASE WHEN $4 THEN $5 ELSE u.avatar_url END,
+    notify_replies = COALESCE($6, u.notify_replies),
     updated_at = now()
-WHERE u.id = $1 RETURNING `+userCols, v.UserID, p.DisplayName, p.Bio, p.SetAvatarURL, p.AvatarURL))
+WHERE u.id = $1 RETURNING `+userCols, v.UserID, p.DisplayName, p.Bio, p.SetAvatarURL, p.AvatarURL, p.NotifyReplies))
 	if isNoRows(err) {
 		return nil, folio.Errorf(folio.EUnauthenticated, "Your account no longer exists.")
 	}
@@ -313,11 +314,12 @@ RETURNING s.id`, email, tokenHash, expires).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("subscribe: %w", translate(err))
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO email_outbox (recipient, kind, payload) VALUES ($1, 'newsletter_confirm', jsonb_build_object('token', $2::text))`, email, token)
+		var mailID int64
+		err = tx.QueryRow(ctx, `INSERT INTO email_outbox (recipient, kind, payload) VALUES ($1, 'newsletter_confirm', jsonb_build_object('token', $2::text)) RETURNING id`, email, token).Scan(&mailID)
 		if err != nil {
 			return fmt.Errorf("queue confirmation mail: %w", err)
 		}
-		return nil
+		return db.queueMail(ctx, tx, []int64{mailID})
 	})
 }
 

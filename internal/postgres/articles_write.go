@@ -220,9 +220,11 @@ func (db *DB) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.Article
 			return fmt.Errorf("update article %d: %w", a.ID, translateWrite(err))
 		}
 		if p.TagIDs != nil {
-			return setTags(ctx, tx, a.ID, tags)
+			if err := setTags(ctx, tx, a.ID, tags); err != nil {
+				return err
+			}
 		}
-		return nil
+		return db.emit(ctx, tx, folio.EventArticleUpdated, articleData(out))
 	})
 	return out, err
 }
@@ -256,7 +258,11 @@ func (db *DB) SetArticleStatus(ctx context.Context, v folio.Viewer, id int64, st
 		if out, err = scanArticle(tx.QueryRow(ctx, setArticleStatus, id, string(status))); err != nil {
 			return fmt.Errorf("set status of article %d: %w", id, translateWrite(err))
 		}
-		return nil
+		typ := folio.EventArticlePublished
+		if status == folio.StatusArchived {
+			typ = folio.EventArticleArchived
+		}
+		return db.emit(ctx, tx, typ, articleData(out))
 	})
 	return out, err
 }
@@ -273,7 +279,7 @@ func (db *DB) DeleteArticle(ctx context.Context, v folio.Viewer, id int64) (*fol
 		if _, err := tx.Exec(ctx, `DELETE FROM articles WHERE id = $1`, id); err != nil {
 			return nil, fmt.Errorf("delete article %d: %w", id, err)
 		}
-		return a, nil
+		return a, db.emit(ctx, tx, folio.EventArticleDeleted, articleData(a))
 	})
 }
 

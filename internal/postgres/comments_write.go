@@ -39,7 +39,10 @@ VALUES ($1, $2, $3, $4) RETURNING `+commentCols, in.ArticleID, v.UserID, in.Pare
 		if err != nil {
 			return fmt.Errorf("insert comment: %w", translateWrite(err))
 		}
-		return nil
+		if err := db.mailReply(ctx, tx, out); err != nil {
+			return err
+		}
+		return db.emit(ctx, tx, folio.EventCommentAdded, commentData(out))
 	})
 	return out, err
 }
@@ -93,4 +96,30 @@ func (db *DB) DeleteComment(ctx context.Context, v folio.Viewer, id int64) (*fol
 		}
 		return c, nil
 	})
+}
+
+// replyMail writes the mail telling a comment's author of a reply, unless
+// they replied to themselves or switched such mail off.
+const replyMail = `INSERT INTO email_outbox (recipient, kind, payload)
+SELECT p.email, 'comment_reply', jsonb_build_object('commentId', $1::bigint, 'articleTitle', a.title, 'articleSlug', a.slug,
+    'replier', r.display_name, 'body', left($2::text, 500))
+FROM comments c JOIN users p ON p.id = c.author_id JOIN articles a ON a.id = c.article_id JOIN users r ON r.id = $3
+WHERE c.id = $4 AND c.author_id <> $3 AND p.notify_replies
+RETURNING id`
+
+// mailReply queues the reply mail of comment c, in its transaction, when
+// the queue is configured.
+func (db *DB) mailReply(ctx context.Context, tx pgx.Tx, c *folio.Comment) error {
+	if c.ParentID == nil || db.jobs == nil {
+		return nil
+	}
+	rows, err := tx.Query(ctx, replyMail, c.ID, c.Body, c.AuthorID, *c.ParentID)
+	if err != nil {
+		return fmt.Errorf("write reply mail: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("write reply mail: %w", err)
+	}
+	return db.queueMail(ctx, tx, ids)
 }

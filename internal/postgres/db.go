@@ -26,6 +26,8 @@ type DB struct {
 	// so that the process can say so.
 	Created bool
 	tracer  *Tracer
+	// jobs queues the jobs of writes (SetJobs); nil queues none.
+	jobs JobInserter
 }
 
 // Options tune Open.

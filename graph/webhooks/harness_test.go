@@ -1,0 +1,235 @@
+// Package webhooks_test tests webhooks end to end: the GraphQL API over a
+// database of its own, the river queue's workers, and real receivers
+// (httptest servers on loopback, which the tests' guard allows).
+package webhooks_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/folio/folio/graph"
+	"github.com/folio/folio/graph/graphtest"
+	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/jobs"
+	"github.com/folio/folio/internal/postgres"
+	"github.com/folio/folio/internal/postgres/postgrestest"
+	"github.com/folio/folio/internal/webhook"
+)
+
+var testDB *postgres.DB
+
+func TestMain(m *testing.M) { postgrestest.Main(m, "webhooks", &testDB) }
+
+// env is one server with a running queue over the test database. Tests
+// share testDB's webhooks table and its queue hook, so they do not run in
+// parallel; each starts from no webhooks.
+type env struct {
+	*graphtest.Server
+	queue *jobs.Queue
+	guard *webhook.Guard
+	keys  *auth.KeySet
+}
+
+type queueOptions struct {
+	maxAttempts int
+	guard       *webhook.Guard
+	workers     int // 0: 4; -1: none (the queue only inserts)
+}
+
+func newEnv(t testing.TB, o queueOptions) *env {
+	t.Helper()
+	if _, err := testDB.Pool.Exec(t.Context(), `DELETE FROM webhooks`); err != nil {
+		t.Fatal(err)
+	}
+	if o.guard == nil {
+		o.guard = &webhook.Guard{AllowPrivate: true} // the receivers are on loopback
+	}
+	if o.maxAttempts == 0 {
+		o.maxAttempts = 5
+	}
+	switch o.workers {
+	case 0:
+		o.workers = 4
+	case -1:
+		o.workers = 0
+	}
+	q, err := jobs.New(jobs.Options{Pool: testDB.Pool, Store: testDB, Sender: webhook.NewSender(o.guard, 5*time.Second),
+		Workers: o.workers, MaxAttempts: o.maxAttempts, RetryBase: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testDB.SetJobs(q)
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := q.Stop(ctx); err != nil {
+			t.Errorf("stop queue: %v", err)
+		}
+		testDB.SetJobs(nil)
+	})
+	keys := auth.MustGenerateKeys()
+	e := &env{queue: q, guard: o.guard, keys: keys}
+	e.Server = graphtest.New(t, graph.Options{Store: testDB, Writer: testDB, Auth: &auth.Service{Store: testDB, Keys: keys},
+		Webhooks: testDB, WebhookGuard: o.guard})
+	return e
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// person signs up through the API and is given role.
+func (e *env) person(t testing.TB, role folio.Role) http.Header {
+	t.Helper()
+	handle := fmt.Sprintf("%s_%s", role, randomHex(4))
+	var out struct {
+		SignUp struct {
+			Session *struct {
+				AccessToken string `json:"accessToken"`
+			} `json:"session"`
+		} `json:"signUp"`
+	}
+	e.OK(t, nil, `mutation($in: SignUpInput!) { signUp(input: $in) { session { accessToken } } }`,
+		map[string]any{"in": map[string]any{"email": handle + "@example.com", "password": "correct horse battery staple", "handle": handle, "displayName": handle}}, &out)
+	if out.SignUp.Session == nil {
+		t.Fatal("sign up failed")
+	}
+	if _, err := testDB.Pool.Exec(t.Context(), `UPDATE users SET role = $2 WHERE handle = $1`, handle, string(role)); err != nil {
+		t.Fatal(err)
+	}
+	return graphtest.Bearer(out.SignUp.Session.AccessToken)
+}
+
+type userError struct {
+	Field   *string `json:"field"`
+	Message string  `json:"message"`
+	Code    string  `json:"code"`
+}
+
+const createWebhook = `mutation($in: CreateWebhookInput!) { createWebhook(input: $in) { webhook { id url events } secret userErrors { field message code } } }`
+
+type createdWebhook struct {
+	ID     string
+	Secret string
+	Errors []userError
+}
+
+func (e *env) createWebhook(t testing.TB, admin http.Header, url string, events ...string) createdWebhook {
+	t.Helper()
+	var out struct {
+		CreateWebhook struct {
+			Webhook *struct {
+				ID string `json:"id"`
+			} `json:"webhook"`
+			Secret     *string     `json:"secret"`
+			UserErrors []userError `json:"userErrors"`
+		} `json:"createWebhook"`
+	}
+	if events == nil {
+		events = []string{}
+	}
+	e.OK(t, admin, createWebhook, map[string]any{"in": map[string]any{"url": url, "events": events}}, &out)
+	c := createdWebhook{Errors: out.CreateWebhook.UserErrors}
+	if w := out.CreateWebhook.Webhook; w != nil {
+		c.ID, c.Secret = w.ID, *out.CreateWebhook.Secret
+	}
+	return c
+}
+
+// article makes a draft through the API and returns its ID.
+func (e *env) article(t testing.TB, author http.Header, title string) string {
+	t.Helper()
+	var out struct {
+		CreateArticle struct {
+			Article struct {
+				ID string `json:"id"`
+			} `json:"article"`
+		} `json:"createArticle"`
+	}
+	e.OK(t, author, `mutation($in: CreateArticleInput!) { createArticle(input: $in) { article { id } } }`,
+		map[string]any{"in": map[string]any{"title": title, "body": "Body of " + title}}, &out)
+	return out.CreateArticle.Article.ID
+}
+
+func (e *env) publish(t testing.TB, editor http.Header, id string) {
+	t.Helper()
+	var out struct {
+		PublishArticle struct {
+			UserErrors []userError `json:"userErrors"`
+		} `json:"publishArticle"`
+	}
+	e.OK(t, editor, `mutation($id: ID!) { publishArticle(input: {id: $id}) { article { id } userErrors { field message code } } }`, map[string]any{"id": id}, &out)
+	if len(out.PublishArticle.UserErrors) > 0 {
+		t.Fatalf("publish: %+v", out.PublishArticle.UserErrors)
+	}
+}
+
+type delivery struct {
+	ID           string  `json:"id"`
+	EventID      string  `json:"eventId"`
+	Event        string  `json:"event"`
+	Payload      string  `json:"payload"`
+	Status       string  `json:"status"`
+	Attempts     int     `json:"attempts"`
+	LastError    *string `json:"lastError"`
+	ResponseCode *int    `json:"responseCode"`
+}
+
+// deliveries reads the webhook's delivery records through the API.
+func (e *env) deliveries(t testing.TB, admin http.Header) []delivery {
+	t.Helper()
+	var out struct {
+		Webhooks []struct {
+			Deliveries []delivery `json:"deliveries"`
+		} `json:"webhooks"`
+	}
+	e.OK(t, admin, `{ webhooks { deliveries(first: 20) { id eventId event payload status attempts lastError responseCode } } }`, nil, &out)
+	var all []delivery
+	for _, w := range out.Webhooks {
+		all = append(all, w.Deliveries...)
+	}
+	return all
+}
+
+// waitFor polls cond until it holds, failing the test after the deadline.
+func waitFor(t testing.TB, what string, within time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting %s for %s", within, what)
+		}
+		time.Sleep(10 * time.Millisecond) // polling, not settling: cond decides
+	}
+}
+
+// jobStates counts river's delivery jobs by state.
+func jobStates(t testing.TB) map[string]int {
+	t.Helper()
+	rows, err := testDB.Pool.Query(t.Context(), `SELECT state::text, count(*) FROM river_job WHERE kind = 'webhook_delivery' GROUP BY state`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			t.Fatal(err)
+		}
+		out[s] = n
+	}
+	return out
+}
