@@ -42,6 +42,8 @@ func (r *Revocations) Revoke(ctx context.Context, userID int64, sessionIDs []str
 	if r == nil || r.Redis == nil || len(sessionIDs) == 0 {
 		return
 	}
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	_, err := r.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for _, sid := range sessionIDs {
 			p.Set(ctx, r.key(userID, sid), 1, ttl)
@@ -60,7 +62,9 @@ func (r *Revocations) Revoked(ctx context.Context, t AccessToken) (bool, error) 
 		return false, nil
 	}
 	if r.Redis != nil {
-		n, err := r.Redis.Exists(ctx, r.key(t.UserID, t.SessionID)).Result()
+		rctx, cancel := bounded(ctx)
+		n, err := r.Redis.Exists(rctx, r.key(t.UserID, t.SessionID)).Result()
+		cancel()
 		if err == nil {
 			return n > 0, nil
 		}

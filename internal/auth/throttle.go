@@ -114,6 +114,16 @@ for i = 1, #KEYS do
 end
 return 0`)
 
+// redisTimeout bounds each Redis call of the throttle and the revocation
+// list: when Redis is down, go-redis would otherwise spend its retries
+// (hundreds of milliseconds) on every call, and a sign-in or subscription
+// makes several.
+const redisTimeout = 300 * time.Millisecond
+
+func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, redisTimeout)
+}
+
 func (t *Throttle) delays() (delay, maxDelay time.Duration) {
 	delay, maxDelay = t.Delay, t.MaxDelay
 	if delay <= 0 {
@@ -139,6 +149,8 @@ func (t *Throttle) SignIn(ctx context.Context, email, addr string) time.Duration
 	if t == nil || t.Redis == nil {
 		return 0
 	}
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	ms, err := reserveWindow.Run(ctx, t.Redis, []string{t.addressKey(addr)}, t.MaxPerAddress, t.Window.Milliseconds()).Int64()
 	if wait := t.wait(ctx, ms, err); wait > 0 {
 		return wait
@@ -155,6 +167,8 @@ func (t *Throttle) SignUp(ctx context.Context, addr string) time.Duration {
 	if t == nil || t.Redis == nil {
 		return 0
 	}
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	ms, err := reserveWindow.Run(ctx, t.Redis, []string{t.Prefix + "signup:addr:" + addr}, t.MaxPerAddress, t.Window.Milliseconds()).Int64()
 	return t.wait(ctx, ms, err)
 }
@@ -166,6 +180,8 @@ func (t *Throttle) Subscribe(ctx context.Context, email, addr string) time.Durat
 	if t == nil || t.Redis == nil {
 		return 0
 	}
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	limit := t.MaxMailsPerRecipient
 	if limit <= 0 {
 		limit = 3
@@ -185,6 +201,8 @@ func (t *Throttle) Succeeded(ctx context.Context, email, addr string) {
 	if t == nil || t.Redis == nil {
 		return
 	}
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	// Two calls, as the keys of an account and of an address hash to
 	// different Redis Cluster slots.
 	if err := t.Redis.Del(ctx, t.pairKey(email, addr)).Err(); err != nil {

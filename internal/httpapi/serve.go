@@ -105,6 +105,11 @@ func (s Server) Serve(ctx context.Context, h http.Handler) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "delay", s.ShutdownDelay, "timeout", s.ShutdownTimeout)
+	// From now on each response says Connection: close and its connection
+	// closes after it, so no client sends a request down a kept-alive
+	// connection that Shutdown is about to close under it (a POST cut that
+	// way is lost to a client, which cannot retry it blindly).
+	srv.SetKeepAlivesEnabled(false)
 	if s.Drain != nil {
 		s.Drain.Begin()
 	}
