@@ -43,6 +43,8 @@ type Options struct {
 	// TrustedDocuments, when set, is the only source of operations: anything
 	// not registered there is refused (and APQ registration is off).
 	TrustedDocuments TrustedDocuments
+	// Live serves subscriptions; without a Hub there are none.
+	Live LiveOptions
 }
 
 // NewHandler returns the GraphQL executor: gqlgen's server with Folio's
@@ -57,11 +59,18 @@ func NewHandler(o Options) http.Handler {
 	if o.Limiter == nil {
 		o.Limiter = &ratelimit.Limiter{}
 	}
-	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth}}
+	o.Live = o.Live.withDefaults()
+	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth, Live: o.Live.Hub}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.HasRole = hasRoleDirective
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
+	if o.Live.Hub != nil {
+		// Before POST: an SSE request is a POST that accepts text/event-stream.
+		lt := liveTransport{o: o.Live, auth: o.Auth}
+		srv.AddTransport(wsTransport{lt})
+		srv.AddTransport(sseTransport{lt})
+	}
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(postJSON{})
@@ -88,6 +97,10 @@ func NewHandler(o Options) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(afterWrites{})
+	if o.Live.Hub != nil {
+		// Last: each event is resolved inside the extensions above.
+		srv.Use(liveEvents{perConnection: o.Live.PerConnection, store: o.Store})
+	}
 	srv.AroundResponses(capErrors)
 	srv.AroundRootFields(refuseBadCredentials)
 	srv.AroundOperations(onePasswordPerRequest)

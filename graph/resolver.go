@@ -6,6 +6,7 @@ package graph
 import (
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/live"
 	"github.com/folio/folio/internal/newsletter"
 )
 
@@ -14,6 +15,8 @@ type Resolver struct {
 	Store  folio.Store
 	Writer folio.Writer
 	Auth   *auth.Service
+	// Live delivers events to subscriptions; nil serves none.
+	Live *live.Hub
 }
 
 // newsletter is the newsletter's rules over the writer, which keeps the
