@@ -253,6 +253,8 @@ func (h *Hub) receive(ctx context.Context) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		ps := h.o.Redis.Subscribe(ctx, h.o.Channel)
+		// A blocked read ends with ctx only if the client says so: close it.
+		stop := context.AfterFunc(ctx, func() { _ = ps.Close() })
 		for {
 			msg, err := ps.Receive(ctx)
 			if err != nil {
@@ -283,6 +285,7 @@ func (h *Hub) receive(ctx context.Context) {
 				h.enqueue(e)
 			}
 		}
+		stop()
 		_ = ps.Close()
 		t := time.NewTimer(backoff)
 		select {
