@@ -44,11 +44,11 @@ import (
 	"github.com/folio/folio/internal/cache"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/httpapi"
+	"github.com/folio/folio/internal/live"
 	"github.com/folio/folio/internal/logging"
 	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/ratelimit"
-	"github.com/folio/folio/internal/live"
 	"github.com/folio/folio/internal/respcache"
 	"github.com/folio/folio/internal/seed"
 	"github.com/folio/folio/internal/tracing"
@@ -274,7 +274,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		Started: func(addr, metricsAddr string) { printBanner(stdout, cfg, prepared, addr, metricsAddr) },
 		Addr:    cfg.HTTPAddr, TLSCertFile: cfg.ops.TLSCertFile, TLSKeyFile: cfg.ops.TLSKeyFile,
 		RequestTimeout: cfg.RequestTimeout, ShutdownDelay: cfg.ops.ShutdownDelay, ShutdownTimeout: cfg.ShutdownTimeout, Drain: drain,
-		OnShutdown: conns.GoAway,
+		OnShutdown:  conns.GoAway,
 		MetricsAddr: cfg.ops.MetricsAddr, Metrics: obs.metricsHandler(), PProf: cfg.ops.PProf,
 		Logger: log, Ready: ready, LogAttrs: []any{"env", cfg.Env, "playground", cfg.Playground, "introspection", cfg.ops.Introspection, "tracing", obs.tracing},
 	}.Serve(ctx, api)

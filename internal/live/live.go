@@ -149,7 +149,7 @@ type Hub struct {
 	stopped   bool
 
 	published, received, delivered, slow, dropped, redisErrors atomic.Uint64
-	redisUp                                                     atomic.Bool
+	redisUp                                                    atomic.Bool
 }
 
 // New returns a hub; Run it.
