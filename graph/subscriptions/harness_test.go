@@ -64,7 +64,7 @@ func (c *cluster) start(t *testing.T, adjust ...func(*graph.Options, *live.Optio
 	lo := live.Options{Redis: rdb, Channel: c.channel, Logger: logger}
 	o := graph.Options{Store: testDB, Logger: logger, Introspection: true,
 		Auth: &auth.Service{Store: testDB, Keys: c.keys, Logger: logger},
-		Live: graph.LiveOptions{Connections: in.conns, InitTimeout: 2 * time.Second, PerConnection: 5, PerAddress: 1000, PerUser: 1000}}
+		Live: graph.LiveOptions{Connections: in.conns, Origins: []string{"https://app.example.com"}, InitTimeout: 2 * time.Second, PerConnection: 5, PerAddress: 1000, PerUser: 1000}}
 	for _, f := range adjust {
 		f(&o, &lo)
 	}
