@@ -33,6 +33,7 @@ type stream struct {
 	sub  *live.Subscriber
 	push func(ctx context.Context, d live.Delivery) // hands the event to the resolver's channel
 	gone chan struct{}                              // closed when the subscriber was dropped as too slow
+	told bool                                       // the client was told why, once; the stream then ends
 }
 
 type streamKey struct{}
@@ -96,6 +97,10 @@ func (l liveEvents) InterceptResponse(ctx context.Context, next graphql.Response
 	case <-ctx.Done():
 		return nil
 	case <-st.gone:
+		if st.told {
+			return nil
+		}
+		st.told = true
 		return &graphql.Response{Errors: gqlerror.List{{
 			Message:    "Disconnected: events arrived faster than this client read them. Subscribe again.",
 			Extensions: map[string]any{"code": extCode(folio.ERateLimited)},

@@ -11,6 +11,7 @@ import (
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/live"
+	"github.com/folio/folio/internal/ratelimit"
 )
 
 func TestWebSocket_Auth(t *testing.T) {
@@ -131,5 +132,36 @@ func TestWebSocket_GoAwayOnDrain(t *testing.T) {
 	s.conns.GoAway()
 	if code, _ := ws.closed(2 * time.Second); code != websocket.StatusGoingAway {
 		t.Fatalf("close %d, want 1001", code)
+	}
+}
+
+// TestSubscription_PricedAtStart: a subscription over the cost ceiling is
+// refused before it subscribes; one under it runs and its events carry no
+// further charge.
+func TestSubscription_PricedAtStart(t *testing.T) {
+	cl := newCluster(t)
+	lim := ratelimit.DefaultLimits
+	lim.MaxCost = 2
+	s := cl.start(t, func(o *graph.Options, _ *live.Options) { o.Limiter = &ratelimit.Limiter{Limits: lim} })
+	author := cl.user(t, folio.RoleAuthor)
+	art := cl.article(t, author, folio.StatusPublished)
+	for _, transport := range []string{"graphql-transport-ws", "sse"} {
+		t.Run(transport, func(t *testing.T) {
+			var r result
+			if transport == "sse" {
+				r = openSSE(t, s, commentAdded, map[string]any{"a": articleID(art)}, nil).next(2 * time.Second)
+			} else {
+				ws := mustDial(t, s, transport, nil)
+				ws.init(nil)
+				ws.subscribe("1", commentAdded, map[string]any{"a": articleID(art)})
+				r = ws.next(2 * time.Second)
+			}
+			if r.code() != "COST_LIMIT_EXCEEDED" {
+				t.Fatalf("code = %q, want COST_LIMIT_EXCEEDED (%+v)", r.code(), r.Errors)
+			}
+			if n := s.hub.Stats().Subscribers; n != 0 {
+				t.Errorf("%d subscribers after a refusal", n)
+			}
+		})
 	}
 }
