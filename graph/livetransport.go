@@ -433,7 +433,9 @@ func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		timer := time.AfterFunc(time.Until(exp), cancel)
 		defer timer.Stop()
 	}
-	// A stream outlives the server's write timeout, which is for answers.
+	// A stream outlives the server's write timeout, which is for answers;
+	// proxies (nginx) must pass its events on as they come.
+	w.Header().Set("X-Accel-Buffering", "no")
 	rc := http.NewResponseController(w)
 	_ = rc.SetWriteDeadline(time.Time{})
 	t.sse().Do(flushWriter{ResponseWriter: w, rc: rc}, r.WithContext(context.WithValue(ctx, connKey{}, c)), exec)
