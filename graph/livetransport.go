@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,6 +76,7 @@ const (
 	closeForbidden    = 4403
 	closeInitTimeout  = 4408
 	closeTooManyInits = 4429
+	closeDuplicateID  = 4409
 )
 
 type connKey struct{}
@@ -341,12 +343,55 @@ func (i codedImplementation) Accept(w http.ResponseWriter, r *http.Request, o tr
 // codedConn turns gqlgen's protocol-error closes (1002) into the codes
 // graphql-transport-ws defines: 4408 for a connection_init that never came,
 // 4401 for an operation sent before it, 4429 for a second one, 4400 for
-// anything else malformed. The legacy graphql-ws keeps gqlgen's codes.
+// anything else malformed; and closes with 4409 a subscribe whose id is
+// running already (gqlgen would run both). The legacy graphql-ws keeps
+// gqlgen's codes.
 type codedConn struct {
 	transport.WebsocketConn
-	mu    sync.Mutex
-	last  string // the type of the last message read
-	reads int
+	mu     sync.Mutex
+	last   string // the type of the last message read
+	reads  int
+	active map[string]bool // operation ids running (graphql-transport-ws)
+}
+
+// errDuplicateID ends the read loop of a connection closed with 4409.
+var errDuplicateID = errors.New("duplicate operation id")
+
+// track notes the operations a client starts and stops, and reports a
+// subscribe with an id that runs already.
+func (c *codedConn) track(typ, id string) (duplicate bool) {
+	if c.Subprotocol() != "graphql-transport-ws" {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch typ {
+	case "subscribe":
+		if c.active[id] {
+			return true
+		}
+		if c.active == nil {
+			c.active = map[string]bool{}
+		}
+		c.active[id] = true
+	case "complete", "error":
+		delete(c.active, id)
+	}
+	return false
+}
+
+// WriteJSON notes the operations the server ends (complete, error) before
+// writing m, one of gqlgen's messages, whose ID and Type fields are
+// exported.
+func (c *codedConn) WriteJSON(m any) error {
+	if v := reflect.Indirect(reflect.ValueOf(m)); v.Kind() == reflect.Struct {
+		if id, typ := v.FieldByName("ID"), v.FieldByName("Type"); id.Kind() == reflect.String && typ.Kind() == reflect.String {
+			if t := typ.String(); t == "complete" || t == "error" {
+				c.track(t, id.String())
+			}
+		}
+	}
+	return c.WebsocketConn.WriteJSON(m)
 }
 
 func (c *codedConn) NextReader() (int, io.Reader, error) {
@@ -360,11 +405,16 @@ func (c *codedConn) NextReader() (int, io.Reader, error) {
 	}
 	var m struct {
 		Type string `json:"type"`
+		ID   string `json:"id"`
 	}
 	_ = json.Unmarshal(b, &m)
 	c.mu.Lock()
 	c.last, c.reads = m.Type, c.reads+1
 	c.mu.Unlock()
+	if c.track(m.Type, m.ID) {
+		_ = c.WebsocketConn.WriteClose(closeDuplicateID, "Subscriber for "+m.ID+" already exists")
+		return mt, nil, errDuplicateID
+	}
 	return mt, bytes.NewReader(b), nil
 }
 

@@ -93,6 +93,22 @@ func TestWebSocket_Auth(t *testing.T) {
 		}
 	})
 
+	t.Run("DuplicateID", func(t *testing.T) {
+		art := cl.article(t, author, folio.StatusPublished)
+		ws := mustDial(t, s, "graphql-transport-ws", nil)
+		ws.init(nil)
+		// An id the server ended (an error) may be used again.
+		ws.subscribe("1", commentAdded, draftVars)
+		ws.mustRead(2*time.Second, "next")
+		ws.mustRead(2*time.Second, "complete")
+		ws.subscribe("1", commentAdded, map[string]any{"a": articleID(art)})
+		waitFor(t, "the second subscription", func() bool { return s.hub.Stats().Subscribers == 1 })
+		ws.subscribe("1", commentAdded, map[string]any{"a": articleID(art)})
+		if code, reason := ws.closed(2 * time.Second); code != 4409 {
+			t.Fatalf("close %d %q, want 4409", code, reason)
+		}
+	})
+
 	t.Run("SilentClientInitTimeout", func(t *testing.T) {
 		ws := mustDial(t, s, "graphql-transport-ws", nil)
 		start := time.Now()
