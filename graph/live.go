@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -211,6 +212,38 @@ func commentEvent(kinds ...live.Kind) func(context.Context, *loader.Loaders, fol
 		return err == nil && c != nil && c.ArticleID == e.ArticleID
 	}
 }
+
+// threadEvents accepts commentEvents' events: those of commentEvent, and a
+// deletion only for a subscriber who may have seen the comment: one it was
+// sent, or one written before it subscribed (its thread query showed it).
+// A subscriber who was refused the comment (the article was a draft then)
+// never hears of its deletion. The dispatch goroutine alone calls it.
+func threadEvents(now time.Time) func(context.Context, *loader.Loaders, folio.Viewer, live.Event) bool {
+	visible := commentEvent(live.CommentAdded, live.CommentEdited, live.CommentDeleted)
+	sent := map[int64]bool{}
+	return func(ctx context.Context, l *loader.Loaders, v folio.Viewer, e live.Event) bool {
+		if !visible(ctx, l, v, e) {
+			return false
+		}
+		if e.Kind != live.CommentDeleted {
+			if len(sent) < maxTracked {
+				sent[e.CommentID] = true
+			}
+			return true
+		}
+		c, err := l.CommentByID.Load(ctx, e.CommentID)
+		if err != nil || c == nil {
+			return false
+		}
+		seen := sent[c.ID] || c.CreatedAt.Before(now)
+		delete(sent, c.ID)
+		return seen
+	}
+}
+
+// maxTracked bounds the comments one subscriber's deletions are checked
+// against.
+const maxTracked = 10_000
 
 func loadComment(ctx context.Context, l *loader.Loaders, e live.Event) (*folio.Comment, error) {
 	return mustLoad(ctx, l.CommentByID, e.CommentID, "event comment")

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/folio/folio/graph/model"
@@ -567,7 +568,7 @@ func (r *subscriptionResolver) CommentEvents(ctx context.Context, articleID stri
 	if err != nil {
 		return nil, err
 	}
-	return subscribe(ctx, r.Resolver, live.CommentsOf(id), commentEvent(live.CommentAdded, live.CommentEdited, live.CommentDeleted),
+	return subscribe(ctx, r.Resolver, live.CommentsOf(id), threadEvents(time.Now()),
 		func(ctx context.Context, l *loader.Loaders, e live.Event) (*model.CommentEvent, error) {
 			c, err := loadComment(ctx, l, e)
 			return &model.CommentEvent{Kind: commentEventKinds[e.Kind], Comment: c}, err

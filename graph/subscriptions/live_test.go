@@ -136,3 +136,70 @@ func TestSubscription_DraftCommentsStayPrivate(t *testing.T) {
 		}
 	})
 }
+
+const commentEvents = `subscription($a: ID!) { commentEvents(articleId: $a) { kind comment { id body deleted } } }`
+
+// TestSubscription_DeletionOnlyToThoseWhoSawIt: a comment added while the
+// article was a draft, then deleted by a moderator after publication,
+// reaches neither as an addition nor as a deletion the anonymous
+// subscriber who could not see it; a comment it was sent, deleted, does.
+func TestSubscription_DeletionOnlyToThoseWhoSawIt(t *testing.T) {
+	cl := newCluster(t)
+	s := cl.start(t)
+	author, reader := cl.user(t, folio.RoleAuthor), cl.user(t, folio.RoleReader)
+	art := cl.article(t, author, folio.StatusPublished)
+	ws := mustDial(t, s, "graphql-transport-ws", nil)
+	ws.init(nil)
+	ws.subscribe("1", commentEvents, map[string]any{"a": articleID(art)})
+	waitFor(t, "the subscription", func() bool { return s.hub.Stats().Subscribers == 1 })
+	setStatus := func(st folio.ArticleStatus) {
+		if _, err := testDB.Pool.Exec(t.Context(), `UPDATE articles SET status = $2 WHERE id = $1`, art.ID, string(st)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each event is authorised when the hub dispatches it: wait for that
+	// before the article changes again.
+	publish := func(k live.Kind, c *folio.Comment) {
+		n := s.hub.Stats().Dispatched
+		s.hub.Publish(t.Context(), live.Event{Kind: k, ArticleID: art.ID, CommentID: c.ID})
+		waitFor(t, "the event's dispatch", func() bool { return s.hub.Stats().Dispatched > n })
+	}
+
+	setStatus(folio.StatusDraft)
+	hidden := fixture(t).Comment(art, reader, nil, "written while a draft", time.Now())
+	publish(live.CommentAdded, hidden)
+	setStatus(folio.StatusPublished)
+	fixture(t).DeleteComment(hidden)
+	publish(live.CommentDeleted, hidden)
+	shown := fixture(t).Comment(art, reader, nil, "written in public", time.Now())
+	publish(live.CommentAdded, shown)
+	fixture(t).DeleteComment(shown)
+	publish(live.CommentDeleted, shown)
+
+	var kinds []string
+	for range 2 {
+		var p struct {
+			CommentEvents struct {
+				Kind    string `json:"kind"`
+				Comment struct {
+					Body    *string `json:"body"`
+					Deleted bool    `json:"deleted"`
+				} `json:"comment"`
+			} `json:"commentEvents"`
+		}
+		r := ws.next(2 * time.Second)
+		if err := json.Unmarshal(r.Data, &p); err != nil || len(r.Errors) > 0 {
+			t.Fatalf("event %s %+v", r.Data, r.Errors)
+		}
+		kinds = append(kinds, p.CommentEvents.Kind)
+		if p.CommentEvents.Kind == "DELETED" && (p.CommentEvents.Comment.Body != nil || !p.CommentEvents.Comment.Deleted) {
+			t.Errorf("a deletion shows %+v, want the placeholder", p.CommentEvents.Comment)
+		}
+	}
+	if strings.Join(kinds, ",") != "ADDED,DELETED" {
+		t.Fatalf("events = %v, want ADDED,DELETED of the public comment only", kinds)
+	}
+	if m, err := ws.read(300 * time.Millisecond); err == nil {
+		t.Fatalf("a further event: %s %s", m.Type, m.Payload)
+	}
+}

@@ -125,6 +125,7 @@ type Stats struct {
 	Subscribers int    // subscribers now
 	Published   uint64 // events raised on this instance
 	Received    uint64 // events received from other instances
+	Dispatched  uint64 // events fanned out to this instance's subscribers (each checked against every subscriber)
 	Delivered   uint64 // deliveries to subscribers
 	Slow        uint64 // subscribers disconnected for reading too slowly
 	Dropped     uint64 // events dropped because the dispatch queue was full
@@ -148,8 +149,8 @@ type Hub struct {
 	pending   map[int64]*time.Timer // reaction events waiting out the interval
 	stopped   bool
 
-	published, received, delivered, slow, dropped, redisErrors atomic.Uint64
-	redisUp                                                    atomic.Bool
+	published, received, dispatched, delivered, slow, dropped, redisErrors atomic.Uint64
+	redisUp                                                                atomic.Bool
 }
 
 // New returns a hub; Run it.
@@ -178,7 +179,7 @@ func (h *Hub) Stats() Stats {
 	n := h.count
 	h.mu.RUnlock()
 	return Stats{Subscribers: n, Published: h.published.Load(), Received: h.received.Load(),
-		Delivered: h.delivered.Load(), Slow: h.slow.Load(), Dropped: h.dropped.Load(),
+		Dispatched: h.dispatched.Load(), Delivered: h.delivered.Load(), Slow: h.slow.Load(), Dropped: h.dropped.Load(),
 		RedisErrors: h.redisErrors.Load(), RedisUp: h.redisUp.Load()}
 }
 
@@ -321,6 +322,7 @@ func (h *Hub) dispatch(ctx context.Context, e Event) {
 const coalesced = "coalesced"
 
 func (h *Hub) deliver(ctx context.Context, e Event) {
+	defer h.dispatched.Add(1)
 	h.mu.RLock()
 	subs := make([]*Subscriber, 0, len(h.topics[e.topic()]))
 	for s := range h.topics[e.topic()] {
