@@ -155,7 +155,7 @@ func subscribe[T any](ctx context.Context, r *Resolver, topic live.Topic,
 			slowOnce.Do(func() {
 				close(st.gone)
 				if conn != nil {
-					conn.close(closeSlowConsumer, "slow consumer: events arrived faster than they were read")
+					conn.close(closePolicy, "slow consumer: events arrived faster than they were read")
 				}
 			})
 		})

@@ -70,7 +70,7 @@ func (o LiveOptions) withDefaults() LiveOptions {
 // WebSocket close codes Folio sends besides the protocol's own.
 const (
 	closeGoingAway    = 1001 // the server drains: reconnect elsewhere
-	closeSlowConsumer = 1008 // policy: the client read too slowly
+	closePolicy       = 1008 // policy: a client that read too slowly, or one connection too many
 	closeBadRequest   = 4400
 	closeUnauthorized = 4401
 	closeForbidden    = 4403
@@ -255,7 +255,7 @@ func (t wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		if v.SignedIn() {
 			key := "user:" + strconv.FormatInt(v.UserID, 10)
 			if err := t.o.Connections.count(key, t.o.PerUser); err != nil {
-				return transport.WithWebsocketCloseCode(ctx, closeSlowConsumer), nil, errors.New(err.Message)
+				return transport.WithWebsocketCloseCode(ctx, closePolicy), nil, errors.New(err.Message)
 			}
 			keys = append(keys, key)
 		}
