@@ -8,20 +8,9 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { FolioClient } from './folio.js';
-import { HomeFeedDocument } from './gql/graphql.js';
+import { CommentAddedDocument, HomeFeedDocument, type CommentAddedSubscription } from './gql/graphql.js';
 
 const url = process.env.FOLIO_URL ?? 'http://localhost:8080';
-
-/** The payload of the subscription below. */
-interface CommentAdded {
-  commentAdded: { id: string; body: string | null; author: { handle: string } | null; article: { title: string } };
-}
-
-const commentAdded = /* GraphQL */ `
-  subscription CommentAdded($articleId: ID!) {
-    commentAdded(articleId: $articleId) { id body author { handle } article { title } }
-  }
-`;
 
 async function main(): Promise<void> {
   let articleId = process.env.FOLIO_ARTICLE_ID;
@@ -41,7 +30,10 @@ async function main(): Promise<void> {
     shouldRetry: (e) => !(e instanceof Object && 'code' in e && (e.code === 4401 || e.code === 4403)),
   });
   console.log(`listening for comments on ${articleId}; Ctrl-C to stop`);
-  for await (const result of client.iterate<CommentAdded>({ query: commentAdded, variables: { articleId } })) {
+  for await (const result of client.iterate<CommentAddedSubscription>({
+    query: CommentAddedDocument.toString(), // ../operations/CommentAdded.graphql
+    variables: { articleId },
+  })) {
     if (result.errors?.length) {
       console.error('refused:', result.errors.map((e) => `${e.message} (${e.extensions?.code})`).join('; '));
       break;
