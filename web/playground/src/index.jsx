@@ -49,7 +49,15 @@ const defaultTabs = [
 
 const endpoint = new URL(document.body.dataset.endpoint || '/query', window.location.href).toString();
 const wsEndpoint = endpoint.replace(/^http/, 'ws');
-const fetcher = createGraphiQLFetcher({ url: endpoint, subscriptionUrl: wsEndpoint });
+const toolkitFetcher = createGraphiQLFetcher({ url: endpoint, subscriptionUrl: wsEndpoint });
+// GraphiQL leaves operationName out when the editor holds one operation, and
+// the toolkit then takes a named subscription for a query (and POSTs it):
+// name the operation.
+const fetcher = (params, opts) => {
+  const ops = (opts?.documentAST?.definitions ?? []).filter((d) => d.kind === 'OperationDefinition');
+  if (!params.operationName && ops.length === 1 && ops[0].name) params = { ...params, operationName: ops[0].name.value };
+  return toolkitFetcher(params, opts);
+};
 const explorer = explorerPlugin({ showAttribution: false });
 
 createRoot(document.getElementById('graphiql')).render(
