@@ -139,7 +139,7 @@ type Stats struct {
 type Hub struct {
 	o     Options
 	id    string
-	queue chan Event
+	queue chan queued
 
 	mu     sync.RWMutex
 	topics map[Topic]map[*Subscriber]struct{}
@@ -169,7 +169,7 @@ func New(o Options) *Hub {
 	}
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	return &Hub{o: o, id: hex.EncodeToString(b[:]), queue: make(chan Event, 1024),
+	return &Hub{o: o, id: hex.EncodeToString(b[:]), queue: make(chan queued, 1024),
 		topics: map[Topic]map[*Subscriber]struct{}{}, pending: map[int64]*time.Timer{}}
 }
 
@@ -189,7 +189,7 @@ func (h *Hub) Stats() Stats {
 func (h *Hub) Publish(ctx context.Context, e Event) {
 	e.Origin = h.id
 	h.published.Add(1)
-	h.enqueue(e)
+	h.enqueue(queued{Event: e})
 	if h.o.Redis == nil {
 		return
 	}
@@ -208,7 +208,14 @@ func (h *Hub) Publish(ctx context.Context, e Event) {
 	}
 }
 
-func (h *Hub) enqueue(e Event) {
+// queued is an event waiting for dispatch; due marks a reaction event
+// whose coalescing interval has passed.
+type queued struct {
+	Event
+	due bool
+}
+
+func (h *Hub) enqueue(e queued) {
 	select {
 	case h.queue <- e:
 	default:
@@ -283,7 +290,7 @@ func (h *Hub) receive(ctx context.Context) {
 					continue // delivered here when it was raised
 				}
 				h.received.Add(1)
-				h.enqueue(e)
+				h.enqueue(queued{Event: e})
 			}
 		}
 		stop()
@@ -299,8 +306,9 @@ func (h *Hub) receive(ctx context.Context) {
 }
 
 // dispatch delivers e, or for reactions waits out the interval first.
-func (h *Hub) dispatch(ctx context.Context, e Event) {
-	if e.Kind == ReactionsChanged && h.o.ReactionsInterval > 0 && e.Origin != coalesced {
+func (h *Hub) dispatch(ctx context.Context, q queued) {
+	e := q.Event
+	if e.Kind == ReactionsChanged && h.o.ReactionsInterval > 0 && !q.due {
 		h.pendingMu.Lock()
 		defer h.pendingMu.Unlock()
 		if _, ok := h.pending[e.ArticleID]; ok || h.stopped {
@@ -310,16 +318,12 @@ func (h *Hub) dispatch(ctx context.Context, e Event) {
 			h.pendingMu.Lock()
 			delete(h.pending, e.ArticleID)
 			h.pendingMu.Unlock()
-			e.Origin = coalesced
-			h.enqueue(e)
+			h.enqueue(queued{Event: e, due: true})
 		})
 		return
 	}
 	h.deliver(ctx, e)
 }
-
-// coalesced marks a reaction event whose interval has passed.
-const coalesced = "coalesced"
 
 func (h *Hub) deliver(ctx context.Context, e Event) {
 	defer h.dispatched.Add(1)
