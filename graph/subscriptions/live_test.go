@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio/folio/graph"
 	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/live"
+	"github.com/folio/folio/internal/postgres/postgrestest"
 )
 
 const commentAdded = `subscription($a: ID!) { commentAdded(articleId: $a) {
@@ -201,5 +203,64 @@ func TestSubscription_DeletionOnlyToThoseWhoSawIt(t *testing.T) {
 	}
 	if m, err := ws.read(300 * time.Millisecond); err == nil {
 		t.Fatalf("a further event: %s %s", m.Type, m.Payload)
+	}
+}
+
+// TestSubscription_ReactionsCoalesced: four reactions in a burst reach a
+// subscriber as one event with the counts after the last.
+func TestSubscription_ReactionsCoalesced(t *testing.T) {
+	cl := newCluster(t)
+	s := cl.start(t, func(_ *graph.Options, lo *live.Options) { lo.ReactionsInterval = 100 * time.Millisecond })
+	author, reader := cl.user(t, folio.RoleAuthor), cl.user(t, folio.RoleReader)
+	art := cl.article(t, author, folio.StatusPublished)
+	ws := mustDial(t, s, "graphql-transport-ws", nil)
+	ws.init(nil)
+	ws.subscribe("1", `subscription($a: ID!) { reactionsChanged(articleId: $a) { article { title } reactionCounts { like love total } } }`,
+		map[string]any{"a": articleID(art)})
+	waitFor(t, "the subscription", func() bool { return s.hub.Stats().Subscribers == 1 })
+	tok := cl.token(t, reader, time.Hour)
+	for _, k := range []string{"LIKE", "LOVE", "INSIGHTFUL", "CELEBRATE"} {
+		res := s.Do(t, graphtest.Bearer(tok), `mutation($a: ID!, $k: ReactionKind!) { addReaction(input: {articleId: $a, kind: $k}) { userErrors { code } } }`,
+			map[string]any{"a": articleID(art), "k": k})
+		if len(res.Errors) > 0 {
+			t.Fatalf("addReaction: %s", res.Raw)
+		}
+	}
+	r := ws.next(2 * time.Second)
+	var p struct {
+		ReactionsChanged struct {
+			Article        struct{ Title string }
+			ReactionCounts struct{ Like, Love, Total int }
+		}
+	}
+	if err := json.Unmarshal(r.Data, &p); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("event %s %+v", r.Data, r.Errors)
+	}
+	if c := p.ReactionsChanged.ReactionCounts; c.Total != 4 || c.Like != 1 || p.ReactionsChanged.Article.Title != art.Title {
+		t.Errorf("event = %+v, want the counts after all four (total 4)", p.ReactionsChanged)
+	}
+	if m, err := ws.read(400 * time.Millisecond); err == nil {
+		t.Fatalf("a second event for one burst: %s", m.Payload)
+	}
+}
+
+// TestSubscription_ArticlePublishedFilters: a subscriber to one tag hears
+// of the articles carrying it only.
+func TestSubscription_ArticlePublishedFilters(t *testing.T) {
+	cl := newCluster(t)
+	s := cl.start(t)
+	author := cl.user(t, folio.RoleAuthor)
+	slug := "live-tag-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 10)
+	tag := fixture(t).Tag(slug, "Live tag")
+	st := openSSE(t, s, `subscription($t: [String!]) { articlePublished(tagSlugs: $t) { title tags { slug } } }`, map[string]any{"t": []string{slug}}, nil)
+	waitFor(t, "the subscription", func() bool { return s.hub.Stats().Subscribers == 1 })
+	n := cl.seq.Add(1)
+	untagged := cl.article(t, author, folio.StatusPublished)
+	tagged := fixture(t).Article(postgrestest.Article{Author: author, Slug: slug + "-article", Title: "Tagged " + strconv.FormatInt(n, 10), Tags: []*folio.Tag{tag}})
+	s.hub.Publish(t.Context(), live.Event{Kind: live.ArticlePublished, ArticleID: untagged.ID})
+	s.hub.Publish(t.Context(), live.Event{Kind: live.ArticlePublished, ArticleID: tagged.ID})
+	r := st.next(2 * time.Second)
+	if !strings.Contains(string(r.Data), tagged.Title) || len(r.Errors) > 0 {
+		t.Fatalf("event = %s %+v, want %q only", r.Data, r.Errors, tagged.Title)
 	}
 }
