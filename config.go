@@ -44,6 +44,7 @@ type config struct {
 
 	Jobs jobsConfig
 	Mail mailConfig
+	Live liveConfig
 
 	ops opsConfig
 }
@@ -64,6 +65,13 @@ type jobsConfig struct {
 type mailConfig struct {
 	SMTPHost, SMTPTLS, SMTPUsername, SMTPPassword, From, SiteURL, APIURL string
 	SMTPPort                                                             int
+}
+
+// liveConfig is the configuration of subscriptions.
+type liveConfig struct {
+	KeepAlive, InitTimeout, ReactionsInterval  time.Duration
+	MaxMessageBytes, PerConnection, PerAddress int
+	PerUser, Buffer                            int
 }
 
 // rateLimitConfig is the configuration of the query-cost rate limit.
@@ -282,6 +290,14 @@ var settings = []setting{
 		return nil
 	}},
 	{"WEBHOOK_SECRET_GRACE", "DURATION", "24h", "", "after `rotateWebhookSecret`, how long the old secret signs deliveries beside the new one", duration(func(c *config) *time.Duration { return &c.Jobs.WebhookSecretGrace })},
+	{"LIVE_KEEPALIVE", "DURATION", "25s", "", "how often live connections are pinged (`graphql-transport-ws` ping, `graphql-ws` `ka`, an SSE comment); a WebSocket that misses two pongs is closed", duration(func(c *config) *time.Duration { return &c.Live.KeepAlive })},
+	{"LIVE_INIT_TIMEOUT", "DURATION", "10s", "", "how long a WebSocket may wait before `connection_init` (then close 4408)", duration(func(c *config) *time.Duration { return &c.Live.InitTimeout })},
+	{"LIVE_MAX_MESSAGE_BYTES", "N", "65536", "", "the largest message a WebSocket client may send", positive(func(c *config) *int { return &c.Live.MaxMessageBytes })},
+	{"LIVE_SUBSCRIPTIONS_PER_CONNECTION", "N", "20", "", "subscriptions one connection may run at once", positive(func(c *config) *int { return &c.Live.PerConnection })},
+	{"LIVE_CONNECTIONS_PER_ADDRESS", "N", "100", "", "live connections (WebSocket or SSE) one client address may hold", positive(func(c *config) *int { return &c.Live.PerAddress })},
+	{"LIVE_CONNECTIONS_PER_USER", "N", "20", "", "live connections one signed-in user may hold", positive(func(c *config) *int { return &c.Live.PerUser })},
+	{"LIVE_BUFFER", "N", "16", "", "events that may wait for one subscriber; a subscriber further behind is disconnected as too slow (close 1008)", positive(func(c *config) *int { return &c.Live.Buffer })},
+	{"LIVE_REACTIONS_INTERVAL", "DURATION", "1s", "", "reaction events are coalesced: at most one per article per interval, with the latest counts; `0`: each at once", duration(func(c *config) *time.Duration { return &c.Live.ReactionsInterval })},
 }
 
 // settingGroups title the runs of settings in --help, each by its first.
@@ -296,6 +312,7 @@ var settingGroups = map[string]string{
 	"METRICS_ADDR":         "Observability",
 	"CORS_ALLOWED_ORIGINS": "Browsers and TLS",
 	"JOBS_WORKERS":         "Jobs and webhooks",
+	"LIVE_KEEPALIVE":       "Live updates (subscriptions)",
 }
 
 // flagName is the flag of an environment variable: DATABASE_URL → database-url.

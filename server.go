@@ -51,6 +51,7 @@ import (
 	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/idempotency"
 	"github.com/folio/folio/internal/jobs"
+	"github.com/folio/folio/internal/live"
 	"github.com/folio/folio/internal/logging"
 	"github.com/folio/folio/internal/mail"
 	"github.com/folio/folio/internal/metrics"
@@ -240,6 +241,24 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	// Outermost, so that it sees every row and every write; nil when off.
 	rc := newResponseCache(cfg, rdb, c, trusted, limiter, log, obs.metrics)
 	store, writer, authStore = rc.Store(store), rc.Writer(writer), rc.Accounts(authStore)
+	// Outside the response cache: subscribers hear of a write once the
+	// cached answers it changed are gone.
+	hub := live.New(live.Options{Redis: rdb, Channel: redisPrefix + "live", Buffer: cfg.Live.Buffer,
+		ReactionsInterval: cfg.Live.ReactionsInterval, Logger: log})
+	writer = hub.Writer(writer)
+	// The hub outlives the signal: subscribers get events while the server drains.
+	hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
+	hubDone := make(chan struct{})
+	go func() { defer close(hubDone); hub.Run(hubCtx) }()
+	defer func() { stopHub(); <-hubDone }()
+	if obs.metrics != nil {
+		obs.metrics.WatchLive(func() metrics.LiveStats {
+			s := hub.Stats()
+			return metrics.LiveStats{Subscribers: s.Subscribers, Published: s.Published, Received: s.Received,
+				Delivered: s.Delivered, Slow: s.Slow, RedisErrors: s.RedisErrors, RedisUp: s.RedisUp}
+		})
+	}
+	conns := &graph.Connections{}
 	authn, err := newAuth(cfg, authStore, rdb, log)
 	if err != nil {
 		return err
@@ -263,6 +282,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: obs.tp,
 		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter, Unavailable: postgres.Unavailable,
 		Webhooks: db, WebhookGuard: guard, WebhookSecretGrace: cfg.Jobs.WebhookSecretGrace, NewsletterLinks: links,
+		Live: graph.LiveOptions{Hub: hub, Connections: conns, Origins: cfg.ops.CORSOrigins,
+			KeepAlive: cfg.Live.KeepAlive, InitTimeout: cfg.Live.InitTimeout, MaxMessageBytes: int64(cfg.Live.MaxMessageBytes),
+			PerConnection: cfg.Live.PerConnection, PerAddress: cfg.Live.PerAddress, PerUser: cfg.Live.PerUser},
 	})
 	var schema http.Handler
 	if cfg.ops.Introspection {
@@ -285,6 +307,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		Started: func(addr, metricsAddr string) { printBanner(stdout, cfg, prepared, addr, metricsAddr) },
 		Addr:    cfg.HTTPAddr, TLSCertFile: cfg.ops.TLSCertFile, TLSKeyFile: cfg.ops.TLSKeyFile,
 		RequestTimeout: cfg.RequestTimeout, ShutdownDelay: cfg.ops.ShutdownDelay, ShutdownTimeout: cfg.ShutdownTimeout, Drain: drain,
+		OnShutdown:  conns.GoAway,
 		MetricsAddr: cfg.ops.MetricsAddr, Metrics: obs.metricsHandler(), PProf: cfg.ops.PProf,
 		Logger: log, Ready: ready, LogAttrs: []any{"env", cfg.Env, "playground", cfg.Playground, "introspection", cfg.ops.Introspection, "tracing", obs.tracing},
 	}.Serve(ctx, api)

@@ -34,7 +34,23 @@ var (
 	_ graphql.HandlerExtension          = (*costControl)(nil)
 	_ graphql.OperationParameterMutator = (*costControl)(nil)
 	_ graphql.ResponseInterceptor       = (*costControl)(nil)
+	_ graphql.OperationInterceptor      = (*costControl)(nil)
 )
+
+// InterceptOperation prices a subscription when it starts, and refuses it
+// over the ceiling or the client's budget; it pays that price once, not
+// for each event.
+func (c *costControl) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	if !isSubscription(ctx) {
+		return next(ctx)
+	}
+	op, refusal := c.admit(ctx, graphql.GetOperationContext(ctx))
+	if refusal != nil {
+		return graphql.OneShot(refusal)
+	}
+	op.Settle(ctx, op.Price())
+	return next(context.WithValue(ctx, opCostKey{}, op))
+}
 
 func newCostControl(es graphql.ExecutableSchema, lim ratelimit.Limiter) (*costControl, error) {
 	calc, err := ratelimit.NewCalculator(es.Schema(), ratelimit.CalculatorOptions{MaxListSize: folio.MaxPageSize})
@@ -148,6 +164,9 @@ func (c *costControl) InterceptResponse(ctx context.Context, next graphql.Respon
 		return resp
 	}
 	operation := graphql.GetOperationContext(ctx).Operation
+	if operation.Operation == ast.Subscription {
+		return next(ctx) // priced when it started
+	}
 	op, refusal := c.admit(ctx, graphql.GetOperationContext(ctx))
 	if refusal != nil {
 		return refusal

@@ -38,7 +38,9 @@ type ResolverRoot interface {
 	CommentConnection() CommentConnectionResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	ReactionsChanged() ReactionsChangedResolver
 	SearchResultConnection() SearchResultConnectionResolver
+	Subscription() SubscriptionResolver
 	Tag() TagResolver
 	TagConnection() TagConnectionResolver
 	User() UserResolver
@@ -146,6 +148,11 @@ type ComplexityRoot struct {
 	CommentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CommentEvent struct {
+		Comment func(childComplexity int) int
+		Kind    func(childComplexity int) int
 	}
 
 	ConfirmNewsletterPayload struct {
@@ -266,6 +273,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	ReactionsChanged struct {
+		Article        func(childComplexity int) int
+		ReactionCounts func(childComplexity int) int
+	}
+
 	RedeliverWebhookPayload struct {
 		Delivery   func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -331,6 +343,13 @@ type ComplexityRoot struct {
 	SubscribeNewsletterPayload struct {
 		Email      func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	Subscription struct {
+		ArticlePublished func(childComplexity int, tagSlugs []string, categorySlug *string) int
+		CommentAdded     func(childComplexity int, articleID string) int
+		CommentEvents    func(childComplexity int, articleID string) int
+		ReactionsChanged func(childComplexity int, articleID string) int
 	}
 
 	Tag struct {
@@ -500,10 +519,20 @@ type QueryResolver interface {
 	Webhooks(ctx context.Context) ([]*folio.Webhook, error)
 	RateLimit(ctx context.Context) (*model.RateLimit, error)
 }
+type ReactionsChangedResolver interface {
+	Article(ctx context.Context, obj *model.ReactionsChanged) (*folio.Article, error)
+	ReactionCounts(ctx context.Context, obj *model.ReactionsChanged) (*folio.ReactionCounts, error)
+}
 type SearchResultConnectionResolver interface {
 	Edges(ctx context.Context, obj *model.SearchResultConnection) ([]*model.SearchResultEdge, error)
 
 	TotalCount(ctx context.Context, obj *model.SearchResultConnection) (int, error)
+}
+type SubscriptionResolver interface {
+	CommentAdded(ctx context.Context, articleID string) (<-chan *folio.Comment, error)
+	CommentEvents(ctx context.Context, articleID string) (<-chan *model.CommentEvent, error)
+	ReactionsChanged(ctx context.Context, articleID string) (<-chan *model.ReactionsChanged, error)
+	ArticlePublished(ctx context.Context, tagSlugs []string, categorySlug *string) (<-chan *folio.Article, error)
 }
 type TagResolver interface {
 	Articles(ctx context.Context, obj *folio.Tag, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error)
@@ -934,6 +963,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommentEdge.Node(childComplexity), true
+
+	case "CommentEvent.comment":
+		if e.ComplexityRoot.CommentEvent.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentEvent.Comment(childComplexity), true
+	case "CommentEvent.kind":
+		if e.ComplexityRoot.CommentEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommentEvent.Kind(childComplexity), true
 
 	case "ConfirmNewsletterPayload.email":
 		if e.ComplexityRoot.ConfirmNewsletterPayload.Email == nil {
@@ -1586,6 +1628,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReactionPayload.UserErrors(childComplexity), true
 
+	case "ReactionsChanged.article":
+		if e.ComplexityRoot.ReactionsChanged.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReactionsChanged.Article(childComplexity), true
+	case "ReactionsChanged.reactionCounts":
+		if e.ComplexityRoot.ReactionsChanged.ReactionCounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReactionsChanged.ReactionCounts(childComplexity), true
+
 	case "RedeliverWebhookPayload.delivery":
 		if e.ComplexityRoot.RedeliverWebhookPayload.Delivery == nil {
 			break
@@ -1783,6 +1838,51 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubscribeNewsletterPayload.UserErrors(childComplexity), true
+
+	case "Subscription.articlePublished":
+		if e.ComplexityRoot.Subscription.ArticlePublished == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_articlePublished_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ArticlePublished(childComplexity, args["tagSlugs"].([]string), args["categorySlug"].(*string)), true
+	case "Subscription.commentAdded":
+		if e.ComplexityRoot.Subscription.CommentAdded == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_commentAdded_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CommentAdded(childComplexity, args["articleId"].(string)), true
+	case "Subscription.commentEvents":
+		if e.ComplexityRoot.Subscription.CommentEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_commentEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.CommentEvents(childComplexity, args["articleId"].(string)), true
+	case "Subscription.reactionsChanged":
+		if e.ComplexityRoot.Subscription.ReactionsChanged == nil {
+			break
+		}
+
+		args, err := ec.field_Subscription_reactionsChanged_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Subscription.ReactionsChanged(childComplexity, args["articleId"].(string)), true
 
 	case "Tag.articles":
 		if e.ComplexityRoot.Tag.Articles == nil {
@@ -2177,6 +2277,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
 			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
 			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
 			data.MarshalGQL(&buf)
 
 			return &graphql.Response{
@@ -3403,6 +3520,64 @@ type RedeliverWebhookPayload {
   "What is wrong with the input."
   userErrors: [UserError!]!
 }
+
+"""
+Live updates, over WebSocket (` + "`" + `graphql-transport-ws` + "`" + `, or the legacy
+` + "`" + `graphql-ws` + "`" + `) or Server-Sent Events on ` + "`" + `/query` + "`" + `. Each event is checked
+against what the subscriber may read when it happens, and resolved like a
+query's result (nested fields included). See docs/api.md, "Subscriptions".
+"""
+type Subscription {
+  "A comment or reply is added to the article. Needs an article the subscriber may read."
+  commentAdded("The article's ID." articleId: ID!): Comment!
+  """
+  Every change to the article's comments: added, edited, deleted. A deletion
+  is sent only to subscribers who could have seen the comment, and shows the
+  deleted placeholder (no body, no author).
+  """
+  commentEvents("The article's ID." articleId: ID!): CommentEvent!
+  """
+  The article's reaction counts changed. Bursts are coalesced: at most one
+  event per article per ` + "`" + `LIVE_REACTIONS_INTERVAL` + "`" + `, with the latest counts.
+  """
+  reactionsChanged("The article's ID." articleId: ID!): ReactionsChanged!
+  """
+  An article is published. With ` + "`" + `tagSlugs` + "`" + `, only articles carrying every
+  one of those tags; with ` + "`" + `categorySlug` + "`" + `, only articles in that category.
+  """
+  articlePublished(
+    "Only articles carrying every one of these tags."
+    tagSlugs: [String!]
+    "Only articles in this category."
+    categorySlug: String
+  ): Article!
+}
+
+"What happened to a comment."
+enum CommentEventKind {
+  "The comment was added."
+  ADDED
+  "Its author changed its words."
+  EDITED
+  "It was deleted (by its author, or by an editor moderating)."
+  DELETED
+}
+
+"One change to an article's comments."
+type CommentEvent @cost(weight: "0") {
+  "What happened."
+  kind: CommentEventKind!
+  "The comment as it is now: the deleted placeholder after a deletion."
+  comment: Comment!
+}
+
+"An article's reaction counts after a change."
+type ReactionsChanged @cost(weight: "0") {
+  "The article."
+  article: Article!
+  "Its counts now."
+  reactionCounts: ReactionCounts!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3603,6 +3778,16 @@ func (ec *executionContext) childFields_CommentEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CommentEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CommentEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_CommentEvent_kind(ctx, field)
+	case "comment":
+		return ec.fieldContext_CommentEvent_comment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommentEvent", field.Name)
+}
+
 func (ec *executionContext) childFields_ConfirmNewsletterPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "email":
@@ -3745,6 +3930,16 @@ func (ec *executionContext) childFields_ReactionPayload(ctx context.Context, fie
 		return ec.fieldContext_ReactionPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReactionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReactionsChanged(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "article":
+		return ec.fieldContext_ReactionsChanged_article(ctx, field)
+	case "reactionCounts":
+		return ec.fieldContext_ReactionsChanged_reactionCounts(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReactionsChanged", field.Name)
 }
 
 func (ec *executionContext) childFields_RedeliverWebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4922,6 +5117,70 @@ func (ec *executionContext) field_Query_user_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["handle"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_articlePublished_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "tagSlugs",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["tagSlugs"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "categorySlug",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["categorySlug"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_commentAdded_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "articleId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["articleId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_commentEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "articleId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["articleId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Subscription_reactionsChanged_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "articleId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["articleId"] = arg0
 	return args, nil
 }
 
@@ -6729,6 +6988,61 @@ func (ec *executionContext) _CommentEdge_node(ctx context.Context, field graphql
 func (ec *executionContext) fieldContext_CommentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CommentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommentEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.CommentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CommentEventKind) graphql.Marshaler {
+			return ec.marshalNCommentEventKind2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCommentEventKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommentEvent", field, false, false, "CommentEventKind")
+}
+
+func (ec *executionContext) _CommentEvent_comment(ctx context.Context, field graphql.CollectedField, obj *model.CommentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommentEvent_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.Comment) graphql.Marshaler {
+			return ec.marshalNComment2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐComment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommentEvent_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommentEvent",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -9823,6 +10137,70 @@ func (ec *executionContext) fieldContext_ReactionPayload_userErrors(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _ReactionsChanged_article(ctx context.Context, field graphql.CollectedField, obj *model.ReactionsChanged) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReactionsChanged_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReactionsChanged().Article(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReactionsChanged_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReactionsChanged",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReactionsChanged_reactionCounts(ctx context.Context, field graphql.CollectedField, obj *model.ReactionsChanged) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReactionsChanged_reactionCounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReactionsChanged().ReactionCounts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.ReactionCounts) graphql.Marshaler {
+			return ec.marshalNReactionCounts2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐReactionCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReactionsChanged_reactionCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReactionsChanged",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReactionCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RedeliverWebhookPayload_delivery(ctx context.Context, field graphql.CollectedField, obj *model.RedeliverWebhookPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10712,6 +11090,182 @@ func (ec *executionContext) fieldContext_SubscribeNewsletterPayload_userErrors(_
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_commentAdded(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_commentAdded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().CommentAdded(ctx, fc.Args["articleId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.Comment) graphql.Marshaler {
+			return ec.marshalNComment2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐComment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_commentAdded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Comment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_commentAdded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_commentEvents(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_commentEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().CommentEvents(ctx, fc.Args["articleId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommentEvent) graphql.Marshaler {
+			return ec.marshalNCommentEvent2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCommentEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_commentEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommentEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_commentEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_reactionsChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_reactionsChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ReactionsChanged(ctx, fc.Args["articleId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReactionsChanged) graphql.Marshaler {
+			return ec.marshalNReactionsChanged2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐReactionsChanged(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_reactionsChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReactionsChanged(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_reactionsChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_articlePublished(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_articlePublished(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Subscription().ArticlePublished(ctx, fc.Args["tagSlugs"].([]string), fc.Args["categorySlug"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_articlePublished(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Subscription_articlePublished_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15110,6 +15664,44 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var commentEventImplementors = []string{"CommentEvent"}
+
+func (ec *executionContext) _CommentEvent(ctx context.Context, sel ast.SelectionSet, obj *model.CommentEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, commentEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommentEvent")
+		case "kind":
+			out.Values[i] = ec._CommentEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "comment":
+			out.Values[i] = ec._CommentEvent_comment(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var confirmNewsletterPayloadImplementors = []string{"ConfirmNewsletterPayload"}
 
 func (ec *executionContext) _ConfirmNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConfirmNewsletterPayload) graphql.Marshaler {
@@ -15978,6 +16570,46 @@ func (ec *executionContext) _ReactionPayload(ctx context.Context, sel ast.Select
 	return out
 }
 
+var reactionsChangedImplementors = []string{"ReactionsChanged"}
+
+func (ec *executionContext) _ReactionsChanged(ctx context.Context, sel ast.SelectionSet, obj *model.ReactionsChanged) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reactionsChangedImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReactionsChanged")
+		case "article":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReactionsChanged_article(ctx, field, obj)
+				})
+		case "reactionCounts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReactionsChanged_reactionCounts(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var redeliverWebhookPayloadImplementors = []string{"RedeliverWebhookPayload"}
 
 func (ec *executionContext) _RedeliverWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RedeliverWebhookPayload) graphql.Marshaler {
@@ -16469,6 +17101,32 @@ func (ec *executionContext) _SubscribeNewsletterPayload(ctx context.Context, sel
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "commentAdded":
+		return ec._Subscription_commentAdded(ctx, fields[0])
+	case "commentEvents":
+		return ec._Subscription_commentEvents(ctx, fields[0])
+	case "reactionsChanged":
+		return ec._Subscription_reactionsChanged(ctx, fields[0])
+	case "articlePublished":
+		return ec._Subscription_articlePublished(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var tagImplementors = []string{"Tag", "Node"}
@@ -17628,6 +18286,24 @@ func (ec *executionContext) marshalNCommentEdge2ᚖgithubᚗcomᚋfolioᚋfolio�
 	return ec._CommentEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCommentEvent2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCommentEvent(ctx context.Context, sel ast.SelectionSet, v *model.CommentEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommentEvent!")
+		return graphql.Null
+	}
+	return ec._CommentEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommentEventKind2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCommentEventKind(ctx context.Context, v any) (model.CommentEventKind, error) {
+	var res model.CommentEventKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommentEventKind2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCommentEventKind(ctx context.Context, sel ast.SelectionSet, v model.CommentEventKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNConfirmNewsletterInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐConfirmNewsletterInput(ctx context.Context, v any) (model.ConfirmNewsletterInput, error) {
 	res, err := ec.unmarshalInputConfirmNewsletterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -17788,6 +18464,14 @@ func (ec *executionContext) unmarshalNReactionKind2githubᚗcomᚋfolioᚋfolio�
 
 func (ec *executionContext) marshalNReactionKind2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐReactionKind(ctx context.Context, sel ast.SelectionSet, v model.ReactionKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNReactionsChanged2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐReactionsChanged(ctx context.Context, sel ast.SelectionSet, v *model.ReactionsChanged) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReactionsChanged!")
+		return graphql.Null
+	}
+	return ec._ReactionsChanged(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRedeliverWebhookInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRedeliverWebhookInput(ctx context.Context, v any) (model.RedeliverWebhookInput, error) {

@@ -60,6 +60,8 @@ type Options struct {
 	// NewsletterLinks verifies the newsletter's unsubscribe links; with no
 	// key, none is valid.
 	NewsletterLinks newsletter.Links
+	// Live serves subscriptions; without a Hub there are none.
+	Live LiveOptions
 }
 
 // NewHandler returns the GraphQL executor: gqlgen's server with Folio's
@@ -74,12 +76,19 @@ func NewHandler(o Options) http.Handler {
 	if o.Limiter == nil {
 		o.Limiter = &ratelimit.Limiter{}
 	}
-	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth,
+	o.Live = o.Live.withDefaults()
+	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth, Live: o.Live.Hub,
 		Webhooks: o.Webhooks, WebhookGuard: o.WebhookGuard, WebhookSecretGrace: o.WebhookSecretGrace, NewsletterLinks: o.NewsletterLinks}}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.HasRole = hasRoleDirective
 	es := NewExecutableSchema(cfg)
 	srv := handler.New(es)
+	if o.Live.Hub != nil {
+		// Before POST: an SSE request is a POST that accepts text/event-stream.
+		lt := liveTransport{o: o.Live, auth: o.Auth}
+		srv.AddTransport(wsTransport{lt})
+		srv.AddTransport(sseTransport{lt})
+	}
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(overHTTP{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
@@ -107,6 +116,10 @@ func NewHandler(o Options) http.Handler {
 		srv.Use(typeExists{})
 	}
 	srv.Use(afterWrites{})
+	if o.Live.Hub != nil {
+		// Last: each event is resolved inside the extensions above.
+		srv.Use(liveEvents{perConnection: o.Live.PerConnection, store: o.Store})
+	}
 	srv.AroundResponses(capErrors)
 	srv.AroundRootFields(refuseBadCredentials)
 	srv.AroundOperations(onePasswordPerRequest)

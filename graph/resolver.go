@@ -8,6 +8,7 @@ import (
 
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/live"
 	"github.com/folio/folio/internal/newsletter"
 	"github.com/folio/folio/internal/webhook"
 )
@@ -24,6 +25,8 @@ type Resolver struct {
 	WebhookSecretGrace time.Duration
 	// NewsletterLinks verifies the newsletter's unsubscribe links.
 	NewsletterLinks newsletter.Links
+	// Live delivers events to subscriptions; nil serves none.
+	Live *live.Hub
 }
 
 // newsletter is the newsletter's rules over the writer, which keeps the

@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/folio/folio/graph/model"
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/live"
 	"github.com/folio/folio/internal/loader"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -617,6 +619,15 @@ func (r *queryResolver) RateLimit(ctx context.Context) (*model.RateLimit, error)
 	return rateLimit(ctx), nil
 }
 
+func (r *reactionsChangedResolver) Article(ctx context.Context, obj *model.ReactionsChanged) (*folio.Article, error) {
+	return mustLoad(ctx, loader.For(ctx).ArticleByID, obj.ArticleID, "event article")
+}
+
+func (r *reactionsChangedResolver) ReactionCounts(ctx context.Context, obj *model.ReactionsChanged) (*folio.ReactionCounts, error) {
+	s, err := loader.For(ctx).ArticleStats.Load(ctx, obj.ArticleID)
+	return &s.Reactions, err
+}
+
 func (r *searchResultConnectionResolver) Edges(ctx context.Context, obj *model.SearchResultConnection) ([]*model.SearchResultEdge, error) {
 	return model.Edges(&obj.Page, func(c string, h *folio.SearchHit) *model.SearchResultEdge {
 		return &model.SearchResultEdge{Cursor: c, Node: h.Article, Rank: rank(h.Rank), Snippet: h.Snippet}
@@ -625,6 +636,51 @@ func (r *searchResultConnectionResolver) Edges(ctx context.Context, obj *model.S
 
 func (r *searchResultConnectionResolver) TotalCount(ctx context.Context, obj *model.SearchResultConnection) (int, error) {
 	return obj.Count(ctx)
+}
+
+func (r *subscriptionResolver) CommentAdded(ctx context.Context, articleID string) (<-chan *folio.Comment, error) {
+	id, err := subscribedArticle(ctx, articleID)
+	if err != nil {
+		return nil, err
+	}
+	return subscribe(ctx, r.Resolver, live.CommentsOf(id), commentEvent(live.CommentAdded), loadComment)
+}
+
+func (r *subscriptionResolver) CommentEvents(ctx context.Context, articleID string) (<-chan *model.CommentEvent, error) {
+	id, err := subscribedArticle(ctx, articleID)
+	if err != nil {
+		return nil, err
+	}
+	return subscribe(ctx, r.Resolver, live.CommentsOf(id), threadEvents(time.Now()),
+		func(ctx context.Context, l *loader.Loaders, e live.Event) (*model.CommentEvent, error) {
+			c, err := loadComment(ctx, l, e)
+			return &model.CommentEvent{Kind: commentEventKinds[e.Kind], Comment: c}, err
+		})
+}
+
+func (r *subscriptionResolver) ReactionsChanged(ctx context.Context, articleID string) (<-chan *model.ReactionsChanged, error) {
+	id, err := subscribedArticle(ctx, articleID)
+	if err != nil {
+		return nil, err
+	}
+	return subscribe(ctx, r.Resolver, live.ReactionsOf(id),
+		func(ctx context.Context, l *loader.Loaders, v folio.Viewer, e live.Event) bool {
+			_, ok := articleOf(ctx, l, v, e.ArticleID)
+			return ok
+		},
+		func(_ context.Context, _ *loader.Loaders, e live.Event) (*model.ReactionsChanged, error) {
+			return &model.ReactionsChanged{ArticleID: e.ArticleID}, nil
+		})
+}
+
+func (r *subscriptionResolver) ArticlePublished(ctx context.Context, tagSlugs []string, categorySlug *string) (<-chan *folio.Article, error) {
+	if len(tagSlugs) > folio.MaxArticleTags {
+		return nil, folio.InvalidField("tagSlugs", "An article carries at most %d tags; %d were given.", folio.MaxArticleTags, len(tagSlugs))
+	}
+	return subscribe(ctx, r.Resolver, live.Published, publishedMatches(tagSlugs, categorySlug),
+		func(ctx context.Context, l *loader.Loaders, e live.Event) (*folio.Article, error) {
+			return mustLoad(ctx, l.ArticleByID, e.ArticleID, "published article")
+		})
 }
 
 func (r *tagResolver) Articles(ctx context.Context, obj *folio.Tag, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
@@ -710,9 +766,13 @@ func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) ReactionsChanged() ReactionsChangedResolver { return &reactionsChangedResolver{r} }
+
 func (r *Resolver) SearchResultConnection() SearchResultConnectionResolver {
 	return &searchResultConnectionResolver{r}
 }
+
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
 
 func (r *Resolver) Tag() TagResolver { return &tagResolver{r} }
 
@@ -733,7 +793,9 @@ type (
 	commentConnectionResolver      struct{ *Resolver }
 	mutationResolver               struct{ *Resolver }
 	queryResolver                  struct{ *Resolver }
+	reactionsChangedResolver       struct{ *Resolver }
 	searchResultConnectionResolver struct{ *Resolver }
+	subscriptionResolver           struct{ *Resolver }
 	tagResolver                    struct{ *Resolver }
 	tagConnectionResolver          struct{ *Resolver }
 	userResolver                   struct{ *Resolver }

@@ -74,6 +74,14 @@ type ArticleStatusPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// One change to an article's comments.
+type CommentEvent struct {
+	// What happened.
+	Kind CommentEventKind `json:"kind"`
+	// The comment as it is now: the deleted placeholder after a deletion.
+	Comment *folio.Comment `json:"comment"`
+}
+
 // The token from a confirmation link.
 type ConfirmNewsletterInput struct {
 	// The token.
@@ -409,6 +417,13 @@ type SubscribeNewsletterPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Live updates, over WebSocket (`graphql-transport-ws`, or the legacy
+// `graphql-ws`) or Server-Sent Events on `/query`. Each event is checked
+// against what the subscriber may read when it happens, and resolved like a
+// query's result (nested fields included). See docs/api.md, "Subscriptions".
+type Subscription struct {
+}
+
 // An address to unsubscribe.
 type UnsubscribeNewsletterInput struct {
 	// The `token` of the unsubscribe link in a newsletter mail (`…/newsletter/unsubscribe?token=…`).
@@ -617,6 +632,67 @@ func (e *ArticleStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e ArticleStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened to a comment.
+type CommentEventKind string
+
+const (
+	// The comment was added.
+	CommentEventKindAdded CommentEventKind = "ADDED"
+	// Its author changed its words.
+	CommentEventKindEdited CommentEventKind = "EDITED"
+	// It was deleted (by its author, or by an editor moderating).
+	CommentEventKindDeleted CommentEventKind = "DELETED"
+)
+
+var AllCommentEventKind = []CommentEventKind{
+	CommentEventKindAdded,
+	CommentEventKindEdited,
+	CommentEventKindDeleted,
+}
+
+func (e CommentEventKind) IsValid() bool {
+	switch e {
+	case CommentEventKindAdded, CommentEventKindEdited, CommentEventKindDeleted:
+		return true
+	}
+	return false
+}
+
+func (e CommentEventKind) String() string {
+	return string(e)
+}
+
+func (e *CommentEventKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CommentEventKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CommentEventKind", str)
+	}
+	return nil
+}
+
+func (e CommentEventKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CommentEventKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CommentEventKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

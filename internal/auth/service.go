@@ -351,3 +351,15 @@ func (s *Service) AccessTokenViewer(ctx context.Context, token string) (folio.Vi
 }
 
 var errSignedOut = folio.Errorf(folio.EUnauthenticated, "This session was signed out: sign in again.")
+
+// Expiry returns when the credentials of r, which Authenticate accepted,
+// run out: an access token's expiry; false for API keys (valid until
+// revoked) and for no credentials.
+func (s *Service) Expiry(r *http.Request) (time.Time, bool) {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" || strings.HasPrefix(token, apiKeyPrefix) {
+		return time.Time{}, false
+	}
+	return AccessTokenExpiry(token)
+}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/folio/folio/internal/accesslog"
@@ -159,7 +160,7 @@ func refuseAndDrain(w http.ResponseWriter, r *http.Request, err *folio.Error) {
 // answer carrying errors, or to a request with credentials, is not kept.
 func publicCaching(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" {
+		if r.Method != http.MethodGet || r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" || Streaming(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -204,14 +205,25 @@ func clientAddress(proxies clientaddr.Proxies) func(http.Handler) http.Handler {
 	}
 }
 
+// Streaming reports whether r opens a live connection (a WebSocket upgrade,
+// or a Server-Sent Events stream), which lasts as long as the client stays
+// and answers no deadline: its operations carry their own.
+func Streaming(r *http.Request) bool {
+	return r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+}
+
 // deadline bounds the work of one request; the deadline reaches SQL
-// through the context.
+// through the context. Live connections are not bounded.
 func deadline(d time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		if d <= 0 {
 			return next
 		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if Streaming(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
 			ctx, cancel := context.WithTimeout(r.Context(), d)
 			defer cancel()
 			next.ServeHTTP(w, r.WithContext(ctx))

@@ -83,9 +83,7 @@ func (w *cspWriter) Write(p []byte) (int, error) {
 
 func (w *cspWriter) Flush() {
 	w.setPolicy()
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
 }
 
 func (w *cspWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

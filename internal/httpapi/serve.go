@@ -28,6 +28,10 @@ type Server struct {
 	ShutdownTimeout time.Duration
 	// Drain is the one the handler's readiness reads.
 	Drain *Drain
+	// OnShutdown, if set, runs when the listener closes, after
+	// ShutdownDelay: it ends what Shutdown does not wait for (live
+	// connections, which it tells to go away).
+	OnShutdown func()
 
 	// MetricsAddr, if set, is a listener of its own, never the public
 	// port, serving Metrics at GET /metrics.
@@ -69,6 +73,9 @@ func (s Server) Serve(ctx context.Context, h http.Handler) error {
 		WriteTimeout: max(30*time.Second, s.RequestTimeout+5*time.Second),
 		IdleTimeout:  120 * time.Second,
 		ErrorLog:     slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if s.OnShutdown != nil {
+		srv.RegisterOnShutdown(s.OnShutdown)
 	}
 	errc := make(chan error, 2)
 	tlsOn := s.TLSCertFile != ""

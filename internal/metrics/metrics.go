@@ -210,3 +210,38 @@ func (m *Metrics) WatchRateLimitFallbacks(fallbacks func() int64) {
 		Help: "Rate-limit decisions made by an instance's in-memory bucket because Redis was unreachable.",
 	}, func() float64 { return float64(fallbacks()) }))
 }
+
+// LiveStats are the counters of the subscriptions' event hub, read at
+// each scrape.
+type LiveStats struct {
+	Subscribers                                       int
+	Published, Received, Delivered, Slow, RedisErrors uint64
+	RedisUp                                           bool
+}
+
+// WatchLive exports the subscriptions' hub: folio_subscriptions_active,
+// folio_live_events_total{source}, folio_live_deliveries_total,
+// folio_live_slow_consumers_total, folio_live_redis_errors_total and
+// folio_live_redis_up (0 during an outage: events reach this instance's
+// subscribers only).
+func (m *Metrics) WatchLive(stats func() LiveStats) {
+	counter := func(name, help string, f func(LiveStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f(stats())) })
+	}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "folio_subscriptions_active", Help: "Subscriptions running on this instance."},
+			func() float64 { return float64(stats().Subscribers) }),
+		counter("folio_live_events_published_total", "Events raised by writes on this instance.", func(s LiveStats) uint64 { return s.Published }),
+		counter("folio_live_events_received_total", "Events received from other instances through Redis.", func(s LiveStats) uint64 { return s.Received }),
+		counter("folio_live_deliveries_total", "Events delivered to subscribers.", func(s LiveStats) uint64 { return s.Delivered }),
+		counter("folio_live_slow_consumers_total", "Subscribers disconnected for reading events too slowly.", func(s LiveStats) uint64 { return s.Slow }),
+		counter("folio_live_redis_errors_total", "Failed event publishes and lost subscriptions to Redis.", func(s LiveStats) uint64 { return s.RedisErrors }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "folio_live_redis_up", Help: "1 while the Redis subscription that brings other instances' events is live."},
+			func() float64 {
+				if stats().RedisUp {
+					return 1
+				}
+				return 0
+			}),
+	)
+}

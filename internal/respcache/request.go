@@ -50,7 +50,7 @@ func anonymous(r *http.Request) bool {
 // will refuse, extensions other than persistedQuery). The body, read
 // once, is kept for the handler.
 func parseRequest(r *http.Request) (req request, ok bool) {
-	if !anonymous(r) || r.Header.Get(httpapi.DryRunHeader) != "" || r.Header.Get("Upgrade") != "" {
+	if !anonymous(r) || r.Header.Get(httpapi.DryRunHeader) != "" || httpapi.Streaming(r) {
 		return req, false
 	}
 	var p params

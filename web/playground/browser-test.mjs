@@ -1,7 +1,8 @@
 // Drives the playground served by a running Folio in headless Chromium, with
 // every request outside that server blocked: the page loads, the explorer
 // shows the schema, a token goes into the headers editor, the home-feed tab
-// runs, and its result renders.
+// runs, and its result renders; the CommentAdded tab subscribes over a
+// WebSocket and shows a comment added meanwhile.
 // Fails on any Content-Security-Policy violation or page error.
 //
 //   node browser-test.mjs http://127.0.0.1:PORT OUTPUT_DIR
@@ -70,7 +71,7 @@ try {
 
   // The tabs hold the example operations; the first is the home feed.
   const tabs = await page.locator('.graphiql-tab').allInnerTexts();
-  for (const want of ['HomeFeed', 'ArticlePage', 'Search', 'SignIn', 'SignUp', 'AddComment']) {
+  for (const want of ['HomeFeed', 'ArticlePage', 'Search', 'SignIn', 'SignUp', 'AddComment', 'CommentAdded']) {
     if (!tabs.some((t) => t.includes(want))) problems.push(`no ${want} tab among ${JSON.stringify(tabs)}`);
   }
   await page.locator('.graphiql-tab', { hasText: 'HomeFeed' }).first().click();
@@ -114,6 +115,37 @@ try {
   await mkdir(outDir, { recursive: true });
   const shot = path.join(outDir, 'playground-home-feed.png');
   await page.screenshot({ path: shot });
+
+  // The CommentAdded tab subscribes over a WebSocket to /query: comments
+  // added meanwhile (one every half second until one shows, for at most
+  // 15 s) arrive in the result pane.
+  await page.locator('.graphiql-tab', { hasText: 'CommentAdded' }).first().click();
+  const opened = page.waitForEvent('websocket', { timeout: 10000 });
+  await page.locator('.graphiql-execute-button').click();
+  try {
+    const ws = await opened;
+    if (!ws.url().endsWith('/query')) problems.push(`the subscription opened ${ws.url()}`);
+    const arrived = () => page.evaluate(() => {
+      const r = document.querySelector('.result-window .CodeMirror');
+      return Boolean(r && r.CodeMirror && r.CodeMirror.getValue().includes('"commentAdded"'));
+    });
+    const deadline = Date.now() + 15000;
+    while (!(await arrived()) && Date.now() < deadline) {
+      await fetch(`${origin}/query`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: token },
+        body: JSON.stringify({
+          query: 'mutation ($a: ID!) { addComment(input: {articleId: $a, body: "from the browser test"}) { comment { id } } }',
+          variables: { a: 'QXJ0aWNsZToxMDAw' },
+        }),
+      });
+      await page.waitForTimeout(500);
+    }
+    if (!(await arrived())) problems.push('no commentAdded event reached the CommentAdded tab');
+    else await page.screenshot({ path: path.join(outDir, 'playground-comment-added.png') });
+  } catch (err) {
+    problems.push(`the CommentAdded tab opened no WebSocket: ${err.message}`);
+  }
   console.log(`rendered ${edges.length} articles; screenshot: ${shot}`);
 } finally {
   await browser.close();

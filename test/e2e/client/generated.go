@@ -5,6 +5,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -436,6 +437,89 @@ type ArticlePageResponse struct {
 
 // GetArticle returns ArticlePageResponse.Article, and is useful for accessing the field via an interface.
 func (v *ArticlePageResponse) GetArticle() *ArticlePageArticle { return v.Article }
+
+// CommentAddedCommentAddedComment includes the requested fields of the GraphQL type Comment.
+// The GraphQL type's documentation follows.
+//
+// A comment on an article, or a reply to another comment. A deleted comment
+// keeps its place in the thread, with its body and author withheld, so that
+// its replies still make sense.
+type CommentAddedCommentAddedComment struct {
+	// The comment's globally unique, opaque ID.
+	Id string `json:"id"`
+	// The comment's text; null once the comment is deleted.
+	Body *string `json:"body"`
+	// When the comment was written.
+	CreatedAt time.Time `json:"createdAt"`
+	// Who wrote the comment; null once the comment is deleted.
+	Author *CommentAddedCommentAddedCommentAuthorUser `json:"author"`
+	// The article the comment is on.
+	Article CommentAddedCommentAddedCommentArticle `json:"article"`
+}
+
+// GetId returns CommentAddedCommentAddedComment.Id, and is useful for accessing the field via an interface.
+func (v *CommentAddedCommentAddedComment) GetId() string { return v.Id }
+
+// GetBody returns CommentAddedCommentAddedComment.Body, and is useful for accessing the field via an interface.
+func (v *CommentAddedCommentAddedComment) GetBody() *string { return v.Body }
+
+// GetCreatedAt returns CommentAddedCommentAddedComment.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CommentAddedCommentAddedComment) GetCreatedAt() time.Time { return v.CreatedAt }
+
+// GetAuthor returns CommentAddedCommentAddedComment.Author, and is useful for accessing the field via an interface.
+func (v *CommentAddedCommentAddedComment) GetAuthor() *CommentAddedCommentAddedCommentAuthorUser {
+	return v.Author
+}
+
+// GetArticle returns CommentAddedCommentAddedComment.Article, and is useful for accessing the field via an interface.
+func (v *CommentAddedCommentAddedComment) GetArticle() CommentAddedCommentAddedCommentArticle {
+	return v.Article
+}
+
+// CommentAddedCommentAddedCommentArticle includes the requested fields of the GraphQL type Article.
+// The GraphQL type's documentation follows.
+//
+// A piece of writing.
+type CommentAddedCommentAddedCommentArticle struct {
+	// The headline.
+	Title string `json:"title"`
+	// How many comments and replies the article has, not counting deleted ones.
+	CommentCount int `json:"commentCount"`
+}
+
+// GetTitle returns CommentAddedCommentAddedCommentArticle.Title, and is useful for accessing the field via an interface.
+func (v *CommentAddedCommentAddedCommentArticle) GetTitle() string { return v.Title }
+
+// GetCommentCount returns CommentAddedCommentAddedCommentArticle.CommentCount, and is useful for accessing the field via an interface.
+func (v *CommentAddedCommentAddedCommentArticle) GetCommentCount() int { return v.CommentCount }
+
+// CommentAddedCommentAddedCommentAuthorUser includes the requested fields of the GraphQL type User.
+// The GraphQL type's documentation follows.
+//
+// A person with an account.
+type CommentAddedCommentAddedCommentAuthorUser struct {
+	// The unique public handle, as in @handle. Matched case-insensitively.
+	Handle string `json:"handle"`
+	// The name shown with the user's writing.
+	DisplayName string `json:"displayName"`
+}
+
+// GetHandle returns CommentAddedCommentAddedCommentAuthorUser.Handle, and is useful for accessing the field via an interface.
+func (v *CommentAddedCommentAddedCommentAuthorUser) GetHandle() string { return v.Handle }
+
+// GetDisplayName returns CommentAddedCommentAddedCommentAuthorUser.DisplayName, and is useful for accessing the field via an interface.
+func (v *CommentAddedCommentAddedCommentAuthorUser) GetDisplayName() string { return v.DisplayName }
+
+// CommentAddedResponse is returned by CommentAdded on success.
+type CommentAddedResponse struct {
+	// A comment or reply is added to the article. Needs an article the subscriber may read.
+	CommentAdded CommentAddedCommentAddedComment `json:"commentAdded"`
+}
+
+// GetCommentAdded returns CommentAddedResponse.CommentAdded, and is useful for accessing the field via an interface.
+func (v *CommentAddedResponse) GetCommentAdded() CommentAddedCommentAddedComment {
+	return v.CommentAdded
+}
 
 // CreateApiKeyCreateApiKeyCreateApiKeyPayload includes the requested fields of the GraphQL type CreateApiKeyPayload.
 // The GraphQL type's documentation follows.
@@ -1960,6 +2044,14 @@ type __ArticlePageInput struct {
 // GetSlug returns __ArticlePageInput.Slug, and is useful for accessing the field via an interface.
 func (v *__ArticlePageInput) GetSlug() string { return v.Slug }
 
+// __CommentAddedInput is used internally by genqlient
+type __CommentAddedInput struct {
+	ArticleId string `json:"articleId"`
+}
+
+// GetArticleId returns __CommentAddedInput.ArticleId, and is useful for accessing the field via an interface.
+func (v *__CommentAddedInput) GetArticleId() string { return v.ArticleId }
+
 // __CreateApiKeyInput is used internally by genqlient
 type __CreateApiKeyInput struct {
 	Name string `json:"name"`
@@ -2179,6 +2271,72 @@ func ArticlePage(
 	)
 
 	return data_, err_
+}
+
+// The subscription executed by CommentAdded.
+const CommentAdded_Operation = `
+subscription CommentAdded ($articleId: ID!) {
+	commentAdded(articleId: $articleId) {
+		id
+		body
+		createdAt
+		author {
+			handle
+			displayName
+		}
+		article {
+			title
+			commentCount
+		}
+	}
+}
+`
+
+// New comments on an article as they are written: run it, then add a
+// comment (the AddComment tab, or another browser) to see one arrive.
+// To unsubscribe, use [graphql.WebSocketClient.Unsubscribe]
+func CommentAdded(
+	ctx_ context.Context,
+	client_ graphql.WebSocketClient,
+	articleId string,
+) (dataChan_ chan CommentAddedWsResponse, subscriptionID_ string, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CommentAdded",
+		Query:  CommentAdded_Operation,
+		Variables: &__CommentAddedInput{
+			ArticleId: articleId,
+		},
+	}
+
+	dataChan_ = make(chan CommentAddedWsResponse)
+	subscriptionID_, err_ = client_.Subscribe(req_, dataChan_, CommentAddedForwardData)
+
+	return dataChan_, subscriptionID_, err_
+}
+
+type CommentAddedWsResponse graphql.BaseResponse[*CommentAddedResponse]
+
+func CommentAddedForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessage) error {
+	var gqlResp graphql.Response
+	var wsResp CommentAddedWsResponse
+	err := json.Unmarshal(jsonRawMsg, &gqlResp)
+	if err != nil {
+		return err
+	}
+	if len(gqlResp.Errors) == 0 {
+		err = json.Unmarshal(jsonRawMsg, &wsResp)
+		if err != nil {
+			return err
+		}
+	} else {
+		wsResp.Errors = gqlResp.Errors
+	}
+	dataChan_, ok := interfaceChan.(chan CommentAddedWsResponse)
+	if !ok {
+		return errors.New("failed to cast interface into 'chan CommentAddedWsResponse'")
+	}
+	dataChan_ <- wsResp
+	return nil
 }
 
 // The mutation executed by CreateApiKey.

@@ -15,6 +15,7 @@ import search from '../../../examples/operations/Search.graphql';
 import signUp from '../../../examples/operations/SignUp.graphql';
 import signIn from '../../../examples/operations/SignIn.graphql';
 import addComment from '../../../examples/operations/AddComment.graphql';
+import commentAdded from '../../../examples/operations/CommentAdded.graphql';
 
 const json = (v) => JSON.stringify(v, null, 2);
 
@@ -42,10 +43,21 @@ const defaultTabs = [
     variables: json({ articleId: 'QXJ0aWNsZToxMDAw', parentId: null, body: 'Thanks, this helped.' }),
     headers: signedIn,
   },
+  // A subscription, over a WebSocket (graphql-transport-ws) to /query.
+  { query: commentAdded, variables: json({ articleId: 'QXJ0aWNsZToxMDAw' }), headers: anonymous },
 ];
 
 const endpoint = new URL(document.body.dataset.endpoint || '/query', window.location.href).toString();
-const fetcher = createGraphiQLFetcher({ url: endpoint });
+const wsEndpoint = endpoint.replace(/^http/, 'ws');
+const toolkitFetcher = createGraphiQLFetcher({ url: endpoint, subscriptionUrl: wsEndpoint });
+// GraphiQL leaves operationName out when the editor holds one operation, and
+// the toolkit then takes a named subscription for a query (and POSTs it):
+// name the operation.
+const fetcher = (params, opts) => {
+  const ops = (opts?.documentAST?.definitions ?? []).filter((d) => d.kind === 'OperationDefinition');
+  if (!params.operationName && ops.length === 1 && ops[0].name) params = { ...params, operationName: ops[0].name.value };
+  return toolkitFetcher(params, opts);
+};
 const explorer = explorerPlugin({ showAttribution: false });
 
 createRoot(document.getElementById('graphiql')).render(

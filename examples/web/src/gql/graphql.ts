@@ -44,6 +44,13 @@ export type ArticlePageQueryVariables = Exact<{
 
 export type ArticlePageQuery = { article: { id: string, title: string, body: string, publishedAt: string | null, author: { handle: string, displayName: string, bio: string, articles: { nodes: Array<{ slug: string, title: string }> } }, tags: Array<{ slug: string, name: string }>, comments: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, nodes: Array<{ id: string, body: string | null, deleted: boolean, createdAt: string, author: { handle: string, displayName: string } | null, replies: { totalCount: number, nodes: Array<{ id: string, body: string | null, author: { handle: string } | null }> } }> } } | null };
 
+export type CommentAddedSubscriptionVariables = Exact<{
+  articleId: string;
+}>;
+
+
+export type CommentAddedSubscription = { commentAdded: { id: string, body: string | null, createdAt: string, author: { handle: string, displayName: string } | null, article: { title: string, commentCount: number } } };
+
 export type HomeFeedQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
@@ -170,6 +177,23 @@ export const ArticlePageDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"4f9cb4f37d14e54f5555e7a1a9d0957ac99fbc4802df9e53e89e678ba36bfa81"}) as unknown as TypedDocumentString<ArticlePageQuery, ArticlePageQueryVariables>;
+export const CommentAddedDocument = new TypedDocumentString(`
+    subscription CommentAdded($articleId: ID!) {
+  commentAdded(articleId: $articleId) {
+    id
+    body
+    createdAt
+    author {
+      handle
+      displayName
+    }
+    article {
+      title
+      commentCount
+    }
+  }
+}
+    `, {"hash":"db242988a64f451f6ee5b2a87d57056538eab0dd87d5be0546f7d289f12ce4af"}) as unknown as TypedDocumentString<CommentAddedSubscription, CommentAddedSubscriptionVariables>;
 export const HomeFeedDocument = new TypedDocumentString(`
     query HomeFeed($first: Int = 20, $after: String) {
   articles(first: $first, after: $after) {
