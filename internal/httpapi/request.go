@@ -64,13 +64,13 @@ func markGraphQL(next http.Handler) http.Handler {
 
 // checkRequest answers what gqlgen's transports would answer without an
 // extensions.code: a method, media type or Accept header Folio does not
-// speak, and a body over MaxBodyBytes, slower than bodyTimeout or cut off.
+// speak (a live connection, WebSocket or SSE, brings its own Accept), and a body over MaxBodyBytes, slower than bodyTimeout or cut off.
 // It reads a POST's body whole before anything else runs, so the transport
 // reads it from memory and cannot fail.
 func checkRequest(bodyTimeout time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Header.Get("Upgrade") == "" && r.Method != http.MethodOptions {
+			if !Streaming(r) && r.Method != http.MethodOptions {
 				if _, ok := ResponseMediaType(r); !ok {
 					WriteError(w, r, folio.Errorf(folio.ENotAcceptable, "Accept application/graphql-response+json or application/json."))
 					return
