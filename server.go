@@ -263,19 +263,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	if err != nil {
 		return err
 	}
-	guard := &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}
-	mailer, devMail := newMailer(cfg, log)
-	links := newsletterLinks(cfg)
-	queue, err := newQueue(cfg, db, guard, mailer, links, log, obs.metrics, cfg.Jobs.Workers)
+	jr, err := startJobs(ctx, cfg, db, log, obs.metrics)
 	if err != nil {
 		return err
 	}
-	db.SetJobs(queue)
-	stopped, err := runQueue(ctx, queue, cfg.ShutdownTimeout, log)
-	if err != nil {
-		return err
-	}
-	defer func() { <-stopped }()
+	defer func() { <-jr.stopped }()
+	guard, links, devMail := jr.guard, jr.links, jr.devMail
 
 	executor := graph.NewHandler(graph.Options{
 		Store: store, Writer: writer, Auth: authn, Logger: log,
@@ -311,6 +304,31 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		MetricsAddr: cfg.ops.MetricsAddr, Metrics: obs.metricsHandler(), PProf: cfg.ops.PProf,
 		Logger: log, Ready: ready, LogAttrs: []any{"env", cfg.Env, "playground", cfg.Playground, "introspection", cfg.ops.Introspection, "tracing", obs.tracing},
 	}.Serve(ctx, api)
+}
+
+// jobsRun is the job queue as serve and worker start it, with what the
+// server needs of it.
+type jobsRun struct {
+	guard   *webhook.Guard
+	links   newsletter.Links
+	devMail http.Handler    // development's last mails; nil otherwise
+	stopped <-chan struct{} // closed once the workers have stopped
+}
+
+// startJobs builds the queue over db (webhook deliveries through the
+// address guard, mail, unsubscribe links), hands it to db so that writes
+// enqueue their jobs, and runs its workers until ctx ends.
+func startJobs(ctx context.Context, cfg config, db *postgres.DB, log *slog.Logger, m *metrics.Metrics) (jobsRun, error) {
+	j := jobsRun{guard: &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}, links: newsletterLinks(cfg)}
+	var mailer mail.Sender
+	mailer, j.devMail = newMailer(cfg, log)
+	queue, err := newQueue(cfg, db, j.guard, mailer, j.links, log, m, cfg.Jobs.Workers)
+	if err != nil {
+		return j, err
+	}
+	db.SetJobs(queue)
+	j.stopped, err = runQueue(ctx, queue, cfg.ShutdownTimeout, log)
+	return j, err
 }
 
 // newQueue builds the job queue over db, running workers jobs at once (0:
@@ -416,17 +434,11 @@ func workerCmd(ctx context.Context, cfg config, log *slog.Logger, ready chan<- s
 		mt = metrics.New(metrics.Options{})
 		mt.WatchPool(db.Pool.Stat)
 	}
-	guard := &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}
-	mailer, _ := newMailer(cfg, log)
-	queue, err := newQueue(cfg, db, guard, mailer, newsletterLinks(cfg), log, mt, cfg.Jobs.Workers)
+	jr, err := startJobs(ctx, cfg, db, log, mt)
 	if err != nil {
 		return err
 	}
-	db.SetJobs(queue)
-	stopped, err := runQueue(ctx, queue, cfg.ShutdownTimeout, log)
-	if err != nil {
-		return err
-	}
+	stopped := jr.stopped
 	if mt != nil {
 		ln, err := net.Listen("tcp", cfg.ops.MetricsAddr)
 		if err != nil {

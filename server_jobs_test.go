@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -19,7 +17,6 @@ import (
 
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/postgres"
-	"github.com/folio/folio/internal/postgres/postgrestest"
 )
 
 // process is a folio binary started by a test.
@@ -180,16 +177,7 @@ func TestMain_KillDuringDeliveries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and waits for river to rescue jobs")
 	}
-	bin := filepath.Join(t.TempDir(), "folio")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	db, drop, err := postgrestest.Create(context.Background(), "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	t.Cleanup(db.Close)
+	bin, db := folioBinary(t), binaryDatabase(t, "main")
 	env := []string{"ENV=production", "DATABASE_URL=" + db.Pool.Config().ConnString(), "HTTP_ADDR=127.0.0.1:0",
 		"REDIS_URL=redis://127.0.0.1:6379/0", "JWT_KEYS=" + auth.GenerateKey(), "MIGRATE_ON_START=true",
 		"JOBS_WORKERS=3", "JOBS_RETRY_BASE=50ms", "JOBS_RETRY_MAX=200ms", "WEBHOOK_ALLOW_PRIVATE=true",

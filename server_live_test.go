@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/folio/folio/internal/auth"
-	"github.com/folio/folio/internal/postgres/postgrestest"
 )
 
 // TestMain_SIGTERMClosesLiveConnections runs the real binary with a
@@ -24,16 +22,7 @@ func TestMain_SIGTERMClosesLiveConnections(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "folio")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	db, drop, err := postgrestest.Create(context.Background(), "main_live")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	t.Cleanup(db.Close)
+	bin, db := folioBinary(t), binaryDatabase(t, "main_live")
 
 	const delay = 500 * time.Millisecond
 	cmd := exec.Command(bin, "serve")

@@ -4,17 +4,70 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/folio/folio/internal/auth"
+	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
 )
+
+// The tests that run the real binary share one build of it per test run.
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// TestMain removes the shared binary once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
+
+// folioBinary is the folio binary built from this checkout, once per test
+// process, in a folder TestMain removes.
+func folioBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "folio-bin-")
+		if err != nil {
+			binErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "folio")
+		if out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput(); err != nil {
+			binErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binErr != nil {
+		t.Fatal(binErr)
+	}
+	return binPath
+}
+
+// binaryDatabase is a fresh database for a binary under test, dropped when
+// the test ends.
+func binaryDatabase(t *testing.T, name string) *postgres.DB {
+	t.Helper()
+	db, drop, err := postgrestest.Create(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	t.Cleanup(db.Close)
+	return db
+}
 
 // TestMain_SIGTERM runs the real binary and sends it SIGTERM while a
 // request is in flight: the request completes and the process exits 0.
@@ -22,16 +75,7 @@ func TestMain_SIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := filepath.Join(t.TempDir(), "folio")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	db, drop, err := postgrestest.Create(context.Background(), "main")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(drop)
-	t.Cleanup(db.Close)
+	bin, db := folioBinary(t), binaryDatabase(t, "main")
 
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(), "ENV=production", "DATABASE_URL="+db.Pool.Config().ConnString(), "HTTP_ADDR=127.0.0.1:0",
