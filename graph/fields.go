@@ -33,6 +33,10 @@ func trimPage(oc *graphql.OperationContext, f graphql.CollectedField, p folio.Pa
 	}
 	p.SkipBody = !asks([]string{"nodes"}, "body", "bodyHtml") && !asks([]string{"edges", "node"}, "body", "bodyHtml")
 	p.SkipSnippet = !asks([]string{"edges"}, "snippet")
+	// A comment list's count has the page's own filter, so the statement
+	// that reads the page counts it too. (An article list's count applies
+	// the viewer's visibility in a statement of its own.)
+	p.WithTotal = f.Definition.Type.Name() == "CommentConnection" && !p.HasAfter && !p.HasBefore && asks(nil, "totalCount")
 	return p
 }
 

@@ -156,6 +156,7 @@ func (p *planner) articles(rows []*folio.Article, sel ast.SelectionSet) {
 			})
 		case "comments":
 			if pg, ok := p.page(f, orderThread); ok {
+				pg = trimPage(p.oc, f, pg)
 				p.async(func() {
 					ids := articleIDs(rows)
 					p.comments(pagesOf(p.ctx, p.l.CommentsByArticle, ids, pg), f.Selections, p.l.CommentCountByArticle, ids)
@@ -173,6 +174,17 @@ func (p *planner) articles(rows []*folio.Article, sel ast.SelectionSet) {
 // comments plans a connection of comments (the comments or the replies of
 // each parent): its nodes and edges, and its counts when asked.
 func (p *planner) comments(lists []folio.List[*folio.Comment], sel ast.SelectionSet, counts *loader.Loader[int64, int], parents []int64) {
+	// A page read with its total has primed its count: count the others.
+	uncounted := parents[:0:0]
+	for i, l := range lists {
+		if l.Total == nil {
+			uncounted = append(uncounted, parents[i])
+		}
+	}
+	if len(uncounted) == 0 {
+		counts = nil
+	}
+	parents = uncounted
 	p.connection(sel, "CommentConnection", "CommentEdge", counts, parents, func(sel ast.SelectionSet) { p.commentRows(flatten(lists), sel) })
 }
 
@@ -221,6 +233,7 @@ func (p *planner) commentRows(rows []*folio.Comment, sel ast.SelectionSet) {
 			}), f.Selections, p.commentRows)
 		case "replies":
 			if pg, ok := p.page(f, orderThread); ok {
+				pg = trimPage(p.oc, f, pg)
 				p.async(func() {
 					ids := commentIDs(rows)
 					p.comments(pagesOf(p.ctx, p.l.RepliesByComment, ids, pg), f.Selections, p.l.ReplyCountByComment, ids)

@@ -54,7 +54,7 @@ func (r *articleResolver) Comments(ctx context.Context, obj *folio.Article, firs
 		return nil, err
 	}
 	l := loader.For(ctx)
-	list, err := l.CommentsByArticle.Load(ctx, loader.PageKey{ID: obj.ID, Page: p})
+	list, err := l.CommentsByArticle.Load(ctx, loader.PageKey{ID: obj.ID, Page: fetchOnly(ctx, p)})
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (r *commentResolver) Replies(ctx context.Context, obj *folio.Comment, first
 		return nil, err
 	}
 	l := loader.For(ctx)
-	list, err := l.RepliesByComment.Load(ctx, loader.PageKey{ID: obj.ID, Page: p})
+	list, err := l.RepliesByComment.Load(ctx, loader.PageKey{ID: obj.ID, Page: fetchOnly(ctx, p)})
 	if err != nil {
 		return nil, err
 	}

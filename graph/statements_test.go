@@ -1,9 +1,12 @@
 package graph_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
+
+	"github.com/folio/folio/internal/folio"
 )
 
 // HomeFeedQuery is what a front page asks for: each article with its author,
@@ -34,11 +37,12 @@ const ArticlePageQuery = `query ArticlePage($slug: String!, $comments: Int!, $re
     id title body publishedAt readingMinutes
     tags { slug name }
     comments(first: $comments) {
+      totalCount
       pageInfo { hasNextPage endCursor }
       edges { node {
         author { handle displayName avatarUrl }
         id body createdAt deleted
-        replies(first: $replies) { nodes { author { handle displayName avatarUrl } id body createdAt } }
+        replies(first: $replies) { totalCount nodes { author { handle displayName avatarUrl } id body createdAt } }
       } }
     }
   }
@@ -47,8 +51,10 @@ const ArticlePageQuery = `query ArticlePage($slug: String!, $comments: Int!, $re
 // The statements these pages run, whatever their page sizes. The README
 // quotes these numbers.
 const (
-	homeFeedStatements    = 5 // articles; then users, categories, tags, stats (comment and reaction counts)
-	articlePageStatements = 8 // article; author, tags, comments; author's articles, comment authors, replies; reply authors
+	homeFeedStatements = 5 // articles; then users, categories, tags, stats (comment and reaction counts)
+	// article; author, tags, comments with their total; author's articles,
+	// comment authors, replies with their totals; reply authors
+	articlePageStatements = 8
 )
 
 func TestStatements_HomeFeed(t *testing.T) {
@@ -92,11 +98,14 @@ func TestStatements_ArticlePage(t *testing.T) {
 						Articles struct{ Nodes []struct{ Slug string } }
 					}
 					Comments struct {
-						Edges []struct {
+						TotalCount int
+						Edges      []struct {
 							Node struct {
+								ID      string
 								Author  struct{ Handle string }
 								Replies struct {
-									Nodes []struct{ Author struct{ Handle string } }
+									TotalCount int
+									Nodes      []struct{ Author struct{ Handle string } }
 								}
 							}
 						}
@@ -114,6 +123,25 @@ func TestStatements_ArticlePage(t *testing.T) {
 			}
 			if r.Statements != articlePageStatements {
 				t.Errorf("statements: got %d, want %d", r.Statements, articlePageStatements)
+			}
+			// The counts come with their pages, and are the lists' own.
+			ctx := context.Background()
+			var comments int
+			if err := testDB.Pool.QueryRow(ctx, `SELECT count(*) FROM comments WHERE article_id = $1 AND parent_id IS NULL`, w.filler[50].ID).Scan(&comments); err != nil {
+				t.Fatal(err)
+			}
+			if a.Comments.TotalCount != comments {
+				t.Errorf("comments totalCount = %d, want %d", a.Comments.TotalCount, comments)
+			}
+			for _, e := range a.Comments.Edges {
+				_, id, _ := folio.ParseNodeID(e.Node.ID)
+				var replies int
+				if err := testDB.Pool.QueryRow(ctx, `SELECT count(*) FROM comments WHERE parent_id = $1`, id).Scan(&replies); err != nil {
+					t.Fatal(err)
+				}
+				if e.Node.Replies.TotalCount != replies {
+					t.Errorf("comment %d: replies totalCount = %d, want %d", id, e.Node.Replies.TotalCount, replies)
+				}
 			}
 		})
 	}

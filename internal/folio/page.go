@@ -39,6 +39,10 @@ type Page struct {
 	// SkipSnippet leaves search hits without their highlighted snippet,
 	// which costs a ts_headline over each hit's body.
 	SkipSnippet bool
+	// WithTotal counts the list's rows in the statement that reads the page
+	// (List.Total), instead of in a statement of its own. It applies only
+	// to a page no cursor bounds, whose rows are the list's.
+	WithTotal bool
 }
 
 // NewPage validates Relay pagination arguments and returns the page they ask
@@ -78,4 +82,7 @@ type List[T any] struct {
 	// HasNext reports rows after the last item; HasPrevious rows before the first.
 	HasNext     bool
 	HasPrevious bool
+	// Total is how many rows the whole list has, when the page was read
+	// with Page.WithTotal; nil otherwise.
+	Total *int
 }

@@ -220,7 +220,19 @@ func New(s folio.Store, v folio.Viewer) *Loaders {
 	l.ArticleCountByTag = grouped(countWithViewer(v, s.CountArticlesByTags))
 	l.CommentCountByArticle = grouped(s.CountCommentsByArticles)
 	l.ReplyCountByComment = grouped(s.CountRepliesByComments)
+	l.CommentsByArticle.found = primeTotal[*folio.Comment](l.CommentCountByArticle)
+	l.RepliesByComment.found = primeTotal[*folio.Comment](l.ReplyCountByComment)
 	return l
+}
+
+// primeTotal puts the total a page was read with (folio.Page.WithTotal)
+// into the loader of its list's count, so totalCount runs no statement.
+func primeTotal[V any](counts *Loader[int64, int]) func(context.Context, PageKey, folio.List[V]) {
+	return func(ctx context.Context, k PageKey, l folio.List[V]) {
+		if l.Total != nil {
+			counts.Prime(ctx, k.ID, *l.Total)
+		}
+	}
 }
 
 // primeByID puts each row found by another key (a handle, a slug) into the

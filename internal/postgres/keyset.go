@@ -144,9 +144,16 @@ func listPage[T any](ctx context.Context, db *DB, what, sql string, a args, o or
 func perParent[T any](ctx context.Context, db *DB, what string, ids []int64, p folio.Page, o order, cols, fromWhere string, a args, scan scanFunc[T]) (map[int64]folio.List[T], error) {
 	parents := a.add(ids)
 	where, orderLimit := o.page(p, &a)
+	// Without a cursor every row of a parent's list matches, so a window
+	// count taken before the LIMIT is the list's total.
+	withTotal := p.WithTotal && !p.HasAfter && !p.HasBefore
+	total := ""
+	if withTotal {
+		total = ", count(*) OVER () AS total"
+	}
 	sql := fmt.Sprintf(`SELECT x.*, p.parent FROM unnest(%s::bigint[]) AS p(parent)
-CROSS JOIN LATERAL (SELECT %s, %s AS sort_key FROM %s AND %s %s) x
-ORDER BY p.parent, %s`, parents, cols, o.key, fromWhere, where, orderLimit, o.scanOrder(p, "x.sort_key", "x.id"))
+CROSS JOIN LATERAL (SELECT %s, %s AS sort_key%s FROM %s AND %s %s) x
+ORDER BY p.parent, %s`, parents, cols, o.key, total, fromWhere, where, orderLimit, o.scanOrder(p, "x.sort_key", "x.id"))
 
 	rows, err := db.Pool.Query(ctx, sql, a...)
 	if err != nil {
@@ -154,21 +161,32 @@ ORDER BY p.parent, %s`, parents, cols, o.key, fromWhere, where, orderLimit, o.sc
 	}
 	defer rows.Close()
 	grouped := make(map[int64][]T, len(ids))
+	totals := make(map[int64]int)
 	for rows.Next() {
-		var parent int64
+		var parent, n int64
 		var sortKey any
-		v, err := scan(rows, &sortKey, &parent)
+		dest := []any{&sortKey, &parent}
+		if withTotal {
+			dest = []any{&sortKey, &n, &parent}
+		}
+		v, err := scan(rows, dest...)
 		if err != nil {
 			return nil, fmt.Errorf("scan %s: %w", what, err)
 		}
 		grouped[parent] = append(grouped[parent], v)
+		totals[parent] = int(n)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, translate(err))
 	}
 	out := make(map[int64]folio.List[T], len(ids))
 	for _, id := range ids {
-		out[id] = finish(grouped[id], p)
+		l := finish(grouped[id], p)
+		if withTotal {
+			n := totals[id] // a parent with no row has none in its list
+			l.Total = &n
+		}
+		out[id] = l
 	}
 	return out, nil
 }
