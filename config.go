@@ -102,7 +102,7 @@ type setting struct {
 var settings = []setting{
 	{"DATABASE_URL", "URL", "postgres://postgres@127.0.0.1:5432/folio?sslmode=disable", "", "Postgres; pool size with `pool_max_conns=N`", text(func(c *config) *string { return &c.DatabaseURL })},
 	{"REDIS_URL", "URL", "redis://127.0.0.1:6379/0", "", "Redis", text(func(c *config) *string { return &c.RedisURL })},
-	{"REDIS_ADDRS", "HOST:PORT,…", "", "", "Redis Cluster seed nodes (two or more), or Sentinels with `REDIS_MASTER_NAME`; when set, REDIS_URL gives only the password (`redis://:secret@/`) and database, and these addresses the servers", func(c *config, name, v string) error {
+	{"REDIS_ADDRS", "HOST:PORT,…", "", "unset: `REDIS_URL`'s one server", "Redis Cluster nodes (two or more; any of them, the rest are discovered), or Sentinels with `REDIS_MASTER_NAME`; `REDIS_URL` then still gives the user, password, TLS (`rediss://`) and database, not the address", func(c *config, name, v string) error {
 		c.RedisAddrs = nil
 		for _, a := range strings.Split(v, ",") {
 			if a = strings.TrimSpace(a); a == "" {
@@ -115,7 +115,7 @@ var settings = []setting{
 		}
 		return nil
 	}},
-	{"REDIS_MASTER_NAME", "NAME", "", "", "the Sentinel master's name: `REDIS_ADDRS` are then Sentinels, and Folio follows the master through failovers", func(c *config, name, v string) error {
+	{"REDIS_MASTER_NAME", "NAME", "", "unset: no Sentinel", "the Sentinel master's name: `REDIS_ADDRS` are then Sentinels, and Folio follows the master through failovers", func(c *config, name, v string) error {
 		c.RedisMasterName = v
 		if v != "" && len(c.RedisAddrs) == 0 {
 			return fmt.Errorf("%s needs REDIS_ADDRS, the Sentinels' addresses", name)
