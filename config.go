@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,8 +23,12 @@ import (
 // filled by one entry of settings, which says what it means.
 type config struct {
 	DatabaseURL, RedisURL, HTTPAddr string
-	Env                             string // development or production
-	LogLevel                        slog.Level
+	// RedisAddrs and RedisMasterName choose a Redis Cluster (two or more
+	// addresses) or Sentinel (a master name) instead of REDIS_URL's one server.
+	RedisAddrs      []string
+	RedisMasterName string
+	Env             string // development or production
+	LogLevel        slog.Level
 
 	MigrateOnStart, SeedIfEmpty, Playground bool
 
@@ -126,6 +131,26 @@ type setting struct {
 var settings = []setting{
 	{"DATABASE_URL", "URL", "postgres://postgres@127.0.0.1:5432/folio?sslmode=disable", "", "Postgres; pool size with `pool_max_conns=N`", text(func(c *config) *string { return &c.DatabaseURL })},
 	{"REDIS_URL", "URL", "redis://127.0.0.1:6379/0", "", "Redis", text(func(c *config) *string { return &c.RedisURL })},
+	{"REDIS_ADDRS", "HOST:PORT,…", "", "unset: `REDIS_URL`'s one server", "Redis Cluster nodes (two or more; any of them, the rest are discovered), or Sentinels with `REDIS_MASTER_NAME`; `REDIS_URL` then still gives the user, password, TLS (`rediss://`) and database, not the address", func(c *config, name, v string) error {
+		c.RedisAddrs = nil
+		for _, a := range strings.Split(v, ",") {
+			if a = strings.TrimSpace(a); a == "" {
+				continue
+			}
+			if _, _, err := net.SplitHostPort(a); err != nil {
+				return fmt.Errorf("%s must be host:port addresses separated by commas, not %q", name, a)
+			}
+			c.RedisAddrs = append(c.RedisAddrs, a)
+		}
+		return nil
+	}},
+	{"REDIS_MASTER_NAME", "NAME", "", "unset: no Sentinel", "the Sentinel master's name: `REDIS_ADDRS` are then Sentinels, and Folio follows the master through failovers", func(c *config, name, v string) error {
+		c.RedisMasterName = v
+		if v != "" && len(c.RedisAddrs) == 0 {
+			return fmt.Errorf("%s needs REDIS_ADDRS, the Sentinels' addresses", name)
+		}
+		return nil
+	}},
 	{"HTTP_ADDR", "HOST:PORT", ":8080", "", "where to serve", text(func(c *config) *string { return &c.HTTPAddr })},
 	{"ENV", "development|production", envDevelopment, "", "`development` or `production`", func(c *config, name, v string) error {
 		c.Env = v

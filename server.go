@@ -179,22 +179,49 @@ func openDB(ctx context.Context, cfg config, log *slog.Logger, adjust ...func(*p
 	return postgres.Open(ctx, cfg.DatabaseURL, opts)
 }
 
-func openRedis(ctx context.Context, cfg config) (redis.UniversalClient, error) {
-	opts, err := redis.ParseURL(cfg.RedisURL)
+// redisOptions chooses the Redis topology: REDIS_URL's one server, a
+// Cluster (REDIS_ADDRS, two or more) or Sentinel (REDIS_ADDRS and
+// REDIS_MASTER_NAME). Every part of Folio takes a redis.UniversalClient,
+// so none of them knows which it got.
+func redisOptions(cfg config) (*redis.UniversalOptions, error) {
+	single, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL is not a valid Redis URL (want redis://host:port/db): %v", err)
 	}
-	// Callers bound each command with their context (the cache allows tens
-	// of milliseconds), so a stalled Redis costs a request that much and no
-	// more; go-redis ignores context deadlines unless told otherwise.
-	opts.ContextTimeoutEnabled = true
-	opts.DialTimeout = time.Second
-	client := redis.NewClient(opts)
+	addrs := cfg.RedisAddrs
+	if len(addrs) == 0 {
+		addrs = []string{single.Addr}
+	}
+	if len(addrs) > 1 && cfg.RedisMasterName == "" && single.DB != 0 {
+		return nil, fmt.Errorf("REDIS_URL selects database %d, but a Redis Cluster (REDIS_ADDRS) has only database 0", single.DB)
+	}
+	return &redis.UniversalOptions{
+		Addrs:      addrs,
+		MasterName: cfg.RedisMasterName,
+		DB:         single.DB,
+		Username:   single.Username,
+		Password:   single.Password,
+		TLSConfig:  single.TLSConfig,
+		// Callers bound each command with their context (the cache allows
+		// tens of milliseconds), so a stalled Redis costs a request that
+		// much and no more; go-redis ignores context deadlines unless told
+		// otherwise.
+		ContextTimeoutEnabled: true,
+		DialTimeout:           time.Second,
+	}, nil
+}
+
+func openRedis(ctx context.Context, cfg config) (redis.UniversalClient, error) {
+	opts, err := redisOptions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	client := redis.NewUniversalClient(opts)
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if err := client.Ping(ctx).Err(); err != nil {
 		client.Close()
-		return nil, fmt.Errorf("cannot reach Redis at %s: is it running? (set REDIS_URL): %v", opts.Addr, err)
+		return nil, fmt.Errorf("cannot reach Redis at %s: is it running? (set REDIS_URL or REDIS_ADDRS): %v", strings.Join(opts.Addrs, ","), err)
 	}
 	return client, nil
 }

@@ -68,9 +68,11 @@ func newCachedPair(t *testing.T, adjust ...func(*graph.Options)) (*env, *env) {
 // tombstone is short in tests, which wait it out to measure a warm cache.
 const tombstone = 100 * time.Millisecond
 
-func newEnvWith(t *testing.T, rdb *redis.Client, prefix string, keys *auth.KeySet, cached bool, adjust ...func(*graph.Options)) *env {
+func newEnvWith(t *testing.T, rdb redis.UniversalClient, prefix string, keys *auth.KeySet, cached bool, adjust ...func(*graph.Options)) *env {
 	t.Helper()
-	e := &env{keys: keys, rdb: rdb, logs: &graphtest.SyncBuffer{}, limit: 3}
+	e := &env{keys: keys, logs: &graphtest.SyncBuffer{}, limit: 3}
+	// env.rdb flushes a single server's keys; a Cluster is the test's own.
+	e.rdb, _ = rdb.(*redis.Client)
 	logger := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var store folio.Store = testDB
 	var writer folio.Writer = testDB

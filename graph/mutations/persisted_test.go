@@ -83,6 +83,24 @@ func TestAPQ(t *testing.T) {
 	})
 }
 
+// TestAPQ_Cluster registers a document on one instance and runs it by
+// hash on another, both on a real three-node Redis Cluster.
+func TestAPQ_Cluster(t *testing.T) {
+	rdb := redistest.Cluster(t)
+	keys := auth.MustGenerateKeys()
+	a, b := newEnvWith(t, rdb, "folio:cluster:", keys, true), newEnvWith(t, rdb, "folio:cluster:", keys, true)
+	query := `query Tags { tags(first: 3) { totalCount } }`
+	wantCode(t, send(t, b.Server, http.MethodPost, "", persisted(sha(query))), "PERSISTED_QUERY_NOT_FOUND")
+	if r := send(t, a.Server, http.MethodPost, query, persisted(sha(query))); r.Code() != "" || !strings.Contains(r.Raw, "totalCount") {
+		t.Fatalf("registration on a: %s", r.Raw)
+	}
+	for _, m := range []string{http.MethodPost, http.MethodGet} {
+		if r := send(t, b.Server, m, "", persisted(sha(query))); r.Code() != "" || !strings.Contains(r.Raw, "totalCount") {
+			t.Fatalf("%s by hash on b: %s", m, r.Raw)
+		}
+	}
+}
+
 func TestTrustedDocuments(t *testing.T) {
 	rdb := redistest.Client(t)
 	e := newEnvWith(t, rdb, redistest.Prefix(t, rdb), auth.MustGenerateKeys(), true, func(o *graph.Options) { o.TrustedDocuments = testDB })

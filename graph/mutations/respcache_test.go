@@ -46,9 +46,20 @@ func newResponseCachedPair(t *testing.T) (*rcEnv, *rcEnv) {
 	return newResponseCached(t, rdb, prefix, keys), newResponseCached(t, rdb, prefix, keys)
 }
 
-func newResponseCached(t *testing.T, rdb *redis.Client, prefix string, keys *auth.KeySet) *rcEnv {
+// newResponseCachedClusterPair is newResponseCachedPair on a real
+// three-node Redis Cluster of its own.
+func newResponseCachedClusterPair(t *testing.T) (*rcEnv, *rcEnv) {
 	t.Helper()
-	e := &env{keys: keys, rdb: rdb, logs: &graphtest.SyncBuffer{}, limit: 3}
+	rdb := redistest.Cluster(t)
+	keys := auth.MustGenerateKeys()
+	return newResponseCached(t, rdb, "folio:cluster:", keys), newResponseCached(t, rdb, "folio:cluster:", keys)
+}
+
+func newResponseCached(t *testing.T, rdb redis.UniversalClient, prefix string, keys *auth.KeySet) *rcEnv {
+	t.Helper()
+	e := &env{keys: keys, logs: &graphtest.SyncBuffer{}, limit: 3}
+	// env.rdb flushes a single server's keys; a Cluster is the test's own.
+	e.rdb, _ = rdb.(*redis.Client)
 	logger := slog.New(slog.NewJSONHandler(e.logs, nil))
 	e.cache = cache.New(testDB, testDB, cache.Options{Redis: rdb, Prefix: prefix, Logger: logger, Tombstone: tombstone})
 	budgets := ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix + "budget:"})
@@ -154,6 +165,24 @@ func TestResponseCache_Viewers(t *testing.T) {
 
 func TestResponseCache_Invalidation(t *testing.T) {
 	a, b := newResponseCachedPair(t)
+	invalidationAcrossInstances(t, a, b)
+}
+
+// TestResponseCache_InvalidationCluster is TestResponseCache_Invalidation
+// on a real Redis Cluster: two whole instances (sign-up throttle, budgets,
+// entity cache, response cache and its tag sets) behave as on one server.
+func TestResponseCache_InvalidationCluster(t *testing.T) {
+	a, b := newResponseCachedClusterPair(t)
+	invalidationAcrossInstances(t, a, b)
+	if st := a.budgets.Stats(); st.Fallbacks != 0 || st.Taken == 0 {
+		t.Errorf("budgets on a: %+v, want operations taken from the Cluster and no fallbacks", st)
+	}
+}
+
+// invalidationAcrossInstances: b caches the article page and the home
+// feed; writes through a are seen on b at once.
+func invalidationAcrossInstances(t *testing.T, a, b *rcEnv) {
+	t.Helper()
 	author, editor, reader := a.signUp(t, folio.RoleAuthor), a.signUp(t, folio.RoleEditor), a.signUp(t, folio.RoleReader)
 	art := a.publish(t, author, editor, "Cached and discussed")
 	vars := map[string]any{"s": art.Slug}

@@ -204,7 +204,7 @@ func (c *Store) mget(ctx context.Context, keys []string) ([]*string, bool) {
 	var vals []any
 	ok := c.do(ctx, "mget", func(ctx context.Context) error {
 		var err error
-		vals, err = c.o.Redis.MGet(ctx, keys...).Result()
+		vals, err = mget(ctx, c.o.Redis, keys)
 		return err
 	})
 	if !ok {
@@ -217,6 +217,33 @@ func (c *Store) mget(ctx context.Context, keys []string) ([]*string, bool) {
 		}
 	}
 	return out, true
+}
+
+// mget is MGET on one server or Sentinel's master. A Cluster refuses an
+// MGET whose keys live in different slots (CROSSSLOT), and rows' keys are
+// spread over every slot on purpose, so there the keys go as GETs in one
+// pipeline, which go-redis sends as one round trip per node.
+func mget(ctx context.Context, rdb redis.UniversalClient, keys []string) ([]any, error) {
+	if _, cluster := rdb.(*redis.ClusterClient); !cluster {
+		return rdb.MGet(ctx, keys...).Result()
+	}
+	cmds := make([]*redis.StringCmd, len(keys))
+	_, err := rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = p.Get(ctx, k)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	vals := make([]any, len(keys))
+	for i, cmd := range cmds {
+		if v, err := cmd.Result(); err == nil {
+			vals[i] = v
+		}
+	}
+	return vals, nil
 }
 
 type entry struct {
