@@ -344,6 +344,22 @@ func (r *mutationResolver) UnsubscribeNewsletter(ctx context.Context, input mode
 	return p, splitUserErrors(&p.UserErrors, err)
 }
 
+func (r *mutationResolver) CreateTag(ctx context.Context, input model.CreateTagInput) (*model.TagPayload, error) {
+	return r.createTag(ctx, input)
+}
+
+func (r *mutationResolver) UpdateTag(ctx context.Context, input model.UpdateTagInput) (*model.TagPayload, error) {
+	return r.updateTag(ctx, input)
+}
+
+func (r *mutationResolver) MergeTags(ctx context.Context, input model.MergeTagsInput) (*model.MergeTagsPayload, error) {
+	return r.mergeTags(ctx, input)
+}
+
+func (r *mutationResolver) DeleteTag(ctx context.Context, input model.DeleteTagInput) (*model.DeleteTagPayload, error) {
+	return r.deleteTag(ctx, input)
+}
+
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	kind, n, err := parseGlobalID("id", id)
 	if err != nil {

@@ -131,6 +131,14 @@ type CreateArticlePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A tag to create.
+type CreateTagInput struct {
+	// The display name, 1 to 60 characters.
+	Name string `json:"name"`
+	// The URL-safe name; made from `name` when absent. Unique among tags.
+	Slug *string `json:"slug,omitempty"`
+}
+
 // The article to delete.
 type DeleteArticleInput struct {
 	// The article.
@@ -159,6 +167,20 @@ type DeleteCommentPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The tag to delete.
+type DeleteTagInput struct {
+	// The tag.
+	ID string `json:"id"`
+}
+
+// The result of `deleteTag`.
+type DeleteTagPayload struct {
+	// The ID of the deleted tag, which no longer resolves.
+	DeletedTagID *string `json:"deletedTagId,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // New words for one of the signed-in user's comments.
 type EditCommentInput struct {
 	// The comment.
@@ -171,6 +193,24 @@ type EditCommentInput struct {
 type EditCommentPayload struct {
 	// The edited comment.
 	Comment *folio.Comment `json:"comment,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Tags to merge and the tag that takes their place.
+type MergeTagsInput struct {
+	// The tags to fold in and delete (1 to 50), not including `into`.
+	From []string `json:"from"`
+	// The tag that stays.
+	Into string `json:"into"`
+}
+
+// The result of `mergeTags`.
+type MergeTagsPayload struct {
+	// The tag that stayed, now on every article of the merged ones.
+	Tag *folio.Tag `json:"tag,omitempty"`
+	// The IDs of the tags merged away, which no longer resolve.
+	MergedTagIds []string `json:"mergedTagIds"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -347,6 +387,14 @@ type SubscribeNewsletterPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `createTag` or `updateTag`.
+type TagPayload struct {
+	// The tag as it now is; null when the input had problems.
+	Tag *folio.Tag `json:"tag,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An address to unsubscribe.
 type UnsubscribeNewsletterInput struct {
 	// The address.
@@ -406,6 +454,16 @@ type UpdateProfilePayload struct {
 	User *folio.User `json:"user,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Changes to a tag; absent fields stay as they are.
+type UpdateTagInput struct {
+	// The tag.
+	ID string `json:"id"`
+	// The new display name, 1 to 60 characters.
+	Name *string `json:"name,omitempty"`
+	// The new URL-safe name, unique among tags.
+	Slug *string `json:"slug,omitempty"`
 }
 
 // A problem with a mutation's input that the caller can fix. Mutations answer

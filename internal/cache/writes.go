@@ -62,3 +62,39 @@ func (c *Store) UpdateProfile(ctx context.Context, v folio.Viewer, p folio.Profi
 func (c *Store) SetUserRole(ctx context.Context, v folio.Viewer, id int64, r folio.Role) (*folio.User, error) {
 	return invalidating(ctx, c, c.userKeys)(c.Writer.SetUserRole(ctx, v, id, r))
 }
+
+// tagChangeKeys are the keys of every tag a write touched, under its id
+// and each slug it had, and the tag lists of the articles it moved.
+func (c *Store) tagChangeKeys(ch *folio.TagChange) []string {
+	var keys []string
+	for _, t := range append([]*folio.Tag{ch.Tag, ch.Before}, ch.Removed...) {
+		if t != nil {
+			keys = append(keys, c.idKey("tag", t.ID), c.nameKey("tag", "slug", t.Slug))
+		}
+	}
+	for _, a := range ch.Articles {
+		keys = append(keys, c.tagsKey(a))
+	}
+	return keys
+}
+
+// CreateTag implements folio.TaxonomyWriter: a lookup that found no tag
+// under the new slug is forgotten.
+func (c *Store) CreateTag(ctx context.Context, v folio.Viewer, in folio.NewTag) (*folio.TagChange, error) {
+	return invalidating(ctx, c, c.tagChangeKeys)(c.Writer.CreateTag(ctx, v, in))
+}
+
+// UpdateTag implements folio.TaxonomyWriter.
+func (c *Store) UpdateTag(ctx context.Context, v folio.Viewer, p folio.TagPatch) (*folio.TagChange, error) {
+	return invalidating(ctx, c, c.tagChangeKeys)(c.Writer.UpdateTag(ctx, v, p))
+}
+
+// MergeTags implements folio.TaxonomyWriter.
+func (c *Store) MergeTags(ctx context.Context, v folio.Viewer, from []int64, into int64) (*folio.TagChange, error) {
+	return invalidating(ctx, c, c.tagChangeKeys)(c.Writer.MergeTags(ctx, v, from, into))
+}
+
+// DeleteTag implements folio.TaxonomyWriter.
+func (c *Store) DeleteTag(ctx context.Context, v folio.Viewer, id int64) (*folio.TagChange, error) {
+	return invalidating(ctx, c, c.tagChangeKeys)(c.Writer.DeleteTag(ctx, v, id))
+}

@@ -152,4 +152,5 @@ type Writer interface {
 	CommentWriter
 	UserWriter
 	NewsletterStore
+	TaxonomyWriter
 }

@@ -176,3 +176,50 @@ func (a accounts) CreateUser(ctx context.Context, u folio.NewUser, passwordHash 
 	}
 	return created, err
 }
+
+// tagChanged names what a tag write changes: each tag it touched, every
+// list of tags (and lookup by slug, which is tagged with it), the articles
+// whose tags moved, and the public lists of articles when one of those is
+// published. Nothing else: an article page without the tag stays cached.
+func tagChanged(ch *folio.TagChange) []string {
+	tags := []string{listTags}
+	for _, t := range append([]*folio.Tag{ch.Tag}, ch.Removed...) {
+		tags = append(tags, entityTag("Tag", t.ID))
+	}
+	tags = append(tags, ids(articleTag, ch.Articles)...)
+	if ch.Published {
+		tags = append(tags, listArticles)
+	}
+	return tags
+}
+
+func (w writer) tagWrite(ctx context.Context, ch *folio.TagChange, err error) (*folio.TagChange, error) {
+	if err == nil {
+		w.c.Invalidate(ctx, tagChanged(ch)...)
+	}
+	return ch, err
+}
+
+// CreateTag implements folio.TaxonomyWriter.
+func (w writer) CreateTag(ctx context.Context, v folio.Viewer, in folio.NewTag) (*folio.TagChange, error) {
+	ch, err := w.Writer.CreateTag(ctx, v, in)
+	return w.tagWrite(ctx, ch, err)
+}
+
+// UpdateTag implements folio.TaxonomyWriter.
+func (w writer) UpdateTag(ctx context.Context, v folio.Viewer, p folio.TagPatch) (*folio.TagChange, error) {
+	ch, err := w.Writer.UpdateTag(ctx, v, p)
+	return w.tagWrite(ctx, ch, err)
+}
+
+// MergeTags implements folio.TaxonomyWriter.
+func (w writer) MergeTags(ctx context.Context, v folio.Viewer, from []int64, into int64) (*folio.TagChange, error) {
+	ch, err := w.Writer.MergeTags(ctx, v, from, into)
+	return w.tagWrite(ctx, ch, err)
+}
+
+// DeleteTag implements folio.TaxonomyWriter.
+func (w writer) DeleteTag(ctx context.Context, v folio.Viewer, id int64) (*folio.TagChange, error) {
+	ch, err := w.Writer.DeleteTag(ctx, v, id)
+	return w.tagWrite(ctx, ch, err)
+}
