@@ -360,6 +360,22 @@ func (r *mutationResolver) DeleteTag(ctx context.Context, input model.DeleteTagI
 	return r.deleteTag(ctx, input)
 }
 
+func (r *mutationResolver) CreateCategory(ctx context.Context, input model.CreateCategoryInput) (*model.CategoryPayload, error) {
+	return r.createCategory(ctx, input)
+}
+
+func (r *mutationResolver) UpdateCategory(ctx context.Context, input model.UpdateCategoryInput) (*model.CategoryPayload, error) {
+	return r.updateCategory(ctx, input)
+}
+
+func (r *mutationResolver) MergeCategories(ctx context.Context, input model.MergeCategoriesInput) (*model.MergeCategoriesPayload, error) {
+	return r.mergeCategories(ctx, input)
+}
+
+func (r *mutationResolver) DeleteCategory(ctx context.Context, input model.DeleteCategoryInput) (*model.DeleteCategoryPayload, error) {
+	return r.deleteCategory(ctx, input)
+}
+
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	kind, n, err := parseGlobalID("id", id)
 	if err != nil {

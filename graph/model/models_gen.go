@@ -74,6 +74,14 @@ type ArticleStatusPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `createCategory` or `updateCategory`.
+type CategoryPayload struct {
+	// The category as it now is; null when the input had problems.
+	Category *folio.Category `json:"category,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The token from a confirmation link.
 type ConfirmNewsletterInput struct {
 	// The token.
@@ -131,6 +139,18 @@ type CreateArticlePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A category to create.
+type CreateCategoryInput struct {
+	// The display name, 1 to 60 characters.
+	Name string `json:"name"`
+	// The URL-safe name; made from `name` when absent. Unique among categories.
+	Slug *string `json:"slug,omitempty"`
+	// What the category is about, at most 500 characters.
+	Description *string `json:"description,omitempty"`
+	// Where it stands in lists (0 to 1000000); 0 when absent.
+	Position *int `json:"position,omitempty"`
+}
+
 // A tag to create.
 type CreateTagInput struct {
 	// The display name, 1 to 60 characters.
@@ -149,6 +169,20 @@ type DeleteArticleInput struct {
 type DeleteArticlePayload struct {
 	// The ID of the deleted article.
 	DeletedArticleID *string `json:"deletedArticleId,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The category to delete.
+type DeleteCategoryInput struct {
+	// The category.
+	ID string `json:"id"`
+}
+
+// The result of `deleteCategory`.
+type DeleteCategoryPayload struct {
+	// The ID of the deleted category, which no longer resolves.
+	DeletedCategoryID *string `json:"deletedCategoryId,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -193,6 +227,24 @@ type EditCommentInput struct {
 type EditCommentPayload struct {
 	// The edited comment.
 	Comment *folio.Comment `json:"comment,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Categories to merge and the category that takes their place.
+type MergeCategoriesInput struct {
+	// The categories to fold in and delete (1 to 50), not including `into`.
+	From []string `json:"from"`
+	// The category that stays.
+	Into string `json:"into"`
+}
+
+// The result of `mergeCategories`.
+type MergeCategoriesPayload struct {
+	// The category that stayed, now holding the articles of the merged ones.
+	Category *folio.Category `json:"category,omitempty"`
+	// The IDs of the categories merged away, which no longer resolve.
+	MergedCategoryIds []string `json:"mergedCategoryIds"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -436,6 +488,20 @@ type UpdateArticlePayload struct {
 	Article *folio.Article `json:"article,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Changes to a category; absent fields stay as they are.
+type UpdateCategoryInput struct {
+	// The category.
+	ID string `json:"id"`
+	// The new display name, 1 to 60 characters.
+	Name *string `json:"name,omitempty"`
+	// The new URL-safe name, unique among categories.
+	Slug *string `json:"slug,omitempty"`
+	// The new description, at most 500 characters.
+	Description *string `json:"description,omitempty"`
+	// The new position (0 to 1000000).
+	Position *int `json:"position,omitempty"`
 }
 
 // Changes to the signed-in user's profile; fields left out stay as they are.

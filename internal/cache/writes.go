@@ -98,3 +98,39 @@ func (c *Store) MergeTags(ctx context.Context, v folio.Viewer, from []int64, int
 func (c *Store) DeleteTag(ctx context.Context, v folio.Viewer, id int64) (*folio.TagChange, error) {
 	return invalidating(ctx, c, c.tagChangeKeys)(c.Writer.DeleteTag(ctx, v, id))
 }
+
+// categoryChangeKeys are the keys of every category a write touched, under
+// its id and each slug it had, and of the articles it moved, whose rows
+// name their category.
+func (c *Store) categoryChangeKeys(ch *folio.CategoryChange) []string {
+	var keys []string
+	for _, x := range append([]*folio.Category{ch.Category, ch.Before}, ch.Removed...) {
+		if x != nil {
+			keys = append(keys, c.idKey("category", x.ID), c.nameKey("category", "slug", x.Slug))
+		}
+	}
+	for _, a := range ch.Articles {
+		keys = append(keys, c.idKey("article", a.ID), c.nameKey("article", "slug", a.Slug))
+	}
+	return keys
+}
+
+// CreateCategory implements folio.CategoryWriter.
+func (c *Store) CreateCategory(ctx context.Context, v folio.Viewer, in folio.NewCategory) (*folio.CategoryChange, error) {
+	return invalidating(ctx, c, c.categoryChangeKeys)(c.Writer.CreateCategory(ctx, v, in))
+}
+
+// UpdateCategory implements folio.CategoryWriter.
+func (c *Store) UpdateCategory(ctx context.Context, v folio.Viewer, p folio.CategoryPatch) (*folio.CategoryChange, error) {
+	return invalidating(ctx, c, c.categoryChangeKeys)(c.Writer.UpdateCategory(ctx, v, p))
+}
+
+// MergeCategories implements folio.CategoryWriter.
+func (c *Store) MergeCategories(ctx context.Context, v folio.Viewer, from []int64, into int64) (*folio.CategoryChange, error) {
+	return invalidating(ctx, c, c.categoryChangeKeys)(c.Writer.MergeCategories(ctx, v, from, into))
+}
+
+// DeleteCategory implements folio.CategoryWriter.
+func (c *Store) DeleteCategory(ctx context.Context, v folio.Viewer, id int64) (*folio.CategoryChange, error) {
+	return invalidating(ctx, c, c.categoryChangeKeys)(c.Writer.DeleteCategory(ctx, v, id))
+}

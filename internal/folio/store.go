@@ -153,4 +153,5 @@ type Writer interface {
 	UserWriter
 	NewsletterStore
 	TaxonomyWriter
+	CategoryWriter
 }

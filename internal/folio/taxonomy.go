@@ -57,16 +57,7 @@ func (p *TagPatch) Normalize() error {
 }
 
 func checkTagName(fe *FieldErrors, field, s string) string {
-	s = strings.TrimSpace(s)
-	switch n := utf8.RuneCountInString(s); {
-	case !utf8.ValidString(s):
-		fe.Add(field, "The name is not valid UTF-8 text.")
-	case n == 0:
-		fe.Add(field, "Give the tag a name.")
-	case n > MaxTagNameLength:
-		fe.Add(field, "The name is %d characters long; the most is %d.", n, MaxTagNameLength)
-	}
-	return s
+	return checkName(fe, field, s, "tag", MaxTagNameLength)
 }
 
 // TagChange is what a tag write did, for caches to forget exactly that.
@@ -101,13 +92,13 @@ type TaxonomyWriter interface {
 // MaxMergeTags is how many tags one merge folds into another.
 const MaxMergeTags = 50
 
-// CheckTagMerge checks the tags of a merge: at least one to merge, none
-// twice, and not the target itself.
+// CheckTagMerge checks the tags (or categories) of a merge: at least one
+// to merge, none twice, and not the target itself.
 func CheckTagMerge(from []int64, into int64) error {
 	var fe FieldErrors
 	switch {
 	case len(from) == 0:
-		fe.Add("from", "Name at least one tag to merge.")
+		fe.Add("from", "Name at least one to merge.")
 	case len(from) > MaxMergeTags:
 		fe.Add("from", "A merge folds at most %d tags; %d were given.", MaxMergeTags, len(from))
 	}
@@ -115,11 +106,133 @@ func CheckTagMerge(from []int64, into int64) error {
 	for i, id := range from {
 		switch {
 		case id == into:
-			fe.Add(fmt.Sprintf("from.%d", i), "A tag cannot be merged into itself.")
+			fe.Add(fmt.Sprintf("from.%d", i), "Nothing can be merged into itself.")
 		case seen[id]:
 			fe.Add(fmt.Sprintf("from.%d", i), "This tag is listed twice.")
 		}
 		seen[id] = true
 	}
 	return fe.Err()
+}
+
+// Category limits; the database holds the same lines.
+const (
+	MaxCategoryNameLength        = 60
+	MaxCategoryDescriptionLength = 500
+	MaxCategoryPosition          = 1_000_000
+)
+
+// NewCategory is a category to create.
+type NewCategory struct {
+	Name        string
+	Slug        string // empty: made from the name
+	Description string
+	Position    int
+}
+
+// Normalize trims what a person would not mean to keep and checks the rest.
+func (in *NewCategory) Normalize() error {
+	var fe FieldErrors
+	in.Name = checkName(&fe, "name", in.Name, "category", MaxCategoryNameLength)
+	if in.Slug == "" && in.Name != "" {
+		if in.Slug = Slugify(in.Name); in.Slug == "" {
+			fe.Add("slug", "No slug can be made from this name: give one.")
+		}
+	} else if in.Slug != "" {
+		checkSlug(&fe, "slug", in.Slug)
+	}
+	in.Description = checkDescription(&fe, "description", in.Description)
+	checkPosition(&fe, "position", in.Position)
+	return fe.Err()
+}
+
+// CategoryPatch changes a category; nil fields stay as they are.
+type CategoryPatch struct {
+	ID          int64
+	Name        *string
+	Slug        *string
+	Description *string
+	Position    *int
+}
+
+// Normalize trims what a person would not mean to keep and checks the rest.
+func (p *CategoryPatch) Normalize() error {
+	var fe FieldErrors
+	if p.Name != nil {
+		n := checkName(&fe, "name", *p.Name, "category", MaxCategoryNameLength)
+		p.Name = &n
+	}
+	if p.Slug != nil {
+		checkSlug(&fe, "slug", *p.Slug)
+	}
+	if p.Description != nil {
+		d := checkDescription(&fe, "description", *p.Description)
+		p.Description = &d
+	}
+	if p.Position != nil {
+		checkPosition(&fe, "position", *p.Position)
+	}
+	return fe.Err()
+}
+
+func checkName(fe *FieldErrors, field, s, what string, most int) string {
+	s = strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(s); {
+	case !utf8.ValidString(s):
+		fe.Add(field, "The name is not valid UTF-8 text.")
+	case n == 0:
+		fe.Add(field, "Give the %s a name.", what)
+	case n > most:
+		fe.Add(field, "The name is %d characters long; the most is %d.", n, most)
+	}
+	return s
+}
+
+func checkDescription(fe *FieldErrors, field, s string) string {
+	s = strings.TrimSpace(s)
+	switch n := utf8.RuneCountInString(s); {
+	case !utf8.ValidString(s):
+		fe.Add(field, "The description is not valid UTF-8 text.")
+	case n > MaxCategoryDescriptionLength:
+		fe.Add(field, "The description is %d characters long; the most is %d.", n, MaxCategoryDescriptionLength)
+	}
+	return s
+}
+
+func checkPosition(fe *FieldErrors, field string, n int) {
+	if n < 0 || n > MaxCategoryPosition {
+		fe.Add(field, "A position is from 0 to %d; %d was given.", MaxCategoryPosition, n)
+	}
+}
+
+// ArticleRef names an article a write moved, for caches to forget it
+// under its id and its slug.
+type ArticleRef struct {
+	ID        int64
+	Slug      string
+	Published bool
+}
+
+// CategoryChange is what a category write did, for caches to forget
+// exactly that.
+type CategoryChange struct {
+	// Category is the category after the write; for a delete, as it was.
+	Category *Category
+	// Before is the category before an update, nil otherwise.
+	Before *Category
+	// Removed are the categories that no longer exist.
+	Removed []*Category
+	// Articles are the articles whose category changed.
+	Articles []ArticleRef
+}
+
+// CategoryWriter changes categories, with the errors of TaxonomyWriter.
+type CategoryWriter interface {
+	CreateCategory(ctx context.Context, v Viewer, in NewCategory) (*CategoryChange, error)
+	UpdateCategory(ctx context.Context, v Viewer, p CategoryPatch) (*CategoryChange, error)
+	// MergeCategories moves every article of the categories from into
+	// into, in one transaction, and deletes the categories from.
+	MergeCategories(ctx context.Context, v Viewer, from []int64, into int64) (*CategoryChange, error)
+	// DeleteCategory deletes a category; its articles are left without one.
+	DeleteCategory(ctx context.Context, v Viewer, id int64) (*CategoryChange, error)
 }

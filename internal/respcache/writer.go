@@ -223,3 +223,53 @@ func (w writer) DeleteTag(ctx context.Context, v folio.Viewer, id int64) (*folio
 	ch, err := w.Writer.DeleteTag(ctx, v, id)
 	return w.tagWrite(ctx, ch, err)
 }
+
+// categoryChanged names what a category write changes: each category it
+// touched, every list of categories (and lookup by slug), the articles it
+// moved, and the public lists of articles when one of those is published.
+func categoryChanged(ch *folio.CategoryChange) []string {
+	tags := []string{listCats}
+	for _, x := range append([]*folio.Category{ch.Category}, ch.Removed...) {
+		tags = append(tags, entityTag("Category", x.ID))
+	}
+	lists := false
+	for _, a := range ch.Articles {
+		tags = append(tags, articleTag(a.ID), articleSlugTag(a.Slug))
+		lists = lists || a.Published
+	}
+	if lists {
+		tags = append(tags, listArticles)
+	}
+	return tags
+}
+
+func (w writer) categoryWrite(ctx context.Context, ch *folio.CategoryChange, err error) (*folio.CategoryChange, error) {
+	if err == nil {
+		w.c.Invalidate(ctx, categoryChanged(ch)...)
+	}
+	return ch, err
+}
+
+// CreateCategory implements folio.CategoryWriter.
+func (w writer) CreateCategory(ctx context.Context, v folio.Viewer, in folio.NewCategory) (*folio.CategoryChange, error) {
+	ch, err := w.Writer.CreateCategory(ctx, v, in)
+	return w.categoryWrite(ctx, ch, err)
+}
+
+// UpdateCategory implements folio.CategoryWriter.
+func (w writer) UpdateCategory(ctx context.Context, v folio.Viewer, p folio.CategoryPatch) (*folio.CategoryChange, error) {
+	ch, err := w.Writer.UpdateCategory(ctx, v, p)
+	return w.categoryWrite(ctx, ch, err)
+}
+
+// MergeCategories implements folio.CategoryWriter.
+func (w writer) MergeCategories(ctx context.Context, v folio.Viewer, from []int64, into int64) (*folio.CategoryChange, error) {
+	ch, err := w.Writer.MergeCategories(ctx, v, from, into)
+	return w.categoryWrite(ctx, ch, err)
+}
+
+// DeleteCategory implements folio.CategoryWriter.
+func (w writer) DeleteCategory(ctx context.Context, v folio.Viewer, id int64) (*folio.CategoryChange, error) {
+	ch, err := w.Writer.DeleteCategory(ctx, v, id)
+	return w.categoryWrite(ctx, ch, err)
+}

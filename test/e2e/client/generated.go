@@ -1837,7 +1837,7 @@ func (v *TaxonomyCategoriesCategoryConnectionNodesCategory) GetName() string { r
 type TaxonomyResponse struct {
 	// All tags, by slug.
 	Tags TaxonomyTagsTagConnection `json:"tags"`
-	// All categories, by slug.
+	// All categories, by position (editors set it), then slug.
 	Categories TaxonomyCategoriesCategoryConnection `json:"categories"`
 }
 
