@@ -2581,7 +2581,7 @@ type Query {
   null when it does not exist or the caller may not see it.
   """
   nodes("The objects' IDs." ids: [ID!]!): [Node]! @listSize(slicingArguments: ["ids"], requireOneSlicingArgument: false)
-  "The article with this slug, if the caller may see it."
+  "The article with this slug, if the caller may see it. A former slug finds it too: its ` + "`" + `slug` + "`" + ` is then the current one, to redirect (301) to."
   article("The article's slug." slug: String!): Article
   """
   Articles, newest publication first unless ` + "`" + `orderBy` + "`" + ` says otherwise. The
@@ -2618,7 +2618,7 @@ type Query {
     "Returns results before this cursor."
     before: String
   ): SearchResultConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges"], assumedSize: 20, requireOneSlicingArgument: false)
-  "The tag with this slug."
+  "The tag with this slug. A former slug (renamed, or merged away) finds the tag it now leads to: its ` + "`" + `slug` + "`" + ` is then the current one, to redirect (301) to."
   tag("The tag's slug." slug: String!): Tag
   "All tags, by slug."
   tags(
@@ -2631,7 +2631,7 @@ type Query {
     "Returns tags before this cursor."
     before: String
   ): TagConnection! @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], assumedSize: 20, requireOneSlicingArgument: false)
-  "The category with this slug."
+  "The category with this slug. A former slug (renamed, or merged away) finds the category it now leads to: its ` + "`" + `slug` + "`" + ` is then the current one, to redirect (301) to."
   category("The category's slug." slug: String!): Category
   "All categories, by position (editors set it), then slug."
   categories(

@@ -419,6 +419,9 @@ func (r *queryResolver) Article(ctx context.Context, slug string) (*folio.Articl
 		return nil, nil
 	}
 	a, err := loader.For(ctx).ArticleBySlug.Load(ctx, slug)
+	if err == nil && a == nil {
+		a, err = formerSlug(ctx, r.Store, folio.SlugArticle, slug, loader.For(ctx).ArticleByID)
+	}
 	if err != nil || a == nil || !folio.ViewerFrom(ctx).CanSeeArticle(a) {
 		return nil, err
 	}
@@ -469,6 +472,9 @@ func (r *queryResolver) Tag(ctx context.Context, slug string) (*folio.Tag, error
 		return nil, nil
 	}
 	t, err := loader.For(ctx).TagBySlug.Load(ctx, slug)
+	if err == nil && t == nil {
+		t, err = formerSlug(ctx, r.Store, folio.SlugTag, slug, loader.For(ctx).TagByID)
+	}
 	if err != nil || t == nil {
 		return nil, err
 	}
@@ -496,6 +502,9 @@ func (r *queryResolver) Category(ctx context.Context, slug string) (*folio.Categ
 		return nil, nil
 	}
 	c, err := loader.For(ctx).CategoryBySlug.Load(ctx, slug)
+	if err == nil && c == nil {
+		c, err = formerSlug(ctx, r.Store, folio.SlugCategory, slug, loader.For(ctx).CategoryByID)
+	}
 	if err != nil || c == nil {
 		return nil, err
 	}

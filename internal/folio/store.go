@@ -101,6 +101,7 @@ type Store interface {
 	TaxonomyStore
 	ArticleStore
 	CommentStore
+	SlugHistory
 }
 
 // Writes run in one transaction each and enforce the rules of who may do

@@ -236,3 +236,18 @@ type CategoryWriter interface {
 	// DeleteCategory deletes a category; its articles are left without one.
 	DeleteCategory(ctx context.Context, v Viewer, id int64) (*CategoryChange, error)
 }
+
+// Kinds of slugged entity, as slug history names them.
+const (
+	SlugArticle  = "article"
+	SlugTag      = "tag"
+	SlugCategory = "category"
+)
+
+// SlugHistory remembers the slugs articles, tags and categories used to
+// have, so old links can be redirected.
+type SlugHistory interface {
+	// FormerSlug returns the id of the kind's entity that last had slug,
+	// and false when none did. The entity may since have been deleted.
+	FormerSlug(ctx context.Context, kind, slug string) (int64, bool, error)
+}

@@ -59,6 +59,9 @@ func (db *DB) UpdateCategory(ctx context.Context, v folio.Viewer, p folio.Catego
 		if err != nil {
 			return nil, fmt.Errorf("update category %d: %w", p.ID, translateWrite(err))
 		}
+		if err := slugChanged(ctx, tx, folio.SlugCategory, p.ID, before.Slug, after.Slug); err != nil {
+			return nil, err
+		}
 		return &folio.CategoryChange{Category: after, Before: before}, nil
 	})
 }
@@ -119,6 +122,11 @@ func (db *DB) MergeCategories(ctx context.Context, v folio.Viewer, from []int64,
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM categories WHERE id = ANY($1)`, from); err != nil {
 			return nil, fmt.Errorf("delete merged categories: %w", err)
+		}
+		for _, c := range removed { // old links to a merged category lead to the one that stayed
+			if err := slugChanged(ctx, tx, folio.SlugCategory, into, c.Slug, target.Slug); err != nil {
+				return nil, err
+			}
 		}
 		return &folio.CategoryChange{Category: target, Removed: removed, Articles: moved}, nil
 	})

@@ -57,6 +57,9 @@ func (db *DB) UpdateTag(ctx context.Context, v folio.Viewer, p folio.TagPatch) (
 		if err != nil {
 			return nil, fmt.Errorf("update tag %d: %w", p.ID, translateWrite(err))
 		}
+		if err := slugChanged(ctx, tx, folio.SlugTag, p.ID, before.Slug, after.Slug); err != nil {
+			return nil, err
+		}
 		return &folio.TagChange{Tag: after, Before: before}, nil
 	})
 }
@@ -133,6 +136,11 @@ func (db *DB) MergeTags(ctx context.Context, v folio.Viewer, from []int64, into 
 		// Deleting the tags takes their article_tags rows with them.
 		if _, err := tx.Exec(ctx, `DELETE FROM tags WHERE id = ANY($1)`, from); err != nil {
 			return nil, fmt.Errorf("delete merged tags: %w", err)
+		}
+		for _, t := range removed { // old links to a merged tag lead to the one that stayed
+			if err := slugChanged(ctx, tx, folio.SlugTag, into, t.Slug, target.Slug); err != nil {
+				return nil, err
+			}
 		}
 		return &folio.TagChange{Tag: target, Removed: removed, Articles: articles, Published: published}, nil
 	})
