@@ -161,7 +161,7 @@ func tagCursor(t *folio.Tag) string {
 }
 
 func categoryCursor(c *folio.Category) string {
-	return encodeCursor(orderSlug, folio.Cursor{Text: c.Slug, ID: c.ID})
+	return encodeCursor(orderSlug, folio.Cursor{Text: c.SortKey(), ID: c.ID})
 }
 
 func searchCursor(h *folio.SearchHit) string {

@@ -436,6 +436,38 @@ func (r *mutationResolver) RedeliverWebhook(ctx context.Context, input model.Red
 	return p, splitUserErrors(&p.UserErrors, err)
 }
 
+func (r *mutationResolver) CreateTag(ctx context.Context, input model.CreateTagInput) (*model.TagPayload, error) {
+	return r.createTag(ctx, input)
+}
+
+func (r *mutationResolver) UpdateTag(ctx context.Context, input model.UpdateTagInput) (*model.TagPayload, error) {
+	return r.updateTag(ctx, input)
+}
+
+func (r *mutationResolver) MergeTags(ctx context.Context, input model.MergeTagsInput) (*model.MergeTagsPayload, error) {
+	return r.mergeTags(ctx, input)
+}
+
+func (r *mutationResolver) DeleteTag(ctx context.Context, input model.DeleteTagInput) (*model.DeleteTagPayload, error) {
+	return r.deleteTag(ctx, input)
+}
+
+func (r *mutationResolver) CreateCategory(ctx context.Context, input model.CreateCategoryInput) (*model.CategoryPayload, error) {
+	return r.createCategory(ctx, input)
+}
+
+func (r *mutationResolver) UpdateCategory(ctx context.Context, input model.UpdateCategoryInput) (*model.CategoryPayload, error) {
+	return r.updateCategory(ctx, input)
+}
+
+func (r *mutationResolver) MergeCategories(ctx context.Context, input model.MergeCategoriesInput) (*model.MergeCategoriesPayload, error) {
+	return r.mergeCategories(ctx, input)
+}
+
+func (r *mutationResolver) DeleteCategory(ctx context.Context, input model.DeleteCategoryInput) (*model.DeleteCategoryPayload, error) {
+	return r.deleteCategory(ctx, input)
+}
+
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	kind, n, err := parseGlobalID("id", id)
 	if err != nil {
@@ -479,6 +511,9 @@ func (r *queryResolver) Article(ctx context.Context, slug string) (*folio.Articl
 		return nil, nil
 	}
 	a, err := loader.For(ctx).ArticleBySlug.Load(ctx, slug)
+	if err == nil && a == nil {
+		a, err = formerSlug(ctx, r.Store, folio.SlugArticle, slug, loader.For(ctx).ArticleByID)
+	}
 	if err != nil || a == nil || !folio.ViewerFrom(ctx).CanSeeArticle(a) {
 		return nil, err
 	}
@@ -529,6 +564,9 @@ func (r *queryResolver) Tag(ctx context.Context, slug string) (*folio.Tag, error
 		return nil, nil
 	}
 	t, err := loader.For(ctx).TagBySlug.Load(ctx, slug)
+	if err == nil && t == nil {
+		t, err = formerSlug(ctx, r.Store, folio.SlugTag, slug, loader.For(ctx).TagByID)
+	}
 	if err != nil || t == nil {
 		return nil, err
 	}
@@ -556,6 +594,9 @@ func (r *queryResolver) Category(ctx context.Context, slug string) (*folio.Categ
 		return nil, nil
 	}
 	c, err := loader.For(ctx).CategoryBySlug.Load(ctx, slug)
+	if err == nil && c == nil {
+		c, err = formerSlug(ctx, r.Store, folio.SlugCategory, slug, loader.For(ctx).CategoryByID)
+	}
 	if err != nil || c == nil {
 		return nil, err
 	}

@@ -74,6 +74,14 @@ type ArticleStatusPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `createCategory` or `updateCategory`.
+type CategoryPayload struct {
+	// The category as it now is; null when the input had problems.
+	Category *folio.Category `json:"category,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // One change to an article's comments.
 type CommentEvent struct {
 	// What happened.
@@ -139,6 +147,26 @@ type CreateArticlePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A category to create.
+type CreateCategoryInput struct {
+	// The display name, 1 to 60 characters.
+	Name string `json:"name"`
+	// The URL-safe name; made from `name` when absent. Unique among categories.
+	Slug *string `json:"slug,omitempty"`
+	// What the category is about, at most 500 characters.
+	Description *string `json:"description,omitempty"`
+	// Where it stands in lists (0 to 1000000); 0 when absent.
+	Position *int `json:"position,omitempty"`
+}
+
+// A tag to create.
+type CreateTagInput struct {
+	// The display name, 1 to 60 characters.
+	Name string `json:"name"`
+	// The URL-safe name; made from `name` when absent. Unique among tags.
+	Slug *string `json:"slug,omitempty"`
+}
+
 // A new webhook.
 type CreateWebhookInput struct {
 	// An http(s) URL, at most 2048 characters, without credentials.
@@ -171,6 +199,20 @@ type DeleteArticlePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The category to delete.
+type DeleteCategoryInput struct {
+	// The category.
+	ID string `json:"id"`
+}
+
+// The result of `deleteCategory`.
+type DeleteCategoryPayload struct {
+	// The ID of the deleted category, which no longer resolves.
+	DeletedCategoryID *string `json:"deletedCategoryId,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The comment to delete.
 type DeleteCommentInput struct {
 	// The comment.
@@ -181,6 +223,20 @@ type DeleteCommentInput struct {
 type DeleteCommentPayload struct {
 	// The comment, now a placeholder that keeps its place in the thread.
 	Comment *folio.Comment `json:"comment,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The tag to delete.
+type DeleteTagInput struct {
+	// The tag.
+	ID string `json:"id"`
+}
+
+// The result of `deleteTag`.
+type DeleteTagPayload struct {
+	// The ID of the deleted tag, which no longer resolves.
+	DeletedTagID *string `json:"deletedTagId,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -211,6 +267,42 @@ type EditCommentInput struct {
 type EditCommentPayload struct {
 	// The edited comment.
 	Comment *folio.Comment `json:"comment,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Categories to merge and the category that takes their place.
+type MergeCategoriesInput struct {
+	// The categories to fold in and delete (1 to 50), not including `into`.
+	From []string `json:"from"`
+	// The category that stays.
+	Into string `json:"into"`
+}
+
+// The result of `mergeCategories`.
+type MergeCategoriesPayload struct {
+	// The category that stayed, now holding the articles of the merged ones.
+	Category *folio.Category `json:"category,omitempty"`
+	// The IDs of the categories merged away, which no longer resolve.
+	MergedCategoryIds []string `json:"mergedCategoryIds"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Tags to merge and the tag that takes their place.
+type MergeTagsInput struct {
+	// The tags to fold in and delete (1 to 50), not including `into`.
+	From []string `json:"from"`
+	// The tag that stays.
+	Into string `json:"into"`
+}
+
+// The result of `mergeTags`.
+type MergeTagsPayload struct {
+	// The tag that stayed, now on every article of the merged ones.
+	Tag *folio.Tag `json:"tag,omitempty"`
+	// The IDs of the tags merged away, which no longer resolve.
+	MergedTagIds []string `json:"mergedTagIds"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -424,6 +516,14 @@ type SubscribeNewsletterPayload struct {
 type Subscription struct {
 }
 
+// The result of `createTag` or `updateTag`.
+type TagPayload struct {
+	// The tag as it now is; null when the input had problems.
+	Tag *folio.Tag `json:"tag,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // An address to unsubscribe.
 type UnsubscribeNewsletterInput struct {
 	// The `token` of the unsubscribe link in a newsletter mail (`…/newsletter/unsubscribe?token=…`).
@@ -467,6 +567,20 @@ type UpdateArticlePayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// Changes to a category; absent fields stay as they are.
+type UpdateCategoryInput struct {
+	// The category.
+	ID string `json:"id"`
+	// The new display name, 1 to 60 characters.
+	Name *string `json:"name,omitempty"`
+	// The new URL-safe name, unique among categories.
+	Slug *string `json:"slug,omitempty"`
+	// The new description, at most 500 characters.
+	Description *string `json:"description,omitempty"`
+	// The new position (0 to 1000000).
+	Position *int `json:"position,omitempty"`
+}
+
 // Changes to the signed-in user's profile; fields left out stay as they are.
 type UpdateProfileInput struct {
 	// The name shown with the user's writing (1 to 100 characters).
@@ -485,6 +599,16 @@ type UpdateProfilePayload struct {
 	User *folio.User `json:"user,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// Changes to a tag; absent fields stay as they are.
+type UpdateTagInput struct {
+	// The tag.
+	ID string `json:"id"`
+	// The new display name, 1 to 60 characters.
+	Name *string `json:"name,omitempty"`
+	// The new URL-safe name, unique among tags.
+	Slug *string `json:"slug,omitempty"`
 }
 
 // Changes to a webhook; what is left out stays.

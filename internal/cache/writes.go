@@ -62,3 +62,75 @@ func (c *Store) UpdateProfile(ctx context.Context, v folio.Viewer, p folio.Profi
 func (c *Store) SetUserRole(ctx context.Context, v folio.Viewer, id int64, r folio.Role) (*folio.User, error) {
 	return invalidating(ctx, c, c.userKeys)(c.Writer.SetUserRole(ctx, v, id, r))
 }
+
+// tagChangeKeys are the keys of every tag a write touched, under its id
+// and each slug it had, and the tag lists of the articles it moved.
+func (c *Store) tagChangeKeys(ch *folio.TagChange) []string {
+	var keys []string
+	for _, t := range append([]*folio.Tag{ch.Tag, ch.Before}, ch.Removed...) {
+		if t != nil {
+			keys = append(keys, c.idKey("tag", t.ID), c.nameKey("tag", "slug", t.Slug))
+		}
+	}
+	for _, a := range ch.Articles {
+		keys = append(keys, c.tagsKey(a))
+	}
+	return keys
+}
+
+// CreateTag implements folio.TaxonomyWriter: a lookup that found no tag
+// under the new slug is forgotten.
+func (c *Store) CreateTag(ctx context.Context, v folio.Viewer, in folio.NewTag) (*folio.TagChange, error) {
+	return invalidating(ctx, c, c.tagChangeKeys)(c.Writer.CreateTag(ctx, v, in))
+}
+
+// UpdateTag implements folio.TaxonomyWriter.
+func (c *Store) UpdateTag(ctx context.Context, v folio.Viewer, p folio.TagPatch) (*folio.TagChange, error) {
+	return invalidating(ctx, c, c.tagChangeKeys)(c.Writer.UpdateTag(ctx, v, p))
+}
+
+// MergeTags implements folio.TaxonomyWriter.
+func (c *Store) MergeTags(ctx context.Context, v folio.Viewer, from []int64, into int64) (*folio.TagChange, error) {
+	return invalidating(ctx, c, c.tagChangeKeys)(c.Writer.MergeTags(ctx, v, from, into))
+}
+
+// DeleteTag implements folio.TaxonomyWriter.
+func (c *Store) DeleteTag(ctx context.Context, v folio.Viewer, id int64) (*folio.TagChange, error) {
+	return invalidating(ctx, c, c.tagChangeKeys)(c.Writer.DeleteTag(ctx, v, id))
+}
+
+// categoryChangeKeys are the keys of every category a write touched, under
+// its id and each slug it had, and of the articles it moved, whose rows
+// name their category.
+func (c *Store) categoryChangeKeys(ch *folio.CategoryChange) []string {
+	var keys []string
+	for _, x := range append([]*folio.Category{ch.Category, ch.Before}, ch.Removed...) {
+		if x != nil {
+			keys = append(keys, c.idKey("category", x.ID), c.nameKey("category", "slug", x.Slug))
+		}
+	}
+	for _, a := range ch.Articles {
+		keys = append(keys, c.idKey("article", a.ID), c.nameKey("article", "slug", a.Slug))
+	}
+	return keys
+}
+
+// CreateCategory implements folio.CategoryWriter.
+func (c *Store) CreateCategory(ctx context.Context, v folio.Viewer, in folio.NewCategory) (*folio.CategoryChange, error) {
+	return invalidating(ctx, c, c.categoryChangeKeys)(c.Writer.CreateCategory(ctx, v, in))
+}
+
+// UpdateCategory implements folio.CategoryWriter.
+func (c *Store) UpdateCategory(ctx context.Context, v folio.Viewer, p folio.CategoryPatch) (*folio.CategoryChange, error) {
+	return invalidating(ctx, c, c.categoryChangeKeys)(c.Writer.UpdateCategory(ctx, v, p))
+}
+
+// MergeCategories implements folio.CategoryWriter.
+func (c *Store) MergeCategories(ctx context.Context, v folio.Viewer, from []int64, into int64) (*folio.CategoryChange, error) {
+	return invalidating(ctx, c, c.categoryChangeKeys)(c.Writer.MergeCategories(ctx, v, from, into))
+}
+
+// DeleteCategory implements folio.CategoryWriter.
+func (c *Store) DeleteCategory(ctx context.Context, v folio.Viewer, id int64) (*folio.CategoryChange, error) {
+	return invalidating(ctx, c, c.categoryChangeKeys)(c.Writer.DeleteCategory(ctx, v, id))
+}

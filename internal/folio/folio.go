@@ -3,7 +3,10 @@
 // imports nothing of ours and nothing outside the standard library.
 package folio
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Role is what a user may do on the platform.
 type Role string
@@ -77,7 +80,12 @@ type Category struct {
 	Slug        string
 	Name        string
 	Description string
+	Position    int // lists of categories read by position, then slug
 }
+
+// SortKey is the text by which lists of categories are ordered: position,
+// then slug. The store orders by the same expression.
+func (c *Category) SortKey() string { return fmt.Sprintf("%07d:%s", c.Position, c.Slug) }
 
 // Tag is a free label; an article carries several.
 type Tag struct {

@@ -101,6 +101,7 @@ type Store interface {
 	TaxonomyStore
 	ArticleStore
 	CommentStore
+	SlugHistory
 }
 
 // Writes run in one transaction each and enforce the rules of who may do
@@ -152,4 +153,6 @@ type Writer interface {
 	CommentWriter
 	UserWriter
 	NewsletterStore
+	TaxonomyWriter
+	CategoryWriter
 }

@@ -219,6 +219,9 @@ func (db *DB) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.Article
 		if out, err = scanArticle(tx.QueryRow(ctx, sql, a2...)); err != nil {
 			return fmt.Errorf("update article %d: %w", a.ID, translateWrite(err))
 		}
+		if err := slugChanged(ctx, tx, folio.SlugArticle, a.ID, a.Slug, out.Slug); err != nil {
+			return err
+		}
 		if p.TagIDs != nil {
 			if err := setTags(ctx, tx, a.ID, tags); err != nil {
 				return err

@@ -8,11 +8,11 @@ import (
 	"github.com/folio/folio/internal/folio"
 )
 
-const categoryCols = `c.id, c.slug, c.name, c.description`
+const categoryCols = `c.id, c.slug, c.name, c.description, c.position`
 
 func scanCategory(row pgx.Row, extra ...any) (*folio.Category, error) {
 	var c folio.Category
-	return &c, row.Scan(append([]any{&c.ID, &c.Slug, &c.Name, &c.Description}, extra...)...)
+	return &c, row.Scan(append([]any{&c.ID, &c.Slug, &c.Name, &c.Description, &c.Position}, extra...)...)
 }
 
 // named is the SQL of a table of things named by a unique slug and listed
@@ -27,6 +27,15 @@ func named[T any](what, table, alias, cols string, scan scanFunc[T]) namedTable[
 		count:   `SELECT count(*) FROM ` + table,
 		order:   order{key: alias + ".slug", id: alias + ".id", kind: cursorText},
 	}
+}
+
+// categoryOrder is folio.Category.SortKey in SQL.
+const categoryOrder = `lpad(c.position::text, 7, '0') || ':' || c.slug`
+
+// positioned orders a table of categories by position, then slug.
+func positioned[T any](t namedTable[T]) namedTable[T] {
+	t.order.key = categoryOrder
+	return t
 }
 
 type namedTable[T any] struct {
@@ -53,7 +62,7 @@ func (t namedTable[T]) total(ctx context.Context, db *DB) (int, error) {
 }
 
 var (
-	categories = named("categories", "categories", "c", categoryCols, scanCategory)
+	categories = positioned(named("categories", "categories", "c", categoryCols, scanCategory))
 	tags       = named("tags", "tags", "t", tagCols, scanTag)
 )
 

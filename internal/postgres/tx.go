@@ -52,9 +52,11 @@ func lockAllowed[T any](ctx context.Context, tx pgx.Tx, v folio.Viewer, id int64
 // uniqueFields names the input field behind each unique constraint, so a
 // duplicate is reported on the field a person typed.
 var uniqueFields = map[string]*folio.Error{
-	"users_email_key":   {Code: folio.ETaken, Field: "email", Message: "An account with this email address already exists: sign in instead."},
-	"users_handle_key":  {Code: folio.ETaken, Field: "handle", Message: "This handle is taken: pick another."},
-	"articles_slug_key": {Code: folio.ETaken, Field: "slug", Message: "Another article has this slug: pick another."},
+	"users_email_key":     {Code: folio.ETaken, Field: "email", Message: "An account with this email address already exists: sign in instead."},
+	"users_handle_key":    {Code: folio.ETaken, Field: "handle", Message: "This handle is taken: pick another."},
+	"articles_slug_key":   {Code: folio.ETaken, Field: "slug", Message: "Another article has this slug: pick another."},
+	"tags_slug_key":       {Code: folio.ETaken, Field: "slug", Message: "Another tag has this slug: pick another."},
+	"categories_slug_key": {Code: folio.ETaken, Field: "slug", Message: "Another category has this slug: pick another."},
 }
 
 // translateWrite interprets the errors a write can meet: a duplicate of a

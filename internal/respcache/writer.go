@@ -176,3 +176,100 @@ func (a accounts) CreateUser(ctx context.Context, u folio.NewUser, passwordHash 
 	}
 	return created, err
 }
+
+// tagChanged names what a tag write changes: each tag it touched, every
+// list of tags (and lookup by slug, which is tagged with it), the articles
+// whose tags moved, and the public lists of articles when one of those is
+// published. Nothing else: an article page without the tag stays cached.
+func tagChanged(ch *folio.TagChange) []string {
+	tags := []string{listTags}
+	for _, t := range append([]*folio.Tag{ch.Tag}, ch.Removed...) {
+		tags = append(tags, entityTag("Tag", t.ID))
+	}
+	tags = append(tags, ids(articleTag, ch.Articles)...)
+	if ch.Published {
+		tags = append(tags, listArticles)
+	}
+	return tags
+}
+
+func (w writer) tagWrite(ctx context.Context, ch *folio.TagChange, err error) (*folio.TagChange, error) {
+	if err == nil {
+		w.c.Invalidate(ctx, tagChanged(ch)...)
+	}
+	return ch, err
+}
+
+// CreateTag implements folio.TaxonomyWriter.
+func (w writer) CreateTag(ctx context.Context, v folio.Viewer, in folio.NewTag) (*folio.TagChange, error) {
+	ch, err := w.Writer.CreateTag(ctx, v, in)
+	return w.tagWrite(ctx, ch, err)
+}
+
+// UpdateTag implements folio.TaxonomyWriter.
+func (w writer) UpdateTag(ctx context.Context, v folio.Viewer, p folio.TagPatch) (*folio.TagChange, error) {
+	ch, err := w.Writer.UpdateTag(ctx, v, p)
+	return w.tagWrite(ctx, ch, err)
+}
+
+// MergeTags implements folio.TaxonomyWriter.
+func (w writer) MergeTags(ctx context.Context, v folio.Viewer, from []int64, into int64) (*folio.TagChange, error) {
+	ch, err := w.Writer.MergeTags(ctx, v, from, into)
+	return w.tagWrite(ctx, ch, err)
+}
+
+// DeleteTag implements folio.TaxonomyWriter.
+func (w writer) DeleteTag(ctx context.Context, v folio.Viewer, id int64) (*folio.TagChange, error) {
+	ch, err := w.Writer.DeleteTag(ctx, v, id)
+	return w.tagWrite(ctx, ch, err)
+}
+
+// categoryChanged names what a category write changes: each category it
+// touched, every list of categories (and lookup by slug), the articles it
+// moved, and the public lists of articles when one of those is published.
+func categoryChanged(ch *folio.CategoryChange) []string {
+	tags := []string{listCats}
+	for _, x := range append([]*folio.Category{ch.Category}, ch.Removed...) {
+		tags = append(tags, entityTag("Category", x.ID))
+	}
+	lists := false
+	for _, a := range ch.Articles {
+		tags = append(tags, articleTag(a.ID), articleSlugTag(a.Slug))
+		lists = lists || a.Published
+	}
+	if lists {
+		tags = append(tags, listArticles)
+	}
+	return tags
+}
+
+func (w writer) categoryWrite(ctx context.Context, ch *folio.CategoryChange, err error) (*folio.CategoryChange, error) {
+	if err == nil {
+		w.c.Invalidate(ctx, categoryChanged(ch)...)
+	}
+	return ch, err
+}
+
+// CreateCategory implements folio.CategoryWriter.
+func (w writer) CreateCategory(ctx context.Context, v folio.Viewer, in folio.NewCategory) (*folio.CategoryChange, error) {
+	ch, err := w.Writer.CreateCategory(ctx, v, in)
+	return w.categoryWrite(ctx, ch, err)
+}
+
+// UpdateCategory implements folio.CategoryWriter.
+func (w writer) UpdateCategory(ctx context.Context, v folio.Viewer, p folio.CategoryPatch) (*folio.CategoryChange, error) {
+	ch, err := w.Writer.UpdateCategory(ctx, v, p)
+	return w.categoryWrite(ctx, ch, err)
+}
+
+// MergeCategories implements folio.CategoryWriter.
+func (w writer) MergeCategories(ctx context.Context, v folio.Viewer, from []int64, into int64) (*folio.CategoryChange, error) {
+	ch, err := w.Writer.MergeCategories(ctx, v, from, into)
+	return w.categoryWrite(ctx, ch, err)
+}
+
+// DeleteCategory implements folio.CategoryWriter.
+func (w writer) DeleteCategory(ctx context.Context, v folio.Viewer, id int64) (*folio.CategoryChange, error) {
+	ch, err := w.Writer.DeleteCategory(ctx, v, id)
+	return w.categoryWrite(ctx, ch, err)
+}

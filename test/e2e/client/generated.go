@@ -431,7 +431,7 @@ func (v *ArticlePageArticleTagsTag) GetName() string { return v.Name }
 
 // ArticlePageResponse is returned by ArticlePage on success.
 type ArticlePageResponse struct {
-	// The article with this slug, if the caller may see it.
+	// The article with this slug, if the caller may see it. A former slug finds it too: its `slug` is then the current one, to redirect (301) to.
 	Article *ArticlePageArticle `json:"article"`
 }
 
@@ -1921,7 +1921,7 @@ func (v *TaxonomyCategoriesCategoryConnectionNodesCategory) GetName() string { r
 type TaxonomyResponse struct {
 	// All tags, by slug.
 	Tags TaxonomyTagsTagConnection `json:"tags"`
-	// All categories, by slug.
+	// All categories, by position (editors set it), then slug.
 	Categories TaxonomyCategoriesCategoryConnection `json:"categories"`
 }
 
