@@ -6,8 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/folio/folio/internal/testtool"
 )
 
 // TestBrowser_Playground loads the playground from the binary in headless
@@ -46,21 +49,21 @@ func needBrowser(t *testing.T) string {
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
 	}
-	var missing []string
+	var missing, install []string
 	if _, err := os.Stat("../../web/playground/node_modules/playwright-core"); err != nil {
-		missing = append(missing, "playwright-core (npm ci --prefix web/playground)")
+		missing, install = append(missing, "playwright-core"), append(install, "npm ci --prefix web/playground")
 	}
 	if _, err := os.Stat(chromium); err != nil {
-		missing = append(missing, "Chromium at "+chromium+" (apt-get install chromium)")
+		missing, install = append(missing, "Chromium at "+chromium), append(install, "apt-get install chromium")
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		missing = append(missing, "node (apt-get install nodejs npm)")
+		missing, install = append(missing, "node"), append(install, "apt-get install nodejs npm")
 	}
 	if len(missing) > 0 {
 		if os.Getenv("FOLIO_REQUIRE_NODE") != "" {
-			t.Fatalf("cannot run the browser test: missing %v", missing)
+			t.Fatalf("cannot run the browser test: missing %v (%s)", missing, strings.Join(install, " && "))
 		}
-		t.Skipf("missing %v", missing)
+		testtool.Skip(t, strings.Join(missing, ", "), strings.Join(install, " && "))
 	}
 	return chromium
 }

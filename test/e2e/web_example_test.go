@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/folio/folio/internal/testtool"
 )
 
 // TestWebExample runs the TypeScript example (examples/web, `npm run demo`)
@@ -78,7 +80,7 @@ func requireWebExample(t *testing.T) {
 		if os.Getenv("FOLIO_REQUIRE_NODE") != "" {
 			t.Fatalf("examples/web is not installed: run npm ci --prefix examples/web (%v)", err)
 		}
-		t.Skip("examples/web is not installed: run npm ci --prefix examples/web")
+		testtool.Skip(t, "examples/web's npm packages", "npm ci --prefix examples/web")
 	}
 }
 
