@@ -15,8 +15,10 @@ import (
 
 // TestBrowser_Playground loads the playground from the binary in headless
 // Chromium with no network but the server, puts a token in the headers
-// editor, runs the home feed and checks that the result renders
-// (web/playground/browser-test.mjs). The screenshot lands in e2e/output/.
+// editor, runs the home feed and checks that the result renders, then signs
+// in through the SignIn tab and checks that AddComment carries its token,
+// before and after a reload (web/playground/browser-test.mjs). The
+// screenshots land in e2e/output/.
 //
 // It needs `npm ci --prefix web/playground` and Debian's chromium; without
 // them it skips, unless FOLIO_REQUIRE_NODE is set (as in CI), when it fails.
@@ -27,8 +29,10 @@ func TestBrowser_Playground(t *testing.T) {
 		t.Fatal(err)
 	}
 	runBrowserScript(t, chromium, "browser-test.mjs", baseURL, out)
-	if fi, err := os.Stat(filepath.Join(out, "playground-home-feed.png")); err != nil || fi.Size() == 0 {
-		t.Errorf("no screenshot: %v", err)
+	for _, shot := range []string{"playground-home-feed.png", "playground-session.png"} {
+		if fi, err := os.Stat(filepath.Join(out, shot)); err != nil || fi.Size() == 0 {
+			t.Errorf("no screenshot %s: %v", shot, err)
+		}
 	}
 }
 

@@ -2461,9 +2461,9 @@ mutation AddComment ($articleId: ID!, $parentId: ID, $body: String!) {
 }
 `
 
-// Comment on a published article. Needs a signed-in user: set
-// {"Authorization": "Bearer <accessToken>"} (or {"X-API-Key": "<key>"}) in the
-// Headers editor, else the answer is UNAUTHENTICATED. Leave parentId null for
+// Comment on a published article. Needs a signed-in user: run the SignIn tab
+// first (the playground then sends its token), or set {"X-API-Key": "<key>"}
+// in the Headers editor; else the answer is UNAUTHENTICATED. Leave parentId null for
 // a top-level comment, or set it to a comment's id to reply to it.
 func AddComment(
 	ctx_ context.Context,
@@ -3026,9 +3026,9 @@ mutation SignIn ($email: String!, $password: String!) {
 `
 
 // Sign in with an email and password (no account yet? signUp takes the same
-// fields plus a handle and displayName). Put session.accessToken in the
-// Headers editor as {"Authorization": "Bearer <accessToken>"}; before it
-// expires, trade session.refreshToken for a new pair with refreshSession.
+// fields plus a handle and displayName). In the playground every tab then
+// sends session.accessToken (elsewhere: {"Authorization": "Bearer <accessToken>"});
+// before it expires, trade session.refreshToken for a new pair with refreshSession.
 // A wrong password comes back in userErrors (INVALID_CREDENTIALS), not as a
 // GraphQL error.
 func SignIn(
