@@ -396,15 +396,20 @@ func genArticleTags(r *rand.Rand, articles []article, tags []tag) []articleTag {
 	return out
 }
 
-// documentArticle makes the newest published article the one the
+// documentArticle makes the second newest published article the one the
 // documentation's examples find: about keyset pagination in Postgres, filed
-// under Backend, tagged go and postgres. It draws from its own stream, so
-// every other row stays as it was, and returns the article tags with that
+// under Backend, tagged go and postgres. (The newest keeps its slug: the
+// playground and the docs open it.) It draws from its own stream, so every
+// other row stays as it was, and returns the article tags with that
 // article's replaced.
 func documentArticle(r *rand.Rand, articles []article, tags []articleTag, tagList []tag, sz sizes) []articleTag {
-	i := len(articles) - 1
-	for i >= 0 && articles[i].status != statusPublished {
-		i--
+	i, seen := len(articles)-1, 0
+	for ; i >= 0; i-- {
+		if articles[i].status == statusPublished {
+			if seen++; seen == 2 {
+				break
+			}
+		}
 	}
 	if i < 0 {
 		return tags
