@@ -37,6 +37,7 @@ type config struct {
 	RateLimit rateLimitConfig
 
 	JWTKeys                                                      string
+	DevJWTKeyFile                                                string // "" for the default, "none" for a key per process
 	AccessTokenTTL, RefreshTokenTTL                              time.Duration
 	SignInFreeAttempts, SignInMaxPerAccount, SignInMaxPerAddress int
 	SignInDelay, SignInWindow                                    time.Duration
@@ -216,7 +217,8 @@ var settings = []setting{
 		}
 		return nil
 	}},
-	{"JWT_KEYS", "KID:SEED,…", "", "generated per process in development; required in production", "access-token keys, `kid:base64-seed,…`, the first signing (`go run . keygen`)", text(func(c *config) *string { return &c.JWTKeys })},
+	{"JWT_KEYS", "KID:SEED,…", "", "in development, kept in DEV_JWT_KEY_FILE; required in production", "access-token keys, `kid:base64-seed,…`, the first signing (`go run . keygen`)", text(func(c *config) *string { return &c.JWTKeys })},
+	{"DEV_JWT_KEY_FILE", "PATH|none", "", "folio/dev-jwt.key in the user's config directory", "development without JWT_KEYS: the file (mode 0600, created when missing) that keeps the access-token key, so tokens survive a restart; `none` for a key per process", text(func(c *config) *string { return &c.DevJWTKeyFile })},
 	{"ACCESS_TOKEN_TTL", "DURATION", "15m", "", "lifetime of access tokens", duration(func(c *config) *time.Duration { return &c.AccessTokenTTL })},
 	{"REFRESH_TOKEN_TTL", "DURATION", "720h", "", "lifetime of refresh tokens", duration(func(c *config) *time.Duration { return &c.RefreshTokenTTL })},
 	{"SIGNIN_FREE_ATTEMPTS", "N", "5", "", "sign-in attempts per account and client address before each further one waits", positive(func(c *config) *int { return &c.SignInFreeAttempts })},

@@ -32,6 +32,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -666,15 +667,26 @@ func demoPasswordHash(cfg config) string {
 const redisPrefix = "folio:v1:"
 
 // newAuth builds authentication from config. Development without JWT_KEYS
-// gets a key of its own, which lives as long as the process.
+// keeps its key in a file outside the repository (DEV_JWT_KEY_FILE), so
+// tokens survive a restart, or with `none` gets a key per process.
 func newAuth(cfg config, db auth.Store, rdb redis.UniversalClient, log *slog.Logger) (*auth.Service, error) {
 	var keys *auth.KeySet
 	if cfg.JWTKeys == "" && cfg.production() {
 		return nil, errors.New("JWT_KEYS must be set in production (make a key with `folio keygen`), so every instance signs and verifies with the same keys")
 	}
 	if cfg.JWTKeys == "" {
-		keys = auth.MustGenerateKeys()
-		log.Warn("JWT_KEYS is not set: signing access tokens with a key generated for this process; tokens will not survive a restart")
+		path, err := devKeyFile(cfg)
+		switch {
+		case path == "":
+			keys = auth.MustGenerateKeys()
+			log.Warn("JWT_KEYS is not set: signing access tokens with a key generated for this process; tokens will not survive a restart", "reason", err)
+		default:
+			var created bool
+			if keys, created, err = auth.LoadOrCreateKeyFile(path); err != nil {
+				return nil, fmt.Errorf("DEV_JWT_KEY_FILE: %v", err)
+			}
+			log.Info("JWT_KEYS is not set: signing access tokens with the development key in a file", "path", path, "created", created)
+		}
 	} else {
 		var err error
 		if keys, err = auth.ParseKeys(cfg.JWTKeys); err != nil {
@@ -687,6 +699,22 @@ func newAuth(cfg config, db auth.Store, rdb redis.UniversalClient, log *slog.Log
 		Throttle:    newThrottle(cfg, rdb, log),
 		Revocations: &auth.Revocations{Redis: rdb, Prefix: redisPrefix, Logger: log, Live: db.SessionLive},
 	}, nil
+}
+
+// devKeyFile is where development keeps its access-token key: "" (and why)
+// for a key per process.
+func devKeyFile(cfg config) (string, error) {
+	switch cfg.DevJWTKeyFile {
+	case "none":
+		return "", errors.New("DEV_JWT_KEY_FILE is none")
+	case "":
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, "folio", "dev-jwt.key"), nil
+	}
+	return cfg.DevJWTKeyFile, nil
 }
 
 // newThrottle is the sign-in throttle as the settings describe it.

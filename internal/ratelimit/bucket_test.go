@@ -18,6 +18,7 @@ import (
 
 	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/redistest"
+	"github.com/folio/folio/internal/testtool"
 )
 
 var testTier = ratelimit.Tier{Name: "test", Capacity: 100, RestoreRate: 10}
@@ -254,7 +255,7 @@ func startRedis(t *testing.T, port int) (stop func()) {
 	t.Helper()
 	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
 	if err := cmd.Start(); err != nil {
-		t.Skipf("redis-server: %v", err)
+		testtool.Skip(t, "redis-server ("+err.Error()+")", "apt-get install redis-server")
 	}
 	var once sync.Once
 	stop = func() {

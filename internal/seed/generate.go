@@ -112,6 +112,7 @@ const (
 	streamReactions
 	streamCommentText
 	streamBodies
+	streamDocs
 )
 
 // newRand returns the random stream with the given number.
@@ -135,6 +136,7 @@ func generate(sz sizes, now time.Time) (*dataset, error) {
 	}
 	d.articles = genArticles(newRand(streamArticles), sz, end)
 	d.articleTags = genArticleTags(newRand(streamArticleTags), d.articles, d.tags)
+	d.articleTags = documentArticle(newRand(streamDocs), d.articles, d.articleTags, d.tags, sz)
 
 	// Comments and reactions share one popularity ranking, so the articles
 	// people argue about are also the ones they react to.
@@ -244,6 +246,9 @@ func genCategories(n int) []category {
 	return out
 }
 
+// docTags are the tags the documentation's examples use.
+var docTags = []string{"Go", "Postgres", "GraphQL"}
+
 // genTags names tags after techs and concepts first, then after tech and
 // concept pairs once those run out.
 func genTags(r *rand.Rand, n int) []tag {
@@ -253,6 +258,14 @@ func genTags(r *rand.Rand, n int) []tag {
 	}
 	names = append(names, concepts...)
 	r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+	// The documented examples (README, docs/) name these tags; every
+	// scale has them, first, whatever the shuffle.
+	for k, want := range docTags {
+		if i := slices.Index(names, want); i >= 0 {
+			names = slices.Delete(names, i, i+1)
+			names = slices.Insert(names, k, want)
+		}
+	}
 
 	taken := make(map[string]bool, n)
 	tags := make([]tag, 0, n)
@@ -379,6 +392,63 @@ func genArticleTags(r *rand.Rand, articles []article, tags []tag) []articleTag {
 		for _, t := range chosen {
 			out = append(out, articleTag{article: int64(i + 1), tag: int64(t + 1)})
 		}
+	}
+	return out
+}
+
+// documentArticle makes the second newest published article the one the
+// documentation's examples find: about keyset pagination in Postgres, filed
+// under Backend, tagged go and postgres. (The newest keeps its slug: the
+// playground and the docs open it.) It draws from its own stream, so every
+// other row stays as it was, and returns the article tags with that
+// article's replaced.
+func documentArticle(r *rand.Rand, articles []article, tags []articleTag, tagList []tag, sz sizes) []articleTag {
+	i, seen := len(articles)-1, 0
+	for ; i >= 0; i-- {
+		if articles[i].status == statusPublished {
+			if seen++; seen == 2 {
+				break
+			}
+		}
+	}
+	if i < 0 {
+		return tags
+	}
+	a := &articles[i]
+	a.topic = topic{
+		tech:    slices.IndexFunc(techs, func(t tech) bool { return t.name == "Postgres" }),
+		concept: slices.Index(concepts, "Keyset Pagination"),
+	}
+	if sz.categories > 1 {
+		a.category = 2 // Backend
+	}
+	a.title, a.excerpt = title(r, a.topic), excerpt(r, a.topic)
+	taken := make(map[string]bool, len(articles))
+	for j := range articles {
+		if j != i {
+			taken[articles[j].slug] = true
+		}
+	}
+	a.slug = uniqueSlug(taken, slugify(a.title))
+
+	id := int64(i + 1)
+	var want []int64
+	for k, t := range tagList {
+		if t.slug == "go" || t.slug == "postgres" {
+			want = append(want, int64(k+1))
+		}
+	}
+	out := tags[:0:0]
+	for _, at := range tags {
+		if at.article != id {
+			out = append(out, at)
+		} else if !slices.Contains(want, at.tag) && len(want) < 5 {
+			want = append(want, at.tag)
+		}
+	}
+	slices.Sort(want)
+	for _, t := range want {
+		out = append(out, articleTag{article: id, tag: t})
 	}
 	return out
 }

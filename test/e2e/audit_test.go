@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/folio/folio/internal/testtool"
 )
 
 // TestGraphQLOverHTTPAudit runs the official GraphQL-over-HTTP conformance
@@ -20,7 +22,7 @@ func TestGraphQLOverHTTPAudit(t *testing.T) {
 		if os.Getenv("FOLIO_REQUIRE_NODE") != "" {
 			t.Fatalf("tools/audit is not installed: run npm ci --prefix tools/audit (%v)", err)
 		}
-		t.Skip("tools/audit is not installed: run npm ci --prefix tools/audit")
+		testtool.Skip(t, "tools/audit's npm packages", "npm ci --prefix tools/audit")
 	}
 	audit := func(t *testing.T, url string) {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

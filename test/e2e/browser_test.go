@@ -6,14 +6,19 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/folio/folio/internal/testtool"
 )
 
 // TestBrowser_Playground loads the playground from the binary in headless
 // Chromium with no network but the server, puts a token in the headers
-// editor, runs the home feed and checks that the result renders
-// (web/playground/browser-test.mjs). The screenshot lands in e2e/output/.
+// editor, runs the home feed and checks that the result renders, then signs
+// in through the SignIn tab and checks that AddComment carries its token,
+// before and after a reload (web/playground/browser-test.mjs). The
+// screenshots land in e2e/output/.
 //
 // It needs `npm ci --prefix web/playground` and Debian's chromium; without
 // them it skips, unless FOLIO_REQUIRE_NODE is set (as in CI), when it fails.
@@ -24,8 +29,10 @@ func TestBrowser_Playground(t *testing.T) {
 		t.Fatal(err)
 	}
 	runBrowserScript(t, chromium, "browser-test.mjs", baseURL, out)
-	if fi, err := os.Stat(filepath.Join(out, "playground-home-feed.png")); err != nil || fi.Size() == 0 {
-		t.Errorf("no screenshot: %v", err)
+	for _, shot := range []string{"playground-home-feed.png", "playground-session.png"} {
+		if fi, err := os.Stat(filepath.Join(out, shot)); err != nil || fi.Size() == 0 {
+			t.Errorf("no screenshot %s: %v", shot, err)
+		}
 	}
 }
 
@@ -46,21 +53,21 @@ func needBrowser(t *testing.T) string {
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
 	}
-	var missing []string
+	var missing, install []string
 	if _, err := os.Stat("../../web/playground/node_modules/playwright-core"); err != nil {
-		missing = append(missing, "playwright-core (npm ci --prefix web/playground)")
+		missing, install = append(missing, "playwright-core"), append(install, "npm ci --prefix web/playground")
 	}
 	if _, err := os.Stat(chromium); err != nil {
-		missing = append(missing, "Chromium at "+chromium+" (apt-get install chromium)")
+		missing, install = append(missing, "Chromium at "+chromium), append(install, "apt-get install chromium")
 	}
 	if _, err := exec.LookPath("node"); err != nil {
-		missing = append(missing, "node (apt-get install nodejs npm)")
+		missing, install = append(missing, "node"), append(install, "apt-get install nodejs npm")
 	}
 	if len(missing) > 0 {
 		if os.Getenv("FOLIO_REQUIRE_NODE") != "" {
-			t.Fatalf("cannot run the browser test: missing %v", missing)
+			t.Fatalf("cannot run the browser test: missing %v (%s)", missing, strings.Join(install, " && "))
 		}
-		t.Skipf("missing %v", missing)
+		testtool.Skip(t, strings.Join(missing, ", "), strings.Join(install, " && "))
 	}
 	return chromium
 }

@@ -27,6 +27,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio/folio/internal/testtool"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -96,7 +97,7 @@ func asPostgres(name string, args ...string) *exec.Cmd {
 func startCluster(t *testing.T, settings ...string) *cluster {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(pgBin, "initdb")); err != nil {
-		t.Skipf("PostgreSQL 15's initdb is not installed: %v", err)
+		testtool.Skip(t, "PostgreSQL 15's initdb ("+err.Error()+")", "apt-get install postgresql-15")
 	}
 	dir, err := os.MkdirTemp("", "folio-fault-pg-")
 	if err != nil {
@@ -188,7 +189,7 @@ func (r *redisServer) start() {
 	r.t.Helper()
 	r.cmd = exec.Command("redis-server", "--bind", "127.0.0.1", "--port", strconv.Itoa(r.port), "--save", "", "--appendonly", "no")
 	if err := r.cmd.Start(); err != nil {
-		r.t.Skipf("redis-server: %v", err)
+		testtool.Skip(r.t, "redis-server ("+err.Error()+")", "apt-get install redis-server")
 	}
 	waitFor(r.t, "redis-server to listen", 10*time.Second, func() bool {
 		c, err := net.Dial("tcp", r.addr())

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/folio/folio/internal/testtool"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -23,7 +24,7 @@ func requireInspector(t *testing.T) {
 		if os.Getenv("FOLIO_REQUIRE_NODE") != "" {
 			t.Fatalf("GraphQL Inspector is missing (%v): run npm ci --prefix tools/schema", err)
 		}
-		t.Skip("GraphQL Inspector is not installed: run npm ci --prefix tools/schema")
+		testtool.Skip(t, "GraphQL Inspector", "npm ci --prefix tools/schema")
 	}
 }
 

@@ -2,7 +2,8 @@
 // every request outside that server blocked: the page loads, the explorer
 // shows the schema, a token goes into the headers editor, the home-feed tab
 // runs, and its result renders; the CommentAdded tab subscribes over a
-// WebSocket and shows a comment added meanwhile.
+// WebSocket and shows a comment added meanwhile; then the SignIn tab signs
+// every tab in, and AddComment carries its token, also after a reload.
 // Fails on any Content-Security-Policy violation or page error.
 //
 //   node browser-test.mjs http://127.0.0.1:PORT OUTPUT_DIR
@@ -147,6 +148,69 @@ try {
     problems.push(`the CommentAdded tab opened no WebSocket: ${err.message}`);
   }
   console.log(`rendered ${edges.length} articles; screenshot: ${shot}`);
+
+  // The session: run the SignIn tab, and every tab without a credential of
+  // its own sends its token, before a reload and after.
+  const run = async (tab, field) => {
+    await page.locator('.graphiql-tab', { hasText: tab }).first().click();
+    // Execute only once the editor shows the tab's operation: GraphiQL
+    // switches the editor a moment after the click.
+    await page.waitForFunction(
+      (name) => {
+        const q = document.querySelector('.graphiql-query-editor .CodeMirror');
+        return q && q.CodeMirror && new RegExp(`\\b(query|mutation) ${name}\\b`).test(q.CodeMirror.getValue());
+      },
+      tab,
+      { timeout: 10000 },
+    );
+    // GraphiQL picks the operation name from the editor a moment after it
+    // changes: an answer "operation X not found" means it had not yet, and
+    // the run is repeated, until a deadline.
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      await page.locator('.graphiql-execute-button').click();
+      const outcome = await page.waitForFunction(
+        (f) => {
+          const r = document.querySelector('.result-window .CodeMirror');
+          if (!r || !r.CodeMirror) return false;
+          try {
+            const v = JSON.parse(r.CodeMirror.getValue());
+            if (Object.hasOwn(v.data ?? {}, f)) return 'done';
+            if (/^operation \S+ not found$/.test(v.errors?.[0]?.message ?? '')) return 'stale';
+          } catch {}
+          return false;
+        },
+        field,
+        { timeout: Math.max(1, deadline - Date.now()) },
+      ).then((h) => h.jsonValue()).catch(async (e) => {
+        const shown = await page.evaluate(() => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue());
+        throw new Error(`${tab}: no ${field} in the result within 20s; it shows ${String(shown).slice(0, 300)} (${e.message})`);
+      });
+      if (outcome === 'done') break;
+      await page.evaluate(() => { document.querySelector('.result-window .CodeMirror').CodeMirror.setValue(''); });
+    }
+    return JSON.parse(await page.evaluate(() => document.querySelector('.result-window .CodeMirror').CodeMirror.getValue()));
+  };
+  const signedIn = await run('SignIn', 'signIn');
+  const issued = signedIn?.data?.signIn?.session?.accessToken;
+  if (!issued) problems.push(`the SignIn tab gave no session: ${JSON.stringify(signedIn).slice(0, 300)}`);
+  const commentSent = async (when) => {
+    const before = sent.length;
+    const answer = await run('AddComment', 'addComment');
+    if (!answer?.data?.addComment?.comment?.id) problems.push(`${when}: AddComment failed: ${JSON.stringify(answer).slice(0, 300)}`);
+    const req = sent.slice(before).at(-1);
+    const auth = req && (await req.allHeaders()).authorization;
+    if (auth !== `Bearer ${issued}`) problems.push(`${when}: AddComment went out with ${auth}, not the SignIn tab's token`);
+  };
+  await commentSent('after signing in');
+  const badge = await page.locator('.folio-session').innerText();
+  if (!badge.includes('@demo_reader')) problems.push(`the session badge reads ${JSON.stringify(badge)}`);
+  await page.reload({ waitUntil: 'load' });
+  await page.waitForSelector('.graphiql-container', { timeout: 20000 });
+  await commentSent('after a reload');
+  const shot2 = path.join(outDir, 'playground-session.png');
+  await page.screenshot({ path: shot2 });
+  console.log(`signed in through the SignIn tab; AddComment carried the token before and after a reload; screenshot: ${shot2}`);
 } finally {
   await browser.close();
 }
@@ -154,4 +218,4 @@ if (problems.length > 0) {
   console.error(problems.join('\n'));
   process.exit(1);
 }
-console.log('playground browser test: 1 passed, 0 failed');
+console.log('playground browser test: 2 passed, 0 failed');

@@ -1,15 +1,22 @@
 // Runs the example operations against a live Folio and prints what a page
 // would show: the home feed, an article page, signing in and adding a
-// comment. FOLIO_URL (default http://localhost:8080) names the server;
-// FOLIO_EMAIL and FOLIO_PASSWORD sign in to an existing account, otherwise
-// the demo signs up a new one and signs in to it.
+// comment, reacting, an API key and, given an editor's account, writing and
+// publishing an article. FOLIO_URL (default http://localhost:8080) names the
+// server; FOLIO_EMAIL and FOLIO_PASSWORD sign in to an existing account,
+// otherwise the demo signs up a new one and signs in to it;
+// FOLIO_EDITOR_EMAIL and FOLIO_EDITOR_PASSWORD (a development server has
+// editor@demo.folio.example with folio-demo-password) add the writing.
 //
 //   FOLIO_URL=http://localhost:8080 npm run demo
 import { FolioClient, FolioError, documentId } from './folio.js';
 import {
   AddCommentDocument,
+  AddReactionDocument,
   ArticlePageDocument,
+  CreateApiKeyDocument,
+  CreateArticleDocument,
   HomeFeedDocument,
+  PublishArticleDocument,
   SignInDocument,
   SignUpDocument,
   type SignInMutation,
@@ -79,7 +86,42 @@ async function main(): Promise<void> {
   const problem = empty.addComment?.userErrors[0];
   if (!problem) throw new Error('an empty comment was accepted');
   console.log(`an empty comment: ${problem.code} on ${problem.field}: ${problem.message}`);
-  console.log('demo: 9 operations ran');
+  let ran = 9;
+
+  // React to the article; the payload carries the article's new counts.
+  const { addReaction } = await me.execute(AddReactionDocument, { articleId: article.id, kind: 'INSIGHTFUL' });
+  if (!addReaction?.article) throw new Error(`addReaction refused: ${JSON.stringify(addReaction?.userErrors)}`);
+  console.log(`reacted INSIGHTFUL: the article has ${addReaction.article.reactionCounts.total} reactions`);
+
+  // An API key for a script: the secret is shown once; a client sends it as X-API-Key.
+  const { createApiKey } = await me.execute(CreateApiKeyDocument, { name: 'demo script' });
+  if (!createApiKey?.secret) throw new Error(`createApiKey refused: ${JSON.stringify(createApiKey?.userErrors)}`);
+  const script = new FolioClient({ url, apiKey: createApiKey.secret, persisted });
+  const byKey = await script.execute(AddReactionDocument, { articleId: article.id, kind: 'LIKE' });
+  if (!byKey.addReaction?.article) throw new Error(`a reaction with the API key was refused: ${JSON.stringify(byKey.addReaction?.userErrors)}`);
+  console.log(`API key ${createApiKey.apiKey?.prefix}…: reacted LIKE with it`);
+  ran += 3;
+
+  // Writing: an author's draft, published by an editor (an editor may do both).
+  const editorEmail = process.env.FOLIO_EDITOR_EMAIL;
+  const editorPassword = process.env.FOLIO_EDITOR_PASSWORD;
+  if (editorEmail && editorPassword) {
+    const { signIn: ed } = await client.execute(SignInDocument, { email: editorEmail, password: editorPassword });
+    if (!ed?.session) throw new Error(`editor sign-in refused: ${JSON.stringify(ed?.userErrors)}`);
+    const editor = client.withAccessToken(ed.session.accessToken);
+    const { createArticle } = await editor.execute(CreateArticleDocument, {
+      title: `Notes from the demo, ${new Date().toISOString()}`,
+      body: 'Keyset pagination orders by a unique key and asks for the rows after the last one sent.\n\nThat is all.',
+    });
+    const draft = createArticle?.article;
+    if (!draft) throw new Error(`createArticle refused: ${JSON.stringify(createArticle?.userErrors)}`);
+    console.log(`wrote draft ${draft.slug} (${draft.status}); its excerpt, made from the body: ${draft.excerpt}`);
+    const { publishArticle } = await editor.execute(PublishArticleDocument, { id: draft.id });
+    if (!publishArticle?.article) throw new Error(`publishArticle refused: ${JSON.stringify(publishArticle?.userErrors)}`);
+    console.log(`published ${publishArticle.article.slug} at ${publishArticle.article.publishedAt}`);
+    ran += 3;
+  }
+  console.log(`demo: ${ran} operations ran`);
 }
 
 // signIn signs in with FOLIO_EMAIL and FOLIO_PASSWORD (a development server's

@@ -123,6 +123,122 @@ func (v *AddCommentResponse) GetAddComment() *AddCommentAddCommentAddCommentPayl
 	return v.AddComment
 }
 
+// AddReactionAddReactionReactionPayload includes the requested fields of the GraphQL type ReactionPayload.
+// The GraphQL type's documentation follows.
+//
+// The result of `addReaction` or `removeReaction`.
+type AddReactionAddReactionReactionPayload struct {
+	// The article, with its updated counts.
+	Article *AddReactionAddReactionReactionPayloadArticle `json:"article"`
+	// What is wrong with the input.
+	UserErrors []AddReactionAddReactionReactionPayloadUserErrorsUserError `json:"userErrors"`
+}
+
+// GetArticle returns AddReactionAddReactionReactionPayload.Article, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayload) GetArticle() *AddReactionAddReactionReactionPayloadArticle {
+	return v.Article
+}
+
+// GetUserErrors returns AddReactionAddReactionReactionPayload.UserErrors, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayload) GetUserErrors() []AddReactionAddReactionReactionPayloadUserErrorsUserError {
+	return v.UserErrors
+}
+
+// AddReactionAddReactionReactionPayloadArticle includes the requested fields of the GraphQL type Article.
+// The GraphQL type's documentation follows.
+//
+// A piece of writing.
+type AddReactionAddReactionReactionPayloadArticle struct {
+	// The article's globally unique, opaque ID.
+	Id string `json:"id"`
+	// How many reactions of each kind the article has.
+	ReactionCounts AddReactionAddReactionReactionPayloadArticleReactionCounts `json:"reactionCounts"`
+}
+
+// GetId returns AddReactionAddReactionReactionPayloadArticle.Id, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayloadArticle) GetId() string { return v.Id }
+
+// GetReactionCounts returns AddReactionAddReactionReactionPayloadArticle.ReactionCounts, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayloadArticle) GetReactionCounts() AddReactionAddReactionReactionPayloadArticleReactionCounts {
+	return v.ReactionCounts
+}
+
+// AddReactionAddReactionReactionPayloadArticleReactionCounts includes the requested fields of the GraphQL type ReactionCounts.
+// The GraphQL type's documentation follows.
+//
+// How many reactions of each kind an article has.
+type AddReactionAddReactionReactionPayloadArticleReactionCounts struct {
+	// Likes.
+	Like int `json:"like"`
+	// Loves.
+	Love int `json:"love"`
+	// Insightfuls.
+	Insightful int `json:"insightful"`
+	// Celebrates.
+	Celebrate int `json:"celebrate"`
+	// All reactions together.
+	Total int `json:"total"`
+}
+
+// GetLike returns AddReactionAddReactionReactionPayloadArticleReactionCounts.Like, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayloadArticleReactionCounts) GetLike() int { return v.Like }
+
+// GetLove returns AddReactionAddReactionReactionPayloadArticleReactionCounts.Love, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayloadArticleReactionCounts) GetLove() int { return v.Love }
+
+// GetInsightful returns AddReactionAddReactionReactionPayloadArticleReactionCounts.Insightful, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayloadArticleReactionCounts) GetInsightful() int {
+	return v.Insightful
+}
+
+// GetCelebrate returns AddReactionAddReactionReactionPayloadArticleReactionCounts.Celebrate, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayloadArticleReactionCounts) GetCelebrate() int {
+	return v.Celebrate
+}
+
+// GetTotal returns AddReactionAddReactionReactionPayloadArticleReactionCounts.Total, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayloadArticleReactionCounts) GetTotal() int { return v.Total }
+
+// AddReactionAddReactionReactionPayloadUserErrorsUserError includes the requested fields of the GraphQL type UserError.
+// The GraphQL type's documentation follows.
+//
+// A problem with a mutation's input that the caller can fix. Mutations answer
+// input problems here, with the result field null; errors that are not about
+// the input (`UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND` of the object acted
+// on, `RATE_LIMITED`) come in the response's `errors` instead.
+type AddReactionAddReactionReactionPayloadUserErrorsUserError struct {
+	// The input field at fault, e.g. `title` or `tagIds.2`; null when the problem is the input as a whole.
+	Field *string `json:"field"`
+	// What is wrong and how to fix it, for a person to read.
+	Message string `json:"message"`
+	// What kind of problem it is, for code to act on.
+	Code UserErrorCode `json:"code"`
+}
+
+// GetField returns AddReactionAddReactionReactionPayloadUserErrorsUserError.Field, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayloadUserErrorsUserError) GetField() *string { return v.Field }
+
+// GetMessage returns AddReactionAddReactionReactionPayloadUserErrorsUserError.Message, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayloadUserErrorsUserError) GetMessage() string {
+	return v.Message
+}
+
+// GetCode returns AddReactionAddReactionReactionPayloadUserErrorsUserError.Code, and is useful for accessing the field via an interface.
+func (v *AddReactionAddReactionReactionPayloadUserErrorsUserError) GetCode() UserErrorCode {
+	return v.Code
+}
+
+// AddReactionResponse is returned by AddReaction on success.
+type AddReactionResponse struct {
+	// Adds the signed-in user's reaction to an article. Adding it twice is the same as once.
+	AddReaction *AddReactionAddReactionReactionPayload `json:"addReaction"`
+}
+
+// GetAddReaction returns AddReactionResponse.AddReaction, and is useful for accessing the field via an interface.
+func (v *AddReactionResponse) GetAddReaction() *AddReactionAddReactionReactionPayload {
+	return v.AddReaction
+}
+
 // ArticlePageArticle includes the requested fields of the GraphQL type Article.
 // The GraphQL type's documentation follows.
 //
@@ -438,6 +554,24 @@ type ArticlePageResponse struct {
 // GetArticle returns ArticlePageResponse.Article, and is useful for accessing the field via an interface.
 func (v *ArticlePageResponse) GetArticle() *ArticlePageArticle { return v.Article }
 
+// Where an article is in its life.
+type ArticleStatus string
+
+const (
+	// Being written; seen only by its author and editors.
+	ArticleStatusDraft ArticleStatus = "DRAFT"
+	// Public.
+	ArticleStatusPublished ArticleStatus = "PUBLISHED"
+	// Withdrawn from public view; seen only by its author and editors.
+	ArticleStatusArchived ArticleStatus = "ARCHIVED"
+)
+
+var AllArticleStatus = []ArticleStatus{
+	ArticleStatusDraft,
+	ArticleStatusPublished,
+	ArticleStatusArchived,
+}
+
 // CommentAddedCommentAddedComment includes the requested fields of the GraphQL type Comment.
 // The GraphQL type's documentation follows.
 //
@@ -526,22 +660,22 @@ func (v *CommentAddedResponse) GetCommentAdded() CommentAddedCommentAddedComment
 //
 // The result of `createApiKey`.
 type CreateApiKeyCreateApiKeyCreateApiKeyPayload struct {
-	// The new key.
-	ApiKey *CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey `json:"apiKey"`
 	// The key itself. It is shown this once and cannot be recovered: store it in
 	// the client's secret store. Send it as `X-API-Key` or `Authorization: Bearer`.
 	Secret *string `json:"secret"`
+	// The new key.
+	ApiKey *CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey `json:"apiKey"`
 	// What is wrong with the input.
 	UserErrors []CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError `json:"userErrors"`
 }
+
+// GetSecret returns CreateApiKeyCreateApiKeyCreateApiKeyPayload.Secret, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayload) GetSecret() *string { return v.Secret }
 
 // GetApiKey returns CreateApiKeyCreateApiKeyCreateApiKeyPayload.ApiKey, and is useful for accessing the field via an interface.
 func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayload) GetApiKey() *CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey {
 	return v.ApiKey
 }
-
-// GetSecret returns CreateApiKeyCreateApiKeyCreateApiKeyPayload.Secret, and is useful for accessing the field via an interface.
-func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayload) GetSecret() *string { return v.Secret }
 
 // GetUserErrors returns CreateApiKeyCreateApiKeyCreateApiKeyPayload.UserErrors, and is useful for accessing the field via an interface.
 func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayload) GetUserErrors() []CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError {
@@ -555,15 +689,27 @@ func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayload) GetUserErrors() []CreateAp
 type CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey struct {
 	// The key's opaque ID, for `revokeApiKey`.
 	Id string `json:"id"`
+	// What the key is for, as its owner named it.
+	Name string `json:"name"`
 	// The start of the key, e.g. `folio_k1a2b3c4`: enough to recognise it, useless to use it.
 	Prefix string `json:"prefix"`
+	// When the key was created.
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // GetId returns CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey.Id, and is useful for accessing the field via an interface.
 func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey) GetId() string { return v.Id }
 
+// GetName returns CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey.Name, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey) GetName() string { return v.Name }
+
 // GetPrefix returns CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey.Prefix, and is useful for accessing the field via an interface.
 func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey) GetPrefix() string { return v.Prefix }
+
+// GetCreatedAt returns CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey.CreatedAt, and is useful for accessing the field via an interface.
+func (v *CreateApiKeyCreateApiKeyCreateApiKeyPayloadApiKey) GetCreatedAt() time.Time {
+	return v.CreatedAt
+}
 
 // CreateApiKeyCreateApiKeyCreateApiKeyPayloadUserErrorsUserError includes the requested fields of the GraphQL type UserError.
 // The GraphQL type's documentation follows.
@@ -605,6 +751,104 @@ type CreateApiKeyResponse struct {
 // GetCreateApiKey returns CreateApiKeyResponse.CreateApiKey, and is useful for accessing the field via an interface.
 func (v *CreateApiKeyResponse) GetCreateApiKey() *CreateApiKeyCreateApiKeyCreateApiKeyPayload {
 	return v.CreateApiKey
+}
+
+// CreateArticleCreateArticleCreateArticlePayload includes the requested fields of the GraphQL type CreateArticlePayload.
+// The GraphQL type's documentation follows.
+//
+// The result of `createArticle`.
+type CreateArticleCreateArticleCreateArticlePayload struct {
+	// The new draft.
+	Article *CreateArticleCreateArticleCreateArticlePayloadArticle `json:"article"`
+	// What is wrong with the input.
+	UserErrors []CreateArticleCreateArticleCreateArticlePayloadUserErrorsUserError `json:"userErrors"`
+}
+
+// GetArticle returns CreateArticleCreateArticleCreateArticlePayload.Article, and is useful for accessing the field via an interface.
+func (v *CreateArticleCreateArticleCreateArticlePayload) GetArticle() *CreateArticleCreateArticleCreateArticlePayloadArticle {
+	return v.Article
+}
+
+// GetUserErrors returns CreateArticleCreateArticleCreateArticlePayload.UserErrors, and is useful for accessing the field via an interface.
+func (v *CreateArticleCreateArticleCreateArticlePayload) GetUserErrors() []CreateArticleCreateArticleCreateArticlePayloadUserErrorsUserError {
+	return v.UserErrors
+}
+
+// CreateArticleCreateArticleCreateArticlePayloadArticle includes the requested fields of the GraphQL type Article.
+// The GraphQL type's documentation follows.
+//
+// A piece of writing.
+type CreateArticleCreateArticleCreateArticlePayloadArticle struct {
+	// The article's globally unique, opaque ID.
+	Id string `json:"id"`
+	// The unique, URL-safe name of the article, e.g. `keyset-pagination-explained`.
+	Slug string `json:"slug"`
+	// Where the article is in its life.
+	Status ArticleStatus `json:"status"`
+	// A sentence or two that sums the article up, for lists and previews.
+	Excerpt string `json:"excerpt"`
+	// Counts the article's changes. Pass it as `expectedVersion` when updating
+	// so a concurrent change is reported as `CONFLICT` instead of overwritten.
+	Version int `json:"version"`
+}
+
+// GetId returns CreateArticleCreateArticleCreateArticlePayloadArticle.Id, and is useful for accessing the field via an interface.
+func (v *CreateArticleCreateArticleCreateArticlePayloadArticle) GetId() string { return v.Id }
+
+// GetSlug returns CreateArticleCreateArticleCreateArticlePayloadArticle.Slug, and is useful for accessing the field via an interface.
+func (v *CreateArticleCreateArticleCreateArticlePayloadArticle) GetSlug() string { return v.Slug }
+
+// GetStatus returns CreateArticleCreateArticleCreateArticlePayloadArticle.Status, and is useful for accessing the field via an interface.
+func (v *CreateArticleCreateArticleCreateArticlePayloadArticle) GetStatus() ArticleStatus {
+	return v.Status
+}
+
+// GetExcerpt returns CreateArticleCreateArticleCreateArticlePayloadArticle.Excerpt, and is useful for accessing the field via an interface.
+func (v *CreateArticleCreateArticleCreateArticlePayloadArticle) GetExcerpt() string { return v.Excerpt }
+
+// GetVersion returns CreateArticleCreateArticleCreateArticlePayloadArticle.Version, and is useful for accessing the field via an interface.
+func (v *CreateArticleCreateArticleCreateArticlePayloadArticle) GetVersion() int { return v.Version }
+
+// CreateArticleCreateArticleCreateArticlePayloadUserErrorsUserError includes the requested fields of the GraphQL type UserError.
+// The GraphQL type's documentation follows.
+//
+// A problem with a mutation's input that the caller can fix. Mutations answer
+// input problems here, with the result field null; errors that are not about
+// the input (`UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND` of the object acted
+// on, `RATE_LIMITED`) come in the response's `errors` instead.
+type CreateArticleCreateArticleCreateArticlePayloadUserErrorsUserError struct {
+	// The input field at fault, e.g. `title` or `tagIds.2`; null when the problem is the input as a whole.
+	Field *string `json:"field"`
+	// What is wrong and how to fix it, for a person to read.
+	Message string `json:"message"`
+	// What kind of problem it is, for code to act on.
+	Code UserErrorCode `json:"code"`
+}
+
+// GetField returns CreateArticleCreateArticleCreateArticlePayloadUserErrorsUserError.Field, and is useful for accessing the field via an interface.
+func (v *CreateArticleCreateArticleCreateArticlePayloadUserErrorsUserError) GetField() *string {
+	return v.Field
+}
+
+// GetMessage returns CreateArticleCreateArticleCreateArticlePayloadUserErrorsUserError.Message, and is useful for accessing the field via an interface.
+func (v *CreateArticleCreateArticleCreateArticlePayloadUserErrorsUserError) GetMessage() string {
+	return v.Message
+}
+
+// GetCode returns CreateArticleCreateArticleCreateArticlePayloadUserErrorsUserError.Code, and is useful for accessing the field via an interface.
+func (v *CreateArticleCreateArticleCreateArticlePayloadUserErrorsUserError) GetCode() UserErrorCode {
+	return v.Code
+}
+
+// CreateArticleResponse is returned by CreateArticle on success.
+type CreateArticleResponse struct {
+	// Creates a draft article by the signed-in author.
+	CreateArticle *CreateArticleCreateArticleCreateArticlePayload `json:"createArticle"`
+}
+
+// GetCreateArticle returns CreateArticleResponse.CreateArticle, and is useful for accessing the field via an interface.
+func (v *CreateArticleResponse) GetCreateArticle() *CreateArticleCreateArticleCreateArticlePayload {
+	return v.CreateArticle
 }
 
 // HomeFeedArticlesArticleConnection includes the requested fields of the GraphQL type ArticleConnection.
@@ -1514,6 +1758,121 @@ func (v *NodesResponse) __premarshalJSON() (*__premarshalNodesResponse, error) {
 	return &retval, nil
 }
 
+// PublishArticlePublishArticleArticleStatusPayload includes the requested fields of the GraphQL type ArticleStatusPayload.
+// The GraphQL type's documentation follows.
+//
+// The result of `publishArticle` or `archiveArticle`.
+type PublishArticlePublishArticleArticleStatusPayload struct {
+	// The article in its new status.
+	Article *PublishArticlePublishArticleArticleStatusPayloadArticle `json:"article"`
+	// What is wrong with the input.
+	UserErrors []PublishArticlePublishArticleArticleStatusPayloadUserErrorsUserError `json:"userErrors"`
+}
+
+// GetArticle returns PublishArticlePublishArticleArticleStatusPayload.Article, and is useful for accessing the field via an interface.
+func (v *PublishArticlePublishArticleArticleStatusPayload) GetArticle() *PublishArticlePublishArticleArticleStatusPayloadArticle {
+	return v.Article
+}
+
+// GetUserErrors returns PublishArticlePublishArticleArticleStatusPayload.UserErrors, and is useful for accessing the field via an interface.
+func (v *PublishArticlePublishArticleArticleStatusPayload) GetUserErrors() []PublishArticlePublishArticleArticleStatusPayloadUserErrorsUserError {
+	return v.UserErrors
+}
+
+// PublishArticlePublishArticleArticleStatusPayloadArticle includes the requested fields of the GraphQL type Article.
+// The GraphQL type's documentation follows.
+//
+// A piece of writing.
+type PublishArticlePublishArticleArticleStatusPayloadArticle struct {
+	// The article's globally unique, opaque ID.
+	Id string `json:"id"`
+	// The unique, URL-safe name of the article, e.g. `keyset-pagination-explained`.
+	Slug string `json:"slug"`
+	// Where the article is in its life.
+	Status ArticleStatus `json:"status"`
+	// When the article was first published; null for drafts.
+	PublishedAt *time.Time `json:"publishedAt"`
+}
+
+// GetId returns PublishArticlePublishArticleArticleStatusPayloadArticle.Id, and is useful for accessing the field via an interface.
+func (v *PublishArticlePublishArticleArticleStatusPayloadArticle) GetId() string { return v.Id }
+
+// GetSlug returns PublishArticlePublishArticleArticleStatusPayloadArticle.Slug, and is useful for accessing the field via an interface.
+func (v *PublishArticlePublishArticleArticleStatusPayloadArticle) GetSlug() string { return v.Slug }
+
+// GetStatus returns PublishArticlePublishArticleArticleStatusPayloadArticle.Status, and is useful for accessing the field via an interface.
+func (v *PublishArticlePublishArticleArticleStatusPayloadArticle) GetStatus() ArticleStatus {
+	return v.Status
+}
+
+// GetPublishedAt returns PublishArticlePublishArticleArticleStatusPayloadArticle.PublishedAt, and is useful for accessing the field via an interface.
+func (v *PublishArticlePublishArticleArticleStatusPayloadArticle) GetPublishedAt() *time.Time {
+	return v.PublishedAt
+}
+
+// PublishArticlePublishArticleArticleStatusPayloadUserErrorsUserError includes the requested fields of the GraphQL type UserError.
+// The GraphQL type's documentation follows.
+//
+// A problem with a mutation's input that the caller can fix. Mutations answer
+// input problems here, with the result field null; errors that are not about
+// the input (`UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND` of the object acted
+// on, `RATE_LIMITED`) come in the response's `errors` instead.
+type PublishArticlePublishArticleArticleStatusPayloadUserErrorsUserError struct {
+	// The input field at fault, e.g. `title` or `tagIds.2`; null when the problem is the input as a whole.
+	Field *string `json:"field"`
+	// What is wrong and how to fix it, for a person to read.
+	Message string `json:"message"`
+	// What kind of problem it is, for code to act on.
+	Code UserErrorCode `json:"code"`
+}
+
+// GetField returns PublishArticlePublishArticleArticleStatusPayloadUserErrorsUserError.Field, and is useful for accessing the field via an interface.
+func (v *PublishArticlePublishArticleArticleStatusPayloadUserErrorsUserError) GetField() *string {
+	return v.Field
+}
+
+// GetMessage returns PublishArticlePublishArticleArticleStatusPayloadUserErrorsUserError.Message, and is useful for accessing the field via an interface.
+func (v *PublishArticlePublishArticleArticleStatusPayloadUserErrorsUserError) GetMessage() string {
+	return v.Message
+}
+
+// GetCode returns PublishArticlePublishArticleArticleStatusPayloadUserErrorsUserError.Code, and is useful for accessing the field via an interface.
+func (v *PublishArticlePublishArticleArticleStatusPayloadUserErrorsUserError) GetCode() UserErrorCode {
+	return v.Code
+}
+
+// PublishArticleResponse is returned by PublishArticle on success.
+type PublishArticleResponse struct {
+	// Publishes an article (editors). Its first publication time is kept if it had one.
+	PublishArticle *PublishArticlePublishArticleArticleStatusPayload `json:"publishArticle"`
+}
+
+// GetPublishArticle returns PublishArticleResponse.PublishArticle, and is useful for accessing the field via an interface.
+func (v *PublishArticleResponse) GetPublishArticle() *PublishArticlePublishArticleArticleStatusPayload {
+	return v.PublishArticle
+}
+
+// A reaction a reader can leave on an article.
+type ReactionKind string
+
+const (
+	// A plain like.
+	ReactionKindLike ReactionKind = "LIKE"
+	// Love.
+	ReactionKindLove ReactionKind = "LOVE"
+	// Learned something.
+	ReactionKindInsightful ReactionKind = "INSIGHTFUL"
+	// Worth celebrating.
+	ReactionKindCelebrate ReactionKind = "CELEBRATE"
+)
+
+var AllReactionKind = []ReactionKind{
+	ReactionKindLike,
+	ReactionKindLove,
+	ReactionKindInsightful,
+	ReactionKindCelebrate,
+}
+
 // What a person may do on the platform.
 type Role string
 
@@ -2036,6 +2395,18 @@ func (v *__AddCommentInput) GetParentId() *string { return v.ParentId }
 // GetBody returns __AddCommentInput.Body, and is useful for accessing the field via an interface.
 func (v *__AddCommentInput) GetBody() string { return v.Body }
 
+// __AddReactionInput is used internally by genqlient
+type __AddReactionInput struct {
+	ArticleId string       `json:"articleId"`
+	Kind      ReactionKind `json:"kind"`
+}
+
+// GetArticleId returns __AddReactionInput.ArticleId, and is useful for accessing the field via an interface.
+func (v *__AddReactionInput) GetArticleId() string { return v.ArticleId }
+
+// GetKind returns __AddReactionInput.Kind, and is useful for accessing the field via an interface.
+func (v *__AddReactionInput) GetKind() ReactionKind { return v.Kind }
+
 // __ArticlePageInput is used internally by genqlient
 type __ArticlePageInput struct {
 	Slug string `json:"slug"`
@@ -2059,6 +2430,22 @@ type __CreateApiKeyInput struct {
 
 // GetName returns __CreateApiKeyInput.Name, and is useful for accessing the field via an interface.
 func (v *__CreateApiKeyInput) GetName() string { return v.Name }
+
+// __CreateArticleInput is used internally by genqlient
+type __CreateArticleInput struct {
+	Title  string   `json:"title"`
+	Body   string   `json:"body"`
+	TagIds []string `json:"tagIds"`
+}
+
+// GetTitle returns __CreateArticleInput.Title, and is useful for accessing the field via an interface.
+func (v *__CreateArticleInput) GetTitle() string { return v.Title }
+
+// GetBody returns __CreateArticleInput.Body, and is useful for accessing the field via an interface.
+func (v *__CreateArticleInput) GetBody() string { return v.Body }
+
+// GetTagIds returns __CreateArticleInput.TagIds, and is useful for accessing the field via an interface.
+func (v *__CreateArticleInput) GetTagIds() []string { return v.TagIds }
 
 // __HomeFeedInput is used internally by genqlient
 type __HomeFeedInput struct {
@@ -2087,6 +2474,14 @@ type __NodesInput struct {
 
 // GetIds returns __NodesInput.Ids, and is useful for accessing the field via an interface.
 func (v *__NodesInput) GetIds() []string { return v.Ids }
+
+// __PublishArticleInput is used internally by genqlient
+type __PublishArticleInput struct {
+	Id string `json:"id"`
+}
+
+// GetId returns __PublishArticleInput.Id, and is useful for accessing the field via an interface.
+func (v *__PublishArticleInput) GetId() string { return v.Id }
 
 // __SearchInput is used internally by genqlient
 type __SearchInput struct {
@@ -2158,9 +2553,9 @@ mutation AddComment ($articleId: ID!, $parentId: ID, $body: String!) {
 }
 `
 
-// Comment on a published article. Needs a signed-in user: set
-// {"Authorization": "Bearer <accessToken>"} (or {"X-API-Key": "<key>"}) in the
-// Headers editor, else the answer is UNAUTHENTICATED. Leave parentId null for
+// Comment on a published article. Needs a signed-in user: run the SignIn tab
+// first (the playground then sends its token), or set {"X-API-Key": "<key>"}
+// in the Headers editor; else the answer is UNAUTHENTICATED. Leave parentId null for
 // a top-level comment, or set it to a comment's id to reply to it.
 func AddComment(
 	ctx_ context.Context,
@@ -2180,6 +2575,59 @@ func AddComment(
 	}
 
 	data_ = &AddCommentResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by AddReaction.
+const AddReaction_Operation = `
+mutation AddReaction ($articleId: ID!, $kind: ReactionKind!) {
+	addReaction(input: {articleId:$articleId,kind:$kind}) {
+		article {
+			id
+			reactionCounts {
+				like
+				love
+				insightful
+				celebrate
+				total
+			}
+		}
+		userErrors {
+			field
+			message
+			code
+		}
+	}
+}
+`
+
+// React to a published article: LIKE, LOVE, INSIGHTFUL or CELEBRATE. Needs a
+// signed-in user (or an API key); reacting twice with the same kind counts
+// once, and removeReaction takes the same input.
+func AddReaction(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	articleId string,
+	kind ReactionKind,
+) (data_ *AddReactionResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "AddReaction",
+		Query:  AddReaction_Operation,
+		Variables: &__AddReactionInput{
+			ArticleId: articleId,
+			Kind:      kind,
+		},
+	}
+
+	data_ = &AddReactionResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2343,11 +2791,13 @@ func CommentAddedForwardData(interfaceChan interface{}, jsonRawMsg json.RawMessa
 const CreateApiKey_Operation = `
 mutation CreateApiKey ($name: String!) {
 	createApiKey(input: {name:$name}) {
+		secret
 		apiKey {
 			id
+			name
 			prefix
+			createdAt
 		}
-		secret
 		userErrors {
 			field
 			message
@@ -2357,7 +2807,8 @@ mutation CreateApiKey ($name: String!) {
 }
 `
 
-// An API key for a server-to-server client; its secret is shown only here.
+// Create an API key for a server or a build script. Needs a signed-in user.
+// The secret comes back this once: send it as X-API-Key.
 func CreateApiKey(
 	ctx_ context.Context,
 	client_ graphql.Client,
@@ -2372,6 +2823,58 @@ func CreateApiKey(
 	}
 
 	data_ = &CreateApiKeyResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by CreateArticle.
+const CreateArticle_Operation = `
+mutation CreateArticle ($title: String!, $body: String!, $tagIds: [ID!]) {
+	createArticle(input: {title:$title,body:$body,tagIds:$tagIds}) {
+		article {
+			id
+			slug
+			status
+			excerpt
+			version
+		}
+		userErrors {
+			field
+			message
+			code
+		}
+	}
+}
+`
+
+// Write a draft. Needs an author (or editor): sign in as
+// author@demo.folio.example on a development server. Left out, the excerpt is
+// made from the body and the slug from the title.
+func CreateArticle(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	title string,
+	body string,
+	tagIds []string,
+) (data_ *CreateArticleResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "CreateArticle",
+		Query:  CreateArticle_Operation,
+		Variables: &__CreateArticleInput{
+			Title:  title,
+			Body:   body,
+			TagIds: tagIds,
+		},
+	}
+
+	data_ = &CreateArticleResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(
@@ -2554,6 +3057,52 @@ func Nodes(
 	return data_, err_
 }
 
+// The mutation executed by PublishArticle.
+const PublishArticle_Operation = `
+mutation PublishArticle ($id: ID!) {
+	publishArticle(input: {id:$id}) {
+		article {
+			id
+			slug
+			status
+			publishedAt
+		}
+		userErrors {
+			field
+			message
+			code
+		}
+	}
+}
+`
+
+// Publish a draft. Needs an editor: sign in as editor@demo.folio.example on a
+// development server.
+func PublishArticle(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	id string,
+) (data_ *PublishArticleResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "PublishArticle",
+		Query:  PublishArticle_Operation,
+		Variables: &__PublishArticleInput{
+			Id: id,
+		},
+	}
+
+	data_ = &PublishArticleResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
 // The query executed by Search.
 const Search_Operation = `
 query Search ($query: String!, $first: Int = 10, $after: String) {
@@ -2635,9 +3184,9 @@ mutation SignIn ($email: String!, $password: String!) {
 `
 
 // Sign in with an email and password (no account yet? signUp takes the same
-// fields plus a handle and displayName). Put session.accessToken in the
-// Headers editor as {"Authorization": "Bearer <accessToken>"}; before it
-// expires, trade session.refreshToken for a new pair with refreshSession.
+// fields plus a handle and displayName). In the playground every tab then
+// sends session.accessToken (elsewhere: {"Authorization": "Bearer <accessToken>"});
+// before it expires, trade session.refreshToken for a new pair with refreshSession.
 // A wrong password comes back in userErrors (INVALID_CREDENTIALS), not as a
 // GraphQL error.
 func SignIn(

@@ -1,6 +1,7 @@
 // Folio's playground: GraphiQL with the explorer, a headers editor for tokens
 // and API keys, and the example operations a frontend starts from. Bundled by
 // build.mjs into internal/playground/dist; nothing here is loaded from a CDN.
+import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
@@ -19,11 +20,40 @@ import commentAdded from '../../../examples/operations/CommentAdded.graphql';
 
 const json = (v) => JSON.stringify(v, null, 2);
 
-// Headers are per tab. The token placeholders are for a person to replace:
-// run SignIn (or SignUp) and paste session.accessToken, or send an API key
-// as {"X-API-Key": "…"} instead.
+// Headers are per tab and kept across reloads. A session from SignIn,
+// SignUp or refreshSession is remembered (localStorage) and sent from every
+// tab whose headers name no credential of their own, until signOut or
+// "forget" in the corner; headers with an Authorization or X-API-Key win.
 const anonymous = json({});
-const signedIn = json({ Authorization: 'Bearer <accessToken from the SignIn tab>' });
+const sessionKey = 'folio:playground:session';
+
+function storedSession() {
+  try {
+    return JSON.parse(localStorage.getItem(sessionKey)) || null;
+  } catch {
+    return null;
+  }
+}
+
+function storeSession(session) {
+  if (session) localStorage.setItem(sessionKey, JSON.stringify(session));
+  else localStorage.removeItem(sessionKey);
+  window.dispatchEvent(new Event('folio-session'));
+}
+
+// remember keeps the session an answer carries, and forgets it on signOut.
+function remember(result) {
+  const data = result?.data;
+  if (!data) return;
+  for (const field of ['signIn', 'signUp', 'refreshSession']) {
+    const session = data[field]?.session;
+    if (session?.accessToken) {
+      storeSession({ accessToken: session.accessToken, handle: session.user?.handle ?? null });
+      return;
+    }
+  }
+  if (data.signOut?.signedOut) storeSession(null);
+}
 
 // The slugs and IDs below exist in the demo data a development server seeds.
 const defaultTabs = [
@@ -41,7 +71,7 @@ const defaultTabs = [
   {
     query: addComment,
     variables: json({ articleId: 'QXJ0aWNsZToxMDAw', parentId: null, body: 'Thanks, this helped.' }),
-    headers: signedIn,
+    headers: anonymous,
   },
   // A subscription, over a WebSocket (graphql-transport-ws) to /query.
   { query: commentAdded, variables: json({ articleId: 'QXJ0aWNsZToxMDAw' }), headers: anonymous },
@@ -49,25 +79,65 @@ const defaultTabs = [
 
 const endpoint = new URL(document.body.dataset.endpoint || '/query', window.location.href).toString();
 const wsEndpoint = endpoint.replace(/^http/, 'ws');
-const toolkitFetcher = createGraphiQLFetcher({ url: endpoint, subscriptionUrl: wsEndpoint });
-// GraphiQL leaves operationName out when the editor holds one operation, and
-// the toolkit then takes a named subscription for a query (and POSTs it):
-// name the operation.
-const fetcher = (params, opts) => {
+const send = createGraphiQLFetcher({ url: endpoint, subscriptionUrl: wsEndpoint });
+const fetcher = async (params, opts = {}) => {
+  // GraphiQL leaves operationName out when the editor holds one operation, and
+  // the toolkit then takes a named subscription for a query (and POSTs it):
+  // name the operation.
   const ops = (opts?.documentAST?.definitions ?? []).filter((d) => d.kind === 'OperationDefinition');
   if (!params.operationName && ops.length === 1 && ops[0].name) params = { ...params, operationName: ops[0].name.value };
-  return toolkitFetcher(params, opts);
+  const headers = { ...(opts.headers || {}) };
+  const own = Object.keys(headers).some((k) => /^(authorization|x-api-key)$/i.test(k));
+  const session = storedSession();
+  if (!own && session?.accessToken) headers.Authorization = `Bearer ${session.accessToken}`;
+  const result = await send(params, { ...opts, headers });
+  // The toolkit answers with a stream (incremental delivery, a subscription)
+  // or one value.
+  if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
+    return (async function* () {
+      for await (const part of result) {
+        remember(part);
+        yield part;
+      }
+    })();
+  }
+  remember(result);
+  return result;
 };
 const explorer = explorerPlugin({ showAttribution: false });
 
+// SessionBadge says whose token the tabs send, and forgets it on request.
+function SessionBadge() {
+  const [session, setSession] = useState(storedSession);
+  useEffect(() => {
+    const update = () => setSession(storedSession());
+    window.addEventListener('folio-session', update);
+    window.addEventListener('storage', update);
+    return () => {
+      window.removeEventListener('folio-session', update);
+      window.removeEventListener('storage', update);
+    };
+  }, []);
+  if (!session) return <div className="folio-session">anonymous: run the SignIn tab to sign every tab in</div>;
+  return (
+    <div className="folio-session">
+      every tab sends the token of {session.handle ? `@${session.handle}` : 'the last sign-in'}{' '}
+      <button type="button" onClick={() => storeSession(null)}>forget</button>
+    </div>
+  );
+}
+
 createRoot(document.getElementById('graphiql')).render(
-  <GraphiQL
-    fetcher={fetcher}
-    plugins={[explorer]}
-    defaultTabs={defaultTabs}
-    defaultHeaders={anonymous}
-    isHeadersEditorEnabled
-    shouldPersistHeaders={false}
-    defaultEditorToolsVisibility="variables"
-  />,
+  <>
+    <GraphiQL
+      fetcher={fetcher}
+      plugins={[explorer]}
+      defaultTabs={defaultTabs}
+      defaultHeaders={anonymous}
+      isHeadersEditorEnabled
+      shouldPersistHeaders
+      defaultEditorToolsVisibility="variables"
+    />
+    <SessionBadge />
+  </>,
 );

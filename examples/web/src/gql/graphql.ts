@@ -4,6 +4,26 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Where an article is in its life. */
+export type ArticleStatus =
+  /** Withdrawn from public view; seen only by its author and editors. */
+  | 'ARCHIVED'
+  /** Being written; seen only by its author and editors. */
+  | 'DRAFT'
+  /** Public. */
+  | 'PUBLISHED';
+
+/** A reaction a reader can leave on an article. */
+export type ReactionKind =
+  /** Worth celebrating. */
+  | 'CELEBRATE'
+  /** Learned something. */
+  | 'INSIGHTFUL'
+  /** A plain like. */
+  | 'LIKE'
+  /** Love. */
+  | 'LOVE';
+
 /** What a person may do on the platform. */
 export type Role =
   /** Also manages people's roles. */
@@ -37,6 +57,14 @@ export type AddCommentMutationVariables = Exact<{
 
 export type AddCommentMutation = { addComment: { comment: { id: string, body: string | null, createdAt: string, author: { handle: string, displayName: string } | null } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
 
+export type AddReactionMutationVariables = Exact<{
+  articleId: string;
+  kind: ReactionKind;
+}>;
+
+
+export type AddReactionMutation = { addReaction: { article: { id: string, reactionCounts: { like: number, love: number, insightful: number, celebrate: number, total: number } } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
+
 export type ArticlePageQueryVariables = Exact<{
   slug: string;
 }>;
@@ -51,6 +79,22 @@ export type CommentAddedSubscriptionVariables = Exact<{
 
 export type CommentAddedSubscription = { commentAdded: { id: string, body: string | null, createdAt: string, author: { handle: string, displayName: string } | null, article: { title: string, commentCount: number } } };
 
+export type CreateApiKeyMutationVariables = Exact<{
+  name: string;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey: { secret: string | null, apiKey: { id: string, name: string, prefix: string, createdAt: string } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
+
+export type CreateArticleMutationVariables = Exact<{
+  title: string;
+  body: string;
+  tagIds?: Array<string> | string | null | undefined;
+}>;
+
+
+export type CreateArticleMutation = { createArticle: { article: { id: string, slug: string, status: ArticleStatus, excerpt: string, version: number } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
+
 export type HomeFeedQueryVariables = Exact<{
   first?: number | null | undefined;
   after?: string | null | undefined;
@@ -58,6 +102,13 @@ export type HomeFeedQueryVariables = Exact<{
 
 
 export type HomeFeedQuery = { articles: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, slug: string, title: string, excerpt: string, publishedAt: string | null, readingMinutes: number, commentCount: number, author: { handle: string, displayName: string, avatarUrl: string | null }, category: { slug: string, name: string } | null, tags: Array<{ slug: string, name: string }>, reactionCounts: { like: number, love: number, insightful: number, celebrate: number, total: number } } }> } };
+
+export type PublishArticleMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type PublishArticleMutation = { publishArticle: { article: { id: string, slug: string, status: ArticleStatus, publishedAt: string | null } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
 
 export type SearchQueryVariables = Exact<{
   query: string;
@@ -125,6 +176,27 @@ export const AddCommentDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"729e54ad0ed27c633229e83ce387330fe52c10283e84a8a9cb9ff8430d7650c2"}) as unknown as TypedDocumentString<AddCommentMutation, AddCommentMutationVariables>;
+export const AddReactionDocument = new TypedDocumentString(`
+    mutation AddReaction($articleId: ID!, $kind: ReactionKind!) {
+  addReaction(input: {articleId: $articleId, kind: $kind}) {
+    article {
+      id
+      reactionCounts {
+        like
+        love
+        insightful
+        celebrate
+        total
+      }
+    }
+    userErrors {
+      field
+      message
+      code
+    }
+  }
+}
+    `, {"hash":"328a5c8fec970ca43229520822fb86c25ac7a9723190bd0ba94664cd27893e10"}) as unknown as TypedDocumentString<AddReactionMutation, AddReactionMutationVariables>;
 export const ArticlePageDocument = new TypedDocumentString(`
     query ArticlePage($slug: String!) {
   article(slug: $slug) {
@@ -194,6 +266,42 @@ export const CommentAddedDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"db242988a64f451f6ee5b2a87d57056538eab0dd87d5be0546f7d289f12ce4af"}) as unknown as TypedDocumentString<CommentAddedSubscription, CommentAddedSubscriptionVariables>;
+export const CreateApiKeyDocument = new TypedDocumentString(`
+    mutation CreateApiKey($name: String!) {
+  createApiKey(input: {name: $name}) {
+    secret
+    apiKey {
+      id
+      name
+      prefix
+      createdAt
+    }
+    userErrors {
+      field
+      message
+      code
+    }
+  }
+}
+    `, {"hash":"4b2b5c462c79bfc67fa0e873320cff38874ff3e4abf0d28964c5085378b60f3d"}) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
+export const CreateArticleDocument = new TypedDocumentString(`
+    mutation CreateArticle($title: String!, $body: String!, $tagIds: [ID!]) {
+  createArticle(input: {title: $title, body: $body, tagIds: $tagIds}) {
+    article {
+      id
+      slug
+      status
+      excerpt
+      version
+    }
+    userErrors {
+      field
+      message
+      code
+    }
+  }
+}
+    `, {"hash":"027e58ca9c819bb8cd9aff0d5c08a5153c517ffa1fdcba4fc532e2dd62b6d6a4"}) as unknown as TypedDocumentString<CreateArticleMutation, CreateArticleMutationVariables>;
 export const HomeFeedDocument = new TypedDocumentString(`
     query HomeFeed($first: Int = 20, $after: String) {
   articles(first: $first, after: $after) {
@@ -236,6 +344,23 @@ export const HomeFeedDocument = new TypedDocumentString(`
   }
 }
     `, {"hash":"a2cfb806c283ec002448d70154456d586ea96860c13264dd8b1c8e4c2f968000"}) as unknown as TypedDocumentString<HomeFeedQuery, HomeFeedQueryVariables>;
+export const PublishArticleDocument = new TypedDocumentString(`
+    mutation PublishArticle($id: ID!) {
+  publishArticle(input: {id: $id}) {
+    article {
+      id
+      slug
+      status
+      publishedAt
+    }
+    userErrors {
+      field
+      message
+      code
+    }
+  }
+}
+    `, {"hash":"a5188c052cd6a50e572176cebd8eab9267e8aaac50f5be9f3e24853f4a40247c"}) as unknown as TypedDocumentString<PublishArticleMutation, PublishArticleMutationVariables>;
 export const SearchDocument = new TypedDocumentString(`
     query Search($query: String!, $first: Int = 10, $after: String) {
   search(query: $query, first: $first, after: $after) {
