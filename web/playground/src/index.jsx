@@ -86,6 +86,10 @@ const fetcher = async (params, opts = {}) => {
   // name the operation.
   const ops = (opts?.documentAST?.definitions ?? []).filter((d) => d.kind === 'OperationDefinition');
   if (!params.operationName && ops.length === 1 && ops[0].name) params = { ...params, operationName: ops[0].name.value };
+  // A subscription goes to the toolkit as it is, over the WebSocket the
+  // toolkit opens (anonymous: the stored session is sent over HTTP only).
+  const op = ops.find((d) => !params.operationName || d.name?.value === params.operationName);
+  if (op?.operation === 'subscription') return send(params, opts);
   const headers = { ...(opts.headers || {}) };
   const own = Object.keys(headers).some((k) => /^(authorization|x-api-key)$/i.test(k));
   const session = storedSession();
