@@ -109,6 +109,11 @@ func startServer(t *testing.T, env map[string]string, stdout io.Writer) string {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	env["HTTP_ADDR"] = "127.0.0.1:0"
+	if _, ok := env["DEV_JWT_KEY_FILE"]; !ok {
+		// Development keeps its key in a file under the user's config
+		// folder by default; a test's server keeps it in the test's own.
+		env["DEV_JWT_KEY_FILE"] = filepath.Join(t.TempDir(), "dev-jwt.key")
+	}
 	go func() { done <- run(ctx, []string{"serve"}, envOf(env), stdout, io.Discard, ready) }()
 	select {
 	case addr := <-ready:

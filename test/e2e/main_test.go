@@ -43,6 +43,9 @@ func (e serverEnv) env(extra ...string) []string {
 	return append(append(os.Environ(),
 		"DATABASE_URL="+e.databaseURL, "REDIS_URL="+e.redisURL, "HTTP_ADDR=127.0.0.1:0", "ENV=development",
 		"SEED_IF_EMPTY=true", "MIGRATE_ON_START=true", "PLAYGROUND=true", "LOG_LEVEL=info",
+		// Development's key file lives in the user's config folder by
+		// default; the suite's servers share one in the temporary folder.
+		"DEV_JWT_KEY_FILE="+filepath.Join(os.TempDir(), "folio-e2e-dev-jwt.key"),
 		// Every test is one anonymous client at 127.0.0.1: budgets large
 		// enough that the suite never waits on the rate limit it does not test.
 		"RATE_LIMIT_ANONYMOUS=1000000/100000", "RATE_LIMIT_USER=1000000/100000", "RATE_LIMIT_API_KEY=1000000/100000"), extra...)

@@ -231,6 +231,7 @@ func startFolio(t *testing.T, db *cluster, rdb *redisServer, extra ...string) *f
 	f.cmd.Env = append(append(os.Environ(),
 		"DATABASE_URL="+db.url(), "REDIS_URL="+rdb.url(), "HTTP_ADDR=127.0.0.1:0", "ENV=development",
 		"SEED_IF_EMPTY=false", "MIGRATE_ON_START=true", "PLAYGROUND=false", "LOG_LEVEL=info", "RESPONSE_CACHE_TTL=0",
+		"DEV_JWT_KEY_FILE=none", // a key per process: nothing written to the user's config folder
 		"RATE_LIMIT_ANONYMOUS=1000000/100000", "RATE_LIMIT_USER=1000000/100000", "RATE_LIMIT_API_KEY=1000000/100000",
 		// The writes under test are newsletter subscriptions, all from
 		// loopback: the per-client throttle must not be what answers.
