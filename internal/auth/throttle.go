@@ -107,9 +107,12 @@ end
 return 0`)
 
 // giveBack takes back one counted attempt from each key that still holds
-// it, once its window has not ended.
+// it, once its window has not ended; with ARGV[1] = "clear", it deletes
+// the first key (a pair's delay) instead.
 var giveBack = redis.NewScript(`
-for i = 1, #KEYS do
+local first = 1
+if ARGV[1] == 'clear' then redis.call('DEL', KEYS[1]); first = 2 end
+for i = first, #KEYS do
   if tonumber(redis.call('GET', KEYS[i]) or '0') > 0 then redis.call('DECR', KEYS[i]) end
 end
 return 0`)
@@ -205,13 +208,11 @@ func (t *Throttle) Succeeded(ctx context.Context, email, addr string) {
 	defer cancel()
 	// Two calls, as the keys of an account and of an address hash to
 	// different Redis Cluster slots.
-	if err := t.Redis.Del(ctx, t.pairKey(email, addr)).Err(); err != nil {
+	if err := giveBack.Run(ctx, t.Redis, []string{t.pairKey(email, addr), t.accountKey(email)}, "clear").Err(); err != nil {
 		t.warn(ctx, err)
 	}
-	for _, k := range []string{t.accountKey(email), t.addressKey(addr)} {
-		if err := giveBack.Run(ctx, t.Redis, []string{k}).Err(); err != nil {
-			t.warn(ctx, err)
-		}
+	if err := giveBack.Run(ctx, t.Redis, []string{t.addressKey(addr)}).Err(); err != nil {
+		t.warn(ctx, err)
 	}
 }
 

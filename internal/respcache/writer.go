@@ -193,11 +193,17 @@ func tagChanged(ch *folio.TagChange) []string {
 	return tags
 }
 
-func (w writer) tagWrite(ctx context.Context, ch *folio.TagChange, err error) (*folio.TagChange, error) {
+// invalidateAfter invalidates what a successful write changed, as named by
+// changed, and passes the write's answer on.
+func invalidateAfter[C any](ctx context.Context, w writer, ch C, err error, changed func(C) []string) (C, error) {
 	if err == nil {
-		w.c.Invalidate(ctx, tagChanged(ch)...)
+		w.c.Invalidate(ctx, changed(ch)...)
 	}
 	return ch, err
+}
+
+func (w writer) tagWrite(ctx context.Context, ch *folio.TagChange, err error) (*folio.TagChange, error) {
+	return invalidateAfter(ctx, w, ch, err, tagChanged)
 }
 
 // CreateTag implements folio.TaxonomyWriter.
@@ -244,10 +250,7 @@ func categoryChanged(ch *folio.CategoryChange) []string {
 }
 
 func (w writer) categoryWrite(ctx context.Context, ch *folio.CategoryChange, err error) (*folio.CategoryChange, error) {
-	if err == nil {
-		w.c.Invalidate(ctx, categoryChanged(ch)...)
-	}
-	return ch, err
+	return invalidateAfter(ctx, w, ch, err, categoryChanged)
 }
 
 // CreateCategory implements folio.CategoryWriter.
