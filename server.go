@@ -13,7 +13,7 @@
 // HTTP_ADDR, ENV, LOG_LEVEL, …); flags of the same name override it.
 package main
 
-//go:generate go run github.com/99designs/gqlgen generate
+//go:generate go run ./tools/gqlgen
 
 import (
 	"context"
