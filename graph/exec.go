@@ -35,3 +35,12 @@ func marshalRecovering(ctx context.Context, i int, marshal func(ctx context.Cont
 	}()
 	return marshal(ctx, i)
 }
+
+// marshalPtr marshals a nullable scalar held by pointer, for the fields
+// tools/gqlgen marshals straight from their object: nil is null.
+func marshalPtr[T any](v *T, marshal func(T) graphql.Marshaler) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return marshal(*v)
+}

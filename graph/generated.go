@@ -5995,7 +5995,15 @@ func (ec *executionContext) fieldContext_AddCommentPayload_userErrors(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
+// _ApiKey_id marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
+	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+		return m
+	}
+	return ec._ApiKey_idFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ApiKey_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6018,7 +6026,15 @@ func (ec *executionContext) fieldContext_ApiKey_id(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("ApiKey", field, true, false, "ID")
 }
 
-func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
+// _ApiKey_name marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Name); m != graphql.Null {
+		return m
+	}
+	return ec._ApiKey_nameFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ApiKey_nameFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6041,7 +6057,15 @@ func (ec *executionContext) fieldContext_ApiKey_name(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
 }
 
-func (ec *executionContext) _ApiKey_prefix(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
+// _ApiKey_prefix marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ApiKey_prefix(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Prefix); m != graphql.Null {
+		return m
+	}
+	return ec._ApiKey_prefixFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ApiKey_prefixFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6064,7 +6088,15 @@ func (ec *executionContext) fieldContext_ApiKey_prefix(_ context.Context, field 
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
 }
 
-func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
+// _ApiKey_createdAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+		return m
+	}
+	return ec._ApiKey_createdAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ApiKey_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6087,7 +6119,15 @@ func (ec *executionContext) fieldContext_ApiKey_createdAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
+// _ApiKey_lastUsedAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
+	if m := marshalPtr(obj.LastUsedAt, graphql.MarshalTime); m != graphql.Null {
+		return m
+	}
+	return ec._ApiKey_lastUsedAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ApiKey_lastUsedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6110,7 +6150,15 @@ func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
+// _ApiKey_revokedAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
+	if m := marshalPtr(obj.RevokedAt, graphql.MarshalTime); m != graphql.Null {
+		return m
+	}
+	return ec._ApiKey_revokedAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ApiKey_revokedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6133,7 +6181,15 @@ func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Article_id(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+// _Article_id marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Article_id(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
+	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+		return m
+	}
+	return ec._Article_idFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Article_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6156,7 +6212,15 @@ func (ec *executionContext) fieldContext_Article_id(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Article", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Article_slug(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+// _Article_slug marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Article_slug(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Slug); m != graphql.Null {
+		return m
+	}
+	return ec._Article_slugFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Article_slugFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6179,7 +6243,15 @@ func (ec *executionContext) fieldContext_Article_slug(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
-func (ec *executionContext) _Article_title(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+// _Article_title marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Article_title(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Title); m != graphql.Null {
+		return m
+	}
+	return ec._Article_titleFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Article_titleFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6202,7 +6274,15 @@ func (ec *executionContext) fieldContext_Article_title(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
-func (ec *executionContext) _Article_excerpt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+// _Article_excerpt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Article_excerpt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Excerpt); m != graphql.Null {
+		return m
+	}
+	return ec._Article_excerptFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Article_excerptFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6225,7 +6305,15 @@ func (ec *executionContext) fieldContext_Article_excerpt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
 }
 
-func (ec *executionContext) _Article_body(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+// _Article_body marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Article_body(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Body); m != graphql.Null {
+		return m
+	}
+	return ec._Article_bodyFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Article_bodyFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6271,7 +6359,15 @@ func (ec *executionContext) fieldContext_Article_bodyHtml(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
 }
 
-func (ec *executionContext) _Article_version(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+// _Article_version marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Article_version(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Version); m != graphql.Null {
+		return m
+	}
+	return ec._Article_versionFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Article_versionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6317,7 +6413,15 @@ func (ec *executionContext) fieldContext_Article_status(_ context.Context, field
 	return graphql.NewScalarFieldContext("Article", field, true, true, "ArticleStatus")
 }
 
-func (ec *executionContext) _Article_publishedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+// _Article_publishedAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Article_publishedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
+	if m := marshalPtr(obj.PublishedAt, graphql.MarshalTime); m != graphql.Null {
+		return m
+	}
+	return ec._Article_publishedAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Article_publishedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6340,7 +6444,15 @@ func (ec *executionContext) fieldContext_Article_publishedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Article_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+// _Article_createdAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Article_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+		return m
+	}
+	return ec._Article_createdAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Article_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6363,7 +6475,15 @@ func (ec *executionContext) fieldContext_Article_createdAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Article_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+// _Article_updatedAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Article_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.UpdatedAt); m != graphql.Null {
+		return m
+	}
+	return ec._Article_updatedAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Article_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6386,7 +6506,15 @@ func (ec *executionContext) fieldContext_Article_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Article_readingMinutes(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+// _Article_readingMinutes marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Article_readingMinutes(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.ReadingMinutes); m != graphql.Null {
+		return m
+	}
+	return ec._Article_readingMinutesFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Article_readingMinutesFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6723,7 +6851,15 @@ func (ec *executionContext) fieldContext_ArticleConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("ArticleConnection", field, true, true, "Int")
 }
 
-func (ec *executionContext) _ArticleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
+// _ArticleEdge_cursor marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleEdge_cursorFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6842,7 +6978,15 @@ func (ec *executionContext) fieldContext_ArticleStatusPayload_userErrors(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
+// _Category_id marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *folio.Category) graphql.Marshaler {
+	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+		return m
+	}
+	return ec._Category_idFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Category_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6865,7 +7009,15 @@ func (ec *executionContext) fieldContext_Category_id(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Category", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
+// _Category_slug marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.CollectedField, obj *folio.Category) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Slug); m != graphql.Null {
+		return m
+	}
+	return ec._Category_slugFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Category_slugFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6888,7 +7040,15 @@ func (ec *executionContext) fieldContext_Category_slug(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
 }
 
-func (ec *executionContext) _Category_name(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
+// _Category_name marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Category_name(ctx context.Context, field graphql.CollectedField, obj *folio.Category) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Name); m != graphql.Null {
+		return m
+	}
+	return ec._Category_nameFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Category_nameFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6911,7 +7071,15 @@ func (ec *executionContext) fieldContext_Category_name(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
 }
 
-func (ec *executionContext) _Category_description(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
+// _Category_description marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Category_description(ctx context.Context, field graphql.CollectedField, obj *folio.Category) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Description); m != graphql.Null {
+		return m
+	}
+	return ec._Category_descriptionFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Category_descriptionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -6978,7 +7146,15 @@ func (ec *executionContext) fieldContext_Category_articles(ctx context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Category_position(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
+// _Category_position marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Category_position(ctx context.Context, field graphql.CollectedField, obj *folio.Category) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Position); m != graphql.Null {
+		return m
+	}
+	return ec._Category_positionFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Category_positionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7120,7 +7296,15 @@ func (ec *executionContext) fieldContext_CategoryConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("CategoryConnection", field, true, true, "Int")
 }
 
-func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CategoryEdge) (ret graphql.Marshaler) {
+// _CategoryEdge_cursor marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CategoryEdge) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+		return m
+	}
+	return ec._CategoryEdge_cursorFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _CategoryEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.CategoryEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7239,7 +7423,15 @@ func (ec *executionContext) fieldContext_CategoryPayload_userErrors(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _Comment_id(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
+// _Comment_id marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Comment_id(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) graphql.Marshaler {
+	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+		return m
+	}
+	return ec._Comment_idFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Comment_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7317,7 +7509,15 @@ func (ec *executionContext) fieldContext_Comment_author(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Comment_deleted(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
+// _Comment_deleted marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Comment_deleted(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) graphql.Marshaler {
+	if m := graphql.MarshalBoolean(obj.Deleted()); m != graphql.Null {
+		return m
+	}
+	return ec._Comment_deletedFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Comment_deletedFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7340,7 +7540,15 @@ func (ec *executionContext) fieldContext_Comment_deleted(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Comment", field, true, false, "Boolean")
 }
 
-func (ec *executionContext) _Comment_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
+// _Comment_createdAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Comment_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+		return m
+	}
+	return ec._Comment_createdAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Comment_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7363,7 +7571,15 @@ func (ec *executionContext) fieldContext_Comment_createdAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Comment", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Comment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
+// _Comment_updatedAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Comment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.UpdatedAt); m != graphql.Null {
+		return m
+	}
+	return ec._Comment_updatedAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Comment_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7613,7 +7829,15 @@ func (ec *executionContext) fieldContext_CommentConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("CommentConnection", field, true, true, "Int")
 }
 
-func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommentEdge) (ret graphql.Marshaler) {
+// _CommentEdge_cursor marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommentEdge) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+		return m
+	}
+	return ec._CommentEdge_cursorFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _CommentEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.CommentEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7723,7 +7947,15 @@ func (ec *executionContext) fieldContext_CommentEvent_comment(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _ConfirmNewsletterPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmNewsletterPayload) (ret graphql.Marshaler) {
+// _ConfirmNewsletterPayload_email marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ConfirmNewsletterPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmNewsletterPayload) graphql.Marshaler {
+	if m := marshalPtr(obj.Email, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._ConfirmNewsletterPayload_emailFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ConfirmNewsletterPayload_emailFull(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmNewsletterPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7810,7 +8042,15 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_apiKey(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _CreateApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
+// _CreateApiKeyPayload_secret marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _CreateApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
+	if m := marshalPtr(obj.Secret, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._CreateApiKeyPayload_secretFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _CreateApiKeyPayload_secretFull(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7961,7 +8201,15 @@ func (ec *executionContext) fieldContext_CreateWebhookPayload_webhook(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _CreateWebhookPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) (ret graphql.Marshaler) {
+// _CreateWebhookPayload_secret marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _CreateWebhookPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) graphql.Marshaler {
+	if m := marshalPtr(obj.Secret, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._CreateWebhookPayload_secretFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _CreateWebhookPayload_secretFull(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8016,7 +8264,15 @@ func (ec *executionContext) fieldContext_CreateWebhookPayload_userErrors(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _DeleteArticlePayload_deletedArticleId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteArticlePayload) (ret graphql.Marshaler) {
+// _DeleteArticlePayload_deletedArticleId marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _DeleteArticlePayload_deletedArticleId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteArticlePayload) graphql.Marshaler {
+	if m := marshalPtr(obj.DeletedArticleID, graphql.MarshalID); m != graphql.Null {
+		return m
+	}
+	return ec._DeleteArticlePayload_deletedArticleIdFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _DeleteArticlePayload_deletedArticleIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteArticlePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8071,7 +8327,15 @@ func (ec *executionContext) fieldContext_DeleteArticlePayload_userErrors(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _DeleteCategoryPayload_deletedCategoryId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCategoryPayload) (ret graphql.Marshaler) {
+// _DeleteCategoryPayload_deletedCategoryId marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _DeleteCategoryPayload_deletedCategoryId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCategoryPayload) graphql.Marshaler {
+	if m := marshalPtr(obj.DeletedCategoryID, graphql.MarshalID); m != graphql.Null {
+		return m
+	}
+	return ec._DeleteCategoryPayload_deletedCategoryIdFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _DeleteCategoryPayload_deletedCategoryIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCategoryPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8190,7 +8454,15 @@ func (ec *executionContext) fieldContext_DeleteCommentPayload_userErrors(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _DeleteTagPayload_deletedTagId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteTagPayload) (ret graphql.Marshaler) {
+// _DeleteTagPayload_deletedTagId marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _DeleteTagPayload_deletedTagId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteTagPayload) graphql.Marshaler {
+	if m := marshalPtr(obj.DeletedTagID, graphql.MarshalID); m != graphql.Null {
+		return m
+	}
+	return ec._DeleteTagPayload_deletedTagIdFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _DeleteTagPayload_deletedTagIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteTagPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8245,7 +8517,15 @@ func (ec *executionContext) fieldContext_DeleteTagPayload_userErrors(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _DeleteWebhookPayload_deletedWebhookId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteWebhookPayload) (ret graphql.Marshaler) {
+// _DeleteWebhookPayload_deletedWebhookId marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _DeleteWebhookPayload_deletedWebhookId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteWebhookPayload) graphql.Marshaler {
+	if m := marshalPtr(obj.DeletedWebhookID, graphql.MarshalID); m != graphql.Null {
+		return m
+	}
+	return ec._DeleteWebhookPayload_deletedWebhookIdFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _DeleteWebhookPayload_deletedWebhookIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteWebhookPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10480,7 +10760,15 @@ func (ec *executionContext) fieldContext_Mutation_deleteCategory(ctx context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+// _PageInfo_hasNextPage marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
+	if m := graphql.MarshalBoolean(obj.HasNextPage); m != graphql.Null {
+		return m
+	}
+	return ec._PageInfo_hasNextPageFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _PageInfo_hasNextPageFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10503,7 +10791,15 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+// _PageInfo_hasPreviousPage marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
+	if m := graphql.MarshalBoolean(obj.HasPreviousPage); m != graphql.Null {
+		return m
+	}
+	return ec._PageInfo_hasPreviousPageFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _PageInfo_hasPreviousPageFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10526,7 +10822,15 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+// _PageInfo_startCursor marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
+	if m := marshalPtr(obj.StartCursor, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._PageInfo_startCursorFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _PageInfo_startCursorFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10549,7 +10853,15 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+// _PageInfo_endCursor marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
+	if m := marshalPtr(obj.EndCursor, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._PageInfo_endCursorFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _PageInfo_endCursorFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11247,7 +11559,15 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _RateLimit_tier(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+// _RateLimit_tier marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _RateLimit_tier(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Tier); m != graphql.Null {
+		return m
+	}
+	return ec._RateLimit_tierFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _RateLimit_tierFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11270,7 +11590,15 @@ func (ec *executionContext) fieldContext_RateLimit_tier(_ context.Context, field
 	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "String")
 }
 
-func (ec *executionContext) _RateLimit_maximumAvailable(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+// _RateLimit_maximumAvailable marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _RateLimit_maximumAvailable(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.MaximumAvailable); m != graphql.Null {
+		return m
+	}
+	return ec._RateLimit_maximumAvailableFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _RateLimit_maximumAvailableFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11293,7 +11621,15 @@ func (ec *executionContext) fieldContext_RateLimit_maximumAvailable(_ context.Co
 	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RateLimit_currentlyAvailable(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+// _RateLimit_currentlyAvailable marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _RateLimit_currentlyAvailable(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.CurrentlyAvailable); m != graphql.Null {
+		return m
+	}
+	return ec._RateLimit_currentlyAvailableFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _RateLimit_currentlyAvailableFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11339,7 +11675,15 @@ func (ec *executionContext) fieldContext_RateLimit_restoreRate(_ context.Context
 	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Float")
 }
 
-func (ec *executionContext) _RateLimit_resetAt(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+// _RateLimit_resetAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _RateLimit_resetAt(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.ResetAt); m != graphql.Null {
+		return m
+	}
+	return ec._RateLimit_resetAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _RateLimit_resetAtFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11362,7 +11706,15 @@ func (ec *executionContext) fieldContext_RateLimit_resetAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Time")
 }
 
-func (ec *executionContext) _RateLimit_requestedQueryCost(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+// _RateLimit_requestedQueryCost marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _RateLimit_requestedQueryCost(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.RequestedQueryCost); m != graphql.Null {
+		return m
+	}
+	return ec._RateLimit_requestedQueryCostFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _RateLimit_requestedQueryCostFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11385,7 +11737,15 @@ func (ec *executionContext) fieldContext_RateLimit_requestedQueryCost(_ context.
 	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
 }
 
-func (ec *executionContext) _RateLimit_maximumQueryCost(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
+// _RateLimit_maximumQueryCost marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _RateLimit_maximumQueryCost(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.MaximumQueryCost); m != graphql.Null {
+		return m
+	}
+	return ec._RateLimit_maximumQueryCostFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _RateLimit_maximumQueryCostFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11408,7 +11768,15 @@ func (ec *executionContext) fieldContext_RateLimit_maximumQueryCost(_ context.Co
 	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReactionCounts_like(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
+// _ReactionCounts_like marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ReactionCounts_like(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Like); m != graphql.Null {
+		return m
+	}
+	return ec._ReactionCounts_likeFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ReactionCounts_likeFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11431,7 +11799,15 @@ func (ec *executionContext) fieldContext_ReactionCounts_like(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReactionCounts", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReactionCounts_love(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
+// _ReactionCounts_love marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ReactionCounts_love(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Love); m != graphql.Null {
+		return m
+	}
+	return ec._ReactionCounts_loveFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ReactionCounts_loveFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11454,7 +11830,15 @@ func (ec *executionContext) fieldContext_ReactionCounts_love(_ context.Context, 
 	return graphql.NewScalarFieldContext("ReactionCounts", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReactionCounts_insightful(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
+// _ReactionCounts_insightful marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ReactionCounts_insightful(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Insightful); m != graphql.Null {
+		return m
+	}
+	return ec._ReactionCounts_insightfulFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ReactionCounts_insightfulFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11477,7 +11861,15 @@ func (ec *executionContext) fieldContext_ReactionCounts_insightful(_ context.Con
 	return graphql.NewScalarFieldContext("ReactionCounts", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReactionCounts_celebrate(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
+// _ReactionCounts_celebrate marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ReactionCounts_celebrate(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Celebrate); m != graphql.Null {
+		return m
+	}
+	return ec._ReactionCounts_celebrateFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ReactionCounts_celebrateFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11500,7 +11892,15 @@ func (ec *executionContext) fieldContext_ReactionCounts_celebrate(_ context.Cont
 	return graphql.NewScalarFieldContext("ReactionCounts", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ReactionCounts_total(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
+// _ReactionCounts_total marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ReactionCounts_total(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Total()); m != graphql.Null {
+		return m
+	}
+	return ec._ReactionCounts_totalFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ReactionCounts_totalFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11875,7 +12275,15 @@ func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_webhook(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _RotateWebhookSecretPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
+// _RotateWebhookSecretPayload_secret marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _RotateWebhookSecretPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) graphql.Marshaler {
+	if m := marshalPtr(obj.Secret, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._RotateWebhookSecretPayload_secretFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _RotateWebhookSecretPayload_secretFull(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12017,7 +12425,15 @@ func (ec *executionContext) fieldContext_SearchResultConnection_totalCount(_ con
 	return graphql.NewScalarFieldContext("SearchResultConnection", field, true, true, "Int")
 }
 
-func (ec *executionContext) _SearchResultEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
+// _SearchResultEdge_cursor marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _SearchResultEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+		return m
+	}
+	return ec._SearchResultEdge_cursorFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _SearchResultEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12095,7 +12511,15 @@ func (ec *executionContext) fieldContext_SearchResultEdge_rank(_ context.Context
 	return graphql.NewScalarFieldContext("SearchResultEdge", field, false, false, "Float")
 }
 
-func (ec *executionContext) _SearchResultEdge_snippet(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
+// _SearchResultEdge_snippet marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _SearchResultEdge_snippet(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Snippet); m != graphql.Null {
+		return m
+	}
+	return ec._SearchResultEdge_snippetFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _SearchResultEdge_snippetFull(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12118,7 +12542,15 @@ func (ec *executionContext) fieldContext_SearchResultEdge_snippet(_ context.Cont
 	return graphql.NewScalarFieldContext("SearchResultEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _Session_accessToken(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
+// _Session_accessToken marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Session_accessToken(ctx context.Context, field graphql.CollectedField, obj *model.Session) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.AccessToken); m != graphql.Null {
+		return m
+	}
+	return ec._Session_accessTokenFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Session_accessTokenFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12141,7 +12573,15 @@ func (ec *executionContext) fieldContext_Session_accessToken(_ context.Context, 
 	return graphql.NewScalarFieldContext("Session", field, false, false, "String")
 }
 
-func (ec *executionContext) _Session_accessTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
+// _Session_accessTokenExpiresAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Session_accessTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Session) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.AccessTokenExpiresAt); m != graphql.Null {
+		return m
+	}
+	return ec._Session_accessTokenExpiresAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Session_accessTokenExpiresAtFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12164,7 +12604,15 @@ func (ec *executionContext) fieldContext_Session_accessTokenExpiresAt(_ context.
 	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Session_refreshToken(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
+// _Session_refreshToken marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Session_refreshToken(ctx context.Context, field graphql.CollectedField, obj *model.Session) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.RefreshToken); m != graphql.Null {
+		return m
+	}
+	return ec._Session_refreshTokenFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Session_refreshTokenFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12187,7 +12635,15 @@ func (ec *executionContext) fieldContext_Session_refreshToken(_ context.Context,
 	return graphql.NewScalarFieldContext("Session", field, false, false, "String")
 }
 
-func (ec *executionContext) _Session_refreshTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
+// _Session_refreshTokenExpiresAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Session_refreshTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Session) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.RefreshTokenExpiresAt); m != graphql.Null {
+		return m
+	}
+	return ec._Session_refreshTokenExpiresAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Session_refreshTokenExpiresAtFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12370,7 +12826,15 @@ func (ec *executionContext) fieldContext_SignInPayload_userErrors(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SignOutPayload_signedOut(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) (ret graphql.Marshaler) {
+// _SignOutPayload_signedOut marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _SignOutPayload_signedOut(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) graphql.Marshaler {
+	if m := graphql.MarshalBoolean(obj.SignedOut); m != graphql.Null {
+		return m
+	}
+	return ec._SignOutPayload_signedOutFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _SignOutPayload_signedOutFull(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12489,7 +12953,15 @@ func (ec *executionContext) fieldContext_SignUpPayload_userErrors(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SubscribeNewsletterPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.SubscribeNewsletterPayload) (ret graphql.Marshaler) {
+// _SubscribeNewsletterPayload_email marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _SubscribeNewsletterPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.SubscribeNewsletterPayload) graphql.Marshaler {
+	if m := marshalPtr(obj.Email, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._SubscribeNewsletterPayload_emailFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _SubscribeNewsletterPayload_emailFull(ctx context.Context, field graphql.CollectedField, obj *model.SubscribeNewsletterPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12720,7 +13192,15 @@ func (ec *executionContext) fieldContext_Subscription_articlePublished(ctx conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
+// _Tag_id marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) graphql.Marshaler {
+	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+		return m
+	}
+	return ec._Tag_idFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Tag_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12743,7 +13223,15 @@ func (ec *executionContext) fieldContext_Tag_id(_ context.Context, field graphql
 	return graphql.NewScalarFieldContext("Tag", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Tag_slug(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
+// _Tag_slug marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Tag_slug(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Slug); m != graphql.Null {
+		return m
+	}
+	return ec._Tag_slugFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Tag_slugFull(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12766,7 +13254,15 @@ func (ec *executionContext) fieldContext_Tag_slug(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Tag", field, false, false, "String")
 }
 
-func (ec *executionContext) _Tag_name(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
+// _Tag_name marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Tag_name(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Name); m != graphql.Null {
+		return m
+	}
+	return ec._Tag_nameFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Tag_nameFull(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12952,7 +13448,15 @@ func (ec *executionContext) fieldContext_TagConnection_totalCount(_ context.Cont
 	return graphql.NewScalarFieldContext("TagConnection", field, true, true, "Int")
 }
 
-func (ec *executionContext) _TagEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TagEdge) (ret graphql.Marshaler) {
+// _TagEdge_cursor marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _TagEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TagEdge) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+		return m
+	}
+	return ec._TagEdge_cursorFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _TagEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.TagEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13071,7 +13575,15 @@ func (ec *executionContext) fieldContext_TagPayload_userErrors(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _UnsubscribeNewsletterPayload_ok(ctx context.Context, field graphql.CollectedField, obj *model.UnsubscribeNewsletterPayload) (ret graphql.Marshaler) {
+// _UnsubscribeNewsletterPayload_ok marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _UnsubscribeNewsletterPayload_ok(ctx context.Context, field graphql.CollectedField, obj *model.UnsubscribeNewsletterPayload) graphql.Marshaler {
+	if m := graphql.MarshalBoolean(obj.Ok); m != graphql.Null {
+		return m
+	}
+	return ec._UnsubscribeNewsletterPayload_okFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _UnsubscribeNewsletterPayload_okFull(ctx context.Context, field graphql.CollectedField, obj *model.UnsubscribeNewsletterPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13318,7 +13830,15 @@ func (ec *executionContext) fieldContext_UpdateWebhookPayload_userErrors(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
+// _User_id marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
+	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+		return m
+	}
+	return ec._User_idFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _User_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13341,7 +13861,15 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 	return graphql.NewScalarFieldContext("User", field, true, false, "ID")
 }
 
-func (ec *executionContext) _User_handle(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
+// _User_handle marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _User_handle(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Handle); m != graphql.Null {
+		return m
+	}
+	return ec._User_handleFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _User_handleFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13364,7 +13892,15 @@ func (ec *executionContext) fieldContext_User_handle(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
-func (ec *executionContext) _User_displayName(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
+// _User_displayName marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _User_displayName(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.DisplayName); m != graphql.Null {
+		return m
+	}
+	return ec._User_displayNameFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _User_displayNameFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13387,7 +13923,15 @@ func (ec *executionContext) fieldContext_User_displayName(_ context.Context, fie
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
-func (ec *executionContext) _User_bio(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
+// _User_bio marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _User_bio(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Bio); m != graphql.Null {
+		return m
+	}
+	return ec._User_bioFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _User_bioFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13410,7 +13954,15 @@ func (ec *executionContext) fieldContext_User_bio(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
-func (ec *executionContext) _User_avatarUrl(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
+// _User_avatarUrl marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _User_avatarUrl(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
+	if m := marshalPtr(obj.AvatarURL, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._User_avatarUrlFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _User_avatarUrlFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13479,7 +14031,15 @@ func (ec *executionContext) fieldContext_User_email(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
-func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
+// _User_createdAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+		return m
+	}
+	return ec._User_createdAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _User_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13546,7 +14106,15 @@ func (ec *executionContext) fieldContext_User_articles(ctx context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+// _UserError_field marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) graphql.Marshaler {
+	if m := marshalPtr(obj.Field, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._UserError_fieldFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _UserError_fieldFull(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13569,7 +14137,15 @@ func (ec *executionContext) fieldContext_UserError_field(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
 }
 
-func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+// _UserError_message marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Message); m != graphql.Null {
+		return m
+	}
+	return ec._UserError_messageFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _UserError_messageFull(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13615,7 +14191,15 @@ func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "UserErrorCode")
 }
 
-func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
+// _Webhook_id marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) graphql.Marshaler {
+	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+		return m
+	}
+	return ec._Webhook_idFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Webhook_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13638,7 +14222,15 @@ func (ec *executionContext) fieldContext_Webhook_id(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Webhook", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
+// _Webhook_url marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.URL); m != graphql.Null {
+		return m
+	}
+	return ec._Webhook_urlFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Webhook_urlFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13684,7 +14276,15 @@ func (ec *executionContext) fieldContext_Webhook_events(_ context.Context, field
 	return graphql.NewScalarFieldContext("Webhook", field, true, true, "WebhookEvent")
 }
 
-func (ec *executionContext) _Webhook_previousSecretExpiresAt(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
+// _Webhook_previousSecretExpiresAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Webhook_previousSecretExpiresAt(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) graphql.Marshaler {
+	if m := marshalPtr(obj.PreviousSecretUntil, graphql.MarshalTime); m != graphql.Null {
+		return m
+	}
+	return ec._Webhook_previousSecretExpiresAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Webhook_previousSecretExpiresAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13707,7 +14307,15 @@ func (ec *executionContext) fieldContext_Webhook_previousSecretExpiresAt(_ conte
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Webhook_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
+// _Webhook_createdAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Webhook_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+		return m
+	}
+	return ec._Webhook_createdAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Webhook_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13730,7 +14338,15 @@ func (ec *executionContext) fieldContext_Webhook_createdAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Webhook_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
+// _Webhook_updatedAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Webhook_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.UpdatedAt); m != graphql.Null {
+		return m
+	}
+	return ec._Webhook_updatedAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Webhook_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13797,7 +14413,15 @@ func (ec *executionContext) fieldContext_Webhook_deliveries(ctx context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
+// _WebhookDelivery_id marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
+	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+		return m
+	}
+	return ec._WebhookDelivery_idFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _WebhookDelivery_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13820,7 +14444,15 @@ func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, f
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, false, "ID")
 }
 
-func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
+// _WebhookDelivery_eventId marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.EventID); m != graphql.Null {
+		return m
+	}
+	return ec._WebhookDelivery_eventIdFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _WebhookDelivery_eventIdFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13912,7 +14544,15 @@ func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Contex
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, true, "WebhookDeliveryStatus")
 }
 
-func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
+// _WebhookDelivery_attempts marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Attempts); m != graphql.Null {
+		return m
+	}
+	return ec._WebhookDelivery_attemptsFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _WebhookDelivery_attemptsFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13935,7 +14575,15 @@ func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Cont
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
 }
 
-func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
+// _WebhookDelivery_lastError marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
+	if m := marshalPtr(obj.LastError, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._WebhookDelivery_lastErrorFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _WebhookDelivery_lastErrorFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13958,7 +14606,15 @@ func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Con
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
 }
 
-func (ec *executionContext) _WebhookDelivery_responseCode(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
+// _WebhookDelivery_responseCode marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _WebhookDelivery_responseCode(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
+	if m := marshalPtr(obj.ResponseCode, graphql.MarshalInt); m != graphql.Null {
+		return m
+	}
+	return ec._WebhookDelivery_responseCodeFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _WebhookDelivery_responseCodeFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -13981,7 +14637,15 @@ func (ec *executionContext) fieldContext_WebhookDelivery_responseCode(_ context.
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
 }
 
-func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
+// _WebhookDelivery_createdAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+		return m
+	}
+	return ec._WebhookDelivery_createdAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _WebhookDelivery_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14004,7 +14668,15 @@ func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Con
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
 }
 
-func (ec *executionContext) _WebhookDelivery_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
+// _WebhookDelivery_updatedAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _WebhookDelivery_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.UpdatedAt); m != graphql.Null {
+		return m
+	}
+	return ec._WebhookDelivery_updatedAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _WebhookDelivery_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -14027,7 +14699,15 @@ func (ec *executionContext) fieldContext_WebhookDelivery_updatedAt(_ context.Con
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
 }
 
-func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
+// _WebhookDelivery_deliveredAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
+	if m := marshalPtr(obj.DeliveredAt, graphql.MarshalTime); m != graphql.Null {
+		return m
+	}
+	return ec._WebhookDelivery_deliveredAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _WebhookDelivery_deliveredAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

@@ -12,20 +12,32 @@
 // issue 12's profile). A field the planner does not foresee still works,
 // running its load in line.
 //
-// Two steps, each failing loudly if gqlgen's output changes shape, so the
-// change can never lapse silently:
+// And a field that only reads a scalar from its object (a struct field or
+// a method with no context and no error, no arguments, no directive) is
+// marshalled straight from the object: gqlgen's way makes a field context,
+// a context, three closures and a boxed value for each, for a field no
+// middleware may see (Folio's only field middleware hooks mutation root
+// fields) and that cannot fail. Should the scalar's marshaller refuse the
+// value (a zero time), the field falls back to gqlgen's way, which reports
+// the error with its path.
+//
+// The steps fail loudly if gqlgen's output changes shape, so the change can
+// never lapse silently:
 //   - a plugin marks every non-root object as not concurrent, gqlgen's own
-//     switch (it sets it for the mutation type);
+//     switch (it sets it for the mutation type), and lists the plain
+//     scalar fields;
 //   - the written executor is rewritten: lists of objects are marshalled by
-//     graph.marshalSlice, in line, and an object whose fields never defer
-//     gets a zero deferred group instead of one made (and its path computed)
-//     for every object.
+//     graph.marshalSlice, in line; an object whose fields never defer gets
+//     a zero deferred group instead of one made (and its path computed) for
+//     every object; each plain scalar field gets a fast path in front of
+//     gqlgen's function, which is kept as its fallback.
 package main
 
 import (
 	"bytes"
 	"fmt"
 	"go/format"
+	"go/types"
 	"os"
 	"regexp"
 	"strings"
@@ -33,6 +45,7 @@ import (
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 func main() {
@@ -47,39 +60,117 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if err := api.Generate(cfg, api.AddPlugin(inline{})); err != nil {
+	in := &inline{plain: map[string]string{}}
+	if err := api.Generate(cfg, api.AddPlugin(in)); err != nil {
 		return err
 	}
-	return rewrite(cfg.Exec.Filename)
+	return rewrite(cfg.Exec.Filename, in.plain)
 }
 
-// inline marks every object below the root as not concurrent.
-type inline struct{}
+// inline marks every object below the root as not concurrent, and finds
+// the plain scalar fields.
+type inline struct {
+	// plain maps the executor's function of each plain scalar field
+	// ("_Article_title") to the expression that marshals it from obj.
+	plain map[string]string
+}
 
-func (inline) Name() string { return "folio-inline" }
+func (*inline) Name() string { return "folio-inline" }
 
-func (inline) GenerateCode(data *codegen.Data) error {
+func (in *inline) GenerateCode(data *codegen.Data) error {
 	n := 0
 	for _, o := range data.Objects {
-		if !o.Root {
-			o.DisableConcurrency = true
-			n++
+		if o.Root {
+			continue
+		}
+		o.DisableConcurrency = true
+		n++
+		if o.IsReserved() { // introspection's: not worth it
+			continue
+		}
+		for _, f := range o.Fields {
+			if m, ok := plainScalar(f); ok {
+				in.plain["_"+o.Name+"_"+f.Name] = m
+			}
 		}
 	}
-	if n == 0 {
-		return fmt.Errorf("no objects to mark: has gqlgen's codegen.Data changed?")
+	if n == 0 || len(in.plain) == 0 {
+		return fmt.Errorf("no objects to mark or plain fields to find: has gqlgen's codegen.Data changed?")
 	}
 	return nil
+}
+
+const gqlgenGraphQL = "github.com/99designs/gqlgen/graphql"
+
+// plainScalar returns the expression that marshals f from obj, when f only
+// reads a scalar that one of gqlgen's marshallers takes as it is.
+func plainScalar(f *codegen.Field) (string, bool) {
+	if f.IsResolver || f.MethodHasContext || f.VOkFunc || f.HasHaser || f.Stream || f.Batch ||
+		len(f.Args) > 0 || len(f.Directives) > 0 || f.GoFieldName == "" {
+		return "", false
+	}
+	var read string
+	switch {
+	case f.GoFieldType == codegen.GoFieldVariable:
+		read = "obj." + f.GoFieldName
+	case f.GoFieldType == codegen.GoFieldMethod && f.NoErr:
+		read = "obj." + f.GoFieldName + "()"
+	default:
+		return "", false
+	}
+	ref := f.TypeReference
+	if ref == nil || ref.Definition == nil || ref.Definition.Kind != ast.Scalar || ref.CastType != nil ||
+		ref.IsContext || ref.Marshaler == nil || ref.Marshaler.Pkg() == nil || ref.Marshaler.Pkg().Path() != gqlgenGraphQL {
+		return "", false
+	}
+	sig, ok := ref.Marshaler.Type().(*types.Signature)
+	if !ok || sig.Params().Len() != 1 {
+		return "", false
+	}
+	takes := sig.Params().At(0).Type()
+	marshal := "graphql." + ref.Marshaler.Name()
+	if same(ref.GO, takes) {
+		return marshal + "(" + read + ")", true
+	}
+	// A nullable scalar held by pointer: nil is null.
+	if p, ok := ref.GO.(*types.Pointer); ok && !ref.GQL.NonNull && same(p.Elem(), takes) &&
+		f.GoFieldType == codegen.GoFieldVariable {
+		return "marshalPtr(" + read + ", " + marshal + ")", true
+	}
+	return "", false
 }
 
 var (
 	sliceCall    = []byte("graphql.MarshalSliceConcurrently(")
 	deferredMake = "\tdeferred := graphql.NewDeferredGroup(ctx)\n"
 	funcStart    = regexp.MustCompile(`(?m)^func `)
+	// The executor's function for a field: its name and its object's type.
+	fieldFunc = regexp.MustCompile(`^func \(ec \*executionContext\) (_[A-Za-z0-9]+_[A-Za-z0-9_]+)\(ctx context\.Context, field graphql\.CollectedField, obj (\*?[A-Za-z0-9_.]+)\) \(ret graphql\.Marshaler\) \{`)
 )
 
-// rewrite patches the executor gqlgen wrote to file.
-func rewrite(file string) error {
+// same reports whether a and b are one type. gqlgen loads the packages of
+// the models and of its marshallers apart, so a named type (time.Time)
+// comes from two loads: compare the names.
+func same(a, b types.Type) bool {
+	return types.TypeString(a, nil) == types.TypeString(b, nil)
+}
+
+// fastPath is the function of a plain field: it marshals expr, or leaves
+// the value its marshaller refuses to gqlgen's way (name+"Full").
+func fastPath(name, objType, expr string) string {
+	return fmt.Sprintf(`// %[1]s marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) %[1]s(ctx context.Context, field graphql.CollectedField, obj %[2]s) graphql.Marshaler {
+	if m := %[3]s; m != graphql.Null {
+		return m
+	}
+	return ec.%[1]sFull(ctx, field, obj)
+}
+
+`, name, objType, expr)
+}
+
+// rewrite patches the executor gqlgen wrote to file; plain is inline's.
+func rewrite(file string, plain map[string]string) error {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return err
@@ -107,10 +198,20 @@ func rewrite(file string) error {
 			fn = strings.Replace(fn, deferredMake, "\tvar deferred graphql.DeferredGroup // no field of it defers\n", 1)
 			zeroed++
 		}
+		if m := fieldFunc.FindStringSubmatch(fn); m != nil {
+			if expr, ok := plain[m[1]]; ok {
+				out.WriteString(fastPath(m[1], m[2], expr))
+				fn = strings.Replace(fn, m[0], strings.Replace(m[0], m[1]+"(", m[1]+"Full(", 1), 1)
+				delete(plain, m[1])
+			}
+		}
 		out.WriteString(fn)
 		prev = end
 	}
 	out.WriteString(text[prev:])
+	if len(plain) > 0 {
+		return fmt.Errorf("%s: no function for %d plain fields (%v): has gqlgen's executor changed?", file, len(plain), plain)
+	}
 	if zeroed == 0 {
 		return fmt.Errorf("%s: no deferred group to drop: has gqlgen's executor changed?", file)
 	}
