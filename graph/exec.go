@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"io"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -43,4 +44,31 @@ func marshalPtr[T any](v *T, marshal func(T) graphql.Marshaler) graphql.Marshale
 		return graphql.Null
 	}
 	return marshal(*v)
+}
+
+// objectJSON writes an object's fields, in order, under their response
+// names: tools/gqlgen returns it from each object's function in place of
+// gqlgen's field set, whose MarshalGQL makes a map and copies every field
+// to write it. gqlgen's CollectFields has merged the fields of one response
+// name into one, so no name repeats, and a response name is a GraphQL name
+// ([_A-Za-z][_0-9A-Za-z]*), which needs no escaping.
+type objectJSON struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+func (o objectJSON) MarshalGQL(w io.Writer) {
+	buf := [1]byte{'{'}
+	for i := range o.fields {
+		_, _ = w.Write(buf[:])
+		buf[0] = ','
+		_, _ = io.WriteString(w, `"`)
+		_, _ = io.WriteString(w, o.fields[i].Alias)
+		_, _ = io.WriteString(w, `":`)
+		o.values[i].MarshalGQL(w)
+	}
+	if len(o.fields) == 0 {
+		_, _ = w.Write(buf[:])
+	}
+	_, _ = io.WriteString(w, "}")
 }

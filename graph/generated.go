@@ -17658,7 +17658,7 @@ func (ec *executionContext) _AddCommentPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var apiKeyImplementors = []string{"ApiKey"}
@@ -17716,7 +17716,7 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var articleImplementors = []string{"Article", "Node"}
@@ -17834,7 +17834,7 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var articleConnectionImplementors = []string{"ArticleConnection"}
@@ -17882,7 +17882,7 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var articleEdgeImplementors = []string{"ArticleEdge"}
@@ -17920,7 +17920,7 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var articleStatusPayloadImplementors = []string{"ArticleStatusPayload"}
@@ -17958,7 +17958,7 @@ func (ec *executionContext) _ArticleStatusPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var categoryImplementors = []string{"Category", "Node"}
@@ -18016,7 +18016,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var categoryConnectionImplementors = []string{"CategoryConnection"}
@@ -18064,7 +18064,7 @@ func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var categoryEdgeImplementors = []string{"CategoryEdge"}
@@ -18102,7 +18102,7 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var categoryPayloadImplementors = []string{"CategoryPayload"}
@@ -18140,7 +18140,7 @@ func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var commentImplementors = []string{"Comment", "Node"}
@@ -18213,7 +18213,7 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var commentConnectionImplementors = []string{"CommentConnection"}
@@ -18261,7 +18261,7 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var commentEdgeImplementors = []string{"CommentEdge"}
@@ -18299,7 +18299,7 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var commentEventImplementors = []string{"CommentEvent"}
@@ -18337,7 +18337,7 @@ func (ec *executionContext) _CommentEvent(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var confirmNewsletterPayloadImplementors = []string{"ConfirmNewsletterPayload"}
@@ -18375,7 +18375,7 @@ func (ec *executionContext) _ConfirmNewsletterPayload(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
@@ -18418,7 +18418,7 @@ func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var createArticlePayloadImplementors = []string{"CreateArticlePayload"}
@@ -18456,7 +18456,7 @@ func (ec *executionContext) _CreateArticlePayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var createWebhookPayloadImplementors = []string{"CreateWebhookPayload"}
@@ -18499,7 +18499,7 @@ func (ec *executionContext) _CreateWebhookPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var deleteArticlePayloadImplementors = []string{"DeleteArticlePayload"}
@@ -18537,7 +18537,7 @@ func (ec *executionContext) _DeleteArticlePayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var deleteCategoryPayloadImplementors = []string{"DeleteCategoryPayload"}
@@ -18575,7 +18575,7 @@ func (ec *executionContext) _DeleteCategoryPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var deleteCommentPayloadImplementors = []string{"DeleteCommentPayload"}
@@ -18613,7 +18613,7 @@ func (ec *executionContext) _DeleteCommentPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var deleteTagPayloadImplementors = []string{"DeleteTagPayload"}
@@ -18651,7 +18651,7 @@ func (ec *executionContext) _DeleteTagPayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var deleteWebhookPayloadImplementors = []string{"DeleteWebhookPayload"}
@@ -18689,7 +18689,7 @@ func (ec *executionContext) _DeleteWebhookPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var editCommentPayloadImplementors = []string{"EditCommentPayload"}
@@ -18727,7 +18727,7 @@ func (ec *executionContext) _EditCommentPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var mergeCategoriesPayloadImplementors = []string{"MergeCategoriesPayload"}
@@ -18770,7 +18770,7 @@ func (ec *executionContext) _MergeCategoriesPayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var mergeTagsPayloadImplementors = []string{"MergeTagsPayload"}
@@ -18813,7 +18813,7 @@ func (ec *executionContext) _MergeTagsPayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -19087,7 +19087,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -19135,7 +19135,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var queryImplementors = []string{"Query"}
@@ -19269,7 +19269,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var rateLimitImplementors = []string{"RateLimit"}
@@ -19332,7 +19332,7 @@ func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var reactionCountsImplementors = []string{"ReactionCounts"}
@@ -19385,7 +19385,7 @@ func (ec *executionContext) _ReactionCounts(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var reactionPayloadImplementors = []string{"ReactionPayload"}
@@ -19423,7 +19423,7 @@ func (ec *executionContext) _ReactionPayload(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var reactionsChangedImplementors = []string{"ReactionsChanged"}
@@ -19461,7 +19461,7 @@ func (ec *executionContext) _ReactionsChanged(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var redeliverWebhookPayloadImplementors = []string{"RedeliverWebhookPayload"}
@@ -19499,7 +19499,7 @@ func (ec *executionContext) _RedeliverWebhookPayload(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var refreshSessionPayloadImplementors = []string{"RefreshSessionPayload"}
@@ -19537,7 +19537,7 @@ func (ec *executionContext) _RefreshSessionPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
@@ -19575,7 +19575,7 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var rotateWebhookSecretPayloadImplementors = []string{"RotateWebhookSecretPayload"}
@@ -19618,7 +19618,7 @@ func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var searchResultConnectionImplementors = []string{"SearchResultConnection"}
@@ -19661,7 +19661,7 @@ func (ec *executionContext) _SearchResultConnection(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var searchResultEdgeImplementors = []string{"SearchResultEdge"}
@@ -19709,7 +19709,7 @@ func (ec *executionContext) _SearchResultEdge(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var sessionImplementors = []string{"Session"}
@@ -19762,7 +19762,7 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var setUserRolePayloadImplementors = []string{"SetUserRolePayload"}
@@ -19800,7 +19800,7 @@ func (ec *executionContext) _SetUserRolePayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var signInPayloadImplementors = []string{"SignInPayload"}
@@ -19838,7 +19838,7 @@ func (ec *executionContext) _SignInPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var signOutPayloadImplementors = []string{"SignOutPayload"}
@@ -19876,7 +19876,7 @@ func (ec *executionContext) _SignOutPayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var signUpPayloadImplementors = []string{"SignUpPayload"}
@@ -19914,7 +19914,7 @@ func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var subscribeNewsletterPayloadImplementors = []string{"SubscribeNewsletterPayload"}
@@ -19952,7 +19952,7 @@ func (ec *executionContext) _SubscribeNewsletterPayload(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -20026,7 +20026,7 @@ func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var tagConnectionImplementors = []string{"TagConnection"}
@@ -20074,7 +20074,7 @@ func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var tagEdgeImplementors = []string{"TagEdge"}
@@ -20112,7 +20112,7 @@ func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var tagPayloadImplementors = []string{"TagPayload"}
@@ -20150,7 +20150,7 @@ func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var unsubscribeNewsletterPayloadImplementors = []string{"UnsubscribeNewsletterPayload"}
@@ -20188,7 +20188,7 @@ func (ec *executionContext) _UnsubscribeNewsletterPayload(ctx context.Context, s
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var updateArticlePayloadImplementors = []string{"UpdateArticlePayload"}
@@ -20226,7 +20226,7 @@ func (ec *executionContext) _UpdateArticlePayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var updateProfilePayloadImplementors = []string{"UpdateProfilePayload"}
@@ -20264,7 +20264,7 @@ func (ec *executionContext) _UpdateProfilePayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var updateWebhookPayloadImplementors = []string{"UpdateWebhookPayload"}
@@ -20302,7 +20302,7 @@ func (ec *executionContext) _UpdateWebhookPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -20375,7 +20375,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var userErrorImplementors = []string{"UserError"}
@@ -20418,7 +20418,7 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var webhookImplementors = []string{"Webhook"}
@@ -20481,7 +20481,7 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var webhookDeliveryImplementors = []string{"WebhookDelivery"}
@@ -20564,7 +20564,7 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -20617,7 +20617,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -20665,7 +20665,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -20723,7 +20723,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -20781,7 +20781,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -20839,7 +20839,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -20922,7 +20922,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return objectJSON{fields, out.Values}
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -29,8 +29,10 @@
 //   - the written executor is rewritten: lists of objects are marshalled by
 //     graph.marshalSlice, in line; an object whose fields never defer gets
 //     a zero deferred group instead of one made (and its path computed) for
-//     every object; each plain scalar field gets a fast path in front of
-//     gqlgen's function, which is kept as its fallback.
+//     every object, and is written by graph.objectJSON, without the map and
+//     the copies gqlgen's field set makes to write itself; each plain scalar
+//     field gets a fast path in front of gqlgen's function, which is kept as
+//     its fallback.
 package main
 
 import (
@@ -144,6 +146,9 @@ var (
 	sliceCall    = []byte("graphql.MarshalSliceConcurrently(")
 	deferredMake = "\tdeferred := graphql.NewDeferredGroup(ctx)\n"
 	funcStart    = regexp.MustCompile(`(?m)^func `)
+	// An object's function makes its field set so, and returns it last.
+	fieldSetMake   = "\tout := graphql.NewFieldSet(fields)\n"
+	fieldSetReturn = "\n\treturn out\n}\n"
 	// The executor's function for a field: its name and its object's type.
 	fieldFunc = regexp.MustCompile(`^func \(ec \*executionContext\) (_[A-Za-z0-9]+_[A-Za-z0-9_]+)\(ctx context\.Context, field graphql\.CollectedField, obj (\*?[A-Za-z0-9_.]+)\) \(ret graphql\.Marshaler\) \{`)
 )
@@ -185,7 +190,7 @@ func rewrite(file string, plain map[string]string) error {
 	var out strings.Builder
 	text := string(src)
 	starts := funcStart.FindAllStringIndex(text, -1)
-	zeroed := 0
+	zeroed, objects := 0, 0
 	prev := 0
 	for i, s := range starts {
 		end := len(text)
@@ -197,6 +202,10 @@ func rewrite(file string, plain map[string]string) error {
 		if strings.Contains(fn, deferredMake) && !strings.Contains(fn, "&deferred") {
 			fn = strings.Replace(fn, deferredMake, "\tvar deferred graphql.DeferredGroup // no field of it defers\n", 1)
 			zeroed++
+			if end := strings.Index(fn, fieldSetReturn); strings.Contains(fn, fieldSetMake) && end >= 0 {
+				fn = fn[:end] + "\n\treturn objectJSON{fields, out.Values}\n}\n" + fn[end+len(fieldSetReturn):]
+				objects++
+			}
 		}
 		if m := fieldFunc.FindStringSubmatch(fn); m != nil {
 			if expr, ok := plain[m[1]]; ok {
@@ -212,8 +221,8 @@ func rewrite(file string, plain map[string]string) error {
 	if len(plain) > 0 {
 		return fmt.Errorf("%s: no function for %d plain fields (%v): has gqlgen's executor changed?", file, len(plain), plain)
 	}
-	if zeroed == 0 {
-		return fmt.Errorf("%s: no deferred group to drop: has gqlgen's executor changed?", file)
+	if zeroed == 0 || objects == 0 {
+		return fmt.Errorf("%s: no deferred group to drop or field set to replace: has gqlgen's executor changed?", file)
 	}
 	formatted, err := format.Source([]byte(out.String()))
 	if err != nil {
