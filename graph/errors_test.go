@@ -114,6 +114,41 @@ func TestBadInput(t *testing.T) {
 	})
 }
 
+// TestBadInput_VariableMessages checks that a variable gqlparser refuses is
+// named in a sentence, with its path, rather than in its terse words
+// ("must be defined", "cannot use string as Int").
+func TestBadInput_VariableMessages(t *testing.T) {
+	getWorld(t)
+	s := srv(t)
+	const filter = `query($f: ArticleFilter) { articles(filter: $f, first: 1) { totalCount } }`
+	const react = `mutation($i: ReactionInput!) { addReaction(input: $i) { userErrors { message } } }`
+	const nodes = `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`
+	const first = `query($n: Int!) { articles(first: $n) { totalCount } }`
+	for _, tt := range []struct {
+		name, query string
+		vars        map[string]any
+		want        string
+	}{
+		{"Missing", first, nil, `Variable "$n" is required: give it a value.`},
+		{"Null", first, map[string]any{"n": nil}, `Variable "$n" cannot be null.`},
+		{"WrongScalar", first, map[string]any{"n": "ten"}, `Variable "$n" must be an Int, not a string.`},
+		{"Fraction", first, map[string]any{"n": 2.5}, `Variable "$n" must be an Int: a whole number from -2147483648 to 2147483647.`},
+		{"NotAnObject", filter, map[string]any{"f": "go"}, `Variable "$f" must be an ArticleFilter (an object), not a string.`},
+		{"UnknownField", filter, map[string]any{"f": map[string]any{"colour": "red"}}, `Variable "$f" has a field "colour" that its type does not define.`},
+		{"MissingField", react, map[string]any{"i": map[string]any{"kind": "LIKE"}}, `Variable "$i" lacks the required field "articleId".`},
+		{"NotAnEnumValue", react, map[string]any{"i": map[string]any{"articleId": "x", "kind": "MEH"}}, `Variable "$i.kind" must be one of ReactionKind's values; "MEH" is not one.`},
+		{"NullInList", nodes, map[string]any{"ids": []any{"a", nil}}, `Variable "$ids[1]" cannot be null.`},
+		{"WrongInList", nodes, map[string]any{"ids": []any{"a", true}}, `Variable "$ids[1]" must be an ID, not a boolean.`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.post(t, tt.query, tt.vars)
+			if r.Code() != "BAD_USER_INPUT" || len(r.Errors) != 1 || r.Errors[0].Message != tt.want {
+				t.Errorf("got %s %+v, want BAD_USER_INPUT: %s", r.Code(), r.Errors, tt.want)
+			}
+		})
+	}
+}
+
 // faultyStore injects the faults Postgres cannot be made to produce on cue:
 // a driver error full of internals, and a panic.
 type faultyStore struct {
