@@ -148,7 +148,7 @@ func introspectionRefused(ctx context.Context) bool {
 // which gqlgen adds to every error a resolver returns. Anything else is not
 // the caller's doing.
 func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
-	e.Message = shorten(variableMessage(e))
+	e.Message = shorten(timeMessage(variableMessage(e), e.Path))
 	code, _ := e.Extensions["code"].(string)
 	switch {
 	case code == errcode.ValidationFailed && (e.Rule == "ValuesOfCorrectType" || e.Rule == ""):
@@ -202,6 +202,17 @@ func variableMessage(e *gqlerror.Error) string {
 		return fmt.Sprintf("Variable %q must be one of %s's values; %q is not one.", where, m[2], m[1])
 	}
 	return fmt.Sprintf("Variable %q: %s.", where, strings.TrimSuffix(msg, "."))
+}
+
+// timeMessage names the argument or input field a Time value failed to
+// decode for, and shows the form it needs: gqlgen's own words ("time should
+// be RFC3339Nano formatted string") name neither.
+func timeMessage(msg string, path ast.Path) string {
+	if !strings.HasPrefix(msg, "time should be RFC3339") || len(path) == 0 {
+		return msg
+	}
+	name, _ := path[len(path)-1].(ast.PathName)
+	return fmt.Sprintf("%s must be a time in RFC 3339 form, such as 2026-01-31T09:00:00Z.", string(name))
 }
 
 // gqlparser's messages about a variable of the wrong kind, for
