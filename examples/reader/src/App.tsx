@@ -54,7 +54,8 @@ function Account({ returnTo }: { returnTo: string }) {
       <button
         className="link"
         onClick={async () => {
-          // End the session on the server too: its tokens stop working at once.
+          // End the session on the server too: its tokens stop working at
+          // once. It is forgotten here whatever the answer.
           await signOut({ variables: { refreshToken: session.refreshToken } }).catch(() => {});
           setSession(null);
           navigate('/');

@@ -13,7 +13,9 @@ import { getSession, setSession } from './session';
 // server; in production list the app's origin in CORS_ALLOWED_ORIGINS.
 export const folioURL: string = import.meta.env.VITE_FOLIO_URL ?? 'http://localhost:8080';
 
-// Sends the session's access token, if any, as Folio expects it.
+// Sends the session's access token, if any, as Folio expects it. The
+// header is dropped, not just left unset, when there is no session: an
+// operation retried after a refusal (below) still carries the old one.
 const authLink = new SetContextLink(({ headers }) => {
   const { authorization: _, ...rest } = (headers ?? {}) as Record<string, string>;
   const token = getSession()?.accessToken;
