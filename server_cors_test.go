@@ -9,7 +9,9 @@ import (
 
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/httpapi"
+	"github.com/folio/folio/internal/idempotency"
 	"github.com/folio/folio/internal/postgres/postgrestest"
+	"github.com/folio/folio/internal/requestid"
 )
 
 // corsRequest sends a preflight (OPTIONS) or a query (POST) to base's
@@ -121,6 +123,34 @@ func TestConfig_CORSOrigins(t *testing.T) {
 		}
 		if got := strings.Join(c.ops.CORSOrigins, ","); got != tt.want {
 			t.Errorf("%v: got %q, want %q", tt.env, got, tt.want)
+		}
+	}
+}
+
+// TestCORS_HeadersFolioUses ties the CORS lists to the headers the code
+// reads and writes under their own names, so that a header added or
+// renamed in its package cannot be left out of what browsers may send and
+// read. (The literal ones, Authorization, X-API-Key and the rest, are read
+// in internal/auth and internal/respcache.)
+func TestCORS_HeadersFolioUses(t *testing.T) {
+	has := func(list []string, h string) bool {
+		return slices.ContainsFunc(list, func(v string) bool { return strings.EqualFold(v, h) })
+	}
+	for _, h := range []string{"Authorization", "X-API-Key", "Content-Type", "If-None-Match", "traceparent", "tracestate",
+		httpapi.DryRunHeader, idempotency.Header, requestid.Header} {
+		if !has(httpapi.CORSRequestHeaders, h) {
+			t.Errorf("Folio reads %s, but a browser page may not send it cross-origin", h)
+		}
+	}
+	for _, h := range httpapi.PreflightHeaders {
+		if !has(httpapi.CORSRequestHeaders, h) {
+			t.Errorf("the CSRF check asks for %s, but a browser page may not send it cross-origin", h)
+		}
+	}
+	for _, h := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After", "ETag", "WWW-Authenticate",
+		idempotency.ReplayedHeader, requestid.Header} {
+		if !has(httpapi.CORSExposedHeaders, h) {
+			t.Errorf("Folio writes %s for clients, but a browser page may not read it", h)
 		}
 	}
 }

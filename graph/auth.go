@@ -26,12 +26,19 @@ func refuseBadCredentials(ctx context.Context, next graphql.RootResolver) graphq
 	if fe := auth.RefusalFrom(ctx); fe != nil {
 		fc, oc := graphql.GetRootFieldContext(ctx), graphql.GetOperationContext(ctx)
 		if fc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Mutation || !accountMutations[fc.Field.Name] {
-			// One error per root field, on that field's path: the field's
-			// own context, which would give it, is made only once it runs.
-			if fc != nil {
-				ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField(fc.Field.Alias))
+			// One error per root field, on that field's path and at its
+			// place in the document, as any field's error: the field's own
+			// context, which would give them, is made only once it runs.
+			if fc == nil {
+				graphql.AddError(ctx, fe)
+				return graphql.Null
 			}
-			graphql.AddError(ctx, fe)
+			ctx = graphql.WithPathContext(ctx, graphql.NewPathWithField(fc.Field.Alias))
+			err := &gqlerror.Error{Err: fe, Message: fe.Message, Path: graphql.GetPath(ctx)}
+			if pos := fc.Field.Position; pos != nil {
+				err.Locations = []gqlerror.Location{{Line: pos.Line, Column: pos.Column}}
+			}
+			graphql.AddError(ctx, err)
 			return graphql.Null
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -147,7 +148,7 @@ func introspectionRefused(ctx context.Context) bool {
 // which gqlgen adds to every error a resolver returns. Anything else is not
 // the caller's doing.
 func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
-	e.Message = shorten(numberVariableMessage(e))
+	e.Message = shorten(timeMessage(variableMessage(e), e.Path))
 	code, _ := e.Extensions["code"].(string)
 	switch {
 	case code == errcode.ValidationFailed && (e.Rule == "ValuesOfCorrectType" || e.Rule == ""):
@@ -165,21 +166,98 @@ func presentProtocolError(e *gqlerror.Error) (*gqlerror.Error, bool) {
 	return nil, false
 }
 
-// numberVariableMessage says what is wrong with a number variable gqlparser
-// could not convert: its own message shows the value mangled ("cannot use
-// value 0 as Int" for 2.5), which misleads more than it helps.
-func numberVariableMessage(e *gqlerror.Error) string {
-	if len(e.Path) != 2 || e.Path[0] != ast.PathName("variable") || !strings.HasPrefix(e.Message, "cannot use value ") {
+// variableMessage turns gqlparser's terse words about a variable ("must be
+// defined", "cannot use string as Int"), which hang on a path such as
+// ["variable", "input", "kind"], into a sentence that names the variable.
+// For a number it says what was needed: gqlparser shows the value mangled
+// ("cannot use value 0 as Int" for 2.5), which misleads more than it helps.
+func variableMessage(e *gqlerror.Error) string {
+	if len(e.Path) < 2 || e.Path[0] != ast.PathName("variable") {
 		return e.Message
 	}
-	name, _ := e.Path[1].(ast.PathName)
+	where, parent := variablePath(e.Path[1:]), variablePath(e.Path[1:len(e.Path)-1])
+	last, _ := e.Path[len(e.Path)-1].(ast.PathName)
+	msg := e.Message
 	switch {
-	case strings.HasSuffix(e.Message, " as Int"):
-		return fmt.Sprintf("Variable \"$%s\" must be an Int: a whole number from -2147483648 to 2147483647.", name)
-	case strings.HasSuffix(e.Message, " as Float"):
-		return fmt.Sprintf("Variable \"$%s\" must be a finite Float.", name)
+	case msg == "must be defined" && len(e.Path) == 2:
+		return fmt.Sprintf("Variable %q is required: give it a value.", where)
+	case msg == "must be defined":
+		return fmt.Sprintf("Variable %q lacks the required field %q.", parent, string(last))
+	case msg == "unknown field":
+		return fmt.Sprintf("Variable %q has a field %q that its type does not define.", parent, string(last))
+	case msg == "cannot be null":
+		return fmt.Sprintf("Variable %q cannot be null.", where)
+	case strings.HasPrefix(msg, "cannot use value ") && strings.HasSuffix(msg, " as Int"):
+		return fmt.Sprintf("Variable %q must be an Int: a whole number from -2147483648 to 2147483647.", where)
+	case strings.HasPrefix(msg, "cannot use value ") && strings.HasSuffix(msg, " as Float"):
+		return fmt.Sprintf("Variable %q must be a finite Float.", where)
 	}
-	return e.Message
+	if m := wrongKind.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("Variable %q must be %s, not %s.", where, withArticle(m[2]), jsonKind(m[1]))
+	}
+	if m := notInputObject.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("Variable %q must be %s (an object), not %s.", where, withArticle(m[1]), jsonKind(m[2]))
+	}
+	if m := notEnumValue.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf("Variable %q must be one of %s's values; %q is not one.", where, m[2], m[1])
+	}
+	return fmt.Sprintf("Variable %q: %s.", where, strings.TrimSuffix(msg, "."))
+}
+
+// timeMessage names the argument or input field a Time value failed to
+// decode for, and shows the form it needs: gqlgen's own words ("time should
+// be RFC3339Nano formatted string") name neither.
+func timeMessage(msg string, path ast.Path) string {
+	if !strings.HasPrefix(msg, "time should be RFC3339") || len(path) == 0 {
+		return msg
+	}
+	name, _ := path[len(path)-1].(ast.PathName)
+	return fmt.Sprintf("%s must be a time in RFC 3339 form, such as 2026-01-31T09:00:00Z.", string(name))
+}
+
+// gqlparser's messages about a variable of the wrong kind, for
+// variableMessage.
+var (
+	wrongKind      = regexp.MustCompile(`^cannot use (\w+) as (\w+)$`)
+	notInputObject = regexp.MustCompile(`^must be a (\w+), not a (\w+)$`)
+	notEnumValue   = regexp.MustCompile(`^(.*) is not a valid (\w+)$`)
+)
+
+// variablePath writes a variable's path as a client would: $input.tags[2].
+func variablePath(p ast.Path) string {
+	var b strings.Builder
+	for i, el := range p {
+		switch el := el.(type) {
+		case ast.PathIndex:
+			fmt.Fprintf(&b, "[%d]", int(el))
+		case ast.PathName:
+			if i == 0 {
+				b.WriteByte('$')
+			} else {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(el))
+		}
+	}
+	return b.String()
+}
+
+// jsonKind names, the way JSON would, the Go kind gqlparser reports for a
+// decoded variable value.
+func jsonKind(kind string) string {
+	switch {
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "a boolean"
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "map":
+		return "an object"
+	case kind == "slice":
+		return "a list"
+	}
+	return withArticle(kind)
 }
 
 // maxMessageBytes bounds a parse or validation error's message, and

@@ -54,7 +54,8 @@ func TestBadInput(t *testing.T) {
 		{"UnknownEnumLiteral", `{ articles(orderBy: {field: POPULARITY, direction: DESC}) { totalCount } }`, nil, "POPULARITY"},
 		{"UnknownEnumVariable", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"status": []string{"DELETED"}}}, "DELETED"},
 		{"WrongScalarType", `{ articles(first: "ten") { totalCount } }`, nil, "Int"},
-		{"MalformedTime", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"publishedAfter": "yesterday"}}, "RFC3339"},
+		{"MalformedTime", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"publishedAfter": "yesterday"}}, "publishedAfter must be a time in RFC 3339 form, such as 2026-01-31T09:00:00Z."},
+		{"MalformedTimeLiteral", `{ articles(filter: {publishedBefore: "soon"}) { totalCount } }`, nil, "publishedBefore must be a time in RFC 3339 form"},
 		{"EmptyRange", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"publishedAfter": "2026-02-01T00:00:00Z", "publishedBefore": "2026-01-01T00:00:00Z"}}, "later"},
 		{"TooManyTags", `query($f: ArticleFilter) { articles(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"tags": []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"}}}, "at most 10"},
 		{"EmptySearch", `{ search(query: "   ") { totalCount } }`, nil, "empty"},
@@ -112,6 +113,41 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("got status %d code %q, want GRAPHQL_PARSE_FAILED", r.Status, r.Code())
 		}
 	})
+}
+
+// TestBadInput_VariableMessages checks that a variable gqlparser refuses is
+// named in a sentence, with its path, rather than in its terse words
+// ("must be defined", "cannot use string as Int").
+func TestBadInput_VariableMessages(t *testing.T) {
+	getWorld(t)
+	s := srv(t)
+	const filter = `query($f: ArticleFilter) { articles(filter: $f, first: 1) { totalCount } }`
+	const react = `mutation($i: ReactionInput!) { addReaction(input: $i) { userErrors { message } } }`
+	const nodes = `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`
+	const first = `query($n: Int!) { articles(first: $n) { totalCount } }`
+	for _, tt := range []struct {
+		name, query string
+		vars        map[string]any
+		want        string
+	}{
+		{"Missing", first, nil, `Variable "$n" is required: give it a value.`},
+		{"Null", first, map[string]any{"n": nil}, `Variable "$n" cannot be null.`},
+		{"WrongScalar", first, map[string]any{"n": "ten"}, `Variable "$n" must be an Int, not a string.`},
+		{"Fraction", first, map[string]any{"n": 2.5}, `Variable "$n" must be an Int: a whole number from -2147483648 to 2147483647.`},
+		{"NotAnObject", filter, map[string]any{"f": "go"}, `Variable "$f" must be an ArticleFilter (an object), not a string.`},
+		{"UnknownField", filter, map[string]any{"f": map[string]any{"colour": "red"}}, `Variable "$f" has a field "colour" that its type does not define.`},
+		{"MissingField", react, map[string]any{"i": map[string]any{"kind": "LIKE"}}, `Variable "$i" lacks the required field "articleId".`},
+		{"NotAnEnumValue", react, map[string]any{"i": map[string]any{"articleId": "x", "kind": "MEH"}}, `Variable "$i.kind" must be one of ReactionKind's values; "MEH" is not one.`},
+		{"NullInList", nodes, map[string]any{"ids": []any{"a", nil}}, `Variable "$ids[1]" cannot be null.`},
+		{"WrongInList", nodes, map[string]any{"ids": []any{"a", true}}, `Variable "$ids[1]" must be an ID, not a boolean.`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.post(t, tt.query, tt.vars)
+			if r.Code() != "BAD_USER_INPUT" || len(r.Errors) != 1 || r.Errors[0].Message != tt.want {
+				t.Errorf("got %s %+v, want BAD_USER_INPUT: %s", r.Code(), r.Errors, tt.want)
+			}
+		})
+	}
 }
 
 // faultyStore injects the faults Postgres cannot be made to produce on cue:

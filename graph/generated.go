@@ -3370,7 +3370,10 @@ input UpdateArticleInput {
   title: String
   "The text in Markdown (at most 100,000 bytes)."
   body: String
-  "A summary for lists and previews (at most 500 characters)."
+  """
+  A summary for lists and previews (at most 500 characters). An empty string
+  makes one from the body, as when creating.
+  """
   excerpt: String
   "The URL name; it must be free."
   slug: String

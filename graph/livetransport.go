@@ -461,6 +461,12 @@ func (t sseTransport) sse() transport.SSE { return transport.SSE{KeepAlivePingIn
 func (t sseTransport) Supports(r *http.Request) bool { return t.sse().Supports(r) }
 
 func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	if fe := auth.RefusalFrom(r.Context()); fe != nil {
+		// Credentials that were refused are never served as anonymous
+		// content, as on a WebSocket's connection_init and over plain HTTP.
+		httpapi.WriteError(w, r, fe)
+		return
+	}
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	c := &connection{closeFn: func(int, string) { cancel() }}

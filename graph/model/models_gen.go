@@ -549,7 +549,8 @@ type UpdateArticleInput struct {
 	Title *string `json:"title,omitempty"`
 	// The text in Markdown (at most 100,000 bytes).
 	Body *string `json:"body,omitempty"`
-	// A summary for lists and previews (at most 500 characters).
+	// A summary for lists and previews (at most 500 characters). An empty string
+	// makes one from the body, as when creating.
 	Excerpt *string `json:"excerpt,omitempty"`
 	// The URL name; it must be free.
 	Slug *string `json:"slug,omitempty"`

@@ -319,6 +319,10 @@ func TestHostileTokens(t *testing.T) {
 			if slices.Sort(paths); strings.Join(paths, " ") != "[feed] [viewer]" {
 				t.Fatalf("error paths: got %v, want [feed] and [viewer]", paths)
 			}
+			// And at their fields' places in the document.
+			if !strings.Contains(string(r.Raw), `"locations":[{"line":1,"column":3}]`) || !strings.Contains(string(r.Raw), `"locations":[{"line":1,"column":17}]`) {
+				t.Fatalf("error locations: want line 1, columns 3 and 17: %s", r.Raw)
+			}
 			if !strings.HasPrefix(r.Header.Get("WWW-Authenticate"), "Bearer") {
 				t.Fatalf("WWW-Authenticate = %q", r.Header.Get("WWW-Authenticate"))
 			}

@@ -218,6 +218,21 @@ func TestUpdateArticle(t *testing.T) {
 			t.Fatalf("cleared tags / new slug: %+v %+v", out.Article, out.UserErrors)
 		}
 	})
+	t.Run("A cleared excerpt is made from the body", func(t *testing.T) {
+		a := e.mustCreate(t, author, "Excerpts")
+		out, _ := e.update(t, author.h(), map[string]any{"id": a.ID, "expectedVersion": 1, "excerpt": "  "})
+		if out.Article == nil || out.Article.Excerpt == "" || out.Article.Excerpt != folio.ExcerptOf(out.Article.Body) {
+			t.Fatalf("cleared the excerpt: %+v %+v, want the body's first sentences", out.Article, out.UserErrors)
+		}
+		out, _ = e.update(t, author.h(), map[string]any{"id": a.ID, "expectedVersion": 2, "excerpt": "", "body": "Rewritten. From the top."})
+		if out.Article == nil || out.Article.Excerpt != "Rewritten. From the top." {
+			t.Fatalf("cleared the excerpt with a new body: %+v %+v, want the new body's sentences", out.Article, out.UserErrors)
+		}
+		out, _ = e.update(t, author.h(), map[string]any{"id": a.ID, "expectedVersion": 3, "excerpt": "Mine."})
+		if out.Article == nil || out.Article.Excerpt != "Mine." {
+			t.Fatalf("set the excerpt: %+v %+v", out.Article, out.UserErrors)
+		}
+	})
 	t.Run("Stale version is a conflict", func(t *testing.T) {
 		a := e.mustCreate(t, author, "Versioned")
 		e.update(t, author.h(), map[string]any{"id": a.ID, "expectedVersion": 1, "body": "first"})

@@ -3,6 +3,7 @@ package subscriptions_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,6 +138,34 @@ func TestWebSocket_Auth(t *testing.T) {
 			t.Fatalf("got %s %s, want RATE_LIMITED for z", m.ID, m.Payload)
 		}
 	})
+}
+
+// TestSSE_BadTokenRefused checks that a Server-Sent Events subscription
+// sent with credentials that are refused is answered UNAUTHENTICATED, not
+// served as an anonymous stream.
+func TestSSE_BadTokenRefused(t *testing.T) {
+	cl := newCluster(t)
+	s := cl.start(t)
+	author := cl.user(t, folio.RoleAuthor)
+	art := cl.article(t, author, folio.StatusPublished)
+	body, _ := json.Marshal(map[string]any{"query": commentAdded, "variables": map[string]any{"a": articleID(art)}})
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/query", strings.NewReader(string(body)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Authorization", "Bearer not-a-token")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var r result
+	_ = json.NewDecoder(res.Body).Decode(&r)
+	if res.StatusCode != http.StatusUnauthorized || r.code() != "UNAUTHENTICATED" {
+		t.Fatalf("got %d %s %+v, want 401 UNAUTHENTICATED", res.StatusCode, res.Header.Get("Content-Type"), r)
+	}
+	if n := s.hub.Stats().Subscribers; n != 0 {
+		t.Errorf("%d subscribers, want none", n)
+	}
 }
 
 func TestWebSocket_GoAwayOnDrain(t *testing.T) {

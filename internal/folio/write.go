@@ -66,6 +66,19 @@ type ArticlePatch struct {
 	TagIDs          *[]int64
 }
 
+// ExcerptFor is the excerpt p stores on an article whose body is now
+// body: the one p gives, or, when p clears it, one made from the body (the
+// new one if p changes it too), as for an article created without one.
+func (p ArticlePatch) ExcerptFor(body string) string {
+	if p.Body != nil {
+		body = *p.Body
+	}
+	if *p.Excerpt == "" {
+		return ExcerptOf(body)
+	}
+	return *p.Excerpt
+}
+
 // Normalize trims what a person would not mean to keep and checks the rest.
 func (p *ArticlePatch) Normalize() error {
 	var fe FieldErrors

@@ -103,7 +103,7 @@ var CORSRequestHeaders = append([]string{
 // CORSExposedHeaders are the response headers Folio writes for clients,
 // which a browser hides from a cross-origin page unless they are exposed.
 var CORSExposedHeaders = []string{
-	"X-Request-ID", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "RateLimit-Policy",
+	"X-Request-ID", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
 	"Retry-After", "ETag", "WWW-Authenticate", "Idempotent-Replayed",
 }
 

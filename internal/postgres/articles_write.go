@@ -206,7 +206,7 @@ func (db *DB) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.Article
 			set("reading_minutes", folio.ReadingMinutes(*p.Body))
 		}
 		if p.Excerpt != nil {
-			set("excerpt", *p.Excerpt)
+			set("excerpt", p.ExcerptFor(a.Body))
 		}
 		if p.Slug != nil {
 			set("slug", *p.Slug)

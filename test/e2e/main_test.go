@@ -1,7 +1,8 @@
 // Package e2e tests Folio end to end, the way integrators use it: the real
 // binary, started against a throwaway database with the demo data, called
 // over HTTP through the genqlient client in e2e/client (and, in
-// browser_test.go, through the playground in headless Chromium).
+// browser_test.go and reader_example_test.go, through the playground and the
+// reader app in headless Chromium).
 package e2e
 
 import (
