@@ -37,6 +37,9 @@ func trimPage(oc *graphql.OperationContext, f graphql.CollectedField, p folio.Pa
 	// that reads the page counts it too. (An article list's count applies
 	// the viewer's visibility in a statement of its own.)
 	p.WithTotal = f.Definition.Type.Name() == "CommentConnection" && !p.HasAfter && !p.HasBefore && asks(nil, "totalCount")
+	// The rows' authors and categories are read with them when shown.
+	p.WithAuthors = asks([]string{"nodes"}, "author") || asks([]string{"edges", "node"}, "author")
+	p.WithCategories = asks([]string{"nodes"}, "category") || asks([]string{"edges", "node"}, "category")
 	return p
 }
 

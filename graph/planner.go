@@ -185,11 +185,13 @@ func (p *planner) comments(lists []folio.List[*folio.Comment], sel ast.Selection
 		counts = nil
 	}
 	parents = uncounted
+	primeRelated(p, lists)
 	p.connection(sel, "CommentConnection", "CommentEdge", counts, parents, func(sel ast.SelectionSet) { p.commentRows(flatten(lists), sel) })
 }
 
 // articleLists plans a connection of articles under each parent.
 func (p *planner) articleLists(lists []folio.List[*folio.Article], sel ast.SelectionSet, counts *loader.Loader[int64, int], parents []int64) {
+	primeRelated(p, lists)
 	p.connection(sel, "ArticleConnection", "ArticleEdge", counts, parents, func(sel ast.SelectionSet) { p.articles(flatten(lists), sel) })
 }
 
@@ -355,6 +357,20 @@ func pagesOf[V any](ctx context.Context, l *loader.Loader[loader.PageKey, folio.
 	}
 	lists, _ := l.LoadMany(ctx, keys)
 	return lists
+}
+
+// primeRelated puts the authors and categories read with lists
+// (folio.Page.WithAuthors, WithCategories) in the memo, where the level
+// below finds them.
+func primeRelated[V any](p *planner, lists []folio.List[V]) {
+	for _, l := range lists {
+		for _, u := range l.Authors {
+			p.l.UserByID.Prime(p.ctx, u.ID, u)
+		}
+		for _, c := range l.Categories {
+			p.l.CategoryByID.Prime(p.ctx, c.ID, c)
+		}
+	}
 }
 
 func flatten[V any](lists []folio.List[V]) []V {

@@ -242,6 +242,24 @@ func invalidationAcrossInstances(t *testing.T, a, b *rcEnv) {
 			t.Fatalf("page on b = %s", r.Raw)
 		}
 	})
+	// The feed reads its authors with its articles, in one statement: the
+	// response still records them, and renaming one makes it stale.
+	t.Run("AuthorRenamed", func(t *testing.T) {
+		const byline = `query Byline { articles(first: 3) { nodes { slug author { displayName } } } }`
+		b.OK(t, nil, byline, nil, nil)
+		before := b.rc.Stats().Hits
+		if r := b.OK(t, nil, byline, nil, nil); b.rc.Stats().Hits != before+1 || !strings.Contains(r.Raw, `"author":{"displayName":`) {
+			t.Fatalf("byline on b: %s, hits %d then %d, want a hit", r.Raw, before, b.rc.Stats().Hits)
+		}
+		r := a.Do(t, author.h(), `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { user { displayName } userErrors { code } } }`,
+			map[string]any{"in": map[string]any{"displayName": "Renamed Byline"}})
+		if !strings.Contains(r.Raw, `"displayName":"Renamed Byline"`) {
+			t.Fatalf("updateProfile: %s", r.Raw)
+		}
+		if r := b.OK(t, nil, byline, nil, nil); !strings.Contains(r.Raw, "Renamed Byline") {
+			t.Fatalf("byline on b after the rename = %s", r.Raw)
+		}
+	})
 }
 
 func TestResponseCache_HitCost(t *testing.T) {

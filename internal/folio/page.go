@@ -43,6 +43,13 @@ type Page struct {
 	// (List.Total), instead of in a statement of its own. It applies only
 	// to a page no cursor bounds, whose rows are the list's.
 	WithTotal bool
+	// WithAuthors reads each row's author (an article's or a comment's) in
+	// the statement that reads the page, into List.Authors, instead of in a
+	// statement of its own. A store that cannot leaves List.Authors nil.
+	WithAuthors bool
+	// WithCategories reads each article's category the same way, into
+	// List.Categories.
+	WithCategories bool
 }
 
 // NewPage validates Relay pagination arguments and returns the page they ask
@@ -85,4 +92,11 @@ type List[T any] struct {
 	// Total is how many rows the whole list has, when the page was read
 	// with Page.WithTotal; nil otherwise.
 	Total *int
+	// Authors are the authors of the rows read for Items (which may include
+	// the row after the last item), each once, when the page was read with
+	// Page.WithAuthors; nil otherwise.
+	Authors []*User
+	// Categories are the categories of the articles read, each once, when
+	// the page was read with Page.WithCategories; nil otherwise.
+	Categories []*Category
 }

@@ -119,8 +119,14 @@ func (db *DB) ListArticles(ctx context.Context, v folio.Viewer, f folio.ArticleF
 	var a args
 	ord, cond := articleOrder(o)
 	cols, scan := listColumns(p)
-	sql := `SELECT ` + cols + ` FROM articles a WHERE ` + cond + ` AND ` + filterArticles(v, f, &a) + ` AND %s %s`
-	return listPage(ctx, db, "articles", sql, a, ord, p, scan)
+	rel := related{p: p}
+	relCols, joins := relatedJoins(p, "a")
+	sql := `SELECT ` + cols + relCols + ` FROM articles a` + joins + ` WHERE ` + cond + ` AND ` + filterArticles(v, f, &a) + ` AND %s %s`
+	l, err := listPage(ctx, db, "articles", sql, a, ord, p, rel.scan(scan))
+	if err == nil {
+		fill(&l, &rel)
+	}
+	return l, err
 }
 
 // CountArticles implements folio.ArticleStore: it counts what ListArticles

@@ -151,9 +151,10 @@ func perParent[T any](ctx context.Context, db *DB, what string, ids []int64, p f
 	if withTotal {
 		total = ", count(*) OVER () AS total"
 	}
-	sql := fmt.Sprintf(`SELECT x.*, p.parent FROM unnest(%s::bigint[]) AS p(parent)
-CROSS JOIN LATERAL (SELECT %s, %s AS sort_key%s FROM %s AND %s %s) x
-ORDER BY p.parent, %s`, parents, cols, o.key, total, fromWhere, where, orderLimit, o.scanOrder(p, "x.sort_key", "x.id"))
+	relCols, joins := relatedJoins(p, "x")
+	sql := fmt.Sprintf(`SELECT x.*, p.parent%s FROM unnest(%s::bigint[]) AS p(parent)
+CROSS JOIN LATERAL (SELECT %s, %s AS sort_key%s FROM %s AND %s %s) x%s
+ORDER BY p.parent, %s`, relCols, parents, cols, o.key, total, fromWhere, where, orderLimit, joins, o.scanOrder(p, "x.sort_key", "x.id"))
 
 	rows, err := db.Pool.Query(ctx, sql, a...)
 	if err != nil {
@@ -162,6 +163,7 @@ ORDER BY p.parent, %s`, parents, cols, o.key, total, fromWhere, where, orderLimi
 	defer rows.Close()
 	grouped := make(map[int64][]T, len(ids))
 	totals := make(map[int64]int)
+	relatedOf := make(map[int64]*related)
 	for rows.Next() {
 		var parent, n int64
 		var sortKey any
@@ -169,12 +171,20 @@ ORDER BY p.parent, %s`, parents, cols, o.key, total, fromWhere, where, orderLimi
 		if withTotal {
 			dest = []any{&sortKey, &n, &parent}
 		}
+		var x relatedRow
+		dest = append(dest, x.dest(p)...)
 		v, err := scan(rows, dest...)
 		if err != nil {
 			return nil, fmt.Errorf("scan %s: %w", what, err)
 		}
 		grouped[parent] = append(grouped[parent], v)
 		totals[parent] = int(n)
+		rel := relatedOf[parent]
+		if rel == nil {
+			rel = &related{p: p}
+			relatedOf[parent] = rel
+		}
+		rel.add(&x)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read %s: %w", what, translate(err))
@@ -186,6 +196,11 @@ ORDER BY p.parent, %s`, parents, cols, o.key, total, fromWhere, where, orderLimi
 			n := totals[id] // a parent with no row has none in its list
 			l.Total = &n
 		}
+		rel := relatedOf[id]
+		if rel == nil {
+			rel = &related{p: p}
+		}
+		fill(&l, rel)
 		out[id] = l
 	}
 	return out, nil

@@ -12,9 +12,14 @@ const userCols = `u.id, u.handle, u.email, u.display_name, u.bio, u.avatar_url, 
 
 func scanUser(row pgx.Row, extra ...any) (*folio.User, error) {
 	var u folio.User
-	dest := append([]any{&u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt}, extra...)
-	return &u, row.Scan(dest...)
+	return &u, row.Scan(append(userDest(&u), extra...)...)
 }
+
+// userDest are the destinations of userCols.
+func userDest(u *folio.User) []any {
+	return []any{&u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt}
+}
+
 
 const usersByIDs = `SELECT ` + userCols + ` FROM users u WHERE u.id = ANY($1)`
 

@@ -127,6 +127,8 @@ func pages[T any](ctx context.Context, m map[int64]folio.List[T], tag func(T) []
 	var rows []T
 	for _, l := range m {
 		rows = append(rows, l.Items...)
+		tagRows(ctx, l.Authors, userTags)
+		tagRows(ctx, l.Categories, categoryTags)
 	}
 	tagRows(ctx, rows, tag, extra...)
 }
@@ -233,6 +235,8 @@ func (s Store) ArticlesBySlugs(ctx context.Context, in []string) ([]*folio.Artic
 func (s Store) ListArticles(ctx context.Context, v folio.Viewer, f folio.ArticleFilter, o folio.ArticleOrder, p folio.Page) (folio.List[*folio.Article], error) {
 	r, err := s.Store.ListArticles(ctx, v, f, o, p)
 	tagRows(ctx, r.Items, articleTags, listArticles)
+	tagRows(ctx, r.Authors, userTags)
+	tagRows(ctx, r.Categories, categoryTags)
 	return r, err
 }
 
