@@ -8,11 +8,11 @@ import (
 	"github.com/folio/folio/internal/folio"
 )
 
-const userCols = `u.id, u.handle, u.email, u.display_name, u.bio, u.avatar_url, u.role, u.created_at, u.updated_at`
+const userCols = `u.id, u.handle, u.email, u.display_name, u.bio, u.avatar_url, u.role, u.created_at, u.updated_at, u.email_verified_at IS NULL`
 
 func scanUser(row pgx.Row, extra ...any) (*folio.User, error) {
 	var u folio.User
-	dest := append([]any{&u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt}, extra...)
+	dest := append([]any{&u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt, &u.Unverified}, extra...)
 	return &u, row.Scan(dest...)
 }
 

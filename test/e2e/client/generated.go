@@ -2142,7 +2142,12 @@ func (v *SignInSignInSignInPayloadUserErrorsUserError) GetCode() UserErrorCode {
 
 // SignUpResponse is returned by SignUp on success.
 type SignUpResponse struct {
-	// Creates a reader account and signs it in.
+	// Asks for a reader account. The answer is the same whether or not the email
+	// already has an account: a new account gets a verification link by mail (a
+	// taken address's owner gets a notice instead), and nobody is signed in.
+	// Until verified, an account can sign in and read but not comment, react or
+	// write articles (`EMAIL_NOT_VERIFIED`). Only a taken handle is said:
+	// handles are public.
 	SignUp *SignUpSignUpSignUpPayload `json:"signUp"`
 }
 
@@ -2152,9 +2157,11 @@ func (v *SignUpResponse) GetSignUp() *SignUpSignUpSignUpPayload { return v.SignU
 // SignUpSignUpSignUpPayload includes the requested fields of the GraphQL type SignUpPayload.
 // The GraphQL type's documentation follows.
 //
-// The result of `signUp`.
+// The result of `signUp`. It is the same whether or not the address already
+// has an account, so sign-up tells nobody which addresses are registered.
 type SignUpSignUpSignUpPayload struct {
-	// The new account's session; null when `userErrors` says why not.
+	// Always null: sign-up no longer signs in. Open the mailed link
+	// (`verifyEmail`, which signs in) or call `signIn`.
 	Session *SignUpSignUpSignUpPayloadSession `json:"session"`
 	// What is wrong with the input.
 	UserErrors []SignUpSignUpSignUpPayloadUserErrorsUserError `json:"userErrors"`
