@@ -27,8 +27,11 @@ type Derived struct {
 	keys    map[string][]byte
 }
 
-// Derive returns the keys of purpose.
+// Derive returns the keys of purpose; nil for a nil KeySet.
 func (ks *KeySet) Derive(purpose string) *Derived {
+	if ks == nil {
+		return nil
+	}
 	d := &Derived{signing: ks.signing, keys: make(map[string][]byte, len(ks.keys))}
 	for kid, k := range ks.keys {
 		key, err := hkdf.Key(sha256.New, k.Seed(), nil, purpose, 32)
@@ -40,12 +43,20 @@ func (ks *KeySet) Derive(purpose string) *Derived {
 	return d
 }
 
-// SigningKeyID is the kid of the key that signs.
-func (d *Derived) SigningKeyID() string { return d.signing }
+// SigningKeyID is the kid of the key that signs; "" for nil.
+func (d *Derived) SigningKeyID() string {
+	if d == nil {
+		return ""
+	}
+	return d.signing
+}
 
 // MAC is the HMAC-SHA256 of msg under the key kid; false when no key has
-// that id (it was rotated out).
+// that id (it was rotated out), or d is nil.
 func (d *Derived) MAC(kid string, msg []byte) ([]byte, bool) {
+	if d == nil {
+		return nil, false
+	}
 	key, ok := d.keys[kid]
 	if !ok {
 		return nil, false

@@ -137,6 +137,7 @@ someone just tried to make a new Folio account with your address, {{.To}}.
 You already have an account, so nothing was made.
 
 If it was you: sign in with your password at {{.URL}}
+(if you never confirmed this address, you can ask for a new link there).
 If it was not you: nothing needs doing; your account is unchanged.
 `))
 	attemptHTML = htmltemplate.Must(htmltemplate.New("attempt.html").Parse(`<!doctype html>
@@ -144,7 +145,8 @@ If it was not you: nothing needs doing; your account is unchanged.
 <p>Hello,</p>
 <p>someone just tried to make a new Folio account with your address, {{.To}}.
 You already have an account, so nothing was made.</p>
-<p>If it was you: <a href="{{.URL}}">sign in</a> with your password.</p>
+<p>If it was you: <a href="{{.URL}}">sign in</a> with your password
+(if you never confirmed this address, you can ask for a new link there).</p>
 <p>If it was not you: nothing needs doing; your account is unchanged.</p>
 </body></html>
 `))
