@@ -118,6 +118,58 @@ func TestSignUp_NoEnumeration(t *testing.T) {
 	}
 }
 
+// TestSignUp_Squatted: signing up with someone else's address cannot keep
+// them out: an account never verified holds the address for the life of its
+// link; after that a new sign-up with the address replaces it.
+func TestSignUp_Squatted(t *testing.T) {
+	e := newEnv(t)
+	email := "victim-" + randomHex(4) + "@example.com"
+	up := func(handle, pw string) string {
+		t.Helper()
+		return string(e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": email, "password": pw, "handle": handle, "displayName": "X"}}, nil).Data)
+	}
+	squatter, victim := "squatter_"+randomHex(3), "victim_"+randomHex(3)
+	want := up(squatter, "the squatter's password")
+	handles := func() (hs []string) {
+		t.Helper()
+		rows, err := testDB.Pool.Query(t.Context(), `SELECT handle::text FROM users WHERE email = $1`, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var h string
+			_ = rows.Scan(&h)
+			hs = append(hs, h)
+		}
+		return hs
+	}
+	t.Run("Held while its link lives", func(t *testing.T) {
+		if got := up(victim, "the victim's password"); got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+		if hs := handles(); len(hs) != 1 || hs[0] != squatter {
+			t.Fatalf("accounts %v, want the squatter's alone", hs)
+		}
+	})
+	t.Run("Replaced once it is stale", func(t *testing.T) {
+		if _, err := testDB.Pool.Exec(t.Context(), `UPDATE users SET created_at = now() - interval '49 hours' WHERE email = $1`, email); err != nil {
+			t.Fatal(err)
+		}
+		if got := up(victim, "the victim's password"); got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+		if hs := handles(); len(hs) != 1 || hs[0] != victim {
+			t.Fatalf("accounts %v, want the victim's alone", hs)
+		}
+		if out, _ := e.signIn(t, email, "the squatter's password"); out.SignIn == nil || out.SignIn.Session != nil {
+			t.Errorf("the squatter still signs in: %+v", out.SignIn)
+		}
+		if out, _ := e.signIn(t, email, "the victim's password"); out.SignIn == nil || out.SignIn.Session == nil {
+			t.Errorf("the victim does not sign in: %+v", out.SignIn)
+		}
+	})
+}
+
 // TestSignUp_Verification: until its address is verified an account can
 // sign in but not comment, react or write; the mailed link verifies it
 // once, and a new link replaces the old.

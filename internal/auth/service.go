@@ -134,7 +134,7 @@ func rateLimited(what string, wait time.Duration) error {
 }
 
 // VerificationTTL is how long an email verification link works.
-const VerificationTTL = 48 * time.Hour
+const VerificationTTL = folio.EmailVerificationTTL
 
 // SignUp asks for a reader account and returns the address as stored
 // (normalized). It answers the same whether or not the email already has

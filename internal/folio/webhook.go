@@ -169,6 +169,12 @@ type OutboxMail struct {
 	SentAt  *time.Time
 }
 
+// EmailVerificationTTL is how long the link mailed at sign-up works. An
+// account still unverified after it holds its address only until someone
+// signs up with that address again, which replaces it: signing up with
+// someone else's address cannot keep them out.
+const EmailVerificationTTL = 48 * time.Hour
+
 // MailToken is what is stored of a token mailed in a link: its hash, which
 // finds the record when the link comes back, its deadline, and the
 // reference the mail job makes the token again from.

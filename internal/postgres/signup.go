@@ -18,6 +18,15 @@ const (
 	// email_verified_at NULL: the account is unverified until the link.
 	signUpInsert = `INSERT INTO users AS u (handle, email, display_name, password_hash, email_verified_at)
 VALUES ($1, $2, $3, $4, NULL) ON CONFLICT (email) DO NOTHING RETURNING ` + userCols
+	// An account never verified within a link's life is replaced by a new
+	// sign-up with its address (folio.EmailVerificationTTL). It has no
+	// articles or comments (unverified accounts cannot write); its sessions,
+	// keys and reactions go with it.
+	signUpReplaceStale = `DELETE FROM users u WHERE u.email = $1 AND u.email_verified_at IS NULL
+AND u.created_at < now() - make_interval(secs => $2)
+AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.author_id = u.id)
+AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.author_id = u.id)
+RETURNING u.id`
 	signUpVerification = `INSERT INTO email_verifications (user_id, token_hash, expires_at) VALUES ($1, $2, $3)`
 	signUpVerifyMail   = `INSERT INTO email_outbox (recipient, kind, payload)
 VALUES ($1, 'verify_email', jsonb_build_object('ref', $2::text)) RETURNING id`
@@ -35,7 +44,8 @@ RETURNING id`
 // verification token and the mail that carries the token (made again from
 // verify.Ref), in one transaction, and returns the account. When the email
 // already has an account it makes none and queues a notice to its owner
-// instead, and returns nil: the caller answers both alike. A handle in use
+// instead, and returns nil: the caller answers both alike. An account never
+// verified within folio.EmailVerificationTTL is replaced instead. A handle in use
 // is ETaken on "handle", checked before the email, so that answer never
 // depends on whether the email is taken.
 func (db *DB) SignUp(ctx context.Context, in folio.NewUser, passwordHash string, verify folio.MailToken) (*folio.User, error) {
@@ -50,7 +60,18 @@ func (db *DB) SignUp(ctx context.Context, in folio.NewUser, passwordHash string,
 		}
 		u, err := scanUser(tx.QueryRow(ctx, signUpInsert, in.Handle, in.Email, in.DisplayName, passwordHash))
 		if isNoRows(err) {
-			return nil, db.queueSignUpAttempt(ctx, tx, in.Email)
+			var stale int64
+			err = tx.QueryRow(ctx, signUpReplaceStale, in.Email, folio.EmailVerificationTTL.Seconds()).Scan(&stale)
+			if isNoRows(err) {
+				return nil, db.queueSignUpAttempt(ctx, tx, in.Email)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("replace unverified account: %w", translate(err))
+			}
+			u, err = scanUser(tx.QueryRow(ctx, signUpInsert, in.Handle, in.Email, in.DisplayName, passwordHash))
+			if isNoRows(err) { // another sign-up took the address meanwhile
+				return nil, db.queueSignUpAttempt(ctx, tx, in.Email)
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("create user: %w", translateWrite(err))
