@@ -302,7 +302,7 @@ var settings = []setting{
 	{"SMTP_USERNAME", "NAME", "", "empty (no authentication)", "SMTP user (PLAIN authentication, over TLS)", text(func(c *config) *string { return &c.Mail.SMTPUsername })},
 	{"SMTP_PASSWORD", "SECRET", "", "", "SMTP password", text(func(c *config) *string { return &c.Mail.SMTPPassword })},
 	{"MAIL_FROM", "ADDRESS", "Folio <no-reply@localhost>", "", "the sender of Folio's e-mail", text(func(c *config) *string { return &c.Mail.From })},
-	{"SITE_URL", "URL", "http://localhost:8080", "", "the site the links in e-mail open (the frontend), e.g. `https://folio.example`: a confirmation link is `SITE_URL/newsletter/confirm?token=…`", func(c *config, name, v string) error {
+	{"SITE_URL", "URL", "http://localhost:8080", "", "the site the links in e-mail open (the frontend), e.g. `https://folio.example`: a newsletter confirmation link is `SITE_URL/newsletter/confirm?token=…`, a sign-up verification link `SITE_URL/verify-email?token=…`", func(c *config, name, v string) error {
 		c.Mail.SiteURL = strings.TrimRight(v, "/")
 		if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
 			return fmt.Errorf("%s must start with http:// or https://, not %q", name, v)

@@ -17,9 +17,6 @@ package main
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -287,11 +284,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		})
 	}
 	conns := &graph.Connections{}
-	authn, err := newAuth(cfg, authStore, rdb, log)
+	signingKeys, err := accessKeys(cfg, log)
 	if err != nil {
 		return err
 	}
-	jr, err := startJobs(ctx, cfg, db, log, obs.metrics)
+	authn := newAuth(cfg, signingKeys, authStore, rdb, log)
+	jr, err := startJobs(ctx, cfg, signingKeys, db, log, obs.metrics)
 	if err != nil {
 		return err
 	}
@@ -346,11 +344,11 @@ type jobsRun struct {
 // startJobs builds the queue over db (webhook deliveries through the
 // address guard, mail, unsubscribe links), hands it to db so that writes
 // enqueue their jobs, and runs its workers until ctx ends.
-func startJobs(ctx context.Context, cfg config, db *postgres.DB, log *slog.Logger, m *metrics.Metrics) (jobsRun, error) {
-	j := jobsRun{guard: &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}, links: newsletterLinks(cfg)}
+func startJobs(ctx context.Context, cfg config, keys *auth.KeySet, db *postgres.DB, log *slog.Logger, m *metrics.Metrics) (jobsRun, error) {
+	j := jobsRun{guard: &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}, links: newsletter.Links{Keys: keys.Derive(auth.PurposeUnsubscribe)}}
 	var mailer mail.Sender
 	mailer, j.devMail = newMailer(cfg, log)
-	queue, err := newQueue(cfg, db, j.guard, mailer, j.links, log, m, cfg.Jobs.Workers)
+	queue, err := newQueue(cfg, db, keys, j.guard, mailer, j.links, log, m, cfg.Jobs.Workers)
 	if err != nil {
 		return j, err
 	}
@@ -361,12 +359,12 @@ func startJobs(ctx context.Context, cfg config, db *postgres.DB, log *slog.Logge
 
 // newQueue builds the job queue over db, running workers jobs at once (0:
 // it only inserts); deliveries go out through guard.
-func newQueue(cfg config, db *postgres.DB, guard *webhook.Guard, mailer mail.Sender, links newsletter.Links, log *slog.Logger, m *metrics.Metrics, workers int) (*jobs.Queue, error) {
+func newQueue(cfg config, db *postgres.DB, keys *auth.KeySet, guard *webhook.Guard, mailer mail.Sender, links newsletter.Links, log *slog.Logger, m *metrics.Metrics, workers int) (*jobs.Queue, error) {
 	o := jobs.Options{
 		Pool: db.Pool, Store: db, Sender: webhook.NewSender(guard, cfg.Jobs.WebhookTimeout),
 		Workers: workers, MaxAttempts: cfg.Jobs.MaxAttempts, RetryBase: cfg.Jobs.RetryBase, RetryMax: cfg.Jobs.RetryMax,
 		RescueAfter: cfg.Jobs.RescueAfter, Logger: log,
-		MailStore: db, Mailer: mailer, LinkBase: cfg.Mail.SiteURL,
+		MailStore: db, Mailer: mailer, LinkBase: cfg.Mail.SiteURL, Keys: keys,
 		UnsubscribeURL: func(email string) string {
 			return cfg.Mail.APIURL + "/newsletter/unsubscribe?token=" + url.QueryEscape(links.UnsubscribeToken(email))
 		},
@@ -380,21 +378,6 @@ func newQueue(cfg config, db *postgres.DB, guard *webhook.Guard, mailer mail.Sen
 		return q, err
 	}
 	return jobs.New(o)
-}
-
-// newsletterLinks signs unsubscribe links with a key derived from
-// JWT_KEYS, which every instance shares (rotating JWT_KEYS ends the links
-// of mail already sent); without JWT_KEYS (development) with a key of this
-// process.
-func newsletterLinks(cfg config) newsletter.Links {
-	if cfg.JWTKeys == "" {
-		key := make([]byte, 32)
-		_, _ = rand.Read(key)
-		return newsletter.Links{Key: key}
-	}
-	m := hmac.New(sha256.New, []byte(cfg.JWTKeys))
-	m.Write([]byte("folio newsletter unsubscribe links"))
-	return newsletter.Links{Key: m.Sum(nil)}
 }
 
 // newMailer is how mail leaves: SMTP when SMTP_HOST is set; in
@@ -462,7 +445,11 @@ func workerCmd(ctx context.Context, cfg config, log *slog.Logger, ready chan<- s
 		mt = metrics.New(metrics.Options{})
 		mt.WatchPool(db.Pool.Stat)
 	}
-	jr, err := startJobs(ctx, cfg, db, log, mt)
+	keys, err := accessKeys(cfg, log)
+	if err != nil {
+		return err
+	}
+	jr, err := startJobs(ctx, cfg, keys, db, log, mt)
 	if err != nil {
 		return err
 	}
@@ -666,39 +653,43 @@ func demoPasswordHash(cfg config) string {
 // when the meaning of a key does.
 const redisPrefix = "folio:v1:"
 
-// newAuth builds authentication from config. Development without JWT_KEYS
-// keeps its key in a file outside the repository (DEV_JWT_KEY_FILE), so
-// tokens survive a restart, or with `none` gets a key per process.
-func newAuth(cfg config, db auth.Store, rdb redis.UniversalClient, log *slog.Logger) (*auth.Service, error) {
-	var keys *auth.KeySet
+// accessKeys are the access-token keys from config, which every other
+// secret Folio signs with is derived from (auth.KeySet.Derive). Development
+// without JWT_KEYS keeps its key in a file outside the repository
+// (DEV_JWT_KEY_FILE), so tokens and mailed links survive a restart and
+// agree between serve and worker, or with `none` gets a key per process.
+func accessKeys(cfg config, log *slog.Logger) (*auth.KeySet, error) {
 	if cfg.JWTKeys == "" && cfg.production() {
 		return nil, errors.New("JWT_KEYS must be set in production (make a key with `folio keygen`), so every instance signs and verifies with the same keys")
 	}
-	if cfg.JWTKeys == "" {
-		path, err := devKeyFile(cfg)
-		switch {
-		case path == "":
-			keys = auth.MustGenerateKeys()
-			log.Warn("JWT_KEYS is not set: signing access tokens with a key generated for this process; tokens will not survive a restart", "reason", err)
-		default:
-			var created bool
-			if keys, created, err = auth.LoadOrCreateKeyFile(path); err != nil {
-				return nil, fmt.Errorf("DEV_JWT_KEY_FILE: %v", err)
-			}
-			log.Info("JWT_KEYS is not set: signing access tokens with the development key in a file", "path", path, "created", created)
-		}
-	} else {
-		var err error
-		if keys, err = auth.ParseKeys(cfg.JWTKeys); err != nil {
+	if cfg.JWTKeys != "" {
+		keys, err := auth.ParseKeys(cfg.JWTKeys)
+		if err != nil {
 			return nil, fmt.Errorf("JWT_KEYS: %v", err)
 		}
+		return keys, nil
 	}
+	path, err := devKeyFile(cfg)
+	if path == "" {
+		log.Warn("JWT_KEYS is not set: signing access tokens with a key generated for this process; tokens will not survive a restart", "reason", err)
+		return auth.MustGenerateKeys(), nil
+	}
+	keys, created, err := auth.LoadOrCreateKeyFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("DEV_JWT_KEY_FILE: %v", err)
+	}
+	log.Info("JWT_KEYS is not set: signing access tokens with the development key in a file", "path", path, "created", created)
+	return keys, nil
+}
+
+// newAuth builds authentication over keys.
+func newAuth(cfg config, keys *auth.KeySet, db auth.Store, rdb redis.UniversalClient, log *slog.Logger) *auth.Service {
 	return &auth.Service{
 		Store: db, Keys: keys, Logger: log,
 		AccessTTL: cfg.AccessTokenTTL, RefreshTTL: cfg.RefreshTokenTTL,
 		Throttle:    newThrottle(cfg, rdb, log),
 		Revocations: &auth.Revocations{Redis: rdb, Prefix: redisPrefix, Logger: log, Live: db.SessionLive},
-	}, nil
+	}
 }
 
 // devKeyFile is where development keeps its access-token key: "" (and why)

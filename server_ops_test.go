@@ -348,27 +348,33 @@ func countRequestLines(t *testing.T, logs string) int {
 	return n
 }
 
-// TestServe_LogsNoSecrets signs up, then calls the API with the access
+// TestServe_LogsNoSecrets signs up and in, then calls the API with the access
 // token, with every log line on (debug: headers, variables, SQL): the logs
 // name the user by id and never show the password or a token.
 func TestServe_LogsNoSecrets(t *testing.T) {
 	s, _ := serveProduction(t, map[string]string{"LOG_LEVEL": "debug"})
 	const password = "correct horse battery staple"
-	signUp := `{"query":"mutation SignUp($input: SignUpInput!) { signUp(input: $input) { session { accessToken refreshToken } userErrors { message } } }",` +
+	signUp := `{"query":"mutation SignUp($input: SignUpInput!) { signUp(input: $input) { email userErrors { message } } }",` +
 		`"variables":{"input":{"email":"ops@example.com","password":"` + password + `","handle":"ops_person","displayName":"Ops Person"}}}`
-	r := <-postAsync(s.base+"/query", signUp)
+	if r := <-postAsync(s.base+"/query", signUp); !strings.Contains(r.body, `"email":"ops@example.com","userErrors":[]`) {
+		t.Fatalf("signUp: got %d %s", r.status, r.body)
+	}
+	// signUp signs nobody in; an account not yet verified can sign in.
+	signIn := `{"query":"mutation SignIn($input: SignInInput!) { signIn(input: $input) { session { accessToken refreshToken } userErrors { message } } }",` +
+		`"variables":{"input":{"email":"ops@example.com","password":"` + password + `"}}}`
+	r := <-postAsync(s.base+"/query", signIn)
 	var out struct {
 		Data struct {
-			SignUp struct {
+			SignIn struct {
 				Session    struct{ AccessToken, RefreshToken string }
 				UserErrors []struct{ Message string }
 			}
 		}
 	}
-	if err := json.Unmarshal([]byte(r.body), &out); err != nil || out.Data.SignUp.Session.AccessToken == "" {
-		t.Fatalf("signUp: got %d %s", r.status, r.body)
+	if err := json.Unmarshal([]byte(r.body), &out); err != nil || out.Data.SignIn.Session.AccessToken == "" {
+		t.Fatalf("signIn: got %d %s", r.status, r.body)
 	}
-	session := out.Data.SignUp.Session
+	session := out.Data.SignIn.Session
 
 	req, _ := http.NewRequest("POST", s.base+"/query", strings.NewReader(`{"query":"query Me { viewer { id } }"}`))
 	req.Header.Set("Content-Type", "application/json")

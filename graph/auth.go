@@ -15,7 +15,7 @@ import (
 )
 
 // accountMutations work without valid credentials.
-var accountMutations = map[string]bool{"signIn": true, "signUp": true, "refreshSession": true, "signOut": true}
+var accountMutations = map[string]bool{"signIn": true, "signUp": true, "verifyEmail": true, "refreshSession": true, "signOut": true}
 
 // refuseBadCredentials answers every root field of a request whose
 // credentials were refused (httpapi serves it as anonymous, carrying the

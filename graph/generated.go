@@ -226,40 +226,42 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddComment            func(childComplexity int, input model.AddCommentInput) int
-		AddReaction           func(childComplexity int, input model.ReactionInput) int
-		ArchiveArticle        func(childComplexity int, input model.ArticleStatusInput) int
-		ConfirmNewsletter     func(childComplexity int, input model.ConfirmNewsletterInput) int
-		CreateAPIKey          func(childComplexity int, input model.CreateAPIKeyInput) int
-		CreateArticle         func(childComplexity int, input model.CreateArticleInput) int
-		CreateCategory        func(childComplexity int, input model.CreateCategoryInput) int
-		CreateTag             func(childComplexity int, input model.CreateTagInput) int
-		CreateWebhook         func(childComplexity int, input model.CreateWebhookInput) int
-		DeleteArticle         func(childComplexity int, input model.DeleteArticleInput) int
-		DeleteCategory        func(childComplexity int, input model.DeleteCategoryInput) int
-		DeleteComment         func(childComplexity int, input model.DeleteCommentInput) int
-		DeleteTag             func(childComplexity int, input model.DeleteTagInput) int
-		DeleteWebhook         func(childComplexity int, input model.DeleteWebhookInput) int
-		EditComment           func(childComplexity int, input model.EditCommentInput) int
-		MergeCategories       func(childComplexity int, input model.MergeCategoriesInput) int
-		MergeTags             func(childComplexity int, input model.MergeTagsInput) int
-		PublishArticle        func(childComplexity int, input model.ArticleStatusInput) int
-		RedeliverWebhook      func(childComplexity int, input model.RedeliverWebhookInput) int
-		RefreshSession        func(childComplexity int, input model.RefreshSessionInput) int
-		RemoveReaction        func(childComplexity int, input model.ReactionInput) int
-		RevokeAPIKey          func(childComplexity int, input model.RevokeAPIKeyInput) int
-		RotateWebhookSecret   func(childComplexity int, input model.RotateWebhookSecretInput) int
-		SetUserRole           func(childComplexity int, input model.SetUserRoleInput) int
-		SignIn                func(childComplexity int, input model.SignInInput) int
-		SignOut               func(childComplexity int, input model.SignOutInput) int
-		SignUp                func(childComplexity int, input model.SignUpInput) int
-		SubscribeNewsletter   func(childComplexity int, input model.SubscribeNewsletterInput) int
-		UnsubscribeNewsletter func(childComplexity int, input model.UnsubscribeNewsletterInput) int
-		UpdateArticle         func(childComplexity int, input model.UpdateArticleInput) int
-		UpdateCategory        func(childComplexity int, input model.UpdateCategoryInput) int
-		UpdateProfile         func(childComplexity int, input model.UpdateProfileInput) int
-		UpdateTag             func(childComplexity int, input model.UpdateTagInput) int
-		UpdateWebhook         func(childComplexity int, input model.UpdateWebhookInput) int
+		AddComment              func(childComplexity int, input model.AddCommentInput) int
+		AddReaction             func(childComplexity int, input model.ReactionInput) int
+		ArchiveArticle          func(childComplexity int, input model.ArticleStatusInput) int
+		ConfirmNewsletter       func(childComplexity int, input model.ConfirmNewsletterInput) int
+		CreateAPIKey            func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateArticle           func(childComplexity int, input model.CreateArticleInput) int
+		CreateCategory          func(childComplexity int, input model.CreateCategoryInput) int
+		CreateTag               func(childComplexity int, input model.CreateTagInput) int
+		CreateWebhook           func(childComplexity int, input model.CreateWebhookInput) int
+		DeleteArticle           func(childComplexity int, input model.DeleteArticleInput) int
+		DeleteCategory          func(childComplexity int, input model.DeleteCategoryInput) int
+		DeleteComment           func(childComplexity int, input model.DeleteCommentInput) int
+		DeleteTag               func(childComplexity int, input model.DeleteTagInput) int
+		DeleteWebhook           func(childComplexity int, input model.DeleteWebhookInput) int
+		EditComment             func(childComplexity int, input model.EditCommentInput) int
+		MergeCategories         func(childComplexity int, input model.MergeCategoriesInput) int
+		MergeTags               func(childComplexity int, input model.MergeTagsInput) int
+		PublishArticle          func(childComplexity int, input model.ArticleStatusInput) int
+		RedeliverWebhook        func(childComplexity int, input model.RedeliverWebhookInput) int
+		RefreshSession          func(childComplexity int, input model.RefreshSessionInput) int
+		RemoveReaction          func(childComplexity int, input model.ReactionInput) int
+		ResendVerificationEmail func(childComplexity int) int
+		RevokeAPIKey            func(childComplexity int, input model.RevokeAPIKeyInput) int
+		RotateWebhookSecret     func(childComplexity int, input model.RotateWebhookSecretInput) int
+		SetUserRole             func(childComplexity int, input model.SetUserRoleInput) int
+		SignIn                  func(childComplexity int, input model.SignInInput) int
+		SignOut                 func(childComplexity int, input model.SignOutInput) int
+		SignUp                  func(childComplexity int, input model.SignUpInput) int
+		SubscribeNewsletter     func(childComplexity int, input model.SubscribeNewsletterInput) int
+		UnsubscribeNewsletter   func(childComplexity int, input model.UnsubscribeNewsletterInput) int
+		UpdateArticle           func(childComplexity int, input model.UpdateArticleInput) int
+		UpdateCategory          func(childComplexity int, input model.UpdateCategoryInput) int
+		UpdateProfile           func(childComplexity int, input model.UpdateProfileInput) int
+		UpdateTag               func(childComplexity int, input model.UpdateTagInput) int
+		UpdateWebhook           func(childComplexity int, input model.UpdateWebhookInput) int
+		VerifyEmail             func(childComplexity int, input model.VerifyEmailInput) int
 	}
 
 	PageInfo struct {
@@ -324,6 +326,11 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	ResendVerificationEmailPayload struct {
+		Sent       func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
 	RevokeApiKeyPayload struct {
 		APIKey     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -372,6 +379,7 @@ type ComplexityRoot struct {
 	}
 
 	SignUpPayload struct {
+		Email      func(childComplexity int) int
 		Session    func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
@@ -433,21 +441,27 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		Articles    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		AvatarURL   func(childComplexity int) int
-		Bio         func(childComplexity int) int
-		CreatedAt   func(childComplexity int) int
-		DisplayName func(childComplexity int) int
-		Email       func(childComplexity int) int
-		Handle      func(childComplexity int) int
-		NodeID      func(childComplexity int) int
-		Role        func(childComplexity int) int
+		Articles      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		AvatarURL     func(childComplexity int) int
+		Bio           func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		DisplayName   func(childComplexity int) int
+		Email         func(childComplexity int) int
+		EmailVerified func(childComplexity int) int
+		Handle        func(childComplexity int) int
+		NodeID        func(childComplexity int) int
+		Role          func(childComplexity int) int
 	}
 
 	UserError struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
 		Message func(childComplexity int) int
+	}
+
+	VerifyEmailPayload struct {
+		Session    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	Webhook struct {
@@ -518,6 +532,8 @@ type CommentConnectionResolver interface {
 }
 type MutationResolver interface {
 	SignUp(ctx context.Context, input model.SignUpInput) (*model.SignUpPayload, error)
+	VerifyEmail(ctx context.Context, input model.VerifyEmailInput) (*model.VerifyEmailPayload, error)
+	ResendVerificationEmail(ctx context.Context) (*model.ResendVerificationEmailPayload, error)
 	SignIn(ctx context.Context, input model.SignInInput) (*model.SignInPayload, error)
 	RefreshSession(ctx context.Context, input model.RefreshSessionInput) (*model.RefreshSessionPayload, error)
 	SignOut(ctx context.Context, input model.SignOutInput) (*model.SignOutPayload, error)
@@ -594,6 +610,7 @@ type TagConnectionResolver interface {
 type UserResolver interface {
 	Role(ctx context.Context, obj *folio.User) (model.Role, error)
 	Email(ctx context.Context, obj *folio.User) (*string, error)
+	EmailVerified(ctx context.Context, obj *folio.User) (*bool, error)
 
 	Articles(ctx context.Context, obj *folio.User, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error)
 }
@@ -1456,6 +1473,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveReaction(childComplexity, args["input"].(model.ReactionInput)), true
+	case "Mutation.resendVerificationEmail":
+		if e.ComplexityRoot.Mutation.ResendVerificationEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.ResendVerificationEmail(childComplexity), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -1599,6 +1622,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWebhook(childComplexity, args["input"].(model.UpdateWebhookInput)), true
+	case "Mutation.verifyEmail":
+		if e.ComplexityRoot.Mutation.VerifyEmail == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyEmail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyEmail(childComplexity, args["input"].(model.VerifyEmailInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1887,6 +1921,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RefreshSessionPayload.UserErrors(childComplexity), true
 
+	case "ResendVerificationEmailPayload.sent":
+		if e.ComplexityRoot.ResendVerificationEmailPayload.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResendVerificationEmailPayload.Sent(childComplexity), true
+	case "ResendVerificationEmailPayload.userErrors":
+		if e.ComplexityRoot.ResendVerificationEmailPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ResendVerificationEmailPayload.UserErrors(childComplexity), true
+
 	case "RevokeApiKeyPayload.apiKey":
 		if e.ComplexityRoot.RevokeApiKeyPayload.APIKey == nil {
 			break
@@ -2033,6 +2080,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SignOutPayload.UserErrors(childComplexity), true
 
+	case "SignUpPayload.email":
+		if e.ComplexityRoot.SignUpPayload.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SignUpPayload.Email(childComplexity), true
 	case "SignUpPayload.session":
 		if e.ComplexityRoot.SignUpPayload.Session == nil {
 			break
@@ -2278,6 +2331,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.emailVerified":
+		if e.ComplexityRoot.User.EmailVerified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.EmailVerified(childComplexity), true
 	case "User.handle":
 		if e.ComplexityRoot.User.Handle == nil {
 			break
@@ -2315,6 +2374,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.UserError.Message(childComplexity), true
+
+	case "VerifyEmailPayload.session":
+		if e.ComplexityRoot.VerifyEmailPayload.Session == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyEmailPayload.Session(childComplexity), true
+	case "VerifyEmailPayload.userErrors":
+		if e.ComplexityRoot.VerifyEmailPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VerifyEmailPayload.UserErrors(childComplexity), true
 
 	case "Webhook.createdAt":
 		if e.ComplexityRoot.Webhook.CreatedAt == nil {
@@ -2474,6 +2546,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateProfileInput", ec.unmarshalInputUpdateProfileInput),
 			graphql.NewInputUnmarshaler("UpdateTagInput", ec.unmarshalInputUpdateTagInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookInput", ec.unmarshalInputUpdateWebhookInput),
+			graphql.NewInputUnmarshaler("VerifyEmailInput", ec.unmarshalInputVerifyEmailInput),
 		)
 	}
 	first := true
@@ -2687,6 +2760,12 @@ type User implements Node {
   role: Role!
   "The user's email address: shown to the user themself and to admins, null to everyone else."
   email: String
+  """
+  Whether the owner confirmed the email address through the link mailed at
+  sign-up; until then the account cannot comment, react or write articles
+  (` + "`" + `EMAIL_NOT_VERIFIED` + "`" + `). Shown as ` + "`" + `email` + "`" + ` is, null to everyone else.
+  """
+  emailVerified: Boolean
   "When the account was created."
   createdAt: Time!
   """
@@ -3207,10 +3286,44 @@ input SignUpInput {
   displayName: String!
 }
 
-"The result of ` + "`" + `signUp` + "`" + `."
+"""
+The result of ` + "`" + `signUp` + "`" + `. It is the same whether or not the address already
+has an account, so sign-up tells nobody which addresses are registered.
+"""
 type SignUpPayload {
-  "The new account's session; null when ` + "`" + `userErrors` + "`" + ` says why not."
+  """
+  Always null: sign-up no longer signs in. Open the mailed link
+  (` + "`" + `verifyEmail` + "`" + `, which signs in) or call ` + "`" + `signIn` + "`" + `.
+  """
+  session: Session @deprecated(reason: "signUp answers alike for new and taken addresses, so it cannot start a session: use verifyEmail or signIn.")
+  """
+  The address, normalised, once the input is accepted. A new account gets a
+  verification link there; if the address already has an account, its owner
+  gets a mail saying someone tried to sign up instead.
+  """
+  email: String
+  "What is wrong with the input."
+  userErrors: [UserError!]!
+}
+
+"The token of an email verification link."
+input VerifyEmailInput {
+  "The ` + "`" + `token` + "`" + ` parameter of the mailed link."
+  token: String!
+}
+
+"The result of ` + "`" + `verifyEmail` + "`" + `."
+type VerifyEmailPayload {
+  "A session of the account, now verified; null when ` + "`" + `userErrors` + "`" + ` says why not."
   session: Session
+  "What is wrong with the input: a token unknown, used or expired."
+  userErrors: [UserError!]!
+}
+
+"The result of ` + "`" + `resendVerificationEmail` + "`" + `."
+type ResendVerificationEmailPayload {
+  "Whether a new link was mailed: false when the address is verified already."
+  sent: Boolean!
   "What is wrong with the input."
   userErrors: [UserError!]!
 }
@@ -3535,8 +3648,22 @@ type UnsubscribeNewsletterPayload {
 
 "The ways to change Folio. Each mutation is one transaction: it happens whole or not at all."
 type Mutation {
-  "Creates a reader account and signs it in."
+  """
+  Asks for a reader account. The answer is the same whether or not the email
+  already has an account: a new account gets a verification link by mail (a
+  taken address's owner gets a notice instead), and nobody is signed in.
+  Until verified, an account can sign in and read but not comment, react or
+  write articles (` + "`" + `EMAIL_NOT_VERIFIED` + "`" + `). Only a taken handle is said:
+  handles are public.
+  """
   signUp("The new account." input: SignUpInput!): SignUpPayload
+  """
+  Confirms an account's address with the token of the link mailed at
+  sign-up, and signs it in. A token works once, for 48 hours.
+  """
+  verifyEmail("The token." input: VerifyEmailInput!): VerifyEmailPayload
+  "Mails a new verification link to the signed-in account, replacing the last one. Throttled as sign-ups are."
+  resendVerificationEmail: ResendVerificationEmailPayload @auth
   """
   Signs in. Repeated failures for one account or from one address are slowed
   down: past the limit the answer is ` + "`" + `RATE_LIMITED` + "`" + ` with ` + "`" + `retryAfterMs` + "`" + `.
@@ -4426,6 +4553,16 @@ func (ec *executionContext) childFields_RefreshSessionPayload(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type RefreshSessionPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ResendVerificationEmailPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sent":
+		return ec.fieldContext_ResendVerificationEmailPayload_sent(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ResendVerificationEmailPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ResendVerificationEmailPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "apiKey":
@@ -4524,6 +4661,8 @@ func (ec *executionContext) childFields_SignUpPayload(ctx context.Context, field
 	switch field.Name {
 	case "session":
 		return ec.fieldContext_SignUpPayload_session(ctx, field)
+	case "email":
+		return ec.fieldContext_SignUpPayload_email(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_SignUpPayload_userErrors(ctx, field)
 	}
@@ -4644,6 +4783,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_role(ctx, field)
 	case "email":
 		return ec.fieldContext_User_email(ctx, field)
+	case "emailVerified":
+		return ec.fieldContext_User_emailVerified(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_User_createdAt(ctx, field)
 	case "articles":
@@ -4662,6 +4803,16 @@ func (ec *executionContext) childFields_UserError(ctx context.Context, field gra
 		return ec.fieldContext_UserError_code(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
+}
+
+func (ec *executionContext) childFields_VerifyEmailPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "session":
+		return ec.fieldContext_VerifyEmailPayload_session(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_VerifyEmailPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type VerifyEmailPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Webhook(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5424,6 +5575,20 @@ func (ec *executionContext) field_Mutation_updateWebhook_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateWebhookInput, error) {
 			return ec.unmarshalNUpdateWebhookInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUpdateWebhookInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyEmail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.VerifyEmailInput, error) {
+			return ec.unmarshalNVerifyEmailInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐVerifyEmailInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8865,6 +9030,95 @@ func (ec *executionContext) fieldContext_Mutation_signUp(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_verifyEmail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyEmail(ctx, fc.Args["input"].(model.VerifyEmailInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VerifyEmailPayload) graphql.Marshaler {
+			return ec.marshalOVerifyEmailPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐVerifyEmailPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyEmail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VerifyEmailPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyEmail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_resendVerificationEmail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_resendVerificationEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().ResendVerificationEmail(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.ResendVerificationEmailPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ResendVerificationEmailPayload) graphql.Marshaler {
+			return ec.marshalOResendVerificationEmailPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐResendVerificationEmailPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_resendVerificationEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ResendVerificationEmailPayload(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_signIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12182,6 +12436,69 @@ func (ec *executionContext) fieldContext_RefreshSessionPayload_userErrors(_ cont
 	return fc, nil
 }
 
+// _ResendVerificationEmailPayload_sent marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ResendVerificationEmailPayload_sent(ctx context.Context, field graphql.CollectedField, obj *model.ResendVerificationEmailPayload) graphql.Marshaler {
+	if m := graphql.MarshalBoolean(obj.Sent); m != graphql.Null {
+		return m
+	}
+	return ec._ResendVerificationEmailPayload_sentFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ResendVerificationEmailPayload_sentFull(ctx context.Context, field graphql.CollectedField, obj *model.ResendVerificationEmailPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResendVerificationEmailPayload_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResendVerificationEmailPayload_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ResendVerificationEmailPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ResendVerificationEmailPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ResendVerificationEmailPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ResendVerificationEmailPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ResendVerificationEmailPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ResendVerificationEmailPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RevokeApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12922,6 +13239,37 @@ func (ec *executionContext) fieldContext_SignUpPayload_session(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+// _SignUpPayload_email marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _SignUpPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) graphql.Marshaler {
+	if m := marshalPtr(obj.Email, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._SignUpPayload_emailFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _SignUpPayload_emailFull(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SignUpPayload_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SignUpPayload_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SignUpPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _SignUpPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) (ret graphql.Marshaler) {
@@ -14034,6 +14382,29 @@ func (ec *executionContext) fieldContext_User_email(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
+func (ec *executionContext) _User_emailVerified(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_emailVerified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().EmailVerified(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_emailVerified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
 // _User_createdAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
 	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
@@ -14192,6 +14563,70 @@ func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "UserErrorCode")
+}
+
+func (ec *executionContext) _VerifyEmailPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.VerifyEmailPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyEmailPayload_session(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Session, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Session) graphql.Marshaler {
+			return ec.marshalOSession2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐSession(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyEmailPayload_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyEmailPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Session(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _VerifyEmailPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VerifyEmailPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VerifyEmailPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_VerifyEmailPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "VerifyEmailPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 // _Webhook_id marshals the field straight from obj (tools/gqlgen).
@@ -17570,6 +18005,48 @@ func UnmarshalUpdateWebhookInput(ctx context.Context, raw any) (model.UpdateWebh
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputVerifyEmailInput(ctx context.Context, obj any) (model.VerifyEmailInput, error) {
+	var it model.VerifyEmailInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"token"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "token":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("token"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Token = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalVerifyEmailInput unmarshals raw into the VerifyEmailInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalVerifyEmailInput(ctx context.Context, raw any) (model.VerifyEmailInput, error) {
+	var out model.VerifyEmailInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "VerifyEmailInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -18845,6 +19322,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "verifyEmail":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyEmail(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "resendVerificationEmail":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_resendVerificationEmail(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "signIn":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_signIn(ctx, field)
@@ -19543,6 +20034,44 @@ func (ec *executionContext) _RefreshSessionPayload(ctx context.Context, sel ast.
 	return objectJSON{fields, out.Values}
 }
 
+var resendVerificationEmailPayloadImplementors = []string{"ResendVerificationEmailPayload"}
+
+func (ec *executionContext) _ResendVerificationEmailPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResendVerificationEmailPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, resendVerificationEmailPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ResendVerificationEmailPayload")
+		case "sent":
+			out.Values[i] = ec._ResendVerificationEmailPayload_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ResendVerificationEmailPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
 var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
 
 func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAPIKeyPayload) graphql.Marshaler {
@@ -19895,6 +20424,11 @@ func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.Selectio
 			out.Values[i] = graphql.MarshalString("SignUpPayload")
 		case "session":
 			out.Values[i] = ec._SignUpPayload_session(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._SignUpPayload_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -20354,6 +20888,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "emailVerified":
+			out.Values[i] = ec._User_emailVerified(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createdAt":
 			out.Values[i] = ec._User_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20404,6 +20943,44 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 			}
 		case "code":
 			out.Values[i] = ec._UserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var verifyEmailPayloadImplementors = []string{"VerifyEmailPayload"}
+
+func (ec *executionContext) _VerifyEmailPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VerifyEmailPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, verifyEmailPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("VerifyEmailPayload")
+		case "session":
+			out.Values[i] = ec._VerifyEmailPayload_session(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._VerifyEmailPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21629,6 +22206,11 @@ func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋfolioᚋfolio�
 	return v
 }
 
+func (ec *executionContext) unmarshalNVerifyEmailInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐVerifyEmailInput(ctx context.Context, v any) (model.VerifyEmailInput, error) {
+	res, err := ec.unmarshalInputVerifyEmailInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNWebhook2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐWebhookᚄ(ctx context.Context, sel ast.SelectionSet, v []*folio.Webhook) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22190,6 +22772,13 @@ func (ec *executionContext) marshalORefreshSessionPayload2ᚖgithubᚗcomᚋfoli
 	return ec._RefreshSessionPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOResendVerificationEmailPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐResendVerificationEmailPayload(ctx context.Context, sel ast.SelectionSet, v *model.ResendVerificationEmailPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ResendVerificationEmailPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORevokeApiKeyPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokeAPIKeyPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeAPIKeyPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -22364,6 +22953,13 @@ func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋfolioᚋfolioᚋinter
 		return graphql.Null
 	}
 	return ec._User(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOVerifyEmailPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐVerifyEmailPayload(ctx context.Context, sel ast.SelectionSet, v *model.VerifyEmailPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._VerifyEmailPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOWebhook2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐWebhook(ctx context.Context, sel ast.SelectionSet, v *folio.Webhook) graphql.Marshaler {

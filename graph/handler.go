@@ -58,7 +58,7 @@ type Options struct {
 	WebhookGuard       *webhook.Guard
 	WebhookSecretGrace time.Duration
 	// NewsletterLinks verifies the newsletter's unsubscribe links; with no
-	// key, none is valid.
+	// keys, none is valid. Confirmation tokens are made with Auth's keys.
 	NewsletterLinks newsletter.Links
 	// Live serves subscriptions; without a Hub there are none.
 	Live LiveOptions
@@ -77,8 +77,13 @@ func NewHandler(o Options) http.Handler {
 		o.Limiter = &ratelimit.Limiter{}
 	}
 	o.Live = o.Live.withDefaults()
-	cfg := Config{Resolvers: &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth, Live: o.Live.Hub,
-		Webhooks: o.Webhooks, WebhookGuard: o.WebhookGuard, WebhookSecretGrace: o.WebhookSecretGrace, NewsletterLinks: o.NewsletterLinks}}
+	res := &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth, Live: o.Live.Hub,
+		Webhooks: o.Webhooks, WebhookGuard: o.WebhookGuard, WebhookSecretGrace: o.WebhookSecretGrace, NewsletterLinks: o.NewsletterLinks}
+	if o.Auth != nil && o.Auth.Keys != nil {
+		// The mail job makes the same tokens again from the same keys.
+		res.NewsletterTokens = o.Auth.Keys.MailTokens(auth.PurposeNewsletterConfirm)
+	}
+	cfg := Config{Resolvers: res}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.HasRole = hasRoleDirective
 	es := NewExecutableSchema(cfg)

@@ -25,6 +25,8 @@ type Resolver struct {
 	WebhookSecretGrace time.Duration
 	// NewsletterLinks verifies the newsletter's unsubscribe links.
 	NewsletterLinks newsletter.Links
+	// NewsletterTokens make confirmation tokens, from Auth's keys.
+	NewsletterTokens auth.MailTokens
 	// Live delivers events to subscriptions; nil serves none.
 	Live *live.Hub
 }
@@ -32,7 +34,7 @@ type Resolver struct {
 // newsletter is the newsletter's rules over the writer, which keeps the
 // subscriptions.
 func (r *Resolver) newsletter() newsletter.Service {
-	s := newsletter.Service{Store: r.Writer, Links: r.NewsletterLinks}
+	s := newsletter.Service{Store: r.Writer, Links: r.NewsletterLinks, Tokens: r.NewsletterTokens}
 	if r.Auth != nil {
 		s.Throttle = r.Auth.Throttle
 	}

@@ -132,8 +132,23 @@ func (r *commentConnectionResolver) TotalCount(ctx context.Context, obj *model.C
 }
 
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.SignUpPayload, error) {
-	s, err := r.Auth.SignUp(ctx, folio.NewUser{Email: input.Email, Password: input.Password, Handle: input.Handle, DisplayName: input.DisplayName}, clientAddr(ctx))
-	p := &model.SignUpPayload{Session: session(ctx, s)}
+	email, err := r.Auth.SignUp(ctx, folio.NewUser{Email: input.Email, Password: input.Password, Handle: input.Handle, DisplayName: input.DisplayName}, clientAddr(ctx))
+	p := &model.SignUpPayload{}
+	if err == nil {
+		p.Email = &email
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
+}
+
+func (r *mutationResolver) VerifyEmail(ctx context.Context, input model.VerifyEmailInput) (*model.VerifyEmailPayload, error) {
+	s, err := r.Auth.VerifyEmail(ctx, input.Token)
+	p := &model.VerifyEmailPayload{Session: session(ctx, s)}
+	return p, splitUserErrors(&p.UserErrors, err)
+}
+
+func (r *mutationResolver) ResendVerificationEmail(ctx context.Context) (*model.ResendVerificationEmailPayload, error) {
+	sent, err := r.Auth.ResendVerification(ctx, folio.ViewerFrom(ctx), clientAddr(ctx))
+	p := &model.ResendVerificationEmailPayload{Sent: sent}
 	return p, splitUserErrors(&p.UserErrors, err)
 }
 
@@ -743,6 +758,14 @@ func (r *userResolver) Role(ctx context.Context, obj *folio.User) (model.Role, e
 
 func (r *userResolver) Email(ctx context.Context, obj *folio.User) (*string, error) {
 	return ownEmail(ctx, obj), nil
+}
+
+func (r *userResolver) EmailVerified(ctx context.Context, obj *folio.User) (*bool, error) {
+	if ownEmail(ctx, obj) == nil {
+		return nil, nil
+	}
+	verified := !obj.Unverified
+	return &verified, nil
 }
 
 func (r *userResolver) Articles(ctx context.Context, obj *folio.User, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {

@@ -5,6 +5,7 @@ package graphtest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/folio/folio/graph"
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/httpapi"
 	"github.com/folio/folio/internal/postgres"
 )
@@ -217,4 +219,59 @@ func (s *Server) Get(tb testing.TB, header http.Header, params url.Values) Respo
 		tb.Fatal(err)
 	}
 	return s.roundTrip(tb, req, header)
+}
+
+// VerificationToken is the token of the last verification mail queued for
+// email in db's outbox, made again from its reference with keys, as the
+// mail job does: what the link in that mail carries.
+func VerificationToken(tb testing.TB, db *postgres.DB, keys *auth.KeySet, email string) string {
+	tb.Helper()
+	var ref string
+	err := db.Pool.QueryRow(context.Background(), `SELECT payload->>'ref' FROM email_outbox
+WHERE recipient = $1 AND kind = 'verify_email' ORDER BY id DESC LIMIT 1`, email).Scan(&ref)
+	if err != nil {
+		tb.Fatalf("no verification mail to %s: %v", email, err)
+	}
+	token, err := keys.MailTokens(auth.PurposeVerifyEmail).Token(ref)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return token
+}
+
+// SignUp makes a verified account through the API, as a person would:
+// signUp, then verifyEmail with the mailed token, which signs in. It
+// returns the session's access and refresh tokens and the user's ID.
+func (s *Server) SignUp(tb testing.TB, db *postgres.DB, keys *auth.KeySet, email, password, handle string) (access, refresh, id string) {
+	tb.Helper()
+	var up struct {
+		SignUp struct {
+			Email      *string         `json:"email"`
+			UserErrors json.RawMessage `json:"userErrors"`
+		} `json:"signUp"`
+	}
+	s.OK(tb, nil, `mutation($in: SignUpInput!) { signUp(input: $in) { email userErrors { field message code } } }`,
+		map[string]any{"in": map[string]any{"email": email, "password": password, "handle": handle, "displayName": "Person " + handle}}, &up)
+	if up.SignUp.Email == nil {
+		tb.Fatalf("sign up: %s", up.SignUp.UserErrors)
+	}
+	var v struct {
+		VerifyEmail struct {
+			Session *struct {
+				AccessToken  string `json:"accessToken"`
+				RefreshToken string `json:"refreshToken"`
+				User         struct {
+					ID string `json:"id"`
+				} `json:"user"`
+			} `json:"session"`
+			UserErrors json.RawMessage `json:"userErrors"`
+		} `json:"verifyEmail"`
+	}
+	s.OK(tb, nil, `mutation($t: String!) { verifyEmail(input: {token: $t}) { session { accessToken refreshToken user { id } } userErrors { field message code } } }`,
+		map[string]any{"t": VerificationToken(tb, db, keys, *up.SignUp.Email)}, &v)
+	if v.VerifyEmail.Session == nil {
+		tb.Fatalf("verify email: %s", v.VerifyEmail.UserErrors)
+	}
+	sess := v.VerifyEmail.Session
+	return sess.AccessToken, sess.RefreshToken, sess.User.ID
 }

@@ -381,6 +381,14 @@ type RefreshSessionPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `resendVerificationEmail`.
+type ResendVerificationEmailPayload struct {
+	// Whether a new link was mailed: false when the address is verified already.
+	Sent bool `json:"sent"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // The API key to revoke.
 type RevokeAPIKeyInput struct {
 	// The key's ID.
@@ -486,10 +494,16 @@ type SignUpInput struct {
 	DisplayName string `json:"displayName"`
 }
 
-// The result of `signUp`.
+// The result of `signUp`. It is the same whether or not the address already
+// has an account, so sign-up tells nobody which addresses are registered.
 type SignUpPayload struct {
-	// The new account's session; null when `userErrors` says why not.
+	// Always null: sign-up no longer signs in. Open the mailed link
+	// (`verifyEmail`, which signs in) or call `signIn`.
 	Session *Session `json:"session,omitempty"`
+	// The address, normalised, once the input is accepted. A new account gets a
+	// verification link there; if the address already has an account, its owner
+	// gets a mail saying someone tried to sign up instead.
+	Email *string `json:"email,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -641,6 +655,20 @@ type UserError struct {
 	Message string `json:"message"`
 	// What kind of problem it is, for code to act on.
 	Code UserErrorCode `json:"code"`
+}
+
+// The token of an email verification link.
+type VerifyEmailInput struct {
+	// The `token` parameter of the mailed link.
+	Token string `json:"token"`
+}
+
+// The result of `verifyEmail`.
+type VerifyEmailPayload struct {
+	// A session of the account, now verified; null when `userErrors` says why not.
+	Session *Session `json:"session,omitempty"`
+	// What is wrong with the input: a token unknown, used or expired.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // What a list of articles is sorted by.

@@ -63,17 +63,202 @@ func TestSignUp(t *testing.T) {
 		}
 		wantUserErrors(t, out.SignUp.UserErrors, "email:INVALID", "handle:INVALID", "displayName:INVALID", "password:INVALID")
 	})
-	t.Run("Taken email and handle", func(t *testing.T) {
+	t.Run("Taken handle", func(t *testing.T) {
 		p := e.signUp(t, folio.RoleReader)
 		var out struct {
 			SignUp struct {
 				UserErrors []userError `json:"userErrors"`
 			} `json:"signUp"`
 		}
-		e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": strings.ToUpper(p.email[:1]) + p.email[1:], "password": "long enough password", "handle": "fresh_" + randomHex(3), "displayName": "X"}}, &out)
-		wantUserErrors(t, out.SignUp.UserErrors, "email:TAKEN")
-		e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": "fresh" + randomHex(3) + "@example.com", "password": "long enough password", "handle": strings.ToUpper(p.user.Handle), "displayName": "X"}}, &out)
-		wantUserErrors(t, out.SignUp.UserErrors, "handle:TAKEN")
+		// Handles are public, so a taken one is said, whether or not the
+		// email is taken too: the answer never depends on the email.
+		for _, email := range []string{"fresh" + randomHex(3) + "@example.com", p.email} {
+			e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": email, "password": "long enough password", "handle": strings.ToUpper(p.user.Handle), "displayName": "X"}}, &out)
+			wantUserErrors(t, out.SignUp.UserErrors, "handle:TAKEN")
+		}
+	})
+}
+
+// TestSignUp_NoEnumeration: signUp answers a taken address exactly as a
+// free one, and mails the owner instead of saying so.
+func TestSignUp_NoEnumeration(t *testing.T) {
+	e := newEnv(t)
+	p := e.signUp(t, folio.RoleReader)
+	const q = `mutation($in: SignUpInput!) { signUp(input: $in) { session { accessToken } email userErrors { field message code } } }`
+	answer := func(email, handle string) string {
+		r := e.OK(t, nil, q, map[string]any{"in": map[string]any{"email": email, "password": "long enough password", "handle": handle, "displayName": "X"}}, nil)
+		// The address is echoed, normalized: take it out to compare.
+		return strings.ReplaceAll(string(r.Data), strings.ToLower(email), "EMAIL")
+	}
+	fresh := "fresh" + randomHex(3) + "@example.com"
+	free, taken := answer(fresh, "fresh_"+randomHex(3)), answer(strings.ToLower(p.email), "squat_"+randomHex(3))
+	if want := `{"signUp":{"session":null,"email":"EMAIL","userErrors":[]}}`; free != want || taken != want {
+		t.Fatalf("free address: %s\ntaken address: %s\nwant both %s", free, taken, want)
+	}
+	mails := func(email, kind string) (n int) {
+		t.Helper()
+		if err := testDB.Pool.QueryRow(t.Context(), `SELECT count(*) FROM email_outbox WHERE recipient = $1 AND kind = $2`, email, kind).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if got := mails(p.email, "signup_attempt"); got != 1 {
+		t.Errorf("%d notices to the owner of the taken address, want 1", got)
+	}
+	if got := mails(p.email, "verify_email"); got != 1 {
+		t.Errorf("%d verification mails to the taken address, want only its first", got)
+	}
+	if got := mails(fresh, "verify_email"); got != 1 {
+		t.Errorf("%d verification mails to the free address, want 1", got)
+	}
+	// The owner's account is untouched: the password given with the taken
+	// address does not sign in.
+	if out, _ := e.signIn(t, p.email, "long enough password"); out.SignIn == nil || out.SignIn.Session != nil {
+		t.Errorf("the squatter's password signs in to the owner's account: %+v", out.SignIn)
+	}
+}
+
+// TestSignUp_Squatted: signing up with someone else's address cannot keep
+// them out: an account never verified holds the address for the life of its
+// link; after that a new sign-up with the address replaces it.
+func TestSignUp_Squatted(t *testing.T) {
+	e := newEnv(t)
+	email := "victim-" + randomHex(4) + "@example.com"
+	up := func(handle, pw string) string {
+		t.Helper()
+		return string(e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": email, "password": pw, "handle": handle, "displayName": "X"}}, nil).Data)
+	}
+	squatter, victim := "squatter_"+randomHex(3), "victim_"+randomHex(3)
+	want := up(squatter, "the squatter's password")
+	handles := func() (hs []string) {
+		t.Helper()
+		rows, err := testDB.Pool.Query(t.Context(), `SELECT handle::text FROM users WHERE email = $1`, email)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var h string
+			_ = rows.Scan(&h)
+			hs = append(hs, h)
+		}
+		return hs
+	}
+	t.Run("Held while its link lives", func(t *testing.T) {
+		if got := up(victim, "the victim's password"); got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+		if hs := handles(); len(hs) != 1 || hs[0] != squatter {
+			t.Fatalf("accounts %v, want the squatter's alone", hs)
+		}
+	})
+	t.Run("Replaced once it is stale", func(t *testing.T) {
+		if _, err := testDB.Pool.Exec(t.Context(), `UPDATE users SET created_at = now() - interval '49 hours' WHERE email = $1`, email); err != nil {
+			t.Fatal(err)
+		}
+		if got := up(victim, "the victim's password"); got != want {
+			t.Errorf("got %s, want %s", got, want)
+		}
+		if hs := handles(); len(hs) != 1 || hs[0] != victim {
+			t.Fatalf("accounts %v, want the victim's alone", hs)
+		}
+		if out, _ := e.signIn(t, email, "the squatter's password"); out.SignIn == nil || out.SignIn.Session != nil {
+			t.Errorf("the squatter still signs in: %+v", out.SignIn)
+		}
+		if out, _ := e.signIn(t, email, "the victim's password"); out.SignIn == nil || out.SignIn.Session == nil {
+			t.Errorf("the victim does not sign in: %+v", out.SignIn)
+		}
+	})
+}
+
+// TestSignUp_Verification: until its address is verified an account can
+// sign in but not comment, react or write; the mailed link verifies it
+// once, and a new link replaces the old.
+func TestSignUp_Verification(t *testing.T) {
+	e := newEnv(t)
+	author, editor := e.signUp(t, folio.RoleAuthor), e.signUp(t, folio.RoleEditor)
+	article := e.mustCreate(t, author, "Verified "+randomHex(3))
+	e.setStatus(t, editor.h(), "publishArticle", article.ID)
+
+	handle := "unverified_" + randomHex(3)
+	email, pw := handle+"@example.com", "correct horse battery staple"
+	e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": email, "password": pw, "handle": handle, "displayName": "U"}}, nil)
+	in, _ := e.signIn(t, email, pw)
+	if in.SignIn == nil || in.SignIn.Session == nil {
+		t.Fatalf("an unverified account cannot sign in: %+v", in.SignIn)
+	}
+	h := graphtest.Bearer(in.SignIn.Session.AccessToken)
+	verified := func(h http.Header) any {
+		var v struct {
+			Viewer struct {
+				EmailVerified *bool `json:"emailVerified"`
+			} `json:"viewer"`
+		}
+		e.OK(t, h, `{ viewer { emailVerified } }`, nil, &v)
+		if v.Viewer.EmailVerified == nil {
+			return nil
+		}
+		return *v.Viewer.EmailVerified
+	}
+	const react = `mutation($a: ID!) { addReaction(input: {articleId: $a, kind: LIKE}) { article { id } userErrors { code } } }`
+	const comment = `mutation($a: ID!) { addComment(input: {articleId: $a, body: "Hi"}) { comment { id } userErrors { code } } }`
+	t.Run("Limited until verified", func(t *testing.T) {
+		if got := verified(h); got != false {
+			t.Fatalf("emailVerified = %v, want false", got)
+		}
+		for _, m := range []string{react, comment} {
+			r := e.Do(t, h, m, map[string]any{"a": article.ID})
+			wantCode(t, r, "EMAIL_NOT_VERIFIED")
+			if !strings.Contains(r.Errors[0].Message, "verifyEmail") {
+				t.Errorf("the refusal does not say what to do: %q", r.Errors[0].Message)
+			}
+		}
+		// Reading and the profile stay open.
+		e.OK(t, h, `mutation { updateProfile(input: {bio: "new here"}) { user { bio } } }`, nil, nil)
+	})
+	const verify = `mutation($t: String!) { verifyEmail(input: {token: $t}) { session { accessToken user { handle emailVerified } } userErrors { field code } } }`
+	first := graphtest.VerificationToken(t, testDB, e.keys, email)
+	t.Run("A new link replaces the old", func(t *testing.T) {
+		r := e.OK(t, h, `mutation { resendVerificationEmail { sent userErrors { code } } }`, nil, nil)
+		if !strings.Contains(string(r.Data), `"sent":true`) {
+			t.Fatalf("resend: %s", r.Data)
+		}
+		r = e.OK(t, nil, verify, map[string]any{"t": first}, nil)
+		if !strings.Contains(string(r.Data), `"session":null,"userErrors":[{"field":"token","code":"INVALID"}]`) {
+			t.Fatalf("the replaced link: %s", r.Data)
+		}
+	})
+	t.Run("The link verifies and signs in, once", func(t *testing.T) {
+		token := graphtest.VerificationToken(t, testDB, e.keys, email)
+		var out struct {
+			VerifyEmail struct {
+				Session *struct {
+					AccessToken string `json:"accessToken"`
+					User        struct {
+						Handle        string `json:"handle"`
+						EmailVerified bool   `json:"emailVerified"`
+					} `json:"user"`
+				} `json:"session"`
+			} `json:"verifyEmail"`
+		}
+		e.OK(t, nil, verify, map[string]any{"t": token}, &out)
+		if s := out.VerifyEmail.Session; s == nil || s.User.Handle != handle || !s.User.EmailVerified {
+			t.Fatalf("verifyEmail: %+v", out.VerifyEmail)
+		}
+		r := e.OK(t, nil, verify, map[string]any{"t": token}, nil)
+		if !strings.Contains(string(r.Data), `"code":"INVALID"`) {
+			t.Fatalf("the link used twice: %s", r.Data)
+		}
+		// The session from before verification has the new rights at once.
+		if got := verified(h); got != true {
+			t.Fatalf("emailVerified = %v, want true", got)
+		}
+		for _, m := range []string{react, comment} {
+			e.OK(t, h, m, map[string]any{"a": article.ID}, nil)
+		}
+		r = e.OK(t, h, `mutation { resendVerificationEmail { sent } }`, nil, nil)
+		if !strings.Contains(string(r.Data), `"sent":false`) {
+			t.Fatalf("resend when verified: %s", r.Data)
+		}
 	})
 }
 

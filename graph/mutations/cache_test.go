@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/redistest"
 )
@@ -128,5 +129,23 @@ func TestCache_WritesInvalidate(t *testing.T) {
 		if got := b.OK(t, nil, q, map[string]any{"h": handle}, nil).Raw; !strings.Contains(got, handle) {
 			t.Fatalf("B still says no such user: %s", got)
 		}
+	})
+	t.Run("verifyEmail", func(t *testing.T) {
+		pub := a.mustCreate(t, author, "Reacted to "+randomHex(3))
+		a.setStatus(t, editor.h(), "publishArticle", pub.ID)
+		handle := "verifier_" + randomHex(3)
+		email, pw := handle+"@example.com", "long enough password"
+		a.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": email, "password": pw, "handle": handle, "displayName": "V"}}, nil)
+		in, _ := b.signIn(t, email, pw)
+		if in.SignIn == nil || in.SignIn.Session == nil {
+			t.Fatalf("sign in on B: %+v", in.SignIn)
+		}
+		h := graphtest.Bearer(in.SignIn.Session.AccessToken)
+		const react = `mutation($a: ID!) { addReaction(input: {articleId: $a, kind: LIKE}) { article { id } } }`
+		// B caches the unverified user on this request.
+		wantCode(t, b.Do(t, h, react, map[string]any{"a": pub.ID}), "EMAIL_NOT_VERIFIED")
+		a.OK(t, nil, `mutation($t: String!) { verifyEmail(input: {token: $t}) { session { accessToken } } }`,
+			map[string]any{"t": graphtest.VerificationToken(t, testDB, a.keys, email)}, nil)
+		b.OK(t, h, react, map[string]any{"a": pub.ID}, nil)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/folio/folio/graph/graphtest"
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/newsletter"
 )
@@ -238,13 +239,19 @@ func TestNewsletter(t *testing.T) {
 	if !strings.Contains(r.Raw, normalized) {
 		t.Fatalf("subscribe %s", r.Raw)
 	}
-	var token, status string
-	if err := testDB.Pool.QueryRow(t.Context(), `SELECT o.payload->>'token', s.status FROM email_outbox o JOIN newsletter_subscriptions s ON s.email = o.recipient
-WHERE o.recipient = $1 AND o.kind = 'newsletter_confirm' ORDER BY o.id DESC LIMIT 1`, email).Scan(&token, &status); err != nil {
+	var ref, payload, status string
+	if err := testDB.Pool.QueryRow(t.Context(), `SELECT o.payload->>'ref', o.payload::text, s.status FROM email_outbox o JOIN newsletter_subscriptions s ON s.email = o.recipient
+WHERE o.recipient = $1 AND o.kind = 'newsletter_confirm' ORDER BY o.id DESC LIMIT 1`, email).Scan(&ref, &payload, &status); err != nil {
 		t.Fatalf("no confirmation mail queued: %v", err)
 	}
 	if status != "pending" {
 		t.Fatalf("status %q before confirmation", status)
+	}
+	// The mail job makes the token from the row's reference with the
+	// server's keys; the row never holds the token itself.
+	token, err := e.keys.MailTokens(auth.PurposeNewsletterConfirm).Token(ref)
+	if err != nil || strings.Contains(payload, token) {
+		t.Fatalf("token of %s: %v (payload %s)", ref, err, payload)
 	}
 	t.Run("Confirm once", func(t *testing.T) {
 		r := e.OK(t, nil, confirm, map[string]any{"t": token}, nil)
@@ -267,7 +274,7 @@ WHERE o.recipient = $1 AND o.kind = 'newsletter_confirm' ORDER BY o.id DESC LIMI
 	t.Run("Unsubscribe by signed link only", func(t *testing.T) {
 		stored := strings.ToLower(email)
 		// An address alone, or a link signed with another key, does nothing.
-		forged := newsletter.Links{Key: []byte("not the server's key, not at all")}.UnsubscribeToken(stored)
+		forged := newsletter.Links{Keys: auth.MustGenerateKeys().Derive(auth.PurposeUnsubscribe)}.UnsubscribeToken(stored)
 		for _, token := range []string{stored, forged} {
 			r := e.OK(t, nil, unsub, map[string]any{"t": token}, nil)
 			if !strings.Contains(r.Raw, `"ok":false,"userErrors":[{"field":"token","code":"INVALID"`) {

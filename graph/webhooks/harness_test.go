@@ -93,22 +93,11 @@ func randomHex(n int) string {
 func (e *env) person(t testing.TB, role folio.Role) http.Header {
 	t.Helper()
 	handle := fmt.Sprintf("%s_%s", role, randomHex(4))
-	var out struct {
-		SignUp struct {
-			Session *struct {
-				AccessToken string `json:"accessToken"`
-			} `json:"session"`
-		} `json:"signUp"`
-	}
-	e.OK(t, nil, `mutation($in: SignUpInput!) { signUp(input: $in) { session { accessToken } } }`,
-		map[string]any{"in": map[string]any{"email": handle + "@example.com", "password": "correct horse battery staple", "handle": handle, "displayName": handle}}, &out)
-	if out.SignUp.Session == nil {
-		t.Fatal("sign up failed")
-	}
+	access, _, _ := e.SignUp(t, testDB, e.keys, handle+"@example.com", "correct horse battery staple", handle)
 	if _, err := testDB.Pool.Exec(t.Context(), `UPDATE users SET role = $2 WHERE handle = $1`, handle, string(role)); err != nil {
 		t.Fatal(err)
 	}
-	return graphtest.Bearer(out.SignUp.Session.AccessToken)
+	return graphtest.Bearer(access)
 }
 
 type userError struct {

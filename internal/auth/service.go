@@ -18,6 +18,16 @@ import (
 type Store interface {
 	UsersByIDs(ctx context.Context, ids []int64) ([]*folio.User, error)
 	CreateUser(ctx context.Context, u folio.NewUser, passwordHash string) (*folio.User, error)
+	// SignUp creates an unverified account and queues its verification
+	// mail; for an email that has an account it creates nothing, queues a
+	// notice to the owner and returns nil. A taken handle is ETaken.
+	SignUp(ctx context.Context, u folio.NewUser, passwordHash string, verify folio.MailToken) (*folio.User, error)
+	// VerifyEmail spends a verification token; EInvalid on "token" when it
+	// is unknown, spent or expired.
+	VerifyEmail(ctx context.Context, tokenHash []byte) (*folio.User, error)
+	// RenewEmailVerification gives an unverified account a new token and
+	// mail; false when it is verified already.
+	RenewEmailVerification(ctx context.Context, userID int64, verify folio.MailToken) (bool, error)
 	Credentials(ctx context.Context, email string) (*folio.User, string, error)
 
 	// A session is a family of refresh tokens: its id is the family's.
@@ -123,24 +133,76 @@ func rateLimited(what string, wait time.Duration) error {
 		Message: fmt.Sprintf("%s: try again in %d seconds.", what, int((wait+time.Second-1)/time.Second))}
 }
 
-// SignUp creates a reader account and signs it in. Sign-ups from one
-// client address are throttled.
-func (s *Service) SignUp(ctx context.Context, in folio.NewUser, clientAddr string) (*Session, error) {
+// VerificationTTL is how long an email verification link works.
+const VerificationTTL = folio.EmailVerificationTTL
+
+// SignUp asks for a reader account and returns the address as stored
+// (normalized). It answers the same whether or not the email already has
+// an account, and costs the same (a password hash either way), so it tells
+// nobody which addresses are registered: a new account gets a mailed
+// verification link and no session (sign in, or open the link, which
+// signs in); the owner of an existing one gets a mail saying someone tried.
+// A taken handle is ETaken on "handle" (handles are public). Sign-ups from
+// one client address are throttled.
+func (s *Service) SignUp(ctx context.Context, in folio.NewUser, clientAddr string) (string, error) {
 	if err := in.Normalize(); err != nil {
-		return nil, err
+		return "", err
 	}
 	if wait := s.Throttle.SignUp(ctx, clientAddr); wait > 0 {
-		return nil, rateLimited("Too many sign-ups from your address", wait)
+		return "", rateLimited("Too many sign-ups from your address", wait)
 	}
 	hash, err := HashPassword(in.Password)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	u, err := s.Store.CreateUser(ctx, in, hash)
+	verify, err := s.verification()
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.Store.SignUp(ctx, in, hash, verify); err != nil {
+		return "", err
+	}
+	return in.Email, nil
+}
+
+// verification makes a verification token: what is stored of it.
+func (s *Service) verification() (folio.MailToken, error) {
+	ref, token, err := s.Keys.MailTokens(PurposeVerifyEmail).New()
+	if err != nil {
+		return folio.MailToken{}, fmt.Errorf("verification token: %w", err)
+	}
+	return folio.MailToken{Ref: ref, Hash: HashToken(token), Expires: s.now().Add(VerificationTTL)}, nil
+}
+
+// VerifyEmail spends the token of a verification link, marks its account's
+// address verified and signs it in; EInvalid on field "token" for a token
+// that is unknown, spent or expired.
+func (s *Service) VerifyEmail(ctx context.Context, token string) (*Session, error) {
+	u, err := s.Store.VerifyEmail(ctx, HashToken(token))
 	if err != nil {
 		return nil, err
 	}
 	return s.startSession(ctx, u)
+}
+
+// ResendVerification mails v a new verification link, which replaces the
+// last one; false when v's address is verified already (nothing is sent).
+// Throttled per client address, as sign-ups are.
+func (s *Service) ResendVerification(ctx context.Context, v folio.Viewer, clientAddr string) (bool, error) {
+	if !v.SignedIn() {
+		return false, folio.Errorf(folio.EUnauthenticated, "Sign in to ask for a new verification link.")
+	}
+	if !v.Unverified {
+		return false, nil
+	}
+	if wait := s.Throttle.SignUp(ctx, clientAddr); wait > 0 {
+		return false, rateLimited("Too many verification mails asked from your address", wait)
+	}
+	verify, err := s.verification()
+	if err != nil {
+		return false, err
+	}
+	return s.Store.RenewEmailVerification(ctx, v.UserID, verify)
 }
 
 var errCredentials = &folio.Error{Code: folio.ECredentials, Message: "The email or password is incorrect."}
@@ -296,7 +358,7 @@ func (s *Service) apiKeyViewer(ctx context.Context, key string) (folio.Viewer, e
 			s.logger().WarnContext(ctx, "record api key use", "key_prefix", k.Prefix, "error", err.Error())
 		}
 	}
-	return folio.Viewer{UserID: u.ID, Role: u.Role, APIKeyID: k.ID}, nil
+	return folio.Viewer{UserID: u.ID, Role: u.Role, APIKeyID: k.ID, Unverified: u.Unverified}, nil
 }
 
 // Authenticate returns who r speaks for: the anonymous viewer when it
@@ -347,7 +409,7 @@ func (s *Service) AccessTokenViewer(ctx context.Context, token string) (folio.Vi
 	if err != nil {
 		return folio.Viewer{}, err
 	}
-	return folio.Viewer{UserID: u.ID, Role: u.Role}, nil
+	return folio.Viewer{UserID: u.ID, Role: u.Role, Unverified: u.Unverified}, nil
 }
 
 var errSignedOut = folio.Errorf(folio.EUnauthenticated, "This session was signed out: sign in again.")

@@ -30,3 +30,23 @@ func (a accounts) CreateUser(ctx context.Context, u folio.NewUser, hash string) 
 	}
 	return out, err
 }
+
+// SignUp invalidates a new account's handle, which a lookup may have
+// cached as missing.
+func (a accounts) SignUp(ctx context.Context, u folio.NewUser, hash string, verify folio.MailToken) (*folio.User, error) {
+	out, err := a.Store.SignUp(ctx, u, hash, verify)
+	if err == nil && out != nil {
+		a.c.invalidate(ctx, a.c.userKeys(out)...)
+	}
+	return out, err
+}
+
+// VerifyEmail invalidates the account it verified, whose rights grow at
+// once on every instance.
+func (a accounts) VerifyEmail(ctx context.Context, tokenHash []byte) (*folio.User, error) {
+	out, err := a.Store.VerifyEmail(ctx, tokenHash)
+	if err == nil {
+		a.c.invalidate(ctx, a.c.userKeys(out)...)
+	}
+	return out, err
+}

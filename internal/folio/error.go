@@ -19,6 +19,7 @@ const (
 
 	EUnauthenticated Code = "unauthenticated" // no valid credentials, or they are needed and missing
 	EForbidden       Code = "forbidden"       // the caller is known but may not do this
+	EUnverified      Code = "unverified"      // the caller's email address is not verified yet
 	EConflict        Code = "conflict"        // the thing changed since the caller read it
 	ETaken           Code = "taken"           // a unique name (email, handle, slug) is in use
 	ERateLimited     Code = "rate_limited"    // too many attempts; RetryAfter says when to try again

@@ -72,6 +72,10 @@ type User struct {
 	Role        Role
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// Unverified is true from signUp until the owner opens the mailed
+	// link; such an account has limited rights (Viewer.Unverified). The
+	// zero value is verified, as are accounts made before verification.
+	Unverified bool
 }
 
 // Category is the one section an article is filed under.

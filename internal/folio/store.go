@@ -138,9 +138,11 @@ type UserWriter interface {
 
 // NewsletterStore keeps newsletter subscriptions.
 type NewsletterStore interface {
-	// SubscribeNewsletter records a pending subscription and queues its
-	// confirmation mail carrying token; a confirmed address is left alone.
-	SubscribeNewsletter(ctx context.Context, email, token string, tokenHash []byte, expires time.Time) error
+	// SubscribeNewsletter records a pending subscription with the hash of
+	// its confirmation token and queues its mail, which makes the token
+	// again from tokenRef (auth.MailTokens); a confirmed address is left
+	// alone.
+	SubscribeNewsletter(ctx context.Context, email, tokenRef string, tokenHash []byte, expires time.Time) error
 	// ConfirmNewsletter returns the confirmed address; EInvalid on field
 	// "token" when the token is unknown, used or expired.
 	ConfirmNewsletter(ctx context.Context, tokenHash []byte) (string, error)

@@ -9,6 +9,9 @@ type Viewer struct {
 	UserID   int64
 	Role     Role
 	APIKeyID int64
+	// Unverified: the account has not confirmed its address yet, so it may
+	// not speak in public (CheckVerified).
+	Unverified bool
 }
 
 // Anonymous reports whether nobody is signed in.
@@ -57,6 +60,17 @@ func (v Viewer) CanEditComment(c *Comment) bool { return v.SignedIn() && c.Autho
 // CanDeleteComment: the comment's author, or an editor moderating.
 func (v Viewer) CanDeleteComment(c *Comment) bool {
 	return v.CanEditComment(c) || v.Is(RoleEditor)
+}
+
+// CheckVerified refuses, with EUnverified, what an account whose address is
+// not yet verified may not do: comment, react and write articles, the
+// things others see. Reading, its profile, its sessions and keys and the
+// newsletter stay open to it.
+func (v Viewer) CheckVerified() error {
+	if v.SignedIn() && v.Unverified {
+		return &Error{Code: EUnverified, Message: "Confirm your email address first: open the link mailed to you when you signed up (verifyEmail)."}
+	}
+	return nil
 }
 
 // CanSetRoles: admins only.

@@ -157,10 +157,29 @@ func NormalizeEvents(field string, in []EventType) ([]EventType, *Error) {
 type OutboxMail struct {
 	ID        int64
 	Recipient string
-	Kind      string // "newsletter_confirm", "comment_reply"
-	Token     string // the clear token the mail carries; empty once sent
+	Kind      string // "newsletter_confirm", "verify_email", "signup_attempt", "comment_reply"
+	// Ref is what the mail's token is made from again (auth.MailTokens);
+	// the token itself is never stored. Token is the clear token of a row
+	// written before that was so; both are empty once sent.
+	Ref   string
+	Token string
 	// Payload is the message's data as JSON (a reply: the article, who
 	// replied, what they said); emptied once sent.
 	Payload []byte
 	SentAt  *time.Time
+}
+
+// EmailVerificationTTL is how long the link mailed at sign-up works. An
+// account still unverified after it holds its address only until someone
+// signs up with that address again, which replaces it: signing up with
+// someone else's address cannot keep them out.
+const EmailVerificationTTL = 48 * time.Hour
+
+// MailToken is what is stored of a token mailed in a link: its hash, which
+// finds the record when the link comes back, its deadline, and the
+// reference the mail job makes the token again from.
+type MailToken struct {
+	Ref     string
+	Hash    []byte
+	Expires time.Time
 }

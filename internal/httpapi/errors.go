@@ -25,6 +25,7 @@ var wire = map[folio.Code]struct {
 	folio.EUnauthenticated: {"UNAUTHENTICATED", http.StatusUnauthorized},
 	folio.ECredentials:     {"UNAUTHENTICATED", http.StatusUnauthorized},
 	folio.EForbidden:       {"FORBIDDEN", http.StatusForbidden},
+	folio.EUnverified:      {"EMAIL_NOT_VERIFIED", http.StatusForbidden},
 	folio.EConflict:        {"CONFLICT", http.StatusConflict},
 	folio.ERateLimited:     {"RATE_LIMITED", http.StatusTooManyRequests},
 	folio.ETimeout:         {"TIMEOUT", http.StatusGatewayTimeout},

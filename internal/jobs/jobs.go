@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/mail"
 	"github.com/folio/folio/internal/webhook"
@@ -67,6 +68,10 @@ type Options struct {
 	// UnsubscribeURL is the signed one-click unsubscribe link of an
 	// address, carried by every newsletter mail.
 	UnsubscribeURL func(email string) string
+	// Keys are the access-token keys (JWT_KEYS) the tokens mailed in links
+	// are made again from (auth.MailTokens); nil sends no mail that
+	// carries a token.
+	Keys *auth.KeySet
 }
 
 // Queue inserts jobs and, with workers, runs them.
@@ -128,10 +133,15 @@ func New(o Options) (*Queue, error) {
 		}
 		cfg.Queues = map[string]river.QueueConfig{QueueWebhooks: {MaxWorkers: o.Workers}}
 		if o.Mailer != nil && o.MailStore != nil {
-			if err := river.AddWorkerSafely(workers, &mailWorker{store: o.MailStore, sender: o.Mailer, linkBase: o.LinkBase, unsubscribe: o.UnsubscribeURL}); err != nil {
+			if err := river.AddWorkerSafely(workers, newMailWorker(o)); err != nil {
 				return nil, fmt.Errorf("register the mail worker: %w", err)
 			}
 			cfg.Queues[QueueMail] = river.QueueConfig{MaxWorkers: max(1, o.Workers/2)}
+		} else {
+			// No mailer here: mail jobs are still inserted (river would
+			// refuse a kind this client cannot work) and wait in their
+			// queue for a process that has one.
+			cfg.SkipUnknownJobCheck = true
 		}
 		cfg.Workers = workers
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/mail"
 )
@@ -53,6 +54,35 @@ type mailWorker struct {
 	sender      mail.Sender
 	linkBase    string
 	unsubscribe func(email string) string
+	// tokens make the tokens of a kind of mail again from their reference.
+	tokens map[string]auth.MailTokens
+}
+
+func newMailWorker(o Options) *mailWorker {
+	w := &mailWorker{store: o.MailStore, sender: o.Mailer, linkBase: o.LinkBase, unsubscribe: o.UnsubscribeURL}
+	if o.Keys != nil {
+		w.tokens = map[string]auth.MailTokens{
+			"newsletter_confirm": o.Keys.MailTokens(auth.PurposeNewsletterConfirm),
+			"verify_email":       o.Keys.MailTokens(auth.PurposeVerifyEmail),
+		}
+	}
+	return w
+}
+
+// token is the clear token m carries: made again from its reference, or
+// read from a row written before tokens were made that way.
+func (w *mailWorker) token(m *folio.OutboxMail) (string, error) {
+	if m.Ref == "" {
+		if m.Token == "" {
+			return "", fmt.Errorf("%s mail %d has no token", m.Kind, m.ID)
+		}
+		return m.Token, nil
+	}
+	tokens, ok := w.tokens[m.Kind]
+	if !ok {
+		return "", fmt.Errorf("%s mail %d: no keys to make its token", m.Kind, m.ID)
+	}
+	return tokens.Token(m.Ref)
 }
 
 func (w *mailWorker) Timeout(*river.Job[MailArgs]) time.Duration { return time.Minute }
@@ -75,7 +105,20 @@ func (w *mailWorker) Work(ctx context.Context, job *river.Job[MailArgs]) error {
 		if w.unsubscribe != nil {
 			unsub = w.unsubscribe(m.Recipient)
 		}
-		msg, err = mail.NewsletterConfirmation(m.Recipient, w.linkBase, m.Token, unsub)
+		token, terr := w.token(m)
+		if terr != nil {
+			// Its key was rotated out: the link could not work.
+			return river.JobCancel(terr)
+		}
+		msg, err = mail.NewsletterConfirmation(m.Recipient, w.linkBase, token, unsub)
+	case "verify_email":
+		token, terr := w.token(m)
+		if terr != nil {
+			return river.JobCancel(terr)
+		}
+		msg, err = mail.VerifyEmail(m.Recipient, w.linkBase, token)
+	case "signup_attempt":
+		msg, err = mail.SignUpAttempt(m.Recipient, w.linkBase)
 	case "comment_reply":
 		var p struct {
 			CommentID                                int64

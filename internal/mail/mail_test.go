@@ -29,6 +29,33 @@ func TestNewsletterConfirmation_Escapes(t *testing.T) {
 	}
 }
 
+// TestSignUpMails: the verification mail carries its link; the notice to a
+// taken address's owner carries none with a token, only the sign-in page;
+// both escape the address in HTML and carry no unsubscribe headers (they
+// are not newsletter mail).
+func TestSignUpMails(t *testing.T) {
+	to := `"<b>x</b>"@example.com`
+	verify, err := fmail.VerifyEmail(to, "https://folio.test", "tok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(verify.Text, "https://folio.test/verify-email?token=tok") || !strings.Contains(verify.HTML, `href="https://folio.test/verify-email?token=tok"`) {
+		t.Errorf("the verification link is missing:\n%s\n%s", verify.Text, verify.HTML)
+	}
+	notice, err := fmail.SignUpAttempt(to, "https://folio.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(notice.Subject, "tried to sign up") || !strings.Contains(notice.HTML, `href="https://folio.test/sign-in"`) || strings.Contains(notice.Text, "token") {
+		t.Errorf("the notice reads %q:\n%s\n%s", notice.Subject, notice.Text, notice.HTML)
+	}
+	for _, m := range []fmail.Message{verify, notice} {
+		if strings.Contains(m.HTML, "<b>") || !strings.Contains(m.HTML, "&lt;b&gt;") || len(m.Headers) != 0 {
+			t.Errorf("%q: HTML does not escape the address, or headers %v:\n%s", m.Subject, m.Headers, m.HTML)
+		}
+	}
+}
+
 func TestRender(t *testing.T) {
 	raw := fmail.Render("Folio <no-reply@folio.test>", fmail.Message{To: "ada@example.com", Subject: "Grüße", Text: "plain", HTML: "<p>html</p>",
 		Headers: map[string]string{"List-Unsubscribe": "<https://x.test/u>"}}, time.Unix(0, 0))

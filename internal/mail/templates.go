@@ -100,3 +100,74 @@ func CommentReply(r Reply, linkBase string) (Message, error) {
 	}
 	return Message{To: r.To, Subject: r.Replier + " replied to your comment", Text: text.String(), HTML: html.String()}, nil
 }
+
+var (
+	verifyText = texttemplate.Must(texttemplate.New("verify.txt").Parse(`Hello,
+
+someone (we hope you) made a Folio account with this address, {{.To}}.
+Confirm it is yours within 48 hours by opening this link:
+
+{{.URL}}
+
+Until then the account can read and sign in, but not comment or react.
+If it was not you, ignore this message: the address stays unconfirmed.
+`))
+	verifyHTML = htmltemplate.Must(htmltemplate.New("verify.html").Parse(`<!doctype html>
+<html><body>
+<p>Hello,</p>
+<p>someone (we hope you) made a Folio account with this address, {{.To}}.</p>
+<p><a href="{{.URL}}">Confirm your address</a> within 48 hours.</p>
+<p>Until then the account can read and sign in, but not comment or react.
+If it was not you, ignore this message: the address stays unconfirmed.</p>
+</body></html>
+`))
+)
+
+// VerifyEmail is the mail that verifies a new account's address: linkBase
+// (the site) gets /verify-email?token=… appended.
+func VerifyEmail(to, linkBase, token string) (Message, error) {
+	return render(to, "Confirm your address for Folio", verifyText, verifyHTML,
+		struct{ To, URL string }{to, linkBase + "/verify-email?token=" + url.QueryEscape(token)})
+}
+
+var (
+	attemptText = texttemplate.Must(texttemplate.New("attempt.txt").Parse(`Hello,
+
+someone just tried to make a new Folio account with your address, {{.To}}.
+You already have an account, so nothing was made.
+
+If it was you: sign in with your password at {{.URL}}
+(if you never confirmed this address, you can ask for a new link there).
+If it was not you: nothing needs doing; your account is unchanged.
+`))
+	attemptHTML = htmltemplate.Must(htmltemplate.New("attempt.html").Parse(`<!doctype html>
+<html><body>
+<p>Hello,</p>
+<p>someone just tried to make a new Folio account with your address, {{.To}}.
+You already have an account, so nothing was made.</p>
+<p>If it was you: <a href="{{.URL}}">sign in</a> with your password
+(if you never confirmed this address, you can ask for a new link there).</p>
+<p>If it was not you: nothing needs doing; your account is unchanged.</p>
+</body></html>
+`))
+)
+
+// SignUpAttempt is the mail telling an account's owner that someone tried
+// to sign up with their address: signUp answers that person as if the
+// address were free, so only the owner learns it is taken.
+func SignUpAttempt(to, linkBase string) (Message, error) {
+	return render(to, "Someone tried to sign up to Folio with your address", attemptText, attemptHTML,
+		struct{ To, URL string }{to, linkBase + "/sign-in"})
+}
+
+// render runs a text and an HTML template over data.
+func render(to, subject string, text *texttemplate.Template, html *htmltemplate.Template, data any) (Message, error) {
+	var t, h bytes.Buffer
+	if err := text.Execute(&t, data); err != nil {
+		return Message{}, err
+	}
+	if err := html.Execute(&h, data); err != nil {
+		return Message{}, err
+	}
+	return Message{To: to, Subject: subject, Text: t.String(), HTML: h.String()}, nil
+}

@@ -1,7 +1,8 @@
 // Package newsletter is the newsletter's rules: double opt-in with a
 // confirmation token that the service makes, hashes and gives a lifetime,
 // over a folio.NewsletterStore that keeps the subscriptions and sends the
-// mail.
+// mail. The clear token is never stored: the store keeps its hash and a
+// reference the mail job makes it again from (auth.MailTokens).
 package newsletter
 
 import (
@@ -22,9 +23,9 @@ type Service struct {
 	Store folio.NewsletterStore
 	// Now is the clock tokens expire by; nil means time.Now.
 	Now func() time.Time
-	// NewToken makes confirmation tokens; nil means auth.NewToken (256
-	// random bits).
-	NewToken func() string
+	// Tokens makes confirmation tokens (auth.PurposeNewsletterConfirm);
+	// the mail job needs the same keys to make them again.
+	Tokens auth.MailTokens
 	// Throttle limits subscriptions per recipient and per client; nil
 	// limits nothing.
 	Throttle *auth.Throttle
@@ -46,8 +47,11 @@ func (s Service) Subscribe(ctx context.Context, email, clientAddr string) (strin
 		return "", &folio.Error{Code: folio.ERateLimited, RetryAfter: wait,
 			Message: fmt.Sprintf("Too many subscription requests for this address or from yours: try again in %d seconds.", int((wait+time.Second-1)/time.Second))}
 	}
-	token := s.newToken()
-	if err := s.Store.SubscribeNewsletter(ctx, email, token, auth.HashToken(token), s.now().Add(TokenTTL)); err != nil {
+	ref, token, err := s.Tokens.New()
+	if err != nil {
+		return "", fmt.Errorf("confirmation token: %w", err)
+	}
+	if err := s.Store.SubscribeNewsletter(ctx, email, ref, auth.HashToken(token), s.now().Add(TokenTTL)); err != nil {
 		return "", err
 	}
 	return email, nil
@@ -75,11 +79,4 @@ func (s Service) now() time.Time {
 		return time.Now()
 	}
 	return s.Now()
-}
-
-func (s Service) newToken() string {
-	if s.NewToken == nil {
-		return auth.NewToken()
-	}
-	return s.NewToken()
 }

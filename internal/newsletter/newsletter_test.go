@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/newsletter"
 	"github.com/folio/folio/internal/postgres/postgrestest"
@@ -16,15 +17,15 @@ import (
 
 // recorder is a NewsletterStore that remembers what it was asked.
 type recorder struct {
-	email, token string
-	hash         []byte
-	expires      time.Time
-	calls        int
+	email, ref string
+	hash       []byte
+	expires    time.Time
+	calls      int
 }
 
-func (r *recorder) SubscribeNewsletter(_ context.Context, email, token string, hash []byte, expires time.Time) error {
+func (r *recorder) SubscribeNewsletter(_ context.Context, email, ref string, hash []byte, expires time.Time) error {
 	r.calls++
-	r.email, r.token, r.hash, r.expires = email, token, hash, expires
+	r.email, r.ref, r.hash, r.expires = email, ref, hash, expires
 	return nil
 }
 
@@ -38,10 +39,24 @@ func (r *recorder) UnsubscribeNewsletter(_ context.Context, email string) error 
 	return nil
 }
 
-var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+var (
+	now    = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	keys   = auth.MustGenerateKeys()
+	tokens = keys.MailTokens(auth.PurposeNewsletterConfirm)
+)
 
 func service(store folio.NewsletterStore) newsletter.Service {
-	return newsletter.Service{Store: store, Now: func() time.Time { return now }, NewToken: func() string { return "tok" }}
+	return newsletter.Service{Store: store, Now: func() time.Time { return now }, Tokens: tokens}
+}
+
+// token is the clear token a mail made from ref carries.
+func token(t *testing.T, ref string) string {
+	t.Helper()
+	tok, err := tokens.Token(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 func wantInvalid(t *testing.T, err error, field string) {
@@ -62,9 +77,12 @@ func TestService_Subscribe(t *testing.T) {
 		if email != "Ada@example.com" || st.email != email {
 			t.Errorf("got %q, stored %q, want Ada@example.com", email, st.email)
 		}
-		sum := sha256.Sum256([]byte("tok"))
-		if st.token != "tok" || !bytes.Equal(st.hash, sum[:]) {
-			t.Errorf("got token %q hash %x, want tok and its SHA-256", st.token, st.hash)
+		// Stored: the hash of the mailed token and the reference it is made
+		// from again, never the token itself.
+		tok := token(t, st.ref)
+		sum := sha256.Sum256([]byte(tok))
+		if !bytes.Equal(st.hash, sum[:]) || strings.Contains(st.ref, tok) {
+			t.Errorf("got ref %q hash %x, want the SHA-256 of %q and a ref without it", st.ref, st.hash, tok)
 		}
 		if want := now.Add(newsletter.TokenTTL); !st.expires.Equal(want) {
 			t.Errorf("got expiry %v, want %v", st.expires, want)
@@ -77,16 +95,23 @@ func TestService_Subscribe(t *testing.T) {
 	})
 	t.Run("FreshTokens", func(t *testing.T) {
 		var st recorder
-		s := newsletter.Service{Store: &st}
+		s := newsletter.Service{Store: &st, Tokens: tokens}
 		seen := map[string]bool{}
 		for range 3 {
 			if _, err := s.Subscribe(t.Context(), "ada@example.com", "192.0.2.1"); err != nil {
 				t.Fatal(err)
 			}
-			if len(st.token) < 40 || seen[st.token] {
-				t.Fatalf("got token %q, want a long one never seen before", st.token)
+			tok := token(t, st.ref)
+			if len(tok) < 40 || seen[tok] {
+				t.Fatalf("got token %q, want a long one never seen before", tok)
 			}
-			seen[st.token] = true
+			seen[tok] = true
+		}
+	})
+	t.Run("NoKeys", func(t *testing.T) {
+		var st recorder
+		if _, err := (newsletter.Service{Store: &st}).Subscribe(t.Context(), "ada@example.com", "192.0.2.1"); err == nil || st.calls != 0 {
+			t.Errorf("got %v and %d store calls, want an error and none", err, st.calls)
 		}
 	})
 	t.Run("NotAnAddress", func(t *testing.T) {
@@ -100,7 +125,7 @@ func TestService_Subscribe(t *testing.T) {
 }
 
 func TestService_Unsubscribe(t *testing.T) {
-	links := newsletter.Links{Key: []byte("0123456789abcdef0123456789abcdef")}
+	links := newsletter.Links{Keys: keys.Derive(auth.PurposeUnsubscribe)}
 	svc := func(st *recorder) newsletter.Service { s := service(st); s.Links = links; return s }
 	t.Run("OK", func(t *testing.T) {
 		var st recorder
@@ -113,11 +138,13 @@ func TestService_Unsubscribe(t *testing.T) {
 	})
 	t.Run("Forged", func(t *testing.T) {
 		good := links.UnsubscribeToken("ada@example.com")
-		other := newsletter.Links{Key: []byte("another key of thirty-two bytes!")}.UnsubscribeToken("ada@example.com")
+		other := newsletter.Links{Keys: auth.MustGenerateKeys().Derive(auth.PurposeUnsubscribe)}.UnsubscribeToken("ada@example.com")
+		// Another purpose's key of the same JWT_KEYS.
+		purpose := newsletter.Links{Keys: keys.Derive(auth.PurposeVerifyEmail)}.UnsubscribeToken("ada@example.com")
 		// Someone else's address with Ada's signature.
 		_, sig, _ := strings.Cut(good, ".")
 		swapped := strings.Split(links.UnsubscribeToken("bob@example.com"), ".")[0] + "." + sig
-		for _, token := range []string{"", "ada@example.com", other, swapped, good[:len(good)-2]} {
+		for _, token := range []string{"", "ada@example.com", other, purpose, swapped, good[:len(good)-2]} {
 			var st recorder
 			wantInvalid(t, svc(&st).Unsubscribe(t.Context(), token), "token")
 			if st.calls != 0 {
@@ -127,18 +154,57 @@ func TestService_Unsubscribe(t *testing.T) {
 	})
 }
 
+// TestLinks_Rotation: an unsubscribe link keeps working while the key it
+// was signed with stays in JWT_KEYS, and stops once it is removed.
+func TestLinks_Rotation(t *testing.T) {
+	oldKey, newKey := auth.GenerateKey(), auth.GenerateKey()
+	links := func(jwtKeys string) newsletter.Links {
+		t.Helper()
+		ks, err := auth.ParseKeys(jwtKeys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return newsletter.Links{Keys: ks.Derive(auth.PurposeUnsubscribe)}
+	}
+	mailed := links(oldKey).UnsubscribeToken("ada@example.com")
+	t.Run("NewKeyFirst", func(t *testing.T) {
+		l := links(newKey + "," + oldKey)
+		if got, err := l.Address(mailed); err != nil || got != "ada@example.com" {
+			t.Fatalf("got %q, %v, want ada@example.com", got, err)
+		}
+		if l.UnsubscribeToken("ada@example.com") == mailed {
+			t.Error("new links are still signed with the old key")
+		}
+	})
+	t.Run("OldKeyRemoved", func(t *testing.T) {
+		_, err := links(newKey).Address(mailed)
+		wantInvalid(t, err, "token")
+	})
+}
+
+// refOf passes subscriptions on to the database, keeping the reference.
+type refOf struct {
+	folio.NewsletterStore
+	ref string
+}
+
+func (r *refOf) SubscribeNewsletter(ctx context.Context, email, ref string, hash []byte, expires time.Time) error {
+	r.ref = ref
+	return r.NewsletterStore.SubscribeNewsletter(ctx, email, ref, hash, expires)
+}
+
 // TestService_Confirm runs the token's whole life against Postgres, whose
 // clock decides expiry: the service's clock only sets the deadline.
 func TestService_Confirm(t *testing.T) {
 	db := postgrestest.MustDB(t, "newsletter")
 	subscribe := func(t *testing.T, email string, at time.Time) string {
 		t.Helper()
-		token := "token-of-" + email
-		s := newsletter.Service{Store: db, Now: func() time.Time { return at }, NewToken: func() string { return token }}
+		st := &refOf{NewsletterStore: db}
+		s := newsletter.Service{Store: st, Now: func() time.Time { return at }, Tokens: tokens}
 		if _, err := s.Subscribe(t.Context(), email, "192.0.2.1"); err != nil {
 			t.Fatal(err)
 		}
-		return token
+		return token(t, st.ref)
 	}
 	s := newsletter.Service{Store: db}
 	t.Run("OK", func(t *testing.T) {

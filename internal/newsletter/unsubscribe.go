@@ -3,48 +3,52 @@ package newsletter
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"html/template"
 	"net/http"
 	"strings"
 
+	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 )
 
 // Links signs the one-click unsubscribe links of newsletter mail: the token
-// is the address and an HMAC-SHA256 of it, so that only a link Folio
-// mailed unsubscribes, and nothing needs to be stored.
+// is the address, the id of the key that signed it and an HMAC-SHA256 of
+// the address, so that only a link Folio mailed unsubscribes, and nothing
+// needs to be stored. The keys are derived from JWT_KEYS
+// (auth.PurposeUnsubscribe): a link keeps working across a rotation for as
+// long as its key stays listed.
 type Links struct {
-	Key []byte
+	Keys *auth.Derived
 }
 
 const unsubscribePurpose = "folio newsletter unsubscribe\x00"
 
-func (l Links) sign(email string) []byte {
-	m := hmac.New(sha256.New, l.Key)
-	m.Write([]byte(unsubscribePurpose + email))
-	return m.Sum(nil)
-}
-
 // UnsubscribeToken is the token of email's unsubscribe link.
 func (l Links) UnsubscribeToken(email string) string {
 	enc := base64.RawURLEncoding
-	return enc.EncodeToString([]byte(email)) + "." + enc.EncodeToString(l.sign(email))
+	kid := l.Keys.SigningKeyID()
+	sig, _ := l.Keys.MAC(kid, []byte(unsubscribePurpose+email))
+	return enc.EncodeToString([]byte(email)) + "." + kid + "." + enc.EncodeToString(sig)
 }
 
 // Address verifies a token and returns the address it names; EInvalid on
-// field "token" for a forged, altered or truncated one.
+// field "token" for a forged, altered or truncated one, or one whose key
+// has been rotated out of JWT_KEYS.
 func (l Links) Address(token string) (string, error) {
 	bad := folio.InvalidField("token", "This unsubscribe link is not valid: use the link of a newsletter mail as it came.")
-	if len(l.Key) == 0 {
+	if l.Keys == nil {
 		return "", bad
 	}
 	enc := base64.RawURLEncoding
-	p, s, ok := strings.Cut(token, ".")
-	email, err1 := enc.DecodeString(p)
-	sig, err2 := enc.DecodeString(s)
-	if !ok || err1 != nil || err2 != nil || !hmac.Equal(sig, l.sign(string(email))) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return "", bad
+	}
+	email, err1 := enc.DecodeString(parts[0])
+	sig, err2 := enc.DecodeString(parts[2])
+	want, ok := l.Keys.MAC(parts[1], []byte(unsubscribePurpose+string(email)))
+	if err1 != nil || err2 != nil || !ok || !hmac.Equal(sig, want) {
 		return "", bad
 	}
 	return string(email), nil

@@ -256,7 +256,7 @@ func (db *DB) APIKeyByPrefix(ctx context.Context, prefix string) (*folio.APIKey,
 	var u folio.User
 	k, err := scanAPIKey(db.Pool.QueryRow(ctx, `SELECT `+apiKeyCols+`, k.key_hash, `+userCols+`
 FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.prefix = $1`, prefix),
-		&hash, &u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt)
+		&hash, &u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt, &u.Unverified)
 	if isNoRows(err) {
 		return nil, nil, nil, folio.Errorf(folio.ENotFound, "No API key has this prefix.")
 	}
@@ -296,11 +296,12 @@ func (db *DB) APIKeysOfUser(ctx context.Context, userID int64) ([]*folio.APIKey,
 	return list(ctx, db, "api keys", `SELECT `+apiKeyCols+` FROM api_keys k WHERE k.user_id = $1 ORDER BY k.created_at DESC, k.id DESC`, args{userID}, scanAPIKey)
 }
 
-// SubscribeNewsletter records a pending subscription with a confirmation
-// token and queues the confirmation mail, in one transaction. An address
+// SubscribeNewsletter records a pending subscription with its confirmation
+// token's hash and queues the confirmation mail, in one transaction. The
+// outbox row holds the token's reference, never the token. An address
 // already confirmed is left as it is and gets no mail, and the caller
 // cannot tell the difference.
-func (db *DB) SubscribeNewsletter(ctx context.Context, email, token string, tokenHash []byte, expires time.Time) error {
+func (db *DB) SubscribeNewsletter(ctx context.Context, email, tokenRef string, tokenHash []byte, expires time.Time) error {
 	return db.inTx(ctx, "subscribe newsletter", func(tx pgx.Tx) error {
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO newsletter_subscriptions AS s (email, status, token_hash, token_expires_at)
@@ -315,7 +316,7 @@ RETURNING s.id`, email, tokenHash, expires).Scan(&id)
 			return fmt.Errorf("subscribe: %w", translate(err))
 		}
 		var mailID int64
-		err = tx.QueryRow(ctx, `INSERT INTO email_outbox (recipient, kind, payload) VALUES ($1, 'newsletter_confirm', jsonb_build_object('token', $2::text)) RETURNING id`, email, token).Scan(&mailID)
+		err = tx.QueryRow(ctx, `INSERT INTO email_outbox (recipient, kind, payload) VALUES ($1, 'newsletter_confirm', jsonb_build_object('ref', $2::text)) RETURNING id`, email, tokenRef).Scan(&mailID)
 		if err != nil {
 			return fmt.Errorf("queue confirmation mail: %w", err)
 		}

@@ -114,6 +114,9 @@ func (db *DB) CreateArticle(ctx context.Context, v folio.Viewer, in folio.NewArt
 	if !v.Is(folio.RoleAuthor) {
 		return nil, folio.Errorf(folio.EForbidden, "Only authors, editors and admins write articles.")
 	}
+	if err := v.CheckVerified(); err != nil {
+		return nil, err
+	}
 	base := in.Slug
 	if base == "" {
 		if base = folio.Slugify(in.Title); base == "" {
@@ -304,6 +307,9 @@ func articleOpen(ctx context.Context, tx pgx.Tx, v folio.Viewer, id int64, field
 
 // AddReaction records v's reaction; recording it twice is the same as once.
 func (db *DB) AddReaction(ctx context.Context, v folio.Viewer, articleID int64, kind folio.ReactionKind) error {
+	if err := v.CheckVerified(); err != nil {
+		return err
+	}
 	return db.inTx(ctx, "add reaction", func(tx pgx.Tx) error {
 		if err := articleOpen(ctx, tx, v, articleID, "articleId"); err != nil {
 			return err

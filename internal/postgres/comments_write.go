@@ -16,6 +16,9 @@ func (db *DB) AddComment(ctx context.Context, v folio.Viewer, in folio.NewCommen
 	if !v.SignedIn() {
 		return nil, folio.Errorf(folio.EUnauthenticated, "Sign in to comment.")
 	}
+	if err := v.CheckVerified(); err != nil {
+		return nil, err
+	}
 	var out *folio.Comment
 	err := db.inTx(ctx, "add comment", func(tx pgx.Tx) error {
 		if err := articleOpen(ctx, tx, v, in.ArticleID, "articleId"); err != nil {

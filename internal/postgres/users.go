@@ -8,7 +8,7 @@ import (
 	"github.com/folio/folio/internal/folio"
 )
 
-const userCols = `u.id, u.handle, u.email, u.display_name, u.bio, u.avatar_url, u.role, u.created_at, u.updated_at`
+const userCols = `u.id, u.handle, u.email, u.display_name, u.bio, u.avatar_url, u.role, u.created_at, u.updated_at, u.email_verified_at IS NULL`
 
 func scanUser(row pgx.Row, extra ...any) (*folio.User, error) {
 	var u folio.User
@@ -17,9 +17,8 @@ func scanUser(row pgx.Row, extra ...any) (*folio.User, error) {
 
 // userDest are the destinations of userCols.
 func userDest(u *folio.User) []any {
-	return []any{&u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt}
+	return []any{&u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt, &u.Unverified}
 }
-
 
 const usersByIDs = `SELECT ` + userCols + ` FROM users u WHERE u.id = ANY($1)`
 

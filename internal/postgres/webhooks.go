@@ -334,8 +334,8 @@ func (db *DB) QueueUnsentMail(ctx context.Context) (int, error) {
 func (db *DB) OutboxMail(ctx context.Context, id int64) (*folio.OutboxMail, error) {
 	var m folio.OutboxMail
 	var payload string
-	err := db.Pool.QueryRow(ctx, `SELECT id, recipient::text, kind, COALESCE(payload->>'token', ''), payload::text, sent_at FROM email_outbox WHERE id = $1`, id).
-		Scan(&m.ID, &m.Recipient, &m.Kind, &m.Token, &payload, &m.SentAt)
+	err := db.Pool.QueryRow(ctx, `SELECT id, recipient::text, kind, COALESCE(payload->>'ref', ''), COALESCE(payload->>'token', ''), payload::text, sent_at FROM email_outbox WHERE id = $1`, id).
+		Scan(&m.ID, &m.Recipient, &m.Kind, &m.Ref, &m.Token, &payload, &m.SentAt)
 	m.Payload = []byte(payload)
 	if isNoRows(err) {
 		return nil, folio.Errorf(folio.ENotFound, "No mail has this ID.")
@@ -346,7 +346,8 @@ func (db *DB) OutboxMail(ctx context.Context, id int64) (*folio.OutboxMail, erro
 	return &m, nil
 }
 
-// MarkMailSent records that a mail left, and forgets the token it carried.
+// MarkMailSent records that a mail left, and forgets its payload (a token's
+// reference, or the clear token of an older row).
 func (db *DB) MarkMailSent(ctx context.Context, id int64) error {
 	if _, err := db.Pool.Exec(ctx, `UPDATE email_outbox SET sent_at = now(), payload = '{}' WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("mark mail %d sent: %w", id, translate(err))

@@ -53,13 +53,14 @@ func stream(n, width int, fill func(i int, row []any)) pgx.CopyFromSource {
 func (d *dataset) copyUsers() tableCopy {
 	return tableCopy{
 		table:   "users",
-		columns: []string{"id", "handle", "email", "display_name", "bio", "avatar_url", "role", "created_at", "updated_at", "password_hash"},
+		columns: []string{"id", "handle", "email", "display_name", "bio", "avatar_url", "role", "created_at", "updated_at", "password_hash", "email_verified_at"},
 		count:   len(d.users),
-		rows: stream(len(d.users), 10, func(i int, row []any) {
+		rows: stream(len(d.users), 11, func(i int, row []any) {
 			u := &d.users[i]
 			row[0], row[1], row[2], row[3] = int64(i+1), u.handle, u.email, u.displayName
 			row[4], row[5], row[6] = u.bio, nullString(u.avatarURL), u.role
-			row[7], row[8], row[9] = timestamp(u.created), timestamp(u.updated), nil
+			// Verified when made, so the data set is the same on every load.
+			row[7], row[8], row[9], row[10] = timestamp(u.created), timestamp(u.updated), nil, timestamp(u.created)
 			if d.passwordHash != "" && u.handle == "demo_"+u.role {
 				row[9] = d.passwordHash
 			}

@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
+	"regexp"
 	"testing"
 	"time"
 
@@ -19,7 +21,10 @@ type account struct {
 	accessToken             string
 }
 
-// signUp creates a fresh account through the API and returns it signed in.
+// signUp creates a fresh account through the API as a person does: signUp,
+// then the link of the verification mail (development serves the last
+// mails at /dev/mail), whose verifyEmail signs in. It returns the account
+// verified and signed in.
 func signUp(t *testing.T) account {
 	t.Helper()
 	var b [5]byte
@@ -30,11 +35,39 @@ func signUp(t *testing.T) account {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.SignUp == nil || res.SignUp.Session == nil || len(res.SignUp.UserErrors) > 0 {
-		t.Fatalf("signUp: got %+v, want a session", res.SignUp)
+	if res.SignUp == nil || res.SignUp.Email == nil || *res.SignUp.Email != a.email || len(res.SignUp.UserErrors) > 0 {
+		t.Fatalf("signUp: got %+v, want the address back", res.SignUp)
 	}
-	a.accessToken = res.SignUp.Session.AccessToken
+	v, err := client.VerifyEmail(testContext(t), newClient(nil), mailedToken(t, a.email))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.VerifyEmail == nil || v.VerifyEmail.Session == nil || !*v.VerifyEmail.Session.User.EmailVerified {
+		t.Fatalf("verifyEmail: got %+v, want a verified session", v.VerifyEmail)
+	}
+	a.accessToken = v.VerifyEmail.Session.AccessToken
 	return a
+}
+
+// mailedToken waits for the verification mail to email on the development
+// server's /dev/mail page, which the mail job fills once it has run, and
+// returns its link's token.
+func mailedToken(t *testing.T, email string) string {
+	t.Helper()
+	link := regexp.MustCompile(`to ` + regexp.QuoteMeta(email) + ` at [^<]*</p>\s*<pre>[^<]*?/verify-email\?token=([A-Za-z0-9_-]+)`)
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		res, err := http.Get(baseURL + "/dev/mail")
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if m := link.FindSubmatch(page); m != nil {
+			return string(m[1])
+		}
+	}
+	t.Fatalf("no verification mail to %s at /dev/mail within 20 s", email)
+	return ""
 }
 
 func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }

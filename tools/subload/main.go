@@ -53,9 +53,9 @@ func run() error {
 	}
 	ctx := context.Background()
 
-	token, err := signUp(*target)
+	token, err := signIn(*target)
 	if err != nil {
-		return fmt.Errorf("sign up: %w", err)
+		return fmt.Errorf("sign in: %w", err)
 	}
 	var feed struct {
 		Articles struct {
@@ -205,24 +205,25 @@ func subscribe(ctx context.Context, wsURL, article string) (*websocket.Conn, err
 	return c, c.Write(dctx, websocket.MessageText, msg)
 }
 
-func signUp(target string) (string, error) {
-	h := "subload_" + strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+// signIn signs in as the development seed's reader: an account made by
+// signUp could not comment until its address is verified.
+func signIn(target string) (string, error) {
 	var out struct {
-		SignUp struct {
+		SignIn struct {
 			Session *struct {
 				AccessToken string `json:"accessToken"`
 			} `json:"session"`
-		} `json:"signUp"`
+		} `json:"signIn"`
 	}
-	err := post(target, "", `mutation($in: SignUpInput!) { signUp(input: $in) { session { accessToken } } }`,
-		map[string]any{"in": map[string]any{"email": h + "@example.com", "password": "subload password " + h, "handle": h, "displayName": "Subload"}}, &out)
+	err := post(target, "", `mutation($in: SignInInput!) { signIn(input: $in) { session { accessToken } } }`,
+		map[string]any{"in": map[string]any{"email": "reader@demo.folio.example", "password": "folio-demo-password"}}, &out)
 	if err != nil {
 		return "", err
 	}
-	if out.SignUp.Session == nil {
-		return "", errors.New("no session")
+	if out.SignIn.Session == nil {
+		return "", errors.New("no session: is this a development server with its demo data?")
 	}
-	return out.SignUp.Session.AccessToken, nil
+	return out.SignIn.Session.AccessToken, nil
 }
 
 func post(target, token, query string, vars map[string]any, out any) error {

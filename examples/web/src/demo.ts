@@ -124,24 +124,26 @@ async function main(): Promise<void> {
   console.log(`demo: ${ran} operations ran`);
 }
 
-// signIn signs in with FOLIO_EMAIL and FOLIO_PASSWORD (a development server's
-// demo data has reader@demo.folio.example with folio-demo-password); without
-// them it signs up a new account first, then signs in to it.
+// signIn signs in with FOLIO_EMAIL and FOLIO_PASSWORD. Without them it shows
+// signUp, whose answer is the same whether or not the address is taken and
+// signs nobody in (the new account must open its mailed link, verifyEmail,
+// before it may comment or react), then signs in as the development server's
+// demo reader, reader@demo.folio.example with folio-demo-password.
 async function signIn(): Promise<Session> {
   let email = process.env.FOLIO_EMAIL;
   let password = process.env.FOLIO_PASSWORD;
   if (!email || !password) {
     const id = Math.random().toString(36).slice(2, 10);
-    email = `demo-${id}@example.com`;
-    password = `demo-password-${id}`;
     const { signUp } = await client.execute(SignUpDocument, {
-      email,
-      password,
+      email: `demo-${id}@example.com`,
+      password: `demo-password-${id}`,
       handle: `demo_${id}`,
       displayName: 'Demo Reader',
     });
-    if (!signUp?.session) throw new Error(`sign-up refused: ${JSON.stringify(signUp?.userErrors)}`);
-    console.log(`signed up ${email}`);
+    if (!signUp?.email) throw new Error(`sign-up refused: ${JSON.stringify(signUp?.userErrors)}`);
+    console.log(`signed up ${signUp.email}: a verification link is mailed there`);
+    email = 'reader@demo.folio.example';
+    password = 'folio-demo-password';
   }
   const { signIn } = await client.execute(SignInDocument, { email, password });
   if (!signIn?.session) throw new Error(`sign-in refused: ${JSON.stringify(signIn?.userErrors)}`);

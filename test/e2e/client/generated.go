@@ -2142,7 +2142,12 @@ func (v *SignInSignInSignInPayloadUserErrorsUserError) GetCode() UserErrorCode {
 
 // SignUpResponse is returned by SignUp on success.
 type SignUpResponse struct {
-	// Creates a reader account and signs it in.
+	// Asks for a reader account. The answer is the same whether or not the email
+	// already has an account: a new account gets a verification link by mail (a
+	// taken address's owner gets a notice instead), and nobody is signed in.
+	// Until verified, an account can sign in and read but not comment, react or
+	// write articles (`EMAIL_NOT_VERIFIED`). Only a taken handle is said:
+	// handles are public.
 	SignUp *SignUpSignUpSignUpPayload `json:"signUp"`
 }
 
@@ -2152,68 +2157,24 @@ func (v *SignUpResponse) GetSignUp() *SignUpSignUpSignUpPayload { return v.SignU
 // SignUpSignUpSignUpPayload includes the requested fields of the GraphQL type SignUpPayload.
 // The GraphQL type's documentation follows.
 //
-// The result of `signUp`.
+// The result of `signUp`. It is the same whether or not the address already
+// has an account, so sign-up tells nobody which addresses are registered.
 type SignUpSignUpSignUpPayload struct {
-	// The new account's session; null when `userErrors` says why not.
-	Session *SignUpSignUpSignUpPayloadSession `json:"session"`
+	// The address, normalised, once the input is accepted. A new account gets a
+	// verification link there; if the address already has an account, its owner
+	// gets a mail saying someone tried to sign up instead.
+	Email *string `json:"email"`
 	// What is wrong with the input.
 	UserErrors []SignUpSignUpSignUpPayloadUserErrorsUserError `json:"userErrors"`
 }
 
-// GetSession returns SignUpSignUpSignUpPayload.Session, and is useful for accessing the field via an interface.
-func (v *SignUpSignUpSignUpPayload) GetSession() *SignUpSignUpSignUpPayloadSession { return v.Session }
+// GetEmail returns SignUpSignUpSignUpPayload.Email, and is useful for accessing the field via an interface.
+func (v *SignUpSignUpSignUpPayload) GetEmail() *string { return v.Email }
 
 // GetUserErrors returns SignUpSignUpSignUpPayload.UserErrors, and is useful for accessing the field via an interface.
 func (v *SignUpSignUpSignUpPayload) GetUserErrors() []SignUpSignUpSignUpPayloadUserErrorsUserError {
 	return v.UserErrors
 }
-
-// SignUpSignUpSignUpPayloadSession includes the requested fields of the GraphQL type Session.
-// The GraphQL type's documentation follows.
-//
-// A signed-in session: a short-lived access token and the refresh token that renews it.
-type SignUpSignUpSignUpPayloadSession struct {
-	// Send as `Authorization: Bearer <accessToken>`. A JWT, valid until `accessTokenExpiresAt`.
-	AccessToken string `json:"accessToken"`
-	// Pass to `refreshSession` for a new session. It works once: each use returns
-	// a new one, and presenting a spent one again signs out every session it led to.
-	RefreshToken string `json:"refreshToken"`
-	// Who is signed in.
-	User SignUpSignUpSignUpPayloadSessionUser `json:"user"`
-}
-
-// GetAccessToken returns SignUpSignUpSignUpPayloadSession.AccessToken, and is useful for accessing the field via an interface.
-func (v *SignUpSignUpSignUpPayloadSession) GetAccessToken() string { return v.AccessToken }
-
-// GetRefreshToken returns SignUpSignUpSignUpPayloadSession.RefreshToken, and is useful for accessing the field via an interface.
-func (v *SignUpSignUpSignUpPayloadSession) GetRefreshToken() string { return v.RefreshToken }
-
-// GetUser returns SignUpSignUpSignUpPayloadSession.User, and is useful for accessing the field via an interface.
-func (v *SignUpSignUpSignUpPayloadSession) GetUser() SignUpSignUpSignUpPayloadSessionUser {
-	return v.User
-}
-
-// SignUpSignUpSignUpPayloadSessionUser includes the requested fields of the GraphQL type User.
-// The GraphQL type's documentation follows.
-//
-// A person with an account.
-type SignUpSignUpSignUpPayloadSessionUser struct {
-	// The user's globally unique, opaque ID.
-	Id string `json:"id"`
-	// The unique public handle, as in @handle. Matched case-insensitively.
-	Handle string `json:"handle"`
-	// What the user may do.
-	Role Role `json:"role"`
-}
-
-// GetId returns SignUpSignUpSignUpPayloadSessionUser.Id, and is useful for accessing the field via an interface.
-func (v *SignUpSignUpSignUpPayloadSessionUser) GetId() string { return v.Id }
-
-// GetHandle returns SignUpSignUpSignUpPayloadSessionUser.Handle, and is useful for accessing the field via an interface.
-func (v *SignUpSignUpSignUpPayloadSessionUser) GetHandle() string { return v.Handle }
-
-// GetRole returns SignUpSignUpSignUpPayloadSessionUser.Role, and is useful for accessing the field via an interface.
-func (v *SignUpSignUpSignUpPayloadSessionUser) GetRole() Role { return v.Role }
 
 // SignUpSignUpSignUpPayloadUserErrorsUserError includes the requested fields of the GraphQL type UserError.
 // The GraphQL type's documentation follows.
@@ -2346,6 +2307,112 @@ var AllUserErrorCode = []UserErrorCode{
 	UserErrorCodeNotFound,
 	UserErrorCodeConflict,
 	UserErrorCodeInvalidCredentials,
+}
+
+// VerifyEmailResponse is returned by VerifyEmail on success.
+type VerifyEmailResponse struct {
+	// Confirms an account's address with the token of the link mailed at
+	// sign-up, and signs it in. A token works once, for 48 hours.
+	VerifyEmail *VerifyEmailVerifyEmailVerifyEmailPayload `json:"verifyEmail"`
+}
+
+// GetVerifyEmail returns VerifyEmailResponse.VerifyEmail, and is useful for accessing the field via an interface.
+func (v *VerifyEmailResponse) GetVerifyEmail() *VerifyEmailVerifyEmailVerifyEmailPayload {
+	return v.VerifyEmail
+}
+
+// VerifyEmailVerifyEmailVerifyEmailPayload includes the requested fields of the GraphQL type VerifyEmailPayload.
+// The GraphQL type's documentation follows.
+//
+// The result of `verifyEmail`.
+type VerifyEmailVerifyEmailVerifyEmailPayload struct {
+	// A session of the account, now verified; null when `userErrors` says why not.
+	Session *VerifyEmailVerifyEmailVerifyEmailPayloadSession `json:"session"`
+	// What is wrong with the input: a token unknown, used or expired.
+	UserErrors []VerifyEmailVerifyEmailVerifyEmailPayloadUserErrorsUserError `json:"userErrors"`
+}
+
+// GetSession returns VerifyEmailVerifyEmailVerifyEmailPayload.Session, and is useful for accessing the field via an interface.
+func (v *VerifyEmailVerifyEmailVerifyEmailPayload) GetSession() *VerifyEmailVerifyEmailVerifyEmailPayloadSession {
+	return v.Session
+}
+
+// GetUserErrors returns VerifyEmailVerifyEmailVerifyEmailPayload.UserErrors, and is useful for accessing the field via an interface.
+func (v *VerifyEmailVerifyEmailVerifyEmailPayload) GetUserErrors() []VerifyEmailVerifyEmailVerifyEmailPayloadUserErrorsUserError {
+	return v.UserErrors
+}
+
+// VerifyEmailVerifyEmailVerifyEmailPayloadSession includes the requested fields of the GraphQL type Session.
+// The GraphQL type's documentation follows.
+//
+// A signed-in session: a short-lived access token and the refresh token that renews it.
+type VerifyEmailVerifyEmailVerifyEmailPayloadSession struct {
+	// Send as `Authorization: Bearer <accessToken>`. A JWT, valid until `accessTokenExpiresAt`.
+	AccessToken string `json:"accessToken"`
+	// Who is signed in.
+	User VerifyEmailVerifyEmailVerifyEmailPayloadSessionUser `json:"user"`
+}
+
+// GetAccessToken returns VerifyEmailVerifyEmailVerifyEmailPayloadSession.AccessToken, and is useful for accessing the field via an interface.
+func (v *VerifyEmailVerifyEmailVerifyEmailPayloadSession) GetAccessToken() string {
+	return v.AccessToken
+}
+
+// GetUser returns VerifyEmailVerifyEmailVerifyEmailPayloadSession.User, and is useful for accessing the field via an interface.
+func (v *VerifyEmailVerifyEmailVerifyEmailPayloadSession) GetUser() VerifyEmailVerifyEmailVerifyEmailPayloadSessionUser {
+	return v.User
+}
+
+// VerifyEmailVerifyEmailVerifyEmailPayloadSessionUser includes the requested fields of the GraphQL type User.
+// The GraphQL type's documentation follows.
+//
+// A person with an account.
+type VerifyEmailVerifyEmailVerifyEmailPayloadSessionUser struct {
+	// The unique public handle, as in @handle. Matched case-insensitively.
+	Handle string `json:"handle"`
+	// Whether the owner confirmed the email address through the link mailed at
+	// sign-up; until then the account cannot comment, react or write articles
+	// (`EMAIL_NOT_VERIFIED`). Shown as `email` is, null to everyone else.
+	EmailVerified *bool `json:"emailVerified"`
+}
+
+// GetHandle returns VerifyEmailVerifyEmailVerifyEmailPayloadSessionUser.Handle, and is useful for accessing the field via an interface.
+func (v *VerifyEmailVerifyEmailVerifyEmailPayloadSessionUser) GetHandle() string { return v.Handle }
+
+// GetEmailVerified returns VerifyEmailVerifyEmailVerifyEmailPayloadSessionUser.EmailVerified, and is useful for accessing the field via an interface.
+func (v *VerifyEmailVerifyEmailVerifyEmailPayloadSessionUser) GetEmailVerified() *bool {
+	return v.EmailVerified
+}
+
+// VerifyEmailVerifyEmailVerifyEmailPayloadUserErrorsUserError includes the requested fields of the GraphQL type UserError.
+// The GraphQL type's documentation follows.
+//
+// A problem with a mutation's input that the caller can fix. Mutations answer
+// input problems here, with the result field null; errors that are not about
+// the input (`UNAUTHENTICATED`, `FORBIDDEN`, `NOT_FOUND` of the object acted
+// on, `RATE_LIMITED`) come in the response's `errors` instead.
+type VerifyEmailVerifyEmailVerifyEmailPayloadUserErrorsUserError struct {
+	// The input field at fault, e.g. `title` or `tagIds.2`; null when the problem is the input as a whole.
+	Field *string `json:"field"`
+	// What is wrong and how to fix it, for a person to read.
+	Message string `json:"message"`
+	// What kind of problem it is, for code to act on.
+	Code UserErrorCode `json:"code"`
+}
+
+// GetField returns VerifyEmailVerifyEmailVerifyEmailPayloadUserErrorsUserError.Field, and is useful for accessing the field via an interface.
+func (v *VerifyEmailVerifyEmailVerifyEmailPayloadUserErrorsUserError) GetField() *string {
+	return v.Field
+}
+
+// GetMessage returns VerifyEmailVerifyEmailVerifyEmailPayloadUserErrorsUserError.Message, and is useful for accessing the field via an interface.
+func (v *VerifyEmailVerifyEmailVerifyEmailPayloadUserErrorsUserError) GetMessage() string {
+	return v.Message
+}
+
+// GetCode returns VerifyEmailVerifyEmailVerifyEmailPayloadUserErrorsUserError.Code, and is useful for accessing the field via an interface.
+func (v *VerifyEmailVerifyEmailVerifyEmailPayloadUserErrorsUserError) GetCode() UserErrorCode {
+	return v.Code
 }
 
 // ViewerResponse is returned by Viewer on success.
@@ -2530,6 +2597,14 @@ func (v *__SignUpInput) GetHandle() string { return v.Handle }
 
 // GetDisplayName returns __SignUpInput.DisplayName, and is useful for accessing the field via an interface.
 func (v *__SignUpInput) GetDisplayName() string { return v.DisplayName }
+
+// __VerifyEmailInput is used internally by genqlient
+type __VerifyEmailInput struct {
+	Token string `json:"token"`
+}
+
+// GetToken returns __VerifyEmailInput.Token, and is useful for accessing the field via an interface.
+func (v *__VerifyEmailInput) GetToken() string { return v.Token }
 
 // The mutation executed by AddComment.
 const AddComment_Operation = `
@@ -3220,15 +3295,7 @@ func SignIn(
 const SignUp_Operation = `
 mutation SignUp ($email: String!, $password: String!, $handle: String!, $displayName: String!) {
 	signUp(input: {email:$email,password:$password,handle:$handle,displayName:$displayName}) {
-		session {
-			accessToken
-			refreshToken
-			user {
-				id
-				handle
-				role
-			}
-		}
+		email
 		userErrors {
 			field
 			message
@@ -3238,8 +3305,11 @@ mutation SignUp ($email: String!, $password: String!, $handle: String!, $display
 }
 `
 
-// Create an account and get its first session in one go, then use
-// session.accessToken as in the SignIn tab.
+// Ask for an account. The answer is the same whether or not the address is
+// taken, and signs nobody in: a new account gets a verification link by mail
+// (in development, open /dev/mail), whose token verifyEmail takes and which
+// signs in. Until then, signIn works but commenting and reacting answer
+// EMAIL_NOT_VERIFIED.
 func SignUp(
 	ctx_ context.Context,
 	client_ graphql.Client,
@@ -3302,6 +3372,52 @@ func Taxonomy(
 	}
 
 	data_ = &TaxonomyResponse{}
+	resp_ := &graphql.Response{Data: data_}
+
+	err_ = client_.MakeRequest(
+		ctx_,
+		req_,
+		resp_,
+	)
+
+	return data_, err_
+}
+
+// The mutation executed by VerifyEmail.
+const VerifyEmail_Operation = `
+mutation VerifyEmail ($token: String!) {
+	verifyEmail(input: {token:$token}) {
+		session {
+			accessToken
+			user {
+				handle
+				emailVerified
+			}
+		}
+		userErrors {
+			field
+			message
+			code
+		}
+	}
+}
+`
+
+// Confirms a signed-up address with the token of its mailed link, and signs in.
+func VerifyEmail(
+	ctx_ context.Context,
+	client_ graphql.Client,
+	token string,
+) (data_ *VerifyEmailResponse, err_ error) {
+	req_ := &graphql.Request{
+		OpName: "VerifyEmail",
+		Query:  VerifyEmail_Operation,
+		Variables: &__VerifyEmailInput{
+			Token: token,
+		},
+	}
+
+	data_ = &VerifyEmailResponse{}
 	resp_ := &graphql.Response{Data: data_}
 
 	err_ = client_.MakeRequest(

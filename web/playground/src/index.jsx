@@ -21,7 +21,7 @@ import commentAdded from '../../../examples/operations/CommentAdded.graphql';
 const json = (v) => JSON.stringify(v, null, 2);
 
 // Headers are per tab and kept across reloads. A session from SignIn,
-// SignUp or refreshSession is remembered (localStorage) and sent from every
+// verifyEmail or refreshSession is remembered (localStorage) and sent from every
 // tab whose headers name no credential of their own, until signOut or
 // "forget" in the corner; headers with an Authorization or X-API-Key win.
 const anonymous = json({});
@@ -45,7 +45,7 @@ function storeSession(session) {
 function remember(result) {
   const data = result?.data;
   if (!data) return;
-  for (const field of ['signIn', 'signUp', 'refreshSession']) {
+  for (const field of ['signIn', 'verifyEmail', 'refreshSession']) {
     const session = data[field]?.session;
     if (session?.accessToken) {
       storeSession({ accessToken: session.accessToken, handle: session.user?.handle ?? null });

@@ -25,7 +25,7 @@ type Documents = {
     "mutation PublishArticle($id: ID!) {\n  publishArticle(input: {id: $id}) {\n    article {\n      id\n      slug\n      status\n      publishedAt\n    }\n    userErrors {\n      field\n      message\n      code\n    }\n  }\n}": typeof types.PublishArticleDocument,
     "query Search($query: String!, $first: Int = 10, $after: String) {\n  search(query: $query, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      rank\n      snippet\n      node {\n        id\n        slug\n        title\n        author {\n          handle\n        }\n      }\n    }\n  }\n}": typeof types.SearchDocument,
     "mutation SignIn($email: String!, $password: String!) {\n  signIn(input: {email: $email, password: $password}) {\n    session {\n      accessToken\n      accessTokenExpiresAt\n      refreshToken\n      refreshTokenExpiresAt\n      user {\n        id\n        handle\n        role\n      }\n    }\n    userErrors {\n      field\n      message\n      code\n    }\n  }\n}": typeof types.SignInDocument,
-    "mutation SignUp($email: String!, $password: String!, $handle: String!, $displayName: String!) {\n  signUp(\n    input: {email: $email, password: $password, handle: $handle, displayName: $displayName}\n  ) {\n    session {\n      accessToken\n      refreshToken\n      user {\n        id\n        handle\n        role\n      }\n    }\n    userErrors {\n      field\n      message\n      code\n    }\n  }\n}": typeof types.SignUpDocument,
+    "mutation SignUp($email: String!, $password: String!, $handle: String!, $displayName: String!) {\n  signUp(\n    input: {email: $email, password: $password, handle: $handle, displayName: $displayName}\n  ) {\n    email\n    userErrors {\n      field\n      message\n      code\n    }\n  }\n}": typeof types.SignUpDocument,
 };
 const documents: Documents = {
     "mutation AddComment($articleId: ID!, $parentId: ID, $body: String!) {\n  addComment(input: {articleId: $articleId, parentId: $parentId, body: $body}) {\n    comment {\n      id\n      body\n      createdAt\n      author {\n        handle\n        displayName\n      }\n    }\n    userErrors {\n      field\n      message\n      code\n    }\n  }\n}": types.AddCommentDocument,
@@ -38,7 +38,7 @@ const documents: Documents = {
     "mutation PublishArticle($id: ID!) {\n  publishArticle(input: {id: $id}) {\n    article {\n      id\n      slug\n      status\n      publishedAt\n    }\n    userErrors {\n      field\n      message\n      code\n    }\n  }\n}": types.PublishArticleDocument,
     "query Search($query: String!, $first: Int = 10, $after: String) {\n  search(query: $query, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      rank\n      snippet\n      node {\n        id\n        slug\n        title\n        author {\n          handle\n        }\n      }\n    }\n  }\n}": types.SearchDocument,
     "mutation SignIn($email: String!, $password: String!) {\n  signIn(input: {email: $email, password: $password}) {\n    session {\n      accessToken\n      accessTokenExpiresAt\n      refreshToken\n      refreshTokenExpiresAt\n      user {\n        id\n        handle\n        role\n      }\n    }\n    userErrors {\n      field\n      message\n      code\n    }\n  }\n}": types.SignInDocument,
-    "mutation SignUp($email: String!, $password: String!, $handle: String!, $displayName: String!) {\n  signUp(\n    input: {email: $email, password: $password, handle: $handle, displayName: $displayName}\n  ) {\n    session {\n      accessToken\n      refreshToken\n      user {\n        id\n        handle\n        role\n      }\n    }\n    userErrors {\n      field\n      message\n      code\n    }\n  }\n}": types.SignUpDocument,
+    "mutation SignUp($email: String!, $password: String!, $handle: String!, $displayName: String!) {\n  signUp(\n    input: {email: $email, password: $password, handle: $handle, displayName: $displayName}\n  ) {\n    email\n    userErrors {\n      field\n      message\n      code\n    }\n  }\n}": types.SignUpDocument,
 };
 
 /**
@@ -84,7 +84,7 @@ export function graphql(source: "mutation SignIn($email: String!, $password: Str
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation SignUp($email: String!, $password: String!, $handle: String!, $displayName: String!) {\n  signUp(\n    input: {email: $email, password: $password, handle: $handle, displayName: $displayName}\n  ) {\n    session {\n      accessToken\n      refreshToken\n      user {\n        id\n        handle\n        role\n      }\n    }\n    userErrors {\n      field\n      message\n      code\n    }\n  }\n}"): typeof import('./graphql').SignUpDocument;
+export function graphql(source: "mutation SignUp($email: String!, $password: String!, $handle: String!, $displayName: String!) {\n  signUp(\n    input: {email: $email, password: $password, handle: $handle, displayName: $displayName}\n  ) {\n    email\n    userErrors {\n      field\n      message\n      code\n    }\n  }\n}"): typeof import('./graphql').SignUpDocument;
 
 
 export function graphql(source: string) {

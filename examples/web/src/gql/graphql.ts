@@ -135,7 +135,7 @@ export type SignUpMutationVariables = Exact<{
 }>;
 
 
-export type SignUpMutation = { signUp: { session: { accessToken: string, refreshToken: string, user: { id: string, handle: string, role: Role } } | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
+export type SignUpMutation = { signUp: { email: string | null, userErrors: Array<{ field: string | null, message: string, code: UserErrorCode }> } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -411,15 +411,7 @@ export const SignUpDocument = new TypedDocumentString(`
   signUp(
     input: {email: $email, password: $password, handle: $handle, displayName: $displayName}
   ) {
-    session {
-      accessToken
-      refreshToken
-      user {
-        id
-        handle
-        role
-      }
-    }
+    email
     userErrors {
       field
       message
@@ -427,4 +419,4 @@ export const SignUpDocument = new TypedDocumentString(`
     }
   }
 }
-    `, {"hash":"e7196ae148f349cd027d7da39409d026288bb45d3c21c175a7aa17a5eb10ec52"}) as unknown as TypedDocumentString<SignUpMutation, SignUpMutationVariables>;
+    `, {"hash":"df25ae6f7321a327a40ebda4f43116c04e6146ece3424f7a4f9d58aed7883130"}) as unknown as TypedDocumentString<SignUpMutation, SignUpMutationVariables>;
