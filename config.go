@@ -76,6 +76,7 @@ type mailConfig struct {
 // liveConfig is the configuration of subscriptions.
 type liveConfig struct {
 	KeepAlive, InitTimeout, ReactionsInterval  time.Duration
+	Recheck                                    time.Duration
 	MaxMessageBytes, PerConnection, PerAddress int
 	PerUser, Buffer                            int
 }
@@ -323,6 +324,12 @@ var settings = []setting{
 	{"LIVE_SUBSCRIPTIONS_PER_CONNECTION", "N", "20", "", "subscriptions one connection may run at once", positive(func(c *config) *int { return &c.Live.PerConnection })},
 	{"LIVE_CONNECTIONS_PER_ADDRESS", "N", "100", "", "live connections (WebSocket or SSE) one client address may hold", positive(func(c *config) *int { return &c.Live.PerAddress })},
 	{"LIVE_CONNECTIONS_PER_USER", "N", "20", "", "live connections one signed-in user may hold", positive(func(c *config) *int { return &c.Live.PerUser })},
+	{"LIVE_AUTH_RECHECK", "DURATION", "30s", "", "a live connection signed in with an API key or an access token has its credentials checked again once the last check is this old: before the next event, and on a timer while idle; a revoked key or signed-out session closes it with 4401, a lowered role with 4403", func(c *config, name, v string) error {
+		if err := parseDuration(&c.Live.Recheck, name, v); err != nil || c.Live.Recheck > 0 {
+			return err
+		}
+		return fmt.Errorf("%s must be a duration above zero such as 30s, not %q", name, v)
+	}},
 	{"LIVE_BUFFER", "N", "16", "", "events that may wait for one subscriber; a subscriber further behind is disconnected as too slow (close 1008)", positive(func(c *config) *int { return &c.Live.Buffer })},
 	{"LIVE_REACTIONS_INTERVAL", "DURATION", "1s", "", "reaction events are coalesced: at most one per article per interval, with the latest counts; `0`: each at once", duration(func(c *config) *time.Duration { return &c.Live.ReactionsInterval })},
 }

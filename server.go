@@ -303,7 +303,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		Webhooks: db, WebhookGuard: guard, WebhookSecretGrace: cfg.Jobs.WebhookSecretGrace, NewsletterLinks: links,
 		Live: graph.LiveOptions{Hub: hub, Connections: conns, Origins: cfg.ops.CORSOrigins,
 			KeepAlive: cfg.Live.KeepAlive, InitTimeout: cfg.Live.InitTimeout, MaxMessageBytes: int64(cfg.Live.MaxMessageBytes),
-			PerConnection: cfg.Live.PerConnection, PerAddress: cfg.Live.PerAddress, PerUser: cfg.Live.PerUser},
+			PerConnection: cfg.Live.PerConnection, PerAddress: cfg.Live.PerAddress, PerUser: cfg.Live.PerUser,
+			Recheck: cfg.Live.Recheck},
 	})
 	var schema http.Handler
 	if cfg.ops.Introspection {

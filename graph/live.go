@@ -94,9 +94,16 @@ func (l liveEvents) InterceptResponse(ctx context.Context, next graphql.Response
 	if st == nil || st.sub == nil {
 		return next(ctx)
 	}
+	c := connFrom(ctx)
+	var refused chan struct{}
+	if c != nil {
+		refused = c.refused
+	}
 	select {
 	case <-ctx.Done():
 		return nil
+	case <-refused:
+		return refusedResponse(c, st)
 	case <-st.gone:
 		if st.told {
 			return nil
@@ -107,10 +114,32 @@ func (l liveEvents) InterceptResponse(ctx context.Context, next graphql.Response
 			Extensions: map[string]any{"code": extCode(folio.ERateLimited)},
 		}}}
 	case d := <-st.sub.C():
+		if c != nil && c.recheck != nil {
+			// Cached for LiveOptions.Recheck: not a round trip per event.
+			c.recheck(ctx, false)
+			if c.refusal() != nil {
+				return refusedResponse(c, st)
+			}
+		}
 		ctx = loader.With(ctx, eventLoaders(d, folio.ViewerFrom(ctx), l.store))
 		st.push(ctx, d)
 		return next(ctx)
 	}
+}
+
+// refusedResponse ends a subscription whose connection's credentials were
+// refused: a WebSocket is closed already (4401, 4403); an SSE stream gets
+// the reason once, then ends.
+func refusedResponse(c *connection, st *stream) *graphql.Response {
+	if !c.sse || st.told {
+		return nil
+	}
+	st.told = true
+	fe := c.refusal()
+	return &graphql.Response{Errors: gqlerror.List{{
+		Message:    fe.Message,
+		Extensions: map[string]any{"code": extCode(fe.Code)},
+	}}}
 }
 
 // visibility is who sees the same rows: anonymous readers and readers see
@@ -292,6 +321,64 @@ func publishedMatches(tagSlugs []string, categorySlug *string) func(context.Cont
 type connection struct {
 	subs    atomic.Int32
 	closeFn func(code int, reason string)
+	// sse: a Server-Sent Events stream, which has no close code: a refusal
+	// is told as an error response, then the stream ends.
+	sse bool
+
+	// recheck checks the connection's credentials again, if the last check
+	// is older than LiveOptions.Recheck or force; nil: anonymous, nothing
+	// to check. A refusal ends the connection.
+	recheck   func(ctx context.Context, force bool)
+	checkMu   sync.Mutex
+	checkedAt time.Time
+
+	timerMu sync.Mutex
+	timer   *time.Timer
+	stopped bool
+
+	refuseOnce sync.Once
+	refused    chan struct{} // closed when the credentials were refused
+	refusedErr atomic.Pointer[folio.Error]
+}
+
+func newConnection(sse bool) *connection {
+	return &connection{sse: sse, refused: make(chan struct{})}
+}
+
+// refusal is why the connection's credentials were refused; nil while
+// they hold.
+func (c *connection) refusal() *folio.Error { return c.refusedErr.Load() }
+
+// refuse ends the connection because its credentials no longer hold: a
+// WebSocket closes with 4401 (revoked, signed out) or 4403 (rights
+// lowered); an SSE stream's subscription gets fe as its last response.
+func (c *connection) refuse(fe *folio.Error) {
+	c.refuseOnce.Do(func() {
+		c.refusedErr.Store(fe)
+		close(c.refused)
+		if c.sse {
+			return
+		}
+		code, reason := closeUnauthorized, "Unauthorized: "
+		if fe.Code == folio.EForbidden {
+			code, reason = closeForbidden, "Forbidden: "
+		}
+		reason += fe.Message
+		if len(reason) > 123 { // a close frame's limit
+			reason = reason[:123]
+		}
+		c.close(code, reason)
+	})
+}
+
+// stopWatch stops the timer of the credentials' checks.
+func (c *connection) stopWatch() {
+	c.timerMu.Lock()
+	defer c.timerMu.Unlock()
+	c.stopped = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
 }
 
 // close ends the connection with a WebSocket close code and reason.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"path"
@@ -49,6 +50,17 @@ type LiveOptions struct {
 	// PerUser the live connections of one client address and one user;
 	// zero: no limit.
 	PerConnection, PerAddress, PerUser int
+	// Recheck is how long a check of a live connection's credentials
+	// holds (30s when zero). A connection signed in with an API key or an
+	// access token has them checked again before an event is sent to it
+	// once the last check is older, and on a timer every Recheck while
+	// idle: a revoked key, a signed-out session or a lowered role ends it
+	// (4401, 4403) within Recheck, and events cost no round trip each.
+	Recheck time.Duration
+	// Now is the clock of those checks (time.Now when nil), for tests.
+	Now func() time.Time
+	// Logger logs checks that could not be made (the database down).
+	Logger *slog.Logger
 }
 
 func (o LiveOptions) withDefaults() LiveOptions {
@@ -63,6 +75,15 @@ func (o LiveOptions) withDefaults() LiveOptions {
 	}
 	if o.MaxMessageBytes <= 0 {
 		o.MaxMessageBytes = 64 << 10
+	}
+	if o.Recheck <= 0 {
+		o.Recheck = 30 * time.Second
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	return o
 }
@@ -216,7 +237,8 @@ func (t wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		httpapi.WriteError(w, r, folio.Errorf(folio.EForbidden, "WebSockets from this origin are not allowed: add it to CORS_ALLOWED_ORIGINS."))
 		return
 	}
-	c := &connection{}
+	c := newConnection(false)
+	defer c.stopWatch()
 	addr := "address:" + clientaddr.From(r.Context()).String()
 	if err := t.o.Connections.open(c, addr, t.o.PerAddress); err != nil {
 		httpapi.WriteError(w, r, err)
@@ -240,7 +262,9 @@ func (t wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	headerExpiry, headerHasExpiry := t.expiry(r)
 	ws.InitFunc = func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		v, exp, hasExp := folio.ViewerFrom(ctx), headerExpiry, headerHasExpiry
+		creds := credentialHeaders(r.Header)
 		if cred := credentialsOf(p); cred != nil {
+			creds = cred
 			r2 := (&http.Request{Header: cred}).WithContext(ctx)
 			pv, err := t.authenticate(r2)
 			if err != nil {
@@ -263,6 +287,9 @@ func (t wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 			expiry = time.AfterFunc(time.Until(exp), func() {
 				c.close(closeUnauthorized, "Unauthorized: the access token expired; reconnect with a fresh one")
 			})
+		}
+		if v.SignedIn() {
+			t.watch(ctx, c, creds, v)
 		}
 		return context.WithValue(ctx, connKey{}, c), nil, nil
 	}
@@ -469,7 +496,9 @@ func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	}
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	c := &connection{closeFn: func(int, string) { cancel() }}
+	c := newConnection(true)
+	c.closeFn = func(int, string) { cancel() }
+	defer c.stopWatch()
 	addr := "address:" + clientaddr.From(ctx).String()
 	if err := t.o.Connections.open(c, addr, t.o.PerAddress); err != nil {
 		httpapi.WriteError(w, r, err)
@@ -484,6 +513,7 @@ func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 			return
 		}
 		keys = append(keys, key)
+		t.watch(ctx, c, credentialHeaders(r.Header), v)
 	}
 	if exp, ok := t.expiry(r); ok {
 		timer := time.AfterFunc(time.Until(exp), cancel)
@@ -505,3 +535,67 @@ type flushWriter struct {
 }
 
 func (w flushWriter) Flush() { _ = w.rc.Flush() }
+
+// credentialHeaders are the headers of h that carry credentials.
+func credentialHeaders(h http.Header) http.Header {
+	out := http.Header{}
+	for _, k := range []string{"Authorization", "X-API-Key"} {
+		if v := h.Get(k); v != "" {
+			out.Set(k, v)
+		}
+	}
+	return out
+}
+
+// watch has c's credentials, which made it viewer v, checked again while c
+// lasts: before an event is sent once the last check is older than
+// Recheck (liveEvents asks), and every Recheck on a timer, so an idle
+// connection ends too.
+func (t liveTransport) watch(ctx context.Context, c *connection, creds http.Header, v folio.Viewer) {
+	if t.auth == nil || len(creds) == 0 {
+		return
+	}
+	base := context.WithoutCancel(ctx)
+	c.checkMu.Lock()
+	c.checkedAt = t.o.Now()
+	c.checkMu.Unlock()
+	c.recheck = func(ctx context.Context, force bool) {
+		c.checkMu.Lock()
+		defer c.checkMu.Unlock()
+		now := t.o.Now()
+		if c.refusal() != nil || (!force && now.Sub(c.checkedAt) < t.o.Recheck) {
+			return
+		}
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		got, err := t.authenticate((&http.Request{Header: creds}).WithContext(cctx))
+		switch {
+		case err == nil && got.UserID != v.UserID:
+			c.refuse(folio.Errorf(folio.EUnauthenticated, "These credentials now speak for someone else: connect again."))
+		case err == nil && !got.Role.AtLeast(v.Role):
+			c.refuse(folio.Errorf(folio.EForbidden, "This account's role was lowered: connect again to go on with its rights."))
+		case err == nil:
+			c.checkedAt = now
+		case folio.ErrorCode(err) == folio.EUnauthenticated || folio.ErrorCode(err) == folio.EForbidden:
+			c.refuse(&folio.Error{Code: folio.ErrorCode(err), Message: publicMessage(err)})
+		default:
+			// The database cannot answer: the connection goes on, and the
+			// next event or tick asks again.
+			t.o.Logger.WarnContext(ctx, "live: credentials could not be checked again; the connection goes on", "user_id", v.UserID, "error", err.Error())
+		}
+	}
+	var tick func()
+	tick = func() {
+		c.recheck(base, true)
+		c.timerMu.Lock()
+		defer c.timerMu.Unlock()
+		if !c.stopped && c.refusal() == nil {
+			c.timer.Reset(t.o.Recheck)
+		}
+	}
+	c.timerMu.Lock()
+	if !c.stopped {
+		c.timer = time.AfterFunc(t.o.Recheck, tick)
+	}
+	c.timerMu.Unlock()
+}

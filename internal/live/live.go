@@ -105,6 +105,10 @@ func (s *Shared) Get(key any, make func() any) any {
 // Options configure a Hub.
 type Options struct {
 	// Redis carries events between instances; nil: this instance only.
+	// On a Redis Cluster (a *redis.ClusterClient) events go by sharded
+	// pub/sub (SPUBLISH, SSUBSCRIBE): the channel's shard alone carries
+	// them, where a plain PUBLISH is broadcast to every node of the
+	// cluster. Elsewhere, plain PUBLISH and SUBSCRIBE.
 	Redis redis.UniversalClient
 	// Channel is the Redis pub/sub channel ("folio:live" when empty).
 	Channel string
@@ -201,11 +205,31 @@ func (h *Hub) Publish(ctx context.Context, e Event) {
 	// Bounded: a write's answer must not wait on a Redis that is gone.
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
 	defer cancel()
-	if err := h.o.Redis.Publish(pctx, h.o.Channel, b).Err(); err != nil {
+	if err := h.publish(pctx, b); err != nil {
 		h.redisErrors.Add(1)
 		h.o.Logger.WarnContext(ctx, "live: publish to Redis failed; the event reached this instance's subscribers only",
 			"kind", e.Kind, "article_id", e.ArticleID, "err", err)
 	}
+}
+
+// sharded reports whether events go by sharded pub/sub: on a Redis Cluster.
+func (h *Hub) sharded() (*redis.ClusterClient, bool) {
+	c, ok := h.o.Redis.(*redis.ClusterClient)
+	return c, ok
+}
+
+func (h *Hub) publish(ctx context.Context, b []byte) error {
+	if c, ok := h.sharded(); ok {
+		return c.SPublish(ctx, h.o.Channel, b).Err()
+	}
+	return h.o.Redis.Publish(ctx, h.o.Channel, b).Err()
+}
+
+func (h *Hub) subscribe(ctx context.Context) *redis.PubSub {
+	if c, ok := h.sharded(); ok {
+		return c.SSubscribe(ctx, h.o.Channel)
+	}
+	return h.o.Redis.Subscribe(ctx, h.o.Channel)
 }
 
 // queued is an event waiting for dispatch; due marks a reaction event
@@ -260,7 +284,7 @@ func (h *Hub) Run(ctx context.Context) {
 func (h *Hub) receive(ctx context.Context) {
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		ps := h.o.Redis.Subscribe(ctx, h.o.Channel)
+		ps := h.subscribe(ctx)
 		// A blocked read ends with ctx only if the client says so: close it.
 		stop := context.AfterFunc(ctx, func() { _ = ps.Close() })
 		for {
@@ -276,7 +300,7 @@ func (h *Hub) receive(ctx context.Context) {
 			}
 			switch m := msg.(type) {
 			case *redis.Subscription:
-				if m.Kind == "subscribe" && !h.redisUp.Swap(true) {
+				if (m.Kind == "subscribe" || m.Kind == "ssubscribe") && !h.redisUp.Swap(true) {
 					h.o.Logger.Info("live: Redis subscription live", "channel", h.o.Channel)
 					backoff = 100 * time.Millisecond
 				}

@@ -17,8 +17,9 @@ import (
 // Chromium with no network but the server, puts a token in the headers
 // editor, runs the home feed and checks that the result renders, then signs
 // in through the SignIn tab and checks that AddComment carries its token,
-// before and after a reload (web/playground/browser-test.mjs). The
-// screenshots land in e2e/output/.
+// before and after a reload, and that the CommentAdded subscription carries
+// it in connection_init and receives a comment, as it did anonymous before
+// (web/playground/browser-test.mjs). The screenshots land in e2e/output/.
 //
 // It needs `npm ci --prefix web/playground` and Debian's chromium; without
 // them it skips, unless FOLIO_REQUIRE_NODE is set (as in CI), when it fails.
@@ -29,7 +30,7 @@ func TestBrowser_Playground(t *testing.T) {
 		t.Fatal(err)
 	}
 	runBrowserScript(t, chromium, "browser-test.mjs", baseURL, out)
-	for _, shot := range []string{"playground-home-feed.png", "playground-session.png"} {
+	for _, shot := range []string{"playground-home-feed.png", "playground-session.png", "playground-comment-added-signed-in.png"} {
 		if fi, err := os.Stat(filepath.Join(out, shot)); err != nil || fi.Size() == 0 {
 			t.Errorf("no screenshot %s: %v", shot, err)
 		}

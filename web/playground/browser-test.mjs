@@ -3,7 +3,8 @@
 // shows the schema, a token goes into the headers editor, the home-feed tab
 // runs, and its result renders; the CommentAdded tab subscribes over a
 // WebSocket and shows a comment added meanwhile; then the SignIn tab signs
-// every tab in, and AddComment carries its token, also after a reload.
+// every tab in, AddComment carries its token, also after a reload, and the
+// CommentAdded tab subscribes again with the token in connection_init.
 // Fails on any Content-Security-Policy violation or page error.
 //
 //   node browser-test.mjs http://127.0.0.1:PORT OUTPUT_DIR
@@ -65,6 +66,16 @@ try {
   page.on('request', (req) => {
     if (req.url() === `${origin}/query` && req.method() === 'POST') sent.push(req);
   });
+  // The connection_init payloads the page's WebSockets send.
+  const inits = [];
+  page.on('websocket', (ws) => {
+    ws.on('framesent', ({ payload }) => {
+      try {
+        const m = JSON.parse(String(payload));
+        if (m.type === 'connection_init') inits.push(m.payload ?? {});
+      } catch {}
+    });
+  });
 
   const res = await page.goto(base + '/', { waitUntil: 'load' });
   const csp = res.headers()['content-security-policy'] || '';
@@ -120,34 +131,51 @@ try {
 
   // The CommentAdded tab subscribes over a WebSocket to /query: comments
   // added meanwhile (one every half second until one shows, for at most
-  // 15 s) arrive in the result pane.
-  await page.locator('.graphiql-tab', { hasText: 'CommentAdded' }).first().click();
-  const opened = page.waitForEvent('websocket', { timeout: 10000 });
-  await page.locator('.graphiql-execute-button').click();
-  try {
-    const ws = await opened;
-    if (!ws.url().endsWith('/query')) problems.push(`the subscription opened ${ws.url()}`);
-    const arrived = () => page.evaluate(() => {
-      const r = document.querySelector('.result-window .CodeMirror');
-      return Boolean(r && r.CodeMirror && r.CodeMirror.getValue().includes('"commentAdded"'));
-    });
-    const deadline = Date.now() + 15000;
-    while (!(await arrived()) && Date.now() < deadline) {
-      await fetch(`${origin}/query`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: token },
-        body: JSON.stringify({
-          query: 'mutation ($a: ID!) { addComment(input: {articleId: $a, body: "from the browser test"}) { comment { id } } }',
-          variables: { a: 'QXJ0aWNsZToxMDAw' },
-        }),
-      });
-      await page.waitForTimeout(500);
+  // 15 s) arrive in the result pane. wantAuth is the Authorization its
+  // connection_init must carry (none: anonymous). The subscription is
+  // stopped once an event showed.
+  const watchComments = async (when, wantAuth, shotName) => {
+    await page.locator('.graphiql-tab', { hasText: 'CommentAdded' }).first().click();
+    await page.waitForFunction(
+      () => /\bsubscription CommentAdded\b/.test(document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.getValue() ?? ''),
+      null,
+      { timeout: 10000 },
+    );
+    await page.evaluate(() => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.setValue(''));
+    const initsBefore = inits.length;
+    const opened = page.waitForEvent('websocket', { timeout: 10000 });
+    await page.locator('.graphiql-execute-button').click();
+    try {
+      const ws = await opened;
+      if (!ws.url().endsWith('/query')) problems.push(`${when}: the subscription opened ${ws.url()}`);
+      const shown = () => page.evaluate(() => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() ?? '');
+      const deadline = Date.now() + 15000;
+      while (!(await shown()).includes('"commentAdded"') && Date.now() < deadline) {
+        await fetch(`${origin}/query`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: token },
+          body: JSON.stringify({
+            query: 'mutation ($a: ID!) { addComment(input: {articleId: $a, body: "from the browser test"}) { comment { id } } }',
+            variables: { a: 'QXJ0aWNsZToxMDAw' },
+          }),
+        });
+        await page.waitForTimeout(500);
+      }
+      const result = await shown();
+      if (!result.includes('"commentAdded"')) problems.push(`${when}: no commentAdded event reached the CommentAdded tab; it shows ${result.slice(0, 300)}`);
+      else await page.screenshot({ path: path.join(outDir, shotName) });
+      const init = inits.slice(initsBefore).at(-1);
+      if (!init) problems.push(`${when}: the subscription sent no connection_init`);
+      else if ((init.Authorization ?? null) !== wantAuth) {
+        problems.push(`${when}: connection_init carried ${JSON.stringify(init)}, want Authorization ${JSON.stringify(wantAuth)}`);
+      }
+      // Stop it: the execute button stops a running subscription.
+      await page.locator('.graphiql-execute-button').click();
+    } catch (err) {
+      problems.push(`${when}: the CommentAdded tab opened no WebSocket: ${err.message}`);
     }
-    if (!(await arrived())) problems.push('no commentAdded event reached the CommentAdded tab');
-    else await page.screenshot({ path: path.join(outDir, 'playground-comment-added.png') });
-  } catch (err) {
-    problems.push(`the CommentAdded tab opened no WebSocket: ${err.message}`);
-  }
+  };
+  await watchComments('anonymous', null, 'playground-comment-added.png');
   console.log(`rendered ${edges.length} articles; screenshot: ${shot}`);
 
   // The session: run the SignIn tab, and every tab without a credential of
@@ -212,6 +240,8 @@ try {
   const shot2 = path.join(outDir, 'playground-session.png');
   await page.screenshot({ path: shot2 });
   console.log(`signed in through the SignIn tab; AddComment carried the token before and after a reload; screenshot: ${shot2}`);
+  await watchComments('signed in', `Bearer ${issued}`, 'playground-comment-added-signed-in.png');
+  console.log('the CommentAdded tab subscribed with the session in connection_init');
 } finally {
   await browser.close();
 }
@@ -219,4 +249,4 @@ if (problems.length > 0) {
   console.error(problems.join('\n'));
   process.exit(1);
 }
-console.log('playground browser test: 2 passed, 0 failed');
+console.log('playground browser test: 3 passed, 0 failed');

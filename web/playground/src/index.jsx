@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { createClient } from 'graphql-ws';
 import { explorerPlugin } from '@graphiql/plugin-explorer';
 import 'graphiql/style.css';
 import '@graphiql/plugin-explorer/style.css';
@@ -73,30 +74,68 @@ const defaultTabs = [
     variables: json({ articleId: 'QXJ0aWNsZToxMDAw', parentId: null, body: 'Thanks, this helped.' }),
     headers: anonymous,
   },
-  // A subscription, over a WebSocket (graphql-transport-ws) to /query.
+  // A subscription, over a WebSocket (graphql-transport-ws) to /query,
+  // signed in as the other tabs are.
   { query: commentAdded, variables: json({ articleId: 'QXJ0aWNsZToxMDAw' }), headers: anonymous },
 ];
 
 const endpoint = new URL(document.body.dataset.endpoint || '/query', window.location.href).toString();
 const wsEndpoint = endpoint.replace(/^http/, 'ws');
-const send = createGraphiQLFetcher({ url: endpoint, subscriptionUrl: wsEndpoint });
+const send = createGraphiQLFetcher({ url: endpoint });
+
+// connectionParams is the connection_init payload carrying headers'
+// credential, as the server reads it (a browser cannot set headers on a
+// WebSocket).
+function connectionParams(headers) {
+  const params = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (/^authorization$/i.test(k)) params.Authorization = v;
+    else if (/^x-api-key$/i.test(k)) params.apiKey = v;
+  }
+  return params;
+}
+
+// subscribe runs a subscription over a WebSocket (graphql-transport-ws) of
+// its own, signed in with headers' credential, and closes it when GraphiQL
+// stops listening. A close by the server (4401 for credentials that ended,
+// 4403 for refused ones) shows as an error with its reason.
+function subscribe(params, headers) {
+  const client = createClient({ url: wsEndpoint, connectionParams: connectionParams(headers), lazy: true, retryAttempts: 0 });
+  const events = client.iterate({
+    query: params.query,
+    variables: params.variables ?? undefined,
+    operationName: params.operationName ?? undefined,
+    extensions: params.extensions ?? undefined,
+  });
+  return (async function* () {
+    try {
+      yield* events;
+    } catch (err) {
+      const closed = typeof err?.code === 'number';
+      const message = closed ? `connection closed ${err.code}: ${err.reason || 'no reason given'}` : String(err?.message ?? err);
+      yield { errors: [{ message }] };
+    } finally {
+      await client.dispose();
+    }
+  })();
+}
+
 const fetcher = async (params, opts = {}) => {
   // GraphiQL leaves operationName out when the editor holds one operation, and
   // the toolkit then takes a named subscription for a query (and POSTs it):
   // name the operation.
   const ops = (opts?.documentAST?.definitions ?? []).filter((d) => d.kind === 'OperationDefinition');
   if (!params.operationName && ops.length === 1 && ops[0].name) params = { ...params, operationName: ops[0].name.value };
-  // A subscription goes to the toolkit as it is, over the WebSocket the
-  // toolkit opens (anonymous: the stored session is sent over HTTP only).
-  const op = ops.find((d) => !params.operationName || d.name?.value === params.operationName);
-  if (op?.operation === 'subscription') return send(params, opts);
   const headers = { ...(opts.headers || {}) };
   const own = Object.keys(headers).some((k) => /^(authorization|x-api-key)$/i.test(k));
   const session = storedSession();
   if (!own && session?.accessToken) headers.Authorization = `Bearer ${session.accessToken}`;
+  // A subscription is signed in as a query is: the same credential, in
+  // connection_init.
+  const op = ops.find((d) => !params.operationName || d.name?.value === params.operationName);
+  if (op?.operation === 'subscription') return subscribe(params, headers);
   const result = await send(params, { ...opts, headers });
-  // The toolkit answers with a stream (incremental delivery, a subscription)
-  // or one value.
+  // The toolkit answers with a stream (incremental delivery) or one value.
   if (result && typeof result === 'object' && Symbol.asyncIterator in result) {
     return (async function* () {
       for await (const part of result) {
