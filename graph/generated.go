@@ -78,6 +78,7 @@ type ComplexityRoot struct {
 		CreatedAt      func(childComplexity int) int
 		Excerpt        func(childComplexity int) int
 		NodeID         func(childComplexity int) int
+		PublishAt      func(childComplexity int) int
 		PublishedAt    func(childComplexity int) int
 		ReactionCounts func(childComplexity int) int
 		ReadingMinutes func(childComplexity int) int
@@ -249,11 +250,13 @@ type ComplexityRoot struct {
 		RemoveReaction        func(childComplexity int, input model.ReactionInput) int
 		RevokeAPIKey          func(childComplexity int, input model.RevokeAPIKeyInput) int
 		RotateWebhookSecret   func(childComplexity int, input model.RotateWebhookSecretInput) int
+		ScheduleArticle       func(childComplexity int, input model.ScheduleArticleInput) int
 		SetUserRole           func(childComplexity int, input model.SetUserRoleInput) int
 		SignIn                func(childComplexity int, input model.SignInInput) int
 		SignOut               func(childComplexity int, input model.SignOutInput) int
 		SignUp                func(childComplexity int, input model.SignUpInput) int
 		SubscribeNewsletter   func(childComplexity int, input model.SubscribeNewsletterInput) int
+		UnscheduleArticle     func(childComplexity int, input model.ArticleStatusInput) int
 		UnsubscribeNewsletter func(childComplexity int, input model.UnsubscribeNewsletterInput) int
 		UpdateArticle         func(childComplexity int, input model.UpdateArticleInput) int
 		UpdateCategory        func(childComplexity int, input model.UpdateCategoryInput) int
@@ -551,6 +554,8 @@ type MutationResolver interface {
 	UpdateCategory(ctx context.Context, input model.UpdateCategoryInput) (*model.CategoryPayload, error)
 	MergeCategories(ctx context.Context, input model.MergeCategoriesInput) (*model.MergeCategoriesPayload, error)
 	DeleteCategory(ctx context.Context, input model.DeleteCategoryInput) (*model.DeleteCategoryPayload, error)
+	ScheduleArticle(ctx context.Context, input model.ScheduleArticleInput) (*model.ArticleStatusPayload, error)
+	UnscheduleArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -735,6 +740,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.NodeID(childComplexity), true
+	case "Article.publishAt":
+		if e.ComplexityRoot.Article.PublishAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.PublishAt(childComplexity), true
 	case "Article.publishedAt":
 		if e.ComplexityRoot.Article.PublishedAt == nil {
 			break
@@ -1478,6 +1489,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["input"].(model.RotateWebhookSecretInput)), true
+	case "Mutation.scheduleArticle":
+		if e.ComplexityRoot.Mutation.ScheduleArticle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleArticle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleArticle(childComplexity, args["input"].(model.ScheduleArticleInput)), true
 	case "Mutation.setUserRole":
 		if e.ComplexityRoot.Mutation.SetUserRole == nil {
 			break
@@ -1533,6 +1555,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubscribeNewsletter(childComplexity, args["input"].(model.SubscribeNewsletterInput)), true
+	case "Mutation.unscheduleArticle":
+		if e.ComplexityRoot.Mutation.UnscheduleArticle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unscheduleArticle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnscheduleArticle(childComplexity, args["input"].(model.ArticleStatusInput)), true
 	case "Mutation.unsubscribeNewsletter":
 		if e.ComplexityRoot.Mutation.UnsubscribeNewsletter == nil {
 			break
@@ -2463,6 +2496,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
 			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
 			graphql.NewInputUnmarshaler("RotateWebhookSecretInput", ec.unmarshalInputRotateWebhookSecretInput),
+			graphql.NewInputUnmarshaler("ScheduleArticleInput", ec.unmarshalInputScheduleArticleInput),
 			graphql.NewInputUnmarshaler("SetUserRoleInput", ec.unmarshalInputSetUserRoleInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignOutInput", ec.unmarshalInputSignOutInput),
@@ -3983,6 +4017,42 @@ type DeleteCategoryPayload {
   "What is wrong with the input."
   userErrors: [UserError!]!
 }
+
+# ---------------------------------------------------------------------------
+# Editorial: scheduled publishing (issue 18).
+# ---------------------------------------------------------------------------
+
+extend type Article {
+  """
+  When the schedule publishes the article; null when it is not scheduled.
+  Publishing or archiving it by hand takes the schedule off.
+  """
+  publishAt: Time
+}
+
+extend type Mutation {
+  """
+  Has the article published at ` + "`" + `publishAt` + "`" + ` (editors and admins, as
+  publishing): within seconds of that time, by exactly one instance, even
+  across restarts, with the same webhooks and subscription events as
+  ` + "`" + `publishArticle` + "`" + `. Scheduling again moves the time. Only drafts and
+  archived articles are scheduled. The publication acts with the rights its
+  scheduler has when it runs.
+  """
+  scheduleArticle("The article and when." input: ScheduleArticleInput!): ArticleStatusPayload @hasRole(role: EDITOR)
+  "Takes an article's schedule off (editors and admins); one not scheduled stays as it is."
+  unscheduleArticle("The article." input: ArticleStatusInput!): ArticleStatusPayload @hasRole(role: EDITOR)
+}
+
+"An article to schedule, and when."
+input ScheduleArticleInput {
+  "The article."
+  id: ID!
+  "When to publish it; it must be in the future."
+  publishAt: Time!
+  "When given, the change applies only to this version; otherwise to the latest."
+  expectedVersion: Int
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4057,6 +4127,8 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_commentCount(ctx, field)
 	case "reactionCounts":
 		return ec.fieldContext_Article_reactionCounts(ctx, field)
+	case "publishAt":
+		return ec.fieldContext_Article_publishAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -5275,6 +5347,20 @@ func (ec *executionContext) field_Mutation_rotateWebhookSecret_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_scheduleArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScheduleArticleInput, error) {
+			return ec.unmarshalNScheduleArticleInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐScheduleArticleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setUserRole_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5337,6 +5423,20 @@ func (ec *executionContext) field_Mutation_subscribeNewsletter_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SubscribeNewsletterInput, error) {
 			return ec.unmarshalNSubscribeNewsletterInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐSubscribeNewsletterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unscheduleArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArticleStatusInput, error) {
+			return ec.unmarshalNArticleStatusInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleStatusInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6602,6 +6702,29 @@ func (ec *executionContext) fieldContext_Article_reactionCounts(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Article_publishAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_publishAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_publishAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
@@ -10474,6 +10597,130 @@ func (ec *executionContext) fieldContext_Mutation_deleteCategory(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_scheduleArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleArticle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleArticle(ctx, fc.Args["input"].(model.ScheduleArticleInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticleStatusPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticleStatusPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleStatusPayload) graphql.Marshaler {
+			return ec.marshalOArticleStatusPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleStatusPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleStatusPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unscheduleArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unscheduleArticle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnscheduleArticle(ctx, fc.Args["input"].(model.ArticleStatusInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticleStatusPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticleStatusPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleStatusPayload) graphql.Marshaler {
+			return ec.marshalOArticleStatusPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleStatusPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unscheduleArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleStatusPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unscheduleArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16257,6 +16504,62 @@ func UnmarshalRotateWebhookSecretInput(ctx context.Context, raw any) (model.Rota
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputScheduleArticleInput(ctx context.Context, obj any) (model.ScheduleArticleInput, error) {
+	var it model.ScheduleArticleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "publishAt", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "publishAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishAt = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleArticleInput unmarshals raw into the ScheduleArticleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleArticleInput(ctx context.Context, raw any) (model.ScheduleArticleInput, error) {
+	var out model.ScheduleArticleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleArticleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetUserRoleInput(ctx context.Context, obj any) (model.SetUserRoleInput, error) {
 	var it model.SetUserRoleInput
 	if obj == nil {
@@ -17148,6 +17451,11 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Article_reactionCounts(ctx, field, obj)
 				})
+		case "publishAt":
+			out.Values[i] = ec._Article_publishAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18408,6 +18716,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteCategory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteCategory(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "scheduleArticle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleArticle(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unscheduleArticle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unscheduleArticle(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -20764,6 +21086,11 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋ
 
 func (ec *executionContext) unmarshalNRotateWebhookSecretInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRotateWebhookSecretInput(ctx context.Context, v any) (model.RotateWebhookSecretInput, error) {
 	res, err := ec.unmarshalInputRotateWebhookSecretInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNScheduleArticleInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐScheduleArticleInput(ctx context.Context, v any) (model.ScheduleArticleInput, error) {
+	res, err := ec.unmarshalInputScheduleArticleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -468,6 +468,25 @@ func (r *mutationResolver) DeleteCategory(ctx context.Context, input model.Delet
 	return r.deleteCategory(ctx, input)
 }
 
+func (r *mutationResolver) ScheduleArticle(ctx context.Context, input model.ScheduleArticleInput) (*model.ArticleStatusPayload, error) {
+	id, err := parseIDOf("id", input.ID, folio.KindArticle)
+	if err != nil {
+		return nil, err
+	}
+	if err := folio.CheckPublishAt("publishAt", input.PublishAt, time.Now()); err != nil {
+		return articleStatusPayload(nil, err)
+	}
+	return articleStatusPayload(r.Writer.ScheduleArticle(ctx, folio.ViewerFrom(ctx), id, &input.PublishAt, input.ExpectedVersion))
+}
+
+func (r *mutationResolver) UnscheduleArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error) {
+	id, err := parseIDOf("id", input.ID, folio.KindArticle)
+	if err != nil {
+		return nil, err
+	}
+	return articleStatusPayload(r.Writer.ScheduleArticle(ctx, folio.ViewerFrom(ctx), id, nil, input.ExpectedVersion))
+}
+
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	kind, n, err := parseGlobalID("id", id)
 	if err != nil {

@@ -411,6 +411,16 @@ type RotateWebhookSecretPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// An article to schedule, and when.
+type ScheduleArticleInput struct {
+	// The article.
+	ID string `json:"id"`
+	// When to publish it; it must be in the future.
+	PublishAt time.Time `json:"publishAt"`
+	// When given, the change applies only to this version; otherwise to the latest.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
+}
+
 // A signed-in session: a short-lived access token and the refresh token that renews it.
 type Session struct {
 	// Send as `Authorization: Bearer <accessToken>`. A JWT, valid until `accessTokenExpiresAt`.

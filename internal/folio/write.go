@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -51,6 +52,16 @@ func (in *NewArticle) Normalize() error {
 	}
 	checkTags(&fe, "tagIds", in.TagIDs)
 	return fe.Err()
+}
+
+// CheckPublishAt checks a time to publish at: after now, which the
+// schedule could never honour, would be a mistake (a wrong time zone,
+// most often).
+func CheckPublishAt(field string, at, now time.Time) error {
+	if !at.After(now) {
+		return InvalidField(field, "Schedule a time in the future; to publish now, publish the article.")
+	}
+	return nil
 }
 
 // ArticlePatch changes an article; nil fields stay as they are.

@@ -67,6 +67,10 @@ type Options struct {
 	// UnsubscribeURL is the signed one-click unsubscribe link of an
 	// address, carried by every newsletter mail.
 	UnsubscribeURL func(email string) string
+	// Articles and Publisher run scheduled publications; with Publisher
+	// nil this queue leaves them to one that has it.
+	Articles  ScheduleStore
+	Publisher Publisher
 }
 
 // Queue inserts jobs and, with workers, runs them.
@@ -111,6 +115,9 @@ func New(o Options) (*Queue, error) {
 		Logger:        o.Logger,
 		MaxAttempts:   o.MaxAttempts,
 		RetryPolicy:   Backoff{Base: o.RetryBase, Max: o.RetryMax},
+		// A queue inserts jobs that another process may be the one to work
+		// (a scheduled publication, mail without a mailer here).
+		SkipUnknownJobCheck: true,
 	}
 	if o.Sender != nil {
 		cfg.JobTimeout = o.Sender.Timeout + deliveryMargin
@@ -132,6 +139,12 @@ func New(o Options) (*Queue, error) {
 				return nil, fmt.Errorf("register the mail worker: %w", err)
 			}
 			cfg.Queues[QueueMail] = river.QueueConfig{MaxWorkers: max(1, o.Workers/2)}
+		}
+		if o.Publisher != nil && o.Articles != nil {
+			if err := river.AddWorkerSafely(workers, &publishWorker{store: o.Articles, publisher: o.Publisher, log: o.Logger}); err != nil {
+				return nil, fmt.Errorf("register the publish worker: %w", err)
+			}
+			cfg.Queues[QueueSchedule] = river.QueueConfig{MaxWorkers: max(1, o.Workers/2)}
 		}
 		cfg.Workers = workers
 	}
