@@ -32,6 +32,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Article() ArticleResolver
 	ArticleConnection() ArticleConnectionResolver
+	ArticleRevision() ArticleRevisionResolver
+	ArticleRevisionConnection() ArticleRevisionConnectionResolver
 	Category() CategoryResolver
 	CategoryConnection() CategoryConnectionResolver
 	Comment() CommentResolver
@@ -82,6 +84,8 @@ type ComplexityRoot struct {
 		PublishedAt    func(childComplexity int) int
 		ReactionCounts func(childComplexity int) int
 		ReadingMinutes func(childComplexity int) int
+		RevisionDiff   func(childComplexity int, from int, to int) int
+		Revisions      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Slug           func(childComplexity int) int
 		Status         func(childComplexity int) int
 		Tags           func(childComplexity int) int
@@ -97,7 +101,37 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	ArticleDiff struct {
+		Body    func(childComplexity int) int
+		Changed func(childComplexity int) int
+		Excerpt func(childComplexity int) int
+		From    func(childComplexity int) int
+		Title   func(childComplexity int) int
+		To      func(childComplexity int) int
+	}
+
 	ArticleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ArticleRevision struct {
+		Body       func(childComplexity int) int
+		Excerpt    func(childComplexity int) int
+		ReplacedAt func(childComplexity int) int
+		ReplacedBy func(childComplexity int) int
+		Title      func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	ArticleRevisionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ArticleRevisionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -248,6 +282,7 @@ type ComplexityRoot struct {
 		RedeliverWebhook      func(childComplexity int, input model.RedeliverWebhookInput) int
 		RefreshSession        func(childComplexity int, input model.RefreshSessionInput) int
 		RemoveReaction        func(childComplexity int, input model.ReactionInput) int
+		RestoreRevision       func(childComplexity int, input model.RestoreRevisionInput) int
 		RevokeAPIKey          func(childComplexity int, input model.RevokeAPIKeyInput) int
 		RotateWebhookSecret   func(childComplexity int, input model.RotateWebhookSecretInput) int
 		ScheduleArticle       func(childComplexity int, input model.ScheduleArticleInput) int
@@ -493,11 +528,22 @@ type ArticleResolver interface {
 	Comments(ctx context.Context, obj *folio.Article, first *int, after *string, last *int, before *string) (*model.CommentConnection, error)
 	CommentCount(ctx context.Context, obj *folio.Article) (int, error)
 	ReactionCounts(ctx context.Context, obj *folio.Article) (*folio.ReactionCounts, error)
+
+	Revisions(ctx context.Context, obj *folio.Article, first *int, after *string, last *int, before *string) (*model.ArticleRevisionConnection, error)
+	RevisionDiff(ctx context.Context, obj *folio.Article, from int, to int) (*model.ArticleDiff, error)
 }
 type ArticleConnectionResolver interface {
 	Edges(ctx context.Context, obj *model.ArticleConnection) ([]*model.ArticleEdge, error)
 
 	TotalCount(ctx context.Context, obj *model.ArticleConnection) (int, error)
+}
+type ArticleRevisionResolver interface {
+	ReplacedBy(ctx context.Context, obj *folio.Revision) (*folio.User, error)
+}
+type ArticleRevisionConnectionResolver interface {
+	Edges(ctx context.Context, obj *model.ArticleRevisionConnection) ([]*model.ArticleRevisionEdge, error)
+
+	TotalCount(ctx context.Context, obj *model.ArticleRevisionConnection) (int, error)
 }
 type CategoryResolver interface {
 	Articles(ctx context.Context, obj *folio.Category, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error)
@@ -556,6 +602,7 @@ type MutationResolver interface {
 	DeleteCategory(ctx context.Context, input model.DeleteCategoryInput) (*model.DeleteCategoryPayload, error)
 	ScheduleArticle(ctx context.Context, input model.ScheduleArticleInput) (*model.ArticleStatusPayload, error)
 	UnscheduleArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error)
+	RestoreRevision(ctx context.Context, input model.RestoreRevisionInput) (*model.UpdateArticlePayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -764,6 +811,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.ReadingMinutes(childComplexity), true
+	case "Article.revisionDiff":
+		if e.ComplexityRoot.Article.RevisionDiff == nil {
+			break
+		}
+
+		args, err := ec.field_Article_revisionDiff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Article.RevisionDiff(childComplexity, args["from"].(int), args["to"].(int)), true
+	case "Article.revisions":
+		if e.ComplexityRoot.Article.Revisions == nil {
+			break
+		}
+
+		args, err := ec.field_Article_revisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Article.Revisions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Article.slug":
 		if e.ComplexityRoot.Article.Slug == nil {
 			break
@@ -826,6 +895,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ArticleConnection.TotalCount(childComplexity), true
 
+	case "ArticleDiff.body":
+		if e.ComplexityRoot.ArticleDiff.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.Body(childComplexity), true
+	case "ArticleDiff.changed":
+		if e.ComplexityRoot.ArticleDiff.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.Changed(childComplexity), true
+	case "ArticleDiff.excerpt":
+		if e.ComplexityRoot.ArticleDiff.Excerpt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.Excerpt(childComplexity), true
+	case "ArticleDiff.from":
+		if e.ComplexityRoot.ArticleDiff.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.From(childComplexity), true
+	case "ArticleDiff.title":
+		if e.ComplexityRoot.ArticleDiff.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.Title(childComplexity), true
+	case "ArticleDiff.to":
+		if e.ComplexityRoot.ArticleDiff.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.To(childComplexity), true
+
 	case "ArticleEdge.cursor":
 		if e.ComplexityRoot.ArticleEdge.Cursor == nil {
 			break
@@ -838,6 +944,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ArticleEdge.Node(childComplexity), true
+
+	case "ArticleRevision.body":
+		if e.ComplexityRoot.ArticleRevision.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.Body(childComplexity), true
+	case "ArticleRevision.excerpt":
+		if e.ComplexityRoot.ArticleRevision.Excerpt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.Excerpt(childComplexity), true
+	case "ArticleRevision.replacedAt":
+		if e.ComplexityRoot.ArticleRevision.ReplacedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.ReplacedAt(childComplexity), true
+	case "ArticleRevision.replacedBy":
+		if e.ComplexityRoot.ArticleRevision.ReplacedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.ReplacedBy(childComplexity), true
+	case "ArticleRevision.title":
+		if e.ComplexityRoot.ArticleRevision.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.Title(childComplexity), true
+	case "ArticleRevision.version":
+		if e.ComplexityRoot.ArticleRevision.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.Version(childComplexity), true
+
+	case "ArticleRevisionConnection.edges":
+		if e.ComplexityRoot.ArticleRevisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionConnection.Edges(childComplexity), true
+	case "ArticleRevisionConnection.nodes":
+		if e.ComplexityRoot.ArticleRevisionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionConnection.Nodes(childComplexity), true
+	case "ArticleRevisionConnection.pageInfo":
+		if e.ComplexityRoot.ArticleRevisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionConnection.PageInfo(childComplexity), true
+	case "ArticleRevisionConnection.totalCount":
+		if e.ComplexityRoot.ArticleRevisionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionConnection.TotalCount(childComplexity), true
+
+	case "ArticleRevisionEdge.cursor":
+		if e.ComplexityRoot.ArticleRevisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionEdge.Cursor(childComplexity), true
+	case "ArticleRevisionEdge.node":
+		if e.ComplexityRoot.ArticleRevisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionEdge.Node(childComplexity), true
 
 	case "ArticleStatusPayload.article":
 		if e.ComplexityRoot.ArticleStatusPayload.Article == nil {
@@ -1467,6 +1648,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveReaction(childComplexity, args["input"].(model.ReactionInput)), true
+	case "Mutation.restoreRevision":
+		if e.ComplexityRoot.Mutation.RestoreRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreRevision(childComplexity, args["input"].(model.RestoreRevisionInput)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -2494,6 +2686,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
+			graphql.NewInputUnmarshaler("RestoreRevisionInput", ec.unmarshalInputRestoreRevisionInput),
 			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
 			graphql.NewInputUnmarshaler("RotateWebhookSecretInput", ec.unmarshalInputRotateWebhookSecretInput),
 			graphql.NewInputUnmarshaler("ScheduleArticleInput", ec.unmarshalInputScheduleArticleInput),
@@ -4053,6 +4246,112 @@ input ScheduleArticleInput {
   "When given, the change applies only to this version; otherwise to the latest."
   expectedVersion: Int
 }
+
+# ---------------------------------------------------------------------------
+# Editorial: revisions (issue 18).
+# ---------------------------------------------------------------------------
+
+"""
+An article's title, excerpt and body as they were before an update replaced
+them. Every ` + "`" + `updateArticle` + "`" + ` (and ` + "`" + `restoreRevision` + "`" + `) that changes any of the
+three keeps the text it replaces; an article keeps its 50 newest revisions.
+"""
+type ArticleRevision {
+  "The article's version that had this text: pass it to ` + "`" + `restoreRevision` + "`" + ` or ` + "`" + `revisionDiff` + "`" + `."
+  version: Int!
+  "The headline then."
+  title: String!
+  "The excerpt then."
+  excerpt: String!
+  "The Markdown body then."
+  body: String!
+  "When an update replaced this text."
+  replacedAt: Time!
+  "Who made that update; null once their account is gone."
+  replacedBy: User
+}
+
+"A page of an article's revisions."
+type ArticleRevisionConnection {
+  "The revisions of this page with their cursors."
+  edges: [ArticleRevisionEdge!]!
+  "The revisions of this page, for when cursors are not needed."
+  nodes: [ArticleRevision!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "How many revisions the article keeps."
+  totalCount: Int!
+}
+
+"A revision in a page, with its position."
+type ArticleRevisionEdge @cost(weight: "0") {
+  "Pass as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page from this revision."
+  cursor: String!
+  "The revision."
+  node: ArticleRevision!
+}
+
+"""
+What changed between two versions of an article's text, as unified diffs
+(` + "`" + `---` + "`" + `/` + "`" + `+++` + "`" + ` headers, ` + "`" + `@@` + "`" + ` hunks with 3 lines of context), line by line.
+"""
+type ArticleDiff {
+  "The older side's version."
+  from: Int!
+  "The newer side's version."
+  to: Int!
+  "Whether any of the three differs."
+  changed: Boolean!
+  "The title's diff; empty when equal."
+  title: String!
+  "The excerpt's diff; empty when equal."
+  excerpt: String!
+  "The body's diff; empty when equal."
+  body: String!
+}
+
+extend type Article {
+  """
+  The article's revisions, newest first: seen by its author and by editors,
+  null for everyone else.
+  """
+  revisions(
+    "Returns the first n revisions after ` + "`" + `after` + "`" + ` (0 to 100)."
+    first: Int
+    "Returns revisions after this cursor."
+    after: String
+    "Returns the last n revisions before ` + "`" + `before` + "`" + ` (0 to 100)."
+    last: Int
+    "Returns revisions before this cursor."
+    before: String
+  ): ArticleRevisionConnection @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], assumedSize: 20, requireOneSlicingArgument: false)
+  """
+  The text diff from one version to another: each a revision's ` + "`" + `version` + "`" + `
+  or the article's current ` + "`" + `version` + "`" + `. Seen by its author and by editors,
+  null for everyone else. A version the article keeps no text of is
+  ` + "`" + `NOT_FOUND` + "`" + `.
+  """
+  revisionDiff("The older side." from: Int!, "The newer side." to: Int!): ArticleDiff
+}
+
+extend type Mutation {
+  """
+  Puts back the title, excerpt and body of one of the article's revisions,
+  as an update: by whoever may update the article, against its current
+  ` + "`" + `expectedVersion` + "`" + `; the text it replaces becomes a revision in turn.
+  """
+  restoreRevision("Which revision." input: RestoreRevisionInput!): UpdateArticlePayload @hasRole(role: AUTHOR)
+}
+
+"A revision to restore."
+input RestoreRevisionInput {
+  "The article."
+  articleId: ID!
+  "The revision's ` + "`" + `version` + "`" + `."
+  version: Int!
+  "The article's current ` + "`" + `version` + "`" + `; a newer one answers ` + "`" + `CONFLICT` + "`" + `."
+  expectedVersion: Int!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4129,6 +4428,10 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_reactionCounts(ctx, field)
 	case "publishAt":
 		return ec.fieldContext_Article_publishAt(ctx, field)
+	case "revisions":
+		return ec.fieldContext_Article_revisions(ctx, field)
+	case "revisionDiff":
+		return ec.fieldContext_Article_revisionDiff(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -4147,6 +4450,24 @@ func (ec *executionContext) childFields_ArticleConnection(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ArticleConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ArticleDiff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ArticleDiff_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ArticleDiff_to(ctx, field)
+	case "changed":
+		return ec.fieldContext_ArticleDiff_changed(ctx, field)
+	case "title":
+		return ec.fieldContext_ArticleDiff_title(ctx, field)
+	case "excerpt":
+		return ec.fieldContext_ArticleDiff_excerpt(ctx, field)
+	case "body":
+		return ec.fieldContext_ArticleDiff_body(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleDiff", field.Name)
+}
+
 func (ec *executionContext) childFields_ArticleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -4155,6 +4476,48 @@ func (ec *executionContext) childFields_ArticleEdge(ctx context.Context, field g
 		return ec.fieldContext_ArticleEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ArticleEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_ArticleRevision_version(ctx, field)
+	case "title":
+		return ec.fieldContext_ArticleRevision_title(ctx, field)
+	case "excerpt":
+		return ec.fieldContext_ArticleRevision_excerpt(ctx, field)
+	case "body":
+		return ec.fieldContext_ArticleRevision_body(ctx, field)
+	case "replacedAt":
+		return ec.fieldContext_ArticleRevision_replacedAt(ctx, field)
+	case "replacedBy":
+		return ec.fieldContext_ArticleRevision_replacedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleRevision", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleRevisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ArticleRevisionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ArticleRevisionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ArticleRevisionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ArticleRevisionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleRevisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleRevisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ArticleRevisionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ArticleRevisionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleRevisionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ArticleStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4949,6 +5312,66 @@ func (ec *executionContext) field_Article_comments_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Article_revisionDiff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Article_revisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Category_articles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5311,6 +5734,20 @@ func (ec *executionContext) field_Mutation_removeReaction_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ReactionInput, error) {
 			return ec.unmarshalNReactionInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐReactionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RestoreRevisionInput, error) {
+			return ec.unmarshalNRestoreRevisionInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRestoreRevisionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6727,6 +7164,94 @@ func (ec *executionContext) fieldContext_Article_publishAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Article_revisions(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Article().Revisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleRevisionConnection) graphql.Marshaler {
+			return ec.marshalOArticleRevisionConnection2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_revisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleRevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Article_revisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_revisionDiff(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_revisionDiff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Article().RevisionDiff(ctx, obj, fc.Args["from"].(int), fc.Args["to"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleDiff) graphql.Marshaler {
+			return ec.marshalOArticleDiff2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleDiff(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_revisionDiff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleDiff(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Article_revisionDiff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6846,6 +7371,144 @@ func (ec *executionContext) fieldContext_ArticleConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("ArticleConnection", field, true, true, "Int")
 }
 
+func (ec *executionContext) _ArticleDiff_from(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleDiff_to(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleDiff_changed(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ArticleDiff_title(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleDiff_excerpt(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_excerpt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excerpt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleDiff_body(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "String")
+}
+
 func (ec *executionContext) _ArticleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6896,6 +7559,327 @@ func (ec *executionContext) fieldContext_ArticleEdge_node(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleRevision_version(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ArticleRevision_title(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleRevision_excerpt(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_excerpt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excerpt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleRevision_body(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleRevision_replacedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_replacedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplacedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_replacedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ArticleRevision_replacedBy(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_replacedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ArticleRevision().ReplacedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_replacedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleRevisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ArticleRevisionConnection().Edges(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ArticleRevisionEdge) graphql.Marshaler {
+			return ec.marshalNArticleRevisionEdge2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleRevisionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleRevisionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleRevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*folio.Revision) graphql.Marshaler {
+			return ec.marshalNArticleRevision2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleRevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleRevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleRevisionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleRevisionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ArticleRevisionConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevisionConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ArticleRevisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevisionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleRevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.Revision) graphql.Marshaler {
+			return ec.marshalNArticleRevision2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleRevisionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleRevision(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10721,6 +11705,68 @@ func (ec *executionContext) fieldContext_Mutation_unscheduleArticle(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unscheduleArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreRevision(ctx, fc.Args["input"].(model.RestoreRevisionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "AUTHOR")
+				if err != nil {
+					var zeroVal *model.UpdateArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.UpdateArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateArticlePayload) graphql.Marshaler {
+			return ec.marshalOUpdateArticlePayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUpdateArticlePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16420,6 +17466,62 @@ func UnmarshalRefreshSessionInput(ctx context.Context, raw any) (model.RefreshSe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRestoreRevisionInput(ctx context.Context, obj any) (model.RestoreRevisionInput, error) {
+	var it model.RestoreRevisionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"articleId", "version", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "articleId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("articleId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArticleID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRestoreRevisionInput unmarshals raw into the RestoreRevisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRestoreRevisionInput(ctx context.Context, raw any) (model.RestoreRevisionInput, error) {
+	var out model.RestoreRevisionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RestoreRevisionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRevokeApiKeyInput(ctx context.Context, obj any) (model.RevokeAPIKeyInput, error) {
 	var it model.RevokeAPIKeyInput
 	if obj == nil {
@@ -17456,6 +18558,18 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "revisions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_revisions(ctx, field, obj)
+				})
+		case "revisionDiff":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Article_revisionDiff(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17523,6 +18637,64 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var articleDiffImplementors = []string{"ArticleDiff"}
+
+func (ec *executionContext) _ArticleDiff(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleDiff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleDiffImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleDiff")
+		case "from":
+			out.Values[i] = ec._ArticleDiff_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ArticleDiff_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._ArticleDiff_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ArticleDiff_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excerpt":
+			out.Values[i] = ec._ArticleDiff_excerpt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._ArticleDiff_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var articleEdgeImplementors = []string{"ArticleEdge"}
 
 func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleEdge) graphql.Marshaler {
@@ -17541,6 +18713,153 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._ArticleEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var articleRevisionImplementors = []string{"ArticleRevision"}
+
+func (ec *executionContext) _ArticleRevision(ctx context.Context, sel ast.SelectionSet, obj *folio.Revision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleRevisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleRevision")
+		case "version":
+			out.Values[i] = ec._ArticleRevision_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._ArticleRevision_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "excerpt":
+			out.Values[i] = ec._ArticleRevision_excerpt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "body":
+			out.Values[i] = ec._ArticleRevision_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replacedAt":
+			out.Values[i] = ec._ArticleRevision_replacedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "replacedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ArticleRevision_replacedBy(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var articleRevisionConnectionImplementors = []string{"ArticleRevisionConnection"}
+
+func (ec *executionContext) _ArticleRevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleRevisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleRevisionConnection")
+		case "edges":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ArticleRevisionConnection_edges(ctx, field, obj)
+				})
+		case "nodes":
+			out.Values[i] = ec._ArticleRevisionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ArticleRevisionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ArticleRevisionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var articleRevisionEdgeImplementors = []string{"ArticleRevisionEdge"}
+
+func (ec *executionContext) _ArticleRevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleRevisionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleRevisionEdge")
+		case "cursor":
+			out.Values[i] = ec._ArticleRevisionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ArticleRevisionEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18730,6 +20049,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "unscheduleArticle":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unscheduleArticle(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "restoreRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreRevision(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -20700,6 +22026,54 @@ func (ec *executionContext) marshalNArticleOrderField2githubᚗcomᚋfolioᚋfol
 	return v
 }
 
+func (ec *executionContext) marshalNArticleRevision2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*folio.Revision) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArticleRevision2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNArticleRevision2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐRevision(ctx context.Context, sel ast.SelectionSet, v *folio.Revision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArticleRevision!")
+		return graphql.Null
+	}
+	return ec._ArticleRevision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNArticleRevisionEdge2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ArticleRevisionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArticleRevisionEdge2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNArticleRevisionEdge2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionEdge(ctx context.Context, sel ast.SelectionSet, v *model.ArticleRevisionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArticleRevisionEdge!")
+		return graphql.Null
+	}
+	return ec._ArticleRevisionEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNArticleStatus2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleStatus(ctx context.Context, v any) (model.ArticleStatus, error) {
 	var res model.ArticleStatus
 	err := res.UnmarshalGQL(v)
@@ -21066,6 +22440,11 @@ func (ec *executionContext) unmarshalNRedeliverWebhookInput2githubᚗcomᚋfolio
 
 func (ec *executionContext) unmarshalNRefreshSessionInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRefreshSessionInput(ctx context.Context, v any) (model.RefreshSessionInput, error) {
 	res, err := ec.unmarshalInputRefreshSessionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRestoreRevisionInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRestoreRevisionInput(ctx context.Context, v any) (model.RestoreRevisionInput, error) {
+	res, err := ec.unmarshalInputRestoreRevisionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -21568,6 +22947,13 @@ func (ec *executionContext) marshalOArticle2ᚖgithubᚗcomᚋfolioᚋfolioᚋin
 	return ec._Article(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOArticleDiff2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleDiff(ctx context.Context, sel ast.SelectionSet, v *model.ArticleDiff) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArticleDiff(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOArticleFilter2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleFilter(ctx context.Context, v any) (*model.ArticleFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -21582,6 +22968,13 @@ func (ec *executionContext) unmarshalOArticleOrder2ᚖgithubᚗcomᚋfolioᚋfol
 	}
 	res, err := ec.unmarshalInputArticleOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOArticleRevisionConnection2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionConnection(ctx context.Context, sel ast.SelectionSet, v *model.ArticleRevisionConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArticleRevisionConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOArticleStatus2ᚕgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleStatusᚄ(ctx context.Context, v any) ([]model.ArticleStatus, error) {

@@ -71,11 +71,36 @@ func (r *articleResolver) ReactionCounts(ctx context.Context, obj *folio.Article
 	return &s.Reactions, err
 }
 
+func (r *articleResolver) Revisions(ctx context.Context, obj *folio.Article, first *int, after *string, last *int, before *string) (*model.ArticleRevisionConnection, error) {
+	return revisions(ctx, obj, first, after, last, before)
+}
+
+func (r *articleResolver) RevisionDiff(ctx context.Context, obj *folio.Article, from int, to int) (*model.ArticleDiff, error) {
+	return revisionDiff(ctx, r.Store, obj, from, to)
+}
+
 func (r *articleConnectionResolver) Edges(ctx context.Context, obj *model.ArticleConnection) ([]*model.ArticleEdge, error) {
 	return model.Edges(&obj.Page, func(c string, n *folio.Article) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: n} }), nil
 }
 
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *model.ArticleConnection) (int, error) {
+	return obj.Count(ctx)
+}
+
+func (r *articleRevisionResolver) ReplacedBy(ctx context.Context, obj *folio.Revision) (*folio.User, error) {
+	if obj.ReplacedBy == nil {
+		return nil, nil
+	}
+	return loader.For(ctx).UserByID.Load(ctx, *obj.ReplacedBy)
+}
+
+func (r *articleRevisionConnectionResolver) Edges(ctx context.Context, obj *model.ArticleRevisionConnection) ([]*model.ArticleRevisionEdge, error) {
+	return model.Edges(&obj.Page, func(c string, n *folio.Revision) *model.ArticleRevisionEdge {
+		return &model.ArticleRevisionEdge{Cursor: c, Node: n}
+	}), nil
+}
+
+func (r *articleRevisionConnectionResolver) TotalCount(ctx context.Context, obj *model.ArticleRevisionConnection) (int, error) {
 	return obj.Count(ctx)
 }
 
@@ -487,6 +512,20 @@ func (r *mutationResolver) UnscheduleArticle(ctx context.Context, input model.Ar
 	return articleStatusPayload(r.Writer.ScheduleArticle(ctx, folio.ViewerFrom(ctx), id, nil, input.ExpectedVersion))
 }
 
+func (r *mutationResolver) RestoreRevision(ctx context.Context, input model.RestoreRevisionInput) (*model.UpdateArticlePayload, error) {
+	id, err := parseIDOf("articleId", input.ArticleID, folio.KindArticle)
+	if err != nil {
+		return nil, err
+	}
+	patch := folio.ArticlePatch{ID: id, ExpectedVersion: input.ExpectedVersion, RestoreVersion: &input.Version}
+	err = patch.Normalize()
+	p := &model.UpdateArticlePayload{}
+	if err == nil {
+		p.Article, err = r.Writer.UpdateArticle(ctx, folio.ViewerFrom(ctx), patch)
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
+}
+
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	kind, n, err := parseGlobalID("id", id)
 	if err != nil {
@@ -810,6 +849,12 @@ func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
 	return &articleConnectionResolver{r}
 }
 
+func (r *Resolver) ArticleRevision() ArticleRevisionResolver { return &articleRevisionResolver{r} }
+
+func (r *Resolver) ArticleRevisionConnection() ArticleRevisionConnectionResolver {
+	return &articleRevisionConnectionResolver{r}
+}
+
 func (r *Resolver) Category() CategoryResolver { return &categoryResolver{r} }
 
 func (r *Resolver) CategoryConnection() CategoryConnectionResolver {
@@ -845,20 +890,22 @@ func (r *Resolver) Webhook() WebhookResolver { return &webhookResolver{r} }
 func (r *Resolver) WebhookDelivery() WebhookDeliveryResolver { return &webhookDeliveryResolver{r} }
 
 type (
-	articleResolver                struct{ *Resolver }
-	articleConnectionResolver      struct{ *Resolver }
-	categoryResolver               struct{ *Resolver }
-	categoryConnectionResolver     struct{ *Resolver }
-	commentResolver                struct{ *Resolver }
-	commentConnectionResolver      struct{ *Resolver }
-	mutationResolver               struct{ *Resolver }
-	queryResolver                  struct{ *Resolver }
-	reactionsChangedResolver       struct{ *Resolver }
-	searchResultConnectionResolver struct{ *Resolver }
-	subscriptionResolver           struct{ *Resolver }
-	tagResolver                    struct{ *Resolver }
-	tagConnectionResolver          struct{ *Resolver }
-	userResolver                   struct{ *Resolver }
-	webhookResolver                struct{ *Resolver }
-	webhookDeliveryResolver        struct{ *Resolver }
+	articleResolver                   struct{ *Resolver }
+	articleConnectionResolver         struct{ *Resolver }
+	articleRevisionResolver           struct{ *Resolver }
+	articleRevisionConnectionResolver struct{ *Resolver }
+	categoryResolver                  struct{ *Resolver }
+	categoryConnectionResolver        struct{ *Resolver }
+	commentResolver                   struct{ *Resolver }
+	commentConnectionResolver         struct{ *Resolver }
+	mutationResolver                  struct{ *Resolver }
+	queryResolver                     struct{ *Resolver }
+	reactionsChangedResolver          struct{ *Resolver }
+	searchResultConnectionResolver    struct{ *Resolver }
+	subscriptionResolver              struct{ *Resolver }
+	tagResolver                       struct{ *Resolver }
+	tagConnectionResolver             struct{ *Resolver }
+	userResolver                      struct{ *Resolver }
+	webhookResolver                   struct{ *Resolver }
+	webhookDeliveryResolver           struct{ *Resolver }
 )

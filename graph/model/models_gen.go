@@ -31,6 +31,23 @@ type AddCommentPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// What changed between two versions of an article's text, as unified diffs
+// (`---`/`+++` headers, `@@` hunks with 3 lines of context), line by line.
+type ArticleDiff struct {
+	// The older side's version.
+	From int `json:"from"`
+	// The newer side's version.
+	To int `json:"to"`
+	// Whether any of the three differs.
+	Changed bool `json:"changed"`
+	// The title's diff; empty when equal.
+	Title string `json:"title"`
+	// The excerpt's diff; empty when equal.
+	Excerpt string `json:"excerpt"`
+	// The body's diff; empty when equal.
+	Body string `json:"body"`
+}
+
 // Narrows a list of articles; every field given must hold. Articles the caller
 // may not see are left out whatever the filter says.
 type ArticleFilter struct {
@@ -379,6 +396,16 @@ type RefreshSessionPayload struct {
 	Session *Session `json:"session,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// A revision to restore.
+type RestoreRevisionInput struct {
+	// The article.
+	ArticleID string `json:"articleId"`
+	// The revision's `version`.
+	Version int `json:"version"`
+	// The article's current `version`; a newer one answers `CONFLICT`.
+	ExpectedVersion int `json:"expectedVersion"`
 }
 
 // The API key to revoke.

@@ -102,6 +102,7 @@ type Store interface {
 	ArticleStore
 	CommentStore
 	SlugHistory
+	RevisionStore
 }
 
 // Writes run in one transaction each and enforce the rules of who may do

@@ -75,6 +75,10 @@ type ArticlePatch struct {
 	SetCategory     bool   // CategoryID applies, nil removing the category
 	CategoryID      *int64 //
 	TagIDs          *[]int64
+	// RestoreVersion, when set, puts back the title, excerpt and body of
+	// the article's revision at that version (and Title, Excerpt and Body
+	// are ignored); the text it replaces is kept as a revision like any.
+	RestoreVersion *int
 }
 
 // Normalize trims what a person would not mean to keep and checks the rest.

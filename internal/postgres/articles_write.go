@@ -174,7 +174,9 @@ func checkVersion(a *folio.Article, expected int) error {
 }
 
 // UpdateArticle applies p if v may edit the article and it is still at
-// p.ExpectedVersion; otherwise EConflict, and nothing changes.
+// p.ExpectedVersion; otherwise EConflict, and nothing changes. A change of
+// the title, excerpt or body first keeps the text it replaces as a
+// revision.
 func (db *DB) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.ArticlePatch) (*folio.Article, error) {
 	var out *folio.Article
 	err := db.inTx(ctx, "update article", func(tx pgx.Tx) error {
@@ -185,6 +187,16 @@ func (db *DB) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.Article
 		}
 		if err := checkVersion(a, p.ExpectedVersion); err != nil {
 			return err
+		}
+		if p.RestoreVersion != nil {
+			if err := restoreText(ctx, tx, a, &p); err != nil {
+				return err
+			}
+		}
+		if textChanges(a, p) {
+			if err := keepRevision(ctx, tx, v, a); err != nil {
+				return err
+			}
 		}
 		var tags []int64
 		if p.TagIDs != nil {
