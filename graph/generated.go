@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Comment() CommentResolver
 	CommentConnection() CommentConnectionResolver
 	Mutation() MutationResolver
+	PreviewToken() PreviewTokenResolver
 	Query() QueryResolver
 	ReactionsChanged() ReactionsChangedResolver
 	SearchResultConnection() SearchResultConnectionResolver
@@ -212,6 +213,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CreatePreviewTokenPayload struct {
+		PreviewToken func(childComplexity int) int
+		Token        func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
 	CreateWebhookPayload struct {
 		Secret     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -268,6 +275,7 @@ type ComplexityRoot struct {
 		CreateAPIKey          func(childComplexity int, input model.CreateAPIKeyInput) int
 		CreateArticle         func(childComplexity int, input model.CreateArticleInput) int
 		CreateCategory        func(childComplexity int, input model.CreateCategoryInput) int
+		CreatePreviewToken    func(childComplexity int, input model.CreatePreviewTokenInput) int
 		CreateTag             func(childComplexity int, input model.CreateTagInput) int
 		CreateWebhook         func(childComplexity int, input model.CreateWebhookInput) int
 		DeleteArticle         func(childComplexity int, input model.DeleteArticleInput) int
@@ -284,6 +292,7 @@ type ComplexityRoot struct {
 		RemoveReaction        func(childComplexity int, input model.ReactionInput) int
 		RestoreRevision       func(childComplexity int, input model.RestoreRevisionInput) int
 		RevokeAPIKey          func(childComplexity int, input model.RevokeAPIKeyInput) int
+		RevokePreviewToken    func(childComplexity int, input model.RevokePreviewTokenInput) int
 		RotateWebhookSecret   func(childComplexity int, input model.RotateWebhookSecretInput) int
 		ScheduleArticle       func(childComplexity int, input model.ScheduleArticleInput) int
 		SetUserRole           func(childComplexity int, input model.SetUserRoleInput) int
@@ -305,6 +314,15 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	PreviewToken struct {
+		Article   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		NodeID    func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	Query struct {
@@ -365,6 +383,11 @@ type ComplexityRoot struct {
 	RevokeApiKeyPayload struct {
 		APIKey     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	RevokePreviewTokenPayload struct {
+		PreviewToken func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	RotateWebhookSecretPayload struct {
@@ -603,6 +626,11 @@ type MutationResolver interface {
 	ScheduleArticle(ctx context.Context, input model.ScheduleArticleInput) (*model.ArticleStatusPayload, error)
 	UnscheduleArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error)
 	RestoreRevision(ctx context.Context, input model.RestoreRevisionInput) (*model.UpdateArticlePayload, error)
+	CreatePreviewToken(ctx context.Context, input model.CreatePreviewTokenInput) (*model.CreatePreviewTokenPayload, error)
+	RevokePreviewToken(ctx context.Context, input model.RevokePreviewTokenInput) (*model.RevokePreviewTokenPayload, error)
+}
+type PreviewTokenResolver interface {
+	Article(ctx context.Context, obj *folio.PreviewToken) (*folio.Article, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -1282,6 +1310,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateArticlePayload.UserErrors(childComplexity), true
 
+	case "CreatePreviewTokenPayload.previewToken":
+		if e.ComplexityRoot.CreatePreviewTokenPayload.PreviewToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePreviewTokenPayload.PreviewToken(childComplexity), true
+	case "CreatePreviewTokenPayload.token":
+		if e.ComplexityRoot.CreatePreviewTokenPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePreviewTokenPayload.Token(childComplexity), true
+	case "CreatePreviewTokenPayload.userErrors":
+		if e.ComplexityRoot.CreatePreviewTokenPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePreviewTokenPayload.UserErrors(childComplexity), true
+
 	case "CreateWebhookPayload.secret":
 		if e.ComplexityRoot.CreateWebhookPayload.Secret == nil {
 			break
@@ -1494,6 +1541,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCategory(childComplexity, args["input"].(model.CreateCategoryInput)), true
+	case "Mutation.createPreviewToken":
+		if e.ComplexityRoot.Mutation.CreatePreviewToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPreviewToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePreviewToken(childComplexity, args["input"].(model.CreatePreviewTokenInput)), true
 	case "Mutation.createTag":
 		if e.ComplexityRoot.Mutation.CreateTag == nil {
 			break
@@ -1670,6 +1728,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["input"].(model.RevokeAPIKeyInput)), true
+	case "Mutation.revokePreviewToken":
+		if e.ComplexityRoot.Mutation.RevokePreviewToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokePreviewToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokePreviewToken(childComplexity, args["input"].(model.RevokePreviewTokenInput)), true
 	case "Mutation.rotateWebhookSecret":
 		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
 			break
@@ -1849,6 +1918,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "PreviewToken.article":
+		if e.ComplexityRoot.PreviewToken.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.Article(childComplexity), true
+	case "PreviewToken.createdAt":
+		if e.ComplexityRoot.PreviewToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.CreatedAt(childComplexity), true
+	case "PreviewToken.expiresAt":
+		if e.ComplexityRoot.PreviewToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.ExpiresAt(childComplexity), true
+	case "PreviewToken.id":
+		if e.ComplexityRoot.PreviewToken.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.NodeID(childComplexity), true
+	case "PreviewToken.revokedAt":
+		if e.ComplexityRoot.PreviewToken.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.RevokedAt(childComplexity), true
+	case "PreviewToken.version":
+		if e.ComplexityRoot.PreviewToken.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.Version(childComplexity), true
 
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
@@ -2124,6 +2230,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeApiKeyPayload.UserErrors(childComplexity), true
+
+	case "RevokePreviewTokenPayload.previewToken":
+		if e.ComplexityRoot.RevokePreviewTokenPayload.PreviewToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokePreviewTokenPayload.PreviewToken(childComplexity), true
+	case "RevokePreviewTokenPayload.userErrors":
+		if e.ComplexityRoot.RevokePreviewTokenPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokePreviewTokenPayload.UserErrors(childComplexity), true
 
 	case "RotateWebhookSecretPayload.secret":
 		if e.ComplexityRoot.RotateWebhookSecretPayload.Secret == nil {
@@ -2673,6 +2792,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
+			graphql.NewInputUnmarshaler("CreatePreviewTokenInput", ec.unmarshalInputCreatePreviewTokenInput),
 			graphql.NewInputUnmarshaler("CreateTagInput", ec.unmarshalInputCreateTagInput),
 			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
 			graphql.NewInputUnmarshaler("DeleteArticleInput", ec.unmarshalInputDeleteArticleInput),
@@ -2688,6 +2808,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
 			graphql.NewInputUnmarshaler("RestoreRevisionInput", ec.unmarshalInputRestoreRevisionInput),
 			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
+			graphql.NewInputUnmarshaler("RevokePreviewTokenInput", ec.unmarshalInputRevokePreviewTokenInput),
 			graphql.NewInputUnmarshaler("RotateWebhookSecretInput", ec.unmarshalInputRotateWebhookSecretInput),
 			graphql.NewInputUnmarshaler("ScheduleArticleInput", ec.unmarshalInputScheduleArticleInput),
 			graphql.NewInputUnmarshaler("SetUserRoleInput", ec.unmarshalInputSetUserRoleInput),
@@ -4352,6 +4473,72 @@ input RestoreRevisionInput {
   "The article's current ` + "`" + `version` + "`" + `; a newer one answers ` + "`" + `CONFLICT` + "`" + `."
   expectedVersion: Int!
 }
+
+# ---------------------------------------------------------------------------
+# Editorial: signed preview links (issue 18).
+# ---------------------------------------------------------------------------
+
+"""
+A preview link's token: whoever sends it in the ` + "`" + `Folio-Preview` + "`" + ` header can
+read its one article (by ` + "`" + `article(slug:)` + "`" + ` or ` + "`" + `node(id:)` + "`" + `) at the version it
+was made for, without an account, until it expires or is revoked. It widens
+nothing else: lists, search, comments, writes and subscriptions see what the
+request would see without it. Answers to such requests are never kept by
+shared caches.
+"""
+type PreviewToken {
+  "The token's opaque ID, for ` + "`" + `revokePreviewToken` + "`" + `."
+  id: ID!
+  "The article it reads."
+  article: Article!
+  "The article's version it reads: an edit, a status change or a schedule ends it."
+  version: Int!
+  "When it was made."
+  createdAt: Time!
+  "When it stops working."
+  expiresAt: Time!
+  "When it was revoked; null while it works."
+  revokedAt: Time
+}
+
+extend type Mutation {
+  "Makes a preview link's token for an article: by its author or an editor."
+  createPreviewToken("The article and how long." input: CreatePreviewTokenInput!): CreatePreviewTokenPayload @hasRole(role: AUTHOR)
+  "Ends a preview token at once: by the article's author or an editor. Revoking it again changes nothing."
+  revokePreviewToken("The token." input: RevokePreviewTokenInput!): RevokePreviewTokenPayload @hasRole(role: AUTHOR)
+}
+
+"A preview token to make."
+input CreatePreviewTokenInput {
+  "The article."
+  articleId: ID!
+  "How long the token works, in seconds: 60 to 2592000 (30 days); a day when absent."
+  expiresIn: Int
+}
+
+"The result of ` + "`" + `createPreviewToken` + "`" + `."
+type CreatePreviewTokenPayload {
+  "The token to send as ` + "`" + `Folio-Preview` + "`" + `, ` + "`" + `fpv_…` + "`" + `. It is shown this once."
+  token: String
+  "The token's record, for revoking it."
+  previewToken: PreviewToken
+  "What is wrong with the input."
+  userErrors: [UserError!]!
+}
+
+"The preview token to revoke."
+input RevokePreviewTokenInput {
+  "The token's ID."
+  id: ID!
+}
+
+"The result of ` + "`" + `revokePreviewToken` + "`" + `."
+type RevokePreviewTokenPayload {
+  "The revoked token."
+  previewToken: PreviewToken
+  "What is wrong with the input."
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4672,6 +4859,18 @@ func (ec *executionContext) childFields_CreateArticlePayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type CreateArticlePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreatePreviewTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_CreatePreviewTokenPayload_token(ctx, field)
+	case "previewToken":
+		return ec.fieldContext_CreatePreviewTokenPayload_previewToken(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreatePreviewTokenPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatePreviewTokenPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateWebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "webhook":
@@ -4782,6 +4981,24 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PreviewToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PreviewToken_id(ctx, field)
+	case "article":
+		return ec.fieldContext_PreviewToken_article(ctx, field)
+	case "version":
+		return ec.fieldContext_PreviewToken_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PreviewToken_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_PreviewToken_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_PreviewToken_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewToken", field.Name)
+}
+
 func (ec *executionContext) childFields_RateLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "tier":
@@ -4866,6 +5083,16 @@ func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context,
 		return ec.fieldContext_RevokeApiKeyPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokePreviewTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "previewToken":
+		return ec.fieldContext_RevokePreviewTokenPayload_previewToken(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokePreviewTokenPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokePreviewTokenPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RotateWebhookSecretPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5546,6 +5773,20 @@ func (ec *executionContext) field_Mutation_createCategory_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createPreviewToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePreviewTokenInput, error) {
+			return ec.unmarshalNCreatePreviewTokenInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreatePreviewTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createTag_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5762,6 +6003,20 @@ func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RevokeAPIKeyInput, error) {
 			return ec.unmarshalNRevokeApiKeyInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokeAPIKeyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokePreviewToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokePreviewTokenInput, error) {
+			return ec.unmarshalNRevokePreviewTokenInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokePreviewTokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9036,6 +9291,93 @@ func (ec *executionContext) fieldContext_CreateArticlePayload_userErrors(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _CreatePreviewTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePreviewTokenPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatePreviewTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreatePreviewTokenPayload_previewToken(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePreviewTokenPayload_previewToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviewToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.PreviewToken) graphql.Marshaler {
+			return ec.marshalOPreviewToken2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐPreviewToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_previewToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePreviewTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatePreviewTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePreviewTokenPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePreviewTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateWebhookPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11773,6 +12115,130 @@ func (ec *executionContext) fieldContext_Mutation_restoreRevision(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createPreviewToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPreviewToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePreviewToken(ctx, fc.Args["input"].(model.CreatePreviewTokenInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "AUTHOR")
+				if err != nil {
+					var zeroVal *model.CreatePreviewTokenPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CreatePreviewTokenPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatePreviewTokenPayload) graphql.Marshaler {
+			return ec.marshalOCreatePreviewTokenPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreatePreviewTokenPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPreviewToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatePreviewTokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPreviewToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokePreviewToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokePreviewToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokePreviewToken(ctx, fc.Args["input"].(model.RevokePreviewTokenInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "AUTHOR")
+				if err != nil {
+					var zeroVal *model.RevokePreviewTokenPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.RevokePreviewTokenPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokePreviewTokenPayload) graphql.Marshaler {
+			return ec.marshalORevokePreviewTokenPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokePreviewTokenPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokePreviewToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokePreviewTokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokePreviewToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11863,6 +12329,153 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PreviewToken_id(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodeID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewToken", field, true, false, "ID")
+}
+
+func (ec *executionContext) _PreviewToken_article(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PreviewToken().Article(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewToken",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PreviewToken_version(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PreviewToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PreviewToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PreviewToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -13126,6 +13739,70 @@ func (ec *executionContext) _RevokeApiKeyPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_RevokeApiKeyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RevokeApiKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokePreviewTokenPayload_previewToken(ctx context.Context, field graphql.CollectedField, obj *model.RevokePreviewTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokePreviewTokenPayload_previewToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviewToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.PreviewToken) graphql.Marshaler {
+			return ec.marshalOPreviewToken2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐPreviewToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_previewToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokePreviewTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokePreviewTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokePreviewTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokePreviewTokenPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokePreviewTokenPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -16878,6 +17555,55 @@ func UnmarshalCreateCategoryInput(ctx context.Context, raw any) (model.CreateCat
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreatePreviewTokenInput(ctx context.Context, obj any) (model.CreatePreviewTokenInput, error) {
+	var it model.CreatePreviewTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"articleId", "expiresIn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "articleId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("articleId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArticleID = data
+		case "expiresIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresIn"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresIn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePreviewTokenInput unmarshals raw into the CreatePreviewTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePreviewTokenInput(ctx context.Context, raw any) (model.CreatePreviewTokenInput, error) {
+	var out model.CreatePreviewTokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePreviewTokenInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateTagInput(ctx context.Context, obj any) (model.CreateTagInput, error) {
 	var it model.CreateTagInput
 	if obj == nil {
@@ -17561,6 +18287,48 @@ func (ec *executionContext) unmarshalInputRevokeApiKeyInput(ctx context.Context,
 func UnmarshalRevokeApiKeyInput(ctx context.Context, raw any) (model.RevokeAPIKeyInput, error) {
 	var out model.RevokeAPIKeyInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeApiKeyInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRevokePreviewTokenInput(ctx context.Context, obj any) (model.RevokePreviewTokenInput, error) {
+	var it model.RevokePreviewTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokePreviewTokenInput unmarshals raw into the RevokePreviewTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokePreviewTokenInput(ctx context.Context, raw any) (model.RevokePreviewTokenInput, error) {
+	var out model.RevokePreviewTokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokePreviewTokenInput", raw, &out)
 	return out, err
 }
 
@@ -19425,6 +20193,49 @@ func (ec *executionContext) _CreateArticlePayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var createPreviewTokenPayloadImplementors = []string{"CreatePreviewTokenPayload"}
+
+func (ec *executionContext) _CreatePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreatePreviewTokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createPreviewTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatePreviewTokenPayload")
+		case "token":
+			out.Values[i] = ec._CreatePreviewTokenPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previewToken":
+			out.Values[i] = ec._CreatePreviewTokenPayload_previewToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreatePreviewTokenPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var createWebhookPayloadImplementors = []string{"CreateWebhookPayload"}
 
 func (ec *executionContext) _CreateWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateWebhookPayload) graphql.Marshaler {
@@ -20060,6 +20871,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "createPreviewToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPreviewToken(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokePreviewToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokePreviewToken(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20107,6 +20932,65 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var previewTokenImplementors = []string{"PreviewToken"}
+
+func (ec *executionContext) _PreviewToken(ctx context.Context, sel ast.SelectionSet, obj *folio.PreviewToken) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewToken")
+		case "id":
+			out.Values[i] = ec._PreviewToken_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "article":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PreviewToken_article(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._PreviewToken_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._PreviewToken_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._PreviewToken_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "revokedAt":
+			out.Values[i] = ec._PreviewToken_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20547,6 +21431,44 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._RevokeApiKeyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revokePreviewTokenPayloadImplementors = []string{"RevokePreviewTokenPayload"}
+
+func (ec *executionContext) _RevokePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokePreviewTokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokePreviewTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokePreviewTokenPayload")
+		case "previewToken":
+			out.Values[i] = ec._RevokePreviewTokenPayload_previewToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokePreviewTokenPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22253,6 +23175,11 @@ func (ec *executionContext) unmarshalNCreateCategoryInput2githubᚗcomᚋfolio�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreatePreviewTokenInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreatePreviewTokenInput(ctx context.Context, v any) (model.CreatePreviewTokenInput, error) {
+	res, err := ec.unmarshalInputCreatePreviewTokenInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateTagInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreateTagInput(ctx context.Context, v any) (model.CreateTagInput, error) {
 	res, err := ec.unmarshalInputCreateTagInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22450,6 +23377,11 @@ func (ec *executionContext) unmarshalNRestoreRevisionInput2githubᚗcomᚋfolio�
 
 func (ec *executionContext) unmarshalNRevokeApiKeyInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokeAPIKeyInput(ctx context.Context, v any) (model.RevokeAPIKeyInput, error) {
 	res, err := ec.unmarshalInputRevokeApiKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRevokePreviewTokenInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokePreviewTokenInput(ctx context.Context, v any) (model.RevokePreviewTokenInput, error) {
+	res, err := ec.unmarshalInputRevokePreviewTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23092,6 +24024,13 @@ func (ec *executionContext) marshalOCreateArticlePayload2ᚖgithubᚗcomᚋfolio
 	return ec._CreateArticlePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCreatePreviewTokenPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreatePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreatePreviewTokenPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreatePreviewTokenPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCreateWebhookPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreateWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateWebhookPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -23233,6 +24172,13 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋfolioᚋfolioᚋgraphᚋ
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPreviewToken2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐPreviewToken(ctx context.Context, sel ast.SelectionSet, v *folio.PreviewToken) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PreviewToken(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORateLimit2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRateLimit(ctx context.Context, sel ast.SelectionSet, v *model.RateLimit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -23266,6 +24212,13 @@ func (ec *executionContext) marshalORevokeApiKeyPayload2ᚖgithubᚗcomᚋfolio�
 		return graphql.Null
 	}
 	return ec._RevokeApiKeyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORevokePreviewTokenPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokePreviewTokenPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokePreviewTokenPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORotateWebhookSecretPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRotateWebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, v *model.RotateWebhookSecretPayload) graphql.Marshaler {

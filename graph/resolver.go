@@ -27,6 +27,8 @@ type Resolver struct {
 	NewsletterLinks newsletter.Links
 	// Live delivers events to subscriptions; nil serves none.
 	Live *live.Hub
+	// Previews keeps preview tokens.
+	Previews folio.PreviewStore
 }
 
 // newsletter is the newsletter's rules over the writer, which keeps the

@@ -526,6 +526,18 @@ func (r *mutationResolver) RestoreRevision(ctx context.Context, input model.Rest
 	return p, splitUserErrors(&p.UserErrors, err)
 }
 
+func (r *mutationResolver) CreatePreviewToken(ctx context.Context, input model.CreatePreviewTokenInput) (*model.CreatePreviewTokenPayload, error) {
+	return r.createPreviewToken(ctx, input)
+}
+
+func (r *mutationResolver) RevokePreviewToken(ctx context.Context, input model.RevokePreviewTokenInput) (*model.RevokePreviewTokenPayload, error) {
+	return r.revokePreviewToken(ctx, input)
+}
+
+func (r *previewTokenResolver) Article(ctx context.Context, obj *folio.PreviewToken) (*folio.Article, error) {
+	return mustLoad(ctx, loader.For(ctx).ArticleByID, obj.ArticleID, "preview article")
+}
+
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	kind, n, err := parseGlobalID("id", id)
 	if err != nil {
@@ -572,7 +584,7 @@ func (r *queryResolver) Article(ctx context.Context, slug string) (*folio.Articl
 	if err == nil && a == nil {
 		a, err = formerSlug(ctx, r.Store, folio.SlugArticle, slug, loader.For(ctx).ArticleByID)
 	}
-	if err != nil || a == nil || !folio.ViewerFrom(ctx).CanSeeArticle(a) {
+	if err != nil || a == nil || !folio.ViewerFrom(ctx).CanReadArticle(a) {
 		return nil, err
 	}
 	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.articles([]*folio.Article{a}, sel) })
@@ -869,6 +881,8 @@ func (r *Resolver) CommentConnection() CommentConnectionResolver {
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
+func (r *Resolver) PreviewToken() PreviewTokenResolver { return &previewTokenResolver{r} }
+
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) ReactionsChanged() ReactionsChangedResolver { return &reactionsChangedResolver{r} }
@@ -899,6 +913,7 @@ type (
 	commentResolver                   struct{ *Resolver }
 	commentConnectionResolver         struct{ *Resolver }
 	mutationResolver                  struct{ *Resolver }
+	previewTokenResolver              struct{ *Resolver }
 	queryResolver                     struct{ *Resolver }
 	reactionsChangedResolver          struct{ *Resolver }
 	searchResultConnectionResolver    struct{ *Resolver }

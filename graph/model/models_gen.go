@@ -176,6 +176,24 @@ type CreateCategoryInput struct {
 	Position *int `json:"position,omitempty"`
 }
 
+// A preview token to make.
+type CreatePreviewTokenInput struct {
+	// The article.
+	ArticleID string `json:"articleId"`
+	// How long the token works, in seconds: 60 to 2592000 (30 days); a day when absent.
+	ExpiresIn *int `json:"expiresIn,omitempty"`
+}
+
+// The result of `createPreviewToken`.
+type CreatePreviewTokenPayload struct {
+	// The token to send as `Folio-Preview`, `fpv_…`. It is shown this once.
+	Token *string `json:"token,omitempty"`
+	// The token's record, for revoking it.
+	PreviewToken *folio.PreviewToken `json:"previewToken,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // A tag to create.
 type CreateTagInput struct {
 	// The display name, 1 to 60 characters.
@@ -418,6 +436,20 @@ type RevokeAPIKeyInput struct {
 type RevokeAPIKeyPayload struct {
 	// The revoked key.
 	APIKey *folio.APIKey `json:"apiKey,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The preview token to revoke.
+type RevokePreviewTokenInput struct {
+	// The token's ID.
+	ID string `json:"id"`
+}
+
+// The result of `revokePreviewToken`.
+type RevokePreviewTokenPayload struct {
+	// The revoked token.
+	PreviewToken *folio.PreviewToken `json:"previewToken,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }

@@ -9,6 +9,9 @@ type Viewer struct {
 	UserID   int64
 	Role     Role
 	APIKeyID int64
+	// Preview is what a preview token sent with the request lets it read
+	// (CanReadArticle); zero without one.
+	Preview PreviewGrant
 }
 
 // Anonymous reports whether nobody is signed in.
