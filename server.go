@@ -289,7 +289,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		return err
 	}
 	authn := newAuth(cfg, signingKeys, authStore, rdb, log)
-	jr, err := startJobs(ctx, cfg, signingKeys, db, log, obs.metrics)
+	jr, err := startJobs(ctx, cfg, signingKeys, db, writer, log, obs.metrics)
 	if err != nil {
 		return err
 	}
@@ -300,7 +300,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		Store: store, Writer: writer, Auth: authn, Logger: log,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: obs.tp,
 		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter, Unavailable: postgres.Unavailable,
-		Webhooks: db, WebhookGuard: guard, WebhookSecretGrace: cfg.Jobs.WebhookSecretGrace, NewsletterLinks: links,
+		Webhooks: db, WebhookGuard: guard, WebhookSecretGrace: cfg.Jobs.WebhookSecretGrace, NewsletterLinks: links, Previews: db,
 		Live: graph.LiveOptions{Hub: hub, Connections: conns, Origins: cfg.ops.CORSOrigins,
 			KeepAlive: cfg.Live.KeepAlive, InitTimeout: cfg.Live.InitTimeout, MaxMessageBytes: int64(cfg.Live.MaxMessageBytes),
 			PerConnection: cfg.Live.PerConnection, PerAddress: cfg.Live.PerAddress, PerUser: cfg.Live.PerUser,
@@ -343,13 +343,14 @@ type jobsRun struct {
 }
 
 // startJobs builds the queue over db (webhook deliveries through the
-// address guard, mail, unsubscribe links), hands it to db so that writes
-// enqueue their jobs, and runs its workers until ctx ends.
-func startJobs(ctx context.Context, cfg config, keys *auth.KeySet, db *postgres.DB, log *slog.Logger, m *metrics.Metrics) (jobsRun, error) {
+// address guard, mail, unsubscribe links, scheduled publications through
+// publisher, the writes as decorated for requests), hands it to db so that
+// writes enqueue their jobs, and runs its workers until ctx ends.
+func startJobs(ctx context.Context, cfg config, keys *auth.KeySet, db *postgres.DB, publisher jobs.Publisher, log *slog.Logger, m *metrics.Metrics) (jobsRun, error) {
 	j := jobsRun{guard: &webhook.Guard{AllowPrivate: cfg.Jobs.WebhookAllowPrivate}, links: newsletter.Links{Keys: keys.Derive(auth.PurposeUnsubscribe)}}
 	var mailer mail.Sender
 	mailer, j.devMail = newMailer(cfg, log)
-	queue, err := newQueue(cfg, db, keys, j.guard, mailer, j.links, log, m, cfg.Jobs.Workers)
+	queue, err := newQueue(cfg, db, keys, j.guard, mailer, j.links, publisher, log, m, cfg.Jobs.Workers)
 	if err != nil {
 		return j, err
 	}
@@ -360,8 +361,9 @@ func startJobs(ctx context.Context, cfg config, keys *auth.KeySet, db *postgres.
 
 // newQueue builds the job queue over db, running workers jobs at once (0:
 // it only inserts); deliveries go out through guard.
-func newQueue(cfg config, db *postgres.DB, keys *auth.KeySet, guard *webhook.Guard, mailer mail.Sender, links newsletter.Links, log *slog.Logger, m *metrics.Metrics, workers int) (*jobs.Queue, error) {
+func newQueue(cfg config, db *postgres.DB, keys *auth.KeySet, guard *webhook.Guard, mailer mail.Sender, links newsletter.Links, publisher jobs.Publisher, log *slog.Logger, m *metrics.Metrics, workers int) (*jobs.Queue, error) {
 	o := jobs.Options{
+		Articles: db, Publisher: publisher,
 		Pool: db.Pool, Store: db, Sender: webhook.NewSender(guard, cfg.Jobs.WebhookTimeout),
 		Workers: workers, MaxAttempts: cfg.Jobs.MaxAttempts, RetryBase: cfg.Jobs.RetryBase, RetryMax: cfg.Jobs.RetryMax,
 		RescueAfter: cfg.Jobs.RescueAfter, Logger: log,
@@ -450,7 +452,17 @@ func workerCmd(ctx context.Context, cfg config, log *slog.Logger, ready chan<- s
 	if err != nil {
 		return err
 	}
-	jr, err := startJobs(ctx, cfg, keys, db, log, mt)
+	// A scheduled publication run here must forget cached answers and
+	// tell subscribers, as one run by a server does: the same writes, over
+	// the same Redis.
+	rdb, err := openRedis(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	publisher, stopHub := publishingWriter(ctx, cfg, db, rdb, log)
+	defer stopHub()
+	jr, err := startJobs(ctx, cfg, keys, db, publisher, log, mt)
 	if err != nil {
 		return err
 	}
@@ -473,6 +485,24 @@ func workerCmd(ctx context.Context, cfg config, log *slog.Logger, ready chan<- s
 	}
 	<-stopped
 	return nil
+}
+
+// publishingWriter is db's writes decorated as serve decorates them (the
+// entity cache, the response cache, the live hub), for a process that
+// publishes without serving; stop ends the hub once the jobs are done.
+func publishingWriter(ctx context.Context, cfg config, db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger) (w folio.Writer, stop func()) {
+	c := cache.New(db, db, cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log})
+	w = db
+	if cfg.CacheTTL > 0 {
+		w = c
+	}
+	w = newResponseCache(cfg, rdb, c, nil, nil, log, nil).Writer(w)
+	hub := live.New(live.Options{Redis: rdb, Channel: redisPrefix + "live", Buffer: cfg.Live.Buffer,
+		ReactionsInterval: cfg.Live.ReactionsInterval, Logger: log})
+	hubCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { defer close(done); hub.Run(hubCtx) }()
+	return hub.Writer(w), func() { cancel(); <-done }
 }
 
 // observability is what makes a serving process visible: traces and metrics.

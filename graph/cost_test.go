@@ -744,3 +744,30 @@ func TestRateLimit_RefusedDocumentsCharged(t *testing.T) {
 		t.Errorf("after three refusals: got %d %s, want 429 RATE_LIMITED", r.Status, r.Code())
 	}
 }
+
+// TestCost_EditorialLists checks that the editorial lists are priced as
+// the lists beside them: an article's revisions as its comments, per row
+// asked for, their authors included.
+func TestCost_EditorialLists(t *testing.T) {
+	getWorld(t)
+	s := srv(t)
+	price := func(q string) int {
+		t.Helper()
+		r := send(t, s, q, nil, dryRun(), nil)
+		if len(r.Errors) > 0 || !r.Cost.DryRun {
+			t.Fatalf("dry run of %s: %+v %+v", q, r.Cost, r.Errors)
+		}
+		return r.Cost.RequestedQueryCost
+	}
+	for _, n := range []string{"10", "100"} {
+		revisions := price(`{ article(slug: "keyset-pagination") { revisions(first: ` + n + `) { totalCount nodes { version replacedBy { handle } } } } }`)
+		comments := price(`{ article(slug: "keyset-pagination") { comments(first: ` + n + `) { totalCount nodes { body author { handle } } } } }`)
+		if revisions != comments || revisions < 2 {
+			t.Errorf("first: %s: revisions cost %d, comments %d; want the same", n, revisions, comments)
+		}
+	}
+	assumed := price(`{ article(slug: "keyset-pagination") { revisions { nodes { version } } } }`)
+	if want := price(`{ article(slug: "keyset-pagination") { comments { nodes { id } } } }`); assumed != want {
+		t.Errorf("without first: revisions cost %d, comments %d; want the same", assumed, want)
+	}
+}

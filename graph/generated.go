@@ -32,11 +32,14 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Article() ArticleResolver
 	ArticleConnection() ArticleConnectionResolver
+	ArticleRevision() ArticleRevisionResolver
+	ArticleRevisionConnection() ArticleRevisionConnectionResolver
 	Category() CategoryResolver
 	CategoryConnection() CategoryConnectionResolver
 	Comment() CommentResolver
 	CommentConnection() CommentConnectionResolver
 	Mutation() MutationResolver
+	PreviewToken() PreviewTokenResolver
 	Query() QueryResolver
 	ReactionsChanged() ReactionsChangedResolver
 	SearchResultConnection() SearchResultConnectionResolver
@@ -78,9 +81,12 @@ type ComplexityRoot struct {
 		CreatedAt      func(childComplexity int) int
 		Excerpt        func(childComplexity int) int
 		NodeID         func(childComplexity int) int
+		PublishAt      func(childComplexity int) int
 		PublishedAt    func(childComplexity int) int
 		ReactionCounts func(childComplexity int) int
 		ReadingMinutes func(childComplexity int) int
+		RevisionDiff   func(childComplexity int, from int, to int) int
+		Revisions      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Slug           func(childComplexity int) int
 		Status         func(childComplexity int) int
 		Tags           func(childComplexity int) int
@@ -96,7 +102,37 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	ArticleDiff struct {
+		Body    func(childComplexity int) int
+		Changed func(childComplexity int) int
+		Excerpt func(childComplexity int) int
+		From    func(childComplexity int) int
+		Title   func(childComplexity int) int
+		To      func(childComplexity int) int
+	}
+
 	ArticleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ArticleRevision struct {
+		Body       func(childComplexity int) int
+		Excerpt    func(childComplexity int) int
+		ReplacedAt func(childComplexity int) int
+		ReplacedBy func(childComplexity int) int
+		Title      func(childComplexity int) int
+		Version    func(childComplexity int) int
+	}
+
+	ArticleRevisionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ArticleRevisionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
@@ -177,6 +213,12 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	CreatePreviewTokenPayload struct {
+		PreviewToken func(childComplexity int) int
+		Token        func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
+	}
+
 	CreateWebhookPayload struct {
 		Secret     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
@@ -233,6 +275,7 @@ type ComplexityRoot struct {
 		CreateAPIKey            func(childComplexity int, input model.CreateAPIKeyInput) int
 		CreateArticle           func(childComplexity int, input model.CreateArticleInput) int
 		CreateCategory          func(childComplexity int, input model.CreateCategoryInput) int
+		CreatePreviewToken      func(childComplexity int, input model.CreatePreviewTokenInput) int
 		CreateTag               func(childComplexity int, input model.CreateTagInput) int
 		CreateWebhook           func(childComplexity int, input model.CreateWebhookInput) int
 		DeleteArticle           func(childComplexity int, input model.DeleteArticleInput) int
@@ -248,13 +291,17 @@ type ComplexityRoot struct {
 		RefreshSession          func(childComplexity int, input model.RefreshSessionInput) int
 		RemoveReaction          func(childComplexity int, input model.ReactionInput) int
 		ResendVerificationEmail func(childComplexity int) int
+		RestoreRevision         func(childComplexity int, input model.RestoreRevisionInput) int
 		RevokeAPIKey            func(childComplexity int, input model.RevokeAPIKeyInput) int
+		RevokePreviewToken      func(childComplexity int, input model.RevokePreviewTokenInput) int
 		RotateWebhookSecret     func(childComplexity int, input model.RotateWebhookSecretInput) int
+		ScheduleArticle         func(childComplexity int, input model.ScheduleArticleInput) int
 		SetUserRole             func(childComplexity int, input model.SetUserRoleInput) int
 		SignIn                  func(childComplexity int, input model.SignInInput) int
 		SignOut                 func(childComplexity int, input model.SignOutInput) int
 		SignUp                  func(childComplexity int, input model.SignUpInput) int
 		SubscribeNewsletter     func(childComplexity int, input model.SubscribeNewsletterInput) int
+		UnscheduleArticle       func(childComplexity int, input model.ArticleStatusInput) int
 		UnsubscribeNewsletter   func(childComplexity int, input model.UnsubscribeNewsletterInput) int
 		UpdateArticle           func(childComplexity int, input model.UpdateArticleInput) int
 		UpdateCategory          func(childComplexity int, input model.UpdateCategoryInput) int
@@ -269,6 +316,15 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	PreviewToken struct {
+		Article   func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		NodeID    func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
 	}
 
 	Query struct {
@@ -334,6 +390,11 @@ type ComplexityRoot struct {
 	RevokeApiKeyPayload struct {
 		APIKey     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	RevokePreviewTokenPayload struct {
+		PreviewToken func(childComplexity int) int
+		UserErrors   func(childComplexity int) int
 	}
 
 	RotateWebhookSecretPayload struct {
@@ -504,11 +565,22 @@ type ArticleResolver interface {
 	Comments(ctx context.Context, obj *folio.Article, first *int, after *string, last *int, before *string) (*model.CommentConnection, error)
 	CommentCount(ctx context.Context, obj *folio.Article) (int, error)
 	ReactionCounts(ctx context.Context, obj *folio.Article) (*folio.ReactionCounts, error)
+
+	Revisions(ctx context.Context, obj *folio.Article, first *int, after *string, last *int, before *string) (*model.ArticleRevisionConnection, error)
+	RevisionDiff(ctx context.Context, obj *folio.Article, from int, to int) (*model.ArticleDiff, error)
 }
 type ArticleConnectionResolver interface {
 	Edges(ctx context.Context, obj *model.ArticleConnection) ([]*model.ArticleEdge, error)
 
 	TotalCount(ctx context.Context, obj *model.ArticleConnection) (int, error)
+}
+type ArticleRevisionResolver interface {
+	ReplacedBy(ctx context.Context, obj *folio.Revision) (*folio.User, error)
+}
+type ArticleRevisionConnectionResolver interface {
+	Edges(ctx context.Context, obj *model.ArticleRevisionConnection) ([]*model.ArticleRevisionEdge, error)
+
+	TotalCount(ctx context.Context, obj *model.ArticleRevisionConnection) (int, error)
 }
 type CategoryResolver interface {
 	Articles(ctx context.Context, obj *folio.Category, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error)
@@ -567,6 +639,14 @@ type MutationResolver interface {
 	UpdateCategory(ctx context.Context, input model.UpdateCategoryInput) (*model.CategoryPayload, error)
 	MergeCategories(ctx context.Context, input model.MergeCategoriesInput) (*model.MergeCategoriesPayload, error)
 	DeleteCategory(ctx context.Context, input model.DeleteCategoryInput) (*model.DeleteCategoryPayload, error)
+	ScheduleArticle(ctx context.Context, input model.ScheduleArticleInput) (*model.ArticleStatusPayload, error)
+	UnscheduleArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error)
+	RestoreRevision(ctx context.Context, input model.RestoreRevisionInput) (*model.UpdateArticlePayload, error)
+	CreatePreviewToken(ctx context.Context, input model.CreatePreviewTokenInput) (*model.CreatePreviewTokenPayload, error)
+	RevokePreviewToken(ctx context.Context, input model.RevokePreviewTokenInput) (*model.RevokePreviewTokenPayload, error)
+}
+type PreviewTokenResolver interface {
+	Article(ctx context.Context, obj *folio.PreviewToken) (*folio.Article, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -752,6 +832,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.NodeID(childComplexity), true
+	case "Article.publishAt":
+		if e.ComplexityRoot.Article.PublishAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.PublishAt(childComplexity), true
 	case "Article.publishedAt":
 		if e.ComplexityRoot.Article.PublishedAt == nil {
 			break
@@ -770,6 +856,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.ReadingMinutes(childComplexity), true
+	case "Article.revisionDiff":
+		if e.ComplexityRoot.Article.RevisionDiff == nil {
+			break
+		}
+
+		args, err := ec.field_Article_revisionDiff_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Article.RevisionDiff(childComplexity, args["from"].(int), args["to"].(int)), true
+	case "Article.revisions":
+		if e.ComplexityRoot.Article.Revisions == nil {
+			break
+		}
+
+		args, err := ec.field_Article_revisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Article.Revisions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Article.slug":
 		if e.ComplexityRoot.Article.Slug == nil {
 			break
@@ -832,6 +940,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ArticleConnection.TotalCount(childComplexity), true
 
+	case "ArticleDiff.body":
+		if e.ComplexityRoot.ArticleDiff.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.Body(childComplexity), true
+	case "ArticleDiff.changed":
+		if e.ComplexityRoot.ArticleDiff.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.Changed(childComplexity), true
+	case "ArticleDiff.excerpt":
+		if e.ComplexityRoot.ArticleDiff.Excerpt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.Excerpt(childComplexity), true
+	case "ArticleDiff.from":
+		if e.ComplexityRoot.ArticleDiff.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.From(childComplexity), true
+	case "ArticleDiff.title":
+		if e.ComplexityRoot.ArticleDiff.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.Title(childComplexity), true
+	case "ArticleDiff.to":
+		if e.ComplexityRoot.ArticleDiff.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleDiff.To(childComplexity), true
+
 	case "ArticleEdge.cursor":
 		if e.ComplexityRoot.ArticleEdge.Cursor == nil {
 			break
@@ -844,6 +989,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ArticleEdge.Node(childComplexity), true
+
+	case "ArticleRevision.body":
+		if e.ComplexityRoot.ArticleRevision.Body == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.Body(childComplexity), true
+	case "ArticleRevision.excerpt":
+		if e.ComplexityRoot.ArticleRevision.Excerpt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.Excerpt(childComplexity), true
+	case "ArticleRevision.replacedAt":
+		if e.ComplexityRoot.ArticleRevision.ReplacedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.ReplacedAt(childComplexity), true
+	case "ArticleRevision.replacedBy":
+		if e.ComplexityRoot.ArticleRevision.ReplacedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.ReplacedBy(childComplexity), true
+	case "ArticleRevision.title":
+		if e.ComplexityRoot.ArticleRevision.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.Title(childComplexity), true
+	case "ArticleRevision.version":
+		if e.ComplexityRoot.ArticleRevision.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevision.Version(childComplexity), true
+
+	case "ArticleRevisionConnection.edges":
+		if e.ComplexityRoot.ArticleRevisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionConnection.Edges(childComplexity), true
+	case "ArticleRevisionConnection.nodes":
+		if e.ComplexityRoot.ArticleRevisionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionConnection.Nodes(childComplexity), true
+	case "ArticleRevisionConnection.pageInfo":
+		if e.ComplexityRoot.ArticleRevisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionConnection.PageInfo(childComplexity), true
+	case "ArticleRevisionConnection.totalCount":
+		if e.ComplexityRoot.ArticleRevisionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionConnection.TotalCount(childComplexity), true
+
+	case "ArticleRevisionEdge.cursor":
+		if e.ComplexityRoot.ArticleRevisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionEdge.Cursor(childComplexity), true
+	case "ArticleRevisionEdge.node":
+		if e.ComplexityRoot.ArticleRevisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleRevisionEdge.Node(childComplexity), true
 
 	case "ArticleStatusPayload.article":
 		if e.ComplexityRoot.ArticleStatusPayload.Article == nil {
@@ -1107,6 +1327,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateArticlePayload.UserErrors(childComplexity), true
 
+	case "CreatePreviewTokenPayload.previewToken":
+		if e.ComplexityRoot.CreatePreviewTokenPayload.PreviewToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePreviewTokenPayload.PreviewToken(childComplexity), true
+	case "CreatePreviewTokenPayload.token":
+		if e.ComplexityRoot.CreatePreviewTokenPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePreviewTokenPayload.Token(childComplexity), true
+	case "CreatePreviewTokenPayload.userErrors":
+		if e.ComplexityRoot.CreatePreviewTokenPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePreviewTokenPayload.UserErrors(childComplexity), true
+
 	case "CreateWebhookPayload.secret":
 		if e.ComplexityRoot.CreateWebhookPayload.Secret == nil {
 			break
@@ -1319,6 +1558,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCategory(childComplexity, args["input"].(model.CreateCategoryInput)), true
+	case "Mutation.createPreviewToken":
+		if e.ComplexityRoot.Mutation.CreatePreviewToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPreviewToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePreviewToken(childComplexity, args["input"].(model.CreatePreviewTokenInput)), true
 	case "Mutation.createTag":
 		if e.ComplexityRoot.Mutation.CreateTag == nil {
 			break
@@ -1479,6 +1729,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ResendVerificationEmail(childComplexity), true
+	case "Mutation.restoreRevision":
+		if e.ComplexityRoot.Mutation.RestoreRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreRevision(childComplexity, args["input"].(model.RestoreRevisionInput)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -1490,6 +1751,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["input"].(model.RevokeAPIKeyInput)), true
+	case "Mutation.revokePreviewToken":
+		if e.ComplexityRoot.Mutation.RevokePreviewToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokePreviewToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokePreviewToken(childComplexity, args["input"].(model.RevokePreviewTokenInput)), true
 	case "Mutation.rotateWebhookSecret":
 		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
 			break
@@ -1501,6 +1773,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["input"].(model.RotateWebhookSecretInput)), true
+	case "Mutation.scheduleArticle":
+		if e.ComplexityRoot.Mutation.ScheduleArticle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_scheduleArticle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ScheduleArticle(childComplexity, args["input"].(model.ScheduleArticleInput)), true
 	case "Mutation.setUserRole":
 		if e.ComplexityRoot.Mutation.SetUserRole == nil {
 			break
@@ -1556,6 +1839,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SubscribeNewsletter(childComplexity, args["input"].(model.SubscribeNewsletterInput)), true
+	case "Mutation.unscheduleArticle":
+		if e.ComplexityRoot.Mutation.UnscheduleArticle == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unscheduleArticle_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnscheduleArticle(childComplexity, args["input"].(model.ArticleStatusInput)), true
 	case "Mutation.unsubscribeNewsletter":
 		if e.ComplexityRoot.Mutation.UnsubscribeNewsletter == nil {
 			break
@@ -1658,6 +1952,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "PreviewToken.article":
+		if e.ComplexityRoot.PreviewToken.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.Article(childComplexity), true
+	case "PreviewToken.createdAt":
+		if e.ComplexityRoot.PreviewToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.CreatedAt(childComplexity), true
+	case "PreviewToken.expiresAt":
+		if e.ComplexityRoot.PreviewToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.ExpiresAt(childComplexity), true
+	case "PreviewToken.id":
+		if e.ComplexityRoot.PreviewToken.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.NodeID(childComplexity), true
+	case "PreviewToken.revokedAt":
+		if e.ComplexityRoot.PreviewToken.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.RevokedAt(childComplexity), true
+	case "PreviewToken.version":
+		if e.ComplexityRoot.PreviewToken.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PreviewToken.Version(childComplexity), true
 
 	case "Query.apiKeys":
 		if e.ComplexityRoot.Query.APIKeys == nil {
@@ -1946,6 +2277,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RevokeApiKeyPayload.UserErrors(childComplexity), true
+
+	case "RevokePreviewTokenPayload.previewToken":
+		if e.ComplexityRoot.RevokePreviewTokenPayload.PreviewToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokePreviewTokenPayload.PreviewToken(childComplexity), true
+	case "RevokePreviewTokenPayload.userErrors":
+		if e.ComplexityRoot.RevokePreviewTokenPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokePreviewTokenPayload.UserErrors(childComplexity), true
 
 	case "RotateWebhookSecretPayload.secret":
 		if e.ComplexityRoot.RotateWebhookSecretPayload.Secret == nil {
@@ -2520,6 +2864,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
 			graphql.NewInputUnmarshaler("CreateArticleInput", ec.unmarshalInputCreateArticleInput),
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
+			graphql.NewInputUnmarshaler("CreatePreviewTokenInput", ec.unmarshalInputCreatePreviewTokenInput),
 			graphql.NewInputUnmarshaler("CreateTagInput", ec.unmarshalInputCreateTagInput),
 			graphql.NewInputUnmarshaler("CreateWebhookInput", ec.unmarshalInputCreateWebhookInput),
 			graphql.NewInputUnmarshaler("DeleteArticleInput", ec.unmarshalInputDeleteArticleInput),
@@ -2533,8 +2878,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
+			graphql.NewInputUnmarshaler("RestoreRevisionInput", ec.unmarshalInputRestoreRevisionInput),
 			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
+			graphql.NewInputUnmarshaler("RevokePreviewTokenInput", ec.unmarshalInputRevokePreviewTokenInput),
 			graphql.NewInputUnmarshaler("RotateWebhookSecretInput", ec.unmarshalInputRotateWebhookSecretInput),
+			graphql.NewInputUnmarshaler("ScheduleArticleInput", ec.unmarshalInputScheduleArticleInput),
 			graphql.NewInputUnmarshaler("SetUserRoleInput", ec.unmarshalInputSetUserRoleInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignOutInput", ec.unmarshalInputSignOutInput),
@@ -4113,6 +4461,214 @@ type DeleteCategoryPayload {
   "What is wrong with the input."
   userErrors: [UserError!]!
 }
+
+# ---------------------------------------------------------------------------
+# Editorial: scheduled publishing (issue 18).
+# ---------------------------------------------------------------------------
+
+extend type Article {
+  """
+  When the schedule publishes the article; null when it is not scheduled.
+  Publishing or archiving it by hand takes the schedule off.
+  """
+  publishAt: Time
+}
+
+extend type Mutation {
+  """
+  Has the article published at ` + "`" + `publishAt` + "`" + ` (editors and admins, as
+  publishing): within seconds of that time, by exactly one instance, even
+  across restarts, with the same webhooks and subscription events as
+  ` + "`" + `publishArticle` + "`" + `. Scheduling again moves the time. Only drafts and
+  archived articles are scheduled. The publication acts with the rights its
+  scheduler has when it runs.
+  """
+  scheduleArticle("The article and when." input: ScheduleArticleInput!): ArticleStatusPayload @hasRole(role: EDITOR)
+  "Takes an article's schedule off (editors and admins); one not scheduled stays as it is."
+  unscheduleArticle("The article." input: ArticleStatusInput!): ArticleStatusPayload @hasRole(role: EDITOR)
+}
+
+"An article to schedule, and when."
+input ScheduleArticleInput {
+  "The article."
+  id: ID!
+  "When to publish it; it must be in the future."
+  publishAt: Time!
+  "When given, the change applies only to this version; otherwise to the latest."
+  expectedVersion: Int
+}
+
+# ---------------------------------------------------------------------------
+# Editorial: revisions (issue 18).
+# ---------------------------------------------------------------------------
+
+"""
+An article's title, excerpt and body as they were before an update replaced
+them. Every ` + "`" + `updateArticle` + "`" + ` (and ` + "`" + `restoreRevision` + "`" + `) that changes any of the
+three keeps the text it replaces; an article keeps its 50 newest revisions.
+"""
+type ArticleRevision {
+  "The article's version that had this text: pass it to ` + "`" + `restoreRevision` + "`" + ` or ` + "`" + `revisionDiff` + "`" + `."
+  version: Int!
+  "The headline then."
+  title: String!
+  "The excerpt then."
+  excerpt: String!
+  "The Markdown body then."
+  body: String!
+  "When an update replaced this text."
+  replacedAt: Time!
+  "Who made that update; null once their account is gone."
+  replacedBy: User
+}
+
+"A page of an article's revisions."
+type ArticleRevisionConnection {
+  "The revisions of this page with their cursors."
+  edges: [ArticleRevisionEdge!]!
+  "The revisions of this page, for when cursors are not needed."
+  nodes: [ArticleRevision!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+  "How many revisions the article keeps."
+  totalCount: Int!
+}
+
+"A revision in a page, with its position."
+type ArticleRevisionEdge @cost(weight: "0") {
+  "Pass as ` + "`" + `after` + "`" + ` or ` + "`" + `before` + "`" + ` to page from this revision."
+  cursor: String!
+  "The revision."
+  node: ArticleRevision!
+}
+
+"""
+What changed between two versions of an article's text, as unified diffs
+(` + "`" + `---` + "`" + `/` + "`" + `+++` + "`" + ` headers, ` + "`" + `@@` + "`" + ` hunks with 3 lines of context), line by line.
+"""
+type ArticleDiff {
+  "The older side's version."
+  from: Int!
+  "The newer side's version."
+  to: Int!
+  "Whether any of the three differs."
+  changed: Boolean!
+  "The title's diff; empty when equal."
+  title: String!
+  "The excerpt's diff; empty when equal."
+  excerpt: String!
+  "The body's diff; empty when equal."
+  body: String!
+}
+
+extend type Article {
+  """
+  The article's revisions, newest first: seen by its author and by editors,
+  null for everyone else.
+  """
+  revisions(
+    "Returns the first n revisions after ` + "`" + `after` + "`" + ` (0 to 100)."
+    first: Int
+    "Returns revisions after this cursor."
+    after: String
+    "Returns the last n revisions before ` + "`" + `before` + "`" + ` (0 to 100)."
+    last: Int
+    "Returns revisions before this cursor."
+    before: String
+  ): ArticleRevisionConnection @listSize(slicingArguments: ["first", "last"], sizedFields: ["edges", "nodes"], assumedSize: 20, requireOneSlicingArgument: false)
+  """
+  The text diff from one version to another: each a revision's ` + "`" + `version` + "`" + `
+  or the article's current ` + "`" + `version` + "`" + `. Seen by its author and by editors,
+  null for everyone else. A version the article keeps no text of is
+  ` + "`" + `NOT_FOUND` + "`" + `.
+  """
+  revisionDiff("The older side." from: Int!, "The newer side." to: Int!): ArticleDiff
+}
+
+extend type Mutation {
+  """
+  Puts back the title, excerpt and body of one of the article's revisions,
+  as an update: by whoever may update the article, against its current
+  ` + "`" + `expectedVersion` + "`" + `; the text it replaces becomes a revision in turn.
+  """
+  restoreRevision("Which revision." input: RestoreRevisionInput!): UpdateArticlePayload @hasRole(role: AUTHOR)
+}
+
+"A revision to restore."
+input RestoreRevisionInput {
+  "The article."
+  articleId: ID!
+  "The revision's ` + "`" + `version` + "`" + `."
+  version: Int!
+  "The article's current ` + "`" + `version` + "`" + `; a newer one answers ` + "`" + `CONFLICT` + "`" + `."
+  expectedVersion: Int!
+}
+
+# ---------------------------------------------------------------------------
+# Editorial: signed preview links (issue 18).
+# ---------------------------------------------------------------------------
+
+"""
+A preview link's token: whoever sends it in the ` + "`" + `Folio-Preview` + "`" + ` header can
+read its one article (by ` + "`" + `article(slug:)` + "`" + ` or ` + "`" + `node(id:)` + "`" + `) at the version it
+was made for, without an account, until it expires or is revoked. It widens
+nothing else: lists, search, comments, writes and subscriptions see what the
+request would see without it. Answers to such requests are never kept by
+shared caches.
+"""
+type PreviewToken {
+  "The token's opaque ID, for ` + "`" + `revokePreviewToken` + "`" + `."
+  id: ID!
+  "The article it reads."
+  article: Article!
+  "The article's version it reads: an edit, a status change or a schedule ends it."
+  version: Int!
+  "When it was made."
+  createdAt: Time!
+  "When it stops working."
+  expiresAt: Time!
+  "When it was revoked; null while it works."
+  revokedAt: Time
+}
+
+extend type Mutation {
+  "Makes a preview link's token for an article: by its author or an editor."
+  createPreviewToken("The article and how long." input: CreatePreviewTokenInput!): CreatePreviewTokenPayload @hasRole(role: AUTHOR)
+  "Ends a preview token at once: by the article's author or an editor. Revoking it again changes nothing."
+  revokePreviewToken("The token." input: RevokePreviewTokenInput!): RevokePreviewTokenPayload @hasRole(role: AUTHOR)
+}
+
+"A preview token to make."
+input CreatePreviewTokenInput {
+  "The article."
+  articleId: ID!
+  "How long the token works, in seconds: 60 to 2592000 (30 days); a day when absent."
+  expiresIn: Int
+}
+
+"The result of ` + "`" + `createPreviewToken` + "`" + `."
+type CreatePreviewTokenPayload {
+  "The token to send as ` + "`" + `Folio-Preview` + "`" + `, ` + "`" + `fpv_…` + "`" + `. It is shown this once."
+  token: String
+  "The token's record, for revoking it."
+  previewToken: PreviewToken
+  "What is wrong with the input."
+  userErrors: [UserError!]!
+}
+
+"The preview token to revoke."
+input RevokePreviewTokenInput {
+  "The token's ID."
+  id: ID!
+}
+
+"The result of ` + "`" + `revokePreviewToken` + "`" + `."
+type RevokePreviewTokenPayload {
+  "The revoked token."
+  previewToken: PreviewToken
+  "What is wrong with the input."
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4187,6 +4743,12 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_commentCount(ctx, field)
 	case "reactionCounts":
 		return ec.fieldContext_Article_reactionCounts(ctx, field)
+	case "publishAt":
+		return ec.fieldContext_Article_publishAt(ctx, field)
+	case "revisions":
+		return ec.fieldContext_Article_revisions(ctx, field)
+	case "revisionDiff":
+		return ec.fieldContext_Article_revisionDiff(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -4205,6 +4767,24 @@ func (ec *executionContext) childFields_ArticleConnection(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ArticleConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_ArticleDiff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ArticleDiff_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ArticleDiff_to(ctx, field)
+	case "changed":
+		return ec.fieldContext_ArticleDiff_changed(ctx, field)
+	case "title":
+		return ec.fieldContext_ArticleDiff_title(ctx, field)
+	case "excerpt":
+		return ec.fieldContext_ArticleDiff_excerpt(ctx, field)
+	case "body":
+		return ec.fieldContext_ArticleDiff_body(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleDiff", field.Name)
+}
+
 func (ec *executionContext) childFields_ArticleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "cursor":
@@ -4213,6 +4793,48 @@ func (ec *executionContext) childFields_ArticleEdge(ctx context.Context, field g
 		return ec.fieldContext_ArticleEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ArticleEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleRevision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_ArticleRevision_version(ctx, field)
+	case "title":
+		return ec.fieldContext_ArticleRevision_title(ctx, field)
+	case "excerpt":
+		return ec.fieldContext_ArticleRevision_excerpt(ctx, field)
+	case "body":
+		return ec.fieldContext_ArticleRevision_body(ctx, field)
+	case "replacedAt":
+		return ec.fieldContext_ArticleRevision_replacedAt(ctx, field)
+	case "replacedBy":
+		return ec.fieldContext_ArticleRevision_replacedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleRevision", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleRevisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ArticleRevisionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ArticleRevisionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ArticleRevisionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ArticleRevisionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleRevisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleRevisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ArticleRevisionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ArticleRevisionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleRevisionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ArticleStatusPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4367,6 +4989,18 @@ func (ec *executionContext) childFields_CreateArticlePayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type CreateArticlePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreatePreviewTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_CreatePreviewTokenPayload_token(ctx, field)
+	case "previewToken":
+		return ec.fieldContext_CreatePreviewTokenPayload_previewToken(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreatePreviewTokenPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatePreviewTokenPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateWebhookPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "webhook":
@@ -4477,6 +5111,24 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PreviewToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PreviewToken_id(ctx, field)
+	case "article":
+		return ec.fieldContext_PreviewToken_article(ctx, field)
+	case "version":
+		return ec.fieldContext_PreviewToken_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PreviewToken_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_PreviewToken_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_PreviewToken_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PreviewToken", field.Name)
+}
+
 func (ec *executionContext) childFields_RateLimit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "tier":
@@ -4571,6 +5223,16 @@ func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context,
 		return ec.fieldContext_RevokeApiKeyPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RevokeApiKeyPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokePreviewTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "previewToken":
+		return ec.fieldContext_RevokePreviewTokenPayload_previewToken(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokePreviewTokenPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokePreviewTokenPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RotateWebhookSecretPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5031,6 +5693,66 @@ func (ec *executionContext) field_Article_comments_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Article_revisionDiff_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Article_revisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Category_articles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5197,6 +5919,20 @@ func (ec *executionContext) field_Mutation_createCategory_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateCategoryInput, error) {
 			return ec.unmarshalNCreateCategoryInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreateCategoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPreviewToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePreviewTokenInput, error) {
+			return ec.unmarshalNCreatePreviewTokenInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreatePreviewTokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5401,6 +6137,20 @@ func (ec *executionContext) field_Mutation_removeReaction_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_restoreRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RestoreRevisionInput, error) {
+			return ec.unmarshalNRestoreRevisionInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRestoreRevisionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5415,12 +6165,40 @@ func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_revokePreviewToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokePreviewTokenInput, error) {
+			return ec.unmarshalNRevokePreviewTokenInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokePreviewTokenInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_rotateWebhookSecret_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RotateWebhookSecretInput, error) {
 			return ec.unmarshalNRotateWebhookSecretInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRotateWebhookSecretInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_scheduleArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ScheduleArticleInput, error) {
+			return ec.unmarshalNScheduleArticleInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐScheduleArticleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5491,6 +6269,20 @@ func (ec *executionContext) field_Mutation_subscribeNewsletter_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SubscribeNewsletterInput, error) {
 			return ec.unmarshalNSubscribeNewsletterInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐSubscribeNewsletterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unscheduleArticle_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ArticleStatusInput, error) {
+			return ec.unmarshalNArticleStatusInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleStatusInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6900,6 +7692,125 @@ func (ec *executionContext) fieldContext_Article_reactionCounts(_ context.Contex
 	return fc, nil
 }
 
+// _Article_publishAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Article_publishAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
+	if m := marshalPtr(obj.PublishAt, graphql.MarshalTime); m != graphql.Null {
+		return m
+	}
+	return ec._Article_publishAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Article_publishAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_publishAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_publishAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Article_revisions(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_revisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Article().Revisions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleRevisionConnection) graphql.Marshaler {
+			return ec.marshalOArticleRevisionConnection2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_revisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleRevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Article_revisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Article_revisionDiff(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_revisionDiff(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Article().RevisionDiff(ctx, obj, fc.Args["from"].(int), fc.Args["to"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleDiff) graphql.Marshaler {
+			return ec.marshalOArticleDiff2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleDiff(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_revisionDiff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleDiff(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Article_revisionDiff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7019,6 +7930,192 @@ func (ec *executionContext) fieldContext_ArticleConnection_totalCount(_ context.
 	return graphql.NewScalarFieldContext("ArticleConnection", field, true, true, "Int")
 }
 
+// _ArticleDiff_from marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleDiff_from(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.From); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleDiff_fromFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleDiff_fromFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "Int")
+}
+
+// _ArticleDiff_to marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleDiff_to(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.To); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleDiff_toFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleDiff_toFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "Int")
+}
+
+// _ArticleDiff_changed marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleDiff_changed(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
+	if m := graphql.MarshalBoolean(obj.Changed); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleDiff_changedFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleDiff_changedFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "Boolean")
+}
+
+// _ArticleDiff_title marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleDiff_title(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Title); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleDiff_titleFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleDiff_titleFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "String")
+}
+
+// _ArticleDiff_excerpt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleDiff_excerpt(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Excerpt); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleDiff_excerptFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleDiff_excerptFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_excerpt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excerpt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "String")
+}
+
+// _ArticleDiff_body marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleDiff_body(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Body); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleDiff_bodyFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleDiff_bodyFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleDiff_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleDiff_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "String")
+}
+
 // _ArticleEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) graphql.Marshaler {
 	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
@@ -7077,6 +8174,375 @@ func (ec *executionContext) fieldContext_ArticleEdge_node(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+// _ArticleRevision_version marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleRevision_version(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Version); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleRevision_versionFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleRevision_versionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "Int")
+}
+
+// _ArticleRevision_title marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleRevision_title(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Title); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleRevision_titleFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleRevision_titleFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "String")
+}
+
+// _ArticleRevision_excerpt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleRevision_excerpt(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Excerpt); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleRevision_excerptFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleRevision_excerptFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_excerpt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Excerpt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "String")
+}
+
+// _ArticleRevision_body marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleRevision_body(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Body); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleRevision_bodyFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleRevision_bodyFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_body(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Body, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "String")
+}
+
+// _ArticleRevision_replacedAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleRevision_replacedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.ReplacedAt); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleRevision_replacedAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleRevision_replacedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_replacedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplacedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_replacedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ArticleRevision_replacedBy(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevision_replacedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ArticleRevision().ReplacedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevision_replacedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleRevision",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleRevisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ArticleRevisionConnection().Edges(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ArticleRevisionEdge) graphql.Marshaler {
+			return ec.marshalNArticleRevisionEdge2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleRevisionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleRevisionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleRevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*folio.Revision) graphql.Marshaler {
+			return ec.marshalNArticleRevision2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleRevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleRevision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleRevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleRevisionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleRevisionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ArticleRevisionConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevisionConnection", field, true, true, "Int")
+}
+
+// _ArticleRevisionEdge_cursor marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _ArticleRevisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) graphql.Marshaler {
+	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+		return m
+	}
+	return ec._ArticleRevisionEdge_cursorFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _ArticleRevisionEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ArticleRevisionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ArticleRevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleRevisionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.Revision) graphql.Marshaler {
+			return ec.marshalNArticleRevision2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleRevisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleRevisionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleRevision(ctx, field)
 		},
 	}
 	return fc, nil
@@ -8327,6 +9793,101 @@ func (ec *executionContext) _CreateArticlePayload_userErrors(ctx context.Context
 func (ec *executionContext) fieldContext_CreateArticlePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "CreateArticlePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+// _CreatePreviewTokenPayload_token marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _CreatePreviewTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) graphql.Marshaler {
+	if m := marshalPtr(obj.Token, graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._CreatePreviewTokenPayload_tokenFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _CreatePreviewTokenPayload_tokenFull(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePreviewTokenPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatePreviewTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreatePreviewTokenPayload_previewToken(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePreviewTokenPayload_previewToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviewToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.PreviewToken) graphql.Marshaler {
+			return ec.marshalOPreviewToken2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐPreviewToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_previewToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePreviewTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatePreviewTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePreviewTokenPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePreviewTokenPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -11017,6 +12578,316 @@ func (ec *executionContext) fieldContext_Mutation_deleteCategory(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_scheduleArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_scheduleArticle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ScheduleArticle(ctx, fc.Args["input"].(model.ScheduleArticleInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticleStatusPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticleStatusPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleStatusPayload) graphql.Marshaler {
+			return ec.marshalOArticleStatusPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleStatusPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_scheduleArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleStatusPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_scheduleArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unscheduleArticle(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unscheduleArticle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnscheduleArticle(ctx, fc.Args["input"].(model.ArticleStatusInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "EDITOR")
+				if err != nil {
+					var zeroVal *model.ArticleStatusPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticleStatusPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleStatusPayload) graphql.Marshaler {
+			return ec.marshalOArticleStatusPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleStatusPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unscheduleArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleStatusPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unscheduleArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreRevision(ctx, fc.Args["input"].(model.RestoreRevisionInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "AUTHOR")
+				if err != nil {
+					var zeroVal *model.UpdateArticlePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.UpdateArticlePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateArticlePayload) graphql.Marshaler {
+			return ec.marshalOUpdateArticlePayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUpdateArticlePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateArticlePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createPreviewToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPreviewToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePreviewToken(ctx, fc.Args["input"].(model.CreatePreviewTokenInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "AUTHOR")
+				if err != nil {
+					var zeroVal *model.CreatePreviewTokenPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.CreatePreviewTokenPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatePreviewTokenPayload) graphql.Marshaler {
+			return ec.marshalOCreatePreviewTokenPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreatePreviewTokenPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPreviewToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatePreviewTokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPreviewToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokePreviewToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokePreviewToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokePreviewToken(ctx, fc.Args["input"].(model.RevokePreviewTokenInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "AUTHOR")
+				if err != nil {
+					var zeroVal *model.RevokePreviewTokenPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.RevokePreviewTokenPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokePreviewTokenPayload) graphql.Marshaler {
+			return ec.marshalORevokePreviewTokenPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokePreviewTokenPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokePreviewToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokePreviewTokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokePreviewToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 // _PageInfo_hasNextPage marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
 	if m := graphql.MarshalBoolean(obj.HasNextPage); m != graphql.Null {
@@ -11139,6 +13010,193 @@ func (ec *executionContext) _PageInfo_endCursorFull(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+// _PreviewToken_id marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _PreviewToken_id(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) graphql.Marshaler {
+	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+		return m
+	}
+	return ec._PreviewToken_idFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _PreviewToken_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NodeID(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewToken", field, true, false, "ID")
+}
+
+func (ec *executionContext) _PreviewToken_article(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PreviewToken().Article(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.Article) graphql.Marshaler {
+			return ec.marshalNArticle2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐArticle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PreviewToken",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+// _PreviewToken_version marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _PreviewToken_version(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Version); m != graphql.Null {
+		return m
+	}
+	return ec._PreviewToken_versionFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _PreviewToken_versionFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Int")
+}
+
+// _PreviewToken_createdAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _PreviewToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+		return m
+	}
+	return ec._PreviewToken_createdAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _PreviewToken_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Time")
+}
+
+// _PreviewToken_expiresAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _PreviewToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) graphql.Marshaler {
+	if m := graphql.MarshalTime(obj.ExpiresAt); m != graphql.Null {
+		return m
+	}
+	return ec._PreviewToken_expiresAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _PreviewToken_expiresAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Time")
+}
+
+// _PreviewToken_revokedAt marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _PreviewToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) graphql.Marshaler {
+	if m := marshalPtr(obj.RevokedAt, graphql.MarshalTime); m != graphql.Null {
+		return m
+	}
+	return ec._PreviewToken_revokedAtFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _PreviewToken_revokedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PreviewToken_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PreviewToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -12553,6 +14611,70 @@ func (ec *executionContext) _RevokeApiKeyPayload_userErrors(ctx context.Context,
 func (ec *executionContext) fieldContext_RevokeApiKeyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RevokeApiKeyPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokePreviewTokenPayload_previewToken(ctx context.Context, field graphql.CollectedField, obj *model.RevokePreviewTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokePreviewTokenPayload_previewToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviewToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.PreviewToken) graphql.Marshaler {
+			return ec.marshalOPreviewToken2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐPreviewToken(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_previewToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokePreviewTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PreviewToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokePreviewTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokePreviewTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokePreviewTokenPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokePreviewTokenPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -16703,6 +18825,55 @@ func UnmarshalCreateCategoryInput(ctx context.Context, raw any) (model.CreateCat
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreatePreviewTokenInput(ctx context.Context, obj any) (model.CreatePreviewTokenInput, error) {
+	var it model.CreatePreviewTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"articleId", "expiresIn"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "articleId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("articleId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArticleID = data
+		case "expiresIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresIn"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresIn = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePreviewTokenInput unmarshals raw into the CreatePreviewTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePreviewTokenInput(ctx context.Context, raw any) (model.CreatePreviewTokenInput, error) {
+	var out model.CreatePreviewTokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePreviewTokenInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateTagInput(ctx context.Context, obj any) (model.CreateTagInput, error) {
 	var it model.CreateTagInput
 	if obj == nil {
@@ -17291,6 +19462,62 @@ func UnmarshalRefreshSessionInput(ctx context.Context, raw any) (model.RefreshSe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRestoreRevisionInput(ctx context.Context, obj any) (model.RestoreRevisionInput, error) {
+	var it model.RestoreRevisionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"articleId", "version", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "articleId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("articleId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArticleID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRestoreRevisionInput unmarshals raw into the RestoreRevisionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRestoreRevisionInput(ctx context.Context, raw any) (model.RestoreRevisionInput, error) {
+	var out model.RestoreRevisionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RestoreRevisionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRevokeApiKeyInput(ctx context.Context, obj any) (model.RevokeAPIKeyInput, error) {
 	var it model.RevokeAPIKeyInput
 	if obj == nil {
@@ -17333,6 +19560,48 @@ func UnmarshalRevokeApiKeyInput(ctx context.Context, raw any) (model.RevokeAPIKe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRevokePreviewTokenInput(ctx context.Context, obj any) (model.RevokePreviewTokenInput, error) {
+	var it model.RevokePreviewTokenInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRevokePreviewTokenInput unmarshals raw into the RevokePreviewTokenInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRevokePreviewTokenInput(ctx context.Context, raw any) (model.RevokePreviewTokenInput, error) {
+	var out model.RevokePreviewTokenInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokePreviewTokenInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRotateWebhookSecretInput(ctx context.Context, obj any) (model.RotateWebhookSecretInput, error) {
 	var it model.RotateWebhookSecretInput
 	if obj == nil {
@@ -17372,6 +19641,62 @@ func (ec *executionContext) unmarshalInputRotateWebhookSecretInput(ctx context.C
 func UnmarshalRotateWebhookSecretInput(ctx context.Context, raw any) (model.RotateWebhookSecretInput, error) {
 	var out model.RotateWebhookSecretInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RotateWebhookSecretInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputScheduleArticleInput(ctx context.Context, obj any) (model.ScheduleArticleInput, error) {
+	var it model.ScheduleArticleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "publishAt", "expectedVersion"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "publishAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishAt = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalScheduleArticleInput unmarshals raw into the ScheduleArticleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalScheduleArticleInput(ctx context.Context, raw any) (model.ScheduleArticleInput, error) {
+	var out model.ScheduleArticleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleArticleInput", raw, &out)
 	return out, err
 }
 
@@ -18300,6 +20625,21 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "publishAt":
+			out.Values[i] = ec._Article_publishAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revisions":
+			out.Values[i] = ec._Article_revisions(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revisionDiff":
+			out.Values[i] = ec._Article_revisionDiff(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18365,6 +20705,64 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 	return objectJSON{fields, out.Values}
 }
 
+var articleDiffImplementors = []string{"ArticleDiff"}
+
+func (ec *executionContext) _ArticleDiff(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleDiff) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleDiffImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleDiff")
+		case "from":
+			out.Values[i] = ec._ArticleDiff_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ArticleDiff_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._ArticleDiff_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ArticleDiff_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excerpt":
+			out.Values[i] = ec._ArticleDiff_excerpt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._ArticleDiff_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
 var articleEdgeImplementors = []string{"ArticleEdge"}
 
 func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleEdge) graphql.Marshaler {
@@ -18383,6 +20781,150 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._ArticleEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var articleRevisionImplementors = []string{"ArticleRevision"}
+
+func (ec *executionContext) _ArticleRevision(ctx context.Context, sel ast.SelectionSet, obj *folio.Revision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleRevisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleRevision")
+		case "version":
+			out.Values[i] = ec._ArticleRevision_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._ArticleRevision_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "excerpt":
+			out.Values[i] = ec._ArticleRevision_excerpt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "body":
+			out.Values[i] = ec._ArticleRevision_body(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replacedAt":
+			out.Values[i] = ec._ArticleRevision_replacedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replacedBy":
+			out.Values[i] = ec._ArticleRevision_replacedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var articleRevisionConnectionImplementors = []string{"ArticleRevisionConnection"}
+
+func (ec *executionContext) _ArticleRevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleRevisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleRevisionConnection")
+		case "edges":
+			out.Values[i] = ec._ArticleRevisionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ArticleRevisionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ArticleRevisionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ArticleRevisionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var articleRevisionEdgeImplementors = []string{"ArticleRevisionEdge"}
+
+func (ec *executionContext) _ArticleRevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, articleRevisionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleRevisionEdge")
+		case "cursor":
+			out.Values[i] = ec._ArticleRevisionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ArticleRevisionEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18919,6 +21461,49 @@ func (ec *executionContext) _CreateArticlePayload(ctx context.Context, sel ast.S
 			}
 		case "userErrors":
 			out.Values[i] = ec._CreateArticlePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var createPreviewTokenPayloadImplementors = []string{"CreatePreviewTokenPayload"}
+
+func (ec *executionContext) _CreatePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreatePreviewTokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createPreviewTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatePreviewTokenPayload")
+		case "token":
+			out.Values[i] = ec._CreatePreviewTokenPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previewToken":
+			out.Values[i] = ec._CreatePreviewTokenPayload_previewToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreatePreviewTokenPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19567,6 +22152,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "scheduleArticle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_scheduleArticle(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unscheduleArticle":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unscheduleArticle(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "restoreRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreRevision(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createPreviewToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPreviewToken(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokePreviewToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokePreviewToken(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19612,6 +22232,64 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var previewTokenImplementors = []string{"PreviewToken"}
+
+func (ec *executionContext) _PreviewToken(ctx context.Context, sel ast.SelectionSet, obj *folio.PreviewToken) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, previewTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PreviewToken")
+		case "id":
+			out.Values[i] = ec._PreviewToken_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "article":
+			out.Values[i] = ec._PreviewToken_article(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._PreviewToken_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._PreviewToken_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._PreviewToken_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokedAt":
+			out.Values[i] = ec._PreviewToken_revokedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -20090,6 +22768,44 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 			}
 		case "userErrors":
 			out.Values[i] = ec._RevokeApiKeyPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var revokePreviewTokenPayloadImplementors = []string{"RevokePreviewTokenPayload"}
+
+func (ec *executionContext) _RevokePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokePreviewTokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokePreviewTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokePreviewTokenPayload")
+		case "previewToken":
+			out.Values[i] = ec._RevokePreviewTokenPayload_previewToken(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokePreviewTokenPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21604,6 +24320,54 @@ func (ec *executionContext) marshalNArticleOrderField2githubᚗcomᚋfolioᚋfol
 	return v
 }
 
+func (ec *executionContext) marshalNArticleRevision2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*folio.Revision) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArticleRevision2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNArticleRevision2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐRevision(ctx context.Context, sel ast.SelectionSet, v *folio.Revision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArticleRevision!")
+		return graphql.Null
+	}
+	return ec._ArticleRevision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNArticleRevisionEdge2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ArticleRevisionEdge) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNArticleRevisionEdge2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNArticleRevisionEdge2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionEdge(ctx context.Context, sel ast.SelectionSet, v *model.ArticleRevisionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ArticleRevisionEdge!")
+		return graphql.Null
+	}
+	return ec._ArticleRevisionEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNArticleStatus2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleStatus(ctx context.Context, v any) (model.ArticleStatus, error) {
 	var res model.ArticleStatus
 	err := res.UnmarshalGQL(v)
@@ -21780,6 +24544,11 @@ func (ec *executionContext) unmarshalNCreateArticleInput2githubᚗcomᚋfolioᚋ
 
 func (ec *executionContext) unmarshalNCreateCategoryInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreateCategoryInput(ctx context.Context, v any) (model.CreateCategoryInput, error) {
 	res, err := ec.unmarshalInputCreateCategoryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePreviewTokenInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreatePreviewTokenInput(ctx context.Context, v any) (model.CreatePreviewTokenInput, error) {
+	res, err := ec.unmarshalInputCreatePreviewTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -21973,8 +24742,18 @@ func (ec *executionContext) unmarshalNRefreshSessionInput2githubᚗcomᚋfolio�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRestoreRevisionInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRestoreRevisionInput(ctx context.Context, v any) (model.RestoreRevisionInput, error) {
+	res, err := ec.unmarshalInputRestoreRevisionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRevokeApiKeyInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokeAPIKeyInput(ctx context.Context, v any) (model.RevokeAPIKeyInput, error) {
 	res, err := ec.unmarshalInputRevokeApiKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRevokePreviewTokenInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokePreviewTokenInput(ctx context.Context, v any) (model.RevokePreviewTokenInput, error) {
+	res, err := ec.unmarshalInputRevokePreviewTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -21990,6 +24769,11 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋ
 
 func (ec *executionContext) unmarshalNRotateWebhookSecretInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRotateWebhookSecretInput(ctx context.Context, v any) (model.RotateWebhookSecretInput, error) {
 	res, err := ec.unmarshalInputRotateWebhookSecretInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNScheduleArticleInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐScheduleArticleInput(ctx context.Context, v any) (model.ScheduleArticleInput, error) {
+	res, err := ec.unmarshalInputScheduleArticleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22472,6 +25256,13 @@ func (ec *executionContext) marshalOArticle2ᚖgithubᚗcomᚋfolioᚋfolioᚋin
 	return ec._Article(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOArticleDiff2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleDiff(ctx context.Context, sel ast.SelectionSet, v *model.ArticleDiff) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArticleDiff(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOArticleFilter2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleFilter(ctx context.Context, v any) (*model.ArticleFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -22486,6 +25277,13 @@ func (ec *executionContext) unmarshalOArticleOrder2ᚖgithubᚗcomᚋfolioᚋfol
 	}
 	res, err := ec.unmarshalInputArticleOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOArticleRevisionConnection2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleRevisionConnection(ctx context.Context, sel ast.SelectionSet, v *model.ArticleRevisionConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArticleRevisionConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOArticleStatus2ᚕgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleStatusᚄ(ctx context.Context, v any) ([]model.ArticleStatus, error) {
@@ -22601,6 +25399,13 @@ func (ec *executionContext) marshalOCreateArticlePayload2ᚖgithubᚗcomᚋfolio
 		return graphql.Null
 	}
 	return ec._CreateArticlePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreatePreviewTokenPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreatePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreatePreviewTokenPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreatePreviewTokenPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCreateWebhookPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐCreateWebhookPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateWebhookPayload) graphql.Marshaler {
@@ -22744,6 +25549,13 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋfolioᚋfolioᚋgraphᚋ
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPreviewToken2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐPreviewToken(ctx context.Context, sel ast.SelectionSet, v *folio.PreviewToken) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PreviewToken(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORateLimit2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRateLimit(ctx context.Context, sel ast.SelectionSet, v *model.RateLimit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -22784,6 +25596,13 @@ func (ec *executionContext) marshalORevokeApiKeyPayload2ᚖgithubᚗcomᚋfolio�
 		return graphql.Null
 	}
 	return ec._RevokeApiKeyPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORevokePreviewTokenPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRevokePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokePreviewTokenPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokePreviewTokenPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORotateWebhookSecretPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRotateWebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, v *model.RotateWebhookSecretPayload) graphql.Marshaler {

@@ -62,6 +62,9 @@ type Options struct {
 	NewsletterLinks newsletter.Links
 	// Live serves subscriptions; without a Hub there are none.
 	Live LiveOptions
+	// Previews keeps preview tokens; nil makes no preview links and
+	// ignores the Folio-Preview header.
+	Previews folio.PreviewStore
 }
 
 // NewHandler returns the GraphQL executor: gqlgen's server with Folio's
@@ -81,7 +84,8 @@ func NewHandler(o Options) http.Handler {
 	}
 	o.Live = o.Live.withDefaults()
 	res := &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth, Live: o.Live.Hub,
-		Webhooks: o.Webhooks, WebhookGuard: o.WebhookGuard, WebhookSecretGrace: o.WebhookSecretGrace, NewsletterLinks: o.NewsletterLinks}
+		Webhooks: o.Webhooks, WebhookGuard: o.WebhookGuard, WebhookSecretGrace: o.WebhookSecretGrace, NewsletterLinks: o.NewsletterLinks,
+		Previews: o.Previews}
 	if o.Auth != nil && o.Auth.Keys != nil {
 		// The mail job makes the same tokens again from the same keys.
 		res.NewsletterTokens = o.Auth.Keys.MailTokens(auth.PurposeNewsletterConfirm)
@@ -136,5 +140,7 @@ func NewHandler(o Options) http.Handler {
 
 	var h http.Handler = srv
 	h = loader.Middleware(o.Store, h)
+	// Outside the loaders, which are made for the request's viewer.
+	h = withPreview(o.Previews, o.Logger, h)
 	return withSessions(h)
 }

@@ -65,7 +65,7 @@ func nodesOf(ctx context.Context, refs []globalRef) ([]model.Node, []error) {
 	v := folio.ViewerFrom(ctx)
 	visibleArticle := func(id int64) (*folio.Article, error) {
 		a, err := l.ArticleByID.Load(ctx, id)
-		if err != nil || a == nil || !v.CanSeeArticle(a) {
+		if err != nil || a == nil || !v.CanReadArticle(a) {
 			return nil, err
 		}
 		return a, nil

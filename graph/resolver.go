@@ -29,6 +29,8 @@ type Resolver struct {
 	NewsletterTokens auth.MailTokens
 	// Live delivers events to subscriptions; nil serves none.
 	Live *live.Hub
+	// Previews keeps preview tokens.
+	Previews folio.PreviewStore
 }
 
 // newsletter is the newsletter's rules over the writer, which keeps the

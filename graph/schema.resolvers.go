@@ -71,11 +71,36 @@ func (r *articleResolver) ReactionCounts(ctx context.Context, obj *folio.Article
 	return &s.Reactions, err
 }
 
+func (r *articleResolver) Revisions(ctx context.Context, obj *folio.Article, first *int, after *string, last *int, before *string) (*model.ArticleRevisionConnection, error) {
+	return revisions(ctx, obj, first, after, last, before)
+}
+
+func (r *articleResolver) RevisionDiff(ctx context.Context, obj *folio.Article, from int, to int) (*model.ArticleDiff, error) {
+	return revisionDiff(ctx, r.Store, obj, from, to)
+}
+
 func (r *articleConnectionResolver) Edges(ctx context.Context, obj *model.ArticleConnection) ([]*model.ArticleEdge, error) {
 	return model.Edges(&obj.Page, func(c string, n *folio.Article) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: n} }), nil
 }
 
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *model.ArticleConnection) (int, error) {
+	return obj.Count(ctx)
+}
+
+func (r *articleRevisionResolver) ReplacedBy(ctx context.Context, obj *folio.Revision) (*folio.User, error) {
+	if obj.ReplacedBy == nil {
+		return nil, nil
+	}
+	return loader.For(ctx).UserByID.Load(ctx, *obj.ReplacedBy)
+}
+
+func (r *articleRevisionConnectionResolver) Edges(ctx context.Context, obj *model.ArticleRevisionConnection) ([]*model.ArticleRevisionEdge, error) {
+	return model.Edges(&obj.Page, func(c string, n *folio.Revision) *model.ArticleRevisionEdge {
+		return &model.ArticleRevisionEdge{Cursor: c, Node: n}
+	}), nil
+}
+
+func (r *articleRevisionConnectionResolver) TotalCount(ctx context.Context, obj *model.ArticleRevisionConnection) (int, error) {
 	return obj.Count(ctx)
 }
 
@@ -483,6 +508,51 @@ func (r *mutationResolver) DeleteCategory(ctx context.Context, input model.Delet
 	return r.deleteCategory(ctx, input)
 }
 
+func (r *mutationResolver) ScheduleArticle(ctx context.Context, input model.ScheduleArticleInput) (*model.ArticleStatusPayload, error) {
+	id, err := parseIDOf("id", input.ID, folio.KindArticle)
+	if err != nil {
+		return nil, err
+	}
+	if err := folio.CheckPublishAt("publishAt", input.PublishAt, time.Now()); err != nil {
+		return articleStatusPayload(nil, err)
+	}
+	return articleStatusPayload(r.Writer.ScheduleArticle(ctx, folio.ViewerFrom(ctx), id, &input.PublishAt, input.ExpectedVersion))
+}
+
+func (r *mutationResolver) UnscheduleArticle(ctx context.Context, input model.ArticleStatusInput) (*model.ArticleStatusPayload, error) {
+	id, err := parseIDOf("id", input.ID, folio.KindArticle)
+	if err != nil {
+		return nil, err
+	}
+	return articleStatusPayload(r.Writer.ScheduleArticle(ctx, folio.ViewerFrom(ctx), id, nil, input.ExpectedVersion))
+}
+
+func (r *mutationResolver) RestoreRevision(ctx context.Context, input model.RestoreRevisionInput) (*model.UpdateArticlePayload, error) {
+	id, err := parseIDOf("articleId", input.ArticleID, folio.KindArticle)
+	if err != nil {
+		return nil, err
+	}
+	patch := folio.ArticlePatch{ID: id, ExpectedVersion: input.ExpectedVersion, RestoreVersion: &input.Version}
+	err = patch.Normalize()
+	p := &model.UpdateArticlePayload{}
+	if err == nil {
+		p.Article, err = r.Writer.UpdateArticle(ctx, folio.ViewerFrom(ctx), patch)
+	}
+	return p, splitUserErrors(&p.UserErrors, err)
+}
+
+func (r *mutationResolver) CreatePreviewToken(ctx context.Context, input model.CreatePreviewTokenInput) (*model.CreatePreviewTokenPayload, error) {
+	return r.createPreviewToken(ctx, input)
+}
+
+func (r *mutationResolver) RevokePreviewToken(ctx context.Context, input model.RevokePreviewTokenInput) (*model.RevokePreviewTokenPayload, error) {
+	return r.revokePreviewToken(ctx, input)
+}
+
+func (r *previewTokenResolver) Article(ctx context.Context, obj *folio.PreviewToken) (*folio.Article, error) {
+	return mustLoad(ctx, loader.For(ctx).ArticleByID, obj.ArticleID, "preview article")
+}
+
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	kind, n, err := parseGlobalID("id", id)
 	if err != nil {
@@ -529,7 +599,7 @@ func (r *queryResolver) Article(ctx context.Context, slug string) (*folio.Articl
 	if err == nil && a == nil {
 		a, err = formerSlug(ctx, r.Store, folio.SlugArticle, slug, loader.For(ctx).ArticleByID)
 	}
-	if err != nil || a == nil || !folio.ViewerFrom(ctx).CanSeeArticle(a) {
+	if err != nil || a == nil || !folio.ViewerFrom(ctx).CanReadArticle(a) {
 		return nil, err
 	}
 	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.articles([]*folio.Article{a}, sel) })
@@ -814,6 +884,12 @@ func (r *Resolver) ArticleConnection() ArticleConnectionResolver {
 	return &articleConnectionResolver{r}
 }
 
+func (r *Resolver) ArticleRevision() ArticleRevisionResolver { return &articleRevisionResolver{r} }
+
+func (r *Resolver) ArticleRevisionConnection() ArticleRevisionConnectionResolver {
+	return &articleRevisionConnectionResolver{r}
+}
+
 func (r *Resolver) Category() CategoryResolver { return &categoryResolver{r} }
 
 func (r *Resolver) CategoryConnection() CategoryConnectionResolver {
@@ -827,6 +903,8 @@ func (r *Resolver) CommentConnection() CommentConnectionResolver {
 }
 
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
+
+func (r *Resolver) PreviewToken() PreviewTokenResolver { return &previewTokenResolver{r} }
 
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
@@ -849,20 +927,23 @@ func (r *Resolver) Webhook() WebhookResolver { return &webhookResolver{r} }
 func (r *Resolver) WebhookDelivery() WebhookDeliveryResolver { return &webhookDeliveryResolver{r} }
 
 type (
-	articleResolver                struct{ *Resolver }
-	articleConnectionResolver      struct{ *Resolver }
-	categoryResolver               struct{ *Resolver }
-	categoryConnectionResolver     struct{ *Resolver }
-	commentResolver                struct{ *Resolver }
-	commentConnectionResolver      struct{ *Resolver }
-	mutationResolver               struct{ *Resolver }
-	queryResolver                  struct{ *Resolver }
-	reactionsChangedResolver       struct{ *Resolver }
-	searchResultConnectionResolver struct{ *Resolver }
-	subscriptionResolver           struct{ *Resolver }
-	tagResolver                    struct{ *Resolver }
-	tagConnectionResolver          struct{ *Resolver }
-	userResolver                   struct{ *Resolver }
-	webhookResolver                struct{ *Resolver }
-	webhookDeliveryResolver        struct{ *Resolver }
+	articleResolver                   struct{ *Resolver }
+	articleConnectionResolver         struct{ *Resolver }
+	articleRevisionResolver           struct{ *Resolver }
+	articleRevisionConnectionResolver struct{ *Resolver }
+	categoryResolver                  struct{ *Resolver }
+	categoryConnectionResolver        struct{ *Resolver }
+	commentResolver                   struct{ *Resolver }
+	commentConnectionResolver         struct{ *Resolver }
+	mutationResolver                  struct{ *Resolver }
+	previewTokenResolver              struct{ *Resolver }
+	queryResolver                     struct{ *Resolver }
+	reactionsChangedResolver          struct{ *Resolver }
+	searchResultConnectionResolver    struct{ *Resolver }
+	subscriptionResolver              struct{ *Resolver }
+	tagResolver                       struct{ *Resolver }
+	tagConnectionResolver             struct{ *Resolver }
+	userResolver                      struct{ *Resolver }
+	webhookResolver                   struct{ *Resolver }
+	webhookDeliveryResolver           struct{ *Resolver }
 )

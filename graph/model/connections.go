@@ -112,3 +112,12 @@ type SearchResultConnection struct{ Page[*folio.SearchHit] }
 // nothing of GraphQL, so the interface asks for no methods; the executor
 // tells the types apart by their Go type.
 type Node any
+
+// ArticleRevisionEdge is a revision with its cursor.
+type ArticleRevisionEdge struct {
+	Cursor string
+	Node   *folio.Revision
+}
+
+// ArticleRevisionConnection is a page of an article's revisions.
+type ArticleRevisionConnection struct{ Page[*folio.Revision] }

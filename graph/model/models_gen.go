@@ -31,6 +31,23 @@ type AddCommentPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// What changed between two versions of an article's text, as unified diffs
+// (`---`/`+++` headers, `@@` hunks with 3 lines of context), line by line.
+type ArticleDiff struct {
+	// The older side's version.
+	From int `json:"from"`
+	// The newer side's version.
+	To int `json:"to"`
+	// Whether any of the three differs.
+	Changed bool `json:"changed"`
+	// The title's diff; empty when equal.
+	Title string `json:"title"`
+	// The excerpt's diff; empty when equal.
+	Excerpt string `json:"excerpt"`
+	// The body's diff; empty when equal.
+	Body string `json:"body"`
+}
+
 // Narrows a list of articles; every field given must hold. Articles the caller
 // may not see are left out whatever the filter says.
 type ArticleFilter struct {
@@ -157,6 +174,24 @@ type CreateCategoryInput struct {
 	Description *string `json:"description,omitempty"`
 	// Where it stands in lists (0 to 1000000); 0 when absent.
 	Position *int `json:"position,omitempty"`
+}
+
+// A preview token to make.
+type CreatePreviewTokenInput struct {
+	// The article.
+	ArticleID string `json:"articleId"`
+	// How long the token works, in seconds: 60 to 2592000 (30 days); a day when absent.
+	ExpiresIn *int `json:"expiresIn,omitempty"`
+}
+
+// The result of `createPreviewToken`.
+type CreatePreviewTokenPayload struct {
+	// The token to send as `Folio-Preview`, `fpv_…`. It is shown this once.
+	Token *string `json:"token,omitempty"`
+	// The token's record, for revoking it.
+	PreviewToken *folio.PreviewToken `json:"previewToken,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
 }
 
 // A tag to create.
@@ -389,6 +424,16 @@ type ResendVerificationEmailPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A revision to restore.
+type RestoreRevisionInput struct {
+	// The article.
+	ArticleID string `json:"articleId"`
+	// The revision's `version`.
+	Version int `json:"version"`
+	// The article's current `version`; a newer one answers `CONFLICT`.
+	ExpectedVersion int `json:"expectedVersion"`
+}
+
 // The API key to revoke.
 type RevokeAPIKeyInput struct {
 	// The key's ID.
@@ -399,6 +444,20 @@ type RevokeAPIKeyInput struct {
 type RevokeAPIKeyPayload struct {
 	// The revoked key.
 	APIKey *folio.APIKey `json:"apiKey,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The preview token to revoke.
+type RevokePreviewTokenInput struct {
+	// The token's ID.
+	ID string `json:"id"`
+}
+
+// The result of `revokePreviewToken`.
+type RevokePreviewTokenPayload struct {
+	// The revoked token.
+	PreviewToken *folio.PreviewToken `json:"previewToken,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -417,6 +476,16 @@ type RotateWebhookSecretPayload struct {
 	Secret *string `json:"secret,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
+}
+
+// An article to schedule, and when.
+type ScheduleArticleInput struct {
+	// The article.
+	ID string `json:"id"`
+	// When to publish it; it must be in the future.
+	PublishAt time.Time `json:"publishAt"`
+	// When given, the change applies only to this version; otherwise to the latest.
+	ExpectedVersion *int `json:"expectedVersion,omitempty"`
 }
 
 // A signed-in session: a short-lived access token and the refresh token that renews it.

@@ -84,7 +84,7 @@ func newEnvWith(t *testing.T, rdb redis.UniversalClient, prefix string, keys *au
 	e.auth = &auth.Service{Store: accounts, Keys: e.keys, Logger: logger,
 		Throttle:    &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, FreeAttempts: e.limit, Delay: time.Minute, MaxPerAccount: 1000, MaxPerAddress: 1000},
 		Revocations: &auth.Revocations{Redis: rdb, Prefix: prefix, Logger: logger, Live: testDB.SessionLive}}
-	o := graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger, Introspection: true, NewsletterLinks: testLinks}
+	o := graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger, Introspection: true, NewsletterLinks: testLinks, Previews: testDB}
 	if cached {
 		o.PersistedQueries = e.cache.Queries()
 		o.Limiter = &ratelimit.Limiter{Budgets: ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix + "budget:"})}

@@ -70,7 +70,7 @@ func newResponseCached(t *testing.T, rdb redis.UniversalClient, prefix string, k
 		Throttle:    &auth.Throttle{Redis: rdb, Prefix: prefix, Logger: logger, Window: time.Minute, FreeAttempts: e.limit, Delay: time.Minute, MaxPerAccount: 1000, MaxPerAddress: 1000},
 		Revocations: &auth.Revocations{Redis: rdb, Prefix: prefix, Logger: logger, Live: testDB.SessionLive}}
 	h := graph.NewHandler(graph.Options{Store: store, Writer: writer, Auth: e.auth, Logger: logger,
-		PersistedQueries: e.cache.Queries(), Limiter: lim})
+		PersistedQueries: e.cache.Queries(), Limiter: lim, Previews: testDB})
 	e.Server = graphtest.Serve(t, rc.Middleware(h), func(o *httpapi.Options) { o.Auth = e.auth })
 	return &rcEnv{env: e, rc: rc, budgets: budgets}
 }

@@ -40,6 +40,11 @@ type queueOptions struct {
 	maxAttempts int
 	guard       *webhook.Guard
 	workers     int // 0: 4; -1: none (the queue only inserts)
+	// store and writer serve the API (default testDB); publisher, when
+	// set, publishes scheduled articles.
+	store     folio.Store
+	writer    folio.Writer
+	publisher jobs.Publisher
 }
 
 func newEnv(t testing.TB, o queueOptions) *env {
@@ -47,6 +52,23 @@ func newEnv(t testing.TB, o queueOptions) *env {
 	if _, err := testDB.Pool.Exec(t.Context(), `DELETE FROM webhooks`); err != nil {
 		t.Fatal(err)
 	}
+	q := startQueue(t, &o)
+	testDB.SetJobs(q)
+	t.Cleanup(func() { testDB.SetJobs(nil) })
+	keys := auth.MustGenerateKeys()
+	e := &env{queue: q, guard: o.guard, keys: keys}
+	if o.store == nil {
+		o.store, o.writer = testDB, testDB
+	}
+	e.Server = graphtest.New(t, graph.Options{Store: o.store, Writer: o.writer, Auth: &auth.Service{Store: testDB, Keys: keys},
+		Webhooks: testDB, WebhookGuard: o.guard})
+	return e
+}
+
+// startQueue starts a queue over the test database, as one instance runs
+// it, and stops it when the test ends unless the test stopped it first.
+func startQueue(t testing.TB, o *queueOptions) *jobs.Queue {
+	t.Helper()
 	if o.guard == nil {
 		o.guard = &webhook.Guard{AllowPrivate: true} // the receivers are on loopback
 	}
@@ -60,27 +82,27 @@ func newEnv(t testing.TB, o queueOptions) *env {
 		o.workers = 0
 	}
 	q, err := jobs.New(jobs.Options{Pool: testDB.Pool, Store: testDB, Sender: webhook.NewSender(o.guard, 5*time.Second),
-		Workers: o.workers, MaxAttempts: o.maxAttempts, RetryBase: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond})
+		Workers: o.workers, MaxAttempts: o.maxAttempts, RetryBase: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond,
+		Articles: testDB, Publisher: o.publisher})
 	if err != nil {
 		t.Fatal(err)
 	}
-	testDB.SetJobs(q)
 	if err := q.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := q.Stop(ctx); err != nil {
-			t.Errorf("stop queue: %v", err)
-		}
-		testDB.SetJobs(nil)
-	})
-	keys := auth.MustGenerateKeys()
-	e := &env{queue: q, guard: o.guard, keys: keys}
-	e.Server = graphtest.New(t, graph.Options{Store: testDB, Writer: testDB, Auth: &auth.Service{Store: testDB, Keys: keys},
-		Webhooks: testDB, WebhookGuard: o.guard})
-	return e
+	t.Cleanup(func() { stopQueue(t, q) })
+	return q
+}
+
+// stopQueue stops q's workers, as a shutting-down instance does; stopping
+// it again does nothing.
+func stopQueue(t testing.TB, q *jobs.Queue) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := q.Stop(ctx); err != nil {
+		t.Errorf("stop queue: %v", err)
+	}
 }
 
 func randomHex(n int) string {

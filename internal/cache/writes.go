@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/folio/folio/internal/folio"
 )
@@ -46,6 +47,11 @@ func (c *Store) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.Artic
 // SetArticleStatus implements folio.ArticleWriter.
 func (c *Store) SetArticleStatus(ctx context.Context, v folio.Viewer, id int64, s folio.ArticleStatus, expected *int) (*folio.Article, error) {
 	return invalidating(ctx, c, c.articleKeys)(c.Writer.SetArticleStatus(ctx, v, id, s, expected))
+}
+
+// ScheduleArticle implements folio.ArticleWriter.
+func (c *Store) ScheduleArticle(ctx context.Context, v folio.Viewer, id int64, at *time.Time, expected *int) (*folio.Article, error) {
+	return invalidating(ctx, c, c.articleKeys)(c.Writer.ScheduleArticle(ctx, v, id, at, expected))
 }
 
 // DeleteArticle implements folio.ArticleWriter.

@@ -115,6 +115,9 @@ type Article struct {
 	// Version counts the article's changes; an update names the version it
 	// was made against and fails with EConflict if the article moved on.
 	Version int
+	// PublishAt is when the schedule publishes the article; nil when it is
+	// not scheduled.
+	PublishAt *time.Time `json:",omitempty"`
 	// BodyOmitted marks a row read for a list without its body (Page.SkipBody):
 	// Body is empty, not the article's. Such a row must never stand in for a
 	// lookup by id or slug, nor be cached.

@@ -22,6 +22,8 @@ const (
 	KindWebhook  = "Webhook"
 	// KindWebhookDelivery names one delivery of an event to a webhook.
 	KindWebhookDelivery = "WebhookDelivery"
+	// KindPreviewToken names a preview link's token, for revoking it.
+	KindPreviewToken = "PreviewToken"
 )
 
 // opaqueEncoding refuses the non-canonical spellings of an encoding, so
@@ -62,7 +64,7 @@ func ParseNodeID(s string) (kind string, id int64, ok bool) {
 		return "", 0, false
 	}
 	switch kind {
-	case KindUser, KindArticle, KindCategory, KindTag, KindComment, KindAPIKey, KindWebhook, KindWebhookDelivery:
+	case KindUser, KindArticle, KindCategory, KindTag, KindComment, KindAPIKey, KindWebhook, KindWebhookDelivery, KindPreviewToken:
 		return kind, id, true
 	}
 	return "", 0, false

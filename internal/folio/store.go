@@ -102,6 +102,7 @@ type Store interface {
 	ArticleStore
 	CommentStore
 	SlugHistory
+	RevisionStore
 }
 
 // Writes run in one transaction each and enforce the rules of who may do
@@ -117,6 +118,12 @@ type ArticleWriter interface {
 	UpdateArticle(ctx context.Context, v Viewer, p ArticlePatch) (*Article, error)
 	// SetArticleStatus publishes or archives; a nil expectedVersion skips the check.
 	SetArticleStatus(ctx context.Context, v Viewer, id int64, s ArticleStatus, expectedVersion *int) (*Article, error)
+	// ScheduleArticle has the schedule publish an unpublished article at at
+	// (editors, as publishing); a nil at takes the schedule off, and
+	// unscheduling what is not scheduled changes nothing. The publication
+	// itself is SetArticleStatus, run by the job queue at that time. A nil
+	// expectedVersion skips the check.
+	ScheduleArticle(ctx context.Context, v Viewer, id int64, at *time.Time, expectedVersion *int) (*Article, error)
 	// DeleteArticle returns the article as it was before it was deleted.
 	DeleteArticle(ctx context.Context, v Viewer, id int64) (*Article, error)
 	AddReaction(ctx context.Context, v Viewer, articleID int64, k ReactionKind) error

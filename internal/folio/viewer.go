@@ -12,6 +12,9 @@ type Viewer struct {
 	// Unverified: the account has not confirmed its address yet, so it may
 	// not speak in public (CheckVerified).
 	Unverified bool
+	// Preview is what a preview token sent with the request lets it read
+	// (CanReadArticle); zero without one.
+	Preview PreviewGrant
 }
 
 // Anonymous reports whether nobody is signed in.

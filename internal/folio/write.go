@@ -5,6 +5,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -53,6 +54,16 @@ func (in *NewArticle) Normalize() error {
 	return fe.Err()
 }
 
+// CheckPublishAt checks a time to publish at: after now, which the
+// schedule could never honour, would be a mistake (a wrong time zone,
+// most often).
+func CheckPublishAt(field string, at, now time.Time) error {
+	if !at.After(now) {
+		return InvalidField(field, "Schedule a time in the future; to publish now, publish the article.")
+	}
+	return nil
+}
+
 // ArticlePatch changes an article; nil fields stay as they are.
 type ArticlePatch struct {
 	ID              int64
@@ -64,6 +75,10 @@ type ArticlePatch struct {
 	SetCategory     bool   // CategoryID applies, nil removing the category
 	CategoryID      *int64 //
 	TagIDs          *[]int64
+	// RestoreVersion, when set, puts back the title, excerpt and body of
+	// the article's revision at that version (and Title, Excerpt and Body
+	// are ignored); the text it replaces is kept as a revision like any.
+	RestoreVersion *int
 }
 
 // ExcerptFor is the excerpt p stores on an article whose body is now

@@ -13,6 +13,11 @@ import (
 // request extension {"dryRun": true}.
 const DryRunHeader = "Folio-Dry-Run"
 
+// PreviewHeader carries a preview token: the request may read the one
+// draft it names. Like credentials, it keeps the answer out of every
+// shared cache.
+const PreviewHeader = "Folio-Preview"
+
 // rateLimit notes a dry run asked for by header, and gives the response
 // the RateLimit-* headers of the budget the operation drew on (the
 // executor's cost control fills a ratelimit.Report), and 429 with

@@ -157,10 +157,11 @@ func refuseAndDrain(w http.ResponseWriter, r *http.Request, err *folio.Error) {
 
 // publicCaching lets browsers and CDNs keep the answers to anonymous GET
 // queries (persisted ones make short, cacheable URLs) for a minute; an
-// answer carrying errors, or to a request with credentials, is not kept.
+// answer carrying errors, or to a request with credentials or a preview
+// token, is not kept.
 func publicCaching(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet || r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" || Streaming(r) {
+		if r.Method != http.MethodGet || r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" || r.Header.Get(PreviewHeader) != "" || Streaming(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -169,7 +170,7 @@ func publicCaching(next http.Handler) http.Handler {
 		for k, v := range rec.header {
 			w.Header()[k] = v
 		}
-		w.Header().Add("Vary", "Authorization, X-API-Key")
+		w.Header().Add("Vary", "Authorization, X-API-Key, "+PreviewHeader)
 		if rec.status == http.StatusOK && !bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)) {
 			w.Header().Set("Cache-Control", "public, max-age=60, stale-while-revalidate=60")
 			// A shared cache would hand the first caller's budget to everyone.

@@ -96,7 +96,7 @@ var PreflightHeaders = []string{"X-Folio-CSRF", "Apollo-Require-Preflight"}
 // CORSRequestHeaders are the request headers Folio reads that a browser
 // sends cross-origin only when a preflight allows them.
 var CORSRequestHeaders = append([]string{
-	"Content-Type", "Authorization", "X-API-Key", DryRunHeader, "Idempotency-Key", "If-None-Match",
+	"Content-Type", "Authorization", "X-API-Key", DryRunHeader, PreviewHeader, "Idempotency-Key", "If-None-Match",
 	"X-Request-ID", "traceparent", "tracestate",
 }, PreflightHeaders...)
 

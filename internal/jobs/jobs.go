@@ -72,6 +72,10 @@ type Options struct {
 	// are made again from (auth.MailTokens); nil sends no mail that
 	// carries a token.
 	Keys *auth.KeySet
+	// Articles and Publisher run scheduled publications; with Publisher
+	// nil this queue leaves them to one that has it.
+	Articles  ScheduleStore
+	Publisher Publisher
 }
 
 // Queue inserts jobs and, with workers, runs them.
@@ -116,6 +120,9 @@ func New(o Options) (*Queue, error) {
 		Logger:        o.Logger,
 		MaxAttempts:   o.MaxAttempts,
 		RetryPolicy:   Backoff{Base: o.RetryBase, Max: o.RetryMax},
+		// A queue inserts jobs that another process may be the one to work
+		// (a scheduled publication, mail without a mailer here).
+		SkipUnknownJobCheck: true,
 	}
 	if o.Sender != nil {
 		cfg.JobTimeout = o.Sender.Timeout + deliveryMargin
@@ -142,6 +149,12 @@ func New(o Options) (*Queue, error) {
 			// refuse a kind this client cannot work) and wait in their
 			// queue for a process that has one.
 			cfg.SkipUnknownJobCheck = true
+		}
+		if o.Publisher != nil && o.Articles != nil {
+			if err := river.AddWorkerSafely(workers, &publishWorker{store: o.Articles, publisher: o.Publisher, log: o.Logger}); err != nil {
+				return nil, fmt.Errorf("register the publish worker: %w", err)
+			}
+			cfg.Queues[QueueSchedule] = river.QueueConfig{MaxWorkers: max(1, o.Workers/2)}
 		}
 		cfg.Workers = workers
 	}

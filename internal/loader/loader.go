@@ -176,12 +176,14 @@ type Loaders struct {
 	ArticlesByTag      *Loader[PageKey, folio.List[*folio.Article]]
 	CommentsByArticle  *Loader[PageKey, folio.List[*folio.Comment]]
 	RepliesByComment   *Loader[PageKey, folio.List[*folio.Comment]]
+	RevisionsByArticle *Loader[PageKey, folio.List[*folio.Revision]]
 
 	ArticleCountByAuthor   *Loader[int64, int]
 	ArticleCountByCategory *Loader[int64, int]
 	ArticleCountByTag      *Loader[int64, int]
 	CommentCountByArticle  *Loader[int64, int]
 	ReplyCountByComment    *Loader[int64, int]
+	RevisionCountByArticle *Loader[int64, int]
 
 	mu sync.Mutex // serialises Forget against itself
 }
@@ -214,12 +216,15 @@ func New(s folio.Store, v folio.Viewer) *Loaders {
 	l.ArticlesByTag = paged(withViewer(v, s.ArticlesByTags))
 	l.CommentsByArticle = paged(s.CommentsByArticles)
 	l.RepliesByComment = paged(s.RepliesByComments)
+	l.RevisionsByArticle = paged(s.RevisionsByArticles)
 
 	l.ArticleCountByAuthor = grouped(countWithViewer(v, s.CountArticlesByAuthors))
 	l.ArticleCountByCategory = grouped(countWithViewer(v, s.CountArticlesByCategories))
 	l.ArticleCountByTag = grouped(countWithViewer(v, s.CountArticlesByTags))
 	l.CommentCountByArticle = grouped(s.CountCommentsByArticles)
 	l.ReplyCountByComment = grouped(s.CountRepliesByComments)
+	l.RevisionCountByArticle = grouped(s.CountRevisionsByArticles)
+	l.RevisionsByArticle.found = primeTotal[*folio.Revision](l.RevisionCountByArticle)
 	l.CommentsByArticle.found = primeTotal[*folio.Comment](l.CommentCountByArticle)
 	l.RepliesByComment.found = primeTotal[*folio.Comment](l.ReplyCountByComment)
 	return l
@@ -271,6 +276,8 @@ func (l *Loaders) Forget() {
 	l.ArticleCountByTag.forget()
 	l.CommentCountByArticle.forget()
 	l.ReplyCountByComment.forget()
+	l.RevisionsByArticle.forget()
+	l.RevisionCountByArticle.forget()
 }
 
 type pageFetch[V any] func(ctx context.Context, ids []int64, p folio.Page) (map[int64]folio.List[V], error)

@@ -2,9 +2,11 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -175,7 +177,9 @@ func checkVersion(a *folio.Article, expected int) error {
 }
 
 // UpdateArticle applies p if v may edit the article and it is still at
-// p.ExpectedVersion; otherwise EConflict, and nothing changes.
+// p.ExpectedVersion; otherwise EConflict, and nothing changes. A change of
+// the title, excerpt or body first keeps the text it replaces as a
+// revision.
 func (db *DB) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.ArticlePatch) (*folio.Article, error) {
 	var out *folio.Article
 	err := db.inTx(ctx, "update article", func(tx pgx.Tx) error {
@@ -186,6 +190,16 @@ func (db *DB) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.Article
 		}
 		if err := checkVersion(a, p.ExpectedVersion); err != nil {
 			return err
+		}
+		if p.RestoreVersion != nil {
+			if err := restoreText(ctx, tx, a, &p); err != nil {
+				return err
+			}
+		}
+		if textChanges(a, p) {
+			if err := keepRevision(ctx, tx, v, a); err != nil {
+				return err
+			}
 		}
 		var tags []int64
 		if p.TagIDs != nil {
@@ -235,9 +249,11 @@ func (db *DB) UpdateArticle(ctx context.Context, v folio.Viewer, p folio.Article
 	return out, err
 }
 
+// setArticleStatus also takes any schedule off: published or archived by
+// hand, the article has nothing left for the schedule to do.
 const setArticleStatus = `UPDATE articles a SET status = $2,
     published_at = CASE WHEN $2 = 'published' THEN COALESCE(a.published_at, now()) ELSE a.published_at END,
-    version = version + 1, updated_at = now()
+    publish_at = NULL, version = version + 1, updated_at = now()
 WHERE a.id = $1 RETURNING ` + articleCols
 
 // SetArticleStatus publishes or archives an article (editors). An article
@@ -271,6 +287,48 @@ func (db *DB) SetArticleStatus(ctx context.Context, v folio.Viewer, id int64, st
 		return db.emit(ctx, tx, typ, articleData(out))
 	})
 	return out, err
+}
+
+const setPublishAt = `UPDATE articles a SET publish_at = $2, version = version + 1, updated_at = now()
+WHERE a.id = $1 RETURNING ` + articleCols
+
+// ScheduleArticle implements folio.ArticleWriter. The job that publishes
+// is queued in the same transaction, so a schedule that commits fires,
+// whichever instance runs it and whatever restarts in between.
+func (db *DB) ScheduleArticle(ctx context.Context, v folio.Viewer, id int64, at *time.Time, expectedVersion *int) (*folio.Article, error) {
+	if !v.CanPublish() {
+		return nil, folio.Errorf(folio.EForbidden, "Only editors and admins schedule articles, as they publish them.")
+	}
+	if at != nil && db.jobs == nil {
+		return nil, errors.New("schedule article: no job queue to publish it")
+	}
+	return inTxReturning(ctx, db, "schedule article", func(tx pgx.Tx) (*folio.Article, error) {
+		a, err := lockArticle(ctx, tx, v, id)
+		if err != nil {
+			return nil, err
+		}
+		if expectedVersion != nil {
+			if err := checkVersion(a, *expectedVersion); err != nil {
+				return nil, err
+			}
+		}
+		if at == nil && a.PublishAt == nil {
+			return a, nil
+		}
+		if at != nil && a.Status == folio.StatusPublished {
+			return nil, folio.InvalidField("id", "The article is published already: only drafts and archived articles are scheduled.")
+		}
+		out, err := scanArticle(tx.QueryRow(ctx, setPublishAt, id, at))
+		if err != nil {
+			return nil, fmt.Errorf("schedule article %d: %w", id, err)
+		}
+		if at != nil {
+			if err := db.jobs.InsertPublishTx(ctx, tx, id, *out.PublishAt, v.UserID); err != nil {
+				return nil, fmt.Errorf("schedule article %d: %w", id, err)
+			}
+		}
+		return out, nil
+	})
 }
 
 // DeleteArticle deletes an article with its comments, reactions and tags,

@@ -21,6 +21,9 @@ type JobInserter interface {
 	InsertDeliveriesTx(ctx context.Context, tx pgx.Tx, deliveryIDs []int64) error
 	// InsertMailTx queues one sending job per email_outbox id.
 	InsertMailTx(ctx context.Context, tx pgx.Tx, outboxIDs []int64) error
+	// InsertPublishTx queues the publication of an article at at, by the
+	// user by who scheduled it.
+	InsertPublishTx(ctx context.Context, tx pgx.Tx, articleID int64, at time.Time, by int64) error
 }
 
 // SetJobs makes the writes announce their events to webhooks through j;

@@ -284,7 +284,7 @@ func (c *Cache) writeExecuted(w http.ResponseWriter, r *http.Request, res *execu
 // everyone. A POST is kept by no HTTP cache, but may be revalidated.
 func (c *Cache) cacheHeaders(h http.Header, r *http.Request, s *stored) {
 	h.Set("ETag", s.etag)
-	h.Set("Vary", "Authorization, X-API-Key, Accept")
+	h.Set("Vary", "Authorization, X-API-Key, "+httpapi.PreviewHeader+", Accept")
 	if r.Method != http.MethodGet {
 		h.Set("Cache-Control", "no-cache")
 		return

@@ -40,9 +40,9 @@ type params struct {
 }
 
 // anonymous reports whether r carries no credentials: nothing in it can
-// make a viewer (the authenticator reads only these headers).
+// make a viewer (the authenticator reads only these headers; a preview token widens what it may read).
 func anonymous(r *http.Request) bool {
-	return r.Header.Get("Authorization") == "" && r.Header.Get("X-API-Key") == ""
+	return r.Header.Get("Authorization") == "" && r.Header.Get("X-API-Key") == "" && r.Header.Get(httpapi.PreviewHeader) == ""
 }
 
 // parseRequest reads a request the cache may answer; ok is false for

@@ -2,6 +2,7 @@ package respcache
 
 import (
 	"context"
+	"time"
 
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
@@ -85,6 +86,16 @@ func (w writer) SetArticleStatus(ctx context.Context, v folio.Viewer, id int64, 
 	a, err := w.Writer.SetArticleStatus(ctx, v, id, s, expected)
 	if err == nil {
 		w.c.Invalidate(ctx, articleChanged(a, true)...)
+	}
+	return a, err
+}
+
+// ScheduleArticle implements folio.ArticleWriter. Only an unpublished
+// article is scheduled, and it is in no public list.
+func (w writer) ScheduleArticle(ctx context.Context, v folio.Viewer, id int64, at *time.Time, expected *int) (*folio.Article, error) {
+	a, err := w.Writer.ScheduleArticle(ctx, v, id, at, expected)
+	if err == nil {
+		w.c.Invalidate(ctx, articleChanged(a, a.Status == folio.StatusPublished)...)
 	}
 	return a, err
 }
