@@ -143,10 +143,29 @@ try {
     );
     await page.evaluate(() => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.setValue(''));
     const initsBefore = inits.length;
-    const opened = page.waitForEvent('websocket', { timeout: 10000 });
-    await page.locator('.graphiql-execute-button').click();
+    // GraphiQL may still hold the previous tab's operation name a moment
+    // after the switch: it then answers "operation X not found" without
+    // opening a socket, and the run is repeated, until a deadline.
+    const stale = () => page.waitForFunction(
+      () => /operation \S+ not found/.test(document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() ?? ''),
+      null,
+      { timeout: 20000 },
+    ).then(() => null, () => undefined);
+    const subscribe = async () => {
+      const deadline = Date.now() + 20000;
+      for (;;) {
+        // Neither wait may reject unobserved once the other won.
+        const opened = page.waitForEvent('websocket', { timeout: 20000 }).catch(() => undefined);
+        await page.locator('.graphiql-execute-button').click();
+        const ws = await Promise.race([opened, stale()]);
+        if (ws) return ws;
+        if (ws === undefined) throw new Error('no WebSocket opened within 20s');
+        if (Date.now() > deadline) throw new Error('GraphiQL kept a stale operation name for 20s');
+        await page.evaluate(() => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.setValue(''));
+      }
+    };
     try {
-      const ws = await opened;
+      const ws = await subscribe();
       if (!ws.url().endsWith('/query')) problems.push(`${when}: the subscription opened ${ws.url()}`);
       const shown = () => page.evaluate(() => document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() ?? '');
       const deadline = Date.now() + 15000;
