@@ -88,7 +88,24 @@ type Budgets struct {
 	local     localBuckets
 
 	taken, throttled, fallbacks atomic.Int64
-	settling                    sync.WaitGroup
+
+	// The adjustments Settle has not sent yet, summed per client and sent
+	// together settleWindow after the first of them: one round trip per
+	// client per window, however many requests it made meanwhile.
+	settleMu sync.Mutex
+	pending  map[string]*adjustment
+	settling sync.WaitGroup
+}
+
+// settleWindow is how long Settle gathers a client's adjustments before it
+// sends their sum. A refund reaches the bucket this much later; the
+// request reports its bucket with its refund applied anyway.
+const settleWindow = 10 * time.Millisecond
+
+// adjustment is a client's adjustments waiting to be sent.
+type adjustment struct {
+	c     Client
+	delta int
 }
 
 // BudgetOptions configure Budgets; zero values take the defaults.
@@ -202,20 +219,42 @@ func (b *Budgets) Adjust(ctx context.Context, c Client, delta int) Status {
 
 // Settle adjusts c's bucket by delta like Adjust, but in the background,
 // so that the request does not wait a second round trip to Redis for its
-// refund. It returns the bucket as this request can tell without asking:
-// st, the status of its take, with delta applied.
-func (b *Budgets) Settle(ctx context.Context, c Client, delta int, st Status) Status {
-	b.settling.Add(1)
-	go func() {
-		defer b.settling.Done()
-		b.run(context.WithoutCancel(ctx), c, float64(delta), true)
-	}()
+// refund: the adjustments of a client are summed over settleWindow and
+// sent as one. It returns the bucket as this request can tell without
+// asking: st, the status of its take, with delta applied.
+func (b *Budgets) Settle(_ context.Context, c Client, delta int, st Status) Status {
+	b.settleMu.Lock()
+	if b.pending == nil {
+		b.pending = make(map[string]*adjustment)
+		b.settling.Add(1)
+		time.AfterFunc(settleWindow, b.flush)
+	}
+	if a := b.pending[c.Key]; a != nil {
+		a.c, a.delta = c, a.delta+delta
+	} else {
+		b.pending[c.Key] = &adjustment{c: c, delta: delta}
+	}
+	b.settleMu.Unlock()
 	st.Available = min(st.Capacity, st.Available-float64(delta))
 	return st
 }
 
-// Wait blocks until every adjustment Settle started has reached its
-// bucket. Call it on shutdown, after the server stopped taking requests.
+// flush sends the adjustments gathered since the first after the last flush.
+func (b *Budgets) flush() {
+	defer b.settling.Done()
+	b.settleMu.Lock()
+	batch := b.pending
+	b.pending = nil
+	b.settleMu.Unlock()
+	for _, a := range batch {
+		if a.delta != 0 {
+			b.run(context.Background(), a.c, float64(a.delta), true)
+		}
+	}
+}
+
+// Wait blocks until every adjustment Settle took has reached its bucket.
+// Call it on shutdown, after the server stopped taking requests.
 func (b *Budgets) Wait() { b.settling.Wait() }
 
 // Look returns c's bucket without changing it.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -139,6 +140,30 @@ func TestBudgets_Adjust(t *testing.T) {
 			t.Errorf("a refund past capacity: got %.3f, want 100", s.Available)
 		}
 		b.Wait()
+	})
+	t.Run("SettlementsOfAClientGoTogether", func(t *testing.T) {
+		// Redis sees one adjustment for a burst of a client's requests.
+		counted := redistest.Client(t)
+		var evals atomic.Int64
+		counted.AddHook(countEvals{&evals})
+		cb := ratelimit.NewBudgets(counted, ratelimit.BudgetOptions{Prefix: prefix})
+		start := time.Now()
+		var taken []ratelimit.Status
+		for range 10 {
+			taken = append(taken, cb.Take(ctx, testClient("burst"), 5))
+		}
+		before := evals.Load()
+		for _, s := range taken {
+			cb.Settle(ctx, testClient("burst"), -3, s)
+		}
+		cb.Wait()
+		sent := evals.Load() - before
+		between(t, "in Redis", cb.Look(ctx, testClient("burst")).Available, 100-10*5+10*3, start)
+		// One adjustment per window of 10ms: ten settled at once go as one
+		// (or two, should a window close between them), never as ten.
+		if sent < 1 || sent >= 10 {
+			t.Errorf("adjustments sent: %d, want the ten gathered", sent)
+		}
 	})
 	t.Run("KeyExpiresWhenFull", func(t *testing.T) {
 		b.Take(ctx, testClient("d"), 20)
@@ -290,4 +315,20 @@ func TestBudgets_RedisHangs(t *testing.T) {
 	if st := b.Stats(); st.Fallbacks != 3 {
 		t.Errorf("fallbacks: got %d, want 3", st.Fallbacks)
 	}
+}
+
+// countEvals counts the scripts a client runs.
+type countEvals struct{ n *atomic.Int64 }
+
+func (countEvals) DialHook(next redis.DialHook) redis.DialHook { return next }
+func (h countEvals) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if name := cmd.Name(); name == "evalsha" || name == "eval" {
+			h.n.Add(1)
+		}
+		return next(ctx, cmd)
+	}
+}
+func (countEvals) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return next
 }
