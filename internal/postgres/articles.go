@@ -153,19 +153,33 @@ func (db *DB) ArticlesByCategories(ctx context.Context, v folio.Viewer, ids []in
 	return perParent(ctx, db, "articles by category", ids, p, newestFirst, cols, from, a, scan)
 }
 
-// ArticlesByTags implements folio.ArticleStore. A tag's articles are found
-// through article_tags, so each must be looked up for its publication time
-// before the newest can be picked: the page is picked from the small
-// articles_published_id_idx alone (index-only, for what every reader may
-// see), and only the page's rows are then read whole. The outer statement
-// repeats the bounds, which its page of rows already meets.
+// tagPageOrder is newestFirst on article_tags' copy of the publication time
+// (migration 00014), which it holds while the article is published.
+var tagPageOrder = order{key: "at.published_at", id: "at.article_id", desc: true}
+
+// ArticlesByTags implements folio.ArticleStore. The page is picked from
+// article_tags first, and only its rows are then read whole; the outer
+// statement repeats the bounds, which its page of rows already meets. For
+// a viewer who sees only published articles (anyone signed out), the page
+// is the first entries of article_tags_published_idx. Any other viewer may
+// see drafts, so each article of the tag is looked up for its status and
+// publication time before the newest can be picked (from the small
+// articles_published_id_idx for the published ones).
 func (db *DB) ArticlesByTags(ctx context.Context, v folio.Viewer, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Article], error) {
 	var a args
-	vis := visible(v, &a)
-	where, orderLimit := newestFirst.page(p, &a)
-	from := fmt.Sprintf(`articles a WHERE a.id = ANY(ARRAY(
+	var from string
+	if v.Anonymous() {
+		where, orderLimit := tagPageOrder.page(p, &a)
+		from = fmt.Sprintf(`articles a WHERE a.id = ANY(ARRAY(
+	SELECT at.article_id FROM article_tags at
+	WHERE at.tag_id = p.parent AND at.published_at IS NOT NULL AND %s %s))`, where, orderLimit)
+	} else {
+		vis := visible(v, &a)
+		where, orderLimit := newestFirst.page(p, &a)
+		from = fmt.Sprintf(`articles a WHERE a.id = ANY(ARRAY(
 	SELECT a.id FROM article_tags at JOIN articles a ON a.id = at.article_id
 	WHERE at.tag_id = p.parent AND a.published_at IS NOT NULL AND %s AND %s %s))`, vis, where, orderLimit)
+	}
 	cols, scan := listColumns(p)
 	return perParent(ctx, db, "articles by tag", ids, p, newestFirst, cols, from, a, scan)
 }
@@ -189,8 +203,13 @@ func (db *DB) CountArticlesByCategories(ctx context.Context, v folio.Viewer, ids
 WHERE a.category_id = ANY($1) AND a.published_at IS NOT NULL AND %s GROUP BY a.category_id`, v, ids)
 }
 
-// CountArticlesByTags implements folio.ArticleStore.
+// CountArticlesByTags implements folio.ArticleStore. What a signed-out
+// viewer sees is counted from article_tags_published_idx alone.
 func (db *DB) CountArticlesByTags(ctx context.Context, v folio.Viewer, ids []int64) (map[int64]int, error) {
+	if v.Anonymous() {
+		return countBy(ctx, db, "articles by tag", `SELECT tag_id, count(*) FROM article_tags
+WHERE tag_id = ANY($1) AND published_at IS NOT NULL GROUP BY tag_id`, ids)
+	}
 	return db.countArticlesBy(ctx, "articles by tag", `SELECT at.tag_id, count(*) FROM article_tags at JOIN articles a ON a.id = at.article_id
 WHERE at.tag_id = ANY($1) AND a.published_at IS NOT NULL AND %s GROUP BY at.tag_id`, v, ids)
 }

@@ -205,3 +205,66 @@ func TestDB_ArticlesByTags(t *testing.T) {
 		})
 	}
 }
+
+// TestDB_TagPageFollowsPublication: a signed-out viewer's tag page is read
+// from article_tags' copy of the publication time (migration 00014), which
+// its triggers keep whatever writes the article or its tags.
+func TestDB_TagPageFollowsPublication(t *testing.T) {
+	ctx := context.Background()
+	f := postgrestest.Fixture{TB: t, DB: testDB}
+	author := f.User("follows_author", folio.RoleAuthor)
+	tag, other := f.Tag("follows", "Follows"), f.Tag("follows-other", "Follows other")
+	t.Cleanup(func() { // other tests list every tag
+		if _, err := testDB.Pool.Exec(ctx, `DELETE FROM tags WHERE id = ANY($1)`, []int64{tag.ID, other.ID}); err != nil {
+			t.Error(err)
+		}
+	})
+	a := f.Article(postgrestest.Article{Author: author, Slug: "follows-draft", Title: "T", Status: folio.StatusDraft, Tags: []*folio.Tag{tag}})
+	page := func(tagID int64) (slugs []string, count int) {
+		t.Helper()
+		p, _ := folio.NewPage(nil, nil, nil, nil)
+		m, err := testDB.ArticlesByTags(ctx, folio.Viewer{}, []int64{tagID}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range m[tagID].Items {
+			slugs = append(slugs, x.Slug)
+		}
+		counts, err := testDB.CountArticlesByTags(ctx, folio.Viewer{}, []int64{tagID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slugs, counts[tagID]
+	}
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := testDB.Pool.Exec(ctx, sql, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		name  string
+		write func()
+		tagID int64
+		want  []string
+	}{
+		{"Draft", func() {}, tag.ID, nil},
+		{"Published", func() {
+			exec(`UPDATE articles SET status = 'published', published_at = now() WHERE id = $1`, a.ID)
+		}, tag.ID, []string{a.Slug}},
+		{"Retagged", func() {
+			exec(`DELETE FROM article_tags WHERE article_id = $1`, a.ID)
+			exec(`INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)`, a.ID, other.ID)
+		}, other.ID, []string{a.Slug}},
+		{"OldTagEmpty", func() {}, tag.ID, nil},
+		{"Archived", func() { exec(`UPDATE articles SET status = 'archived' WHERE id = $1`, a.ID) }, other.ID, nil},
+		{"PublishedAgain", func() { exec(`UPDATE articles SET status = 'published' WHERE id = $1`, a.ID) }, other.ID, []string{a.Slug}},
+	}
+	for _, s := range steps {
+		s.write()
+		slugs, count := page(s.tagID)
+		if !slices.Equal(slugs, s.want) || count != len(s.want) {
+			t.Errorf("%s: page %v, count %d; want %v", s.name, slugs, count, s.want)
+		}
+	}
+}
