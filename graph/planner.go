@@ -312,9 +312,10 @@ func (p *planner) payload(v any, typ string, sel ast.SelectionSet) {
 }
 
 // searchHits plans a search result connection: the articles of its edges.
-func (p *planner) searchHits(hits []*folio.SearchHit, sel ast.SelectionSet) {
-	rows := make([]*folio.Article, len(hits))
-	for i, h := range hits {
+func (p *planner) searchHits(hits folio.List[*folio.SearchHit], sel ast.SelectionSet) {
+	primeRelated(p, []folio.List[*folio.SearchHit]{hits})
+	rows := make([]*folio.Article, len(hits.Items))
+	for i, h := range hits.Items {
 		rows[i] = h.Article
 	}
 	for _, f := range p.fields(sel, "SearchResultConnection") {

@@ -638,7 +638,7 @@ func (r *queryResolver) Search(ctx context.Context, query string, first *int, af
 	if err != nil {
 		return nil, err
 	}
-	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.searchHits(hits.Items, sel) })
+	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.searchHits(hits, sel) })
 	return searchConnection(hits, func(ctx context.Context) (int, error) {
 		return r.Store.CountSearch(ctx, v, query)
 	}), nil

@@ -230,3 +230,31 @@ func TestStatements_UnderParallelLoad(t *testing.T) {
 
 // stmtSrv is the server of the statement-count tests.
 func stmtSrv(t *testing.T) *server { return srv(t) }
+
+// TestStatements_SearchWithAuthors: a search whose hits show their author
+// and category reads them in its one statement.
+func TestStatements_SearchWithAuthors(t *testing.T) {
+	getWorld(t)
+	var out struct {
+		Search struct {
+			Edges []struct {
+				Node struct {
+					Author   struct{ Handle string }
+					Category *struct{ Name string }
+				}
+			}
+		}
+	}
+	r := stmtSrv(t).query(t, `{ search(query: "postgres", first: 5) { edges { node { author { handle } category { name } } } } }`, nil, &out)
+	if len(out.Search.Edges) == 0 {
+		t.Fatal("no hits")
+	}
+	for _, e := range out.Search.Edges {
+		if e.Node.Author.Handle == "" {
+			t.Fatalf("a hit without its author: %+v", out.Search.Edges)
+		}
+	}
+	if r.Statements != 1 {
+		t.Errorf("statements: got %d, want 1", r.Statements)
+	}
+}

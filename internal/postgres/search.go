@@ -26,8 +26,8 @@ page AS (
 		FROM articles a, q WHERE a.search @@ q.tsq AND %[1]s
 	) s WHERE %[2]s %[3]s
 )
-SELECT %[5]s, page.rank, %[6]s
-FROM page JOIN articles a ON a.id = page.id, q ORDER BY %[4]s`
+SELECT %[5]s, page.rank, %[6]s%[7]s
+FROM page JOIN articles a ON a.id = page.id%[8]s, q ORDER BY %[4]s`
 
 // SnippetSource is how much of a body, in characters, a search snippet is
 // cut from. ts_headline parses all the text it is given, so its cost grows
@@ -71,7 +71,10 @@ func (db *DB) Search(ctx context.Context, v folio.Viewer, query string, p folio.
 	if !p.SkipSnippet {
 		snip = fmt.Sprintf(snippet, SnippetSource)
 	}
-	sql := fmt.Sprintf(searchArticles, vis, where, orderLimit, rankOrder.scanOrder(p, "page.rank", "page.id"), cols, snip)
+	rel := related{p: p}
+	relCols, joins := relatedJoins(p, "a")
+	sql := fmt.Sprintf(searchArticles, vis, where, orderLimit, rankOrder.scanOrder(p, "page.rank", "page.id"), cols, snip, relCols, joins)
+	scan = rel.scan(scan)
 	hits, err := list(ctx, db, "search", sql, a, func(row pgx.Row, _ ...any) (*folio.SearchHit, error) {
 		var h folio.SearchHit
 		var err error
@@ -81,7 +84,9 @@ func (db *DB) Search(ctx context.Context, v folio.Viewer, query string, p folio.
 	if err != nil {
 		return folio.List[*folio.SearchHit]{}, err
 	}
-	return finish(hits, p), nil
+	l := finish(hits, p)
+	fill(&l, &rel)
+	return l, nil
 }
 
 // CountSearch implements folio.ArticleStore.

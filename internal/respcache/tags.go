@@ -295,6 +295,8 @@ func (s Store) ArticleStats(ctx context.Context, in []int64) (map[int64]folio.Ar
 func (s Store) Search(ctx context.Context, v folio.Viewer, q string, p folio.Page) (folio.List[*folio.SearchHit], error) {
 	r, err := s.Store.Search(ctx, v, q, p)
 	tagRows(ctx, r.Items, func(h *folio.SearchHit) []string { return articleTags(h.Article) }, listArticles)
+	tagRows(ctx, r.Authors, userTags)
+	tagRows(ctx, r.Categories, categoryTags)
 	return r, err
 }
 
