@@ -62,9 +62,18 @@ func reaches(oc *graphql.OperationContext, sel ast.SelectionSet, typ string, pat
 // implementors is what a fragment's type condition may name to apply to an
 // object of type typ: the type itself and its interfaces.
 func implementors(typ string) []string {
-	out := []string{typ}
-	if def := parsedSchema.Types[typ]; def != nil {
-		out = append(out, def.Interfaces...)
+	if s, ok := implementorsOf[typ]; ok {
+		return s
 	}
-	return out
+	return []string{typ}
 }
+
+// implementorsOf is implementors of every type of the schema, made once:
+// the planner asks for it at every level of every query.
+var implementorsOf = func() map[string][]string {
+	m := make(map[string][]string, len(parsedSchema.Types))
+	for name, def := range parsedSchema.Types {
+		m[name] = append([]string{name}, def.Interfaces...)
+	}
+	return m
+}()
