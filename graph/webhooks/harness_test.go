@@ -226,9 +226,12 @@ func waitFor(t testing.TB, what string, within time.Duration, cond func() bool) 
 }
 
 // jobStates counts river's delivery jobs by state.
-func jobStates(t testing.TB) map[string]int {
+func jobStates(t testing.TB) map[string]int { return jobsByState(t, "webhook_delivery") }
+
+// jobsByState counts river's jobs of kind by state.
+func jobsByState(t testing.TB, kind string) map[string]int {
 	t.Helper()
-	rows, err := testDB.Pool.Query(t.Context(), `SELECT state::text, count(*) FROM river_job WHERE kind = 'webhook_delivery' GROUP BY state`)
+	rows, err := testDB.Pool.Query(t.Context(), `SELECT state::text, count(*) FROM river_job WHERE kind = $1 GROUP BY state`, kind)
 	if err != nil {
 		t.Fatal(err)
 	}

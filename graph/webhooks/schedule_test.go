@@ -68,24 +68,7 @@ func (e *env) schedule(t *testing.T, h http.Header, id string, at time.Time) sch
 }
 
 // publishJobs counts the queue's publication jobs by state.
-func publishJobs(t testing.TB) map[string]int {
-	t.Helper()
-	rows, err := testDB.Pool.Query(t.Context(), `SELECT state::text, count(*) FROM river_job WHERE kind = 'publish_article' GROUP BY state`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			t.Fatal(err)
-		}
-		out[s] = n
-	}
-	return out
-}
+func publishJobs(t testing.TB) map[string]int { return jobsByState(t, "publish_article") }
 
 // clearPublishJobs forgets the queue's jobs of earlier tests, and, once the
 // test's queues have stopped, its own: the webhook tests count theirs.
