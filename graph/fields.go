@@ -44,7 +44,7 @@ func trimPage(oc *graphql.OperationContext, f graphql.CollectedField, p folio.Pa
 }
 
 func reaches(oc *graphql.OperationContext, sel ast.SelectionSet, typ string, path, names []string) bool {
-	for _, f := range graphql.CollectFields(oc, sel, implementors(typ)) {
+	for _, f := range collectFields(oc, sel, implementors(typ)) {
 		switch {
 		case len(path) == 0:
 			if slices.Contains(names, f.Name) {

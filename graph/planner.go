@@ -94,7 +94,7 @@ func (p *planner) fields(sel ast.SelectionSet, typ string) []graphql.CollectedFi
 	if len(sel) == 0 {
 		return nil
 	}
-	return graphql.CollectFields(p.oc, sel, implementors(typ))
+	return collectFields(p.oc, sel, implementors(typ))
 }
 
 // page reads a connection field's Relay arguments as its resolver will;

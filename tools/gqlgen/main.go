@@ -27,7 +27,9 @@
 //     switch (it sets it for the mutation type), and lists the plain
 //     scalar fields;
 //   - the written executor is rewritten: lists of objects are marshalled by
-//     graph.marshalSlice, in line; an object whose fields never defer gets
+//     graph.marshalSlice, in line; objects collect their fields through
+//     graph.collectFields, which remembers plain selection sets across
+//     requests; an object whose fields never defer gets
 //     a zero deferred group instead of one made (and its path computed) for
 //     every object, and is written by graph.objectJSON, without the map and
 //     the copies gqlgen's field set makes to write itself; each plain scalar
@@ -144,6 +146,7 @@ func plainScalar(f *codegen.Field) (string, bool) {
 
 var (
 	sliceCall    = []byte("graphql.MarshalSliceConcurrently(")
+	collectCall  = []byte("graphql.CollectFields(ec.OperationContext, sel, ")
 	deferredMake = "\tdeferred := graphql.NewDeferredGroup(ctx)\n"
 	funcStart    = regexp.MustCompile(`(?m)^func `)
 	// An object's function makes its field set so, and returns it last.
@@ -184,6 +187,10 @@ func rewrite(file string, plain map[string]string) error {
 		return fmt.Errorf("%s: no %s left to replace: has gqlgen's executor changed?", file, sliceCall)
 	}
 	src = bytes.ReplaceAll(src, sliceCall, []byte("marshalSlice("))
+	if !bytes.Contains(src, collectCall) {
+		return fmt.Errorf("%s: no %s left to replace: has gqlgen's executor changed?", file, collectCall)
+	}
+	src = bytes.ReplaceAll(src, collectCall, []byte("collectFields(ec.OperationContext, sel, "))
 
 	// Function by function: a deferred group is made only where a field is
 	// resolved through it.
