@@ -1,0 +1,12 @@
+package postgres
+
+import (
+	"context"
+	"time"
+)
+
+// CheckReplicas measures the replicas' lag now, as the periodic check does.
+func CheckReplicas(ctx context.Context, db *DB) { db.replicas.check(ctx, db.Pool) }
+
+// SetReplicaClock replaces the clock the replica checks read.
+func SetReplicaClock(db *DB, now func() time.Time) { db.replicas.now = now }
