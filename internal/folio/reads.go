@@ -15,7 +15,10 @@ type Reads struct {
 	// a WAL LSN), echoed by the client: a copy that has not yet replayed it
 	// may not answer. Zero: none.
 	After uint64
-	wrote atomic.Bool
+	// Primary sends every read to the primary: the reads a write's event
+	// makes right after it, which no copy may have replayed yet.
+	Primary bool
+	wrote   atomic.Bool
 }
 
 // Write marks that the request writes (a mutation): every read it makes

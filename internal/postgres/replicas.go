@@ -26,7 +26,8 @@ import (
 //     (list, perParent, countBy, count, ArticleStats, FormerSlug); writes,
 //     and the reads inside a write's transaction, use the primary.
 //   - A request that writes (folio.Reads.Write: every mutation) reads from
-//     the primary from its start, so its payload shows its write.
+//     the primary from its start, so its payload shows its write; so do
+//     the subscriptions' deliveries of a write's event (folio.Reads.Primary).
 //   - A request that echoes the position of its client's last write
 //     (folio.Reads.After) reads from a replica only once that replica has
 //     replayed past it; until then from the primary.
@@ -230,7 +231,7 @@ func (rs *replicaSet) markDown(ctx context.Context, r *replica, err error) {
 func (rs *replicaSet) pick(ctx context.Context) *replica {
 	var after uint64
 	if reads := folio.ReadsFrom(ctx); reads != nil {
-		if reads.Wrote() {
+		if reads.Primary || reads.Wrote() {
 			return nil
 		}
 		after = reads.After
