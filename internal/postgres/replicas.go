@@ -38,9 +38,11 @@ import (
 //     replica had replayed (pg_last_wal_replay_lsn) all the WAL the primary
 //     had written (pg_current_wal_lsn) when the check began. An idle
 //     primary therefore does not make a caught-up replica look late.
-//   - A replica that fails a check, or a read, is skipped until a check
-//     passes again; the failed read runs again on the primary, so losing a
-//     replica costs a retry, never an error.
+//   - A replica that fails a check, or cannot be reached by a read, is
+//     skipped until a check passes again; the failed read runs again on the
+//     primary, so losing a replica costs a retry, never an error. A read a
+//     hot standby cancels for a conflict with recovery runs again on the
+//     primary too; a statement's own error (bad input) is returned as is.
 //
 // Whatever a replica answers is therefore at most Staleness old.
 
@@ -248,8 +250,9 @@ func (rs *replicaSet) pick(ctx context.Context) *replica {
 }
 
 // reading runs read, which only reads, on a replica when the request may
-// read from one and on the primary otherwise. A replica that fails is
-// skipped until its next good check, and read runs again on the primary.
+// read from one and on the primary otherwise. A replica that cannot be
+// reached is skipped until its next good check, and read runs again on the
+// primary, as does a read cancelled by a conflict with recovery.
 func reading[T any](ctx context.Context, db *DB, read func(q querier) (T, error)) (T, error) {
 	rs := db.replicas
 	if rs == nil {
@@ -262,32 +265,26 @@ func reading[T any](ctx context.Context, db *DB, read func(q querier) (T, error)
 	}
 	r.reads.Add(1)
 	out, err := read(r.pool)
-	if err == nil || ctx.Err() != nil || !replicaFault(err) {
+	switch {
+	case err == nil || ctx.Err() != nil:
+		return out, err
+	case Unavailable(err):
+		rs.markDown(ctx, r, err)
+	case !recoveryConflict(err):
+		// The statement's own error (bad input, a timeout): the primary
+		// would answer the same, and the replica is not to blame.
 		return out, err
 	}
-	rs.markDown(ctx, r, err)
 	rs.primaryReads.Add(1)
 	return read(db.Pool)
 }
 
-// replicaFault tells a replica's own failure (unreachable, shutting down,
-// a query cancelled by a conflict with recovery) from an error the primary
-// would return as well.
-func replicaFault(err error) bool {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return false
-	}
+// recoveryConflict reports a query a hot standby cancelled because the
+// WAL it replays removed rows the query needed: the replica is fine, and
+// the primary can answer.
+func recoveryConflict(err error) bool {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return true // the connection, not the statement
-	}
-	switch {
-	case pgErr.Code == "40001": // conflict with recovery
-		return true
-	case strings.HasPrefix(pgErr.Code, "57"), strings.HasPrefix(pgErr.Code, "08"), strings.HasPrefix(pgErr.Code, "53"):
-		return true // shutdown, connection exception, out of resources
-	}
-	return false
+	return errors.As(err, &pgErr) && (pgErr.Code == "40001" || pgErr.Code == "40P01")
 }
 
 // ReplicaStat is one replica's state, for metrics.

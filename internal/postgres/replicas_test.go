@@ -116,6 +116,17 @@ func TestDB_Replicas(t *testing.T) {
 		}
 	})
 
+	t.Run("StatementErrorKeepsReplica", func(t *testing.T) {
+		// Bad input fails on the replica as it would on the primary: the
+		// error is the caller's, and the replica stays in use.
+		if _, err := postgres.ReadCount(ctx, db, `SELECT 1/0`); err == nil {
+			t.Fatal("SELECT 1/0 answered")
+		}
+		if !replicaUp() {
+			t.Fatal("a statement's own error took the replica out of use")
+		}
+	})
+
 	t.Run("ReplicaStopped", func(t *testing.T) {
 		if !replicaUp() {
 			t.Fatal("replica not in use before the stop")
