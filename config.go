@@ -23,6 +23,10 @@ import (
 // filled by one entry of settings, which says what it means.
 type config struct {
 	DatabaseURL, RedisURL, HTTPAddr string
+	// DatabaseReplicaURLs are streaming replicas that answer reads while
+	// they lag by no more than ReplicaMaxLag.
+	DatabaseReplicaURLs []string
+	ReplicaMaxLag       time.Duration
 	// RedisAddrs and RedisMasterName choose a Redis Cluster (two or more
 	// addresses) or Sentinel (a master name) instead of REDIS_URL's one server.
 	RedisAddrs      []string
@@ -132,6 +136,27 @@ type setting struct {
 // settings are every configuration variable, in the order of the README.
 var settings = []setting{
 	{"DATABASE_URL", "URL", "postgres://postgres@127.0.0.1:5432/folio?sslmode=disable", "", "Postgres; pool size with `pool_max_conns=N`", text(func(c *config) *string { return &c.DatabaseURL })},
+	{"DATABASE_REPLICA_URLS", "URL,…", "", "unset: every read from `DATABASE_URL`", "Postgres streaming replicas that answer queries' reads; writes, a mutation's reads and a client's reads until the replica has replayed its last write (`Folio-Read-After`) stay on the primary (docs/scaling.md)", func(c *config, name, v string) error {
+		c.DatabaseReplicaURLs = nil
+		for _, u := range strings.Split(v, ",") {
+			if u = strings.TrimSpace(u); u == "" {
+				continue
+			}
+			if !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") {
+				return fmt.Errorf("%s must be postgres:// URLs separated by commas", name)
+			}
+			c.DatabaseReplicaURLs = append(c.DatabaseReplicaURLs, u)
+		}
+		return nil
+	}},
+	{"REPLICA_MAX_LAG", "DURATION", "2s", "", "a replica further behind the primary than this (measured every second) is skipped until it catches up", func(c *config, name, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s must be a positive duration such as 2s, not %q", name, v)
+		}
+		c.ReplicaMaxLag = d
+		return nil
+	}},
 	{"REDIS_URL", "URL", "redis://127.0.0.1:6379/0", "", "Redis", text(func(c *config) *string { return &c.RedisURL })},
 	{"REDIS_ADDRS", "HOST:PORT,…", "", "unset: `REDIS_URL`'s one server", "Redis Cluster nodes (two or more; any of them, the rest are discovered), or Sentinels with `REDIS_MASTER_NAME`; `REDIS_URL` then still gives the user, password, TLS (`rediss://`) and database, not the address", func(c *config, name, v string) error {
 		c.RedisAddrs = nil

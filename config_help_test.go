@@ -100,7 +100,7 @@ func TestRun_WrongFlag(t *testing.T) {
 		want string
 	}{
 		"Unknown":      {[]string{"serve", "--prot", "8080"}, "serve has no flag --prot: run `folio serve --help` for its flags"},
-		"Near":         {[]string{"--database", "x"}, "serve has no flag --database: did you mean --database-url? run `folio serve --help` for its flags"},
+		"Near":         {[]string{"--database", "x"}, "serve has no flag --database: did you mean --database-replica-urls or --database-url? run `folio serve --help` for its flags"},
 		"NotMigrates":  {[]string{"migrate", "status", "--http-addr", ":1"}, "migrate has no flag --http-addr: run `folio migrate --help` for its flags"},
 		"MissingValue": {[]string{"seed", "--scale"}, "flag needs an argument: -scale: run `folio seed --help` for its flags"},
 	} {

@@ -233,7 +233,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		return err
 	}
 	defer obs.flush(log)
-	db, err := openDB(ctx, cfg, log, obs.dbOptions(cfg))
+	db, err := openDB(ctx, cfg, log, obs.dbOptions(cfg), func(o *postgres.Options) {
+		o.Replicas, o.MaxReplicaLag = cfg.DatabaseReplicaURLs, cfg.ReplicaMaxLag
+	})
 	if err != nil {
 		return err
 	}
@@ -252,7 +254,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	}
 	prepared.created = db.Created
 
-	c := cache.New(db, db, cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log, Metrics: obs.cacheMetrics()})
+	// A key a write invalidated refuses refills for as long as a replica
+	// may still answer with what the write replaced.
+	c := cache.New(db, db, cache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.CacheTTL, Timeout: cfg.CacheTimeout, Logger: log, Metrics: obs.cacheMetrics(),
+		Tombstone: time.Second + db.Staleness()})
 	var store, writer, authStore = folio.Store(db), folio.Writer(db), auth.Store(db)
 	if cfg.CacheTTL > 0 {
 		store, writer, authStore = c, c, c.Accounts(db)
@@ -264,7 +269,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	limiter := newLimiter(cfg.RateLimit, rdb, log, obs.metrics)
 	defer limiter.Wait() // the refunds of the last requests
 	// Outermost, so that it sees every row and every write; nil when off.
-	rc := newResponseCache(cfg, rdb, c, trusted, limiter, log, obs.metrics)
+	rc := newResponseCache(cfg, rdb, c, trusted, limiter, db.Staleness(), log, obs.metrics)
 	store, writer, authStore = rc.Store(store), rc.Writer(writer), rc.Accounts(authStore)
 	// Outside the response cache: subscribers hear of a write once the
 	// cached answers it changed are gone.
@@ -315,12 +320,16 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	keys := idempotency.New(idempotency.Options{Redis: rdb, Prefix: redisPrefix, Timeout: cfg.CacheTimeout,
 		Lease: max(2*time.Minute, cfg.RequestTimeout+30*time.Second), Logger: log})
 	drain := &httpapi.Drain{}
+	var ryw *httpapi.ReadYourWrites
+	if len(cfg.DatabaseReplicaURLs) > 0 {
+		ryw = &httpapi.ReadYourWrites{Position: db.WritePosition, Window: db.Staleness(), Secure: cfg.ops.tls()}
+	}
 	api := httpapi.New(httpapi.Options{
 		GraphQL: keys.Middleware(rc.Middleware(executor)), Schema: schema, Playground: cfg.Playground, Drain: drain, DevMail: devMail,
 		Unsubscribe: newsletter.Service{Store: writer, Links: links}.UnsubscribeHandler(),
 		Checks:      []httpapi.Check{{Name: "postgres", Ping: db.Ping}, {Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}},
 		Auth:        authn, Proxies: cfg.RateLimit.TrustedProxies, Timeout: cfg.RequestTimeout,
-		CORSOrigins: cfg.ops.CORSOrigins, HSTS: cfg.ops.tls(),
+		CORSOrigins: cfg.ops.CORSOrigins, HSTS: cfg.ops.tls(), ReadYourWrites: ryw,
 		Logger: log, Recorder: obs.recorder(), TracerProvider: obs.tp,
 	})
 	return httpapi.Server{
@@ -496,7 +505,7 @@ func publishingWriter(ctx context.Context, cfg config, db *postgres.DB, rdb redi
 	if cfg.CacheTTL > 0 {
 		w = c
 	}
-	w = newResponseCache(cfg, rdb, c, nil, nil, log, nil).Writer(w)
+	w = newResponseCache(cfg, rdb, c, nil, nil, db.Staleness(), log, nil).Writer(w)
 	hub := live.New(live.Options{Redis: rdb, Channel: redisPrefix + "live", Buffer: cfg.Live.Buffer,
 		ReactionsInterval: cfg.Live.ReactionsInterval, Logger: log})
 	hubCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
@@ -551,6 +560,14 @@ func (o *observability) watch(db *postgres.DB, rdb redis.UniversalClient) error 
 	if o.metrics != nil {
 		o.metrics.WatchStatements(db.Statements)
 		o.metrics.WatchPool(db.Pool.Stat)
+		o.metrics.WatchReads(func() metrics.ReadStats {
+			primary, replicas := db.ReadStats()
+			s := metrics.ReadStats{Primary: primary}
+			for _, r := range replicas {
+				s.Replicas = append(s.Replicas, metrics.ReplicaStats{Name: r.Name, Up: r.Up, Lag: r.Lag, Reads: r.Reads})
+			}
+			return s
+		})
 	}
 	if o.tracing {
 		if err := redisotel.InstrumentTracing(rdb, redisotel.WithTracerProvider(o.tp), redisotel.WithDBStatement(false)); err != nil {
@@ -939,7 +956,7 @@ func seedCmd(ctx context.Context, cfg config, log *slog.Logger, scaleName string
 // by hash finds its text where the handler does: among trusted documents
 // if only those run, else among the persisted queries.
 func newResponseCache(cfg config, rdb redis.UniversalClient, c *cache.Store, trusted graph.TrustedDocuments,
-	lim *ratelimit.Limiter, log *slog.Logger, m *metrics.Metrics) *respcache.Cache {
+	lim *ratelimit.Limiter, staleness time.Duration, log *slog.Logger, m *metrics.Metrics) *respcache.Cache {
 	if cfg.CacheTTL <= 0 || cfg.ResponseCache.TTL <= 0 {
 		return nil
 	}
@@ -951,7 +968,7 @@ func newResponseCache(cfg config, rdb redis.UniversalClient, c *cache.Store, tru
 		}
 	}
 	o := respcache.Options{Redis: rdb, Prefix: redisPrefix, TTL: cfg.ResponseCache.TTL, MaxAge: cfg.ResponseCache.MaxAge,
-		Timeout: cfg.CacheTimeout, Limiter: lim, Documents: docs, Logger: log,
+		Timeout: cfg.CacheTimeout, Limiter: lim, Documents: docs, Logger: log, Staleness: staleness,
 		// Introspection and field suggestions change what errors and
 		// introspection answers say; and servers over different databases
 		// (development, tests) may share one Redis.

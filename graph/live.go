@@ -165,6 +165,10 @@ func eventLoaders(d live.Delivery, v folio.Viewer, s folio.Store) *loader.Loader
 // delivery is for this subscriber (loading through the event's shared
 // loaders), value makes its payload. The channel it returns is fed by
 // liveEvents, one event per response.
+// eventReads send an event's reads to the primary: an event follows its
+// write at once, before a replica may have replayed it.
+var eventReads = &folio.Reads{Primary: true}
+
 func subscribe[T any](ctx context.Context, r *Resolver, topic live.Topic,
 	accept func(ctx context.Context, l *loader.Loaders, v folio.Viewer, e live.Event) bool,
 	value func(ctx context.Context, l *loader.Loaders, e live.Event) (T, error),
@@ -178,6 +182,7 @@ func subscribe[T any](ctx context.Context, r *Resolver, topic live.Topic,
 	var slowOnce sync.Once
 	st.sub = r.Live.Subscribe(topic,
 		func(actx context.Context, d live.Delivery) bool {
+			actx = folio.WithReads(actx, eventReads)
 			return accept(actx, eventLoaders(d, v, r.Store), v, d.Event)
 		},
 		func() {
@@ -191,6 +196,7 @@ func subscribe[T any](ctx context.Context, r *Resolver, topic live.Topic,
 	context.AfterFunc(ctx, st.sub.Close)
 	out := make(chan T, 1)
 	st.push = func(ctx context.Context, d live.Delivery) {
+		ctx = folio.WithReads(ctx, eventReads)
 		val, err := value(ctx, loader.For(ctx), d.Event)
 		if err != nil {
 			graphql.AddError(ctx, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/folio/folio/graph/model"
+	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
 )
 
@@ -44,9 +45,14 @@ var _ graphql.OperationContextMutator = afterWrites{}
 func (afterWrites) ExtensionName() string                   { return "AfterWrites" }
 func (afterWrites) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (afterWrites) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (afterWrites) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil || oc.Operation.Operation != ast.Mutation {
 		return nil
+	}
+	// Every read of a mutation, before and after its writes, goes to the
+	// primary; its client is given the write's position to read after.
+	if r := folio.ReadsFrom(ctx); r != nil {
+		r.Write()
 	}
 	outer := oc.ResolverMiddleware
 	oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {

@@ -55,6 +55,9 @@ type Options struct {
 	CORSOrigins []string
 	// HSTS sends Strict-Transport-Security (the server speaks TLS).
 	HSTS bool
+	// ReadYourWrites, if set, carries each client's last write position
+	// between its requests, for reads from replicas; nil: none.
+	ReadYourWrites *ReadYourWrites
 
 	Logger *slog.Logger
 	// Recorder, if set, gets every GraphQL request's measurements.
@@ -71,14 +74,15 @@ type Options struct {
 func New(o Options) http.Handler {
 	o = o.withDefaults()
 	query := chain(o.GraphQL,
-		markGraphQL,                 // refusals below count as GraphQL requests in the access log
-		CSRF,                        // no cross-site forms, no GET mutations
-		checkRequest(o.BodyTimeout), // methods, media types, the body: its size and pace
-		publicCaching,               // anonymous GET answers may be kept by CDNs
-		clientAddress(o.Proxies),    // the client's address, behind trusted proxies
-		deadline(o.Timeout),         // REQUEST_TIMEOUT, down to SQL
-		authenticate(o.Auth),        // the viewer, or the refusal of bad credentials
-		rateLimit,                   // Folio-Dry-Run; RateLimit headers, 429 when the budget refuses
+		markGraphQL,                           // refusals below count as GraphQL requests in the access log
+		CSRF,                                  // no cross-site forms, no GET mutations
+		checkRequest(o.BodyTimeout),           // methods, media types, the body: its size and pace
+		publicCaching,                         // anonymous GET answers may be kept by CDNs
+		clientAddress(o.Proxies),              // the client's address, behind trusted proxies
+		deadline(o.Timeout),                   // REQUEST_TIMEOUT, down to SQL
+		readAfter(o.ReadYourWrites, o.Logger), // Folio-Read-After: reads see the client's last write
+		authenticate(o.Auth),                  // the viewer, or the refusal of bad credentials
+		rateLimit,                             // Folio-Dry-Run; RateLimit headers, 429 when the budget refuses
 	)
 	return chain(routes(o, query),
 		func(h http.Handler) http.Handler { return tracing.Middleware(o.TracerProvider, h) }, // a server span, continuing the caller's trace

@@ -97,14 +97,14 @@ var PreflightHeaders = []string{"X-Folio-CSRF", "Apollo-Require-Preflight"}
 // sends cross-origin only when a preflight allows them.
 var CORSRequestHeaders = append([]string{
 	"Content-Type", "Authorization", "X-API-Key", DryRunHeader, PreviewHeader, "Idempotency-Key", "If-None-Match",
-	"X-Request-ID", "traceparent", "tracestate",
+	"X-Request-ID", "traceparent", "tracestate", ReadAfterHeader,
 }, PreflightHeaders...)
 
 // CORSExposedHeaders are the response headers Folio writes for clients,
 // which a browser hides from a cross-origin page unless they are exposed.
 var CORSExposedHeaders = []string{
 	"X-Request-ID", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
-	"Retry-After", "ETag", "WWW-Authenticate", "Idempotent-Replayed",
+	"Retry-After", "ETag", "WWW-Authenticate", "Idempotent-Replayed", ReadAfterHeader,
 }
 
 // CORS answers preflights and sets Access-Control-* headers for the origins

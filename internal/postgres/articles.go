@@ -222,29 +222,31 @@ SELECT article_id, NULL, count(*) FROM comments WHERE article_id = ANY($1) AND d
 
 // ArticleStats implements folio.ArticleStore.
 func (db *DB) ArticleStats(ctx context.Context, ids []int64) (map[int64]folio.ArticleStats, error) {
-	rows, err := db.Pool.Query(ctx, articleStats, ids)
-	if err != nil {
-		return nil, fmt.Errorf("query article stats: %w", translate(err))
-	}
-	defer rows.Close()
-	out := make(map[int64]folio.ArticleStats, len(ids))
-	for rows.Next() {
-		var id int64
-		var kind *folio.ReactionKind
-		var n int
-		if err := rows.Scan(&id, &kind, &n); err != nil {
-			return nil, fmt.Errorf("scan article stats: %w", err)
+	return reading(ctx, db, func(q querier) (map[int64]folio.ArticleStats, error) {
+		rows, err := q.Query(ctx, articleStats, ids)
+		if err != nil {
+			return nil, fmt.Errorf("query article stats: %w", translate(err))
 		}
-		s := out[id]
-		if kind == nil {
-			s.Comments = n
-		} else {
-			s.Reactions.Add(*kind, n)
+		defer rows.Close()
+		out := make(map[int64]folio.ArticleStats, len(ids))
+		for rows.Next() {
+			var id int64
+			var kind *folio.ReactionKind
+			var n int
+			if err := rows.Scan(&id, &kind, &n); err != nil {
+				return nil, fmt.Errorf("scan article stats: %w", err)
+			}
+			s := out[id]
+			if kind == nil {
+				s.Comments = n
+			} else {
+				s.Reactions.Add(*kind, n)
+			}
+			out[id] = s
 		}
-		out[id] = s
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read article stats: %w", err)
-	}
-	return out, nil
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read article stats: %w", err)
+		}
+		return out, nil
+	})
 }

@@ -28,6 +28,8 @@ type DB struct {
 	tracer  *Tracer
 	// jobs queues the jobs of writes (SetJobs); nil queues none.
 	jobs JobInserter
+	// replicas take reads when Options.Replicas are set; nil otherwise.
+	replicas *replicaSet
 }
 
 // Options tune Open.
@@ -44,6 +46,14 @@ type Options struct {
 	// statement_timeout: a backstop that ends a statement the request's own
 	// deadline failed to stop. A statement_timeout in the URL wins.
 	StatementTimeout time.Duration
+	// Replicas are the URLs of streaming replicas that may answer reads
+	// (see replicas.go for which reads, and when).
+	Replicas []string
+	// MaxReplicaLag is the lag past which a replica is skipped.
+	MaxReplicaLag time.Duration
+	// ReplicaCheck is how often replicas' lag is measured (default
+	// DefaultReplicaCheck).
+	ReplicaCheck time.Duration
 }
 
 // Open connects to the database at rawURL and checks that it answers. Its
@@ -54,25 +64,28 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("DATABASE_URL is not a valid Postgres URL (want postgres://user@host:port/dbname): %v", err) // pgconn masks any password in the URL
 	}
 	counter := &Tracer{Logger: opts.Logger}
-	cfg.ConnConfig.Tracer = counter
-	if len(opts.Tracers) > 0 {
-		cfg.ConnConfig.Tracer = multitracer.New(append([]pgx.QueryTracer{counter}, opts.Tracers...)...)
+	configure := func(cfg *pgxpool.Config) {
+		cfg.ConnConfig.Tracer = counter
+		if len(opts.Tracers) > 0 {
+			cfg.ConnConfig.Tracer = multitracer.New(append([]pgx.QueryTracer{counter}, opts.Tracers...)...)
+		}
+		// A cancelled context (deadline passed, client gone) makes pgx ask
+		// Postgres to cancel the statement, so it stops running there too; the
+		// default only closes the connection, leaving the backend at work.
+		cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+			return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: 0, DeadlineDelay: time.Second}
+		}
+		if _, set := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
+			cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
+		}
+		cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
+			// Times leave Postgres in UTC whatever the server's or the process's
+			// time zone, so API output does not depend on where we run.
+			conn.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID, Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
+			return nil
+		}
 	}
-	// A cancelled context (deadline passed, client gone) makes pgx ask
-	// Postgres to cancel the statement, so it stops running there too; the
-	// default only closes the connection, leaving the backend at work.
-	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: 0, DeadlineDelay: time.Second}
-	}
-	if _, set := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
-		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
-	}
-	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
-		// Times leave Postgres in UTC whatever the server's or the process's
-		// time zone, so API output does not depend on where we run.
-		conn.TypeMap().RegisterType(&pgtype.Type{Name: "timestamptz", OID: pgtype.TimestamptzOID, Codec: &pgtype.TimestamptzCodec{ScanLocation: time.UTC}})
-		return nil
-	}
+	configure(cfg)
 	pool, err := connect(ctx, cfg)
 	created := false
 	if err != nil && opts.CreateMissing && isMissingDatabase(err) {
@@ -85,7 +98,14 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, describeConnectError(cfg.ConnConfig, err)
 	}
-	return &DB{Pool: pool, Created: created, tracer: counter}, nil
+	db := &DB{Pool: pool, Created: created, tracer: counter}
+	if len(opts.Replicas) > 0 {
+		if db.replicas, err = openReplicas(ctx, db, opts.Replicas, configure, opts); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	return db, nil
 }
 
 func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
@@ -100,8 +120,13 @@ func connect(ctx context.Context, cfg *pgxpool.Config) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-// Close waits for the pool's connections to be returned and closes them.
-func (db *DB) Close() { db.Pool.Close() }
+// Close waits for the pools' connections to be returned and closes them.
+func (db *DB) Close() {
+	if db.replicas != nil {
+		db.replicas.close()
+	}
+	db.Pool.Close()
+}
 
 // Ping checks that Postgres answers.
 func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }

@@ -107,23 +107,25 @@ type scanFunc[T any] func(row pgx.Row, extra ...any) (T, error)
 
 // list runs a statement and scans every row.
 func list[T any](ctx context.Context, db *DB, what, sql string, a args, scan scanFunc[T]) ([]T, error) {
-	rows, err := db.Pool.Query(ctx, sql, a...)
-	if err != nil {
-		return nil, fmt.Errorf("query %s: %w", what, translate(err))
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
+	return reading(ctx, db, func(q querier) ([]T, error) {
+		rows, err := q.Query(ctx, sql, a...)
 		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", what, err)
+			return nil, fmt.Errorf("query %s: %w", what, translate(err))
 		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", what, translate(err))
-	}
-	return out, nil
+		defer rows.Close()
+		var out []T
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				return nil, fmt.Errorf("scan %s: %w", what, err)
+			}
+			out = append(out, v)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read %s: %w", what, translate(err))
+		}
+		return out, nil
+	})
 }
 
 // listPage reads one page of a list: sql has %[1]s for the keyset conditions
@@ -156,48 +158,57 @@ func perParent[T any](ctx context.Context, db *DB, what string, ids []int64, p f
 CROSS JOIN LATERAL (SELECT %s, %s AS sort_key%s FROM %s AND %s %s) x%s
 ORDER BY p.parent, %s`, relCols, parents, cols, o.key, total, fromWhere, where, orderLimit, joins, o.scanOrder(p, "x.sort_key", "x.id"))
 
-	rows, err := db.Pool.Query(ctx, sql, a...)
-	if err != nil {
-		return nil, fmt.Errorf("query %s: %w", what, translate(err))
+	type rowsOf struct {
+		grouped   map[int64][]T
+		totals    map[int64]int
+		relatedOf map[int64]*related
 	}
-	defer rows.Close()
-	grouped := make(map[int64][]T, len(ids))
-	totals := make(map[int64]int)
-	relatedOf := make(map[int64]*related)
-	for rows.Next() {
-		var parent, n int64
-		// The sort key orders the rows in SQL only: nil skips it, where
-		// scanning it into an any cost a decoder and an allocation or two.
-		dest := []any{nil, &parent}
-		if withTotal {
-			dest = []any{nil, &n, &parent}
-		}
-		var x relatedRow
-		dest = append(dest, x.dest(p)...)
-		v, err := scan(rows, dest...)
+	got, err := reading(ctx, db, func(q querier) (rowsOf, error) {
+		rows, err := q.Query(ctx, sql, a...)
 		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", what, err)
+			return rowsOf{}, fmt.Errorf("query %s: %w", what, translate(err))
 		}
-		grouped[parent] = append(grouped[parent], v)
-		totals[parent] = int(n)
-		rel := relatedOf[parent]
-		if rel == nil {
-			rel = &related{p: p}
-			relatedOf[parent] = rel
+		defer rows.Close()
+		got := rowsOf{grouped: make(map[int64][]T, len(ids)), totals: make(map[int64]int), relatedOf: make(map[int64]*related)}
+		for rows.Next() {
+			var parent, n int64
+			// The sort key orders the rows in SQL only: nil skips it, where
+			// scanning it into an any cost a decoder and an allocation or two.
+			dest := []any{nil, &parent}
+			if withTotal {
+				dest = []any{nil, &n, &parent}
+			}
+			var x relatedRow
+			dest = append(dest, x.dest(p)...)
+			v, err := scan(rows, dest...)
+			if err != nil {
+				return rowsOf{}, fmt.Errorf("scan %s: %w", what, err)
+			}
+			got.grouped[parent] = append(got.grouped[parent], v)
+			got.totals[parent] = int(n)
+			rel := got.relatedOf[parent]
+			if rel == nil {
+				rel = &related{p: p}
+				got.relatedOf[parent] = rel
+			}
+			rel.add(&x)
 		}
-		rel.add(&x)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", what, translate(err))
+		if err := rows.Err(); err != nil {
+			return rowsOf{}, fmt.Errorf("read %s: %w", what, translate(err))
+		}
+		return got, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make(map[int64]folio.List[T], len(ids))
 	for _, id := range ids {
-		l := finish(grouped[id], p)
+		l := finish(got.grouped[id], p)
 		if withTotal {
-			n := totals[id] // a parent with no row has none in its list
+			n := got.totals[id] // a parent with no row has none in its list
 			l.Total = &n
 		}
-		rel := relatedOf[id]
+		rel := got.relatedOf[id]
 		if rel == nil {
 			rel = &related{p: p}
 		}
@@ -209,31 +220,35 @@ ORDER BY p.parent, %s`, relCols, parents, cols, o.key, total, fromWhere, where, 
 
 // countBy runs a "SELECT key, count(*) … GROUP BY key" statement.
 func countBy(ctx context.Context, db *DB, what, sql string, a ...any) (map[int64]int, error) {
-	rows, err := db.Pool.Query(ctx, sql, a...)
-	if err != nil {
-		return nil, fmt.Errorf("count %s: %w", what, translate(err))
-	}
-	defer rows.Close()
-	out := make(map[int64]int)
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, fmt.Errorf("scan %s count: %w", what, err)
+	return reading(ctx, db, func(q querier) (map[int64]int, error) {
+		rows, err := q.Query(ctx, sql, a...)
+		if err != nil {
+			return nil, fmt.Errorf("count %s: %w", what, translate(err))
 		}
-		out[id] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read %s count: %w", what, translate(err))
-	}
-	return out, nil
+		defer rows.Close()
+		out := make(map[int64]int)
+		for rows.Next() {
+			var id int64
+			var n int
+			if err := rows.Scan(&id, &n); err != nil {
+				return nil, fmt.Errorf("scan %s count: %w", what, err)
+			}
+			out[id] = n
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read %s count: %w", what, translate(err))
+		}
+		return out, nil
+	})
 }
 
 // count runs a statement that returns a single count.
 func count(ctx context.Context, db *DB, what, sql string, a ...any) (int, error) {
-	var n int
-	if err := db.Pool.QueryRow(ctx, sql, a...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count %s: %w", what, translate(err))
-	}
-	return n, nil
+	return reading(ctx, db, func(q querier) (int, error) {
+		var n int
+		if err := q.QueryRow(ctx, sql, a...).Scan(&n); err != nil {
+			return 0, fmt.Errorf("count %s: %w", what, translate(err))
+		}
+		return n, nil
+	})
 }

@@ -32,8 +32,11 @@ const formerSlug = `SELECT entity_id FROM slug_history WHERE kind = $1 AND slug 
 
 // FormerSlug implements folio.SlugHistory.
 func (db *DB) FormerSlug(ctx context.Context, kind, slug string) (int64, bool, error) {
-	var id int64
-	err := db.Pool.QueryRow(ctx, formerSlug, kind, slug).Scan(&id)
+	id, err := reading(ctx, db, func(q querier) (int64, error) {
+		var id int64
+		err := q.QueryRow(ctx, formerSlug, kind, slug).Scan(&id)
+		return id, err
+	})
 	if isNoRows(err) {
 		return 0, false, nil
 	}

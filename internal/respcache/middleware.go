@@ -53,7 +53,7 @@ func decode(b []byte) (*stored, bool) {
 // charge of a hit to the client's budget.
 type lookup struct {
 	hit     *stored
-	start   int64 // Redis time, microseconds
+	start   int64 // Redis time, microseconds, less Options.Staleness
 	take    *ratelimit.QueuedTake
 	client  ratelimit.Client
 	budgets *ratelimit.Budgets
@@ -76,7 +76,7 @@ func (c *Cache) lookup(ctx context.Context, r *http.Request, key string) (lookup
 		return l, err
 	}
 	t := now.Val()
-	l.start = t.UnixMicro()
+	l.start = t.Add(-c.o.Staleness).UnixMicro()
 	b, err := get.Bytes()
 	switch {
 	case errors.Is(err, redis.Nil):

@@ -57,6 +57,11 @@ type Options struct {
 	// one Redis do not answer for each other.
 	Variant string
 	Logger  *slog.Logger
+	// Staleness is how old the data a request reads may be (Postgres
+	// replicas: postgres.DB.Staleness): a response is stored only if no
+	// write it contains was invalidated since its request began, less
+	// this, so a lagging replica cannot store what a write replaced.
+	Staleness time.Duration
 	// Metrics, if set, counts lookups of kind "response" by result
 	// ("hit", "miss", "bypass", "error").
 	Metrics interface {
