@@ -61,13 +61,19 @@ func TestServe_ReadReplica(t *testing.T) {
 	found := func(data map[string]any) bool { return data["user"] != nil }
 
 	pair.PauseReplay()
-	h, data := post(`mutation { signUp(input: {email: "`+handle+`@example.com", password: "a long enough password", handle: "`+handle+`", displayName: "RYW"}) { session { user { handle } } userErrors { code } } }`, nil)
+	// signUp answers the same for a new address and a taken one, without
+	// the account; signIn then reads it (written one request earlier, not
+	// on the paused replica) into its own payload, from the primary.
+	if _, data := post(`mutation { signUp(input: {email: "`+handle+`@example.com", password: "a long enough password", handle: "`+handle+`", displayName: "RYW"}) { email userErrors { code } } }`, nil); data["signUp"] == nil {
+		t.Fatalf("signUp = %v", data)
+	}
+	h, data := post(`mutation { signIn(input: {email: "`+handle+`@example.com", password: "a long enough password"}) { session { user { handle } } userErrors { code } } }`, nil)
 	if s, _ := json.Marshal(data); !strings.Contains(string(s), `"handle":"`+handle+`"`) {
-		t.Fatalf("signUp = %s, want the new user in its own payload (read from the primary)", s)
+		t.Fatalf("signIn = %s, want the new user in its own payload (read from the primary)", s)
 	}
 	pos := h.Get(httpapi.ReadAfterHeader)
 	if pos == "" {
-		t.Fatalf("signUp answered without %s", httpapi.ReadAfterHeader)
+		t.Fatalf("signIn answered without %s", httpapi.ReadAfterHeader)
 	}
 
 	if _, data := post(userQ, nil); found(data) {

@@ -242,6 +242,26 @@ func invalidationAcrossInstances(t *testing.T, a, b *rcEnv) {
 			t.Fatalf("page on b = %s", r.Raw)
 		}
 	})
+	// A handle looked up before anyone had it is cached as missing, until
+	// the sign-up that takes it.
+	t.Run("SignedUp", func(t *testing.T) {
+		handle := "late_" + randomHex(4)
+		const byHandle = `query($h: String!) { user(handle: $h) { handle } }`
+		vars := map[string]any{"h": handle}
+		b.OK(t, nil, byHandle, vars, nil)
+		before := b.rc.Stats().Hits
+		if r := b.OK(t, nil, byHandle, vars, nil); b.rc.Stats().Hits != before+1 || !strings.Contains(r.Raw, `"user":null`) {
+			t.Fatalf("missing handle on b: %s, want a cached null", r.Raw)
+		}
+		r := a.Do(t, nil, `mutation($in: SignUpInput!) { signUp(input: $in) { email userErrors { code } } }`, map[string]any{"in": map[string]any{
+			"email": handle + "@example.com", "password": "a long enough password", "handle": handle, "displayName": "Late"}})
+		if !strings.Contains(r.Raw, `"userErrors":[]`) {
+			t.Fatalf("signUp: %s", r.Raw)
+		}
+		if r := b.OK(t, nil, byHandle, vars, nil); !strings.Contains(r.Raw, `"handle":"`+handle+`"`) {
+			t.Fatalf("handle on b after the sign-up = %s", r.Raw)
+		}
+	})
 	// The feed reads its authors with its articles, in one statement: the
 	// response still records them, and renaming one makes it stale.
 	t.Run("AuthorRenamed", func(t *testing.T) {

@@ -188,6 +188,25 @@ func (a accounts) CreateUser(ctx context.Context, u folio.NewUser, passwordHash 
 	return created, err
 }
 
+// SignUp implements auth.Store: a new account's handle may be cached as
+// missing (a taken address creates nothing and returns nil).
+func (a accounts) SignUp(ctx context.Context, u folio.NewUser, passwordHash string, verify folio.MailToken) (*folio.User, error) {
+	created, err := a.Store.SignUp(ctx, u, passwordHash, verify)
+	if err == nil && created != nil {
+		a.c.Invalidate(ctx, userHandleTag(created.Handle))
+	}
+	return created, err
+}
+
+// VerifyEmail implements auth.Store: the account's rights changed.
+func (a accounts) VerifyEmail(ctx context.Context, tokenHash []byte) (*folio.User, error) {
+	u, err := a.Store.VerifyEmail(ctx, tokenHash)
+	if err == nil && u != nil {
+		a.c.Invalidate(ctx, userChanged(u)...)
+	}
+	return u, err
+}
+
 // tagChanged names what a tag write changes: each tag it touched, every
 // list of tags (and lookup by slug, which is tagged with it), the articles
 // whose tags moved, and the public lists of articles when one of those is
