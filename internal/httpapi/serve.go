@@ -9,8 +9,27 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"sync"
+	"sync/atomic"
 	"time"
 )
+
+// drainGrace is how long, after the listener closed, a kept-alive
+// connection may take to carry one more request before shutdown closes it.
+const drainGrace = time.Second
+
+// onceListener closes once: the drain closes it before Shutdown, which
+// closes it again and would report the second close as an error.
+type onceListener struct {
+	net.Listener
+	once sync.Once
+	err  error
+}
+
+func (l *onceListener) Close() error {
+	l.once.Do(func() { l.err = l.Listener.Close() })
+	return l.err
+}
 
 // Server is how the handler is served and stopped.
 type Server struct {
@@ -61,12 +80,30 @@ func (s Server) Serve(ctx context.Context, h http.Handler) error {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ln, err := net.Listen("tcp", s.Addr)
+	l, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return fmt.Errorf("cannot listen on HTTP_ADDR %s: %v", s.Addr, err)
 	}
+	ln := &onceListener{Listener: l}
+	// While draining, every response says Connection: close, and its
+	// connection closes after it: see the shutdown below.
+	var draining atomic.Bool
+	var conns atomic.Int64 // open connections, not hijacked
 	srv := &http.Server{
-		Handler:           h,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if draining.Load() {
+				w.Header().Set("Connection", "close")
+			}
+			h.ServeHTTP(w, r)
+		}),
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			switch st {
+			case http.StateNew:
+				conns.Add(1)
+			case http.StateClosed, http.StateHijacked:
+				conns.Add(-1)
+			}
+		},
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		// The response may take the whole request timeout, and then some.
@@ -113,15 +150,22 @@ func (s Server) Serve(ctx context.Context, h http.Handler) error {
 	}
 	log.Info("shutting down", "delay", s.ShutdownDelay, "timeout", s.ShutdownTimeout)
 	// From now on each response says Connection: close and its connection
-	// closes after it, so no client sends a request down a kept-alive
-	// connection that Shutdown is about to close under it (a POST cut that
-	// way is lost to a client, which cannot retry it blindly).
-	srv.SetKeepAlivesEnabled(false)
+	// closes after it. Then the listener closes, and the connections still
+	// open are given drainGrace to carry their client's next request, before
+	// Shutdown closes those left idle. Closing an idle kept-alive connection
+	// at once (as http.Server's SetKeepAlivesEnabled(false) and Shutdown
+	// do) races a client sending its next request down it: a POST cut that
+	// way is lost to a client, which cannot retry it blindly.
+	draining.Store(true)
 	if s.Drain != nil {
 		s.Drain.Begin()
 	}
 	if s.ShutdownDelay > 0 {
 		time.Sleep(s.ShutdownDelay)
+	}
+	_ = ln.Close()
+	for grace := time.Now().Add(min(drainGrace, s.ShutdownTimeout)); conns.Load() > 0 && time.Now().Before(grace); {
+		time.Sleep(5 * time.Millisecond)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.ShutdownTimeout)
 	defer cancel()
