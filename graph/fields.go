@@ -31,15 +31,19 @@ func trimPage(oc *graphql.OperationContext, f graphql.CollectedField, p folio.Pa
 	asks := func(path []string, names ...string) bool {
 		return reaches(oc, f.Selections, f.Definition.Type.Name(), path, names)
 	}
-	p.SkipBody = !asks([]string{"nodes"}, "body", "bodyHtml") && !asks([]string{"edges", "node"}, "body", "bodyHtml")
+	// rowsShow: the connection's rows, through nodes or edges, show one of names.
+	rowsShow := func(names ...string) bool {
+		return asks([]string{"nodes"}, names...) || asks([]string{"edges", "node"}, names...)
+	}
+	p.SkipBody = !rowsShow("body", "bodyHtml")
 	p.SkipSnippet = !asks([]string{"edges"}, "snippet")
 	// A comment list's count has the page's own filter, so the statement
 	// that reads the page counts it too. (An article list's count applies
 	// the viewer's visibility in a statement of its own.)
 	p.WithTotal = f.Definition.Type.Name() == "CommentConnection" && !p.HasAfter && !p.HasBefore && asks(nil, "totalCount")
 	// The rows' authors and categories are read with them when shown.
-	p.WithAuthors = asks([]string{"nodes"}, "author") || asks([]string{"edges", "node"}, "author")
-	p.WithCategories = asks([]string{"nodes"}, "category") || asks([]string{"edges", "node"}, "category")
+	p.WithAuthors = rowsShow("author")
+	p.WithCategories = rowsShow("category")
 	return p
 }
 

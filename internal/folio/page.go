@@ -94,9 +94,10 @@ type List[T any] struct {
 	Total *int
 	// Authors are the authors of the rows read for Items (which may include
 	// the row after the last item), each once, when the page was read with
-	// Page.WithAuthors; nil otherwise.
+	// Page.WithAuthors; nil otherwise, or when there were none.
 	Authors []*User
 	// Categories are the categories of the articles read, each once, when
-	// the page was read with Page.WithCategories; nil otherwise.
+	// the page was read with Page.WithCategories; nil otherwise, or when
+	// there were none.
 	Categories []*Category
 }

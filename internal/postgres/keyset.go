@@ -208,11 +208,9 @@ ORDER BY p.parent, %s`, relCols, parents, cols, o.key, total, fromWhere, where, 
 			n := got.totals[id] // a parent with no row has none in its list
 			l.Total = &n
 		}
-		rel := got.relatedOf[id]
-		if rel == nil {
-			rel = &related{p: p}
+		if rel := got.relatedOf[id]; rel != nil {
+			fill(&l, rel)
 		}
-		fill(&l, rel)
 		out[id] = l
 	}
 	return out, nil

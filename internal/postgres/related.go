@@ -75,14 +75,9 @@ func (r *related) add(x *relatedRow) {
 	}
 }
 
-// fill puts what was read into l: read, even if empty, is not nil.
+// fill puts what was read into l.
 func fill[T any](l *folio.List[T], r *related) {
-	if r.p.WithAuthors {
-		l.Authors = append([]*folio.User{}, r.authors...)
-	}
-	if r.p.WithCategories {
-		l.Categories = append([]*folio.Category{}, r.categories...)
-	}
+	l.Authors, l.Categories = r.authors, r.categories
 }
 
 // scan reads the rows of scan followed by their relations' columns.

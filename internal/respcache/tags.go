@@ -96,6 +96,13 @@ func tagRows[T any](ctx context.Context, rows []T, tag func(T) []string, extra .
 	c.add(tags...)
 }
 
+// tagRelated tags the authors and categories a list read with its rows
+// (folio.Page.WithAuthors, WithCategories).
+func tagRelated[T any](ctx context.Context, l folio.List[T]) {
+	tagRows(ctx, l.Authors, userTags)
+	tagRows(ctx, l.Categories, categoryTags)
+}
+
 func articleTags(a *folio.Article) []string { return []string{articleTag(a.ID)} }
 func userTags(u *folio.User) []string       { return []string{userTag(u.ID)} }
 func commentTags(c *folio.Comment) []string { return []string{commentTag(c.ID)} }
@@ -127,8 +134,7 @@ func pages[T any](ctx context.Context, m map[int64]folio.List[T], tag func(T) []
 	var rows []T
 	for _, l := range m {
 		rows = append(rows, l.Items...)
-		tagRows(ctx, l.Authors, userTags)
-		tagRows(ctx, l.Categories, categoryTags)
+		tagRelated(ctx, l)
 	}
 	tagRows(ctx, rows, tag, extra...)
 }
@@ -235,8 +241,7 @@ func (s Store) ArticlesBySlugs(ctx context.Context, in []string) ([]*folio.Artic
 func (s Store) ListArticles(ctx context.Context, v folio.Viewer, f folio.ArticleFilter, o folio.ArticleOrder, p folio.Page) (folio.List[*folio.Article], error) {
 	r, err := s.Store.ListArticles(ctx, v, f, o, p)
 	tagRows(ctx, r.Items, articleTags, listArticles)
-	tagRows(ctx, r.Authors, userTags)
-	tagRows(ctx, r.Categories, categoryTags)
+	tagRelated(ctx, r)
 	return r, err
 }
 
@@ -295,8 +300,7 @@ func (s Store) ArticleStats(ctx context.Context, in []int64) (map[int64]folio.Ar
 func (s Store) Search(ctx context.Context, v folio.Viewer, q string, p folio.Page) (folio.List[*folio.SearchHit], error) {
 	r, err := s.Store.Search(ctx, v, q, p)
 	tagRows(ctx, r.Items, func(h *folio.SearchHit) []string { return articleTags(h.Article) }, listArticles)
-	tagRows(ctx, r.Authors, userTags)
-	tagRows(ctx, r.Categories, categoryTags)
+	tagRelated(ctx, r)
 	return r, err
 }
 
