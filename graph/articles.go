@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/folio/folio/graph/model"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
@@ -25,6 +27,31 @@ func nestedArticles(ctx context.Context, pages *loader.Loader[loader.PageKey, fo
 		return nil, err
 	}
 	return articleConnection(list, orderPublished, countOf(counts, id)), nil
+}
+
+// articleBySlug looks up the article of the current field by slug. When
+// its selection shows the article's author, category or tags, one
+// statement reads them with it (folio.Related) and comes back as with,
+// which the planner puts in the memo; otherwise the request's loader reads
+// the article alone.
+func articleBySlug(ctx context.Context, s folio.Store, slug string) (a *folio.Article, with folio.List[*folio.Article], err error) {
+	l := loader.For(ctx)
+	var r folio.Related
+	if fc := graphql.GetFieldContext(ctx); fc != nil && graphql.HasOperationContext(ctx) {
+		r = articleRelated(graphql.GetOperationContext(ctx), fc.Field)
+	}
+	if r == (folio.Related{}) {
+		a, err = l.ArticleBySlug.Load(ctx, slug)
+		return a, with, err
+	}
+	with, err = s.ArticleBySlugWith(ctx, slug, r)
+	if err != nil || len(with.Items) == 0 {
+		return nil, with, err
+	}
+	a = with.Items[0]
+	l.ArticleBySlug.Prime(ctx, slug, a)
+	l.ArticleByID.Prime(ctx, a.ID, a)
+	return a, with, nil
 }
 
 // articleQuery turns the GraphQL filter and order into the domain's, and

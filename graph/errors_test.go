@@ -164,9 +164,9 @@ func (faultyStore) ListCategories(context.Context, folio.Page) (folio.List[*foli
 	panic("index out of range [3] with length 3")
 }
 
-// TagsOfArticles panics where the planner loads a level's relations, off
+// ArticleStats panics where the planner loads a level's relations, off
 // the executor's goroutine.
-func (faultyStore) TagsOfArticles(context.Context, []int64) (map[int64][]*folio.Tag, error) {
+func (faultyStore) ArticleStats(context.Context, []int64) (map[int64]folio.ArticleStats, error) {
 	panic("index out of range [4] with length 4")
 }
 
@@ -177,7 +177,7 @@ func TestInternalErrors(t *testing.T) {
 	for name, query := range map[string]string{
 		"ErrorDetailsStayInTheLog": `{ tags { totalCount } }`,
 		"PanicIsRecovered":         `{ categories { totalCount } }`,
-		"PanicInThePlanner":        `{ articles(first: 3) { nodes { slug tags { slug } } } }`,
+		"PanicInThePlanner":        `{ articles(first: 3) { nodes { slug commentCount } } }`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := s.post(t, query, nil)
@@ -283,23 +283,23 @@ func TestTransportErrors(t *testing.T) {
 	})
 }
 
-// slowUsers looks users up after a statement that outlasts any test
-// deadline, so the request's deadline cancels real SQL.
-type slowUsers struct{ *postgres.DB }
+// slowArticle looks an article up after a statement that outlasts any
+// test deadline, so the request's deadline cancels real SQL.
+type slowArticle struct{ *postgres.DB }
 
-func (s slowUsers) UsersByIDs(ctx context.Context, ids []int64) ([]*folio.User, error) {
+func (s slowArticle) ArticleBySlugWith(ctx context.Context, slug string, r folio.Related) (folio.List[*folio.Article], error) {
 	if _, err := s.Pool.Exec(ctx, "SELECT pg_sleep(5)"); err != nil {
-		return nil, err
+		return folio.List[*folio.Article]{}, err
 	}
-	return s.DB.UsersByIDs(ctx, ids)
+	return s.DB.ArticleBySlugWith(ctx, slug, r)
 }
 
 func TestTimeout(t *testing.T) {
 	getWorld(t)
-	s := newTimedServer(t, slowUsers{testDB}, 50*time.Millisecond)
+	s := newTimedServer(t, slowArticle{testDB}, 50*time.Millisecond)
 	r := s.post(t, `{ article(slug: "keyset-pagination") { author { handle } } }`, nil)
 	if r.Code() != "TIMEOUT" || r.Status >= 500 {
-		t.Fatalf("got %d %+v, want a TIMEOUT error (the author's statement sleeps past the 50ms deadline)", r.Status, r.Errors)
+		t.Fatalf("got %d %+v, want a TIMEOUT error (the article's statement sleeps past the 50ms deadline)", r.Status, r.Errors)
 	}
 	if strings.Contains(s.logs.String(), `"level":"ERROR"`) {
 		t.Errorf("a timeout is not an internal error, but it was logged as one:\n%s", s.logs.String())

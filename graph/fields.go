@@ -41,10 +41,28 @@ func trimPage(oc *graphql.OperationContext, f graphql.CollectedField, p folio.Pa
 	// that reads the page counts it too. (An article list's count applies
 	// the viewer's visibility in a statement of its own.)
 	p.WithTotal = f.Definition.Type.Name() == "CommentConnection" && !p.HasAfter && !p.HasBefore && asks(nil, "totalCount")
-	// The rows' authors and categories are read with them when shown.
+	// The rows' authors, categories and tags are read with them when shown.
 	p.WithAuthors = rowsShow("author")
 	p.WithCategories = rowsShow("category")
+	p.WithTags = rowsShow("tags")
 	return p
+}
+
+// articleRelated is what the selection of f, a field of type Article,
+// shows of the article's relations, which a lookup reads with it.
+func articleRelated(oc *graphql.OperationContext, f graphql.CollectedField) folio.Related {
+	var r folio.Related
+	for _, sf := range collectFields(oc, f.Selections, implementors("Article")) {
+		switch sf.Name {
+		case "author":
+			r.WithAuthors = true
+		case "category":
+			r.WithCategories = true
+		case "tags":
+			r.WithTags = true
+		}
+	}
+	return r
 }
 
 func reaches(oc *graphql.OperationContext, sel ast.SelectionSet, typ string, path, names []string) bool {

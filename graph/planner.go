@@ -360,9 +360,8 @@ func pagesOf[V any](ctx context.Context, l *loader.Loader[loader.PageKey, folio.
 	return lists
 }
 
-// primeRelated puts the authors and categories read with lists
-// (folio.Page.WithAuthors, WithCategories) in the memo, where the level
-// below finds them.
+// primeRelated puts the authors, categories and tags read with lists
+// (folio.Related) in the memo, where the level below finds them.
 func primeRelated[V any](p *planner, lists []folio.List[V]) {
 	for _, l := range lists {
 		for _, u := range l.Authors {
@@ -370,6 +369,9 @@ func primeRelated[V any](p *planner, lists []folio.List[V]) {
 		}
 		for _, c := range l.Categories {
 			p.l.CategoryByID.Prime(p.ctx, c.ID, c)
+		}
+		for id, ts := range l.Tags {
+			p.l.TagsOfArticle.Prime(p.ctx, id, ts)
 		}
 	}
 }

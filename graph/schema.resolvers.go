@@ -595,14 +595,17 @@ func (r *queryResolver) Article(ctx context.Context, slug string) (*folio.Articl
 	if !folio.ValidSlug(slug) {
 		return nil, nil
 	}
-	a, err := loader.For(ctx).ArticleBySlug.Load(ctx, slug)
+	a, with, err := articleBySlug(ctx, r.Store, slug)
 	if err == nil && a == nil {
 		a, err = formerSlug(ctx, r.Store, folio.SlugArticle, slug, loader.For(ctx).ArticleByID)
 	}
 	if err != nil || a == nil || !folio.ViewerFrom(ctx).CanReadArticle(a) {
 		return nil, err
 	}
-	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.articles([]*folio.Article{a}, sel) })
+	plan(ctx, func(p *planner, sel ast.SelectionSet) {
+		primeRelated(p, []folio.List[*folio.Article]{with})
+		p.articles([]*folio.Article{a}, sel)
+	})
 	return a, nil
 }
 

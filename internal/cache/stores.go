@@ -45,6 +45,14 @@ func (c *Store) ArticlesBySlugs(ctx context.Context, slugs []string) ([]*folio.A
 	return byNames(ctx, c, c.articles(), slugs, same)
 }
 
+// ArticleBySlugWith implements folio.ArticleStore through the cache: the
+// article comes from the cache, and its relations are left to the
+// loaders, which read them through the cache too.
+func (c *Store) ArticleBySlugWith(ctx context.Context, slug string, _ folio.Related) (folio.List[*folio.Article], error) {
+	rows, err := c.ArticlesBySlugs(ctx, []string{slug})
+	return folio.List[*folio.Article]{Items: rows}, err
+}
+
 // UsersByIDs implements folio.UserStore through the cache.
 func (c *Store) UsersByIDs(ctx context.Context, ids []int64) ([]*folio.User, error) {
 	return byIDs(ctx, c, c.users(), ids)

@@ -43,13 +43,22 @@ type Page struct {
 	// (List.Total), instead of in a statement of its own. It applies only
 	// to a page no cursor bounds, whose rows are the list's.
 	WithTotal bool
-	// WithAuthors reads each row's author (an article's or a comment's) in
-	// the statement that reads the page, into List.Authors, instead of in a
-	// statement of its own. A store that cannot leaves List.Authors nil.
+	// Related reads the rows' relations in the statement that reads the
+	// page.
+	Related
+}
+
+// Related asks a read to read some relations of its rows in its own
+// statement, instead of leaving them to statements of their own. A store
+// that cannot leaves them out of the List, and the loaders read them.
+type Related struct {
+	// WithAuthors reads each row's author (an article's or a comment's)
+	// into List.Authors.
 	WithAuthors bool
-	// WithCategories reads each article's category the same way, into
-	// List.Categories.
+	// WithCategories reads each article's category into List.Categories.
 	WithCategories bool
+	// WithTags reads each article's tags into List.Tags.
+	WithTags bool
 }
 
 // NewPage validates Relay pagination arguments and returns the page they ask
@@ -100,4 +109,8 @@ type List[T any] struct {
 	// the page was read with Page.WithCategories; nil otherwise, or when
 	// there were none.
 	Categories []*Category
+	// Tags are the tags of each article read, sorted by slug, when the
+	// page was read with Page.WithTags; nil otherwise. Every article read
+	// has an entry, empty when it has no tags.
+	Tags map[int64][]*Tag
 }

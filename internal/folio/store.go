@@ -61,6 +61,10 @@ type TaxonomyStore interface {
 type ArticleStore interface {
 	ArticlesByIDs(ctx context.Context, ids []int64) ([]*Article, error)
 	ArticlesBySlugs(ctx context.Context, slugs []string) ([]*Article, error)
+	// ArticleBySlugWith is the article with the slug, of any status, as
+	// the only item of a List (none when no article has it), and the
+	// relations r asks for, read as a page's are.
+	ArticleBySlugWith(ctx context.Context, slug string, r Related) (List[*Article], error)
 
 	ListArticles(ctx context.Context, v Viewer, f ArticleFilter, o ArticleOrder, p Page) (List[*Article], error)
 	CountArticles(ctx context.Context, v Viewer, f ArticleFilter, o ArticleOrder) (int, error)

@@ -114,13 +114,26 @@ func (db *DB) ArticlesBySlugs(ctx context.Context, slugs []string) ([]*folio.Art
 	return list(ctx, db, "articles by slug", articlesBySlugs, args{slugs}, scanArticle)
 }
 
+// ArticleBySlugWith implements folio.ArticleStore.
+func (db *DB) ArticleBySlugWith(ctx context.Context, slug string, r folio.Related) (folio.List[*folio.Article], error) {
+	rel := related{r: r}
+	relCols, joins := relatedJoins(r, "a")
+	rows, err := list(ctx, db, "article by slug", `SELECT `+articleCols+relCols+` FROM articles a`+joins+` WHERE a.slug = $1`, args{slug}, rel.scan(scanArticle))
+	if err != nil {
+		return folio.List[*folio.Article]{}, err
+	}
+	l := folio.List[*folio.Article]{Items: rows}
+	fill(&l, &rel)
+	return l, nil
+}
+
 // ListArticles implements folio.ArticleStore.
 func (db *DB) ListArticles(ctx context.Context, v folio.Viewer, f folio.ArticleFilter, o folio.ArticleOrder, p folio.Page) (folio.List[*folio.Article], error) {
 	var a args
 	ord, cond := articleOrder(o)
 	cols, scan := listColumns(p)
-	rel := related{p: p}
-	relCols, joins := relatedJoins(p, "a")
+	rel := related{r: p.Related}
+	relCols, joins := relatedJoins(p.Related, "a")
 	sql := `SELECT ` + cols + relCols + ` FROM articles a` + joins + ` WHERE ` + cond + ` AND ` + filterArticles(v, f, &a) + ` AND %s %s`
 	l, err := listPage(ctx, db, "articles", sql, a, ord, p, rel.scan(scan))
 	if err == nil {

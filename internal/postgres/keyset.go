@@ -153,7 +153,7 @@ func perParent[T any](ctx context.Context, db *DB, what string, ids []int64, p f
 	if withTotal {
 		total = ", count(*) OVER () AS total"
 	}
-	relCols, joins := relatedJoins(p, "x")
+	relCols, joins := relatedJoins(p.Related, "x")
 	sql := fmt.Sprintf(`SELECT x.*, p.parent%s FROM unnest(%s::bigint[]) AS p(parent)
 CROSS JOIN LATERAL (SELECT %s, %s AS sort_key%s FROM %s AND %s %s) x%s
 ORDER BY p.parent, %s`, relCols, parents, cols, o.key, total, fromWhere, where, orderLimit, joins, o.scanOrder(p, "x.sort_key", "x.id"))
@@ -179,7 +179,7 @@ ORDER BY p.parent, %s`, relCols, parents, cols, o.key, total, fromWhere, where, 
 				dest = []any{nil, &n, &parent}
 			}
 			var x relatedRow
-			dest = append(dest, x.dest(p)...)
+			dest = append(dest, x.dest(p.Related)...)
 			v, err := scan(rows, dest...)
 			if err != nil {
 				return rowsOf{}, fmt.Errorf("scan %s: %w", what, err)
@@ -188,7 +188,7 @@ ORDER BY p.parent, %s`, relCols, parents, cols, o.key, total, fromWhere, where, 
 			got.totals[parent] = int(n)
 			rel := got.relatedOf[parent]
 			if rel == nil {
-				rel = &related{p: p}
+				rel = &related{r: p.Related}
 				got.relatedOf[parent] = rel
 			}
 			rel.add(&x)

@@ -6,31 +6,42 @@ import (
 	"github.com/folio/folio/internal/folio"
 )
 
-// Lists whose rows show their author or their category read them in the
-// statement that reads the page (folio.Page.WithAuthors, WithCategories):
-// the list's rows are aliased (a, or x around a LATERAL), the author is
-// joined as u and the category as c, and their columns come after
-// everything else the statement selects.
+// Reads whose rows show their author, their category or their tags read
+// them in the statement that reads the rows (folio.Related): the rows are
+// aliased (a, or x around a LATERAL), the author is joined as u, the
+// category as c and the tags, aggregated into arrays, as tg; their columns
+// come after everything else the statement selects.
 
-// relatedJoins returns the columns and the joins that read the rows'
-// relations p asks for, on the list's rows aliased alias.
-func relatedJoins(p folio.Page, alias string) (cols, joins string) {
-	if p.WithAuthors {
+// tagsJoin aggregates the tags of the article aliased %[1]s into arrays
+// ordered by slug; an article without tags gets NULLs.
+const tagsJoin = ` CROSS JOIN LATERAL (SELECT array_agg(t.id ORDER BY t.slug) AS ids,
+array_agg(t.slug ORDER BY t.slug) AS slugs, array_agg(t.name ORDER BY t.slug) AS names
+FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = `
+
+// relatedJoins returns the columns and the joins that read the relations
+// r asks for, of the rows aliased alias.
+func relatedJoins(r folio.Related, alias string) (cols, joins string) {
+	if r.WithAuthors {
 		cols += ", " + userCols
 		joins += " JOIN users u ON u.id = " + alias + ".author_id"
 	}
-	if p.WithCategories {
+	if r.WithCategories {
 		cols += ", " + categoryCols
 		joins += " LEFT JOIN categories c ON c.id = " + alias + ".category_id"
+	}
+	if r.WithTags {
+		cols += ", " + alias + ".id, tg.ids, tg.slugs, tg.names"
+		joins += tagsJoin + alias + ".id) tg"
 	}
 	return cols, joins
 }
 
-// related collects the rows' relations read with a list, each once.
+// related collects the rows' relations read with them, each once.
 type related struct {
-	p          folio.Page
+	r          folio.Related
 	authors    []*folio.User
 	categories []*folio.Category
+	tags       map[int64][]*folio.Tag
 	seen       map[[2]int64]struct{} // {0, user id} and {1, category id}
 }
 
@@ -41,17 +52,24 @@ type relatedRow struct {
 	catID                     *int64
 	catSlug, catName, catDesc *string
 	catPos                    *int
+	// The article's id and its tags' columns, null when it has none.
+	articleID          int64
+	tagIDs             []int64
+	tagSlugs, tagNames []string
 }
 
-// dest returns the destinations of the relation columns p asks for.
-func (x *relatedRow) dest(p folio.Page) []any {
+// dest returns the destinations of the relation columns r asks for.
+func (x *relatedRow) dest(r folio.Related) []any {
 	var d []any
-	if p.WithAuthors {
+	if r.WithAuthors {
 		x.author = new(folio.User)
 		d = append(d, userDest(x.author)...)
 	}
-	if p.WithCategories {
+	if r.WithCategories {
 		d = append(d, &x.catID, &x.catSlug, &x.catName, &x.catDesc, &x.catPos)
+	}
+	if r.WithTags {
+		d = append(d, &x.articleID, &x.tagIDs, &x.tagSlugs, &x.tagNames)
 	}
 	return d
 }
@@ -73,18 +91,28 @@ func (r *related) add(x *relatedRow) {
 			r.categories = append(r.categories, &folio.Category{ID: *x.catID, Slug: *x.catSlug, Name: *x.catName, Description: *x.catDesc, Position: *x.catPos})
 		}
 	}
+	if r.r.WithTags {
+		if r.tags == nil {
+			r.tags = make(map[int64][]*folio.Tag)
+		}
+		tags := make([]*folio.Tag, len(x.tagIDs))
+		for i, id := range x.tagIDs {
+			tags[i] = &folio.Tag{ID: id, Slug: x.tagSlugs[i], Name: x.tagNames[i]}
+		}
+		r.tags[x.articleID] = tags
+	}
 }
 
 // fill puts what was read into l.
 func fill[T any](l *folio.List[T], r *related) {
-	l.Authors, l.Categories = r.authors, r.categories
+	l.Authors, l.Categories, l.Tags = r.authors, r.categories, r.tags
 }
 
 // scan reads the rows of scan followed by their relations' columns.
 func (r *related) scan(scan scanFunc[*folio.Article]) scanFunc[*folio.Article] {
 	return func(rw pgx.Row, extra ...any) (*folio.Article, error) {
 		var x relatedRow
-		v, err := scan(rw, append(extra, x.dest(r.p)...)...)
+		v, err := scan(rw, append(extra, x.dest(r.r)...)...)
 		if err == nil {
 			r.add(&x)
 		}

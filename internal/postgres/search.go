@@ -71,8 +71,8 @@ func (db *DB) Search(ctx context.Context, v folio.Viewer, query string, p folio.
 	if !p.SkipSnippet {
 		snip = fmt.Sprintf(snippet, SnippetSource)
 	}
-	rel := related{p: p}
-	relCols, joins := relatedJoins(p, "a")
+	rel := related{r: p.Related}
+	relCols, joins := relatedJoins(p.Related, "a")
 	sql := fmt.Sprintf(searchArticles, vis, where, orderLimit, rankOrder.scanOrder(p, "page.rank", "page.id"), cols, snip, relCols, joins)
 	scan = rel.scan(scan)
 	hits, err := list(ctx, db, "search", sql, a, func(row pgx.Row, _ ...any) (*folio.SearchHit, error) {

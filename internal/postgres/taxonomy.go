@@ -118,8 +118,6 @@ type articleTag struct {
 }
 
 // TagsOfArticles implements folio.TaxonomyStore.
-
-// TagsOfArticles implements folio.TaxonomyStore.
 func (db *DB) TagsOfArticles(ctx context.Context, articleIDs []int64) (map[int64][]*folio.Tag, error) {
 	rows, err := list(ctx, db, "tags of articles", tagsOfArticles, args{articleIDs}, func(row pgx.Row, _ ...any) (articleTag, error) {
 		var at articleTag

@@ -96,11 +96,15 @@ func tagRows[T any](ctx context.Context, rows []T, tag func(T) []string, extra .
 	c.add(tags...)
 }
 
-// tagRelated tags the authors and categories a list read with its rows
-// (folio.Page.WithAuthors, WithCategories).
+// tagRelated tags the authors, categories and tags a list read with its
+// rows (folio.Related). An article's tags are covered by the article's
+// own tag, as in TagsOfArticles.
 func tagRelated[T any](ctx context.Context, l folio.List[T]) {
 	tagRows(ctx, l.Authors, userTags)
 	tagRows(ctx, l.Categories, categoryTags)
+	for _, ts := range l.Tags {
+		tagRows(ctx, ts, tagTags)
+	}
 }
 
 func articleTags(a *folio.Article) []string { return []string{articleTag(a.ID)} }
@@ -235,6 +239,15 @@ func (s Store) ArticlesBySlugs(ctx context.Context, in []string) ([]*folio.Artic
 	r, err := s.Store.ArticlesBySlugs(ctx, in)
 	tagRows(ctx, r, articleTags, names(articleSlugTag, in)...)
 	return r, err
+}
+
+// ArticleBySlugWith implements folio.ArticleStore; the slug is tagged as
+// in ArticlesBySlugs.
+func (s Store) ArticleBySlugWith(ctx context.Context, slug string, r folio.Related) (folio.List[*folio.Article], error) {
+	l, err := s.Store.ArticleBySlugWith(ctx, slug, r)
+	tagRows(ctx, l.Items, articleTags, articleSlugTag(slug))
+	tagRelated(ctx, l)
+	return l, err
 }
 
 // ListArticles implements folio.ArticleStore.
