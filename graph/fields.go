@@ -45,7 +45,86 @@ func trimPage(oc *graphql.OperationContext, f graphql.CollectedField, p folio.Pa
 	p.WithAuthors = rowsShow("author")
 	p.WithCategories = rowsShow("category")
 	p.WithTags = rowsShow("tags")
+	// An article's comments read their replies too, when each shows the
+	// first page of its replies.
+	if rp, ok := foldedReplies(oc, f); ok {
+		p.Replies = folio.Replies{Set: true, Limit: rp.Limit, WithTotal: rp.WithTotal, WithAuthors: rp.WithAuthors}
+	}
 	return p
+}
+
+// foldedReplies finds, under f, the comments of an article, the replies
+// field whose page the comments' statement reads too (folio.Page.Replies):
+// the first one the comments' rows show, if it asks for a first page. The
+// page is the replies field's, as its resolver will ask for it.
+func foldedReplies(oc *graphql.OperationContext, f graphql.CollectedField) (folio.Page, bool) {
+	if f.Name != "comments" || f.Definition == nil || f.Definition.Type.Name() != "CommentConnection" {
+		return folio.Page{}, false
+	}
+	rows := func(path ...string) (graphql.CollectedField, bool) {
+		sel, typ := f.Selections, "CommentConnection"
+		for _, name := range path {
+			found := false
+			for _, sf := range collectFields(oc, sel, implementors(typ)) {
+				if sf.Name == name && sf.Definition != nil {
+					sel, typ, found = sf.Selections, sf.Definition.Type.Name(), true
+					break
+				}
+			}
+			if !found {
+				return graphql.CollectedField{}, false
+			}
+		}
+		for _, sf := range collectFields(oc, sel, implementors(typ)) {
+			if sf.Name == "replies" && sf.Definition != nil {
+				return sf, true
+			}
+		}
+		return graphql.CollectedField{}, false
+	}
+	rf, ok := rows("nodes")
+	if !ok {
+		rf, ok = rows("edges", "node")
+	}
+	if !ok {
+		return folio.Page{}, false
+	}
+	rp, ok := fieldPage(oc, rf, orderThread)
+	if !ok || rp.Backward || rp.HasAfter || rp.HasBefore {
+		return folio.Page{}, false
+	}
+	return trimPage(oc, rf, rp), true
+}
+
+// fieldPage reads a connection field's Relay arguments as its resolver
+// will; false when they are wrong (the resolver reports that).
+func fieldPage(oc *graphql.OperationContext, f graphql.CollectedField, order string) (folio.Page, bool) {
+	args := f.ArgumentMap(oc.Variables)
+	first, ok1 := optInt(args["first"])
+	last, ok2 := optInt(args["last"])
+	after, ok3 := optString(args["after"])
+	before, ok4 := optString(args["before"])
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return folio.Page{}, false
+	}
+	pg, err := pageOf(order, first, after, last, before)
+	return pg, err == nil
+}
+
+func optInt(v any) (*int, bool) {
+	if v == nil {
+		return nil, true
+	}
+	n, err := graphql.UnmarshalInt(v)
+	return &n, err == nil
+}
+
+func optString(v any) (*string, bool) {
+	if v == nil {
+		return nil, true
+	}
+	s, err := graphql.UnmarshalString(v)
+	return &s, err == nil
 }
 
 // articleRelated is what the selection of f, a field of type Article,

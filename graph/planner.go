@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime/debug"
+	"slices"
 	"sync"
 
 	"reflect"
@@ -100,32 +102,7 @@ func (p *planner) fields(sel ast.SelectionSet, typ string) []graphql.CollectedFi
 // page reads a connection field's Relay arguments as its resolver will;
 // false when they are wrong (the resolver reports that).
 func (p *planner) page(f graphql.CollectedField, order string) (folio.Page, bool) {
-	args := f.ArgumentMap(p.oc.Variables)
-	first, ok1 := optInt(args["first"])
-	last, ok2 := optInt(args["last"])
-	after, ok3 := optString(args["after"])
-	before, ok4 := optString(args["before"])
-	if !ok1 || !ok2 || !ok3 || !ok4 {
-		return folio.Page{}, false
-	}
-	pg, err := pageOf(order, first, after, last, before)
-	return pg, err == nil
-}
-
-func optInt(v any) (*int, bool) {
-	if v == nil {
-		return nil, true
-	}
-	n, err := graphql.UnmarshalInt(v)
-	return &n, err == nil
-}
-
-func optString(v any) (*string, bool) {
-	if v == nil {
-		return nil, true
-	}
-	s, err := graphql.UnmarshalString(v)
-	return &s, err == nil
+	return fieldPage(p.oc, f, order)
 }
 
 // articles plans the selection sel on each of rows.
@@ -159,7 +136,11 @@ func (p *planner) articles(rows []*folio.Article, sel ast.SelectionSet) {
 				pg = trimPage(p.oc, f, pg)
 				p.async(func() {
 					ids := articleIDs(rows)
-					p.comments(pagesOf(p.ctx, p.l.CommentsByArticle, ids, pg), f.Selections, p.l.CommentCountByArticle, ids)
+					lists := pagesOf(p.ctx, p.l.CommentsByArticle, ids, pg)
+					if rp, ok := foldedReplies(p.oc, f); ok {
+						primeReplies(p, lists, rp)
+					}
+					p.comments(lists, f.Selections, p.l.CommentCountByArticle, ids)
 				})
 			}
 		case "commentCount", "reactionCounts":
@@ -373,6 +354,21 @@ func primeRelated[V any](p *planner, lists []folio.List[V]) {
 		for id, ts := range l.Tags {
 			p.l.TagsOfArticle.Prime(p.ctx, id, ts)
 		}
+	}
+}
+
+// primeReplies puts the replies read with pages of comments
+// (folio.Page.Replies) in the memo under the page rp of Comment.replies,
+// with their counts and authors.
+func primeReplies(p *planner, lists []folio.List[*folio.Comment], rp folio.Page) {
+	for _, l := range lists {
+		for id, r := range l.Replies {
+			p.l.RepliesByComment.Prime(p.ctx, loader.PageKey{ID: id, Page: rp}, r)
+			if r.Total != nil {
+				p.l.ReplyCountByComment.Prime(p.ctx, id, *r.Total)
+			}
+		}
+		primeRelated(p, slices.Collect(maps.Values(l.Replies)))
 	}
 }
 

@@ -53,9 +53,8 @@ const ArticlePageQuery = `query ArticlePage($slug: String!, $comments: Int!, $re
 const (
 	homeFeedStatements = 2 // articles with their authors, categories and tags; stats (comment and reaction counts)
 	// the article with its author and tags; its comments with their total
-	// and authors, the author's articles; the replies with their totals
-	// and authors
-	articlePageStatements = 4
+	// and authors and their replies with theirs, the author's articles
+	articlePageStatements = 3
 )
 
 func TestStatements_HomeFeed(t *testing.T) {

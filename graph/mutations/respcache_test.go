@@ -107,7 +107,11 @@ func costOf(t *testing.T, r graphtest.Response) costExt {
 	return c
 }
 
-const articleQuery = `query Article($s: String!) { article(slug: $s) { title status comments(first: 5) { totalCount nodes { body } } } }`
+// articleQuery reads, in the statements that read the article and its
+// comments, the author, the tags and the replies: a response made of them
+// still records each.
+const articleQuery = `query Article($s: String!) { article(slug: $s) { title status author { handle } tags { slug }
+  comments(first: 5) { totalCount nodes { body replies(first: 3) { totalCount nodes { body author { displayName } } } } } } }`
 
 func TestResponseCache_Viewers(t *testing.T) {
 	a, _ := newResponseCachedPair(t)
@@ -205,15 +209,37 @@ func invalidationAcrossInstances(t *testing.T, a, b *rcEnv) {
 		t.Fatalf("before: page %s, feed %s", page.Raw, home.Raw)
 	}
 
+	var top string
 	t.Run("NewComment", func(t *testing.T) {
-		if out, r := a.comment(t, &reader, "addComment", map[string]any{"articleId": art.ID, "body": "Fresh words"}); out.Comment == nil {
+		out, r := a.comment(t, &reader, "addComment", map[string]any{"articleId": art.ID, "body": "Fresh words"})
+		if out.Comment == nil {
 			t.Fatalf("comment: %s", r.Raw)
 		}
+		top = out.Comment.ID
 		if r := b.OK(t, nil, articleQuery, vars, nil); !strings.Contains(r.Raw, "Fresh words") {
 			t.Fatalf("page on b after the comment = %s, want it", r.Raw)
 		}
 		if r := b.OK(t, nil, feed, nil, nil); !strings.Contains(r.Raw, `"commentCount":1`) {
 			t.Fatalf("feed on b after the comment = %s, want commentCount 1", r.Raw)
+		}
+	})
+	// The replies are read with their comments, and their authors with
+	// them: renaming a replier, who is nowhere else on the page, makes it
+	// stale.
+	t.Run("ReplierRenamed", func(t *testing.T) {
+		if out, r := a.comment(t, &editor, "addComment", map[string]any{"articleId": art.ID, "parentId": top, "body": "A reply, read with its comment"}); out.Comment == nil {
+			t.Fatalf("reply: %s", r.Raw)
+		}
+		if r, _ := warm(); !strings.Contains(r.Raw, "A reply, read with its comment") || !strings.Contains(r.Raw, `"replies":{"totalCount":1`) {
+			t.Fatalf("page on b after the reply = %s, want it", r.Raw)
+		}
+		r := a.Do(t, editor.h(), `mutation($in: UpdateProfileInput!) { updateProfile(input: $in) { user { displayName } userErrors { code } } }`,
+			map[string]any{"in": map[string]any{"displayName": "Renamed Replier"}})
+		if !strings.Contains(r.Raw, `"displayName":"Renamed Replier"`) {
+			t.Fatalf("updateProfile: %s", r.Raw)
+		}
+		if r := b.OK(t, nil, articleQuery, vars, nil); !strings.Contains(r.Raw, "Renamed Replier") {
+			t.Fatalf("page on b after the rename = %s", r.Raw)
 		}
 	})
 	t.Run("Edit", func(t *testing.T) {

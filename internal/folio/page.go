@@ -46,6 +46,9 @@ type Page struct {
 	// Related reads the rows' relations in the statement that reads the
 	// page.
 	Related
+	// Replies reads a page of each comment's replies in the statement
+	// that reads a page of comments, into List.Replies.
+	Replies Replies
 }
 
 // Related asks a read to read some relations of its rows in its own
@@ -59,6 +62,19 @@ type Related struct {
 	WithCategories bool
 	// WithTags reads each article's tags into List.Tags.
 	WithTags bool
+}
+
+// Replies asks a read of top-level comments, a page read forward, to read
+// the first Limit replies of each comment it reads as well, oldest first,
+// in the same statement, instead of in a level of its own. The zero value
+// asks for none. A store that cannot leaves List.Replies nil.
+type Replies struct {
+	Set   bool
+	Limit int
+	// WithTotal counts each comment's replies; WithAuthors reads the
+	// replies' authors into their List.Authors.
+	WithTotal   bool
+	WithAuthors bool
 }
 
 // NewPage validates Relay pagination arguments and returns the page they ask
@@ -113,4 +129,7 @@ type List[T any] struct {
 	// page was read with Page.WithTags; nil otherwise. Every article read
 	// has an entry, empty when it has no tags.
 	Tags map[int64][]*Tag
+	// Replies are the replies of each comment read, one page each, when
+	// the page was read with Page.Replies; nil otherwise.
+	Replies map[int64]List[*Comment]
 }

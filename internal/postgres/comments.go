@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -30,10 +31,112 @@ func (db *DB) CommentsByIDs(ctx context.Context, ids []int64) ([]*folio.Comment,
 	return list(ctx, db, "comments by id", commentsByIDs, args{ids}, scanComment)
 }
 
-// CommentsByArticles implements folio.CommentStore.
+// CommentsByArticles implements folio.CommentStore. A page read forward
+// reads the replies p.Replies asks for in the same statement (threads).
 func (db *DB) CommentsByArticles(ctx context.Context, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Comment], error) {
+	if p.Replies.Set && !p.Backward {
+		return threads(ctx, db, ids, p)
+	}
 	from := `comments c WHERE c.article_id = p.parent AND c.parent_id IS NULL`
 	return perParent(ctx, db, "comments by article", ids, p, threadOrder, commentCols, from, nil, scanComment)
+}
+
+// threads reads page p of the top-level comments of each article, and the
+// first page of replies of each comment read, in one statement: the
+// comments' page as perParent reads it, then each comment's replies, both
+// kinds of row in one result ordered by kind, parent and thread order.
+// Both kinds read their authors when either asks.
+func threads(ctx context.Context, db *DB, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Comment], error) {
+	var a args
+	parents := a.add(ids)
+	where, orderLimit := threadOrder.page(p, &a)
+	withTotal := p.WithTotal && !p.HasAfter && !p.HasBefore
+	total := func(on bool) string {
+		if on {
+			return "count(*) OVER ()"
+		}
+		return "NULL::bigint"
+	}
+	rel := folio.Related{WithAuthors: p.WithAuthors || p.Replies.WithAuthors}
+	authors := func(alias string) (cols, joins string) { return relatedJoins(rel, alias) }
+	commentUsers, commentJoin := authors("page")
+	replyUsers, replyJoin := authors("r")
+	// Columns: the comment's, sort key, total, parent, the author's, kind
+	// (0 for a comment of an article, 1 for a reply). The look-ahead row of
+	// a page brings its replies too; they are dropped with it.
+	sql := fmt.Sprintf(`WITH page AS (SELECT x.*, p.parent FROM unnest(%s::bigint[]) AS p(parent)
+CROSS JOIN LATERAL (SELECT %s, c.created_at AS sort_key, %s AS total FROM comments c
+WHERE c.article_id = p.parent AND c.parent_id IS NULL AND %s %s) x)
+SELECT page.*%s, 0 AS kind FROM page%s
+UNION ALL
+SELECT r.*, page.id%s, 1 FROM page CROSS JOIN LATERAL (SELECT %s, c.created_at AS sort_key, %s AS total FROM comments c
+WHERE c.parent_id = page.id ORDER BY c.created_at, c.id LIMIT %d) r%s
+ORDER BY kind, parent, sort_key, 1`, parents, commentCols, total(withTotal), where, orderLimit, commentUsers, commentJoin,
+		replyUsers, commentCols, total(p.Replies.WithTotal), p.Replies.Limit+1, replyJoin)
+
+	type group struct {
+		rows  []*folio.Comment
+		total int
+		rel   related
+	}
+	got, err := reading(ctx, db, func(q querier) (map[[2]int64]*group, error) {
+		rows, err := q.Query(ctx, sql, a...)
+		if err != nil {
+			return nil, fmt.Errorf("query threads: %w", translate(err))
+		}
+		defer rows.Close()
+		got := make(map[[2]int64]*group)
+		for rows.Next() {
+			var kind, parent int64
+			var n *int64
+			var x relatedRow
+			c, err := scanComment(rows, append(append([]any{nil, &n, &parent}, x.dest(rel)...), &kind)...)
+			if err != nil {
+				return nil, fmt.Errorf("scan threads: %w", err)
+			}
+			k := [2]int64{kind, parent}
+			g := got[k]
+			if g == nil {
+				g = &group{rel: related{r: rel}}
+				got[k] = g
+			}
+			g.rows = append(g.rows, c)
+			if n != nil {
+				g.total = int(*n)
+			}
+			g.rel.add(&x)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read threads: %w", translate(err))
+		}
+		return got, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	list := func(k [2]int64, p folio.Page, withTotal bool) folio.List[*folio.Comment] {
+		g := got[k]
+		if g == nil {
+			g = &group{}
+		}
+		l := finish(g.rows, p)
+		if withTotal {
+			l.Total = &g.total
+		}
+		fill(&l, &g.rel)
+		return l
+	}
+	replyPage := folio.Page{Limit: p.Replies.Limit}
+	out := make(map[int64]folio.List[*folio.Comment], len(ids))
+	for _, id := range ids {
+		l := list([2]int64{0, id}, p, withTotal)
+		l.Replies = make(map[int64]folio.List[*folio.Comment], len(l.Items))
+		for _, c := range l.Items {
+			l.Replies[c.ID] = list([2]int64{1, c.ID}, replyPage, p.Replies.WithTotal)
+		}
+		out[id] = l
+	}
+	return out, nil
 }
 
 // RepliesByComments implements folio.CommentStore.

@@ -12,11 +12,13 @@ import (
 // category as c and the tags, aggregated into arrays, as tg; their columns
 // come after everything else the statement selects.
 
-// tagsJoin aggregates the tags of the article aliased %[1]s into arrays
-// ordered by slug; an article without tags gets NULLs.
-const tagsJoin = ` CROSS JOIN LATERAL (SELECT array_agg(t.id ORDER BY t.slug) AS ids,
-array_agg(t.slug ORDER BY t.slug) AS slugs, array_agg(t.name ORDER BY t.slug) AS names
-FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = `
+// tagsJoin aggregates the tags of the article aliased as what follows it
+// into arrays ordered by slug; an article without tags gets NULLs. The
+// rows are sorted once, in the subquery, rather than once per array by
+// ORDER BY inside each aggregate, which took a third of a feed's
+// statement; an aggregate over a sorted subquery keeps its order.
+const tagsJoin = ` CROSS JOIN LATERAL (SELECT array_agg(t.id) AS ids, array_agg(t.slug) AS slugs, array_agg(t.name) AS names
+FROM (SELECT t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = `
 
 // relatedJoins returns the columns and the joins that read the relations
 // r asks for, of the rows aliased alias.
@@ -31,7 +33,7 @@ func relatedJoins(r folio.Related, alias string) (cols, joins string) {
 	}
 	if r.WithTags {
 		cols += ", " + alias + ".id, tg.ids, tg.slugs, tg.names"
-		joins += tagsJoin + alias + ".id) tg"
+		joins += tagsJoin + alias + ".id ORDER BY t.slug) t) tg"
 	}
 	return cols, joins
 }

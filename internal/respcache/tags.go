@@ -97,13 +97,18 @@ func tagRows[T any](ctx context.Context, rows []T, tag func(T) []string, extra .
 }
 
 // tagRelated tags the authors, categories and tags a list read with its
-// rows (folio.Related). An article's tags are covered by the article's
-// own tag, as in TagsOfArticles.
+// rows (folio.Related), and the replies read with comments
+// (folio.Page.Replies) as RepliesByComments would. An article's tags are
+// covered by the article's own tag, as in TagsOfArticles.
 func tagRelated[T any](ctx context.Context, l folio.List[T]) {
 	tagRows(ctx, l.Authors, userTags)
 	tagRows(ctx, l.Categories, categoryTags)
 	for _, ts := range l.Tags {
 		tagRows(ctx, ts, tagTags)
+	}
+	for id, r := range l.Replies {
+		tagRows(ctx, r.Items, commentTags, repliesTag(id))
+		tagRelated(ctx, r)
 	}
 }
 
