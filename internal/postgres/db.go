@@ -75,6 +75,17 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 			return &pgconn.CancelRequestContextWatcherHandler{Conn: c, CancelRequestDelay: 0, DeadlineDelay: time.Second}
 		}
+		// Plan each prepared statement once. Left to choose, Postgres kept
+		// planning the statements that take an array of ids afresh on every
+		// run (a generic plan over unnest($1) assumes ten ids, so it always
+		// looked dearer than a plan for the ids at hand): on the article
+		// page that was 0.56 ms of Postgres CPU a request, as much as
+		// running them. Folio's SQL writes the conditions that select a
+		// partial index as literals, so a generic plan uses the same
+		// indexes. A DATABASE_URL that sets plan_cache_mode wins.
+		if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
+			cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+		}
 		if _, set := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
 			cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
 		}

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,4 +47,62 @@ func TestOpen_StatementTimeout(t *testing.T) {
 			t.Fatal("pg_sleep(30) ran to the end despite statement_timeout")
 		}
 	})
+}
+
+// TestOpen_GenericPlans: every statement is planned once per connection,
+// unless the URL says otherwise, and the one plan of a per-parent page
+// still walks its index.
+func TestOpen_GenericPlans(t *testing.T) {
+	ctx := context.Background()
+	url := testDB.Pool.Config().ConnString()
+	show := func(url string) string {
+		t.Helper()
+		db, err := postgres.Open(ctx, url, postgres.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var v string
+		if err := db.Pool.QueryRow(ctx, "SHOW plan_cache_mode").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if got := show(url); got != "force_generic_plan" {
+		t.Errorf("plan_cache_mode = %q, want force_generic_plan", got)
+	}
+	if got := show(url + "&plan_cache_mode=auto"); got != "auto" {
+		t.Errorf("with the URL's plan_cache_mode: got %q, want auto", got)
+	}
+	// The generic plan of a per-parent page is the plan a custom one
+	// would be: an index scan per parent, not a scan of the table.
+	conn, err := testDB.Pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `PREPARE per_parent(bigint[]) AS SELECT c.id FROM unnest($1) AS p(parent)
+CROSS JOIN LATERAL (SELECT c.id FROM comments c WHERE c.parent_id = p.parent ORDER BY c.created_at, c.id LIMIT 6) c`); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Exec(ctx, "DEALLOCATE per_parent")
+	rows, err := conn.Query(ctx, "EXPLAIN (COSTS OFF) EXECUTE per_parent('{1,2}')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, l)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(lines, "\n")
+	if !strings.Contains(text, "comments_parent_idx") || strings.Contains(text, "Seq Scan on comments") {
+		t.Errorf("generic plan of a per-parent page:\n%s\nwant an index scan of comments_parent_idx", text)
+	}
 }
