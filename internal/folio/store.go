@@ -164,4 +164,5 @@ type Writer interface {
 	NewsletterStore
 	TaxonomyWriter
 	CategoryWriter
+	ImageWriter
 }
