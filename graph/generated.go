@@ -4865,16 +4865,18 @@ extend type Mutation {
   metadata and anything else it carried. A refused file is an error with
   ` + "`" + `UNSUPPORTED_IMAGE_TYPE` + "`" + `, ` + "`" + `IMAGE_TOO_LARGE` + "`" + `, ` + "`" + `IMAGE_DIMENSIONS_TOO_LARGE` + "`" + `
   or ` + "`" + `BAD_USER_INPUT` + "`" + ` (not a readable image). The picture it replaces is
-  deleted once nothing shows it.
+  deleted once nothing shows it. It costs 50 points: decoding an image is
+  work.
   """
-  setArticleCoverImage("The article, the file and its description." input: SetArticleCoverImageInput!): ArticleCoverImagePayload @hasRole(role: AUTHOR)
+  setArticleCoverImage("The article, the file and its description." input: SetArticleCoverImageInput!): ArticleCoverImagePayload @hasRole(role: AUTHOR) @cost(weight: "50")
   "Takes an article's cover off, by whoever may update the article; one without a cover stays as it is."
   removeArticleCoverImage("The article." input: RemoveArticleCoverImageInput!): ArticleCoverImagePayload @hasRole(role: AUTHOR)
   """
   Gives the signed-in user their avatar, replacing any, from a file checked
   and re-encoded as for ` + "`" + `setArticleCoverImage` + "`" + `. Needs a verified address.
+  Like ` + "`" + `setArticleCoverImage` + "`" + `, it costs 50 points: decoding an image is work.
   """
-  setAvatar("The file." input: SetAvatarInput!): AvatarPayload @auth
+  setAvatar("The file." input: SetAvatarInput!): AvatarPayload @auth @cost(weight: "50")
   "Takes the signed-in user's avatar off; without one, nothing changes."
   removeAvatar: AvatarPayload @auth
 }

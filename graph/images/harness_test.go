@@ -28,6 +28,7 @@ import (
 	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
 	"github.com/folio/folio/internal/redistest"
+	"github.com/folio/folio/internal/respcache"
 )
 
 var testDB *postgres.DB
@@ -95,22 +96,28 @@ func newEnv(t *testing.T, o options) *env {
 	t.Cleanup(func() { testDB.SetJobs(nil) })
 	var store folio.Store = testDB
 	var writer folio.Writer = testDB
+	wrap := func(h http.Handler) http.Handler { return h }
 	if o.rdb != nil {
+		// Both caches, stacked as server.go stacks them.
 		c := cache.New(testDB, testDB, cache.Options{Redis: o.rdb, Prefix: o.prefix, Tombstone: 100 * time.Millisecond})
-		store, writer = c, c
+		rc := respcache.New(respcache.Options{Redis: o.rdb, Prefix: o.prefix})
+		store, writer, wrap = rc.Store(c), rc.Writer(c), rc.Middleware
 	}
 	var uploadMax int64
 	if !o.uploadsOff {
 		uploadMax = limits.MaxBytes
 	}
-	e.Server = graphtest.New(t, graph.Options{Store: store, Writer: writer, Auth: &auth.Service{Store: testDB, Keys: e.keys}, Media: e.media, Uploads: !o.uploadsOff},
-		func(h *httpapi.Options) { h.UploadMaxBytes, h.Media = uploadMax, e.disk.Handler() })
+	authn := &auth.Service{Store: testDB, Keys: e.keys}
+	h := graph.NewHandler(graph.Options{Store: store, Writer: writer, Auth: authn, Media: e.media, Uploads: !o.uploadsOff})
+	e.Server = graphtest.Serve(t, wrap(h), func(h *httpapi.Options) {
+		h.Auth, h.UploadMaxBytes, h.Media = authn, uploadMax, e.disk.Handler()
+	})
 	e.disk.BaseURL = e.URL + "/media"
 	return e
 }
 
 // cachedPair is two instances behind one database, one Redis and one media
-// directory, each with its own entity cache decorator.
+// directory, each with its own entity cache and response cache.
 func cachedPair(t *testing.T) (*env, *env) {
 	rdb := redistest.Client(t)
 	o := options{rdb: rdb, prefix: redistest.Prefix(t, rdb), dir: t.TempDir(), keys: auth.MustGenerateKeys()}

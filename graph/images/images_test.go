@@ -2,6 +2,7 @@ package images_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"image/jpeg"
 	"io"
 	"net/http"
@@ -406,8 +407,9 @@ func TestSetAvatar(t *testing.T) {
 	})
 }
 
-// A cover set on one instance shows on another at once; an article it did
-// not touch stays cached.
+// A cover set on one instance shows on another at once, through both
+// caches; an article it did not touch stays cached (a change made behind
+// the caches' backs does not show).
 func TestSetArticleCoverImage_Caches(t *testing.T) {
 	one, two := cachedPair(t)
 	editor := one.person(t, folio.RoleEditor)
@@ -446,4 +448,28 @@ func TestSetArticleCoverImage_Caches(t *testing.T) {
 	if u.User.Avatar == nil || u.User.Avatar.Width != 90 {
 		t.Fatalf("instance two shows avatar %+v", u.User.Avatar)
 	}
+}
+
+// An upload costs more than a mutation's 10 points: decoding is work.
+func TestUploads_Cost(t *testing.T) {
+	e := newEnv(t, options{})
+	reader := e.person(t, folio.RoleReader)
+	h := http.Header{"Authorization": reader.h["Authorization"], "Folio-Dry-Run": {"true"}}
+	r := e.Upload(t, h, setAvatar, map[string]any{"in": map[string]any{"file": nil}},
+		graphtest.File{Path: "variables.in.file", Name: "me.png", ContentType: "image/png", Data: mediatest.PNG(8, 8)})
+	var ext struct {
+		Extensions struct {
+			Cost struct {
+				DryRun             bool `json:"dryRun"`
+				RequestedQueryCost int  `json:"requestedQueryCost"`
+			} `json:"cost"`
+		} `json:"extensions"`
+	}
+	if err := json.Unmarshal([]byte(r.Raw), &ext); err != nil {
+		t.Fatal(err)
+	}
+	if c := ext.Extensions.Cost; !c.DryRun || c.RequestedQueryCost < 50 {
+		t.Fatalf("cost = %+v (%s)", c, r.Raw)
+	}
+	e.wantNothingStored(t, imageRows(t))
 }

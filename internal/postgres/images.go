@@ -126,6 +126,12 @@ func (db *DB) SetAvatar(ctx context.Context, v folio.Viewer, img *folio.NewImage
 	if !v.SignedIn() {
 		return nil, folio.Errorf(folio.EUnauthenticated, "Sign in to change your avatar.")
 	}
+	if img != nil {
+		// Others see it, as they see comments.
+		if err := v.CheckVerified(); err != nil {
+			return nil, err
+		}
+	}
 	var out *folio.User
 	err := db.attachImage(ctx, "set avatar", img, func(tx pgx.Tx, attach func() error) error {
 		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users u WHERE u.id = $1 FOR UPDATE`, v.UserID))
