@@ -99,6 +99,46 @@ func TestProcess(t *testing.T) {
 		}
 	})
 
+	t.Run("EXIFOrientationIsApplied", func(t *testing.T) {
+		// red is where the top-left quarter of the stored pixels shows
+		cases := []struct {
+			o            uint16
+			w, h         int
+			redX, redY   int // a point inside the red quarter as shown
+			blueX, blueY int
+		}{
+			{1, 80, 40, 5, 5, 75, 35},
+			{3, 80, 40, 75, 35, 5, 5}, // upside down
+			{6, 40, 80, 75, 5, 5, 35}, // a quarter clockwise: 80 wide as shown
+			{8, 40, 80, 5, 35, 75, 5}, // a quarter anticlockwise
+			{2, 80, 40, 75, 5, 5, 35}, // mirrored
+			{5, 40, 80, 5, 5, 75, 35}, // transposed
+		}
+		for _, c := range cases {
+			p, err := media.Process(bytes.NewReader(mediatest.Oriented(c.w, c.h, c.o)), limits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := jpeg.Decode(bytes.NewReader(p.Files[0].Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sw, sh := c.w, c.h
+			if c.o >= 5 {
+				sw, sh = c.h, c.w
+			}
+			if p.Width != sw || p.Height != sh || m.Bounds().Dx() != sw || m.Bounds().Dy() != sh {
+				t.Fatalf("orientation %d: %d×%d (file %v), want %d×%d", c.o, p.Width, p.Height, m.Bounds(), sw, sh)
+			}
+			if r, _, b, _ := m.At(c.redX, c.redY).RGBA(); r < 0xc000 || b > 0x4000 {
+				t.Errorf("orientation %d: (%d,%d) is not red", c.o, c.redX, c.redY)
+			}
+			if r, _, b, _ := m.At(c.blueX, c.blueY).RGBA(); b < 0xc000 || r > 0x4000 {
+				t.Errorf("orientation %d: (%d,%d) is not blue", c.o, c.blueX, c.blueY)
+			}
+		}
+	})
+
 	refused := []struct {
 		name string
 		data []byte

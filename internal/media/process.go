@@ -87,7 +87,8 @@ var formats = map[string]format{
 //   - its size (EImageSize) and, from its header alone, before any pixel is
 //     decoded, its dimensions (EImageDimensions) are within l, so a
 //     decompression bomb costs a header's read;
-//   - it is decoded and encoded again (JPEG stays JPEG, PNG stays PNG, WebP
+//   - it is decoded, turned upright as a JPEG's EXIF Orientation says, and
+//     encoded again (JPEG stays JPEG, PNG stays PNG, WebP
 //     becomes PNG when it has transparency and JPEG otherwise): what the
 //     file carried besides its pixels (metadata, a payload appended or
 //     hidden in chunks) is not in what is stored;
@@ -127,6 +128,12 @@ func Process(r io.Reader, l Limits) (*Processed, error) {
 	b := src.Bounds()
 	if b.Dx() != cfg.Width || b.Dy() != cfg.Height {
 		return nil, folio.InvalidField("file", "The %s image's pixels do not match its header.", f.name)
+	}
+	if f.name == "JPEG" {
+		if o := jpegOrientation(data); o > 1 {
+			src = orient(src, o)
+			cfg.Width, cfg.Height = src.Bounds().Dx(), src.Bounds().Dy()
+		}
 	}
 	asPNG := f.name == "PNG" || (f.name == "WebP" && !opaque(src))
 	p := &Processed{Image: folio.Image{Width: cfg.Width, Height: cfg.Height}, ContentType: "image/jpeg"}

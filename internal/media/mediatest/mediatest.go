@@ -96,3 +96,33 @@ const HTML = "<!DOCTYPE html><html><body><script>alert(document.cookie)</script>
 
 // WebP is a 1×1 lossless WebP image, its one pixel transparent.
 var WebP = []byte("RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00")
+
+// Oriented is a w×h JPEG, red in its top-left quarter and blue elsewhere,
+// whose EXIF Orientation tag is o: what a camera writes for a photo taken
+// turned (6: to be shown turned a quarter clockwise).
+func Oriented(w, h int, o uint16) []byte {
+	m := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			c := color.NRGBA{B: 255, A: 255}
+			if x < w/2 && y < h/2 {
+				c = color.NRGBA{R: 255, A: 255}
+			}
+			m.SetNRGBA(x, y, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, m, &jpeg.Options{Quality: 95}); err != nil {
+		panic(err)
+	}
+	// APP1: "Exif\0\0", a big-endian TIFF header, one directory with one
+	// entry: Orientation (0x0112), a SHORT, count 1, value o.
+	exif := []byte("Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01")
+	exif = binary.BigEndian.AppendUint16(exif, o)
+	exif = append(exif, 0, 0, 0, 0, 0, 0)
+	app1 := []byte{0xFF, 0xE1}
+	app1 = binary.BigEndian.AppendUint16(app1, uint16(len(exif)+2))
+	app1 = append(app1, exif...)
+	raw := buf.Bytes()
+	return append(append(append([]byte{}, raw[:2]...), app1...), raw[2:]...)
+}
