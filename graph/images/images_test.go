@@ -473,3 +473,66 @@ func TestUploads_Cost(t *testing.T) {
 	}
 	e.wantNothingStored(t, imageRows(t))
 }
+
+// A release that waits for the image's row while a write refers to the
+// image again finds the reference once the write commits, and keeps the
+// files: the reference is read after the lock is taken, not before.
+func TestReleaseImage_WaitsForAWriteReferringToIt(t *testing.T) {
+	e := newEnv(t, options{})
+	editor := e.person(t, folio.RoleEditor)
+	a, b := article(t, editor.user, false), article(t, editor.user, false)
+	e.cover(t, editor.h, a, nil, "1.jpg", "image/jpeg", mediatest.JPEG(200, 100))
+	e.OK(t, editor.h, removeCover, map[string]any{"in": map[string]any{"articleId": a.NodeID()}}, nil)
+	keys := releaseJobs(t)
+	if len(keys) != 1 {
+		t.Fatalf("release jobs: %v", keys)
+	}
+	key, files := keys[0], e.files(t)
+
+	// A write in flight, as SetArticleCover runs one: the image's row
+	// locked (the upsert), then referred to.
+	tx, err := testDB.Pool.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(t.Context()) }()
+	if _, err := tx.Exec(t.Context(), `INSERT INTO images (key, width, height, bytes) VALUES ($1, 200, 100, 1)
+ON CONFLICT (key) DO UPDATE SET key = excluded.key`, key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(t.Context(), `UPDATE articles SET cover_key = $1, cover_width = 200, cover_height = 100 WHERE id = $2`, key, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- e.media.Release(t.Context(), key) }()
+	waitFor(t, "the release waiting for the image's row", 10*time.Second, func() bool {
+		var n int
+		err := testDB.Pool.QueryRow(t.Context(), `SELECT count(*) FROM pg_stat_activity
+WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM images%FOR UPDATE%'`).Scan(&n)
+		return err == nil && n > 0
+	})
+	if err := tx.Commit(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("release: %v", err)
+	}
+	if got := e.files(t); strings.Join(got, ",") != strings.Join(files, ",") {
+		t.Fatalf("files %v, want %v kept", got, files)
+	}
+	var q struct {
+		Node struct{ CoverImage *struct{ URL string } }
+	}
+	e.OK(t, editor.h, `query($id: ID!) { node(id: $id) { ... on Article { coverImage { url } } } }`, map[string]any{"id": b.NodeID()}, &q)
+	if q.Node.CoverImage == nil {
+		t.Fatal("b has no cover")
+	}
+	res, err := http.Get(q.Node.CoverImage.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("b's cover: status %d", res.StatusCode)
+	}
+}

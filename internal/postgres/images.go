@@ -161,12 +161,14 @@ func (db *DB) SetAvatar(ctx context.Context, v folio.Viewer, img *folio.NewImage
 	return out, err
 }
 
-// lockImage locks an image's row for its release; found is false when it
-// is gone (released already), referenced when an article or a user still
-// shows it.
-const lockImage = `SELECT i.width,
-    EXISTS (SELECT 1 FROM articles a WHERE a.cover_key = i.key) OR EXISTS (SELECT 1 FROM users u WHERE u.avatar_key = i.key)
-FROM images i WHERE i.key = $1 FOR UPDATE`
+// lockImage locks an image's row for its release.
+const lockImage = `SELECT width FROM images WHERE key = $1 FOR UPDATE`
+
+// imageReferenced reports whether an article or a user shows an image. It
+// runs after lockImage, as a statement of its own: its snapshot then holds
+// every write that referred to the image and committed while the lock was
+// awaited (a subquery of lockImage would see the snapshot from before).
+const imageReferenced = `SELECT EXISTS (SELECT 1 FROM articles WHERE cover_key = $1) OR EXISTS (SELECT 1 FROM users WHERE avatar_key = $1)`
 
 // ReleaseImage deletes the record of image key, and its files through
 // remove (given the image's width, which tells its variants), if nothing
@@ -177,13 +179,19 @@ FROM images i WHERE i.key = $1 FOR UPDATE`
 func (db *DB) ReleaseImage(ctx context.Context, key string, remove func(ctx context.Context, key string, width int) error) (released bool, err error) {
 	err = db.inTx(ctx, "release image", func(tx pgx.Tx) error {
 		var width int
-		var referenced bool
-		err := tx.QueryRow(ctx, lockImage, key).Scan(&width, &referenced)
-		if isNoRows(err) || (err == nil && referenced) {
-			return nil
+		err := tx.QueryRow(ctx, lockImage, key).Scan(&width)
+		if isNoRows(err) {
+			return nil // released already
 		}
 		if err != nil {
 			return fmt.Errorf("lock image %s: %w", key, err)
+		}
+		var referenced bool
+		if err := tx.QueryRow(ctx, imageReferenced, key).Scan(&referenced); err != nil {
+			return fmt.Errorf("check image %s: %w", key, err)
+		}
+		if referenced {
+			return nil
 		}
 		if err := remove(ctx, key, width); err != nil {
 			return fmt.Errorf("delete the files of image %s: %w", key, err)
