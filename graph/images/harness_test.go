@@ -10,11 +10,14 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"sort"
 	"testing"
 	"time"
 
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/folio/folio/graph"
@@ -43,11 +46,12 @@ var limits = media.Limits{MaxBytes: 300_000, MaxDimension: 2000, MaxPixels: 2_00
 // not run in parallel.
 type env struct {
 	*graphtest.Server
-	dir   string
-	disk  *media.Disk
-	media *media.Service
-	queue *jobs.Queue
-	keys  *auth.KeySet
+	bucket *s3mem.Backend // with options.s3: the bucket's objects; dir is unused
+	dir    string
+	disk   *media.Disk
+	media  *media.Service
+	queue  *jobs.Queue
+	keys   *auth.KeySet
 }
 
 type options struct {
@@ -59,6 +63,9 @@ type options struct {
 	prefix string
 	dir    string // the media directory; "" for a new one
 	keys   *auth.KeySet
+	// s3 stores into a bucket of an in-process S3 server (gofakes3)
+	// instead of a directory.
+	s3 bool
 }
 
 func newEnv(t *testing.T, o options) *env {
@@ -76,7 +83,22 @@ func newEnv(t *testing.T, o options) *env {
 		t.Fatal(err)
 	}
 	e.disk = &media.Disk{Dir: e.dir}
-	e.media = media.New(e.disk, limits, testDB)
+	var files media.Store = e.disk
+	if o.s3 {
+		e.bucket = s3mem.New()
+		if err := e.bucket.CreateBucket("folio-media"); err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(gofakes3.New(e.bucket).Server())
+		t.Cleanup(srv.Close)
+		s3, err := media.NewS3(media.S3Options{Endpoint: srv.URL, Region: "us-east-1", Bucket: "folio-media",
+			AccessKeyID: "test", SecretAccessKey: "test-secret", PathStyle: true, PublicURL: srv.URL + "/folio-media"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = s3
+	}
+	e.media = media.New(files, limits, testDB)
 	q, err := jobs.New(jobs.Options{Pool: testDB.Pool, Workers: o.workers, RetryBase: 10 * time.Millisecond, RetryMax: 50 * time.Millisecond, Images: e.media})
 	if err != nil {
 		t.Fatal(err)
@@ -161,9 +183,21 @@ func article(t *testing.T, author *folio.User, published bool) *folio.Article {
 	return postgrestest.Fixture{TB: t, DB: testDB}.Article(a)
 }
 
-// files lists the media directory.
+// files lists the media directory, or the bucket.
 func (e *env) files(t *testing.T) []string {
 	t.Helper()
+	if e.bucket != nil {
+		list, err := e.bucket.ListBucket("folio-media", nil, gofakes3.ListBucketPage{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, c := range list.Contents {
+			keys = append(keys, c.Key)
+		}
+		sort.Strings(keys)
+		return keys
+	}
 	entries, err := os.ReadDir(e.dir)
 	if err != nil && !os.IsNotExist(err) {
 		t.Fatal(err)

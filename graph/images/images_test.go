@@ -536,3 +536,36 @@ WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '
 		t.Fatalf("b's cover: status %d", res.StatusCode)
 	}
 }
+
+// The same flow with the S3 store (an in-process S3 server): the files are
+// objects of the bucket, URLs point at it, and a release deletes them.
+func TestSetArticleCoverImage_S3(t *testing.T) {
+	e := newEnv(t, options{s3: true})
+	author := e.person(t, folio.RoleAuthor)
+	a := article(t, author.user, false)
+	rows := imageRows(t)
+	var out coverData
+	e.cover(t, author.h, a, "A gradient", "a.jpg", "image/jpeg", mediatest.JPEG(700, 300)).Decode(t, &out)
+	img := out.SetArticleCoverImage.Article.CoverImage
+	if img == nil {
+		t.Fatal("no cover")
+	}
+	if f := e.files(t); len(f) != 4 { // the original, 160, 320, 640
+		t.Fatalf("objects %v", f)
+	}
+	res, err := http.Get(img.Small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(body))
+	if res.StatusCode != 200 || err != nil || cfg.Width != 320 {
+		t.Fatalf("%s: status %d, width %d (%v)", img.Small, res.StatusCode, cfg.Width, err)
+	}
+	// A refused file leaves no object either.
+	wantCode(t, e.cover(t, author.h, a, nil, "bomb.png", "image/png", mediatest.Bomb(100000, 100000)), 200, "IMAGE_DIMENSIONS_TOO_LARGE")
+	e.OK(t, author.h, removeCover, map[string]any{"in": map[string]any{"articleId": a.NodeID()}}, nil)
+	e.runReleases(t)
+	e.wantNothingStored(t, rows)
+}
