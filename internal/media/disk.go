@@ -120,6 +120,8 @@ func (d *Disk) Handler() http.Handler {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Content-Disposition", "inline")
+		// Frontends on other origins show these, even under COEP.
+		h.Set("Cross-Origin-Resource-Policy", "cross-origin")
 		h.Set("ETag", `"`+strings.TrimSuffix(key, filepath.Ext(key))+`"`)
 		http.ServeContent(w, r, "", st.ModTime(), f)
 	})

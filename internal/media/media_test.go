@@ -194,7 +194,7 @@ func TestDisk(t *testing.T) {
 		defer res.Body.Close()
 		h := res.Header
 		if res.StatusCode != 200 || h.Get("Content-Type") != "image/jpeg" || h.Get("X-Content-Type-Options") != "nosniff" ||
-			!strings.Contains(h.Get("Cache-Control"), "immutable") {
+			!strings.Contains(h.Get("Cache-Control"), "immutable") || h.Get("Cross-Origin-Resource-Policy") != "cross-origin" {
 			t.Fatalf("status %d, headers %v", res.StatusCode, h)
 		}
 	})
