@@ -56,7 +56,21 @@ type config struct {
 	Mail mailConfig
 	Live liveConfig
 
+	Media mediaConfig
+
 	ops opsConfig
+}
+
+// mediaConfig is where uploaded images are kept and what uploads may be.
+type mediaConfig struct {
+	Uploads                 bool
+	MaxBytes                int64
+	MaxDimension, MaxPixels int
+	Store, Dir, PublicURL   string
+	S3Endpoint, S3Region    string
+	S3Bucket, S3AccessKeyID string
+	S3SecretAccessKey       string
+	S3PathStyle             bool
 }
 
 // jobsConfig is the configuration of the job queue and of webhooks.
@@ -357,6 +371,61 @@ var settings = []setting{
 	}},
 	{"LIVE_BUFFER", "N", "16", "", "events that may wait for one subscriber; a subscriber further behind is disconnected as too slow (close 1008)", positive(func(c *config) *int { return &c.Live.Buffer })},
 	{"LIVE_REACTIONS_INTERVAL", "DURATION", "1s", "", "reaction events are coalesced: at most one per article per interval, with the latest counts; `0`: each at once", duration(func(c *config) *time.Duration { return &c.Live.ReactionsInterval })},
+	{"UPLOADS", "true|false", "false", "", "take image uploads (`setArticleCoverImage`, `setAvatar`: GraphQL multipart requests with a preflight header); off, such requests are refused with `UPLOADS_DISABLED`, and stored images are still served", func(c *config, name, v string) error {
+		return parseBool(&c.Media.Uploads, name, v, false)
+	}},
+	{"IMAGE_MAX_BYTES", "N", "10485760", "", "the largest image file taken, in bytes (`IMAGE_TOO_LARGE`)", func(c *config, name, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		c.Media.MaxBytes = n
+		if err != nil || n < 1 || n > 100<<20 {
+			return fmt.Errorf("%s must be a number of bytes from 1 to 104857600, not %q", name, v)
+		}
+		return nil
+	}},
+	{"IMAGE_MAX_DIMENSION", "N", "8000", "", "the widest and tallest image taken, in pixels, read from the file's header before any pixel is decoded (`IMAGE_DIMENSIONS_TOO_LARGE`)", positive(func(c *config) *int { return &c.Media.MaxDimension })},
+	{"IMAGE_MAX_PIXELS", "N", "25000000", "", "the most pixels (width × height) an image taken may have: decoding one holds them all in memory, 4 bytes each", positive(func(c *config) *int { return &c.Media.MaxPixels })},
+	{"MEDIA_STORE", "local|s3", "local", "", "where images are kept: `local`, files in `MEDIA_DIR` served at `/media/{key}`; `s3`, an S3-compatible bucket (`S3_*`) whose objects clients fetch from `MEDIA_PUBLIC_URL`", func(c *config, name, v string) error {
+		c.Media.Store = v
+		if v != "local" && v != "s3" {
+			return fmt.Errorf("%s must be local or s3, not %q", name, v)
+		}
+		return nil
+	}},
+	{"MEDIA_DIR", "PATH", "media", "", "the directory of `MEDIA_STORE=local`, made when missing; every instance must see the same one (a shared volume), or use `s3`", text(func(c *config) *string { return &c.Media.Dir })},
+	{"MEDIA_PUBLIC_URL", "URL", "", "`API_URL`/media with `local`; required with `s3`", "where clients fetch images: an image's URL is this, `/`, its key (a bucket's public URL, or a CDN in front of it)", func(c *config, name, v string) error {
+		v = strings.TrimRight(v, "/")
+		if v == "" && c.Media.Store == "local" {
+			v = c.Mail.APIURL + "/media"
+		}
+		c.Media.PublicURL = v
+		if v == "" {
+			return fmt.Errorf("%s is required with MEDIA_STORE=s3: the URL clients fetch the bucket's objects from", name)
+		}
+		if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return fmt.Errorf("%s must start with http:// or https://, not %q", name, v)
+		}
+		return nil
+	}},
+	{"S3_ENDPOINT", "URL", "", "empty", "the S3 service of `MEDIA_STORE=s3`, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://127.0.0.1:9000`", func(c *config, name, v string) error {
+		c.Media.S3Endpoint = v
+		if c.Media.Store == "s3" && !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+			return fmt.Errorf("%s must be the http:// or https:// URL of the S3 service with MEDIA_STORE=s3, not %q", name, v)
+		}
+		return nil
+	}},
+	{"S3_REGION", "REGION", "us-east-1", "", "the bucket's region", text(func(c *config) *string { return &c.Media.S3Region })},
+	{"S3_BUCKET", "NAME", "", "empty", "the bucket images are kept in (it must exist)", func(c *config, name, v string) error {
+		c.Media.S3Bucket = v
+		if c.Media.Store == "s3" && v == "" {
+			return fmt.Errorf("%s is required with MEDIA_STORE=s3", name)
+		}
+		return nil
+	}},
+	{"S3_ACCESS_KEY_ID", "ID", "", "empty", "the access key that signs S3 requests", text(func(c *config) *string { return &c.Media.S3AccessKeyID })},
+	{"S3_SECRET_ACCESS_KEY", "SECRET", "", "empty", "its secret", text(func(c *config) *string { return &c.Media.S3SecretAccessKey })},
+	{"S3_PATH_STYLE", "true|false", "false", "", "address the bucket as a path (`endpoint/bucket/key`), as MinIO and most self-hosted services want, rather than as a host name", func(c *config, name, v string) error {
+		return parseBool(&c.Media.S3PathStyle, name, v, false)
+	}},
 }
 
 // settingGroups title the runs of settings in --help, each by its first.
@@ -372,6 +441,7 @@ var settingGroups = map[string]string{
 	"CORS_ALLOWED_ORIGINS": "Browsers and TLS",
 	"JOBS_WORKERS":         "Jobs and webhooks",
 	"LIVE_KEEPALIVE":       "Live updates (subscriptions)",
+	"UPLOADS":              "Images",
 }
 
 // flagName is the flag of an environment variable: DATABASE_URL → database-url.
@@ -545,8 +615,9 @@ var commands = []command{
 			"from every address, so its owner can sign in at once. It changes nothing else: not the password, not the sessions."},
 	{name: "worker", summary: "run queued jobs (webhook deliveries) without serving HTTP",
 		settings: append(append([]string{}, dbSettings...), "METRICS_ADDR", "SHUTDOWN_TIMEOUT", "JOBS_WORKERS", "JOBS_MAX_ATTEMPTS", "JOBS_RETRY_BASE", "JOBS_RETRY_MAX", "JOBS_RESCUE_AFTER", "WEBHOOK_TIMEOUT", "WEBHOOK_ALLOW_PRIVATE",
-			"SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "SITE_URL", "API_URL", "JWT_KEYS"),
-		about: "Runs beside servers started with JOBS_WORKERS=0 (or as well as servers that run jobs). On SIGTERM, running jobs get SHUTDOWN_TIMEOUT to finish; then they are cancelled and run again later."},
+			"SMTP_HOST", "SMTP_PORT", "SMTP_TLS", "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "SITE_URL", "API_URL", "JWT_KEYS",
+			"MEDIA_STORE", "MEDIA_DIR", "MEDIA_PUBLIC_URL", "S3_ENDPOINT", "S3_REGION", "S3_BUCKET", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "S3_PATH_STYLE"),
+		about: "Runs beside servers started with JOBS_WORKERS=0 (or as well as servers that run jobs); it deletes the images writes stopped using, so it needs the same MEDIA_STORE. On SIGTERM, running jobs get SHUTDOWN_TIMEOUT to finish; then they are cancelled and run again later."},
 	{name: "keygen", summary: "print a new access-token key for JWT_KEYS", settings: []string{},
 		about: "Rotate keys by putting the new key first in JWT_KEYS and keeping the old one after it until its tokens expire."},
 	{name: "help", args: "[COMMAND]", summary: "show this help, or a command's", settings: []string{}},

@@ -74,6 +74,11 @@ func TestRun_ConfigErrors(t *testing.T) {
 		"BadProxy":          {map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, "TRUSTED_PROXIES"},
 		"BadCost":           {map[string]string{"MAX_QUERY_COST": "0"}, "MAX_QUERY_COST must be a whole number"},
 		"PProfNeedsMetrics": {map[string]string{"PPROF": "true"}, "PPROF needs METRICS_ADDR"},
+		"MediaStore":        {map[string]string{"MEDIA_STORE": "ftp"}, "MEDIA_STORE must be local or s3"},
+		"S3NeedsEverything": {map[string]string{"MEDIA_STORE": "s3"}, "MEDIA_PUBLIC_URL is required with MEDIA_STORE=s3"},
+		"S3Endpoint":        {map[string]string{"MEDIA_STORE": "s3", "MEDIA_PUBLIC_URL": "https://cdn.example.com", "S3_ENDPOINT": "s3.example.com"}, "S3_ENDPOINT must be"},
+		"S3Bucket":          {map[string]string{"MEDIA_STORE": "s3", "MEDIA_PUBLIC_URL": "https://cdn.example.com", "S3_ENDPOINT": "https://s3.example.com"}, "S3_BUCKET is required"},
+		"ImageMaxBytes":     {map[string]string{"IMAGE_MAX_BYTES": "0"}, "IMAGE_MAX_BYTES must be"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if msg := runErr(t, tt.env); !strings.Contains(msg, tt.want) {
@@ -148,6 +153,29 @@ func TestConfig_RateLimit(t *testing.T) {
 		if rl.Budgets || rl.Tiers != want || rl.Limits.MaxCost != 400 || rl.Limits.MaxDepth != 9 ||
 			len(rl.TrustedProxies) != 1 || !rl.TrustedProxies[0].Contains(netip.MustParseAddr("10.1.2.3")) {
 			t.Errorf("got %+v", rl)
+		}
+	})
+}
+
+func TestConfig_Media(t *testing.T) {
+	t.Run("Defaults", func(t *testing.T) {
+		c, err := loadConfig(t, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := c.Media
+		if m.Uploads || m.Store != "local" || m.Dir != "media" || m.PublicURL != "http://localhost:8080/media" || m.MaxBytes != 10<<20 {
+			t.Errorf("got %+v; want uploads off, local files in media/ served under API_URL/media", m)
+		}
+	})
+	t.Run("S3", func(t *testing.T) {
+		c, err := loadConfig(t, map[string]string{"UPLOADS": "true", "MEDIA_STORE": "s3", "MEDIA_PUBLIC_URL": "https://cdn.example.com/",
+			"S3_ENDPOINT": "https://s3.eu-west-1.amazonaws.com", "S3_BUCKET": "folio-media"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := c.Media; !m.Uploads || m.PublicURL != "https://cdn.example.com" || m.S3Bucket != "folio-media" || m.S3Region != "us-east-1" {
+			t.Errorf("got %+v", m)
 		}
 	})
 }

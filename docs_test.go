@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -41,9 +44,10 @@ import (
 
 // docExample is one request the docs show.
 type docExample struct {
-	where  string // file:line
-	query  string // a ```graphql document, or
-	body   string // a curl -d payload
+	where  string   // file:line
+	query  string   // a ```graphql document, or
+	body   string   // a curl -d payload, or
+	form   []string // curl -F fields (name=value, name=@file): a multipart upload
 	header http.Header
 }
 
@@ -267,6 +271,9 @@ func curlExamples(where string, cmds [][]string) ([]docExample, error) {
 			case "-d", "--data", "--data-raw":
 				i++
 				ex.body = words[i]
+			case "-F", "--form":
+				i++
+				ex.form = append(ex.form, words[i])
 			case "-o", "-w", "-X":
 				i++
 			default:
@@ -275,12 +282,42 @@ func curlExamples(where string, cmds [][]string) ([]docExample, error) {
 				}
 			}
 		}
-		if ex.body == "" || !strings.Contains(url, "/query") {
+		if (ex.body == "" && len(ex.form) == 0) || !strings.Contains(url, "/query") {
 			continue
 		}
 		out = append(out, ex)
 	}
 	return out, nil
+}
+
+// formBody is the multipart/form-data body curl sends for -F fields:
+// name=value, or name=@path for a file (its type by its extension).
+func formBody(t *testing.T, fields []string) ([]byte, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for _, f := range fields {
+		name, value, _ := strings.Cut(f, "=")
+		path, isFile := strings.CutPrefix(value, "@")
+		if !isFile {
+			_ = w.WriteField(name, value)
+			continue
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("the example uploads %s: %v", path, err)
+		}
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, name, filepath.Base(path)))
+		h.Set("Content-Type", mime.TypeByExtension(filepath.Ext(path)))
+		part, err := w.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = part.Write(data)
+	}
+	_ = w.Close()
+	return buf.Bytes(), w.FormDataContentType()
 }
 
 // graphqlOperations splits a ```graphql block into its operations, so each
@@ -372,6 +409,8 @@ func TestDocs_Examples(t *testing.T) {
 		"CACHE_TTL":            "0",
 		"RATE_LIMIT_ANONYMOUS": "100000/10000",
 		"RATE_LIMIT_USER":      "100000/10000",
+		"UPLOADS":              "true",
+		"MEDIA_DIR":            t.TempDir(),
 	}, nil)
 
 	post := func(t *testing.T, body []byte, header http.Header) (map[string]any, string) {
@@ -380,7 +419,7 @@ func TestDocs_Examples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", "application/json") // unless the example sets it (a multipart form)
 		for k, vs := range header {
 			req.Header[k] = vs
 		}
@@ -447,6 +486,11 @@ func TestDocs_Examples(t *testing.T) {
 						}
 					}
 					body := []byte(ex.body)
+					if len(ex.form) > 0 {
+						var ct string
+						body, ct = formBody(t, ex.form)
+						ex.header.Set("Content-Type", ct)
+					}
 					if ex.query != "" {
 						body, _ = json.Marshal(map[string]any{"query": ex.query, "variables": b.marker.Variables})
 					}

@@ -52,6 +52,7 @@ import (
 	"github.com/folio/folio/internal/live"
 	"github.com/folio/folio/internal/logging"
 	"github.com/folio/folio/internal/mail"
+	"github.com/folio/folio/internal/media"
 	"github.com/folio/folio/internal/metrics"
 	"github.com/folio/folio/internal/newsletter"
 	"github.com/folio/folio/internal/postgres"
@@ -301,8 +302,16 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	defer func() { <-jr.stopped }()
 	guard, links, devMail := jr.guard, jr.links, jr.devMail
 
+	images, mediaHandler, err := newMedia(cfg, db)
+	if err != nil {
+		return err
+	}
+	var uploadMax int64
+	if cfg.Media.Uploads {
+		uploadMax = cfg.Media.MaxBytes
+	}
 	executor := graph.NewHandler(graph.Options{
-		Store: store, Writer: writer, Auth: authn, Logger: log,
+		Store: store, Writer: writer, Auth: authn, Logger: log, Media: images, Uploads: cfg.Media.Uploads,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: obs.tp,
 		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter, Unavailable: postgres.Unavailable,
 		Webhooks: db, WebhookGuard: guard, WebhookSecretGrace: cfg.Jobs.WebhookSecretGrace, NewsletterLinks: links, Previews: db,
@@ -330,6 +339,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 		Checks:      []httpapi.Check{{Name: "postgres", Ping: db.Ping}, {Name: "redis", Ping: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}},
 		Auth:        authn, Proxies: cfg.RateLimit.TrustedProxies, Timeout: cfg.RequestTimeout,
 		CORSOrigins: cfg.ops.CORSOrigins, HSTS: cfg.ops.tls(), ReadYourWrites: ryw,
+		UploadMaxBytes: uploadMax, Media: mediaHandler,
 		Logger: log, Recorder: obs.recorder(), TracerProvider: obs.tp,
 	})
 	return httpapi.Server{
@@ -371,7 +381,12 @@ func startJobs(ctx context.Context, cfg config, keys *auth.KeySet, db *postgres.
 // newQueue builds the job queue over db, running workers jobs at once (0:
 // it only inserts); deliveries go out through guard.
 func newQueue(cfg config, db *postgres.DB, keys *auth.KeySet, guard *webhook.Guard, mailer mail.Sender, links newsletter.Links, publisher jobs.Publisher, log *slog.Logger, m *metrics.Metrics, workers int) (*jobs.Queue, error) {
+	images, _, err := newMedia(cfg, db)
+	if err != nil {
+		return nil, err
+	}
 	o := jobs.Options{
+		Images:   images,
 		Articles: db, Publisher: publisher,
 		Pool: db.Pool, Store: db, Sender: webhook.NewSender(guard, cfg.Jobs.WebhookTimeout),
 		Workers: workers, MaxAttempts: cfg.Jobs.MaxAttempts, RetryBase: cfg.Jobs.RetryBase, RetryMax: cfg.Jobs.RetryMax,
@@ -390,6 +405,23 @@ func newQueue(cfg config, db *postgres.DB, keys *auth.KeySet, guard *webhook.Gua
 		return q, err
 	}
 	return jobs.New(o)
+}
+
+// newMedia is where images are kept (MEDIA_STORE), the service that takes
+// uploads into it and releases them, and, for a local store, the handler
+// of GET /media/{key} (nil for S3, whose bucket serves its objects).
+func newMedia(cfg config, db *postgres.DB) (*media.Service, http.Handler, error) {
+	limits := media.Limits{MaxBytes: cfg.Media.MaxBytes, MaxDimension: cfg.Media.MaxDimension, MaxPixels: cfg.Media.MaxPixels}
+	if cfg.Media.Store == "s3" {
+		s3, err := media.NewS3(media.S3Options{Endpoint: cfg.Media.S3Endpoint, Region: cfg.Media.S3Region, Bucket: cfg.Media.S3Bucket,
+			AccessKeyID: cfg.Media.S3AccessKeyID, SecretAccessKey: cfg.Media.S3SecretAccessKey, PathStyle: cfg.Media.S3PathStyle, PublicURL: cfg.Media.PublicURL})
+		if err != nil {
+			return nil, nil, fmt.Errorf("MEDIA_STORE=s3: %w", err)
+		}
+		return media.New(s3, limits, db), nil, nil
+	}
+	disk := &media.Disk{Dir: cfg.Media.Dir, BaseURL: cfg.Media.PublicURL}
+	return media.New(disk, limits, db), disk.Handler(), nil
 }
 
 // newMailer is how mail leaves: SMTP when SMTP_HOST is set; in

@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	CategoryConnection() CategoryConnectionResolver
 	Comment() CommentResolver
 	CommentConnection() CommentConnectionResolver
+	Image() ImageResolver
 	Mutation() MutationResolver
 	PreviewToken() PreviewTokenResolver
 	Query() QueryResolver
@@ -78,6 +79,7 @@ type ComplexityRoot struct {
 		Category       func(childComplexity int) int
 		CommentCount   func(childComplexity int) int
 		Comments       func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CoverImage     func(childComplexity int) int
 		CreatedAt      func(childComplexity int) int
 		Excerpt        func(childComplexity int) int
 		NodeID         func(childComplexity int) int
@@ -100,6 +102,11 @@ type ComplexityRoot struct {
 		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
+	}
+
+	ArticleCoverImagePayload struct {
+		Article    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
 	}
 
 	ArticleDiff struct {
@@ -139,6 +146,11 @@ type ComplexityRoot struct {
 
 	ArticleStatusPayload struct {
 		Article    func(childComplexity int) int
+		UserErrors func(childComplexity int) int
+	}
+
+	AvatarPayload struct {
+		User       func(childComplexity int) int
 		UserErrors func(childComplexity int) int
 	}
 
@@ -255,6 +267,13 @@ type ComplexityRoot struct {
 		UserErrors func(childComplexity int) int
 	}
 
+	Image struct {
+		Alt    func(childComplexity int) int
+		Height func(childComplexity int) int
+		URL    func(childComplexity int, width *int) int
+		Width  func(childComplexity int) int
+	}
+
 	MergeCategoriesPayload struct {
 		Category          func(childComplexity int) int
 		MergedCategoryIds func(childComplexity int) int
@@ -289,6 +308,8 @@ type ComplexityRoot struct {
 		PublishArticle          func(childComplexity int, input model.ArticleStatusInput) int
 		RedeliverWebhook        func(childComplexity int, input model.RedeliverWebhookInput) int
 		RefreshSession          func(childComplexity int, input model.RefreshSessionInput) int
+		RemoveArticleCoverImage func(childComplexity int, input model.RemoveArticleCoverImageInput) int
+		RemoveAvatar            func(childComplexity int) int
 		RemoveReaction          func(childComplexity int, input model.ReactionInput) int
 		ResendVerificationEmail func(childComplexity int) int
 		RestoreRevision         func(childComplexity int, input model.RestoreRevisionInput) int
@@ -296,6 +317,8 @@ type ComplexityRoot struct {
 		RevokePreviewToken      func(childComplexity int, input model.RevokePreviewTokenInput) int
 		RotateWebhookSecret     func(childComplexity int, input model.RotateWebhookSecretInput) int
 		ScheduleArticle         func(childComplexity int, input model.ScheduleArticleInput) int
+		SetArticleCoverImage    func(childComplexity int, input model.SetArticleCoverImageInput) int
+		SetAvatar               func(childComplexity int, input model.SetAvatarInput) int
 		SetUserRole             func(childComplexity int, input model.SetUserRoleInput) int
 		SignIn                  func(childComplexity int, input model.SignInInput) int
 		SignOut                 func(childComplexity int, input model.SignOutInput) int
@@ -503,6 +526,7 @@ type ComplexityRoot struct {
 
 	User struct {
 		Articles      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Avatar        func(childComplexity int) int
 		AvatarURL     func(childComplexity int) int
 		Bio           func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
@@ -602,6 +626,11 @@ type CommentConnectionResolver interface {
 
 	TotalCount(ctx context.Context, obj *model.CommentConnection) (int, error)
 }
+type ImageResolver interface {
+	URL(ctx context.Context, obj *folio.Image, width *int) (string, error)
+
+	Alt(ctx context.Context, obj *folio.Image) (*string, error)
+}
 type MutationResolver interface {
 	SignUp(ctx context.Context, input model.SignUpInput) (*model.SignUpPayload, error)
 	VerifyEmail(ctx context.Context, input model.VerifyEmailInput) (*model.VerifyEmailPayload, error)
@@ -644,6 +673,10 @@ type MutationResolver interface {
 	RestoreRevision(ctx context.Context, input model.RestoreRevisionInput) (*model.UpdateArticlePayload, error)
 	CreatePreviewToken(ctx context.Context, input model.CreatePreviewTokenInput) (*model.CreatePreviewTokenPayload, error)
 	RevokePreviewToken(ctx context.Context, input model.RevokePreviewTokenInput) (*model.RevokePreviewTokenPayload, error)
+	SetArticleCoverImage(ctx context.Context, input model.SetArticleCoverImageInput) (*model.ArticleCoverImagePayload, error)
+	RemoveArticleCoverImage(ctx context.Context, input model.RemoveArticleCoverImageInput) (*model.ArticleCoverImagePayload, error)
+	SetAvatar(ctx context.Context, input model.SetAvatarInput) (*model.AvatarPayload, error)
+	RemoveAvatar(ctx context.Context) (*model.AvatarPayload, error)
 }
 type PreviewTokenResolver interface {
 	Article(ctx context.Context, obj *folio.PreviewToken) (*folio.Article, error)
@@ -814,6 +847,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Article.Comments(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Article.coverImage":
+		if e.ComplexityRoot.Article.CoverImage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Article.CoverImage(childComplexity), true
 	case "Article.createdAt":
 		if e.ComplexityRoot.Article.CreatedAt == nil {
 			break
@@ -939,6 +978,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ArticleConnection.TotalCount(childComplexity), true
+
+	case "ArticleCoverImagePayload.article":
+		if e.ComplexityRoot.ArticleCoverImagePayload.Article == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleCoverImagePayload.Article(childComplexity), true
+	case "ArticleCoverImagePayload.userErrors":
+		if e.ComplexityRoot.ArticleCoverImagePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ArticleCoverImagePayload.UserErrors(childComplexity), true
 
 	case "ArticleDiff.body":
 		if e.ComplexityRoot.ArticleDiff.Body == nil {
@@ -1077,6 +1129,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ArticleStatusPayload.UserErrors(childComplexity), true
+
+	case "AvatarPayload.user":
+		if e.ComplexityRoot.AvatarPayload.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvatarPayload.User(childComplexity), true
+	case "AvatarPayload.userErrors":
+		if e.ComplexityRoot.AvatarPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AvatarPayload.UserErrors(childComplexity), true
 
 	case "Category.articles":
 		if e.ComplexityRoot.Category.Articles == nil {
@@ -1443,6 +1508,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EditCommentPayload.UserErrors(childComplexity), true
 
+	case "Image.alt":
+		if e.ComplexityRoot.Image.Alt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Alt(childComplexity), true
+	case "Image.height":
+		if e.ComplexityRoot.Image.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Height(childComplexity), true
+	case "Image.url":
+		if e.ComplexityRoot.Image.URL == nil {
+			break
+		}
+
+		args, err := ec.field_Image_url_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Image.URL(childComplexity, args["width"].(*int)), true
+	case "Image.width":
+		if e.ComplexityRoot.Image.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Image.Width(childComplexity), true
+
 	case "MergeCategoriesPayload.category":
 		if e.ComplexityRoot.MergeCategoriesPayload.Category == nil {
 			break
@@ -1712,6 +1807,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshSession(childComplexity, args["input"].(model.RefreshSessionInput)), true
+	case "Mutation.removeArticleCoverImage":
+		if e.ComplexityRoot.Mutation.RemoveArticleCoverImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeArticleCoverImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveArticleCoverImage(childComplexity, args["input"].(model.RemoveArticleCoverImageInput)), true
+	case "Mutation.removeAvatar":
+		if e.ComplexityRoot.Mutation.RemoveAvatar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveAvatar(childComplexity), true
 	case "Mutation.removeReaction":
 		if e.ComplexityRoot.Mutation.RemoveReaction == nil {
 			break
@@ -1784,6 +1896,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ScheduleArticle(childComplexity, args["input"].(model.ScheduleArticleInput)), true
+	case "Mutation.setArticleCoverImage":
+		if e.ComplexityRoot.Mutation.SetArticleCoverImage == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setArticleCoverImage_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetArticleCoverImage(childComplexity, args["input"].(model.SetArticleCoverImageInput)), true
+	case "Mutation.setAvatar":
+		if e.ComplexityRoot.Mutation.SetAvatar == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAvatar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAvatar(childComplexity, args["input"].(model.SetAvatarInput)), true
 	case "Mutation.setUserRole":
 		if e.ComplexityRoot.Mutation.SetUserRole == nil {
 			break
@@ -2645,6 +2779,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Articles(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "User.avatar":
+		if e.ComplexityRoot.User.Avatar == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Avatar(childComplexity), true
 	case "User.avatarUrl":
 		if e.ComplexityRoot.User.AvatarURL == nil {
 			break
@@ -2878,11 +3018,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReactionInput", ec.unmarshalInputReactionInput),
 			graphql.NewInputUnmarshaler("RedeliverWebhookInput", ec.unmarshalInputRedeliverWebhookInput),
 			graphql.NewInputUnmarshaler("RefreshSessionInput", ec.unmarshalInputRefreshSessionInput),
+			graphql.NewInputUnmarshaler("RemoveArticleCoverImageInput", ec.unmarshalInputRemoveArticleCoverImageInput),
 			graphql.NewInputUnmarshaler("RestoreRevisionInput", ec.unmarshalInputRestoreRevisionInput),
 			graphql.NewInputUnmarshaler("RevokeApiKeyInput", ec.unmarshalInputRevokeApiKeyInput),
 			graphql.NewInputUnmarshaler("RevokePreviewTokenInput", ec.unmarshalInputRevokePreviewTokenInput),
 			graphql.NewInputUnmarshaler("RotateWebhookSecretInput", ec.unmarshalInputRotateWebhookSecretInput),
 			graphql.NewInputUnmarshaler("ScheduleArticleInput", ec.unmarshalInputScheduleArticleInput),
+			graphql.NewInputUnmarshaler("SetArticleCoverImageInput", ec.unmarshalInputSetArticleCoverImageInput),
+			graphql.NewInputUnmarshaler("SetAvatarInput", ec.unmarshalInputSetAvatarInput),
 			graphql.NewInputUnmarshaler("SetUserRoleInput", ec.unmarshalInputSetUserRoleInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SignOutInput", ec.unmarshalInputSignOutInput),
@@ -4669,6 +4812,112 @@ type RevokePreviewTokenPayload {
   "What is wrong with the input."
   userErrors: [UserError!]!
 }
+
+# ---------------------------------------------------------------------------
+# Editorial: images (issue 18).
+# ---------------------------------------------------------------------------
+
+"""
+A file sent with the GraphQL multipart request spec
+(github.com/jaydenseric/graphql-multipart-request-spec): a
+` + "`" + `multipart/form-data` + "`" + ` POST with an ` + "`" + `operations` + "`" + ` part, a ` + "`" + `map` + "`" + ` part and the
+files, and a preflight header (` + "`" + `X-Folio-CSRF: 1` + "`" + `). Taken only when the
+server has uploads on (` + "`" + `UPLOADS` + "`" + `); otherwise the request is refused with
+` + "`" + `UPLOADS_DISABLED` + "`" + `.
+"""
+scalar Upload
+
+"""
+An uploaded picture, stored re-encoded (JPEG or PNG) under a content
+address: its URLs never change what they show, and may be cached for ever.
+"""
+type Image @cost(weight: "0") {
+  """
+  Where to fetch the picture. With ` + "`" + `width` + "`" + `, a narrower copy: the narrowest
+  of 160, 320, 640 and 1280 pixels that is at least ` + "`" + `width` + "`" + ` wide, or the
+  original when it is not wider than that. The copies are made at upload.
+  """
+  url("The width wanted, in pixels (1 or more)." width: Int): String!
+  "The original's width, in pixels."
+  width: Int!
+  "The original's height, in pixels."
+  height: Int!
+  "What the picture shows, for people who cannot see it; null when none was given."
+  alt: String
+}
+
+extend type Article {
+  "The article's cover picture; null when it has none."
+  coverImage: Image
+}
+
+extend type User {
+  "The picture the user uploaded as theirs; null when none. (` + "`" + `avatarUrl` + "`" + ` is a link they gave instead.)"
+  avatar: Image
+}
+
+extend type Mutation {
+  """
+  Gives an article its cover picture, replacing any: by whoever may update
+  the article (its author while it is a draft, editors and admins). The file
+  is a JPEG, PNG or WebP image, checked by its content and within the
+  server's size and pixel limits; it is re-encoded, which drops its
+  metadata and anything else it carried. A refused file is an error with
+  ` + "`" + `UNSUPPORTED_IMAGE_TYPE` + "`" + `, ` + "`" + `IMAGE_TOO_LARGE` + "`" + `, ` + "`" + `IMAGE_DIMENSIONS_TOO_LARGE` + "`" + `
+  or ` + "`" + `BAD_USER_INPUT` + "`" + ` (not a readable image). The picture it replaces is
+  deleted once nothing shows it. It costs 50 points: decoding an image is
+  work.
+  """
+  setArticleCoverImage("The article, the file and its description." input: SetArticleCoverImageInput!): ArticleCoverImagePayload @hasRole(role: AUTHOR) @cost(weight: "50")
+  "Takes an article's cover off, by whoever may update the article; one without a cover stays as it is."
+  removeArticleCoverImage("The article." input: RemoveArticleCoverImageInput!): ArticleCoverImagePayload @hasRole(role: AUTHOR)
+  """
+  Gives the signed-in user their avatar, replacing any, from a file checked
+  and re-encoded as for ` + "`" + `setArticleCoverImage` + "`" + `. Needs a verified address.
+  Like ` + "`" + `setArticleCoverImage` + "`" + `, it costs 50 points: decoding an image is work.
+  """
+  setAvatar("The file." input: SetAvatarInput!): AvatarPayload @auth @cost(weight: "50")
+  "Takes the signed-in user's avatar off; without one, nothing changes."
+  removeAvatar: AvatarPayload @auth
+}
+
+"A cover picture to set."
+input SetArticleCoverImageInput {
+  "The article."
+  articleId: ID!
+  "The picture: a part of the multipart request."
+  file: Upload!
+  "What it shows, for people who cannot see it (at most 300 characters)."
+  alt: String
+}
+
+"A cover picture to take off."
+input RemoveArticleCoverImageInput {
+  "The article."
+  articleId: ID!
+}
+
+"The result of ` + "`" + `setArticleCoverImage` + "`" + ` or ` + "`" + `removeArticleCoverImage` + "`" + `."
+type ArticleCoverImagePayload {
+  "The article as it is now."
+  article: Article
+  "What is wrong with the input."
+  userErrors: [UserError!]!
+}
+
+"An avatar to set."
+input SetAvatarInput {
+  "The picture: a part of the multipart request."
+  file: Upload!
+}
+
+"The result of ` + "`" + `setAvatar` + "`" + ` or ` + "`" + `removeAvatar` + "`" + `."
+type AvatarPayload {
+  "The signed-in user as they are now."
+  user: User
+  "What is wrong with the input."
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -4749,6 +4998,8 @@ func (ec *executionContext) childFields_Article(ctx context.Context, field graph
 		return ec.fieldContext_Article_revisions(ctx, field)
 	case "revisionDiff":
 		return ec.fieldContext_Article_revisionDiff(ctx, field)
+	case "coverImage":
+		return ec.fieldContext_Article_coverImage(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Article", field.Name)
 }
@@ -4765,6 +5016,16 @@ func (ec *executionContext) childFields_ArticleConnection(ctx context.Context, f
 		return ec.fieldContext_ArticleConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ArticleConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ArticleCoverImagePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "article":
+		return ec.fieldContext_ArticleCoverImagePayload_article(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_ArticleCoverImagePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ArticleCoverImagePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ArticleDiff(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4845,6 +5106,16 @@ func (ec *executionContext) childFields_ArticleStatusPayload(ctx context.Context
 		return ec.fieldContext_ArticleStatusPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ArticleStatusPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AvatarPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_AvatarPayload_user(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AvatarPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AvatarPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5071,6 +5342,20 @@ func (ec *executionContext) childFields_EditCommentPayload(ctx context.Context, 
 		return ec.fieldContext_EditCommentPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type EditCommentPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Image(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_Image_url(ctx, field)
+	case "width":
+		return ec.fieldContext_Image_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Image_height(ctx, field)
+	case "alt":
+		return ec.fieldContext_Image_alt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Image", field.Name)
 }
 
 func (ec *executionContext) childFields_MergeCategoriesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5451,6 +5736,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_createdAt(ctx, field)
 	case "articles":
 		return ec.fieldContext_User_articles(ctx, field)
+	case "avatar":
+		return ec.fieldContext_User_avatar(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -5829,6 +6116,20 @@ func (ec *executionContext) field_Comment_replies_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Image_url_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "width",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["width"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addComment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6123,6 +6424,20 @@ func (ec *executionContext) field_Mutation_refreshSession_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_removeArticleCoverImage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveArticleCoverImageInput, error) {
+			return ec.unmarshalNRemoveArticleCoverImageInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRemoveArticleCoverImageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeReaction_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6199,6 +6514,34 @@ func (ec *executionContext) field_Mutation_scheduleArticle_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.ScheduleArticleInput, error) {
 			return ec.unmarshalNScheduleArticleInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐScheduleArticleInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setArticleCoverImage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetArticleCoverImageInput, error) {
+			return ec.unmarshalNSetArticleCoverImageInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐSetArticleCoverImageInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAvatar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetAvatarInput, error) {
+			return ec.unmarshalNSetAvatarInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐSetAvatarInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7811,6 +8154,38 @@ func (ec *executionContext) fieldContext_Article_revisionDiff(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Article_coverImage(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Article_coverImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CoverImage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Article_coverImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Article",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7928,6 +8303,70 @@ func (ec *executionContext) _ArticleConnection_totalCount(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_ArticleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ArticleConnection", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ArticleCoverImagePayload_article(ctx context.Context, field graphql.CollectedField, obj *model.ArticleCoverImagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleCoverImagePayload_article(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Article, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.Article) graphql.Marshaler {
+			return ec.marshalOArticle2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐArticle(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleCoverImagePayload_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleCoverImagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Article(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ArticleCoverImagePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ArticleCoverImagePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ArticleCoverImagePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ArticleCoverImagePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ArticleCoverImagePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 // _ArticleDiff_from marshals the field straight from obj (tools/gqlgen).
@@ -8602,6 +9041,70 @@ func (ec *executionContext) _ArticleStatusPayload_userErrors(ctx context.Context
 func (ec *executionContext) fieldContext_ArticleStatusPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ArticleStatusPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AvatarPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.AvatarPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvatarPayload_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AvatarPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AvatarPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AvatarPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AvatarPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AvatarPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AvatarPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AvatarPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -10371,6 +10874,135 @@ func (ec *executionContext) fieldContext_EditCommentPayload_userErrors(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Image_url(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Image().URL(ctx, obj, fc.Args["width"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_url(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Image",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Image_url_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+// _Image_width marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Image_width(ctx context.Context, field graphql.CollectedField, obj *folio.Image) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Width); m != graphql.Null {
+		return m
+	}
+	return ec._Image_widthFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Image_widthFull(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
+// _Image_height marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Image_height(ctx context.Context, field graphql.CollectedField, obj *folio.Image) graphql.Marshaler {
+	if m := graphql.MarshalInt(obj.Height); m != graphql.Null {
+		return m
+	}
+	return ec._Image_heightFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Image_heightFull(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Image_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Image_alt(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Image_alt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Image().Alt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Image_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Image", field, true, true, "String")
 }
 
 func (ec *executionContext) _MergeCategoriesPayload_category(ctx context.Context, field graphql.CollectedField, obj *model.MergeCategoriesPayload) (ret graphql.Marshaler) {
@@ -12884,6 +13516,232 @@ func (ec *executionContext) fieldContext_Mutation_revokePreviewToken(ctx context
 	if fc.Args, err = ec.field_Mutation_revokePreviewToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setArticleCoverImage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setArticleCoverImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetArticleCoverImage(ctx, fc.Args["input"].(model.SetArticleCoverImageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "AUTHOR")
+				if err != nil {
+					var zeroVal *model.ArticleCoverImagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticleCoverImagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleCoverImagePayload) graphql.Marshaler {
+			return ec.marshalOArticleCoverImagePayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleCoverImagePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setArticleCoverImage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleCoverImagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setArticleCoverImage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeArticleCoverImage(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeArticleCoverImage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveArticleCoverImage(ctx, fc.Args["input"].(model.RemoveArticleCoverImageInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRole(ctx, "AUTHOR")
+				if err != nil {
+					var zeroVal *model.ArticleCoverImagePayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.ArticleCoverImagePayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ArticleCoverImagePayload) graphql.Marshaler {
+			return ec.marshalOArticleCoverImagePayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleCoverImagePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeArticleCoverImage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ArticleCoverImagePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeArticleCoverImage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAvatar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAvatar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAvatar(ctx, fc.Args["input"].(model.SetAvatarInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AvatarPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AvatarPayload) graphql.Marshaler {
+			return ec.marshalOAvatarPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐAvatarPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAvatar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AvatarPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAvatar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeAvatar(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeAvatar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RemoveAvatar(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AvatarPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AvatarPayload) graphql.Marshaler {
+			return ec.marshalOAvatarPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐAvatarPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeAvatar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AvatarPayload(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -16602,6 +17460,38 @@ func (ec *executionContext) fieldContext_User_articles(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _User_avatar(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_avatar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Avatar, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *folio.Image) graphql.Marshaler {
+			return ec.marshalOImage2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐImage(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_avatar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Image(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 // _UserError_field marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) graphql.Marshaler {
 	if m := marshalPtr(obj.Field, graphql.MarshalString); m != graphql.Null {
@@ -19462,6 +20352,48 @@ func UnmarshalRefreshSessionInput(ctx context.Context, raw any) (model.RefreshSe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRemoveArticleCoverImageInput(ctx context.Context, obj any) (model.RemoveArticleCoverImageInput, error) {
+	var it model.RemoveArticleCoverImageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"articleId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "articleId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("articleId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArticleID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRemoveArticleCoverImageInput unmarshals raw into the RemoveArticleCoverImageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRemoveArticleCoverImageInput(ctx context.Context, raw any) (model.RemoveArticleCoverImageInput, error) {
+	var out model.RemoveArticleCoverImageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RemoveArticleCoverImageInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRestoreRevisionInput(ctx context.Context, obj any) (model.RestoreRevisionInput, error) {
 	var it model.RestoreRevisionInput
 	if obj == nil {
@@ -19697,6 +20629,104 @@ func (ec *executionContext) unmarshalInputScheduleArticleInput(ctx context.Conte
 func UnmarshalScheduleArticleInput(ctx context.Context, raw any) (model.ScheduleArticleInput, error) {
 	var out model.ScheduleArticleInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ScheduleArticleInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetArticleCoverImageInput(ctx context.Context, obj any) (model.SetArticleCoverImageInput, error) {
+	var it model.SetArticleCoverImageInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"articleId", "file", "alt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "articleId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("articleId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ArticleID = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "alt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("alt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Alt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetArticleCoverImageInput unmarshals raw into the SetArticleCoverImageInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetArticleCoverImageInput(ctx context.Context, raw any) (model.SetArticleCoverImageInput, error) {
+	var out model.SetArticleCoverImageInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetArticleCoverImageInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetAvatarInput(ctx context.Context, obj any) (model.SetAvatarInput, error) {
+	var it model.SetAvatarInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"file"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAvatarInput unmarshals raw into the SetAvatarInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAvatarInput(ctx context.Context, raw any) (model.SetAvatarInput, error) {
+	var out model.SetAvatarInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAvatarInput", raw, &out)
 	return out, err
 }
 
@@ -20640,6 +21670,11 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "coverImage":
+			out.Values[i] = ec._Article_coverImage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20685,6 +21720,44 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 			}
 		case "totalCount":
 			out.Values[i] = ec._ArticleConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var articleCoverImagePayloadImplementors = []string{"ArticleCoverImagePayload"}
+
+func (ec *executionContext) _ArticleCoverImagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleCoverImagePayload) graphql.Marshaler {
+	fields := collectFields(ec.OperationContext, sel, articleCoverImagePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ArticleCoverImagePayload")
+		case "article":
+			out.Values[i] = ec._ArticleCoverImagePayload_article(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._ArticleCoverImagePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20963,6 +22036,44 @@ func (ec *executionContext) _ArticleStatusPayload(ctx context.Context, sel ast.S
 			}
 		case "userErrors":
 			out.Values[i] = ec._ArticleStatusPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
+var avatarPayloadImplementors = []string{"AvatarPayload"}
+
+func (ec *executionContext) _AvatarPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AvatarPayload) graphql.Marshaler {
+	fields := collectFields(ec.OperationContext, sel, avatarPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AvatarPayload")
+		case "user":
+			out.Values[i] = ec._AvatarPayload_user(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AvatarPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21795,6 +22906,54 @@ func (ec *executionContext) _EditCommentPayload(ctx context.Context, sel ast.Sel
 	return objectJSON{fields, out.Values}
 }
 
+var imageImplementors = []string{"Image"}
+
+func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *folio.Image) graphql.Marshaler {
+	fields := collectFields(ec.OperationContext, sel, imageImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	var deferred graphql.DeferredGroup // no field of it defers
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Image")
+		case "url":
+			out.Values[i] = ec._Image_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "width":
+			out.Values[i] = ec._Image_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "height":
+			out.Values[i] = ec._Image_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alt":
+			out.Values[i] = ec._Image_alt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return objectJSON{fields, out.Values}
+}
+
 var mergeCategoriesPayloadImplementors = []string{"MergeCategoriesPayload"}
 
 func (ec *executionContext) _MergeCategoriesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MergeCategoriesPayload) graphql.Marshaler {
@@ -22183,6 +23342,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokePreviewToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokePreviewToken(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setArticleCoverImage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setArticleCoverImage(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removeArticleCoverImage":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeArticleCoverImage(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setAvatar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAvatar(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removeAvatar":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeAvatar(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -23619,6 +24806,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "avatar":
+			out.Values[i] = ec._User_avatar(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24742,6 +25934,11 @@ func (ec *executionContext) unmarshalNRefreshSessionInput2githubᚗcomᚋfolio�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRemoveArticleCoverImageInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRemoveArticleCoverImageInput(ctx context.Context, v any) (model.RemoveArticleCoverImageInput, error) {
+	res, err := ec.unmarshalInputRemoveArticleCoverImageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNRestoreRevisionInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐRestoreRevisionInput(ctx context.Context, v any) (model.RestoreRevisionInput, error) {
 	res, err := ec.unmarshalInputRestoreRevisionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24807,6 +26004,16 @@ func (ec *executionContext) marshalNSearchResultEdge2ᚖgithubᚗcomᚋfolioᚋf
 		return graphql.Null
 	}
 	return ec._SearchResultEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSetArticleCoverImageInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐSetArticleCoverImageInput(ctx context.Context, v any) (model.SetArticleCoverImageInput, error) {
+	res, err := ec.unmarshalInputSetArticleCoverImageInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSetAvatarInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐSetAvatarInput(ctx context.Context, v any) (model.SetAvatarInput, error) {
+	res, err := ec.unmarshalInputSetAvatarInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSetUserRoleInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐSetUserRoleInput(ctx context.Context, v any) (model.SetUserRoleInput, error) {
@@ -24946,6 +26153,20 @@ func (ec *executionContext) unmarshalNUpdateTagInput2githubᚗcomᚋfolioᚋfoli
 func (ec *executionContext) unmarshalNUpdateWebhookInput2githubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐUpdateWebhookInput(ctx context.Context, v any) (model.UpdateWebhookInput, error) {
 	res, err := ec.unmarshalInputUpdateWebhookInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐUser(ctx context.Context, sel ast.SelectionSet, v *folio.User) graphql.Marshaler {
@@ -25256,6 +26477,13 @@ func (ec *executionContext) marshalOArticle2ᚖgithubᚗcomᚋfolioᚋfolioᚋin
 	return ec._Article(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOArticleCoverImagePayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleCoverImagePayload(ctx context.Context, sel ast.SelectionSet, v *model.ArticleCoverImagePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ArticleCoverImagePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOArticleDiff2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐArticleDiff(ctx context.Context, sel ast.SelectionSet, v *model.ArticleDiff) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -25327,6 +26555,13 @@ func (ec *executionContext) marshalOArticleStatusPayload2ᚖgithubᚗcomᚋfolio
 		return graphql.Null
 	}
 	return ec._ArticleStatusPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAvatarPayload2ᚖgithubᚗcomᚋfolioᚋfolioᚋgraphᚋmodelᚐAvatarPayload(ctx context.Context, sel ast.SelectionSet, v *model.AvatarPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AvatarPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -25508,6 +26743,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImage2ᚖgithubᚗcomᚋfolioᚋfolioᚋinternalᚋfolioᚐImage(ctx context.Context, sel ast.SelectionSet, v *folio.Image) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Image(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

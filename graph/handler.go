@@ -16,6 +16,7 @@ import (
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
+	"github.com/folio/folio/internal/media"
 	"github.com/folio/folio/internal/newsletter"
 	"github.com/folio/folio/internal/ratelimit"
 	"github.com/folio/folio/internal/webhook"
@@ -65,6 +66,12 @@ type Options struct {
 	// Previews keeps preview tokens; nil makes no preview links and
 	// ignores the Folio-Preview header.
 	Previews folio.PreviewStore
+	// Media stores uploaded images and tells their URLs. With Uploads, a
+	// multipart request (the GraphQL multipart request spec) carries files
+	// of up to Media's MaxBytes each; httpapi lets such requests through
+	// only when they are on, and with a preflight header.
+	Media   *media.Service
+	Uploads bool
 }
 
 // NewHandler returns the GraphQL executor: gqlgen's server with Folio's
@@ -85,7 +92,7 @@ func NewHandler(o Options) http.Handler {
 	o.Live = o.Live.withDefaults()
 	res := &Resolver{Store: o.Store, Writer: o.Writer, Auth: o.Auth, Live: o.Live.Hub,
 		Webhooks: o.Webhooks, WebhookGuard: o.WebhookGuard, WebhookSecretGrace: o.WebhookSecretGrace, NewsletterLinks: o.NewsletterLinks,
-		Previews: o.Previews}
+		Previews: o.Previews, Media: o.Media}
 	if o.Auth != nil && o.Auth.Keys != nil {
 		// The mail job makes the same tokens again from the same keys.
 		res.NewsletterTokens = o.Auth.Keys.MailTokens(auth.PurposeNewsletterConfirm)
@@ -102,7 +109,11 @@ func NewHandler(o Options) http.Handler {
 		srv.AddTransport(sseTransport{lt})
 	}
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(overHTTP{})
+	var files fileLimits
+	if o.Uploads && o.Media != nil {
+		files = fileLimits{maxBytes: o.Media.Limits().MaxBytes, maxFiles: maxUploadFiles}
+	}
+	srv.AddTransport(overHTTP{files: files})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetDisableSuggestion(o.HideSuggestions)
 	srv.Use(newObserver(o.TracerProvider))

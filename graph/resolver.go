@@ -9,6 +9,7 @@ import (
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/live"
+	"github.com/folio/folio/internal/media"
 	"github.com/folio/folio/internal/newsletter"
 	"github.com/folio/folio/internal/webhook"
 )
@@ -31,6 +32,9 @@ type Resolver struct {
 	Live *live.Hub
 	// Previews keeps preview tokens.
 	Previews folio.PreviewStore
+	// Media stores uploaded images and tells their URLs; nil takes no
+	// upload and gives images no URL.
+	Media *media.Service
 }
 
 // newsletter is the newsletter's rules over the writer, which keeps the

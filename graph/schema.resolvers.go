@@ -156,6 +156,17 @@ func (r *commentConnectionResolver) TotalCount(ctx context.Context, obj *model.C
 	return obj.Count(ctx)
 }
 
+func (r *imageResolver) URL(ctx context.Context, obj *folio.Image, width *int) (string, error) {
+	return r.imageURL(obj, width)
+}
+
+func (r *imageResolver) Alt(ctx context.Context, obj *folio.Image) (*string, error) {
+	if obj.Alt == "" {
+		return nil, nil
+	}
+	return &obj.Alt, nil
+}
+
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.SignUpPayload, error) {
 	email, err := r.Auth.SignUp(ctx, folio.NewUser{Email: input.Email, Password: input.Password, Handle: input.Handle, DisplayName: input.DisplayName}, clientAddr(ctx))
 	p := &model.SignUpPayload{}
@@ -549,6 +560,22 @@ func (r *mutationResolver) RevokePreviewToken(ctx context.Context, input model.R
 	return r.revokePreviewToken(ctx, input)
 }
 
+func (r *mutationResolver) SetArticleCoverImage(ctx context.Context, input model.SetArticleCoverImageInput) (*model.ArticleCoverImagePayload, error) {
+	return r.setArticleCoverImage(ctx, input)
+}
+
+func (r *mutationResolver) RemoveArticleCoverImage(ctx context.Context, input model.RemoveArticleCoverImageInput) (*model.ArticleCoverImagePayload, error) {
+	return r.removeArticleCoverImage(ctx, input)
+}
+
+func (r *mutationResolver) SetAvatar(ctx context.Context, input model.SetAvatarInput) (*model.AvatarPayload, error) {
+	return r.setAvatar(ctx, input)
+}
+
+func (r *mutationResolver) RemoveAvatar(ctx context.Context) (*model.AvatarPayload, error) {
+	return r.removeAvatar(ctx)
+}
+
 func (r *previewTokenResolver) Article(ctx context.Context, obj *folio.PreviewToken) (*folio.Article, error) {
 	return mustLoad(ctx, loader.For(ctx).ArticleByID, obj.ArticleID, "preview article")
 }
@@ -905,6 +932,8 @@ func (r *Resolver) CommentConnection() CommentConnectionResolver {
 	return &commentConnectionResolver{r}
 }
 
+func (r *Resolver) Image() ImageResolver { return &imageResolver{r} }
+
 func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 func (r *Resolver) PreviewToken() PreviewTokenResolver { return &previewTokenResolver{r} }
@@ -938,6 +967,7 @@ type (
 	categoryConnectionResolver        struct{ *Resolver }
 	commentResolver                   struct{ *Resolver }
 	commentConnectionResolver         struct{ *Resolver }
+	imageResolver                     struct{ *Resolver }
 	mutationResolver                  struct{ *Resolver }
 	previewTokenResolver              struct{ *Resolver }
 	queryResolver                     struct{ *Resolver }

@@ -25,14 +25,14 @@ func FuzzRequestParams(f *testing.F) {
 		if err != nil {
 			t.Skip()
 		}
-		p, ferr := requestParams(post)
+		p, ferr := requestParams(post, fileLimits{})
 		if ferr != nil {
 			checkRequestRefusal(t, ferr.Message, string(body))
 		} else if p == nil {
 			t.Fatal("no params and no error")
 		}
 		get := &http.Request{Method: http.MethodGet, URL: &url.URL{Path: "/query", RawQuery: rawQuery}, Header: http.Header{"Accept": {accept}}}
-		if _, ferr := requestParams(get); ferr != nil {
+		if _, ferr := requestParams(get, fileLimits{}); ferr != nil {
 			checkRequestRefusal(t, ferr.Message, rawQuery)
 		}
 		if mt, ok := httpapi.ResponseMediaType(get); ok && mt != httpapi.MediaJSON && mt != httpapi.MediaGraphQLResponse {

@@ -31,6 +31,14 @@ type AddCommentPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// The result of `setArticleCoverImage` or `removeArticleCoverImage`.
+type ArticleCoverImagePayload struct {
+	// The article as it is now.
+	Article *folio.Article `json:"article,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
 // What changed between two versions of an article's text, as unified diffs
 // (`---`/`+++` headers, `@@` hunks with 3 lines of context), line by line.
 type ArticleDiff struct {
@@ -87,6 +95,14 @@ type ArticleStatusInput struct {
 type ArticleStatusPayload struct {
 	// The article in its new status.
 	Article *folio.Article `json:"article,omitempty"`
+	// What is wrong with the input.
+	UserErrors []*UserError `json:"userErrors"`
+}
+
+// The result of `setAvatar` or `removeAvatar`.
+type AvatarPayload struct {
+	// The signed-in user as they are now.
+	User *folio.User `json:"user,omitempty"`
 	// What is wrong with the input.
 	UserErrors []*UserError `json:"userErrors"`
 }
@@ -416,6 +432,12 @@ type RefreshSessionPayload struct {
 	UserErrors []*UserError `json:"userErrors"`
 }
 
+// A cover picture to take off.
+type RemoveArticleCoverImageInput struct {
+	// The article.
+	ArticleID string `json:"articleId"`
+}
+
 // The result of `resendVerificationEmail`.
 type ResendVerificationEmailPayload struct {
 	// Whether a new link was mailed: false when the address is verified already.
@@ -501,6 +523,22 @@ type Session struct {
 	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
 	// Who is signed in.
 	User *folio.User `json:"user"`
+}
+
+// A cover picture to set.
+type SetArticleCoverImageInput struct {
+	// The article.
+	ArticleID string `json:"articleId"`
+	// The picture: a part of the multipart request.
+	File graphql.Upload `json:"file"`
+	// What it shows, for people who cannot see it (at most 300 characters).
+	Alt *string `json:"alt,omitempty"`
+}
+
+// An avatar to set.
+type SetAvatarInput struct {
+	// The picture: a part of the multipart request.
+	File graphql.Upload `json:"file"`
 }
 
 // Whose role to change, and to what.

@@ -140,3 +140,14 @@ func (c *Store) MergeCategories(ctx context.Context, v folio.Viewer, from []int6
 func (c *Store) DeleteCategory(ctx context.Context, v folio.Viewer, id int64) (*folio.CategoryChange, error) {
 	return invalidating(ctx, c, c.categoryChangeKeys)(c.Writer.DeleteCategory(ctx, v, id))
 }
+
+// SetArticleCover implements folio.ImageWriter: the article's rows hold
+// their cover.
+func (c *Store) SetArticleCover(ctx context.Context, v folio.Viewer, id int64, img *folio.NewImage) (*folio.Article, error) {
+	return invalidating(ctx, c, c.articleKeys)(c.Writer.SetArticleCover(ctx, v, id, img))
+}
+
+// SetAvatar implements folio.ImageWriter: the user's rows hold their avatar.
+func (c *Store) SetAvatar(ctx context.Context, v folio.Viewer, img *folio.NewImage) (*folio.User, error) {
+	return invalidating(ctx, c, c.userKeys)(c.Writer.SetAvatar(ctx, v, img))
+}

@@ -38,6 +38,12 @@ const (
 	ENotAcceptable    Code = "not_acceptable"     // an Accept header that admits no JSON
 	ESlowBody         Code = "slow_body"          // a body that did not arrive in time
 	EIncompleteBody   Code = "incomplete_body"    // a body cut off before its end
+	EUploadsDisabled  Code = "uploads_disabled"   // a file upload to a server that takes none
+
+	// An uploaded image Folio will not store.
+	EImageType       Code = "image_type"       // not a JPEG, PNG or WebP, by its bytes (whatever it claims)
+	EImageSize       Code = "image_size"       // a file over the size limit
+	EImageDimensions Code = "image_dimensions" // width, height or pixels over the limits
 
 	// The operation is over one of the ceilings checked before it runs.
 	ECostLimit      Code = "cost_limit"      // its price

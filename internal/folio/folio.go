@@ -76,6 +76,8 @@ type User struct {
 	// link; such an account has limited rights (Viewer.Unverified). The
 	// zero value is verified, as are accounts made before verification.
 	Unverified bool
+	// Avatar is the picture the user uploaded; nil when none.
+	Avatar *Image `json:",omitempty"`
 }
 
 // Category is the one section an article is filed under.
@@ -118,6 +120,8 @@ type Article struct {
 	// PublishAt is when the schedule publishes the article; nil when it is
 	// not scheduled.
 	PublishAt *time.Time `json:",omitempty"`
+	// CoverImage is the article's cover picture; nil when it has none.
+	CoverImage *Image `json:",omitempty"`
 	// BodyOmitted marks a row read for a list without its body (Page.SkipBody):
 	// Body is empty, not the article's. Such a row must never stand in for a
 	// lookup by id or slug, nor be cached.

@@ -168,4 +168,5 @@ type Writer interface {
 	NewsletterStore
 	TaxonomyWriter
 	CategoryWriter
+	ImageWriter
 }

@@ -66,8 +66,8 @@ func (v Viewer) CanDeleteComment(c *Comment) bool {
 }
 
 // CheckVerified refuses, with EUnverified, what an account whose address is
-// not yet verified may not do: comment, react and write articles, the
-// things others see. Reading, its profile, its sessions and keys and the
+// not yet verified may not do: comment, react, write articles and upload
+// an avatar, the things others see. Reading, its profile, its sessions and keys and the
 // newsletter stay open to it.
 func (v Viewer) CheckVerified() error {
 	if v.SignedIn() && v.Unverified {

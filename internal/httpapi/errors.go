@@ -40,6 +40,11 @@ var wire = map[folio.Code]struct {
 	folio.ENotAcceptable:    {"BAD_USER_INPUT", http.StatusNotAcceptable},
 	folio.ESlowBody:         {"BAD_USER_INPUT", http.StatusRequestTimeout},
 	folio.EIncompleteBody:   {"BAD_USER_INPUT", http.StatusBadRequest},
+	folio.EUploadsDisabled:  {"UPLOADS_DISABLED", http.StatusUnsupportedMediaType},
+
+	folio.EImageType:       {"UNSUPPORTED_IMAGE_TYPE", http.StatusUnsupportedMediaType},
+	folio.EImageSize:       {"IMAGE_TOO_LARGE", http.StatusRequestEntityTooLarge},
+	folio.EImageDimensions: {"IMAGE_DIMENSIONS_TOO_LARGE", http.StatusRequestEntityTooLarge},
 
 	// GraphQL over HTTP answers 200 for an operation refused after it was
 	// read: the refusal is in the body.

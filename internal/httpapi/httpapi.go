@@ -55,6 +55,12 @@ type Options struct {
 	CORSOrigins []string
 	// HSTS sends Strict-Transport-Security (the server speaks TLS).
 	HSTS bool
+	// UploadMaxBytes, above zero, takes file uploads (multipart/form-data
+	// GraphQL requests) of up to that many bytes of files; zero refuses
+	// them with UPLOADS_DISABLED.
+	UploadMaxBytes int64
+	// Media, if set, serves stored files at GET /media/{key}.
+	Media http.Handler
 	// ReadYourWrites, if set, carries each client's last write position
 	// between its requests, for reads from replicas; nil: none.
 	ReadYourWrites *ReadYourWrites
@@ -74,9 +80,9 @@ type Options struct {
 func New(o Options) http.Handler {
 	o = o.withDefaults()
 	query := chain(o.GraphQL,
-		markGraphQL,                           // refusals below count as GraphQL requests in the access log
-		CSRF,                                  // no cross-site forms, no GET mutations
-		checkRequest(o.BodyTimeout),           // methods, media types, the body: its size and pace
+		markGraphQL, // refusals below count as GraphQL requests in the access log
+		CSRF,        // no cross-site forms, no GET mutations
+		checkRequest(o.BodyTimeout, o.UploadMaxBytes), // methods, media types, the body: its size and pace
 		publicCaching,                         // anonymous GET answers may be kept by CDNs
 		clientAddress(o.Proxies),              // the client's address, behind trusted proxies
 		deadline(o.Timeout),                   // REQUEST_TIMEOUT, down to SQL
@@ -104,6 +110,9 @@ func routes(o Options, query http.Handler) http.Handler {
 	mux.Handle("GET /readyz", o.Drain.readiness(readyz(o.Checks)))
 	if o.Schema != nil {
 		mux.Handle("GET /schema.graphql", o.Schema)
+	}
+	if o.Media != nil {
+		mux.Handle("GET /media/", o.Media)
 	}
 	if o.DevMail != nil {
 		mux.Handle("GET /dev/mail", o.DevMail)

@@ -66,8 +66,11 @@ func markGraphQL(next http.Handler) http.Handler {
 // extensions.code: a method, media type or Accept header Folio does not
 // speak (a live connection, WebSocket or SSE, brings its own Accept), and a body over MaxBodyBytes, slower than bodyTimeout or cut off.
 // It reads a POST's body whole before anything else runs, so the transport
-// reads it from memory and cannot fail.
-func checkRequest(bodyTimeout time.Duration) func(http.Handler) http.Handler {
+// reads it from memory and cannot fail. A file upload (multipart/form-data,
+// which CSRF lets through only with a preflight header) is taken when
+// uploadMax is above zero, up to uploadMax bytes of files and MaxBodyBytes
+// more, within UploadBodyTimeout; otherwise it is UPLOADS_DISABLED.
+func checkRequest(bodyTimeout time.Duration, uploadMax int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if !Streaming(r) && r.Method != http.MethodOptions {
@@ -79,12 +82,18 @@ func checkRequest(bodyTimeout time.Duration) func(http.Handler) http.Handler {
 			switch r.Method {
 			case http.MethodGet, http.MethodOptions:
 			case http.MethodPost:
-				mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-				if mt != "application/json" {
+				limit, timeout := int64(MaxBodyBytes), bodyTimeout
+				switch mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); {
+				case mt == "multipart/form-data" && uploadMax <= 0:
+					refuseAndDrain(w, r, folio.Errorf(folio.EUploadsDisabled, "File uploads are off on this server."))
+					return
+				case mt == "multipart/form-data":
+					limit, timeout = uploadMax+MaxBodyBytes, max(bodyTimeout, UploadBodyTimeout)
+				case mt != "application/json":
 					WriteError(w, r, folio.Errorf(folio.EUnsupportedMedia, "Send POST requests with Content-Type: application/json and a body of {\"query\": …, \"variables\": …}."))
 					return
 				}
-				body, ferr := readBody(w, r, bodyTimeout)
+				body, ferr := readBody(w, r, timeout, limit)
 				if ferr != nil && ferr.Code == folio.ETooLarge {
 					refuseAndDrain(w, r, ferr)
 					return
@@ -92,6 +101,10 @@ func checkRequest(bodyTimeout time.Duration) func(http.Handler) http.Handler {
 				if ferr != nil {
 					WriteError(w, r, ferr)
 					return
+				}
+				if limit > MaxBodyBytes {
+					// The upload took its time; the answer gets the server's usual.
+					_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(UploadBodyTimeout))
 				}
 				r.Body = io.NopCloser(bytes.NewReader(body))
 			default:
@@ -104,11 +117,15 @@ func checkRequest(bodyTimeout time.Duration) func(http.Handler) http.Handler {
 	}
 }
 
-// readBody reads r's body whole, within MaxBodyBytes and bodyTimeout (zero:
+// UploadBodyTimeout bounds how long a file upload's body may take to
+// arrive: 10 MB in a minute is 170 KB/s.
+const UploadBodyTimeout = time.Minute
+
+// readBody reads r's body whole, within limit bytes and bodyTimeout (zero:
 // only the server's ReadTimeout), and says why it could not.
-func readBody(w http.ResponseWriter, r *http.Request, bodyTimeout time.Duration) ([]byte, *folio.Error) {
-	if r.ContentLength > MaxBodyBytes {
-		return nil, folio.Errorf(folio.ETooLarge, "The request body is over %d bytes.", MaxBodyBytes)
+func readBody(w http.ResponseWriter, r *http.Request, bodyTimeout time.Duration, limit int64) ([]byte, *folio.Error) {
+	if r.ContentLength > limit {
+		return nil, folio.Errorf(folio.ETooLarge, "The request body is over %d bytes.", limit)
 	}
 	rc := http.NewResponseController(w)
 	if bodyTimeout > 0 {
@@ -117,15 +134,15 @@ func readBody(w http.ResponseWriter, r *http.Request, bodyTimeout time.Duration)
 		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
 	}
 	size := r.ContentLength
-	if size < 0 || size > MaxBodyBytes {
+	if size < 0 || size > limit {
 		size = 512
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size+1))
-	_, err := buf.ReadFrom(io.LimitReader(r.Body, MaxBodyBytes+1))
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, limit+1))
 	var ne net.Error
 	switch {
-	case err == nil && buf.Len() > MaxBodyBytes:
-		return nil, folio.Errorf(folio.ETooLarge, "The request body is over %d bytes.", MaxBodyBytes)
+	case err == nil && int64(buf.Len()) > limit:
+		return nil, folio.Errorf(folio.ETooLarge, "The request body is over %d bytes.", limit)
 	case err == nil:
 		return buf.Bytes(), nil
 	case errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):

@@ -76,6 +76,9 @@ type Options struct {
 	// nil this queue leaves them to one that has it.
 	Articles  ScheduleStore
 	Publisher Publisher
+	// Images releases the images writes stopped referring to; with it nil
+	// this queue leaves their jobs to one that has it.
+	Images ImageReleaser
 }
 
 // Queue inserts jobs and, with workers, runs them.
@@ -155,6 +158,12 @@ func New(o Options) (*Queue, error) {
 				return nil, fmt.Errorf("register the publish worker: %w", err)
 			}
 			cfg.Queues[QueueSchedule] = river.QueueConfig{MaxWorkers: max(1, o.Workers/2)}
+		}
+		if o.Images != nil {
+			if err := river.AddWorkerSafely(workers, &imageReleaseWorker{releaser: o.Images}); err != nil {
+				return nil, fmt.Errorf("register the image release worker: %w", err)
+			}
+			cfg.Queues[QueueMedia] = river.QueueConfig{MaxWorkers: max(1, o.Workers/2)}
 		}
 		cfg.Workers = workers
 	}

@@ -11,13 +11,17 @@ import (
 )
 
 const articleCols = `a.id, a.author_id, a.category_id, a.slug, a.title, a.excerpt, a.body, a.status,
-a.published_at, a.created_at, a.updated_at, a.reading_minutes, a.version, a.publish_at`
+a.published_at, a.created_at, a.updated_at, a.reading_minutes, a.version, a.publish_at, ` + coverCol
+
+// coverCol reads an article's cover as one JSON object (null without one),
+// which scans into a *folio.Image.
+const coverCol = `CASE WHEN a.cover_key IS NOT NULL THEN json_build_object('Key', a.cover_key, 'Width', a.cover_width, 'Height', a.cover_height, 'Alt', COALESCE(a.cover_alt, '')) END`
 
 // leanArticleCols are articleCols with an empty body in the body's place,
 // for lists whose rows show no body (folio.Page.SkipBody): the body is most
 // of a row's bytes, and reading it costs detoasting and decompressing.
 const leanArticleCols = `a.id, a.author_id, a.category_id, a.slug, a.title, a.excerpt, ''::text AS body, a.status,
-a.published_at, a.created_at, a.updated_at, a.reading_minutes, a.version, a.publish_at`
+a.published_at, a.created_at, a.updated_at, a.reading_minutes, a.version, a.publish_at, ` + coverCol
 
 // listColumns returns the columns a list of articles reads for p, and the
 // scanner of its rows, which marks body-less rows as such.
@@ -37,7 +41,7 @@ func scanLeanArticle(row pgx.Row, extra ...any) (*folio.Article, error) {
 func scanArticle(row pgx.Row, extra ...any) (*folio.Article, error) {
 	var a folio.Article
 	dest := append([]any{&a.ID, &a.AuthorID, &a.CategoryID, &a.Slug, &a.Title, &a.Excerpt, &a.Body, &a.Status,
-		&a.PublishedAt, &a.CreatedAt, &a.UpdatedAt, &a.ReadingMinutes, &a.Version, &a.PublishAt}, extra...)
+		&a.PublishedAt, &a.CreatedAt, &a.UpdatedAt, &a.ReadingMinutes, &a.Version, &a.PublishAt, &a.CoverImage}, extra...)
 	return &a, row.Scan(dest...)
 }
 

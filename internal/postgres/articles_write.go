@@ -343,6 +343,9 @@ func (db *DB) DeleteArticle(ctx context.Context, v folio.Viewer, id int64) (*fol
 		if _, err := tx.Exec(ctx, `DELETE FROM articles WHERE id = $1`, id); err != nil {
 			return nil, fmt.Errorf("delete article %d: %w", id, err)
 		}
+		if err := db.releaseImage(ctx, tx, a.CoverImage, nil); err != nil {
+			return nil, err
+		}
 		return a, db.emit(ctx, tx, folio.EventArticleDeleted, articleData(a))
 	})
 }

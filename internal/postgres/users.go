@@ -8,7 +8,11 @@ import (
 	"github.com/folio/folio/internal/folio"
 )
 
-const userCols = `u.id, u.handle, u.email, u.display_name, u.bio, u.avatar_url, u.role, u.created_at, u.updated_at, u.email_verified_at IS NULL`
+const userCols = `u.id, u.handle, u.email, u.display_name, u.bio, u.avatar_url, u.role, u.created_at, u.updated_at, u.email_verified_at IS NULL, ` + avatarCol
+
+// avatarCol reads a user's avatar as one JSON object (null without one),
+// which scans into a *folio.Image.
+const avatarCol = `CASE WHEN u.avatar_key IS NOT NULL THEN json_build_object('Key', u.avatar_key, 'Width', u.avatar_width, 'Height', u.avatar_height) END`
 
 func scanUser(row pgx.Row, extra ...any) (*folio.User, error) {
 	var u folio.User
@@ -17,7 +21,7 @@ func scanUser(row pgx.Row, extra ...any) (*folio.User, error) {
 
 // userDest are the destinations of userCols.
 func userDest(u *folio.User) []any {
-	return []any{&u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt, &u.Unverified}
+	return []any{&u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt, &u.Unverified, &u.Avatar}
 }
 
 const usersByIDs = `SELECT ` + userCols + ` FROM users u WHERE u.id = ANY($1)`

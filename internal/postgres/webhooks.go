@@ -24,6 +24,9 @@ type JobInserter interface {
 	// InsertPublishTx queues the publication of an article at at, by the
 	// user by who scheduled it.
 	InsertPublishTx(ctx context.Context, tx pgx.Tx, articleID int64, at time.Time, by int64) error
+	// InsertImageReleaseTx queues the release of an image a write stopped
+	// referring to (DB.ReleaseImage).
+	InsertImageReleaseTx(ctx context.Context, tx pgx.Tx, key string) error
 }
 
 // SetJobs makes the writes announce their events to webhooks through j;

@@ -174,6 +174,28 @@ func (w writer) SetUserRole(ctx context.Context, v folio.Viewer, id int64, r fol
 	return u, err
 }
 
+// SetArticleCover implements folio.ImageWriter: the responses holding the
+// article, and the public lists (their cards show covers) when it is
+// published.
+func (w writer) SetArticleCover(ctx context.Context, v folio.Viewer, id int64, img *folio.NewImage) (*folio.Article, error) {
+	a, err := w.Writer.SetArticleCover(ctx, v, id, img)
+	if err == nil {
+		w.c.Invalidate(ctx, articleChanged(a, a.Status == folio.StatusPublished)...)
+	}
+	return a, err
+}
+
+// SetAvatar implements folio.ImageWriter: the responses holding the user
+// (every response that shows them, as an author or a commenter, is tagged
+// with them).
+func (w writer) SetAvatar(ctx context.Context, v folio.Viewer, img *folio.NewImage) (*folio.User, error) {
+	u, err := w.Writer.SetAvatar(ctx, v, img)
+	if err == nil {
+		w.c.Invalidate(ctx, userChanged(u)...)
+	}
+	return u, err
+}
+
 type accounts struct {
 	auth.Store
 	c *Cache
