@@ -6,6 +6,8 @@ package graphtest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -274,4 +276,12 @@ func (s *Server) SignUp(tb testing.TB, db *postgres.DB, keys *auth.KeySet, email
 	}
 	sess := v.VerifyEmail.Session
 	return sess.AccessToken, sess.RefreshToken, sess.User.ID
+}
+
+// RandomHex is n random bytes in hex: a suffix that keeps the handles,
+// slugs and e-mail addresses of one test apart from another's.
+func RandomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }

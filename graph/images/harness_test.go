@@ -6,8 +6,6 @@ package images_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -146,12 +144,6 @@ func cachedPair(t *testing.T) (*env, *env) {
 	return newEnv(t, o), newEnv(t, o)
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // person is a verified user with a session.
 type person struct {
 	user *folio.User
@@ -161,7 +153,7 @@ type person struct {
 
 func (e *env) person(t *testing.T, role folio.Role) person {
 	t.Helper()
-	handle := fmt.Sprintf("%s_%s", role, randomHex(4))
+	handle := fmt.Sprintf("%s_%s", role, graphtest.RandomHex(4))
 	access, _, id := e.SignUp(t, testDB, e.keys, handle+"@example.com", "correct horse battery staple", handle)
 	if _, err := testDB.Pool.Exec(t.Context(), `UPDATE users SET role = $2 WHERE handle = $1`, handle, string(role)); err != nil {
 		t.Fatal(err)
@@ -176,7 +168,7 @@ func (e *env) person(t *testing.T, role folio.Role) person {
 // article makes an article by author, a draft unless published.
 func article(t *testing.T, author *folio.User, published bool) *folio.Article {
 	t.Helper()
-	a := postgrestest.Article{Author: author, Slug: "a-" + randomHex(4), Title: "An article", Body: "Words.", Status: folio.StatusDraft}
+	a := postgrestest.Article{Author: author, Slug: "a-" + graphtest.RandomHex(4), Title: "An article", Body: "Words.", Status: folio.StatusDraft}
 	if published {
 		a.Status, a.PublishedAt = folio.StatusPublished, time.Now().Add(-time.Hour)
 	}

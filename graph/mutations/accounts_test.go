@@ -72,7 +72,7 @@ func TestSignUp(t *testing.T) {
 		}
 		// Handles are public, so a taken one is said, whether or not the
 		// email is taken too: the answer never depends on the email.
-		for _, email := range []string{"fresh" + randomHex(3) + "@example.com", p.email} {
+		for _, email := range []string{"fresh" + graphtest.RandomHex(3) + "@example.com", p.email} {
 			e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": email, "password": "long enough password", "handle": strings.ToUpper(p.user.Handle), "displayName": "X"}}, &out)
 			wantUserErrors(t, out.SignUp.UserErrors, "handle:TAKEN")
 		}
@@ -90,8 +90,8 @@ func TestSignUp_NoEnumeration(t *testing.T) {
 		// The address is echoed, normalized: take it out to compare.
 		return strings.ReplaceAll(string(r.Data), strings.ToLower(email), "EMAIL")
 	}
-	fresh := "fresh" + randomHex(3) + "@example.com"
-	free, taken := answer(fresh, "fresh_"+randomHex(3)), answer(strings.ToLower(p.email), "squat_"+randomHex(3))
+	fresh := "fresh" + graphtest.RandomHex(3) + "@example.com"
+	free, taken := answer(fresh, "fresh_"+graphtest.RandomHex(3)), answer(strings.ToLower(p.email), "squat_"+graphtest.RandomHex(3))
 	if want := `{"signUp":{"session":null,"email":"EMAIL","userErrors":[]}}`; free != want || taken != want {
 		t.Fatalf("free address: %s\ntaken address: %s\nwant both %s", free, taken, want)
 	}
@@ -123,12 +123,12 @@ func TestSignUp_NoEnumeration(t *testing.T) {
 // link; after that a new sign-up with the address replaces it.
 func TestSignUp_Squatted(t *testing.T) {
 	e := newEnv(t)
-	email := "victim-" + randomHex(4) + "@example.com"
+	email := "victim-" + graphtest.RandomHex(4) + "@example.com"
 	up := func(handle, pw string) string {
 		t.Helper()
 		return string(e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": email, "password": pw, "handle": handle, "displayName": "X"}}, nil).Data)
 	}
-	squatter, victim := "squatter_"+randomHex(3), "victim_"+randomHex(3)
+	squatter, victim := "squatter_"+graphtest.RandomHex(3), "victim_"+graphtest.RandomHex(3)
 	want := up(squatter, "the squatter's password")
 	handles := func() (hs []string) {
 		t.Helper()
@@ -176,10 +176,10 @@ func TestSignUp_Squatted(t *testing.T) {
 func TestSignUp_Verification(t *testing.T) {
 	e := newEnv(t)
 	author, editor := e.signUp(t, folio.RoleAuthor), e.signUp(t, folio.RoleEditor)
-	article := e.mustCreate(t, author, "Verified "+randomHex(3))
+	article := e.mustCreate(t, author, "Verified "+graphtest.RandomHex(3))
 	e.setStatus(t, editor.h(), "publishArticle", article.ID)
 
-	handle := "unverified_" + randomHex(3)
+	handle := "unverified_" + graphtest.RandomHex(3)
 	email, pw := handle+"@example.com", "correct horse battery staple"
 	e.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": email, "password": pw, "handle": handle, "displayName": "U"}}, nil)
 	in, _ := e.signIn(t, email, pw)
@@ -296,7 +296,7 @@ func TestSignIn(t *testing.T) {
 	})
 	t.Run("Wrong password and unknown account look the same", func(t *testing.T) {
 		wrong, _ := e.signIn(t, p.email, "not the password")
-		unknown, _ := e.signIn(t, "nobody-"+randomHex(4)+"@example.com", "not the password")
+		unknown, _ := e.signIn(t, "nobody-"+graphtest.RandomHex(4)+"@example.com", "not the password")
 		wantUserErrors(t, wrong.SignIn.UserErrors, ":INVALID_CREDENTIALS")
 		wantUserErrors(t, unknown.SignIn.UserErrors, ":INVALID_CREDENTIALS")
 		if wrong.SignIn.UserErrors[0].Message != unknown.SignIn.UserErrors[0].Message {

@@ -93,8 +93,8 @@ func (e *env) setStatus(t *testing.T, h http.Header, op, id string) (articlePayl
 func TestCreateArticle(t *testing.T) {
 	e := newEnv(t)
 	f := fixture(t)
-	cat := f.Category("cat-"+randomHex(3), "Cat")
-	tag := f.Tag("tag-"+randomHex(3), "Tag")
+	cat := f.Category("cat-"+graphtest.RandomHex(3), "Cat")
+	tag := f.Tag("tag-"+graphtest.RandomHex(3), "Tag")
 	author := e.signUp(t, folio.RoleAuthor)
 	t.Run("OK", func(t *testing.T) {
 		out, _ := e.create(t, author.h(), map[string]any{"title": "  Héllo, Wörld: GraphQL & Go!  ", "body": "# Hi", "excerpt": "x",
@@ -120,7 +120,7 @@ func TestCreateArticle(t *testing.T) {
 		}
 	})
 	t.Run("A chosen slug that is taken is refused", func(t *testing.T) {
-		slug := "chosen-" + randomHex(3)
+		slug := "chosen-" + graphtest.RandomHex(3)
 		if out, _ := e.create(t, author.h(), map[string]any{"title": "One", "body": "b", "slug": slug}); out.Article == nil || out.Article.Slug != slug {
 			t.Fatalf("first: %+v", out)
 		}
@@ -166,7 +166,7 @@ func TestDraftVisibility(t *testing.T) {
 	author := e.signUp(t, folio.RoleAuthor)
 	other := e.signUp(t, folio.RoleAuthor)
 	editor := e.signUp(t, folio.RoleEditor)
-	word := "zyzzyva" + randomHex(3)
+	word := "zyzzyva" + graphtest.RandomHex(3)
 	draft := e.mustCreate(t, author, "Draft about "+word)
 	byNode := `query($id: ID!) { node(id: $id) { id } }`
 	bySlug := `query($s: String!) { article(slug: $s) { id } }`
@@ -206,14 +206,14 @@ func TestUpdateArticle(t *testing.T) {
 	author := e.signUp(t, folio.RoleAuthor)
 	other := e.signUp(t, folio.RoleAuthor)
 	editor := e.signUp(t, folio.RoleEditor)
-	tag := fixture(t).Tag("upd-"+randomHex(3), "Upd")
+	tag := fixture(t).Tag("upd-"+graphtest.RandomHex(3), "Upd")
 	t.Run("Own draft", func(t *testing.T) {
 		a := e.mustCreate(t, author, "Before")
 		out, _ := e.update(t, author.h(), map[string]any{"id": a.ID, "expectedVersion": 1, "title": "After", "tagIds": []string{gid("Tag", tag.ID)}})
 		if out.Article == nil || out.Article.Title != "After" || out.Article.Version != 2 || out.Article.Slug != a.Slug || len(out.Article.Tags) != 1 {
 			t.Fatalf("updated %+v %+v", out.Article, out.UserErrors)
 		}
-		out, _ = e.update(t, author.h(), map[string]any{"id": a.ID, "expectedVersion": 2, "tagIds": []string{}, "slug": "brand-new-" + randomHex(2)})
+		out, _ = e.update(t, author.h(), map[string]any{"id": a.ID, "expectedVersion": 2, "tagIds": []string{}, "slug": "brand-new-" + graphtest.RandomHex(2)})
 		if out.Article == nil || len(out.Article.Tags) != 0 || !strings.HasPrefix(out.Article.Slug, "brand-new-") {
 			t.Fatalf("cleared tags / new slug: %+v %+v", out.Article, out.UserErrors)
 		}

@@ -26,8 +26,8 @@ const articlePage = `query($s: String!) { article(slug: $s) {
 func TestCache_ArticlePage(t *testing.T) {
 	a, b := newCachedPair(t)
 	author, editor, reader := a.signUp(t, folio.RoleAuthor), a.signUp(t, folio.RoleEditor), a.signUp(t, folio.RoleReader)
-	tag := fixture(t).Tag("warm-"+randomHex(3), "Warm")
-	cat := fixture(t).Category("warm-"+randomHex(3), "Warm")
+	tag := fixture(t).Tag("warm-"+graphtest.RandomHex(3), "Warm")
+	cat := fixture(t).Category("warm-"+graphtest.RandomHex(3), "Warm")
 	out, _ := a.create(t, author.h(), map[string]any{"title": "Warm page", "body": "b", "categoryId": gid("Category", cat.ID), "tagIds": []string{gid("Tag", tag.ID)}})
 	a.setStatus(t, editor.h(), "publishArticle", out.Article.ID)
 	c, _ := a.comment(t, &reader, "addComment", map[string]any{"articleId": out.Article.ID, "body": "hello"})
@@ -63,13 +63,13 @@ func TestCache_WritesInvalidate(t *testing.T) {
 	read(t, editor.h(), art.Slug) // warm
 
 	t.Run("updateArticle", func(t *testing.T) {
-		a.update(t, editor.h(), map[string]any{"id": art.ID, "expectedVersion": 1, "title": "New title", "tagIds": []string{gid("Tag", fixture(t).Tag("new-"+randomHex(3), "New").ID)}})
+		a.update(t, editor.h(), map[string]any{"id": art.ID, "expectedVersion": 1, "title": "New title", "tagIds": []string{gid("Tag", fixture(t).Tag("new-"+graphtest.RandomHex(3), "New").ID)}})
 		if got := read(t, editor.h(), art.Slug); !strings.Contains(got, `"title":"New title"`) || !strings.Contains(got, `"tags":[{"slug":"new-`) {
 			t.Fatalf("B read %s", got)
 		}
 	})
 	t.Run("updateArticle slug", func(t *testing.T) {
-		newSlug := "moved-" + randomHex(3)
+		newSlug := "moved-" + graphtest.RandomHex(3)
 		read(t, editor.h(), newSlug) // cached as missing
 		a.update(t, editor.h(), map[string]any{"id": art.ID, "expectedVersion": 2, "slug": newSlug})
 		// The old slug is remembered: it finds the article under its new
@@ -120,7 +120,7 @@ func TestCache_WritesInvalidate(t *testing.T) {
 		}
 	})
 	t.Run("signUp of a handle cached as missing", func(t *testing.T) {
-		handle := "newcomer_" + randomHex(3)
+		handle := "newcomer_" + graphtest.RandomHex(3)
 		q := `query($h: String!) { user(handle: $h) { handle } }`
 		if got := b.OK(t, nil, q, map[string]any{"h": handle}, nil).Raw; !strings.Contains(got, `"user":null`) {
 			t.Fatal(got)
@@ -131,9 +131,9 @@ func TestCache_WritesInvalidate(t *testing.T) {
 		}
 	})
 	t.Run("verifyEmail", func(t *testing.T) {
-		pub := a.mustCreate(t, author, "Reacted to "+randomHex(3))
+		pub := a.mustCreate(t, author, "Reacted to "+graphtest.RandomHex(3))
 		a.setStatus(t, editor.h(), "publishArticle", pub.ID)
-		handle := "verifier_" + randomHex(3)
+		handle := "verifier_" + graphtest.RandomHex(3)
 		email, pw := handle+"@example.com", "long enough password"
 		a.OK(t, nil, signUpMutation, map[string]any{"in": map[string]any{"email": email, "password": pw, "handle": handle, "displayName": "V"}}, nil)
 		in, _ := b.signIn(t, email, pw)

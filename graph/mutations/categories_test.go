@@ -63,13 +63,13 @@ func categoryOf(t *testing.T, articleID int64) *int64 {
 func TestCategories_Permissions(t *testing.T) {
 	e := newEnv(t)
 	reader, author, editor, admin := e.signUp(t, folio.RoleReader), e.signUp(t, folio.RoleAuthor), e.signUp(t, folio.RoleEditor), e.signUp(t, folio.RoleAdmin)
-	victim, other := fixture(t).Category("cperm-"+randomHex(4), "Victim"), fixture(t).Category("cperm-"+randomHex(4), "Other")
+	victim, other := fixture(t).Category("cperm-"+graphtest.RandomHex(4), "Victim"), fixture(t).Category("cperm-"+graphtest.RandomHex(4), "Other")
 	vid, oid := victim.NodeID(), other.NodeID()
 	ops := []struct {
 		name, mutation, field string
 		in                    map[string]any
 	}{
-		{"CreateCategory", createCategoryMutation, "createCategory", map[string]any{"name": "Never " + randomHex(3)}},
+		{"CreateCategory", createCategoryMutation, "createCategory", map[string]any{"name": "Never " + graphtest.RandomHex(3)}},
 		{"UpdateCategory", updateCategoryMutation, "updateCategory", map[string]any{"id": vid, "name": "Hijacked"}},
 		{"MergeCategories", mergeCategoriesMutation, "mergeCategories", map[string]any{"from": []string{vid}, "into": oid}},
 		{"DeleteCategory", deleteCategoryMutation, "deleteCategory", map[string]any{"id": vid}},
@@ -89,14 +89,14 @@ func TestCategories_Permissions(t *testing.T) {
 	}
 	for _, p := range []person{editor, admin} {
 		t.Run("Allowed/"+string(p.user.Role), func(t *testing.T) {
-			a := e.mustCreateCategory(t, p.h(), map[string]any{"name": "Kept " + randomHex(3), "description": "  Kept things. ", "position": 3})
+			a := e.mustCreateCategory(t, p.h(), map[string]any{"name": "Kept " + graphtest.RandomHex(3), "description": "  Kept things. ", "position": 3})
 			if a.Description != "Kept things." || a.Position != 3 {
 				t.Fatalf("created %+v, want the trimmed description and position 3", a)
 			}
 			if u, r := e.catOp(t, p.h(), updateCategoryMutation, "updateCategory", map[string]any{"id": a.ID, "name": "Renamed", "position": 7}); u == nil || u.Category == nil || u.Category.Name != "Renamed" || u.Category.Position != 7 || u.Category.Description != "Kept things." {
 				t.Fatalf("update: %s", r.Raw)
 			}
-			b := e.mustCreateCategory(t, p.h(), map[string]any{"name": "Merged " + randomHex(3)})
+			b := e.mustCreateCategory(t, p.h(), map[string]any{"name": "Merged " + graphtest.RandomHex(3)})
 			if m, r := e.catOp(t, p.h(), mergeCategoriesMutation, "mergeCategories", map[string]any{"from": []string{b.ID}, "into": a.ID}); m == nil || m.Category == nil || len(m.MergedCategoryIds) != 1 || m.MergedCategoryIds[0] != b.ID {
 				t.Fatalf("merge: %s", r.Raw)
 			}
@@ -111,8 +111,8 @@ func TestCategories_Validation(t *testing.T) {
 	e := newEnv(t)
 	editor := e.signUp(t, folio.RoleEditor)
 	h := editor.h()
-	existing := e.mustCreateCategory(t, h, map[string]any{"name": "Existing " + randomHex(4)})
-	gone := fixture(t).Category("cgone-"+randomHex(4), "Gone")
+	existing := e.mustCreateCategory(t, h, map[string]any{"name": "Existing " + graphtest.RandomHex(4)})
+	gone := fixture(t).Category("cgone-"+graphtest.RandomHex(4), "Gone")
 	if _, err := testDB.Pool.Exec(context.Background(), `DELETE FROM categories WHERE id = $1`, gone.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestCategories_Validation(t *testing.T) {
 		{"UpdatePositionTooHigh", updateCategoryMutation, "updateCategory", map[string]any{"id": existing.ID, "position": folio.MaxCategoryPosition + 1}, []string{"position:INVALID"}},
 		{"MergeIntoItself", mergeCategoriesMutation, "mergeCategories", map[string]any{"from": []string{existing.ID}, "into": existing.ID}, []string{"from.0:INVALID"}},
 		{"MergeMissing", mergeCategoriesMutation, "mergeCategories", map[string]any{"from": []string{gone.NodeID()}, "into": existing.ID}, []string{"from.0:NOT_FOUND"}},
-		{"MergeTagIDs", mergeCategoriesMutation, "mergeCategories", map[string]any{"from": []string{fixture(t).Tag("ctag-"+randomHex(4), "T").NodeID()}, "into": existing.ID}, []string{"from.0:INVALID"}},
+		{"MergeTagIDs", mergeCategoriesMutation, "mergeCategories", map[string]any{"from": []string{fixture(t).Tag("ctag-"+graphtest.RandomHex(4), "T").NodeID()}, "into": existing.ID}, []string{"from.0:INVALID"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -156,9 +156,9 @@ func TestCategories_MergeDeleteOrder(t *testing.T) {
 	e := newEnv(t)
 	editor, author := e.signUp(t, folio.RoleEditor), e.signUp(t, folio.RoleAuthor)
 	f := fixture(t)
-	keep, fold := f.Category("keep-"+randomHex(4), "Keep"), f.Category("fold-"+randomHex(4), "Fold")
-	a1 := f.Article(postgrestest.Article{Author: author.user, Category: fold, Slug: "cm-1-" + randomHex(3), Title: "One"})
-	a2 := f.Article(postgrestest.Article{Author: author.user, Category: fold, Slug: "cm-2-" + randomHex(3), Title: "Two", Status: folio.StatusDraft})
+	keep, fold := f.Category("keep-"+graphtest.RandomHex(4), "Keep"), f.Category("fold-"+graphtest.RandomHex(4), "Fold")
+	a1 := f.Article(postgrestest.Article{Author: author.user, Category: fold, Slug: "cm-1-" + graphtest.RandomHex(3), Title: "One"})
+	a2 := f.Article(postgrestest.Article{Author: author.user, Category: fold, Slug: "cm-2-" + graphtest.RandomHex(3), Title: "Two", Status: folio.StatusDraft})
 	if m, r := e.catOp(t, editor.h(), mergeCategoriesMutation, "mergeCategories", map[string]any{"from": []string{fold.NodeID()}, "into": keep.NodeID()}); m == nil || m.Category == nil {
 		t.Fatalf("merge: %s", r.Raw)
 	}
@@ -176,7 +176,7 @@ func TestCategories_MergeDeleteOrder(t *testing.T) {
 
 	t.Run("Order", func(t *testing.T) {
 		// Positions far above any other test's categories put these last.
-		tag := randomHex(3)
+		tag := graphtest.RandomHex(3)
 		for name, pos := range map[string]int{"d": 900_003, "c": 900_001, "b": 900_002, "a": 900_001} {
 			e.mustCreateCategory(t, editor.h(), map[string]any{"name": "Ord " + tag + " " + name, "position": pos})
 		}
@@ -217,9 +217,9 @@ func TestCategories_CacheInvalidation(t *testing.T) {
 	a, b := newResponseCachedPair(t)
 	author, editor := a.signUp(t, folio.RoleAuthor), a.signUp(t, folio.RoleEditor)
 	f := fixture(t)
-	cat, other := f.Category("ccache-"+randomHex(4), "Before"), f.Category("ccache-o-"+randomHex(4), "Other")
-	inCat := f.Article(postgrestest.Article{Author: author.user, Category: other, Slug: "in-cat-" + randomHex(3), Title: "In a category"})
-	unrelated := f.Article(postgrestest.Article{Author: author.user, Slug: "c-unrelated-" + randomHex(3), Title: "Unrelated"})
+	cat, other := f.Category("ccache-"+graphtest.RandomHex(4), "Before"), f.Category("ccache-o-"+graphtest.RandomHex(4), "Other")
+	inCat := f.Article(postgrestest.Article{Author: author.user, Category: other, Slug: "in-cat-" + graphtest.RandomHex(3), Title: "In a category"})
+	unrelated := f.Article(postgrestest.Article{Author: author.user, Slug: "c-unrelated-" + graphtest.RandomHex(3), Title: "Unrelated"})
 	const (
 		catQ  = `query Cat($s: String!) { category(slug: $s) { name description } }`
 		pageQ = `query Page($s: String!) { article(slug: $s) { title category { name } } }`

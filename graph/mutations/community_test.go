@@ -230,7 +230,7 @@ func TestProfileAndRoles(t *testing.T) {
 
 func TestNewsletter(t *testing.T) {
 	e := newEnv(t)
-	email := "news-" + randomHex(4) + "@Example.COM"
+	email := "news-" + graphtest.RandomHex(4) + "@Example.COM"
 	const sub = `mutation($e: String!) { subscribeNewsletter(input: {email: $e}) { email userErrors { field code message } } }`
 	const confirm = `mutation($t: String!) { confirmNewsletter(input: {token: $t}) { email userErrors { field code message } } }`
 	const unsub = `mutation($t: String!) { unsubscribeNewsletter(input: {token: $t}) { ok userErrors { field code message } } }`
@@ -289,7 +289,7 @@ WHERE o.recipient = $1 AND o.kind = 'newsletter_confirm' ORDER BY o.id DESC LIMI
 		// The link the mail carries works, for a known address and an
 		// unknown one alike.
 		known := e.OK(t, nil, unsub, map[string]any{"t": testLinks.UnsubscribeToken(stored)}, nil).Data
-		unknown := e.OK(t, nil, unsub, map[string]any{"t": testLinks.UnsubscribeToken("nobody-" + randomHex(4) + "@example.com")}, nil).Data
+		unknown := e.OK(t, nil, unsub, map[string]any{"t": testLinks.UnsubscribeToken("nobody-" + graphtest.RandomHex(4) + "@example.com")}, nil).Data
 		if string(known) != string(unknown) || !strings.Contains(string(known), `"ok":true`) {
 			t.Fatalf("known %s, unknown %s", known, unknown)
 		}
@@ -316,7 +316,7 @@ func TestComments_PayloadBatches(t *testing.T) {
 	  comment { id article { comments(first: 20) { nodes { id author { handle } } } } }
 	  userErrors { field message code } } }`
 	statements := func(readers int) int64 {
-		a := e.mustCreate(t, author, "Batched "+randomHex(3))
+		a := e.mustCreate(t, author, "Batched "+graphtest.RandomHex(3))
 		e.setStatus(t, editor.h(), "publishArticle", a.ID)
 		for range readers {
 			r := e.signUp(t, folio.RoleReader)
@@ -339,7 +339,7 @@ func TestComments_PayloadBatches(t *testing.T) {
 // RATE_LIMITED with a retry time, and no further mail is queued.
 func TestNewsletter_Throttle(t *testing.T) {
 	e := newEnv(t)
-	email := "bomb-" + randomHex(4) + "@example.com"
+	email := "bomb-" + graphtest.RandomHex(4) + "@example.com"
 	const sub = `mutation($e: String!) { subscribeNewsletter(input: {email: $e}) { email userErrors { field code message } } }`
 	for range 3 {
 		e.OK(t, nil, sub, map[string]any{"e": email}, nil)
@@ -352,5 +352,5 @@ func TestNewsletter_Throttle(t *testing.T) {
 		t.Errorf("%d mails queued for the address, want 3", mails)
 	}
 	// Another address from the same client still gets through.
-	e.OK(t, nil, sub, map[string]any{"e": "other-" + randomHex(4) + "@example.com"}, nil)
+	e.OK(t, nil, sub, map[string]any{"e": "other-" + graphtest.RandomHex(4) + "@example.com"}, nil)
 }

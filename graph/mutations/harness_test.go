@@ -2,9 +2,7 @@ package mutations_test
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -96,12 +94,6 @@ func newEnvWith(t *testing.T, rdb redis.UniversalClient, prefix string, keys *au
 	return e
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // person is a signed-up user with a live session.
 type person struct {
 	user    *folio.User
@@ -155,7 +147,7 @@ type userError struct {
 func (e *env) signUp(t *testing.T, role folio.Role) person {
 	t.Helper()
 	n := e.seq.Add(1)
-	handle := fmt.Sprintf("%s_%d_%s", role, n, randomHex(3))
+	handle := fmt.Sprintf("%s_%d_%s", role, n, graphtest.RandomHex(3))
 	p := person{email: handle + "@example.com", pw: "correct horse battery " + handle}
 	p.access, p.refresh, p.id = e.SignUp(t, testDB, e.keys, p.email, p.pw, handle)
 	us, err := testDB.UsersByHandles(context.Background(), []string{handle})

@@ -116,7 +116,7 @@ const articleQuery = `query Article($s: String!) { article(slug: $s) { title sta
 func TestResponseCache_Viewers(t *testing.T) {
 	a, _ := newResponseCachedPair(t)
 	author, other := a.signUp(t, folio.RoleAuthor), a.signUp(t, folio.RoleAuthor)
-	draft := fixture(t).Article(postgrestest.Article{Author: author.user, Slug: "rc-draft-" + randomHex(3), Title: "Draft for one", Status: folio.StatusDraft})
+	draft := fixture(t).Article(postgrestest.Article{Author: author.user, Slug: "rc-draft-" + graphtest.RandomHex(3), Title: "Draft for one", Status: folio.StatusDraft})
 	vars := map[string]any{"s": draft.Slug}
 
 	t.Run("SignedInNeverStored", func(t *testing.T) {
@@ -271,7 +271,7 @@ func invalidationAcrossInstances(t *testing.T, a, b *rcEnv) {
 	// A handle looked up before anyone had it is cached as missing, until
 	// the sign-up that takes it.
 	t.Run("SignedUp", func(t *testing.T) {
-		handle := "late_" + randomHex(4)
+		handle := "late_" + graphtest.RandomHex(4)
 		const byHandle = `query($h: String!) { user(handle: $h) { handle } }`
 		vars := map[string]any{"h": handle}
 		b.OK(t, nil, byHandle, vars, nil)

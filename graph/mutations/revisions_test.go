@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/folio"
 )
 
@@ -110,7 +111,7 @@ func TestRevisions_RoundTrip(t *testing.T) {
 		t.Fatalf("second edit: %+v %s", u.UserErrors, r.Raw)
 	}
 	// A change of neither title, excerpt nor body keeps nothing.
-	if u, r := e.update(t, author.h(), map[string]any{"id": a.ID, "expectedVersion": 3, "slug": "a-new-slug-" + randomHex(3)}); u.Article == nil {
+	if u, r := e.update(t, author.h(), map[string]any{"id": a.ID, "expectedVersion": 3, "slug": "a-new-slug-" + graphtest.RandomHex(3)}); u.Article == nil {
 		t.Fatalf("slug edit: %+v %s", u.UserErrors, r.Raw)
 	}
 

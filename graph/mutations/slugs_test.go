@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/folio/folio/graph/graphtest"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/postgres/postgrestest"
 )
@@ -37,12 +38,12 @@ func TestSlugHistory(t *testing.T) {
 	}
 
 	t.Run("Article", func(t *testing.T) {
-		art := a.publish(t, author, editor, "Slugs move "+randomHex(3))
+		art := a.publish(t, author, editor, "Slugs move "+graphtest.RandomHex(3))
 		old := art.Slug
 		wantSlug(t, articleQ, old, old)
 		var out map[string]*articlePayload
 		r := a.Do(t, editor.h(), `mutation($in: UpdateArticleInput!) { updateArticle(input: $in) { article { slug version } userErrors { code } } }`,
-			map[string]any{"in": map[string]any{"id": art.ID, "expectedVersion": art.Version, "slug": "moved-" + randomHex(4)}})
+			map[string]any{"in": map[string]any{"id": art.ID, "expectedVersion": art.Version, "slug": "moved-" + graphtest.RandomHex(4)}})
 		r.Decode(t, &out)
 		if out["updateArticle"] == nil || out["updateArticle"].Article == nil {
 			t.Fatalf("re-slug: %s", r.Raw)
@@ -57,10 +58,10 @@ func TestSlugHistory(t *testing.T) {
 		wantSlug(t, articleQ, old, taker.Slug)
 	})
 	t.Run("Tag", func(t *testing.T) {
-		tag := a.mustCreateTag(t, editor.h(), "Old name "+randomHex(3))
+		tag := a.mustCreateTag(t, editor.h(), "Old name "+graphtest.RandomHex(3))
 		old := tag.Slug
 		wantSlug(t, tagQ, old, old)
-		u, r := a.tagOp(t, editor.h(), updateTagMutation, "updateTag", map[string]any{"id": tag.ID, "slug": "new-" + randomHex(4)})
+		u, r := a.tagOp(t, editor.h(), updateTagMutation, "updateTag", map[string]any{"id": tag.ID, "slug": "new-" + graphtest.RandomHex(4)})
 		if u == nil || u.Tag == nil {
 			t.Fatalf("re-slug: %s", r.Raw)
 		}
@@ -73,7 +74,7 @@ func TestSlugHistory(t *testing.T) {
 		wantSlug(t, tagQ, old, old)
 		wantSlug(t, tagQ, u.Tag.Slug, old)
 		// Merged away: its slug leads to the tag that stayed.
-		into := a.mustCreateTag(t, editor.h(), "Into "+randomHex(3))
+		into := a.mustCreateTag(t, editor.h(), "Into "+graphtest.RandomHex(3))
 		if m, r := a.tagOp(t, editor.h(), mergeTagsMutation, "mergeTags", map[string]any{"from": []string{tag.ID}, "into": into.ID}); m == nil || m.Tag == nil {
 			t.Fatalf("merge: %s", r.Raw)
 		}
@@ -86,10 +87,10 @@ func TestSlugHistory(t *testing.T) {
 		wantSlug(t, tagQ, into.Slug, "")
 	})
 	t.Run("Category", func(t *testing.T) {
-		c := a.mustCreateCategory(t, editor.h(), map[string]any{"name": "Old cat " + randomHex(3)})
+		c := a.mustCreateCategory(t, editor.h(), map[string]any{"name": "Old cat " + graphtest.RandomHex(3)})
 		old := c.Slug
 		wantSlug(t, categoryQ, old, old)
-		u, r := a.catOp(t, editor.h(), updateCategoryMutation, "updateCategory", map[string]any{"id": c.ID, "slug": "new-cat-" + randomHex(4)})
+		u, r := a.catOp(t, editor.h(), updateCategoryMutation, "updateCategory", map[string]any{"id": c.ID, "slug": "new-cat-" + graphtest.RandomHex(4)})
 		if u == nil || u.Category == nil {
 			t.Fatalf("re-slug: %s", r.Raw)
 		}

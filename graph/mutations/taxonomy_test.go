@@ -66,14 +66,14 @@ func tagIDsOf(t *testing.T, articleID int64) []int64 {
 func TestTaxonomy_Permissions(t *testing.T) {
 	e := newEnv(t)
 	reader, author, editor, admin := e.signUp(t, folio.RoleReader), e.signUp(t, folio.RoleAuthor), e.signUp(t, folio.RoleEditor), e.signUp(t, folio.RoleAdmin)
-	victim := fixture(t).Tag("perm-"+randomHex(4), "Victim")
-	other := fixture(t).Tag("perm-"+randomHex(4), "Other")
+	victim := fixture(t).Tag("perm-"+graphtest.RandomHex(4), "Victim")
+	other := fixture(t).Tag("perm-"+graphtest.RandomHex(4), "Other")
 	vid, oid := victim.NodeID(), other.NodeID()
 	ops := []struct {
 		name, mutation, field string
 		in                    map[string]any
 	}{
-		{"CreateTag", createTagMutation, "createTag", map[string]any{"name": "Never " + randomHex(3)}},
+		{"CreateTag", createTagMutation, "createTag", map[string]any{"name": "Never " + graphtest.RandomHex(3)}},
 		{"UpdateTag", updateTagMutation, "updateTag", map[string]any{"id": vid, "name": "Hijacked"}},
 		{"MergeTags", mergeTagsMutation, "mergeTags", map[string]any{"from": []string{vid}, "into": oid}},
 		{"DeleteTag", deleteTagMutation, "deleteTag", map[string]any{"id": vid}},
@@ -93,12 +93,12 @@ func TestTaxonomy_Permissions(t *testing.T) {
 	}
 	for _, p := range []person{editor, admin} {
 		t.Run("Allowed/"+string(p.user.Role), func(t *testing.T) {
-			a := e.mustCreateTag(t, p.h(), "Kept "+randomHex(3))
-			b := e.mustCreateTag(t, p.h(), "Gone "+randomHex(3))
+			a := e.mustCreateTag(t, p.h(), "Kept "+graphtest.RandomHex(3))
+			b := e.mustCreateTag(t, p.h(), "Gone "+graphtest.RandomHex(3))
 			if u, r := e.tagOp(t, p.h(), updateTagMutation, "updateTag", map[string]any{"id": a.ID, "name": "Renamed"}); u == nil || u.Tag == nil || u.Tag.Name != "Renamed" {
 				t.Fatalf("update: %s", r.Raw)
 			}
-			c := e.mustCreateTag(t, p.h(), "Merged "+randomHex(3))
+			c := e.mustCreateTag(t, p.h(), "Merged "+graphtest.RandomHex(3))
 			if m, r := e.tagOp(t, p.h(), mergeTagsMutation, "mergeTags", map[string]any{"from": []string{c.ID}, "into": a.ID}); m == nil || m.Tag == nil || len(m.MergedTagIds) != 1 || m.MergedTagIds[0] != c.ID {
 				t.Fatalf("merge: %s", r.Raw)
 			}
@@ -113,8 +113,8 @@ func TestTaxonomy_Validation(t *testing.T) {
 	e := newEnv(t)
 	editor := e.signUp(t, folio.RoleEditor)
 	h := editor.h()
-	existing := e.mustCreateTag(t, h, "Existing "+randomHex(4))
-	gone := fixture(t).Tag("gone-"+randomHex(4), "Gone")
+	existing := e.mustCreateTag(t, h, "Existing "+graphtest.RandomHex(4))
+	gone := fixture(t).Tag("gone-"+graphtest.RandomHex(4), "Gone")
 	if _, err := testDB.Pool.Exec(context.Background(), `DELETE FROM tags WHERE id = $1`, gone.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestTaxonomy_Validation(t *testing.T) {
 		{"BadSlug", createTagMutation, "createTag", map[string]any{"name": "Fine", "slug": "Not A Slug"}, []string{"slug:INVALID"}},
 		{"NoSlugFromName", createTagMutation, "createTag", map[string]any{"name": "✓✓"}, []string{"slug:INVALID"}},
 		{"TakenSlug", createTagMutation, "createTag", map[string]any{"name": "Again", "slug": existing.Slug}, []string{"slug:TAKEN"}},
-		{"UpdateToTakenSlug", updateTagMutation, "updateTag", map[string]any{"id": e.mustCreateTag(t, h, "Mover "+randomHex(4)).ID, "slug": existing.Slug}, []string{"slug:TAKEN"}},
+		{"UpdateToTakenSlug", updateTagMutation, "updateTag", map[string]any{"id": e.mustCreateTag(t, h, "Mover "+graphtest.RandomHex(4)).ID, "slug": existing.Slug}, []string{"slug:TAKEN"}},
 		{"UpdateEmptyName", updateTagMutation, "updateTag", map[string]any{"id": existing.ID, "name": ""}, []string{"name:INVALID"}},
 		{"MergeNothing", mergeTagsMutation, "mergeTags", map[string]any{"from": []string{}, "into": existing.ID}, []string{"from:INVALID"}},
 		{"MergeIntoItself", mergeTagsMutation, "mergeTags", map[string]any{"from": []string{existing.ID}, "into": existing.ID}, []string{"from.0:INVALID"}},
@@ -167,9 +167,9 @@ func TestTaxonomy_Merge(t *testing.T) {
 	e := newEnv(t)
 	editor, author := e.signUp(t, folio.RoleEditor), e.signUp(t, folio.RoleAuthor)
 	f := fixture(t)
-	golang, gol, goLang := f.Tag("go-"+randomHex(4), "Go"), f.Tag("golang-"+randomHex(4), "golang"), f.Tag("go-lang-"+randomHex(4), "Go lang")
-	both := f.Article(postgrestest.Article{Author: author.user, Slug: "merge-both-" + randomHex(3), Title: "Both", Tags: []*folio.Tag{golang, gol}})
-	one := f.Article(postgrestest.Article{Author: author.user, Slug: "merge-one-" + randomHex(3), Title: "One", Tags: []*folio.Tag{goLang}})
+	golang, gol, goLang := f.Tag("go-"+graphtest.RandomHex(4), "Go"), f.Tag("golang-"+graphtest.RandomHex(4), "golang"), f.Tag("go-lang-"+graphtest.RandomHex(4), "Go lang")
+	both := f.Article(postgrestest.Article{Author: author.user, Slug: "merge-both-" + graphtest.RandomHex(3), Title: "Both", Tags: []*folio.Tag{golang, gol}})
+	one := f.Article(postgrestest.Article{Author: author.user, Slug: "merge-one-" + graphtest.RandomHex(3), Title: "One", Tags: []*folio.Tag{goLang}})
 	p, r := e.tagOp(t, editor.h(), mergeTagsMutation, "mergeTags", map[string]any{"from": []string{gol.NodeID(), goLang.NodeID()}, "into": golang.NodeID()})
 	if p == nil || p.Tag == nil || p.Tag.ID != golang.NodeID() {
 		t.Fatalf("merge: %s", r.Raw)
@@ -200,9 +200,9 @@ func TestTaxonomy_CacheInvalidation(t *testing.T) {
 	a, b := newResponseCachedPair(t)
 	author, editor := a.signUp(t, folio.RoleAuthor), a.signUp(t, folio.RoleEditor)
 	f := fixture(t)
-	tag, extra := f.Tag("cache-"+randomHex(4), "Before"), f.Tag("cache-extra-"+randomHex(4), "Extra")
-	tagged := f.Article(postgrestest.Article{Author: author.user, Slug: "tagged-" + randomHex(3), Title: "Tagged", Tags: []*folio.Tag{extra}})
-	unrelated := f.Article(postgrestest.Article{Author: author.user, Slug: "unrelated-" + randomHex(3), Title: "Unrelated"})
+	tag, extra := f.Tag("cache-"+graphtest.RandomHex(4), "Before"), f.Tag("cache-extra-"+graphtest.RandomHex(4), "Extra")
+	tagged := f.Article(postgrestest.Article{Author: author.user, Slug: "tagged-" + graphtest.RandomHex(3), Title: "Tagged", Tags: []*folio.Tag{extra}})
+	unrelated := f.Article(postgrestest.Article{Author: author.user, Slug: "unrelated-" + graphtest.RandomHex(3), Title: "Unrelated"})
 	if _, err := testDB.Pool.Exec(context.Background(), `INSERT INTO article_tags (article_id, tag_id) VALUES ($1, $2)`, tagged.ID, tag.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +232,7 @@ func TestTaxonomy_CacheInvalidation(t *testing.T) {
 
 	t.Run("Rename", func(t *testing.T) {
 		warm(t, [2]any{tagQ, map[string]any{"s": tag.Slug}}, page, other)
-		newSlug := "renamed-" + randomHex(4)
+		newSlug := "renamed-" + graphtest.RandomHex(4)
 		if p, r := a.tagOp(t, editor.h(), updateTagMutation, "updateTag", map[string]any{"id": tag.NodeID(), "name": "After", "slug": newSlug}); p == nil || p.Tag == nil {
 			t.Fatalf("rename: %s", r.Raw)
 		}
@@ -248,7 +248,7 @@ func TestTaxonomy_CacheInvalidation(t *testing.T) {
 		tag.Slug = newSlug
 	})
 	t.Run("Create", func(t *testing.T) {
-		slug := "fresh-" + randomHex(4)
+		slug := "fresh-" + graphtest.RandomHex(4)
 		warm(t, [2]any{tagQ, map[string]any{"s": slug}}, other)
 		if p, r := a.tagOp(t, editor.h(), createTagMutation, "createTag", map[string]any{"name": "Fresh", "slug": slug}); p == nil || p.Tag == nil {
 			t.Fatalf("create: %s", r.Raw)

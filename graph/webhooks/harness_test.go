@@ -5,8 +5,6 @@ package webhooks_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"testing"
@@ -105,16 +103,10 @@ func stopQueue(t testing.TB, q *jobs.Queue) {
 	}
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // person signs up through the API and is given role.
 func (e *env) person(t testing.TB, role folio.Role) http.Header {
 	t.Helper()
-	handle := fmt.Sprintf("%s_%s", role, randomHex(4))
+	handle := fmt.Sprintf("%s_%s", role, graphtest.RandomHex(4))
 	access, _, _ := e.SignUp(t, testDB, e.keys, handle+"@example.com", "correct horse battery staple", handle)
 	if _, err := testDB.Pool.Exec(t.Context(), `UPDATE users SET role = $2 WHERE handle = $1`, handle, string(role)); err != nil {
 		t.Fatal(err)
