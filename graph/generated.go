@@ -9591,7 +9591,15 @@ func (ec *executionContext) fieldContext_Comment_id(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Comment", field, true, false, "ID")
 }
 
-func (ec *executionContext) _Comment_body(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
+// _Comment_body marshals the field straight from obj (tools/gqlgen).
+func (ec *executionContext) _Comment_body(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) graphql.Marshaler {
+	if m := marshalPtr(obj.ShownBody(), graphql.MarshalString); m != graphql.Null {
+		return m
+	}
+	return ec._Comment_bodyFull(ctx, field, obj)
+}
+
+func (ec *executionContext) _Comment_bodyFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,

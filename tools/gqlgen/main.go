@@ -136,9 +136,10 @@ func plainScalar(f *codegen.Field) (string, bool) {
 	if same(ref.GO, takes) {
 		return marshal + "(" + read + ")", true
 	}
-	// A nullable scalar held by pointer: nil is null.
-	if p, ok := ref.GO.(*types.Pointer); ok && !ref.GQL.NonNull && same(p.Elem(), takes) &&
-		f.GoFieldType == codegen.GoFieldVariable {
+	// A nullable scalar held or returned by pointer: nil is null (which
+	// the fast path leaves to gqlgen's way, so a method returning nil runs
+	// twice; such methods only read their object).
+	if p, ok := ref.GO.(*types.Pointer); ok && !ref.GQL.NonNull && same(p.Elem(), takes) {
 		return "marshalPtr(" + read + ", " + marshal + ")", true
 	}
 	return "", false
