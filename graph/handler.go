@@ -97,7 +97,7 @@ func NewHandler(o Options) http.Handler {
 		// The mail job makes the same tokens again from the same keys.
 		res.NewsletterTokens = o.Auth.Keys.MailTokens(auth.PurposeNewsletterConfirm)
 	}
-	cfg := Config{Resolvers: res}
+	cfg := Config{Resolvers: newResolvers(res)}
 	cfg.Directives.Auth = authDirective
 	cfg.Directives.HasRole = hasRoleDirective
 	es := NewExecutableSchema(cfg)
