@@ -321,9 +321,14 @@ func (p *pricer) field(f *ast.Field, path string, count int, sized []string, sli
 			cost = satAdd(cost, satMul(w, count))
 		}
 	}
-	key := f.Alias
-	if path != "" {
-		key = path + "." + f.Alias
+	// The path only names the rows of a breakdown: without one, building
+	// it was an allocation per field priced.
+	key := ""
+	if p.breakdown {
+		key = f.Alias
+		if path != "" {
+			key = path + "." + f.Alias
+		}
 	}
 	mark := len(p.fields)
 	if p.breakdown {
