@@ -75,6 +75,15 @@ func (o objectJSON) MarshalGQL(w io.Writer) {
 	_, _ = io.WriteString(w, "}")
 }
 
+// fieldValues is what an object written by objectJSON needs of gqlgen's
+// field set, whose fields it resolves in line: the values, and how many
+// are invalid. It stays on the stack, where a field set is one more
+// allocation an object (tools/gqlgen).
+type fieldValues struct {
+	Values   []graphql.Marshaler
+	Invalids uint32
+}
+
 // collectFields is graphql.CollectFields, remembered across requests for a
 // selection set of plain fields: tools/gqlgen calls it from every object's
 // function. gqlgen remembers its answers for one operation only, and makes

@@ -21471,7 +21471,7 @@ var addCommentPayloadImplementors = []string{"AddCommentPayload"}
 func (ec *executionContext) _AddCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, addCommentPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21491,7 +21491,6 @@ func (ec *executionContext) _AddCommentPayload(ctx context.Context, sel ast.Sele
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -21509,7 +21508,7 @@ var apiKeyImplementors = []string{"ApiKey"}
 func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *folio.APIKey) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, apiKeyImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21549,7 +21548,6 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -21567,7 +21565,7 @@ var articleImplementors = []string{"Article", "Node"}
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *folio.Article) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21687,7 +21685,6 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -21705,7 +21702,7 @@ var articleConnectionImplementors = []string{"ArticleConnection"}
 func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21735,7 +21732,6 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -21753,7 +21749,7 @@ var articleCoverImagePayloadImplementors = []string{"ArticleCoverImagePayload"}
 func (ec *executionContext) _ArticleCoverImagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleCoverImagePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleCoverImagePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21773,7 +21769,6 @@ func (ec *executionContext) _ArticleCoverImagePayload(ctx context.Context, sel a
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -21791,7 +21786,7 @@ var articleDiffImplementors = []string{"ArticleDiff"}
 func (ec *executionContext) _ArticleDiff(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleDiff) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleDiffImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21831,7 +21826,6 @@ func (ec *executionContext) _ArticleDiff(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -21849,7 +21843,7 @@ var articleEdgeImplementors = []string{"ArticleEdge"}
 func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21869,7 +21863,6 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -21887,7 +21880,7 @@ var articleRevisionImplementors = []string{"ArticleRevision"}
 func (ec *executionContext) _ArticleRevision(ctx context.Context, sel ast.SelectionSet, obj *folio.Revision) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21927,7 +21920,6 @@ func (ec *executionContext) _ArticleRevision(ctx context.Context, sel ast.Select
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -21945,7 +21937,7 @@ var articleRevisionConnectionImplementors = []string{"ArticleRevisionConnection"
 func (ec *executionContext) _ArticleRevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21975,7 +21967,6 @@ func (ec *executionContext) _ArticleRevisionConnection(ctx context.Context, sel 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -21993,7 +21984,7 @@ var articleRevisionEdgeImplementors = []string{"ArticleRevisionEdge"}
 func (ec *executionContext) _ArticleRevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22013,7 +22004,6 @@ func (ec *executionContext) _ArticleRevisionEdge(ctx context.Context, sel ast.Se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22031,7 +22021,7 @@ var articleStatusPayloadImplementors = []string{"ArticleStatusPayload"}
 func (ec *executionContext) _ArticleStatusPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleStatusPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleStatusPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22051,7 +22041,6 @@ func (ec *executionContext) _ArticleStatusPayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22069,7 +22058,7 @@ var avatarPayloadImplementors = []string{"AvatarPayload"}
 func (ec *executionContext) _AvatarPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AvatarPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, avatarPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22089,7 +22078,6 @@ func (ec *executionContext) _AvatarPayload(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22107,7 +22095,7 @@ var categoryImplementors = []string{"Category", "Node"}
 func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet, obj *folio.Category) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22147,7 +22135,6 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22165,7 +22152,7 @@ var categoryConnectionImplementors = []string{"CategoryConnection"}
 func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22195,7 +22182,6 @@ func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22213,7 +22199,7 @@ var categoryEdgeImplementors = []string{"CategoryEdge"}
 func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22233,7 +22219,6 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22251,7 +22236,7 @@ var categoryPayloadImplementors = []string{"CategoryPayload"}
 func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22271,7 +22256,6 @@ func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.Select
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22289,7 +22273,7 @@ var commentImplementors = []string{"Comment", "Node"}
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *folio.Comment) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22344,7 +22328,6 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22362,7 +22345,7 @@ var commentConnectionImplementors = []string{"CommentConnection"}
 func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommentConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22392,7 +22375,6 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22410,7 +22392,7 @@ var commentEdgeImplementors = []string{"CommentEdge"}
 func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommentEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22430,7 +22412,6 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22448,7 +22429,7 @@ var commentEventImplementors = []string{"CommentEvent"}
 func (ec *executionContext) _CommentEvent(ctx context.Context, sel ast.SelectionSet, obj *model.CommentEvent) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentEventImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22468,7 +22449,6 @@ func (ec *executionContext) _CommentEvent(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22486,7 +22466,7 @@ var confirmNewsletterPayloadImplementors = []string{"ConfirmNewsletterPayload"}
 func (ec *executionContext) _ConfirmNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConfirmNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, confirmNewsletterPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22506,7 +22486,6 @@ func (ec *executionContext) _ConfirmNewsletterPayload(ctx context.Context, sel a
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22524,7 +22503,7 @@ var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
 func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createApiKeyPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22549,7 +22528,6 @@ func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.Se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22567,7 +22545,7 @@ var createArticlePayloadImplementors = []string{"CreateArticlePayload"}
 func (ec *executionContext) _CreateArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createArticlePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22587,7 +22565,6 @@ func (ec *executionContext) _CreateArticlePayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22605,7 +22582,7 @@ var createPreviewTokenPayloadImplementors = []string{"CreatePreviewTokenPayload"
 func (ec *executionContext) _CreatePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreatePreviewTokenPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createPreviewTokenPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22630,7 +22607,6 @@ func (ec *executionContext) _CreatePreviewTokenPayload(ctx context.Context, sel 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22648,7 +22624,7 @@ var createWebhookPayloadImplementors = []string{"CreateWebhookPayload"}
 func (ec *executionContext) _CreateWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createWebhookPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22673,7 +22649,6 @@ func (ec *executionContext) _CreateWebhookPayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22691,7 +22666,7 @@ var deleteArticlePayloadImplementors = []string{"DeleteArticlePayload"}
 func (ec *executionContext) _DeleteArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteArticlePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22711,7 +22686,6 @@ func (ec *executionContext) _DeleteArticlePayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22729,7 +22703,7 @@ var deleteCategoryPayloadImplementors = []string{"DeleteCategoryPayload"}
 func (ec *executionContext) _DeleteCategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCategoryPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteCategoryPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22749,7 +22723,6 @@ func (ec *executionContext) _DeleteCategoryPayload(ctx context.Context, sel ast.
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22767,7 +22740,7 @@ var deleteCommentPayloadImplementors = []string{"DeleteCommentPayload"}
 func (ec *executionContext) _DeleteCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteCommentPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22787,7 +22760,6 @@ func (ec *executionContext) _DeleteCommentPayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22805,7 +22777,7 @@ var deleteTagPayloadImplementors = []string{"DeleteTagPayload"}
 func (ec *executionContext) _DeleteTagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteTagPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteTagPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22825,7 +22797,6 @@ func (ec *executionContext) _DeleteTagPayload(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22843,7 +22814,7 @@ var deleteWebhookPayloadImplementors = []string{"DeleteWebhookPayload"}
 func (ec *executionContext) _DeleteWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteWebhookPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22863,7 +22834,6 @@ func (ec *executionContext) _DeleteWebhookPayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22881,7 +22851,7 @@ var editCommentPayloadImplementors = []string{"EditCommentPayload"}
 func (ec *executionContext) _EditCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EditCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, editCommentPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22901,7 +22871,6 @@ func (ec *executionContext) _EditCommentPayload(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22919,7 +22888,7 @@ var imageImplementors = []string{"Image"}
 func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *folio.Image) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, imageImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22949,7 +22918,6 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -22967,7 +22935,7 @@ var mergeCategoriesPayloadImplementors = []string{"MergeCategoriesPayload"}
 func (ec *executionContext) _MergeCategoriesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MergeCategoriesPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, mergeCategoriesPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22992,7 +22960,6 @@ func (ec *executionContext) _MergeCategoriesPayload(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23010,7 +22977,7 @@ var mergeTagsPayloadImplementors = []string{"MergeTagsPayload"}
 func (ec *executionContext) _MergeTagsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MergeTagsPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, mergeTagsPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23035,7 +23002,6 @@ func (ec *executionContext) _MergeTagsPayload(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23056,7 +23022,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -23386,7 +23352,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23404,7 +23369,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23434,7 +23399,6 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23452,7 +23416,7 @@ var previewTokenImplementors = []string{"PreviewToken"}
 func (ec *executionContext) _PreviewToken(ctx context.Context, sel ast.SelectionSet, obj *folio.PreviewToken) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, previewTokenImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23492,7 +23456,6 @@ func (ec *executionContext) _PreviewToken(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23644,7 +23607,7 @@ var rateLimitImplementors = []string{"RateLimit"}
 func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet, obj *model.RateLimit) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, rateLimitImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23689,7 +23652,6 @@ func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23707,7 +23669,7 @@ var reactionCountsImplementors = []string{"ReactionCounts"}
 func (ec *executionContext) _ReactionCounts(ctx context.Context, sel ast.SelectionSet, obj *folio.ReactionCounts) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionCountsImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23742,7 +23704,6 @@ func (ec *executionContext) _ReactionCounts(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23760,7 +23721,7 @@ var reactionPayloadImplementors = []string{"ReactionPayload"}
 func (ec *executionContext) _ReactionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReactionPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23780,7 +23741,6 @@ func (ec *executionContext) _ReactionPayload(ctx context.Context, sel ast.Select
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23798,7 +23758,7 @@ var reactionsChangedImplementors = []string{"ReactionsChanged"}
 func (ec *executionContext) _ReactionsChanged(ctx context.Context, sel ast.SelectionSet, obj *model.ReactionsChanged) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionsChangedImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23818,7 +23778,6 @@ func (ec *executionContext) _ReactionsChanged(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23836,7 +23795,7 @@ var redeliverWebhookPayloadImplementors = []string{"RedeliverWebhookPayload"}
 func (ec *executionContext) _RedeliverWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RedeliverWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, redeliverWebhookPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23856,7 +23815,6 @@ func (ec *executionContext) _RedeliverWebhookPayload(ctx context.Context, sel as
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23874,7 +23832,7 @@ var refreshSessionPayloadImplementors = []string{"RefreshSessionPayload"}
 func (ec *executionContext) _RefreshSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshSessionPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, refreshSessionPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23894,7 +23852,6 @@ func (ec *executionContext) _RefreshSessionPayload(ctx context.Context, sel ast.
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23912,7 +23869,7 @@ var resendVerificationEmailPayloadImplementors = []string{"ResendVerificationEma
 func (ec *executionContext) _ResendVerificationEmailPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResendVerificationEmailPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, resendVerificationEmailPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23932,7 +23889,6 @@ func (ec *executionContext) _ResendVerificationEmailPayload(ctx context.Context,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23950,7 +23906,7 @@ var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
 func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAPIKeyPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, revokeApiKeyPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23970,7 +23926,6 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -23988,7 +23943,7 @@ var revokePreviewTokenPayloadImplementors = []string{"RevokePreviewTokenPayload"
 func (ec *executionContext) _RevokePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokePreviewTokenPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, revokePreviewTokenPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24008,7 +23963,6 @@ func (ec *executionContext) _RevokePreviewTokenPayload(ctx context.Context, sel 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24026,7 +23980,7 @@ var rotateWebhookSecretPayloadImplementors = []string{"RotateWebhookSecretPayloa
 func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RotateWebhookSecretPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, rotateWebhookSecretPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24051,7 +24005,6 @@ func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24069,7 +24022,7 @@ var searchResultConnectionImplementors = []string{"SearchResultConnection"}
 func (ec *executionContext) _SearchResultConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchResultConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, searchResultConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24094,7 +24047,6 @@ func (ec *executionContext) _SearchResultConnection(ctx context.Context, sel ast
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24112,7 +24064,7 @@ var searchResultEdgeImplementors = []string{"SearchResultEdge"}
 func (ec *executionContext) _SearchResultEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchResultEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, searchResultEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24142,7 +24094,6 @@ func (ec *executionContext) _SearchResultEdge(ctx context.Context, sel ast.Selec
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24160,7 +24111,7 @@ var sessionImplementors = []string{"Session"}
 func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, obj *model.Session) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, sessionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24195,7 +24146,6 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24213,7 +24163,7 @@ var setUserRolePayloadImplementors = []string{"SetUserRolePayload"}
 func (ec *executionContext) _SetUserRolePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetUserRolePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, setUserRolePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24233,7 +24183,6 @@ func (ec *executionContext) _SetUserRolePayload(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24251,7 +24200,7 @@ var signInPayloadImplementors = []string{"SignInPayload"}
 func (ec *executionContext) _SignInPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignInPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signInPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24271,7 +24220,6 @@ func (ec *executionContext) _SignInPayload(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24289,7 +24237,7 @@ var signOutPayloadImplementors = []string{"SignOutPayload"}
 func (ec *executionContext) _SignOutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignOutPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signOutPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24309,7 +24257,6 @@ func (ec *executionContext) _SignOutPayload(ctx context.Context, sel ast.Selecti
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24327,7 +24274,7 @@ var signUpPayloadImplementors = []string{"SignUpPayload"}
 func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignUpPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signUpPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24352,7 +24299,6 @@ func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24370,7 +24316,7 @@ var subscribeNewsletterPayloadImplementors = []string{"SubscribeNewsletterPayloa
 func (ec *executionContext) _SubscribeNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SubscribeNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, subscribeNewsletterPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24390,7 +24336,6 @@ func (ec *executionContext) _SubscribeNewsletterPayload(ctx context.Context, sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24434,7 +24379,7 @@ var tagImplementors = []string{"Tag", "Node"}
 func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj *folio.Tag) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24464,7 +24409,6 @@ func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24482,7 +24426,7 @@ var tagConnectionImplementors = []string{"TagConnection"}
 func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TagConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagConnectionImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24512,7 +24456,6 @@ func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.Selectio
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24530,7 +24473,7 @@ var tagEdgeImplementors = []string{"TagEdge"}
 func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TagEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagEdgeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24550,7 +24493,6 @@ func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24568,7 +24510,7 @@ var tagPayloadImplementors = []string{"TagPayload"}
 func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TagPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24588,7 +24530,6 @@ func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSe
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24606,7 +24547,7 @@ var unsubscribeNewsletterPayloadImplementors = []string{"UnsubscribeNewsletterPa
 func (ec *executionContext) _UnsubscribeNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnsubscribeNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, unsubscribeNewsletterPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24626,7 +24567,6 @@ func (ec *executionContext) _UnsubscribeNewsletterPayload(ctx context.Context, s
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24644,7 +24584,7 @@ var updateArticlePayloadImplementors = []string{"UpdateArticlePayload"}
 func (ec *executionContext) _UpdateArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateArticlePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24664,7 +24604,6 @@ func (ec *executionContext) _UpdateArticlePayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24682,7 +24621,7 @@ var updateProfilePayloadImplementors = []string{"UpdateProfilePayload"}
 func (ec *executionContext) _UpdateProfilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateProfilePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateProfilePayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24702,7 +24641,6 @@ func (ec *executionContext) _UpdateProfilePayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24720,7 +24658,7 @@ var updateWebhookPayloadImplementors = []string{"UpdateWebhookPayload"}
 func (ec *executionContext) _UpdateWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateWebhookPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24740,7 +24678,6 @@ func (ec *executionContext) _UpdateWebhookPayload(ctx context.Context, sel ast.S
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24758,7 +24695,7 @@ var userImplementors = []string{"User", "Node"}
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *folio.User) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, userImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24823,7 +24760,6 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24841,7 +24777,7 @@ var userErrorImplementors = []string{"UserError"}
 func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, userErrorImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24866,7 +24802,6 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24884,7 +24819,7 @@ var verifyEmailPayloadImplementors = []string{"VerifyEmailPayload"}
 func (ec *executionContext) _VerifyEmailPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VerifyEmailPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, verifyEmailPayloadImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24904,7 +24839,6 @@ func (ec *executionContext) _VerifyEmailPayload(ctx context.Context, sel ast.Sel
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24922,7 +24856,7 @@ var webhookImplementors = []string{"Webhook"}
 func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *folio.Webhook) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, webhookImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -24967,7 +24901,6 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -24985,7 +24918,7 @@ var webhookDeliveryImplementors = []string{"WebhookDelivery"}
 func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *folio.WebhookDelivery) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -25050,7 +24983,6 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -25068,7 +25000,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -25103,7 +25035,6 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -25121,7 +25052,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -25151,7 +25082,6 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -25169,7 +25099,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -25209,7 +25139,6 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -25227,7 +25156,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -25267,7 +25196,6 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -25285,7 +25213,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -25325,7 +25253,6 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}
@@ -25343,7 +25270,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := graphql.NewFieldSet(fields)
+	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -25408,7 +25335,6 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
 	}
-	out.Dispatch(ctx)
 	if out.Invalids > 0 {
 		return graphql.Null
 	}

@@ -32,7 +32,8 @@
 //     requests; an object whose fields never defer gets
 //     a zero deferred group instead of one made (and its path computed) for
 //     every object, and is written by graph.objectJSON, without the map and
-//     the copies gqlgen's field set makes to write itself; each plain scalar
+//     the copies gqlgen's field set makes to write itself, its values kept
+//     in a graph.fieldValues rather than a field set; each plain scalar
 //     field gets a fast path in front of gqlgen's function, which is kept as
 //     its fallback.
 package main
@@ -153,9 +154,29 @@ var (
 	// An object's function makes its field set so, and returns it last.
 	fieldSetMake   = "\tout := graphql.NewFieldSet(fields)\n"
 	fieldSetReturn = "\n\treturn out\n}\n"
+	// Its non-concurrent fields set their values in line; Dispatch then
+	// runs nothing.
+	fieldSetDispatch = "\tout.Dispatch(ctx)\n"
+	fieldValuesMake  = "\tout := fieldValues{Values: make([]graphql.Marshaler, len(fields))}\n"
 	// The executor's function for a field: its name and its object's type.
 	fieldFunc = regexp.MustCompile(`^func \(ec \*executionContext\) (_[A-Za-z0-9]+_[A-Za-z0-9_]+)\(ctx context\.Context, field graphql\.CollectedField, obj (\*?[A-Za-z0-9_.]+)\) \(ret graphql\.Marshaler\) \{`)
 )
+
+// fieldSetUse is any use of an object function's field set.
+var fieldSetUse = regexp.MustCompile(`\bout\.([A-Za-z]+)`)
+
+// onlyValues reports whether the object function fn uses its field set
+// for nothing but its values, its count of invalid ones and Dispatch.
+func onlyValues(fn string) bool {
+	for _, m := range fieldSetUse.FindAllStringSubmatch(fn, -1) {
+		switch m[1] {
+		case "Values", "Invalids", "Dispatch":
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // same reports whether a and b are one type. gqlgen loads the packages of
 // the models and of its marshallers apart, so a named type (time.Time)
@@ -212,6 +233,12 @@ func rewrite(file string, plain map[string]string) error {
 			zeroed++
 			if end := strings.Index(fn, fieldSetReturn); strings.Contains(fn, fieldSetMake) && end >= 0 {
 				fn = fn[:end] + "\n\treturn objectJSON{fields, out.Values}\n}\n" + fn[end+len(fieldSetReturn):]
+				// Nothing is dispatched: the values need no field set around
+				// them (graph.fieldValues, on the stack).
+				if strings.Contains(fn, fieldSetDispatch) && onlyValues(fn) {
+					fn = strings.Replace(fn, fieldSetMake, fieldValuesMake, 1)
+					fn = strings.Replace(fn, fieldSetDispatch, "", 1)
+				}
 				objects++
 			}
 		}
