@@ -7331,7 +7331,7 @@ func (ec *executionContext) fieldContext_ApiKey_id(_ context.Context, field grap
 
 // _ApiKey_name marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Name); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Name)); m != graphql.Null {
 		return m
 	}
 	return ec._ApiKey_nameFull(ctx, field, obj)
@@ -7362,7 +7362,7 @@ func (ec *executionContext) fieldContext_ApiKey_name(_ context.Context, field gr
 
 // _ApiKey_prefix marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ApiKey_prefix(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Prefix); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Prefix)); m != graphql.Null {
 		return m
 	}
 	return ec._ApiKey_prefixFull(ctx, field, obj)
@@ -7517,7 +7517,7 @@ func (ec *executionContext) fieldContext_Article_id(_ context.Context, field gra
 
 // _Article_slug marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_slug(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Slug); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Slug)); m != graphql.Null {
 		return m
 	}
 	return ec._Article_slugFull(ctx, field, obj)
@@ -7548,7 +7548,7 @@ func (ec *executionContext) fieldContext_Article_slug(_ context.Context, field g
 
 // _Article_title marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_title(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Title); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Title)); m != graphql.Null {
 		return m
 	}
 	return ec._Article_titleFull(ctx, field, obj)
@@ -7579,7 +7579,7 @@ func (ec *executionContext) fieldContext_Article_title(_ context.Context, field 
 
 // _Article_excerpt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_excerpt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Excerpt); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Excerpt)); m != graphql.Null {
 		return m
 	}
 	return ec._Article_excerptFull(ctx, field, obj)
@@ -7610,7 +7610,7 @@ func (ec *executionContext) fieldContext_Article_excerpt(_ context.Context, fiel
 
 // _Article_body marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_body(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Body); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Body)); m != graphql.Null {
 		return m
 	}
 	return ec._Article_bodyFull(ctx, field, obj)
@@ -8464,7 +8464,7 @@ func (ec *executionContext) fieldContext_ArticleDiff_changed(_ context.Context, 
 
 // _ArticleDiff_title marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleDiff_title(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Title); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Title)); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleDiff_titleFull(ctx, field, obj)
@@ -8495,7 +8495,7 @@ func (ec *executionContext) fieldContext_ArticleDiff_title(_ context.Context, fi
 
 // _ArticleDiff_excerpt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleDiff_excerpt(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Excerpt); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Excerpt)); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleDiff_excerptFull(ctx, field, obj)
@@ -8526,7 +8526,7 @@ func (ec *executionContext) fieldContext_ArticleDiff_excerpt(_ context.Context, 
 
 // _ArticleDiff_body marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleDiff_body(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Body); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Body)); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleDiff_bodyFull(ctx, field, obj)
@@ -8557,7 +8557,7 @@ func (ec *executionContext) fieldContext_ArticleDiff_body(_ context.Context, fie
 
 // _ArticleEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleEdge_cursorFull(ctx, field, obj)
@@ -8651,7 +8651,7 @@ func (ec *executionContext) fieldContext_ArticleRevision_version(_ context.Conte
 
 // _ArticleRevision_title marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleRevision_title(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Title); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Title)); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleRevision_titleFull(ctx, field, obj)
@@ -8682,7 +8682,7 @@ func (ec *executionContext) fieldContext_ArticleRevision_title(_ context.Context
 
 // _ArticleRevision_excerpt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleRevision_excerpt(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Excerpt); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Excerpt)); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleRevision_excerptFull(ctx, field, obj)
@@ -8713,7 +8713,7 @@ func (ec *executionContext) fieldContext_ArticleRevision_excerpt(_ context.Conte
 
 // _ArticleRevision_body marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleRevision_body(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Body); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Body)); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleRevision_bodyFull(ctx, field, obj)
@@ -8926,7 +8926,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionConnection_totalCount(_ 
 
 // _ArticleRevisionEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleRevisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleRevisionEdge_cursorFull(ctx, field, obj)
@@ -9148,7 +9148,7 @@ func (ec *executionContext) fieldContext_Category_id(_ context.Context, field gr
 
 // _Category_slug marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.CollectedField, obj *folio.Category) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Slug); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Slug)); m != graphql.Null {
 		return m
 	}
 	return ec._Category_slugFull(ctx, field, obj)
@@ -9179,7 +9179,7 @@ func (ec *executionContext) fieldContext_Category_slug(_ context.Context, field 
 
 // _Category_name marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Category_name(ctx context.Context, field graphql.CollectedField, obj *folio.Category) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Name); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Name)); m != graphql.Null {
 		return m
 	}
 	return ec._Category_nameFull(ctx, field, obj)
@@ -9210,7 +9210,7 @@ func (ec *executionContext) fieldContext_Category_name(_ context.Context, field 
 
 // _Category_description marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Category_description(ctx context.Context, field graphql.CollectedField, obj *folio.Category) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Description); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Description)); m != graphql.Null {
 		return m
 	}
 	return ec._Category_descriptionFull(ctx, field, obj)
@@ -9435,7 +9435,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_totalCount(_ context
 
 // _CategoryEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CategoryEdge) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
 		return m
 	}
 	return ec._CategoryEdge_cursorFull(ctx, field, obj)
@@ -9976,7 +9976,7 @@ func (ec *executionContext) fieldContext_CommentConnection_totalCount(_ context.
 
 // _CommentEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommentEdge) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
 		return m
 	}
 	return ec._CommentEdge_cursorFull(ctx, field, obj)
@@ -14742,7 +14742,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 
 // _RateLimit_tier marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _RateLimit_tier(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Tier); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Tier)); m != graphql.Null {
 		return m
 	}
 	return ec._RateLimit_tierFull(ctx, field, obj)
@@ -15735,7 +15735,7 @@ func (ec *executionContext) fieldContext_SearchResultConnection_totalCount(_ con
 
 // _SearchResultEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _SearchResultEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
 		return m
 	}
 	return ec._SearchResultEdge_cursorFull(ctx, field, obj)
@@ -15821,7 +15821,7 @@ func (ec *executionContext) fieldContext_SearchResultEdge_rank(_ context.Context
 
 // _SearchResultEdge_snippet marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _SearchResultEdge_snippet(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Snippet); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Snippet)); m != graphql.Null {
 		return m
 	}
 	return ec._SearchResultEdge_snippetFull(ctx, field, obj)
@@ -15852,7 +15852,7 @@ func (ec *executionContext) fieldContext_SearchResultEdge_snippet(_ context.Cont
 
 // _Session_accessToken marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Session_accessToken(ctx context.Context, field graphql.CollectedField, obj *model.Session) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.AccessToken); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.AccessToken)); m != graphql.Null {
 		return m
 	}
 	return ec._Session_accessTokenFull(ctx, field, obj)
@@ -15914,7 +15914,7 @@ func (ec *executionContext) fieldContext_Session_accessTokenExpiresAt(_ context.
 
 // _Session_refreshToken marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Session_refreshToken(ctx context.Context, field graphql.CollectedField, obj *model.Session) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.RefreshToken); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.RefreshToken)); m != graphql.Null {
 		return m
 	}
 	return ec._Session_refreshTokenFull(ctx, field, obj)
@@ -16564,7 +16564,7 @@ func (ec *executionContext) fieldContext_Tag_id(_ context.Context, field graphql
 
 // _Tag_slug marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Tag_slug(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Slug); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Slug)); m != graphql.Null {
 		return m
 	}
 	return ec._Tag_slugFull(ctx, field, obj)
@@ -16595,7 +16595,7 @@ func (ec *executionContext) fieldContext_Tag_slug(_ context.Context, field graph
 
 // _Tag_name marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Tag_name(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Name); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Name)); m != graphql.Null {
 		return m
 	}
 	return ec._Tag_nameFull(ctx, field, obj)
@@ -16789,7 +16789,7 @@ func (ec *executionContext) fieldContext_TagConnection_totalCount(_ context.Cont
 
 // _TagEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _TagEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TagEdge) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Cursor); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
 		return m
 	}
 	return ec._TagEdge_cursorFull(ctx, field, obj)
@@ -17202,7 +17202,7 @@ func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphq
 
 // _User_handle marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _User_handle(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Handle); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Handle)); m != graphql.Null {
 		return m
 	}
 	return ec._User_handleFull(ctx, field, obj)
@@ -17233,7 +17233,7 @@ func (ec *executionContext) fieldContext_User_handle(_ context.Context, field gr
 
 // _User_displayName marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _User_displayName(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.DisplayName); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.DisplayName)); m != graphql.Null {
 		return m
 	}
 	return ec._User_displayNameFull(ctx, field, obj)
@@ -17264,7 +17264,7 @@ func (ec *executionContext) fieldContext_User_displayName(_ context.Context, fie
 
 // _User_bio marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _User_bio(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Bio); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Bio)); m != graphql.Null {
 		return m
 	}
 	return ec._User_bioFull(ctx, field, obj)
@@ -17533,7 +17533,7 @@ func (ec *executionContext) fieldContext_UserError_field(_ context.Context, fiel
 
 // _UserError_message marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.Message); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.Message)); m != graphql.Null {
 		return m
 	}
 	return ec._UserError_messageFull(ctx, field, obj)
@@ -17682,7 +17682,7 @@ func (ec *executionContext) fieldContext_Webhook_id(_ context.Context, field gra
 
 // _Webhook_url marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.URL); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.URL)); m != graphql.Null {
 		return m
 	}
 	return ec._Webhook_urlFull(ctx, field, obj)
@@ -17904,7 +17904,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, f
 
 // _WebhookDelivery_eventId marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
-	if m := graphql.MarshalString(obj.EventID); m != graphql.Null {
+	if m := graphql.Marshaler((*stringAt)(&obj.EventID)); m != graphql.Null {
 		return m
 	}
 	return ec._WebhookDelivery_eventIdFull(ctx, field, obj)

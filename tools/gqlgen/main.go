@@ -135,6 +135,11 @@ func plainScalar(f *codegen.Field) (string, bool) {
 	takes := sig.Params().At(0).Type()
 	marshal := "graphql." + ref.Marshaler.Name()
 	if same(ref.GO, takes) {
+		// A string the object holds is written from where it lies
+		// (graph.stringAt), without the closure MarshalString makes.
+		if marshal == "graphql.MarshalString" && f.GoFieldType == codegen.GoFieldVariable && types.TypeString(ref.GO, nil) == "string" {
+			return "graphql.Marshaler((*stringAt)(&" + read + "))", true
+		}
 		return marshal + "(" + read + ")", true
 	}
 	// A nullable scalar held or returned by pointer: nil is null (which
