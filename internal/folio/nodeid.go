@@ -44,8 +44,20 @@ func DecodeOpaque(s string) ([]byte, error) {
 }
 
 // NodeID is the ID the API hands out for the entity of kind with this id.
+// Every row of every response has one, so it is built in buffers on the
+// stack and allocates only the string it returns.
 func NodeID(kind string, id int64) string {
-	return EncodeOpaque(kind + ":" + strconv.FormatInt(id, 10))
+	var raw [48]byte
+	b := append(raw[:0], kind...)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, id, 10)
+	var enc [64]byte
+	n := opaqueEncoding.EncodedLen(len(b))
+	if n > len(enc) { // a kind longer than any there is
+		return opaqueEncoding.EncodeToString(b)
+	}
+	opaqueEncoding.Encode(enc[:n], b)
+	return string(enc[:n])
 }
 
 // ParseNodeID decodes an ID that NodeID made; false for anything else,

@@ -1,6 +1,11 @@
 package folio
 
-import "testing"
+import (
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestNodeID_RoundTrip(t *testing.T) {
 	for _, kind := range []string{KindUser, KindArticle, KindCategory, KindTag, KindComment, KindAPIKey} {
@@ -29,6 +34,22 @@ func TestParseNodeID_RefusesOtherSpellings(t *testing.T) {
 	} {
 		if k, id, ok := ParseNodeID(s); ok {
 			t.Errorf("ParseNodeID(%q) = %q, %d, true; want refused", s, k, id)
+		}
+	}
+}
+
+// TestNodeID_Spelling: the IDs built in buffers are the encoding of
+// "Kind:id", for every kind, the extremes of int64, and a kind too long
+// for the buffers.
+func TestNodeID_Spelling(t *testing.T) {
+	kinds := []string{KindUser, KindArticle, KindCategory, KindTag, KindComment, KindAPIKey, KindWebhook,
+		KindWebhookDelivery, KindPreviewToken, strings.Repeat("LongKind", 8)}
+	for _, kind := range kinds {
+		for _, id := range []int64{0, 7, 42, 1 << 40, math.MaxInt64, math.MinInt64} {
+			want := EncodeOpaque(kind + ":" + strconv.FormatInt(id, 10))
+			if got := NodeID(kind, id); got != want {
+				t.Errorf("NodeID(%s, %d) = %q, want %q", kind, id, got, want)
+			}
 		}
 	}
 }
