@@ -61,30 +61,10 @@ func foldedReplies(oc *graphql.OperationContext, f graphql.CollectedField) (foli
 	if f.Name != "comments" || f.Definition == nil || f.Definition.Type.Name() != "CommentConnection" {
 		return folio.Page{}, false
 	}
-	rows := func(path ...string) (graphql.CollectedField, bool) {
-		sel, typ := f.Selections, "CommentConnection"
-		for _, name := range path {
-			found := false
-			for _, sf := range collectFields(oc, sel, implementors(typ)) {
-				if sf.Name == name && sf.Definition != nil {
-					sel, typ, found = sf.Selections, sf.Definition.Type.Name(), true
-					break
-				}
-			}
-			if !found {
-				return graphql.CollectedField{}, false
-			}
-		}
-		for _, sf := range collectFields(oc, sel, implementors(typ)) {
-			if sf.Name == "replies" && sf.Definition != nil {
-				return sf, true
-			}
-		}
-		return graphql.CollectedField{}, false
-	}
-	rf, ok := rows("nodes")
+	replies := []string{"replies"}
+	rf, ok := fieldAt(oc, f.Selections, "CommentConnection", []string{"nodes"}, replies)
 	if !ok {
-		rf, ok = rows("edges", "node")
+		rf, ok = fieldAt(oc, f.Selections, "CommentConnection", []string{"edges", "node"}, replies)
 	}
 	if !ok {
 		return folio.Page{}, false
@@ -145,19 +125,26 @@ func articleRelated(oc *graphql.OperationContext, f graphql.CollectedField) foli
 }
 
 func reaches(oc *graphql.OperationContext, sel ast.SelectionSet, typ string, path, names []string) bool {
+	_, ok := fieldAt(oc, sel, typ, path, names)
+	return ok
+}
+
+// fieldAt finds the first field below sel, a selection on typ, that is
+// named one of names at the end of path.
+func fieldAt(oc *graphql.OperationContext, sel ast.SelectionSet, typ string, path, names []string) (graphql.CollectedField, bool) {
 	for _, f := range collectFields(oc, sel, implementors(typ)) {
 		switch {
 		case len(path) == 0:
 			if slices.Contains(names, f.Name) {
-				return true
+				return f, true
 			}
 		case f.Name == path[0] && f.Definition != nil:
-			if reaches(oc, f.Selections, f.Definition.Type.Name(), path[1:], names) {
-				return true
+			if found, ok := fieldAt(oc, f.Selections, f.Definition.Type.Name(), path[1:], names); ok {
+				return found, true
 			}
 		}
 	}
-	return false
+	return graphql.CollectedField{}, false
 }
 
 // implementors is what a fragment's type condition may name to apply to an

@@ -137,8 +137,10 @@ func (p *planner) articles(rows []*folio.Article, sel ast.SelectionSet) {
 				p.async(func() {
 					ids := articleIDs(rows)
 					lists := pagesOf(p.ctx, p.l.CommentsByArticle, ids, pg)
-					if rp, ok := foldedReplies(p.oc, f); ok {
-						primeReplies(p, lists, rp)
+					if pg.Replies.Set { // read with the comments: find their page's key
+						if rp, ok := foldedReplies(p.oc, f); ok {
+							primeReplies(p, lists, rp)
+						}
 					}
 					p.comments(lists, f.Selections, p.l.CommentCountByArticle, ids)
 				})

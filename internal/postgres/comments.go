@@ -58,9 +58,8 @@ func threads(ctx context.Context, db *DB, ids []int64, p folio.Page) (map[int64]
 		return "NULL::bigint"
 	}
 	rel := folio.Related{WithAuthors: p.WithAuthors || p.Replies.WithAuthors}
-	authors := func(alias string) (cols, joins string) { return relatedJoins(rel, alias) }
-	commentUsers, commentJoin := authors("page")
-	replyUsers, replyJoin := authors("r")
+	commentUsers, commentJoin := relatedJoins(rel, "page")
+	replyUsers, replyJoin := relatedJoins(rel, "r")
 	// Columns: the comment's, sort key, total, parent, the author's, kind
 	// (0 for a comment of an article, 1 for a reply). The look-ahead row of
 	// a page brings its replies too; they are dropped with it.
@@ -115,16 +114,10 @@ ORDER BY kind, parent, sort_key, 1`, parents, commentCols, total(withTotal), whe
 		return nil, err
 	}
 	list := func(k [2]int64, p folio.Page, withTotal bool) folio.List[*folio.Comment] {
-		g := got[k]
-		if g == nil {
-			g = &group{}
+		if g := got[k]; g != nil {
+			return parentPage(g.rows, p, withTotal, g.total, &g.rel)
 		}
-		l := finish(g.rows, p)
-		if withTotal {
-			l.Total = &g.total
-		}
-		fill(&l, &g.rel)
-		return l
+		return parentPage[*folio.Comment](nil, p, withTotal, 0, nil)
 	}
 	replyPage := folio.Page{Limit: p.Replies.Limit}
 	out := make(map[int64]folio.List[*folio.Comment], len(ids))

@@ -9,21 +9,29 @@ import (
 	"github.com/folio/folio/internal/postgres"
 )
 
+// showSetting opens the database at url with opts and returns the value of
+// the session setting name on one of its connections.
+func showSetting(t *testing.T, url string, opts postgres.Options, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, url, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var v string
+	if err := db.Pool.QueryRow(ctx, "SHOW "+name).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 func TestOpen_StatementTimeout(t *testing.T) {
 	ctx := context.Background()
 	url := testDB.Pool.Config().ConnString()
 	show := func(opts postgres.Options, url string) string {
 		t.Helper()
-		db, err := postgres.Open(ctx, url, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		var v string
-		if err := db.Pool.QueryRow(ctx, "SHOW statement_timeout").Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		return v
+		return showSetting(t, url, opts, "statement_timeout")
 	}
 	t.Run("Set", func(t *testing.T) {
 		if got := show(postgres.Options{StatementTimeout: 1500 * time.Millisecond}, url); got != "1500ms" {
@@ -57,16 +65,7 @@ func TestOpen_GenericPlans(t *testing.T) {
 	url := testDB.Pool.Config().ConnString()
 	show := func(url string) string {
 		t.Helper()
-		db, err := postgres.Open(ctx, url, postgres.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		var v string
-		if err := db.Pool.QueryRow(ctx, "SHOW plan_cache_mode").Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		return v
+		return showSetting(t, url, postgres.Options{}, "plan_cache_mode")
 	}
 	if got := show(url); got != "force_generic_plan" {
 		t.Errorf("plan_cache_mode = %q, want force_generic_plan", got)

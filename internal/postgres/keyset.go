@@ -203,17 +203,24 @@ ORDER BY p.parent, %s`, relCols, parents, cols, o.key, total, fromWhere, where, 
 	}
 	out := make(map[int64]folio.List[T], len(ids))
 	for _, id := range ids {
-		l := finish(got.grouped[id], p)
-		if withTotal {
-			n := got.totals[id] // a parent with no row has none in its list
-			l.Total = &n
-		}
-		if rel := got.relatedOf[id]; rel != nil {
-			fill(&l, rel)
-		}
-		out[id] = l
+		// A parent with no row has none in its list, and no relations.
+		out[id] = parentPage(got.grouped[id], p, withTotal, got.totals[id], got.relatedOf[id])
 	}
 	return out, nil
+}
+
+// parentPage is the page p of one parent's list from the rows read for it:
+// with its total when withTotal, and the relations rel read with the rows
+// (none when rel is nil).
+func parentPage[T any](rows []T, p folio.Page, withTotal bool, total int, rel *related) folio.List[T] {
+	l := finish(rows, p)
+	if withTotal {
+		l.Total = &total
+	}
+	if rel != nil {
+		fill(&l, rel)
+	}
+	return l
 }
 
 // countBy runs a "SELECT key, count(*) … GROUP BY key" statement.
