@@ -20,6 +20,13 @@ func scanComment(row pgx.Row, extra ...any) (*folio.Comment, error) {
 // Threads read oldest first, like a conversation.
 var threadOrder = order{key: "c.created_at", id: "c.id"}
 
+// The top-level comments of the article p.parent, and the replies to the
+// comment page.id (in threads, where p.parent is the article).
+const (
+	commentsOf = `comments c WHERE c.article_id = p.parent AND c.parent_id IS NULL`
+	repliesOf  = `comments c WHERE c.parent_id = page.id`
+)
+
 const (
 	commentsByIDs           = `SELECT ` + commentCols + ` FROM comments c WHERE c.id = ANY($1)`
 	countCommentsByArticles = `SELECT article_id, count(*) FROM comments WHERE article_id = ANY($1) AND parent_id IS NULL GROUP BY article_id`
@@ -37,8 +44,7 @@ func (db *DB) CommentsByArticles(ctx context.Context, ids []int64, p folio.Page)
 	if p.Replies.Set && !p.Backward {
 		return threads(ctx, db, ids, p)
 	}
-	from := `comments c WHERE c.article_id = p.parent AND c.parent_id IS NULL`
-	return perParent(ctx, db, "comments by article", ids, p, threadOrder, commentCols, from, nil, scanComment)
+	return perParent(ctx, db, "comments by article", ids, p, threadOrder, commentCols, commentsOf, nil, scanComment)
 }
 
 // threads reads page p of the top-level comments of each article, and the
@@ -51,9 +57,9 @@ func threads(ctx context.Context, db *DB, ids []int64, p folio.Page) (map[int64]
 	parents := a.add(ids)
 	where, orderLimit := threadOrder.page(p, &a)
 	withTotal := p.WithTotal && !p.HasAfter && !p.HasBefore
-	total := func(on bool) string {
+	total := func(on bool, fromWhere string) string {
 		if on {
-			return "count(*) OVER ()"
+			return countOf(fromWhere)
 		}
 		return "NULL::bigint"
 	}
@@ -64,14 +70,13 @@ func threads(ctx context.Context, db *DB, ids []int64, p folio.Page) (map[int64]
 	// (0 for a comment of an article, 1 for a reply). The look-ahead row of
 	// a page brings its replies too; they are dropped with it.
 	sql := fmt.Sprintf(`WITH page AS (SELECT x.*, p.parent FROM unnest(%s::bigint[]) AS p(parent)
-CROSS JOIN LATERAL (SELECT %s, c.created_at AS sort_key, %s AS total FROM comments c
-WHERE c.article_id = p.parent AND c.parent_id IS NULL AND %s %s) x)
+CROSS JOIN LATERAL (SELECT %s, c.created_at AS sort_key, %s AS total FROM %s AND %s %s) x)
 SELECT page.*%s, 0 AS kind FROM page%s
 UNION ALL
-SELECT r.*, page.id%s, 1 FROM page CROSS JOIN LATERAL (SELECT %s, c.created_at AS sort_key, %s AS total FROM comments c
-WHERE c.parent_id = page.id ORDER BY c.created_at, c.id LIMIT %d) r%s
-ORDER BY kind, parent, sort_key, 1`, parents, commentCols, total(withTotal), where, orderLimit, commentUsers, commentJoin,
-		replyUsers, commentCols, total(p.Replies.WithTotal), p.Replies.Limit+1, replyJoin)
+SELECT r.*, page.id%s, 1 FROM page CROSS JOIN LATERAL (SELECT %s, c.created_at AS sort_key, %s AS total FROM %s
+ORDER BY c.created_at, c.id LIMIT %d) r%s
+ORDER BY kind, parent, sort_key, 1`, parents, commentCols, total(withTotal, commentsOf), commentsOf, where, orderLimit, commentUsers, commentJoin,
+		replyUsers, commentCols, total(p.Replies.WithTotal, repliesOf), repliesOf, p.Replies.Limit+1, replyJoin)
 
 	type group struct {
 		rows  []*folio.Comment

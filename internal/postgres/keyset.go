@@ -146,12 +146,10 @@ func listPage[T any](ctx context.Context, db *DB, what, sql string, a args, o or
 func perParent[T any](ctx context.Context, db *DB, what string, ids []int64, p folio.Page, o order, cols, fromWhere string, a args, scan scanFunc[T]) (map[int64]folio.List[T], error) {
 	parents := a.add(ids)
 	where, orderLimit := o.page(p, &a)
-	// Without a cursor every row of a parent's list matches, so a window
-	// count taken before the LIMIT is the list's total.
 	withTotal := p.WithTotal && !p.HasAfter && !p.HasBefore
 	total := ""
 	if withTotal {
-		total = ", count(*) OVER () AS total"
+		total = ", " + countOf(fromWhere) + " AS total"
 	}
 	relCols, joins := relatedJoins(p.Related, "x")
 	sql := fmt.Sprintf(`SELECT x.*, p.parent%s FROM unnest(%s::bigint[]) AS p(parent)
@@ -207,6 +205,15 @@ ORDER BY p.parent, %s`, relCols, parents, cols, o.key, total, fromWhere, where, 
 		out[id] = parentPage(got.grouped[id], p, withTotal, got.totals[id], got.relatedOf[id])
 	}
 	return out, nil
+}
+
+// countOf counts the rows of fromWhere (a FROM clause that names the
+// parent as p.parent, without the page's bounds) for the total of a
+// parent's list. Postgres runs it once per parent, and counts from an
+// index alone where the clause's index covers it: a window count over the
+// page's rows read the whole row of every one, bodies and all.
+func countOf(fromWhere string) string {
+	return "(SELECT count(*) FROM " + fromWhere + ")"
 }
 
 // parentPage is the page p of one parent's list from the rows read for it:
