@@ -22,10 +22,17 @@ FROM (SELECT t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.
 
 // relatedJoins returns the columns and the joins that read the relations
 // r asks for, of the rows aliased alias.
+//
+// Each row's author is looked up by key, row by row: a page's rows are few.
+// A plain join let the generic plan, which guesses ten parents for any
+// unnest($1), hash the whole users table instead, on every request, at a
+// cost that grows with the table (0.6 ms of a 2,000-user article page's
+// 0.7). The LIMIT keeps Postgres from flattening the subquery back into
+// that join; id is the key, so it drops nothing.
 func relatedJoins(r folio.Related, alias string) (cols, joins string) {
 	if r.WithAuthors {
 		cols += ", " + userCols
-		joins += " JOIN users u ON u.id = " + alias + ".author_id"
+		joins += " CROSS JOIN LATERAL (SELECT * FROM users u WHERE u.id = " + alias + ".author_id LIMIT 1) u"
 	}
 	if r.WithCategories {
 		cols += ", " + categoryCols
