@@ -81,6 +81,18 @@ func (p *planner) async(f func()) {
 	})
 }
 
+// now runs f on this goroutine when held (everything f loads is in the
+// memo already: there is no I/O to overlap), and beside the other
+// relations of its level otherwise. Only a relation that loads runs on a
+// goroutine of its own.
+func (p *planner) now(held bool, f func()) {
+	if held {
+		f()
+		return
+	}
+	p.async(f)
+}
+
 // wait returns when every goroutine of the planner has; a panic in one of
 // them panics here.
 func (p *planner) wait() {
@@ -123,8 +135,9 @@ func (p *planner) articles(rows []*folio.Article, sel ast.SelectionSet) {
 				return *a.CategoryID, true
 			}), f.Selections, p.categories)
 		case "tags":
-			p.async(func() {
-				lists, _ := p.l.TagsOfArticle.LoadMany(p.ctx, articleIDs(rows))
+			ids := articleIDs(rows)
+			p.now(p.l.TagsOfArticle.Held(p.ctx, ids), func() {
+				lists, _ := p.l.TagsOfArticle.LoadMany(p.ctx, ids)
 				var tags []*folio.Tag
 				for _, l := range lists {
 					tags = append(tags, l...)
@@ -134,8 +147,8 @@ func (p *planner) articles(rows []*folio.Article, sel ast.SelectionSet) {
 		case "comments":
 			if pg, ok := p.page(f, orderThread); ok {
 				pg = trimPage(p.oc, f, pg)
-				p.async(func() {
-					ids := articleIDs(rows)
+				ids := articleIDs(rows)
+				p.now(p.l.CommentsByArticle.Held(p.ctx, pageKeys(ids, pg)), func() {
 					lists := pagesOf(p.ctx, p.l.CommentsByArticle, ids, pg)
 					if pg.Replies.Set { // read with the comments: find their page's key
 						if rp, ok := foldedReplies(p.oc, f); ok {
@@ -193,7 +206,7 @@ func (p *planner) connection(sel ast.SelectionSet, conn, edge string, counts *lo
 			}
 		case "totalCount":
 			if counts != nil {
-				p.async(func() { counts.LoadMany(p.ctx, parents) })
+				p.now(counts.Held(p.ctx, parents), func() { counts.LoadMany(p.ctx, parents) })
 			}
 		}
 	}
@@ -219,8 +232,8 @@ func (p *planner) commentRows(rows []*folio.Comment, sel ast.SelectionSet) {
 		case "replies":
 			if pg, ok := p.page(f, orderThread); ok {
 				pg = trimPage(p.oc, f, pg)
-				p.async(func() {
-					ids := commentIDs(rows)
+				ids := commentIDs(rows)
+				p.now(p.l.RepliesByComment.Held(p.ctx, pageKeys(ids, pg)), func() {
 					p.comments(pagesOf(p.ctx, p.l.RepliesByComment, ids, pg), f.Selections, p.l.ReplyCountByComment, ids)
 				})
 			}
@@ -260,7 +273,9 @@ func (p *planner) nestedArticles(f graphql.CollectedField, parents []int64, page
 	}
 	// As the field's resolver asks: no bodies unless shown.
 	pg = trimPage(p.oc, f, pg)
-	p.async(func() { p.articleLists(pagesOf(p.ctx, pages, parents, pg), f.Selections, counts, parents) })
+	p.now(pages.Held(p.ctx, pageKeys(parents, pg)), func() {
+		p.articleLists(pagesOf(p.ctx, pages, parents, pg), f.Selections, counts, parents)
+	})
 }
 
 // payload plans what a mutation's payload v (a pointer to the payload's
@@ -316,7 +331,7 @@ func (p *planner) searchHits(hits folio.List[*folio.SearchHit], sel ast.Selectio
 // follow loads the rows ids name in one batch, beside the other relations
 // of the level, and plans sel under them with next.
 func follow[V any](p *planner, l *loader.Loader[int64, *V], ids []int64, sel ast.SelectionSet, next func([]*V, ast.SelectionSet)) {
-	p.async(func() {
+	p.now(l.Held(p.ctx, ids), func() {
 		rows, _ := l.LoadMany(p.ctx, ids)
 		next(present(rows), sel)
 	})
@@ -335,12 +350,17 @@ func keys[R any](rows []R, key func(R) (int64, bool)) []int64 {
 
 // pagesOf loads one page under each parent, in one batch.
 func pagesOf[V any](ctx context.Context, l *loader.Loader[loader.PageKey, folio.List[V]], parents []int64, pg folio.Page) []folio.List[V] {
+	lists, _ := l.LoadMany(ctx, pageKeys(parents, pg))
+	return lists
+}
+
+// pageKeys are the keys of the page pg under each of parents.
+func pageKeys(parents []int64, pg folio.Page) []loader.PageKey {
 	keys := make([]loader.PageKey, len(parents))
 	for i, id := range parents {
 		keys[i] = loader.PageKey{ID: id, Page: pg}
 	}
-	lists, _ := l.LoadMany(ctx, keys)
-	return lists
+	return keys
 }
 
 // primeRelated puts the authors, categories and tags read with lists

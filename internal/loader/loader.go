@@ -41,6 +41,8 @@ type Loader[K comparable, V any] struct {
 	// the memo one step, so that two levels asking for one key at once
 	// share one batch.
 	claim sync.Mutex
+	// running counts the batches in flight (under claim).
+	running int
 }
 
 func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *Loader[K, V] {
@@ -102,6 +104,7 @@ func (l *Loader[K, V]) claimMissing(ctx context.Context, keys []K) ([]K, *pendin
 	if len(missing) == 0 {
 		return nil, nil
 	}
+	l.running++
 	p := &pending[V]{done: make(chan struct{})}
 	for i, k := range missing {
 		l.cache.Set(ctx, k, func() (V, error) {
@@ -120,11 +123,13 @@ func (l *Loader[K, V]) run(ctx context.Context, missing []K, p *pending[V]) {
 		if r := recover(); r != nil {
 			p.res = failAll[V](len(missing), fmt.Errorf("load batch panicked: %v", r))
 			close(p.done)
+			l.finished()
 			panic(r)
 		}
 	}()
 	p.res = l.batch(ctx, missing)
 	close(p.done)
+	l.finished()
 	if l.found != nil {
 		for i, k := range missing {
 			if p.res[i].Error == nil {
@@ -132,6 +137,30 @@ func (l *Loader[K, V]) run(ctx context.Context, missing []K, p *pending[V]) {
 			}
 		}
 	}
+}
+
+func (l *Loader[K, V]) finished() {
+	l.claim.Lock()
+	l.running--
+	l.claim.Unlock()
+}
+
+// Held reports whether the memo holds the value of every key, loaded or
+// primed, so that LoadMany returns them without loading or waiting: no
+// key is missing, and no batch of this loader is in flight (one might
+// hold a key). The planner resolves what is held on its own goroutine.
+func (l *Loader[K, V]) Held(ctx context.Context, keys []K) bool {
+	l.claim.Lock()
+	defer l.claim.Unlock()
+	if l.running > 0 {
+		return false
+	}
+	for _, k := range keys {
+		if _, ok := l.cache.Get(ctx, k); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // Load returns the value of key from the memo, loading it alone if no batch

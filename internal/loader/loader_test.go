@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -115,6 +116,46 @@ func TestLoader_LoadMany(t *testing.T) {
 		got, _ := l.UserByID.Load(ctx, users[7].ID)
 		if n.Load() != 1 || got == nil || got.Handle != "user07" {
 			t.Errorf("got %d statements (%+v), want 1", n.Load(), got)
+		}
+	})
+
+	t.Run("HeldOnlyWhenLoadingWouldNotWait", func(t *testing.T) {
+		l := loader.New(testDB, folio.Viewer{})
+		ctx := context.Background()
+		a, b := users[13].ID, users[14].ID
+		if l.UserByID.Held(ctx, []int64{a}) {
+			t.Error("held before anything was loaded")
+		}
+		l.UserByID.LoadMany(ctx, []int64{a, 999999})
+		l.UserByID.Prime(ctx, b, users[14])
+		if !l.UserByID.Held(ctx, []int64{a, 999999, b}) {
+			t.Error("loaded, missing-and-remembered and primed keys: not held")
+		}
+		if l.UserByID.Held(ctx, []int64{a, users[15].ID}) {
+			t.Error("held with a key never loaded")
+		}
+		// While a batch is in flight, even keys already in the memo are
+		// not held: the batch may be bringing one of them.
+		tx, err := testDB.Pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback(ctx)
+		if _, err := tx.Exec(ctx, "LOCK TABLE users IN ACCESS EXCLUSIVE MODE"); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			l.UserByID.LoadMany(ctx, []int64{users[16].ID})
+		}()
+		for l.UserByID.Held(ctx, []int64{a}) { // until the batch has claimed its key
+			runtime.Gosched()
+		}
+		tx.Rollback(ctx)
+		<-done
+		if !l.UserByID.Held(ctx, []int64{a, users[16].ID}) {
+			t.Error("not held after the batch finished")
 		}
 	})
 
