@@ -21,7 +21,7 @@ func scanComment(row pgx.Row, extra ...any) (*folio.Comment, error) {
 var threadOrder = order{key: "c.created_at", id: "c.id"}
 
 // The top-level comments of the article p.parent, and the replies to the
-// comment page.id (in threads, where p.parent is the article).
+// comment page.id (in threadsOf, where p.parent is the article).
 const (
 	commentsOf = `comments c WHERE c.article_id = p.parent AND c.parent_id IS NULL`
 	repliesOf  = `comments c WHERE c.parent_id = page.id`
@@ -38,23 +38,49 @@ func (db *DB) CommentsByIDs(ctx context.Context, ids []int64) ([]*folio.Comment,
 	return list(ctx, db, "comments by id", commentsByIDs, args{ids}, scanComment)
 }
 
-// CommentsByArticles implements folio.CommentStore. A page read forward
-// reads the replies p.Replies asks for in the same statement (threads).
+// CommentsByArticles implements folio.CommentStore.
 func (db *DB) CommentsByArticles(ctx context.Context, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Comment], error) {
-	if p.Replies.Set && !p.Backward {
-		return threads(ctx, db, ids, p)
-	}
-	return perParent(ctx, db, "comments by article", ids, p, threadOrder, commentCols, commentsOf, nil, scanComment)
-}
-
-// threads reads page p of the top-level comments of each article, and the
-// first page of replies of each comment read, in one statement: the
-// comments' page as perParent reads it, then each comment's replies, both
-// kinds of row in one result ordered by kind, parent and thread order.
-// Both kinds read their authors when either asks.
-func threads(ctx context.Context, db *DB, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Comment], error) {
 	var a args
 	parents := a.add(ids)
+	return readLists(ctx, db, commentPages(parents, p, a), ids)
+}
+
+// commentPages builds the statement of CommentsByArticles over parents,
+// the SQL of a bigint[] of the articles' ids (a placeholder of a, or a
+// subquery). A page read forward reads the replies p.Replies asks for in
+// the same statement (threadsOf).
+func commentPages(parents string, p folio.Page, a args) listsRead[*folio.Comment] {
+	if p.Replies.Set && !p.Backward {
+		return threadsOf(parents, p, a)
+	}
+	return parentPages("comments by article", parents, p, threadOrder, commentCols, commentsOf, a, scanComment)
+}
+
+// threadsStatement is threadsOf's statement (a listsRead).
+type threadsStatement struct {
+	sql       string
+	args      args
+	p         folio.Page
+	withTotal bool
+	rel       folio.Related
+
+	got map[[2]int64]*threadGroup
+}
+
+// threadGroup is the rows of one page: {0, article} for an article's
+// comments, {1, comment} for a comment's replies.
+type threadGroup struct {
+	rows  []*folio.Comment
+	total int
+	rel   related
+}
+
+// threadsOf builds, over parents, the statement that reads page p of the
+// top-level comments of each article, and the first page of replies of
+// each comment read: the comments' page as perParent reads it, then each
+// comment's replies, both kinds of row in one result ordered by kind,
+// parent and thread order. Both kinds read their authors when either asks.
+func threadsOf(parents string, p folio.Page, a args) *threadsStatement {
 	where, orderLimit := threadOrder.page(p, &a)
 	withTotal := p.WithTotal && !p.HasAfter && !p.HasBefore
 	total := func(on bool, fromWhere string) string {
@@ -77,64 +103,60 @@ SELECT r.*, page.id%s, 1 FROM page CROSS JOIN LATERAL (SELECT %s, c.created_at A
 ORDER BY c.created_at, c.id LIMIT %d) r%s
 ORDER BY kind, parent, sort_key, 1`, parents, commentCols, total(withTotal, commentsOf), commentsOf, where, orderLimit, commentUsers, commentJoin,
 		replyUsers, commentCols, total(p.Replies.WithTotal, repliesOf), repliesOf, p.Replies.Limit+1, replyJoin)
+	return &threadsStatement{sql: sql, args: a, p: p, withTotal: withTotal, rel: rel}
+}
 
-	type group struct {
-		rows  []*folio.Comment
-		total int
-		rel   related
-	}
-	got, err := reading(ctx, db, func(q querier) (map[[2]int64]*group, error) {
-		rows, err := q.Query(ctx, sql, a...)
+func (s *threadsStatement) statement() (string, string, args) { return "threads", s.sql, s.args }
+
+func (s *threadsStatement) read(rows pgx.Rows) error {
+	defer rows.Close()
+	s.got = make(map[[2]int64]*threadGroup)
+	for rows.Next() {
+		var kind, parent int64
+		var n *int64
+		var x relatedRow
+		c, err := scanComment(rows, append(append([]any{nil, &n, &parent}, x.dest(s.rel)...), &kind)...)
 		if err != nil {
-			return nil, fmt.Errorf("query threads: %w", translate(err))
+			return fmt.Errorf("scan threads: %w", err)
 		}
-		defer rows.Close()
-		got := make(map[[2]int64]*group)
-		for rows.Next() {
-			var kind, parent int64
-			var n *int64
-			var x relatedRow
-			c, err := scanComment(rows, append(append([]any{nil, &n, &parent}, x.dest(rel)...), &kind)...)
-			if err != nil {
-				return nil, fmt.Errorf("scan threads: %w", err)
-			}
-			k := [2]int64{kind, parent}
-			g := got[k]
-			if g == nil {
-				g = &group{rel: related{r: rel}}
-				got[k] = g
-			}
-			g.rows = append(g.rows, c)
-			if n != nil {
-				g.total = int(*n)
-			}
-			g.rel.add(&x)
+		k := [2]int64{kind, parent}
+		g := s.got[k]
+		if g == nil {
+			g = &threadGroup{rel: related{r: s.rel}}
+			s.got[k] = g
 		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("read threads: %w", translate(err))
+		g.rows = append(g.rows, c)
+		if n != nil {
+			g.total = int(*n)
 		}
-		return got, nil
-	})
-	if err != nil {
-		return nil, err
+		g.rel.add(&x)
 	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read threads: %w", translate(err))
+	}
+	return nil
+}
+
+// lists is the page of comments read under each of ids, with the replies
+// read under each comment (folio.List.Replies).
+func (s *threadsStatement) lists(ids []int64) map[int64]folio.List[*folio.Comment] {
 	list := func(k [2]int64, p folio.Page, withTotal bool) folio.List[*folio.Comment] {
-		if g := got[k]; g != nil {
+		if g := s.got[k]; g != nil {
 			return parentPage(g.rows, p, withTotal, g.total, &g.rel)
 		}
 		return parentPage[*folio.Comment](nil, p, withTotal, 0, nil)
 	}
-	replyPage := folio.Page{Limit: p.Replies.Limit}
+	replyPage := folio.Page{Limit: s.p.Replies.Limit}
 	out := make(map[int64]folio.List[*folio.Comment], len(ids))
 	for _, id := range ids {
-		l := list([2]int64{0, id}, p, withTotal)
+		l := list([2]int64{0, id}, s.p, s.withTotal)
 		l.Replies = make(map[int64]folio.List[*folio.Comment], len(l.Items))
 		for _, c := range l.Items {
-			l.Replies[c.ID] = list([2]int64{1, c.ID}, replyPage, p.Replies.WithTotal)
+			l.Replies[c.ID] = list([2]int64{1, c.ID}, replyPage, s.p.Replies.WithTotal)
 		}
 		out[id] = l
 	}
-	return out, nil
+	return out
 }
 
 // RepliesByComments implements folio.CommentStore.

@@ -112,20 +112,25 @@ func list[T any](ctx context.Context, db *DB, what, sql string, a args, scan sca
 		if err != nil {
 			return nil, fmt.Errorf("query %s: %w", what, translate(err))
 		}
-		defer rows.Close()
-		var out []T
-		for rows.Next() {
-			v, err := scan(rows)
-			if err != nil {
-				return nil, fmt.Errorf("scan %s: %w", what, err)
-			}
-			out = append(out, v)
-		}
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("read %s: %w", what, translate(err))
-		}
-		return out, nil
+		return scanRows(rows, what, scan)
 	})
+}
+
+// scanRows scans every row of rows, and closes them.
+func scanRows[T any](rows pgx.Rows, what string, scan scanFunc[T]) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, translate(err))
+	}
+	return out, nil
 }
 
 // listPage reads one page of a list: sql has %[1]s for the keyset conditions
@@ -145,6 +150,54 @@ func listPage[T any](ctx context.Context, db *DB, what, sql string, a args, o or
 // too so the outer query can keep each parent's rows in order.
 func perParent[T any](ctx context.Context, db *DB, what string, ids []int64, p folio.Page, o order, cols, fromWhere string, a args, scan scanFunc[T]) (map[int64]folio.List[T], error) {
 	parents := a.add(ids)
+	return readLists(ctx, db, parentPages(what, parents, p, o, cols, fromWhere, a, scan), ids)
+}
+
+// listsRead is a statement that reads a page of a list under each of many
+// parents, built, and what it read. Run it alone (readLists), or in a
+// batch with others (ArticleBySlugWith).
+type listsRead[T any] interface {
+	statement() (what, sql string, a args)
+	// read reads the statement's rows (from scratch: a read may be tried
+	// again on the primary), and closes them.
+	read(rows pgx.Rows) error
+	// lists is the page read under each of ids.
+	lists(ids []int64) map[int64]folio.List[T]
+}
+
+// readLists runs s, which pages under ids, on its own.
+func readLists[T any](ctx context.Context, db *DB, s listsRead[T], ids []int64) (map[int64]folio.List[T], error) {
+	what, sql, a := s.statement()
+	_, err := reading(ctx, db, func(q querier) (struct{}, error) {
+		rows, err := q.Query(ctx, sql, a...)
+		if err != nil {
+			return struct{}{}, fmt.Errorf("query %s: %w", what, translate(err))
+		}
+		return struct{}{}, s.read(rows)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.lists(ids), nil
+}
+
+// pagesStatement is perParent's statement (a listsRead).
+type pagesStatement[T any] struct {
+	what      string
+	sql       string
+	args      args
+	p         folio.Page
+	withTotal bool
+	scan      scanFunc[T]
+
+	grouped   map[int64][]T
+	totals    map[int64]int
+	relatedOf map[int64]*related
+}
+
+// parentPages builds perParent's statement over parents, the SQL of a
+// bigint[] of the parents' ids (a placeholder of a, or a subquery).
+func parentPages[T any](what, parents string, p folio.Page, o order, cols, fromWhere string, a args, scan scanFunc[T]) *pagesStatement[T] {
 	where, orderLimit := o.page(p, &a)
 	withTotal := p.WithTotal && !p.HasAfter && !p.HasBefore
 	total := ""
@@ -155,56 +208,50 @@ func perParent[T any](ctx context.Context, db *DB, what string, ids []int64, p f
 	sql := fmt.Sprintf(`SELECT x.*, p.parent%s FROM unnest(%s::bigint[]) AS p(parent)
 CROSS JOIN LATERAL (SELECT %s, %s AS sort_key%s FROM %s AND %s %s) x%s
 ORDER BY p.parent, %s`, relCols, parents, cols, o.key, total, fromWhere, where, orderLimit, joins, o.scanOrder(p, "x.sort_key", "x.id"))
+	return &pagesStatement[T]{what: what, sql: sql, args: a, p: p, withTotal: withTotal, scan: scan}
+}
 
-	type rowsOf struct {
-		grouped   map[int64][]T
-		totals    map[int64]int
-		relatedOf map[int64]*related
-	}
-	got, err := reading(ctx, db, func(q querier) (rowsOf, error) {
-		rows, err := q.Query(ctx, sql, a...)
+func (s *pagesStatement[T]) statement() (string, string, args) { return s.what, s.sql, s.args }
+
+func (s *pagesStatement[T]) read(rows pgx.Rows) error {
+	defer rows.Close()
+	s.grouped, s.totals, s.relatedOf = make(map[int64][]T), make(map[int64]int), make(map[int64]*related)
+	for rows.Next() {
+		var parent, n int64
+		// The sort key orders the rows in SQL only: nil skips it, where
+		// scanning it into an any cost a decoder and an allocation or two.
+		dest := []any{nil, &parent}
+		if s.withTotal {
+			dest = []any{nil, &n, &parent}
+		}
+		var x relatedRow
+		dest = append(dest, x.dest(s.p.Related)...)
+		v, err := s.scan(rows, dest...)
 		if err != nil {
-			return rowsOf{}, fmt.Errorf("query %s: %w", what, translate(err))
+			return fmt.Errorf("scan %s: %w", s.what, err)
 		}
-		defer rows.Close()
-		got := rowsOf{grouped: make(map[int64][]T, len(ids)), totals: make(map[int64]int), relatedOf: make(map[int64]*related)}
-		for rows.Next() {
-			var parent, n int64
-			// The sort key orders the rows in SQL only: nil skips it, where
-			// scanning it into an any cost a decoder and an allocation or two.
-			dest := []any{nil, &parent}
-			if withTotal {
-				dest = []any{nil, &n, &parent}
-			}
-			var x relatedRow
-			dest = append(dest, x.dest(p.Related)...)
-			v, err := scan(rows, dest...)
-			if err != nil {
-				return rowsOf{}, fmt.Errorf("scan %s: %w", what, err)
-			}
-			got.grouped[parent] = append(got.grouped[parent], v)
-			got.totals[parent] = int(n)
-			rel := got.relatedOf[parent]
-			if rel == nil {
-				rel = &related{r: p.Related}
-				got.relatedOf[parent] = rel
-			}
-			rel.add(&x)
+		s.grouped[parent] = append(s.grouped[parent], v)
+		s.totals[parent] = int(n)
+		rel := s.relatedOf[parent]
+		if rel == nil {
+			rel = &related{r: s.p.Related}
+			s.relatedOf[parent] = rel
 		}
-		if err := rows.Err(); err != nil {
-			return rowsOf{}, fmt.Errorf("read %s: %w", what, translate(err))
-		}
-		return got, nil
-	})
-	if err != nil {
-		return nil, err
+		rel.add(&x)
 	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", s.what, translate(err))
+	}
+	return nil
+}
+
+func (s *pagesStatement[T]) lists(ids []int64) map[int64]folio.List[T] {
 	out := make(map[int64]folio.List[T], len(ids))
 	for _, id := range ids {
 		// A parent with no row has none in its list, and no relations.
-		out[id] = parentPage(got.grouped[id], p, withTotal, got.totals[id], got.relatedOf[id])
+		out[id] = parentPage(s.grouped[id], s.p, s.withTotal, s.totals[id], s.relatedOf[id])
 	}
-	return out, nil
+	return out
 }
 
 // countOf counts the rows of fromWhere (a FROM clause that names the
