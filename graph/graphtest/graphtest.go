@@ -25,10 +25,11 @@ import (
 )
 
 // Server is the GraphQL handler behind an httptest server. It records how
-// many SQL statements each request sent, apart from the requests beside it.
+// many SQL statements each request sent, and in how many round trips,
+// apart from the requests beside it.
 type Server struct {
 	*httptest.Server
-	statements sync.Map // requestHeader value → int64
+	statements sync.Map // requestHeader value → [2]int64{statements, round trips}
 	requests   atomic.Int64
 }
 
@@ -62,11 +63,12 @@ func Serve(tb testing.TB, h http.Handler, adjust ...func(*httpapi.Options)) *Ser
 		if r.URL.Path == "/" {
 			r.URL.Path = "/query"
 		}
-		var n atomic.Int64
-		stack.ServeHTTP(w, r.WithContext(postgres.WithStatementCounter(r.Context(), &n)))
+		var n, trips atomic.Int64
+		ctx := postgres.WithRoundTripCounter(postgres.WithStatementCounter(r.Context(), &n), &trips)
+		stack.ServeHTTP(w, r.WithContext(ctx))
 		// Before the handler returns, so before the client sees the end
 		// of the body.
-		s.statements.Store(r.Header.Get(requestHeader), n.Load())
+		s.statements.Store(r.Header.Get(requestHeader), [2]int64{n.Load(), trips.Load()})
 	}))
 	tb.Cleanup(s.Close)
 	return s
@@ -85,6 +87,9 @@ type Response struct {
 	Data       json.RawMessage `json:"data"`
 	Errors     []Error         `json:"errors"`
 	Statements int64
+	// RoundTrips is how many times the request waited on Postgres: a
+	// statement sent alone is one, and so is a batch of them.
+	RoundTrips int64
 	Header     http.Header
 	Raw        string
 }
@@ -138,8 +143,8 @@ func (s *Server) roundTrip(tb testing.TB, req *http.Request, header http.Header)
 		tb.Fatal(err)
 	}
 	n, _ := s.statements.LoadAndDelete(id)
-	statements, _ := n.(int64)
-	r := Response{Status: res.StatusCode, Statements: statements, Header: res.Header, Raw: string(raw)}
+	counts, _ := n.([2]int64)
+	r := Response{Status: res.StatusCode, Statements: counts[0], RoundTrips: counts[1], Header: res.Header, Raw: string(raw)}
 	if err := json.Unmarshal(raw, &r); err != nil {
 		tb.Fatalf("decode response %q: %v", raw, err)
 	}

@@ -19,6 +19,8 @@ type Tracer struct {
 
 type counterKey struct{}
 
+type roundTripKey struct{}
+
 type traceStart struct {
 	sql   string
 	start time.Time
@@ -32,12 +34,25 @@ func WithStatementCounter(ctx context.Context, n *atomic.Int64) context.Context 
 	return context.WithValue(ctx, counterKey{}, n)
 }
 
+// WithRoundTripCounter returns a context in which every round trip to
+// Postgres adds one to n: a statement sent alone, or a batch of them.
+func WithRoundTripCounter(ctx context.Context, n *atomic.Int64) context.Context {
+	return context.WithValue(ctx, roundTripKey{}, n)
+}
+
+func roundTrip(ctx context.Context) {
+	if n, ok := ctx.Value(roundTripKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+}
+
 // TraceQueryStart implements pgx.QueryTracer.
 func (t *Tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
 	t.total.Add(1)
 	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
+	roundTrip(ctx)
 	if t.Logger != nil && t.Logger.Enabled(ctx, slog.LevelDebug) {
 		return context.WithValue(ctx, traceKey{}, traceStart{sql: data.SQL, start: time.Now()})
 	}
@@ -52,6 +67,27 @@ func (t *Tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQ
 	}
 	t.Logger.DebugContext(ctx, "sql", "statement", s.sql, "duration", time.Since(s.start), "rows", data.CommandTag.RowsAffected(), "error", data.Err)
 }
+
+// TraceBatchStart implements pgx.BatchTracer.
+func (t *Tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	roundTrip(ctx)
+	return ctx
+}
+
+// TraceBatchQuery implements pgx.BatchTracer: each statement of a batch
+// counts, as one sent alone does.
+func (t *Tracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
+	t.total.Add(1)
+	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+	if t.Logger != nil && t.Logger.Enabled(ctx, slog.LevelDebug) {
+		t.Logger.DebugContext(ctx, "sql", "statement", data.SQL, "batch", true, "rows", data.CommandTag.RowsAffected(), "error", data.Err)
+	}
+}
+
+// TraceBatchEnd implements pgx.BatchTracer.
+func (t *Tracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // Statements is how many statements this pool has sent since it opened.
 func (db *DB) Statements() int64 {

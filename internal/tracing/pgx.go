@@ -53,6 +53,51 @@ func (t *PGX) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQuer
 	span.End()
 }
 
+// TraceBatchStart implements pgx.BatchTracer: a batch is one client span
+// (one round trip), with an event for each of its statements.
+func (t *PGX) TraceBatchStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceBatchStartData) context.Context {
+	if !trace.SpanFromContext(ctx).IsRecording() {
+		return ctx
+	}
+	attrs := []attribute.KeyValue{
+		attribute.String("db.system.name", "postgresql"),
+		attribute.Int("db.operation.batch.size", data.Batch.Len()),
+	}
+	if conn != nil {
+		attrs = append(attrs, attribute.String("db.namespace", conn.Config().Database))
+	}
+	ctx, _ = t.tracer.Start(ctx, "BATCH", trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	return ctx
+}
+
+// TraceBatchQuery implements pgx.BatchTracer.
+func (t *PGX) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return
+	}
+	attrs := []attribute.KeyValue{attribute.String("db.query.text", data.SQL)}
+	if data.Err != nil {
+		attrs = append(attrs, attribute.String("error", data.Err.Error()))
+	} else {
+		attrs = append(attrs, attribute.Int64("db.response.returned_rows", data.CommandTag.RowsAffected()))
+	}
+	span.AddEvent(spanName(data.SQL), trace.WithAttributes(attrs...))
+}
+
+// TraceBatchEnd implements pgx.BatchTracer.
+func (t *PGX) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchEndData) {
+	span := trace.SpanFromContext(ctx)
+	if !span.IsRecording() {
+		return
+	}
+	if data.Err != nil {
+		span.RecordError(data.Err)
+		span.SetStatus(codes.Error, data.Err.Error())
+	}
+	span.End()
+}
+
 // spanName is the statement's first keyword ("SELECT", "WITH", "INSERT"),
 // a low-cardinality name as OpenTelemetry's conventions ask.
 func spanName(sql string) string {
