@@ -29,29 +29,57 @@ func nestedArticles(ctx context.Context, pages *loader.Loader[loader.PageKey, fo
 	return articleConnection(list, orderPublished, countOf(counts, id)), nil
 }
 
-// articleBySlug looks up the article of the current field by slug. When
-// its selection shows the article's author, category or tags, one
-// statement reads them with it (folio.Related) and comes back as with,
-// which the planner puts in the memo; otherwise the request's loader reads
-// the article alone.
+// articleBySlug looks up the article of the current field by slug. What
+// its selection shows below it, the store reads with it in one round trip
+// (folio.ArticleWith): the article's author, category and tags, the first
+// page of its comments and the page of its author's articles. They come
+// back in with, or primed in the memo under the keys the planner and the
+// resolvers will ask for. A selection that shows none of them has the
+// request's loader read the article alone.
 func articleBySlug(ctx context.Context, s folio.Store, slug string) (a *folio.Article, with folio.List[*folio.Article], err error) {
 	l := loader.For(ctx)
-	var r folio.Related
+	var w folio.ArticleWith
 	if fc := graphql.GetFieldContext(ctx); fc != nil && graphql.HasOperationContext(ctx) {
-		r = articleRelated(graphql.GetOperationContext(ctx), fc.Field)
+		w = articleWith(graphql.GetOperationContext(ctx), fc.Field, l.Viewer())
 	}
-	if r == (folio.Related{}) {
+	if w.Related == (folio.Related{}) && w.Comments == nil && w.ByAuthor == nil {
 		a, err = l.ArticleBySlug.Load(ctx, slug)
 		return a, with, err
 	}
-	with, err = s.ArticleBySlugWith(ctx, slug, r)
-	if err != nil || len(with.Items) == 0 {
-		return nil, with, err
+	page, err := s.ArticleBySlugWith(ctx, slug, w)
+	if err != nil || len(page.Items) == 0 {
+		return nil, page.List, err
 	}
-	a = with.Items[0]
+	a = page.Items[0]
 	l.ArticleBySlug.Prime(ctx, slug, a)
-	l.ArticleByID.Prime(ctx, a.ID, a)
-	return a, with, nil
+	if page.Comments != nil {
+		l.CommentsByArticle.Prime(ctx, loader.PageKey{ID: a.ID, Page: *w.Comments}, *page.Comments)
+	}
+	if page.ByAuthor != nil {
+		l.ArticlesByAuthor.Prime(ctx, loader.PageKey{ID: a.AuthorID, Page: *w.ByAuthor}, *page.ByAuthor)
+	}
+	return a, page.List, nil
+}
+
+// articleWith is what the selection of f, an article, shows below it, as
+// folio.ArticleWith asks for it: the pages exactly as the planner will ask
+// the loaders for them (the first comments and author's articles fields,
+// when their arguments are good).
+func articleWith(oc *graphql.OperationContext, f graphql.CollectedField, v folio.Viewer) folio.ArticleWith {
+	w := folio.ArticleWith{Related: articleRelated(oc, f), Viewer: v}
+	if cf, ok := fieldAt(oc, f.Selections, "Article", nil, []string{"comments"}); ok {
+		if pg, ok := fieldPage(oc, cf, orderThread); ok {
+			pg = trimPage(oc, cf, pg)
+			w.Comments = &pg
+		}
+	}
+	if af, ok := fieldAt(oc, f.Selections, "Article", []string{"author"}, []string{"articles"}); ok {
+		if pg, ok := fieldPage(oc, af, orderPublished); ok {
+			pg = trimPage(oc, af, pg)
+			w.ByAuthor = &pg
+		}
+	}
+	return w
 }
 
 // articleQuery turns the GraphQL filter and order into the domain's, and

@@ -287,11 +287,11 @@ func TestTransportErrors(t *testing.T) {
 // test deadline, so the request's deadline cancels real SQL.
 type slowArticle struct{ *postgres.DB }
 
-func (s slowArticle) ArticleBySlugWith(ctx context.Context, slug string, r folio.Related) (folio.List[*folio.Article], error) {
+func (s slowArticle) ArticleBySlugWith(ctx context.Context, slug string, w folio.ArticleWith) (folio.ArticlePage, error) {
 	if _, err := s.Pool.Exec(ctx, "SELECT pg_sleep(5)"); err != nil {
-		return folio.List[*folio.Article]{}, err
+		return folio.ArticlePage{}, err
 	}
-	return s.DB.ArticleBySlugWith(ctx, slug, r)
+	return s.DB.ArticleBySlugWith(ctx, slug, w)
 }
 
 func TestTimeout(t *testing.T) {

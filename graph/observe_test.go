@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -206,7 +207,7 @@ func grepLines(s, substr string) string {
 }
 
 func TestTracing_OperationThenSQLSpans(t *testing.T) {
-	getWorld(t)
+	w := getWorld(t)
 	exp := tracetest.NewInMemoryExporter()
 	tp := tracing.NewProvider(trace.NewSimpleSpanProcessor(exp), tracing.Options{})
 	t.Cleanup(func() { _ = tp.Shutdown(context.Background()) })
@@ -253,6 +254,31 @@ func TestTracing_OperationThenSQLSpans(t *testing.T) {
 	// The feed with counts: articles, then their stats.
 	if sql != 2 {
 		t.Errorf("got %d SQL spans, want 2 (articles, stats): %v", sql, spanNames(spans))
+	}
+
+	// An article page sends its statements in one batch: one span, an
+	// event for each statement.
+	exp.Reset()
+	page, _ := json.Marshal(map[string]string{"query": fmt.Sprintf(`query Page { article(slug: %q) { title author { articles(first: 2) { nodes { slug } } } comments(first: 2) { nodes { body } } } }`, w.filler[50].Slug)})
+	res, err = http.Post(srv.URL, "application/json", bytes.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	_ = tp.ForceFlush(context.Background())
+	var batches []tracetest.SpanStub
+	for _, s := range exp.GetSpans() {
+		if s.Name == "BATCH" {
+			batches = append(batches, s)
+		}
+	}
+	if len(batches) != 1 || len(batches[0].Events) != 3 {
+		t.Fatalf("got spans %v, want one BATCH span with 3 statement events", spanNames(exp.GetSpans()))
+	}
+	for _, e := range batches[0].Events {
+		if e.Name != "SELECT" && e.Name != "WITH" {
+			t.Errorf("batch event %q, want a statement's keyword", e.Name)
+		}
 	}
 }
 

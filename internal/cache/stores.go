@@ -46,11 +46,11 @@ func (c *Store) ArticlesBySlugs(ctx context.Context, slugs []string) ([]*folio.A
 }
 
 // ArticleBySlugWith implements folio.ArticleStore through the cache: the
-// article comes from the cache, and its relations are left to the
-// loaders, which read them through the cache too.
-func (c *Store) ArticleBySlugWith(ctx context.Context, slug string, _ folio.Related) (folio.List[*folio.Article], error) {
+// article comes from the cache, and what is below it is left to the
+// loaders, which read it through the cache too.
+func (c *Store) ArticleBySlugWith(ctx context.Context, slug string, _ folio.ArticleWith) (folio.ArticlePage, error) {
 	rows, err := c.ArticlesBySlugs(ctx, []string{slug})
-	return folio.List[*folio.Article]{Items: rows}, err
+	return folio.ArticlePage{List: folio.List[*folio.Article]{Items: rows}}, err
 }
 
 // UsersByIDs implements folio.UserStore through the cache.

@@ -61,10 +61,9 @@ type TaxonomyStore interface {
 type ArticleStore interface {
 	ArticlesByIDs(ctx context.Context, ids []int64) ([]*Article, error)
 	ArticlesBySlugs(ctx context.Context, slugs []string) ([]*Article, error)
-	// ArticleBySlugWith is the article with the slug, of any status, as
-	// the only item of a List (none when no article has it), and the
-	// relations r asks for, read as a page's are.
-	ArticleBySlugWith(ctx context.Context, slug string, r Related) (List[*Article], error)
+	// ArticleBySlugWith is the article with the slug, of any status, and
+	// what w asks to read with it, in one round trip.
+	ArticleBySlugWith(ctx context.Context, slug string, w ArticleWith) (ArticlePage, error)
 
 	ListArticles(ctx context.Context, v Viewer, f ArticleFilter, o ArticleOrder, p Page) (List[*Article], error)
 	CountArticles(ctx context.Context, v Viewer, f ArticleFilter, o ArticleOrder) (int, error)
@@ -169,4 +168,30 @@ type Writer interface {
 	TaxonomyWriter
 	CategoryWriter
 	ImageWriter
+}
+
+// ArticleWith asks ArticleBySlugWith for what a page of one article shows
+// below it, so that the page reads it with the article: the article's
+// relations, a page of its comments and a page of its author's articles.
+// A store that cannot leaves them out of the ArticlePage, and the loaders
+// read them.
+type ArticleWith struct {
+	// Related reads the article's author, category and tags, as a page's.
+	Related
+	// Comments, when set, reads this page of the article's top-level
+	// comments (with the replies its Replies asks for).
+	Comments *Page
+	// ByAuthor, when set, reads this page of the articles of the
+	// article's author that Viewer sees.
+	ByAuthor *Page
+	Viewer   Viewer
+}
+
+// ArticlePage is what ArticleBySlugWith read: the article as the only item
+// of the List (none when no article has the slug) with its relations, and
+// the pages ArticleWith asked for, or nil when not read.
+type ArticlePage struct {
+	List[*Article]
+	Comments *List[*Comment]
+	ByAuthor *List[*Article]
 }

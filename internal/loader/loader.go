@@ -177,8 +177,14 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 }
 
 // Prime puts a value known from elsewhere in the memo, unless the key is
-// there already.
-func (l *Loader[K, V]) Prime(ctx context.Context, key K, v V) { l.memo.Prime(ctx, key, v) }
+// there already, and primes what a batch that loaded it would have (a
+// page's total, a row under its id).
+func (l *Loader[K, V]) Prime(ctx context.Context, key K, v V) {
+	l.memo.Prime(ctx, key, v)
+	if l.found != nil {
+		l.found(ctx, key, v)
+	}
+}
 
 func (l *Loader[K, V]) forget() { l.memo.ClearAll() }
 
@@ -214,12 +220,16 @@ type Loaders struct {
 	ReplyCountByComment    *Loader[int64, int]
 	RevisionCountByArticle *Loader[int64, int]
 
-	mu sync.Mutex // serialises Forget against itself
+	mu     sync.Mutex // serialises Forget against itself
+	viewer folio.Viewer
 }
+
+// Viewer is whose view of lists the loaders read.
+func (l *Loaders) Viewer() folio.Viewer { return l.viewer }
 
 // New returns the loaders of one request made by viewer v.
 func New(s folio.Store, v folio.Viewer) *Loaders {
-	l := &Loaders{}
+	l := &Loaders{viewer: v}
 	l.UserByID = byKey(s.UsersByIDs, func(u *folio.User) int64 { return u.ID })
 	l.UserByHandle = byKey(s.UsersByHandles, func(u *folio.User) string { return strings.ToLower(u.Handle) })
 	l.UserByHandle.found = primeByID[string](l.UserByID, func(u *folio.User) int64 { return u.ID })

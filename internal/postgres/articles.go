@@ -118,17 +118,95 @@ func (db *DB) ArticlesBySlugs(ctx context.Context, slugs []string) ([]*folio.Art
 	return list(ctx, db, "articles by slug", articlesBySlugs, args{slugs}, scanArticle)
 }
 
-// ArticleBySlugWith implements folio.ArticleStore.
-func (db *DB) ArticleBySlugWith(ctx context.Context, slug string, r folio.Related) (folio.List[*folio.Article], error) {
-	rel := related{r: r}
-	relCols, joins := relatedJoins(r, "a")
-	rows, err := list(ctx, db, "article by slug", `SELECT `+articleCols+relCols+` FROM articles a`+joins+` WHERE a.slug = $1`, args{slug}, rel.scan(scanArticle))
-	if err != nil {
-		return folio.List[*folio.Article]{}, err
+// ArticleBySlugWith implements folio.ArticleStore. The pages below the
+// article are read by the statements that read them for many parents
+// (CommentsByArticles, ArticlesByAuthors), over the article found by a
+// subquery on the slug rather than over ids, and all the statements go to
+// Postgres in one batch: one round trip, where the pages below had waited
+// for the article to come back first.
+func (db *DB) ArticleBySlugWith(ctx context.Context, slug string, w folio.ArticleWith) (folio.ArticlePage, error) {
+	rel := related{r: w.Related}
+	relCols, joins := relatedJoins(w.Related, "a")
+	article := `SELECT ` + articleCols + relCols + ` FROM articles a` + joins + ` WHERE a.slug = $1`
+	var (
+		comments listsRead[*folio.Comment]
+		byAuthor listsRead[*folio.Article]
+		below    []interface {
+			statement() (what, sql string, a args)
+			read(rows pgx.Rows) error
+		}
+		batch pgx.Batch
+	)
+	batch.Queue(article, slug)
+	// The parents of the pages below, as the many-parent statements take
+	// them: the article's id, or its author's.
+	parents := func(a *args, col string) string {
+		return `ARRAY(SELECT a.` + col + ` FROM articles a WHERE a.slug = ` + a.add(slug) + `)`
 	}
-	l := folio.List[*folio.Article]{Items: rows}
-	fill(&l, &rel)
-	return l, nil
+	if w.Comments != nil {
+		var a args
+		parents := parents(&a, "id")
+		comments = commentPages(parents, *w.Comments, a)
+		below = append(below, comments)
+	}
+	if w.ByAuthor != nil {
+		var a args
+		from := articlesOfAuthor(w.Viewer, &a)
+		parents := parents(&a, "author_id")
+		cols, scan := listColumns(*w.ByAuthor)
+		byAuthor = parentPages("articles by author", parents, *w.ByAuthor, newestFirst, cols, from, a, scan)
+		below = append(below, byAuthor)
+	}
+	for _, s := range below {
+		_, sql, a := s.statement()
+		batch.Queue(sql, a...)
+	}
+
+	var rows []*folio.Article
+	_, err := reading(ctx, db, func(q querier) (struct{}, error) {
+		br := q.SendBatch(ctx, &batch)
+		defer br.Close()
+		rel = related{r: w.Related}
+		r, err := br.Query()
+		if err != nil {
+			return struct{}{}, fmt.Errorf("query article by slug: %w", translate(err))
+		}
+		if rows, err = scanRows(r, "article by slug", rel.scan(scanArticle)); err != nil {
+			return struct{}{}, err
+		}
+		for _, s := range below {
+			what, _, _ := s.statement()
+			r, err := br.Query()
+			if err != nil {
+				return struct{}{}, fmt.Errorf("query %s: %w", what, translate(err))
+			}
+			if err := s.read(r); err != nil {
+				return struct{}{}, err
+			}
+		}
+		if err := br.Close(); err != nil {
+			return struct{}{}, fmt.Errorf("article by slug: %w", translate(err))
+		}
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return folio.ArticlePage{}, err
+	}
+	out := folio.ArticlePage{List: folio.List[*folio.Article]{Items: rows}}
+	fill(&out.List, &rel)
+	if len(rows) == 0 {
+		return out, nil
+	}
+	a := rows[0]
+	if comments != nil {
+		l := comments.lists([]int64{a.ID})[a.ID]
+		out.Comments = &l
+	}
+	if byAuthor != nil {
+		l := byAuthor.lists([]int64{a.AuthorID})[a.AuthorID]
+		out.ByAuthor = &l
+	}
+	return out, nil
 }
 
 // ListArticles implements folio.ArticleStore.
@@ -157,9 +235,15 @@ func (db *DB) CountArticles(ctx context.Context, v folio.Viewer, f folio.Article
 // ArticlesByAuthors implements folio.ArticleStore.
 func (db *DB) ArticlesByAuthors(ctx context.Context, v folio.Viewer, ids []int64, p folio.Page) (map[int64]folio.List[*folio.Article], error) {
 	var a args
-	from := `articles a WHERE a.author_id = p.parent AND a.published_at IS NOT NULL AND ` + visible(v, &a)
+	from := articlesOfAuthor(v, &a)
 	cols, scan := listColumns(p)
 	return perParent(ctx, db, "articles by author", ids, p, newestFirst, cols, from, a, scan)
+}
+
+// articlesOfAuthor is the FROM clause of the articles of the author
+// p.parent that v sees.
+func articlesOfAuthor(v folio.Viewer, a *args) string {
+	return `articles a WHERE a.author_id = p.parent AND a.published_at IS NOT NULL AND ` + visible(v, a)
 }
 
 // ArticlesByCategories implements folio.ArticleStore.

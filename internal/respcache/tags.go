@@ -247,11 +247,21 @@ func (s Store) ArticlesBySlugs(ctx context.Context, in []string) ([]*folio.Artic
 }
 
 // ArticleBySlugWith implements folio.ArticleStore; the slug is tagged as
-// in ArticlesBySlugs.
-func (s Store) ArticleBySlugWith(ctx context.Context, slug string, r folio.Related) (folio.List[*folio.Article], error) {
-	l, err := s.Store.ArticleBySlugWith(ctx, slug, r)
+// in ArticlesBySlugs, and the pages read with the article as
+// CommentsByArticles and ArticlesByAuthors tag theirs.
+func (s Store) ArticleBySlugWith(ctx context.Context, slug string, w folio.ArticleWith) (folio.ArticlePage, error) {
+	l, err := s.Store.ArticleBySlugWith(ctx, slug, w)
 	tagRows(ctx, l.Items, articleTags, articleSlugTag(slug))
-	tagRelated(ctx, l)
+	tagRelated(ctx, l.List)
+	if len(l.Items) > 0 {
+		a := l.Items[0]
+		if l.Comments != nil {
+			pages(ctx, map[int64]folio.List[*folio.Comment]{a.ID: *l.Comments}, commentTags, []string{commentsTag(a.ID)})
+		}
+		if l.ByAuthor != nil {
+			pages(ctx, map[int64]folio.List[*folio.Article]{a.AuthorID: *l.ByAuthor}, articleTags, []string{listArticles})
+		}
+	}
 	return l, err
 }
 

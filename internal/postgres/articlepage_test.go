@@ -1,0 +1,108 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/postgres/postgrestest"
+)
+
+// TestDB_ArticleBySlugWith checks that the pages read with an article in
+// one batch (folio.ArticleWith) are what the many-parent reads return on
+// their own for that article: its comments, with their replies, totals
+// and authors, and its author's articles as the viewer sees them.
+func TestDB_ArticleBySlugWith(t *testing.T) {
+	f := postgrestest.Fixture{TB: t, DB: testDB}
+	author := f.User("page_author", folio.RoleAuthor)
+	ann := f.User("page_ann", folio.RoleReader)
+	at := time.Now().UTC().Add(-48 * time.Hour).Truncate(time.Microsecond)
+	next := func() time.Time { at = at.Add(time.Minute); return at }
+	var arts []*folio.Article
+	for i := range 4 {
+		arts = append(arts, f.Article(postgrestest.Article{Author: author, Slug: fmt.Sprintf("page-%d", i), Title: fmt.Sprintf("Page %d", i), PublishedAt: next()}))
+	}
+	// Published once, now archived: only its author sees it listed.
+	f.Article(postgrestest.Article{Author: author, Slug: "page-pulled", Title: "Pulled", Status: folio.StatusArchived, PublishedAt: next()})
+	a := arts[1]
+	for i := range 3 {
+		c := f.Comment(a, ann, nil, fmt.Sprintf("comment %d", i), next())
+		for j := range 2 - i {
+			f.Comment(a, author, c, fmt.Sprintf("reply %d.%d", i, j), next())
+		}
+	}
+	ctx := context.Background()
+	page := func(p folio.Page) *folio.Page { return &p }
+
+	for _, v := range []folio.Viewer{{}, {UserID: author.ID, Role: folio.RoleAuthor}} {
+		for _, comments := range []*folio.Page{
+			nil,
+			page(folio.Page{Limit: 2, WithTotal: true, Related: folio.Related{WithAuthors: true}, Replies: folio.Replies{Set: true, Limit: 1, WithTotal: true, WithAuthors: true}}),
+			page(folio.Page{Limit: 10, WithTotal: true}),
+			page(folio.Page{Limit: 2, Backward: true}),
+		} {
+			for _, byAuthor := range []*folio.Page{
+				nil,
+				page(folio.Page{Limit: 3, SkipBody: true}),
+				page(folio.Page{Limit: 10, Related: folio.Related{WithTags: true}}),
+			} {
+				w := folio.ArticleWith{Related: folio.Related{WithAuthors: true, WithTags: true}, Comments: comments, ByAuthor: byAuthor, Viewer: v}
+				t.Run(fmt.Sprintf("viewer%d/%v/%v", v.UserID, comments, byAuthor), func(t *testing.T) {
+					got, err := testDB.ArticleBySlugWith(ctx, a.Slug, w)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(got.Items) != 1 || got.Items[0].ID != a.ID || len(got.Authors) != 1 || got.Authors[0].ID != author.ID {
+						t.Fatalf("article: got %+v with authors %v", got.Items, got.Authors)
+					}
+					if (got.Comments != nil) != (comments != nil) || (got.ByAuthor != nil) != (byAuthor != nil) {
+						t.Fatalf("pages read: comments %v, by author %v; want %v, %v", got.Comments != nil, got.ByAuthor != nil, comments != nil, byAuthor != nil)
+					}
+					if comments != nil {
+						all, err := testDB.CommentsByArticles(ctx, []int64{a.ID}, *comments)
+						if err != nil {
+							t.Fatal(err)
+						}
+						want := all[a.ID]
+						sameList(t, "comments", *got.Comments, want, comments.WithAuthors)
+						if len(got.Comments.Replies) != len(want.Replies) {
+							t.Errorf("replies of %d comments, want %d", len(got.Comments.Replies), len(want.Replies))
+						}
+						for id, r := range want.Replies {
+							sameList(t, fmt.Sprintf("replies of %d", id), got.Comments.Replies[id], r, comments.Replies.WithAuthors)
+						}
+					}
+					if byAuthor != nil {
+						all, err := testDB.ArticlesByAuthors(ctx, v, []int64{author.ID}, *byAuthor)
+						if err != nil {
+							t.Fatal(err)
+						}
+						want := all[author.ID]
+						ids := func(l folio.List[*folio.Article]) (out []int64) {
+							for _, a := range l.Items {
+								out = append(out, a.ID)
+							}
+							return out
+						}
+						if !slices.Equal(ids(*got.ByAuthor), ids(want)) || got.ByAuthor.HasNext != want.HasNext {
+							t.Errorf("author's articles: got %v next %v, want %v next %v", ids(*got.ByAuthor), got.ByAuthor.HasNext, ids(want), want.HasNext)
+						}
+						if n := len(want.Items); v.UserID == author.ID && n < min(byAuthor.Limit, 5) || v.UserID == 0 && n > 4 {
+							t.Errorf("the author's list holds %d articles for viewer %d", n, v.UserID)
+						}
+					}
+				})
+			}
+		}
+	}
+
+	t.Run("NoSuchSlug", func(t *testing.T) {
+		got, err := testDB.ArticleBySlugWith(ctx, "page-none", folio.ArticleWith{Comments: page(folio.Page{Limit: 2}), ByAuthor: page(folio.Page{Limit: 2})})
+		if err != nil || len(got.Items) != 0 || got.Comments != nil || got.ByAuthor != nil {
+			t.Errorf("got %+v, %v; want nothing", got, err)
+		}
+	})
+}
