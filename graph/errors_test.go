@@ -164,9 +164,9 @@ func (faultyStore) ListCategories(context.Context, folio.Page) (folio.List[*foli
 	panic("index out of range [3] with length 3")
 }
 
-// ArticleStats panics where the planner loads a level's relations, off
-// the executor's goroutine.
-func (faultyStore) ArticleStats(context.Context, []int64) (map[int64]folio.ArticleStats, error) {
+// ArticlesByAuthors panics where the planner loads a level's relations,
+// off the executor's goroutine.
+func (faultyStore) ArticlesByAuthors(context.Context, folio.Viewer, []int64, folio.Page) (map[int64]folio.List[*folio.Article], error) {
 	panic("index out of range [4] with length 4")
 }
 
@@ -177,7 +177,7 @@ func TestInternalErrors(t *testing.T) {
 	for name, query := range map[string]string{
 		"ErrorDetailsStayInTheLog": `{ tags { totalCount } }`,
 		"PanicIsRecovered":         `{ categories { totalCount } }`,
-		"PanicInThePlanner":        `{ articles(first: 3) { nodes { slug commentCount } } }`,
+		"PanicInThePlanner":        `{ articles(first: 3) { nodes { slug author { articles(first: 1) { nodes { slug } } } } } }`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := s.post(t, query, nil)

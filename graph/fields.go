@@ -45,6 +45,7 @@ func trimPage(oc *graphql.OperationContext, f graphql.CollectedField, p folio.Pa
 	p.WithAuthors = rowsShow("author")
 	p.WithCategories = rowsShow("category")
 	p.WithTags = rowsShow("tags")
+	p.WithStats = rowsShow("commentCount", "reactionCounts")
 	// An article's comments read their replies too, when each shows the
 	// first page of its replies.
 	if rp, ok := foldedReplies(oc, f); ok {
@@ -119,6 +120,8 @@ func articleRelated(oc *graphql.OperationContext, f graphql.CollectedField) foli
 			r.WithCategories = true
 		case "tags":
 			r.WithTags = true
+		case "commentCount", "reactionCounts":
+			r.WithStats = true
 		}
 	}
 	return r

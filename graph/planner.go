@@ -161,7 +161,8 @@ func (p *planner) articles(rows []*folio.Article, sel ast.SelectionSet) {
 		case "commentCount", "reactionCounts":
 			if !stats { // one statement for both
 				stats = true
-				p.async(func() { p.l.ArticleStats.LoadMany(p.ctx, articleIDs(rows)) })
+				ids := articleIDs(rows)
+				p.now(p.l.ArticleStats.Held(p.ctx, ids), func() { p.l.ArticleStats.LoadMany(p.ctx, ids) })
 			}
 		}
 	}
@@ -375,6 +376,9 @@ func primeRelated[V any](p *planner, lists []folio.List[V]) {
 		}
 		for id, ts := range l.Tags {
 			p.l.TagsOfArticle.Prime(p.ctx, id, ts)
+		}
+		for id, s := range l.Stats {
+			p.l.ArticleStats.Prime(p.ctx, id, s)
 		}
 	}
 }

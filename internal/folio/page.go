@@ -62,6 +62,9 @@ type Related struct {
 	WithCategories bool
 	// WithTags reads each article's tags into List.Tags.
 	WithTags bool
+	// WithStats reads each article's comment and reaction counts into
+	// List.Stats.
+	WithStats bool
 }
 
 // Replies asks a read of top-level comments, a page read forward, to read
@@ -132,4 +135,7 @@ type List[T any] struct {
 	// Replies are the replies of each comment read, one page each, when
 	// the page was read with Page.Replies; nil otherwise.
 	Replies map[int64]List[*Comment]
+	// Stats are the counts of each article read, when the page was read
+	// with Page.WithStats; nil otherwise.
+	Stats map[int64]ArticleStats
 }

@@ -106,3 +106,52 @@ func TestDB_ArticleBySlugWith(t *testing.T) {
 		}
 	})
 }
+
+// TestDB_ListStats checks that counts read with a list's rows
+// (folio.Related.WithStats) are ArticleStats' own: live comments, replies
+// included, and reactions by kind; none where there are none.
+func TestDB_ListStats(t *testing.T) {
+	f := postgrestest.Fixture{TB: t, DB: testDB}
+	author := f.User("stats_author", folio.RoleAuthor)
+	ann := f.User("stats_ann", folio.RoleReader)
+	bob := f.User("stats_bob", folio.RoleReader)
+	at := time.Now().UTC().Add(-24 * time.Hour).Truncate(time.Microsecond)
+	var arts []*folio.Article
+	for i := range 3 {
+		arts = append(arts, f.Article(postgrestest.Article{Author: author, Slug: fmt.Sprintf("stats-%d", i), Title: fmt.Sprintf("Stats %d", i), PublishedAt: at.Add(time.Duration(i) * time.Minute)}))
+	}
+	c := f.Comment(arts[0], ann, nil, "first", at)
+	f.Comment(arts[0], bob, c, "a reply", at.Add(time.Second))
+	f.DeleteComment(f.Comment(arts[0], bob, nil, "gone", at.Add(2*time.Second)))
+	f.Comment(arts[1], ann, nil, "lone", at)
+	f.React(arts[0], ann, folio.ReactionLike)
+	f.React(arts[0], bob, folio.ReactionLike)
+	f.React(arts[0], bob, folio.ReactionInsightful)
+	f.React(arts[2], ann, folio.ReactionCelebrate)
+
+	ctx := context.Background()
+	l, err := testDB.ListArticles(ctx, folio.Viewer{}, folio.ArticleFilter{AuthorID: &author.ID}, folio.ArticleOrder{Field: folio.OrderPublishedAt, Desc: true},
+		folio.Page{Limit: 10, Related: folio.Related{WithStats: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, a := range l.Items {
+		ids = append(ids, a.ID)
+	}
+	want, err := testDB.ArticleStats(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 3 || len(l.Stats) != 3 {
+		t.Fatalf("stats of %d articles for %d read, want 3 and 3", len(l.Stats), len(ids))
+	}
+	for _, id := range ids {
+		if l.Stats[id] != want[id] {
+			t.Errorf("article %d: got %+v, want %+v", id, l.Stats[id], want[id])
+		}
+	}
+	if s := l.Stats[arts[0].ID]; s.Comments != 2 || s.Reactions.Like != 2 || s.Reactions.Insightful != 1 {
+		t.Errorf("the busy article: got %+v, want 2 live comments, 2 likes, 1 insightful", s)
+	}
+}

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"fmt"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/folio/folio/internal/folio"
@@ -19,6 +21,13 @@ import (
 // statement; an aggregate over a sorted subquery keeps its order.
 const tagsJoin = ` CROSS JOIN LATERAL (SELECT array_agg(t.id) AS ids, array_agg(t.slug) AS slugs, array_agg(t.name) AS names
 FROM (SELECT t.id, t.slug, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = `
+
+// statsJoin counts the live comments (replies included) and the
+// reactions by kind of the article aliased as what follows it, as
+// ArticleStats does, from the indexes alone.
+const statsJoin = ` CROSS JOIN LATERAL (SELECT count(*) AS n FROM comments lc WHERE lc.deleted_at IS NULL AND lc.article_id = %[1]s.id) cs
+CROSS JOIN LATERAL (SELECT array_agg(rk.kind) AS kinds, array_agg(rk.n) AS counts FROM
+(SELECT rk.kind, count(*) AS n FROM reactions rk WHERE rk.article_id = %[1]s.id GROUP BY rk.kind) rk) rs`
 
 // relatedJoins returns the columns and the joins that read the relations
 // r asks for, of the rows aliased alias.
@@ -42,6 +51,10 @@ func relatedJoins(r folio.Related, alias string) (cols, joins string) {
 		cols += ", " + alias + ".id, tg.ids, tg.slugs, tg.names"
 		joins += tagsJoin + alias + ".id ORDER BY t.slug) t) tg"
 	}
+	if r.WithStats {
+		cols += ", " + alias + ".id, cs.n, rs.kinds, rs.counts"
+		joins += fmt.Sprintf(statsJoin, alias)
+	}
 	return cols, joins
 }
 
@@ -51,6 +64,7 @@ type related struct {
 	authors    []*folio.User
 	categories []*folio.Category
 	tags       map[int64][]*folio.Tag
+	stats      map[int64]folio.ArticleStats
 	seen       map[[2]int64]struct{} // {0, user id} and {1, category id}
 }
 
@@ -65,6 +79,11 @@ type relatedRow struct {
 	articleID          int64
 	tagIDs             []int64
 	tagSlugs, tagNames []string
+	// The article's id and counts: live comments, reactions by kind.
+	statsID         int64
+	comments        int
+	kinds           []folio.ReactionKind
+	reactionsOfKind []int
 }
 
 // dest returns the destinations of the relation columns r asks for.
@@ -79,6 +98,9 @@ func (x *relatedRow) dest(r folio.Related) []any {
 	}
 	if r.WithTags {
 		d = append(d, &x.articleID, &x.tagIDs, &x.tagSlugs, &x.tagNames)
+	}
+	if r.WithStats {
+		d = append(d, &x.statsID, &x.comments, &x.kinds, &x.reactionsOfKind)
 	}
 	return d
 }
@@ -110,11 +132,21 @@ func (r *related) add(x *relatedRow) {
 		}
 		r.tags[x.articleID] = tags
 	}
+	if r.r.WithStats {
+		if r.stats == nil {
+			r.stats = make(map[int64]folio.ArticleStats)
+		}
+		s := folio.ArticleStats{Comments: x.comments}
+		for i, k := range x.kinds {
+			s.Reactions.Add(k, x.reactionsOfKind[i])
+		}
+		r.stats[x.statsID] = s
+	}
 }
 
 // fill puts what was read into l.
 func fill[T any](l *folio.List[T], r *related) {
-	l.Authors, l.Categories, l.Tags = r.authors, r.categories, r.tags
+	l.Authors, l.Categories, l.Tags, l.Stats = r.authors, r.categories, r.tags, r.stats
 }
 
 // scan reads the rows of scan followed by their relations' columns.

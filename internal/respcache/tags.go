@@ -110,6 +110,9 @@ func tagRelated[T any](ctx context.Context, l folio.List[T]) {
 		tagRows(ctx, r.Items, commentTags, repliesTag(id))
 		tagRelated(ctx, r)
 	}
+	for id := range l.Stats { // as ArticleStats tags them
+		tagRows[int](ctx, nil, nil, reactionsTag(id), commentsTag(id))
+	}
 }
 
 func articleTags(a *folio.Article) []string { return []string{articleTag(a.ID)} }
