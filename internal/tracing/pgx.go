@@ -27,28 +27,35 @@ func (t *PGX) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.Trac
 		// No request span: a migration, a seed, a pool's health check.
 		return ctx
 	}
-	attrs := []attribute.KeyValue{
-		attribute.String("db.system.name", "postgresql"),
-		attribute.String("db.query.text", data.SQL),
-	}
+	return t.start(ctx, conn, spanName(data.SQL), attribute.String("db.query.text", data.SQL))
+}
+
+// start starts a client span for a round trip on conn.
+func (t *PGX) start(ctx context.Context, conn *pgx.Conn, name string, attrs ...attribute.KeyValue) context.Context {
+	attrs = append(attrs, attribute.String("db.system.name", "postgresql"))
 	if conn != nil {
 		attrs = append(attrs, attribute.String("db.namespace", conn.Config().Database))
 	}
-	ctx, _ = t.tracer.Start(ctx, spanName(data.SQL), trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
+	ctx, _ = t.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
 	return ctx
 }
 
 // TraceQueryEnd implements pgx.QueryTracer.
 func (t *PGX) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryEndData) {
+	end(ctx, data.Err, attribute.Int64("db.response.returned_rows", data.CommandTag.RowsAffected()))
+}
+
+// end ends the span of ctx with err, or with attrs when it succeeded.
+func end(ctx context.Context, err error, attrs ...attribute.KeyValue) {
 	span := trace.SpanFromContext(ctx)
 	if !span.IsRecording() {
 		return
 	}
-	if data.Err != nil {
-		span.RecordError(data.Err)
-		span.SetStatus(codes.Error, data.Err.Error())
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, err.Error())
 	} else {
-		span.SetAttributes(attribute.Int64("db.response.returned_rows", data.CommandTag.RowsAffected()))
+		span.SetAttributes(attrs...)
 	}
 	span.End()
 }
@@ -59,15 +66,7 @@ func (t *PGX) TraceBatchStart(ctx context.Context, conn *pgx.Conn, data pgx.Trac
 	if !trace.SpanFromContext(ctx).IsRecording() {
 		return ctx
 	}
-	attrs := []attribute.KeyValue{
-		attribute.String("db.system.name", "postgresql"),
-		attribute.Int("db.operation.batch.size", data.Batch.Len()),
-	}
-	if conn != nil {
-		attrs = append(attrs, attribute.String("db.namespace", conn.Config().Database))
-	}
-	ctx, _ = t.tracer.Start(ctx, "BATCH", trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
-	return ctx
+	return t.start(ctx, conn, "BATCH", attribute.Int("db.operation.batch.size", data.Batch.Len()))
 }
 
 // TraceBatchQuery implements pgx.BatchTracer.
@@ -87,15 +86,7 @@ func (t *PGX) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.TraceBa
 
 // TraceBatchEnd implements pgx.BatchTracer.
 func (t *PGX) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchEndData) {
-	span := trace.SpanFromContext(ctx)
-	if !span.IsRecording() {
-		return
-	}
-	if data.Err != nil {
-		span.RecordError(data.Err)
-		span.SetStatus(codes.Error, data.Err.Error())
-	}
-	span.End()
+	end(ctx, data.Err)
 }
 
 // spanName is the statement's first keyword ("SELECT", "WITH", "INSERT"),
