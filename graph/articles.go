@@ -47,6 +47,12 @@ func articleBySlug(ctx context.Context, s folio.Store, slug string) (a *folio.Ar
 		return a, with, err
 	}
 	page, err := s.ArticleBySlugWith(ctx, slug, w)
+	if err != nil && (w.Comments != nil || w.ByAuthor != nil) && ctx.Err() == nil {
+		// One failed statement fails its batch: read the article alone,
+		// so that a page below that fails again fails only its field.
+		w.Comments, w.ByAuthor = nil, nil
+		page, err = s.ArticleBySlugWith(ctx, slug, w)
+	}
 	if err != nil || len(page.Items) == 0 {
 		return nil, page.List, err
 	}

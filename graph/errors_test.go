@@ -305,3 +305,35 @@ func TestTimeout(t *testing.T) {
 		t.Errorf("a timeout is not an internal error, but it was logged as one:\n%s", s.logs.String())
 	}
 }
+
+// failingBatch fails every read of an article that asks for the pages
+// below it too, as a batch does when one of its statements fails.
+type failingBatch struct{ *postgres.DB }
+
+func (s failingBatch) ArticleBySlugWith(ctx context.Context, slug string, w folio.ArticleWith) (folio.ArticlePage, error) {
+	if w.Comments != nil || w.ByAuthor != nil {
+		return folio.ArticlePage{}, errors.New("ERROR: canceling statement due to statement timeout (SQLSTATE 57014)")
+	}
+	return s.DB.ArticleBySlugWith(ctx, slug, w)
+}
+
+// TestArticle_FailedBatchReadsApart: when the batch of an article and the
+// pages below it fails, the article is read alone and the pages by their
+// loaders, so that only what fails again fails.
+func TestArticle_FailedBatchReadsApart(t *testing.T) {
+	getWorld(t)
+	s := newServer(t, failingBatch{testDB})
+	var out struct {
+		Article struct {
+			Title  string
+			Author struct {
+				Articles struct{ Nodes []struct{ Slug string } }
+			}
+			Comments struct{ Nodes []struct{ Body *string } }
+		}
+	}
+	s.query(t, `{ article(slug: "keyset-pagination") { title author { articles(first: 2) { nodes { slug } } } comments(first: 2) { nodes { body } } } }`, nil, &out)
+	if out.Article.Title == "" || len(out.Article.Author.Articles.Nodes) == 0 || len(out.Article.Comments.Nodes) == 0 {
+		t.Errorf("got %+v, want the article with its author's articles and its comments", out.Article)
+	}
+}

@@ -58,8 +58,10 @@ func plan(ctx context.Context, walk func(p *planner, sel ast.SelectionSet)) {
 		return
 	}
 	p := newPlanner(ctx)
+	// Deferred, so that a panic in what walk runs on this goroutine still
+	// waits for the goroutines it started.
+	defer p.wait()
 	walk(p, fc.Field.Selections)
-	p.wait()
 }
 
 // async runs f beside the other relations of its level. A panic there is

@@ -124,6 +124,12 @@ func (db *DB) ArticlesBySlugs(ctx context.Context, slugs []string) ([]*folio.Art
 // subquery on the slug rather than over ids, and all the statements go to
 // Postgres in one batch: one round trip, where the pages below had waited
 // for the article to come back first.
+//
+// Each statement of the batch sees the database as it is when it starts
+// (read committed), as separate reads did: should the slug pass to
+// another article between them, the pages come back empty, never with
+// another article's rows (each is kept by the article's id), and the
+// response cache stores nothing read across that write.
 func (db *DB) ArticleBySlugWith(ctx context.Context, slug string, w folio.ArticleWith) (folio.ArticlePage, error) {
 	rel := related{r: w.Related}
 	relCols, joins := relatedJoins(w.Related, "a")
@@ -135,9 +141,7 @@ func (db *DB) ArticleBySlugWith(ctx context.Context, slug string, w folio.Articl
 			statement() (what, sql string, a args)
 			read(rows pgx.Rows) error
 		}
-		batch pgx.Batch
 	)
-	batch.Queue(article, slug)
 	// The parents of the pages below, as the many-parent statements take
 	// them: the article's id, or its author's.
 	parents := func(a *args, col string) string {
@@ -157,13 +161,17 @@ func (db *DB) ArticleBySlugWith(ctx context.Context, slug string, w folio.Articl
 		byAuthor = parentPages("articles by author", parents, *w.ByAuthor, newestFirst, cols, from, a, scan)
 		below = append(below, byAuthor)
 	}
-	for _, s := range below {
-		_, sql, a := s.statement()
-		batch.Queue(sql, a...)
-	}
 
 	var rows []*folio.Article
 	_, err := reading(ctx, db, func(q querier) (struct{}, error) {
+		// A batch is sent once (pgx keeps what it prepared on the
+		// connection in it): a read tried again on the primary builds its own.
+		var batch pgx.Batch
+		batch.Queue(article, slug)
+		for _, s := range below {
+			_, sql, a := s.statement()
+			batch.Queue(sql, a...)
+		}
 		br := q.SendBatch(ctx, &batch)
 		defer br.Close()
 		rel = related{r: w.Related}

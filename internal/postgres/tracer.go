@@ -36,6 +36,8 @@ func WithStatementCounter(ctx context.Context, n *atomic.Int64) context.Context 
 
 // WithRoundTripCounter returns a context in which every round trip to
 // Postgres adds one to n: a statement sent alone, or a batch of them.
+// The round trip in which pgx prepares a statement, the first time a
+// connection sends it, is not counted.
 func WithRoundTripCounter(ctx context.Context, n *atomic.Int64) context.Context {
 	return context.WithValue(ctx, roundTripKey{}, n)
 }
