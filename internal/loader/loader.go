@@ -61,13 +61,14 @@ func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *Loader[K,
 // returns the values in key order; a key that failed gets the batch's error
 // in errs (nil when all succeeded).
 func (l *Loader[K, V]) LoadMany(ctx context.Context, keys []K) ([]V, []error) {
-	if missing, p := l.claimMissing(ctx, keys); len(missing) > 0 {
+	thunks, missing, p := l.claimMissing(ctx, keys)
+	if len(missing) > 0 {
 		l.run(ctx, missing, p)
 	}
 	out := make([]V, len(keys))
 	var errs []error
-	for i, k := range keys {
-		v, err := l.Load(ctx, k)
+	for i, th := range thunks {
+		v, err := th()
 		if err != nil {
 			if errs == nil {
 				errs = make([]error, len(keys))
@@ -86,33 +87,34 @@ type pending[V any] struct {
 }
 
 // claimMissing finds the keys not in the memo and puts in their place the
-// result of the batch the caller is to run.
-func (l *Loader[K, V]) claimMissing(ctx context.Context, keys []K) ([]K, *pending[V]) {
+// result of the batch the caller is to run (missing, once each, and p). It
+// returns every key's entry in the memo, in key order: each key is looked
+// up once, since hashing a page's key is not free.
+func (l *Loader[K, V]) claimMissing(ctx context.Context, keys []K) ([]dataloader.Thunk[V], []K, *pending[V]) {
 	l.claim.Lock()
 	defer l.claim.Unlock()
+	thunks := make([]dataloader.Thunk[V], len(keys))
 	var missing []K
-	seen := make(map[K]struct{}, len(keys))
-	for _, k := range keys {
-		if _, ok := seen[k]; ok {
+	var p *pending[V]
+	for i, k := range keys {
+		if th, ok := l.cache.Get(ctx, k); ok { // a key asked twice finds its pending entry
+			thunks[i] = th
 			continue
 		}
-		seen[k] = struct{}{}
-		if _, ok := l.cache.Get(ctx, k); !ok {
-			missing = append(missing, k)
+		if p == nil {
+			p = &pending[V]{done: make(chan struct{})}
+			l.running++
 		}
-	}
-	if len(missing) == 0 {
-		return nil, nil
-	}
-	l.running++
-	p := &pending[V]{done: make(chan struct{})}
-	for i, k := range missing {
-		l.cache.Set(ctx, k, func() (V, error) {
+		j := len(missing)
+		missing = append(missing, k)
+		th := func() (V, error) {
 			<-p.done
-			return p.res[i].Data, p.res[i].Error
-		})
+			return p.res[j].Data, p.res[j].Error
+		}
+		l.cache.Set(ctx, k, th)
+		thunks[i] = th
 	}
-	return missing, p
+	return thunks, missing, p
 }
 
 // run runs the batch of the missing keys and hands its results to whoever
