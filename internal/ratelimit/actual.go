@@ -1,6 +1,8 @@
 package ratelimit
 
 import (
+	"bytes"
+
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -194,22 +196,28 @@ func (s *scanner) key() ([]byte, bool) {
 	return s.b[start : s.i-1], true
 }
 
-// str skips a string, escapes and all; false if it does not end.
+// str skips a string, escapes and all; false if it does not end. It
+// jumps from quote to quote (bytes.IndexByte): a quote is the string's end
+// unless an odd run of backslashes escapes it.
 func (s *scanner) str() bool {
 	s.i++ // opening quote
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case '\\':
-			s.i += 2
-		case '"':
-			s.i++
+	start := s.i
+	for {
+		j := bytes.IndexByte(s.b[s.i:], '"')
+		if j < 0 {
+			s.i = len(s.b)
+			return false
+		}
+		s.i += j
+		escapes := 0
+		for k := s.i - 1; k >= start && s.b[k] == '\\'; k-- {
+			escapes++
+		}
+		s.i++
+		if escapes%2 == 0 {
 			return true
-		default:
-			s.i++
 		}
 	}
-	s.i = len(s.b)
-	return false
 }
 
 // skip skips one value.

@@ -196,6 +196,7 @@ fragment N on Node { id }`
 		{"EmptyListCostsTheMinimum", query, `{"books":[]}`, ratelimit.MinPrice},
 		{"ObjectsUnderRows", query, `{"books":[{"id":"1","author":{"name":"A \"q\" }"}},{"id":"2","author":{"name":"B"}}]}`, 2 + 2},
 		{"NullObject", query, `{"books":[{"id":"1","author":null}]}`, 1},
+		{"EscapedBackslashesEndStrings", query, `{"books":[{"id":"1\\","author":{"name":"\\\\\"}\\"}},{"id":"2","author":null}]}`, 2 + 1},
 		{"NullDataCostsTheMinimum", query, `null`, ratelimit.MinPrice},
 		{"ListSkipsNullsThroughFragments", query, `{"nodes":[{"id":"a"},null,{"id":"c"}]}`, 2},
 		{"ArgumentWeightOnce", query, `{"search":[{"id":"b"}]}`, 5 + 1},
