@@ -137,10 +137,7 @@ func (db *DB) ArticleBySlugWith(ctx context.Context, slug string, w folio.Articl
 	var (
 		comments listsRead[*folio.Comment]
 		byAuthor listsRead[*folio.Article]
-		below    []interface {
-			statement() (what, sql string, a args)
-			read(rows pgx.Rows) error
-		}
+		below    []statementRead
 	)
 	// The parents of the pages below, as the many-parent statements take
 	// them: the article's id, or its author's.
@@ -183,12 +180,8 @@ func (db *DB) ArticleBySlugWith(ctx context.Context, slug string, w folio.Articl
 			return struct{}{}, err
 		}
 		for _, s := range below {
-			what, _, _ := s.statement()
 			r, err := br.Query()
-			if err != nil {
-				return struct{}{}, fmt.Errorf("query %s: %w", what, translate(err))
-			}
-			if err := s.read(r); err != nil {
+			if err := readResult(s, r, err); err != nil {
 				return struct{}{}, err
 			}
 		}

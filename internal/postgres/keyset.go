@@ -157,23 +157,35 @@ func perParent[T any](ctx context.Context, db *DB, what string, ids []int64, p f
 // parents, built, and what it read. Run it alone (readLists), or in a
 // batch with others (ArticleBySlugWith).
 type listsRead[T any] interface {
-	statement() (what, sql string, a args)
-	// read reads the statement's rows (from scratch: a read may be tried
-	// again on the primary), and closes them.
-	read(rows pgx.Rows) error
+	statementRead
 	// lists is the page read under each of ids.
 	lists(ids []int64) map[int64]folio.List[T]
 }
 
+// statementRead is a statement, built, and the reading of its rows.
+type statementRead interface {
+	statement() (what, sql string, a args)
+	// read reads the statement's rows (from scratch: a read may be tried
+	// again on the primary), and closes them.
+	read(rows pgx.Rows) error
+}
+
+// readResult reads the rows that sending s's statement gave, alone or in
+// a batch.
+func readResult(s statementRead, rows pgx.Rows, err error) error {
+	if err != nil {
+		what, _, _ := s.statement()
+		return fmt.Errorf("query %s: %w", what, translate(err))
+	}
+	return s.read(rows)
+}
+
 // readLists runs s, which pages under ids, on its own.
 func readLists[T any](ctx context.Context, db *DB, s listsRead[T], ids []int64) (map[int64]folio.List[T], error) {
-	what, sql, a := s.statement()
+	_, sql, a := s.statement()
 	_, err := reading(ctx, db, func(q querier) (struct{}, error) {
 		rows, err := q.Query(ctx, sql, a...)
-		if err != nil {
-			return struct{}{}, fmt.Errorf("query %s: %w", what, translate(err))
-		}
-		return struct{}{}, s.read(rows)
+		return struct{}{}, readResult(s, rows, err)
 	})
 	if err != nil {
 		return nil, err

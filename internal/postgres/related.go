@@ -47,12 +47,15 @@ func relatedJoins(r folio.Related, alias string) (cols, joins string) {
 		cols += ", " + categoryCols
 		joins += " LEFT JOIN categories c ON c.id = " + alias + ".category_id"
 	}
+	if r.WithTags || r.WithStats { // what the tags and counts belong to
+		cols += ", " + alias + ".id"
+	}
 	if r.WithTags {
-		cols += ", " + alias + ".id, tg.ids, tg.slugs, tg.names"
+		cols += ", tg.ids, tg.slugs, tg.names"
 		joins += tagsJoin + alias + ".id ORDER BY t.slug) t) tg"
 	}
 	if r.WithStats {
-		cols += ", " + alias + ".id, cs.n, rs.kinds, rs.counts"
+		cols += ", cs.n, rs.kinds, rs.counts"
 		joins += fmt.Sprintf(statsJoin, alias)
 	}
 	return cols, joins
@@ -75,12 +78,12 @@ type relatedRow struct {
 	catID                     *int64
 	catSlug, catName, catDesc *string
 	catPos                    *int
-	// The article's id and its tags' columns, null when it has none.
-	articleID          int64
+	// The article's id, with its tags or counts.
+	articleID int64
+	// The tags' columns, null when it has none.
 	tagIDs             []int64
 	tagSlugs, tagNames []string
-	// The article's id and counts: live comments, reactions by kind.
-	statsID         int64
+	// The counts: live comments, reactions by kind.
 	comments        int
 	kinds           []folio.ReactionKind
 	reactionsOfKind []int
@@ -96,11 +99,14 @@ func (x *relatedRow) dest(r folio.Related) []any {
 	if r.WithCategories {
 		d = append(d, &x.catID, &x.catSlug, &x.catName, &x.catDesc, &x.catPos)
 	}
+	if r.WithTags || r.WithStats {
+		d = append(d, &x.articleID)
+	}
 	if r.WithTags {
-		d = append(d, &x.articleID, &x.tagIDs, &x.tagSlugs, &x.tagNames)
+		d = append(d, &x.tagIDs, &x.tagSlugs, &x.tagNames)
 	}
 	if r.WithStats {
-		d = append(d, &x.statsID, &x.comments, &x.kinds, &x.reactionsOfKind)
+		d = append(d, &x.comments, &x.kinds, &x.reactionsOfKind)
 	}
 	return d
 }
@@ -140,7 +146,7 @@ func (r *related) add(x *relatedRow) {
 		for i, k := range x.kinds {
 			s.Reactions.Add(k, x.reactionsOfKind[i])
 		}
-		r.stats[x.statsID] = s
+		r.stats[x.articleID] = s
 	}
 }
 

@@ -48,12 +48,17 @@ func roundTrip(ctx context.Context) {
 	}
 }
 
-// TraceQueryStart implements pgx.QueryTracer.
-func (t *Tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+// count counts one statement sent.
+func (t *Tracer) count(ctx context.Context) {
 	t.total.Add(1)
 	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
+}
+
+// TraceQueryStart implements pgx.QueryTracer.
+func (t *Tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
+	t.count(ctx)
 	roundTrip(ctx)
 	if t.Logger != nil && t.Logger.Enabled(ctx, slog.LevelDebug) {
 		return context.WithValue(ctx, traceKey{}, traceStart{sql: data.SQL, start: time.Now()})
@@ -79,10 +84,7 @@ func (t *Tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBa
 // TraceBatchQuery implements pgx.BatchTracer: each statement of a batch
 // counts, as one sent alone does.
 func (t *Tracer) TraceBatchQuery(ctx context.Context, _ *pgx.Conn, data pgx.TraceBatchQueryData) {
-	t.total.Add(1)
-	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
-		n.Add(1)
-	}
+	t.count(ctx)
 	if t.Logger != nil && t.Logger.Enabled(ctx, slog.LevelDebug) {
 		t.Logger.DebugContext(ctx, "sql", "statement", data.SQL, "batch", true, "rows", data.CommandTag.RowsAffected(), "error", data.Err)
 	}
