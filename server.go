@@ -207,6 +207,11 @@ func redisOptions(cfg config) (*redis.UniversalOptions, error) {
 		// otherwise.
 		ContextTimeoutEnabled: true,
 		DialTimeout:           time.Second,
+		// RESP2: Folio uses no RESP3 push (client-side caching, maintenance
+		// notifications), and on RESP3 go-redis peeks at the socket for
+		// pushes around every command: two more syscalls each, on the
+		// rate limit's one command per request.
+		Protocol: 2,
 	}, nil
 }
 
