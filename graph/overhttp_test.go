@@ -3,6 +3,7 @@ package graph_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,6 +52,9 @@ func TestOverHTTP(t *testing.T) {
 			if got := r.Header.Get("Content-Type"); got != want {
 				t.Errorf("Content-Type: got %q, want %q", got, want)
 			}
+			if got, want := r.Header.Get("Content-Length"), strconv.Itoa(len(r.Raw)); got != want {
+				t.Errorf("Content-Length: got %q, want %s", got, want)
+			}
 		})
 	}
 
@@ -58,6 +62,10 @@ func TestOverHTTP(t *testing.T) {
 		r := s.Do(t, accept(gqlResponse), "{ __typename }", nil)
 		if r.Status != http.StatusOK || string(r.Data) != `{"__typename":"Query"}` {
 			t.Errorf("got %d %s", r.Status, r.Raw)
+		}
+		// Sent whole, under its length, not chunked.
+		if got, want := r.Header.Get("Content-Length"), strconv.Itoa(len(r.Raw)); got != want {
+			t.Errorf("Content-Length: got %q, want %s", got, want)
 		}
 	})
 	t.Run("NoDocument", func(t *testing.T) {
