@@ -165,3 +165,34 @@ func TestArticle_BodyNeverFromAList(t *testing.T) {
 		check(t) // warm
 	})
 }
+
+// TestLists_OneFieldCollectedTwice checks that what a list reads is worked
+// out where its field is collected, not once for the field: a fragment's
+// list, merged with more of it in one place and alone in another, reads
+// bodies where they show, whichever place runs first.
+func TestLists_OneFieldCollectedTwice(t *testing.T) {
+	getWorld(t)
+	s := srv(t)
+	const cards = `user(handle: "alice") { ...Cards }`
+	const full = `user(handle: "alice") { ...Cards articles(first: 3) { nodes { body } } }`
+	type page struct {
+		Articles struct{ Nodes []struct{ Slug, Body string } }
+	}
+	for _, tc := range []struct{ name, query string }{
+		{"CardsFirst", `{ cards: ` + cards + ` full: ` + full + ` }`},
+		{"FullFirst", `{ full: ` + full + ` cards: ` + cards + ` }`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out struct{ Cards, Full page }
+			s.query(t, tc.query+` fragment Cards on User { articles(first: 3) { nodes { slug } } }`, nil, &out)
+			if len(out.Full.Articles.Nodes) == 0 || len(out.Full.Articles.Nodes) != len(out.Cards.Articles.Nodes) {
+				t.Fatalf("got %d and %d articles, want the same few twice", len(out.Full.Articles.Nodes), len(out.Cards.Articles.Nodes))
+			}
+			for _, n := range out.Full.Articles.Nodes {
+				if n.Slug == "" || n.Body == "" {
+					t.Errorf("article %q has body %q, want its body where the query shows it", n.Slug, n.Body)
+				}
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -28,6 +29,53 @@ func trimPage(oc *graphql.OperationContext, f graphql.CollectedField, p folio.Pa
 	if f.Field == nil || f.Definition == nil {
 		return p
 	}
+	return shapeOf(oc, f).apply(f, p)
+}
+
+// pageShape is what a connection field's selection asks of its page.
+type pageShape struct {
+	skipBody, skipSnippet                            bool
+	asksTotal                                        bool
+	withAuthors, withCategories, withTags, withStats bool
+	replies                                          folio.Replies
+}
+
+func (s pageShape) apply(f graphql.CollectedField, p folio.Page) folio.Page {
+	p.SkipBody, p.SkipSnippet = s.skipBody, s.skipSnippet
+	// A comment list's count has the page's own filter, so the statement
+	// that reads the page counts it too. (An article list's count applies
+	// the viewer's visibility in a statement of its own.)
+	p.WithTotal = s.asksTotal && f.Definition.Type.Name() == "CommentConnection" && !p.HasAfter && !p.HasBefore
+	p.WithAuthors, p.WithCategories, p.WithTags, p.WithStats = s.withAuthors, s.withCategories, s.withTags, s.withStats
+	if s.replies.Set {
+		p.Replies = s.replies
+	}
+	return p
+}
+
+// shapeOf is f's pageShape, worked out once an operation: every row of a
+// list resolves the same connection field again (the twenty comments of an
+// article page each their replies), and the walk through the selection
+// costs more than the page's lookup in the loader.
+func shapeOf(oc *graphql.OperationContext, f graphql.CollectedField) pageShape {
+	memo, _ := oc.Stats.GetExtension(shapesExtension).(*fieldShapes)
+	if memo == nil || len(f.Selections) == 0 {
+		return workOutShape(oc, f)
+	}
+	k := shapeKey{f.Field, &f.Selections[0], len(f.Selections)}
+	memo.mu.Lock()
+	s, ok := memo.m[k]
+	memo.mu.Unlock()
+	if !ok {
+		s = workOutShape(oc, f)
+		memo.mu.Lock()
+		memo.m[k] = s
+		memo.mu.Unlock()
+	}
+	return s
+}
+
+func workOutShape(oc *graphql.OperationContext, f graphql.CollectedField) pageShape {
 	asks := func(path []string, names ...string) bool {
 		return reaches(oc, f.Selections, f.Definition.Type.Name(), path, names)
 	}
@@ -35,23 +83,50 @@ func trimPage(oc *graphql.OperationContext, f graphql.CollectedField, p folio.Pa
 	rowsShow := func(names ...string) bool {
 		return asks([]string{"nodes"}, names...) || asks([]string{"edges", "node"}, names...)
 	}
-	p.SkipBody = !rowsShow("body", "bodyHtml")
-	p.SkipSnippet = !asks([]string{"edges"}, "snippet")
-	// A comment list's count has the page's own filter, so the statement
-	// that reads the page counts it too. (An article list's count applies
-	// the viewer's visibility in a statement of its own.)
-	p.WithTotal = f.Definition.Type.Name() == "CommentConnection" && !p.HasAfter && !p.HasBefore && asks(nil, "totalCount")
-	// The rows' authors, categories and tags are read with them when shown.
-	p.WithAuthors = rowsShow("author")
-	p.WithCategories = rowsShow("category")
-	p.WithTags = rowsShow("tags")
-	p.WithStats = rowsShow("commentCount", "reactionCounts")
+	s := pageShape{
+		skipBody:    !rowsShow("body", "bodyHtml"),
+		skipSnippet: !asks([]string{"edges"}, "snippet"),
+		asksTotal:   asks(nil, "totalCount"),
+		// The rows' authors, categories and tags are read with them when shown.
+		withAuthors:    rowsShow("author"),
+		withCategories: rowsShow("category"),
+		withTags:       rowsShow("tags"),
+		withStats:      rowsShow("commentCount", "reactionCounts"),
+	}
 	// An article's comments read their replies too, when each shows the
 	// first page of its replies.
 	if rp, ok := foldedReplies(oc, f); ok {
-		p.Replies = folio.Replies{Set: true, Limit: rp.Limit, WithTotal: rp.WithTotal, WithAuthors: rp.WithAuthors}
+		s.replies = folio.Replies{Set: true, Limit: rp.Limit, WithTotal: rp.WithTotal, WithAuthors: rp.WithAuthors}
 	}
-	return p
+	return s
+}
+
+// fieldShapes holds an operation's pageShapes: the document's fields, and
+// the operation's variables, are the same for all its rows.
+type fieldShapes struct {
+	mu sync.Mutex
+	m  map[shapeKey]pageShape
+}
+
+// shapeKey is a collected field: the field and the selections gathered for
+// it, which differ where fragments merge other selections into the same
+// field. Each gathering has its own array (collectFields hands out the same
+// one again for the same selection set), and the key keeps it alive.
+type shapeKey struct {
+	field *ast.Field
+	sel   *ast.Selection
+	n     int
+}
+
+const shapesExtension = "folio.fieldShapes"
+
+// rememberShapes gives each operation its fieldShapes, in the operation
+// context's extensions: written here, before any field runs, and only read
+// after.
+func rememberShapes(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	oc.Stats.SetExtension(shapesExtension, &fieldShapes{m: make(map[shapeKey]pageShape)})
+	return next(ctx)
 }
 
 // foldedReplies finds, under f, the comments of an article, the replies
