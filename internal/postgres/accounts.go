@@ -256,7 +256,7 @@ func (db *DB) APIKeyByPrefix(ctx context.Context, prefix string) (*folio.APIKey,
 	var u folio.User
 	k, err := scanAPIKey(db.Pool.QueryRow(ctx, `SELECT `+apiKeyCols+`, k.key_hash, `+userCols+`
 FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.prefix = $1`, prefix),
-		append([]any{&hash}, userDest(&u)...)...)
+		appendUserDest([]any{&hash}, &u)...)
 	if isNoRows(err) {
 		return nil, nil, nil, folio.Errorf(folio.ENotFound, "No API key has this prefix.")
 	}

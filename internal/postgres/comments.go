@@ -13,8 +13,12 @@ const commentCols = `c.id, c.article_id, c.author_id, c.parent_id, c.body, c.cre
 
 func scanComment(row pgx.Row, extra ...any) (*folio.Comment, error) {
 	var c folio.Comment
-	dest := append([]any{&c.ID, &c.ArticleID, &c.AuthorID, &c.ParentID, &c.Body, &c.CreatedAt, &c.UpdatedAt, &c.DeletedAt}, extra...)
-	return &c, row.Scan(dest...)
+	return &c, row.Scan(append(appendCommentDest(make([]any, 0, 8+len(extra)), &c), extra...)...)
+}
+
+// appendCommentDest appends to d the destinations of commentCols.
+func appendCommentDest(d []any, c *folio.Comment) []any {
+	return append(d, &c.ID, &c.ArticleID, &c.AuthorID, &c.ParentID, &c.Body, &c.CreatedAt, &c.UpdatedAt, &c.DeletedAt)
 }
 
 // Threads read oldest first, like a conversation.
@@ -111,12 +115,20 @@ func (s *threadsStatement) statement() (string, string, args) { return "threads"
 func (s *threadsStatement) read(rows pgx.Rows) error {
 	defer rows.Close()
 	s.got = make(map[[2]int64]*threadGroup)
+	// One destination list for all rows, refilled for each: a page of
+	// comments and their replies is tens of rows.
+	var (
+		kind, parent int64
+		n            *int64
+		x            relatedRow
+		dest         []any
+	)
 	for rows.Next() {
-		var kind, parent int64
-		var n *int64
-		var x relatedRow
-		c, err := scanComment(rows, append(append([]any{nil, &n, &parent}, x.dest(s.rel)...), &kind)...)
-		if err != nil {
+		c := new(folio.Comment)
+		n, x = nil, relatedRow{}
+		dest = appendCommentDest(dest[:0], c)
+		dest = append(x.appendDest(append(dest, nil, &n, &parent), s.rel), &kind)
+		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan threads: %w", err)
 		}
 		k := [2]int64{kind, parent}

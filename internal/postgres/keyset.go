@@ -228,16 +228,22 @@ func (s *pagesStatement[T]) statement() (string, string, args) { return s.what, 
 func (s *pagesStatement[T]) read(rows pgx.Rows) error {
 	defer rows.Close()
 	s.grouped, s.totals, s.relatedOf = make(map[int64][]T), make(map[int64]int), make(map[int64]*related)
+	// One list of the columns after the row's own for all rows, refilled
+	// for each.
+	var (
+		parent, n int64
+		x         relatedRow
+		dest      []any
+	)
 	for rows.Next() {
-		var parent, n int64
+		n, x = 0, relatedRow{}
 		// The sort key orders the rows in SQL only: nil skips it, where
 		// scanning it into an any cost a decoder and an allocation or two.
-		dest := []any{nil, &parent}
+		dest = append(dest[:0], nil)
 		if s.withTotal {
-			dest = []any{nil, &n, &parent}
+			dest = append(dest, &n)
 		}
-		var x relatedRow
-		dest = append(dest, x.dest(s.p.Related)...)
+		dest = x.appendDest(append(dest, &parent), s.p.Related)
 		v, err := s.scan(rows, dest...)
 		if err != nil {
 			return fmt.Errorf("scan %s: %w", s.what, err)

@@ -89,12 +89,12 @@ type relatedRow struct {
 	reactionsOfKind []int
 }
 
-// dest returns the destinations of the relation columns r asks for.
-func (x *relatedRow) dest(r folio.Related) []any {
-	var d []any
+// appendDest appends to d the destinations of the relation columns r
+// asks for.
+func (x *relatedRow) appendDest(d []any, r folio.Related) []any {
 	if r.WithAuthors {
 		x.author = new(folio.User)
-		d = append(d, userDest(x.author)...)
+		d = appendUserDest(d, x.author)
 	}
 	if r.WithCategories {
 		d = append(d, &x.catID, &x.catSlug, &x.catName, &x.catDesc, &x.catPos)
@@ -159,7 +159,7 @@ func fill[T any](l *folio.List[T], r *related) {
 func (r *related) scan(scan scanFunc[*folio.Article]) scanFunc[*folio.Article] {
 	return func(rw pgx.Row, extra ...any) (*folio.Article, error) {
 		var x relatedRow
-		v, err := scan(rw, append(extra, x.dest(r.r)...)...)
+		v, err := scan(rw, x.appendDest(extra, r.r)...)
 		if err == nil {
 			r.add(&x)
 		}

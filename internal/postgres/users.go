@@ -16,12 +16,12 @@ const avatarCol = `CASE WHEN u.avatar_key IS NOT NULL THEN json_build_object('Ke
 
 func scanUser(row pgx.Row, extra ...any) (*folio.User, error) {
 	var u folio.User
-	return &u, row.Scan(append(userDest(&u), extra...)...)
+	return &u, row.Scan(append(appendUserDest(make([]any, 0, 11+len(extra)), &u), extra...)...)
 }
 
-// userDest are the destinations of userCols.
-func userDest(u *folio.User) []any {
-	return []any{&u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt, &u.Unverified, &u.Avatar}
+// appendUserDest appends to d the destinations of userCols.
+func appendUserDest(d []any, u *folio.User) []any {
+	return append(d, &u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt, &u.Unverified, &u.Avatar)
 }
 
 const usersByIDs = `SELECT ` + userCols + ` FROM users u WHERE u.id = ANY($1)`
