@@ -65,11 +65,12 @@ import (
 
 // defaultGOGC is the garbage collector's target when GOGC is not set. A
 // request allocates a few hundred kilobytes that die with it, and the live
-// heap is small (tens of megabytes), so letting the heap grow to 5× the live
-// data before collecting costs little memory and saves the collections
-// that, at Go's default of 100, took a quarter of the CPU under load. Set
-// GOMEMLIMIT to the container's memory less a margin to keep a ceiling.
-const defaultGOGC = 400
+// heap is small (about ten megabytes), so letting the heap grow to 11× the
+// live data before collecting costs little memory and saves the
+// collections that, at Go's default of 100, took a quarter of the CPU
+// under load (README, "Memory and the garbage collector"). Set GOMEMLIMIT
+// to the container's memory less a margin to keep a ceiling.
+const defaultGOGC = 1000
 
 func main() {
 	if os.Getenv("GOGC") == "" {
