@@ -95,6 +95,9 @@ type Budgets struct {
 	settleMu sync.Mutex
 	pending  map[string]*adjustment
 	settling sync.WaitGroup
+
+	// lines coalesce each client's takes (redisTake).
+	lines takeLines
 }
 
 // settleWindow is how long Settle gathers a client's adjustments before it
@@ -273,7 +276,14 @@ func (b *Budgets) run(ctx context.Context, c Client, points float64, force bool)
 		useRedis = b.downUntil.CompareAndSwap(until, b.now().Add(b.retry).UnixNano())
 	}
 	if useRedis {
-		allowed, avail, err := b.redisRun(ctx, c, points, force)
+		var allowed bool
+		var avail float64
+		var err error
+		if points > 0 && !force {
+			allowed, avail, err = b.redisTake(ctx, c, points)
+		} else {
+			allowed, avail, err = b.redisRun(ctx, c, points, force)
+		}
 		if err == nil {
 			if until != 0 {
 				b.downUntil.Store(0)
