@@ -166,15 +166,17 @@ func (b *Budgets) Stats() BudgetStats {
 // instances whose clocks disagree still share one budget.
 //
 // KEYS[1] the bucket, a hash of a (points available) and t (microseconds).
-// ARGV capacity, restore rate (points/s), points to take (negative
-// refunds), force ("1": take even when short, for charges after the fact).
-// Returns {allowed, available}. A refused take and a look (0 points)
-// change nothing; a take of 0 points is allowed even in debt. A full bucket is deleted: absent means full.
+// ARGV capacity, restore rate (points/s), force ("1": take even when short,
+// for charges after the fact), then the points of one or more takes, in
+// order (negative refunds). Takes are granted from the first while the
+// bucket holds them: the first that does not fit, and every one after it,
+// is refused and changes nothing. A take of 0 points is granted even in
+// debt; a look is one take of 0. Returns {takes granted, available}. A
+// full bucket is deleted: absent means full.
 var bucketScript = redis.NewScript(`
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
-local points = tonumber(ARGV[3])
-local force = ARGV[4] == "1"
+local force = ARGV[3] == "1"
 local t = redis.call("TIME")
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local b = redis.call("HMGET", KEYS[1], "a", "t")
@@ -184,8 +186,11 @@ if b[1] then
   if elapsed < 0 then elapsed = 0 end
   avail = math.min(capacity, tonumber(b[1]) + elapsed * rate)
 end
-if points > 0 and points > avail and not force then
-  return {0, string.format("%.6f", avail)}
+local granted, points = 0, 0
+for i = 4, #ARGV do
+  local p = tonumber(ARGV[i])
+  if p > 0 and points + p > avail and not force then break end
+  granted, points = granted + 1, points + p
 end
 if points ~= 0 then
   avail = math.min(capacity, avail - points)
@@ -198,7 +203,7 @@ if points ~= 0 then
     redis.call("PEXPIRE", KEYS[1], ttl)
   end
 end
-return {1, string.format("%.6f", avail)}
+return {granted, string.format("%.6f", avail)}
 `)
 
 // Take takes points from c's bucket if it holds them; otherwise it takes
@@ -276,14 +281,15 @@ func (b *Budgets) run(ctx context.Context, c Client, points float64, force bool)
 		useRedis = b.downUntil.CompareAndSwap(until, b.now().Add(b.retry).UnixNano())
 	}
 	if useRedis {
-		var allowed bool
+		var granted int
 		var avail float64
 		var err error
 		if points > 0 && !force {
-			allowed, avail, err = b.redisTake(ctx, c, points)
+			granted, avail, err = b.redisTake(ctx, c, points)
 		} else {
-			allowed, avail, err = b.redisRun(ctx, c, points, force)
+			granted, avail, err = b.redisRun(ctx, c, force, points)
 		}
+		allowed := granted == 1
 		if err == nil {
 			if until != 0 {
 				b.downUntil.Store(0)
@@ -311,28 +317,34 @@ func (b *Budgets) run(ctx context.Context, c Client, points float64, force bool)
 	return s
 }
 
-func (b *Budgets) redisRun(ctx context.Context, c Client, points float64, force bool) (bool, float64, error) {
+// redisRun runs bucketScript on c's bucket for takes of points, in
+// order, and returns how many were granted.
+func (b *Budgets) redisRun(ctx context.Context, c Client, force bool, points ...float64) (int, float64, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
 	f := "0"
 	if force {
 		f = "1"
 	}
-	res, err := bucketScript.Run(ctx, b.rdb, []string{b.prefix + c.Key},
-		formatFloat(c.Tier.Capacity), formatFloat(c.Tier.RestoreRate), formatFloat(points), f).Slice()
+	args := make([]any, 0, 3+len(points))
+	args = append(args, formatFloat(c.Tier.Capacity), formatFloat(c.Tier.RestoreRate), f)
+	for _, p := range points {
+		args = append(args, formatFloat(p))
+	}
+	res, err := bucketScript.Run(ctx, b.rdb, []string{b.prefix + c.Key}, args...).Slice()
 	if err != nil {
-		return false, 0, fmt.Errorf("bucket script: %w", err)
+		return 0, 0, fmt.Errorf("bucket script: %w", err)
 	}
 	if len(res) != 2 {
-		return false, 0, errors.New("bucket script: unexpected reply")
+		return 0, 0, errors.New("bucket script: unexpected reply")
 	}
-	allowed, _ := res[0].(int64)
+	granted, _ := res[0].(int64)
 	str, _ := res[1].(string)
 	avail, err := strconv.ParseFloat(str, 64)
 	if err != nil {
-		return false, 0, fmt.Errorf("bucket script: available %q: %w", str, err)
+		return 0, 0, fmt.Errorf("bucket script: available %q: %w", str, err)
 	}
-	return allowed == 1, avail, nil
+	return int(granted), avail, nil
 }
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

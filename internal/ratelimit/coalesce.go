@@ -2,20 +2,21 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
 	"sync"
 )
 
 // takeLines coalesce the takes of each client, as a database commits a
 // group: while one of a client's takes is with Redis, the takes that
-// arrive for it wait, and go together as one take of their sum when it is
-// back. Under load, where many requests of one client (an anonymous
-// address, an API key) are in flight at once, that is one round trip and
-// one script run for many requests instead of one each; a lone request
-// goes at once, as before.
+// arrive for it wait, and go together, in one script run, when it is back.
+// Under load, where many requests of one client (an anonymous address, an
+// API key) are in flight at once, that is one round trip and one run for
+// many requests instead of one each; a lone request goes at once, as
+// before.
 //
-// A group whose sum does not fit the bucket takes nothing, and its
-// members then take one by one, so a bucket short of points still admits
-// exactly the takes it can pay for.
+// The script grants a group's takes in the order they came while the
+// bucket holds them (bucketScript), so a bucket short of points admits
+// exactly the takes it can pay for, first come first served.
 type takeLines struct {
 	mu sync.Mutex
 	m  map[string]*takeLine
@@ -30,21 +31,25 @@ type takeLine struct {
 	next *takeGroup
 }
 
-// takeGroup is takes waiting together. Its first member sends it when its
-// turn comes (turn closes); done closes when the answer is in.
+// takeGroup is takes waiting together, in the order they came. Its first
+// member sends it when its turn comes (turn closes); done closes when the
+// answer is in.
 type takeGroup struct {
-	points  float64
-	members int
+	points  []float64
 	turn    chan struct{}
 	done    chan struct{}
-	allowed bool
+	granted int
 	avail   float64
 	err     error
 }
 
-// redisTake is redisRun for a take, coalesced with the client's other
-// takes; adjustments and looks go alone.
-func (b *Budgets) redisTake(ctx context.Context, c Client, points float64) (bool, float64, error) {
+// errRedisDown answers a group whose turn came after Redis failed: its
+// members take from the instance's buckets, as run does.
+var errRedisDown = errors.New("redis failed lately")
+
+// redisTake is redisRun for one take, coalesced with the client's other
+// takes. It returns 1 if the take was granted.
+func (b *Budgets) redisTake(ctx context.Context, c Client, points float64) (int, float64, error) {
 	key := b.prefix + c.Key
 	l := &b.lines
 	l.mu.Lock()
@@ -59,37 +64,50 @@ func (b *Budgets) redisTake(ctx context.Context, c Client, points float64) (bool
 	if !line.busy {
 		line.busy = true
 		l.mu.Unlock()
-		allowed, avail, err := b.redisRun(ctx, c, points, false)
-		b.handOn(key)
-		return allowed, avail, err
+		defer b.handOn(key)
+		return b.redisRun(ctx, c, false, points)
 	}
-	g, first := line.next, false
+	g := line.next
 	if g == nil {
-		g, first = &takeGroup{turn: make(chan struct{}), done: make(chan struct{})}, true
+		g = &takeGroup{turn: make(chan struct{}), done: make(chan struct{})}
 		line.next = g
 	}
-	g.points += points
-	g.members++
+	i := len(g.points)
+	g.points = append(g.points, points)
 	joined := l.joined
 	l.mu.Unlock()
 	if joined != nil {
 		joined()
 	}
-	if first {
+	if i == 0 {
+		// The first member sends the group, for all of them: it waits
+		// even if its own request goes away, and the call does not
+		// end with it. redisRun bounds the call with the timeout.
 		<-g.turn
-		// For all the members: one of them going away must not fail
-		// the others' take. redisRun bounds the call with the timeout.
-		g.allowed, g.avail, g.err = b.redisRun(context.WithoutCancel(ctx), c, g.points, false)
-		close(g.done)
-		b.handOn(key)
+		func() {
+			defer close(g.done)
+			defer b.handOn(key)
+			if b.downUntil.Load() != 0 {
+				g.err = errRedisDown
+				return
+			}
+			g.granted, g.avail, g.err = b.redisRun(context.WithoutCancel(ctx), c, false, g.points...)
+		}()
 	} else {
-		<-g.done
+		select {
+		case <-g.done:
+		case <-ctx.Done():
+			// The request went away; its points stay in the group's take.
+			return 0, 0, ctx.Err()
+		}
 	}
-	if g.err != nil || g.allowed || g.members == 1 {
-		return g.allowed, g.avail, g.err
+	if g.err != nil {
+		return 0, 0, g.err
 	}
-	// The sum did not fit, so nothing was taken: each member asks alone.
-	return b.redisRun(ctx, c, points, false)
+	if i < g.granted {
+		return 1, g.avail, nil
+	}
+	return 0, g.avail, nil
 }
 
 // handOn gives the client's line to its waiting group, or frees it.

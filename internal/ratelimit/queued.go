@@ -26,7 +26,7 @@ func (b *Budgets) QueueTake(ctx context.Context, p redis.Pipeliner, c Client, po
 		return q // Redis failed lately: Status takes through the fallback
 	}
 	q.cmd = bucketScript.EvalSha(ctx, p, []string{b.prefix + c.Key},
-		formatFloat(c.Tier.Capacity), formatFloat(c.Tier.RestoreRate), strconv.Itoa(points), "0")
+		formatFloat(c.Tier.Capacity), formatFloat(c.Tier.RestoreRate), "0", strconv.Itoa(points))
 	return q
 }
 
