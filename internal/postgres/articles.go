@@ -131,7 +131,6 @@ func (db *DB) ArticlesBySlugs(ctx context.Context, slugs []string) ([]*folio.Art
 // another article's rows (each is kept by the article's id), and the
 // response cache stores nothing read across that write.
 func (db *DB) ArticleBySlugWith(ctx context.Context, slug string, w folio.ArticleWith) (folio.ArticlePage, error) {
-	rel := related{r: w.Related}
 	relCols, joins := relatedJoins(w.Related, "a")
 	article := `SELECT ` + articleCols + relCols + ` FROM articles a` + joins + ` WHERE a.slug = $1`
 	var (
@@ -141,25 +140,28 @@ func (db *DB) ArticleBySlugWith(ctx context.Context, slug string, w folio.Articl
 	)
 	// The parents of the pages below, as the many-parent statements take
 	// them: the article's id, or its author's.
-	parents := func(a *args, col string) string {
+	parentsOf := func(a *args, col string) string {
 		return `ARRAY(SELECT a.` + col + ` FROM articles a WHERE a.slug = ` + a.add(slug) + `)`
 	}
 	if w.Comments != nil {
 		var a args
-		parents := parents(&a, "id")
+		parents := parentsOf(&a, "id") // before a is passed on: it adds the slug
 		comments = commentPages(parents, *w.Comments, a)
 		below = append(below, comments)
 	}
 	if w.ByAuthor != nil {
 		var a args
 		from := articlesOfAuthor(w.Viewer, &a)
-		parents := parents(&a, "author_id")
+		parents := parentsOf(&a, "author_id")
 		cols, scan := listColumns(*w.ByAuthor)
 		byAuthor = parentPages("articles by author", parents, *w.ByAuthor, newestFirst, cols, from, a, scan)
 		below = append(below, byAuthor)
 	}
 
-	var rows []*folio.Article
+	var (
+		rows []*folio.Article
+		rel  related // of the try that succeeded
+	)
 	_, err := reading(ctx, db, func(q querier) (struct{}, error) {
 		// A batch is sent once (pgx keeps what it prepared on the
 		// connection in it): a read tried again on the primary builds its own.
