@@ -75,15 +75,6 @@ func (o objectJSON) MarshalGQL(w io.Writer) {
 	_, _ = io.WriteString(w, "}")
 }
 
-// stringAt is a string field of a row, marshalled where it lies: the fast
-// path of a plain string field (tools/gqlgen) hands out a pointer into
-// the row, which costs no allocation, where graphql.MarshalString makes a
-// closure for every value. Rows are not changed once read, so the string
-// is the same when the response is written.
-type stringAt string
-
-func (s *stringAt) MarshalGQL(w io.Writer) { graphql.MarshalString(string(*s)).MarshalGQL(w) }
-
 // fieldValues is what an object written by objectJSON needs of gqlgen's
 // field set, whose fields it resolves in line: the values, and how many
 // are invalid. It stays on the stack, where a field set is one more

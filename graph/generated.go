@@ -9593,7 +9593,7 @@ func (ec *executionContext) fieldContext_Comment_id(_ context.Context, field gra
 
 // _Comment_body marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Comment_body(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) graphql.Marshaler {
-	if m := marshalPtr(obj.ShownBody(), graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.ShownBody()); m != graphql.Null {
 		return m
 	}
 	return ec._Comment_bodyFull(ctx, field, obj)
@@ -10094,7 +10094,7 @@ func (ec *executionContext) fieldContext_CommentEvent_comment(_ context.Context,
 
 // _ConfirmNewsletterPayload_email marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ConfirmNewsletterPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmNewsletterPayload) graphql.Marshaler {
-	if m := marshalPtr(obj.Email, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.Email); m != graphql.Null {
 		return m
 	}
 	return ec._ConfirmNewsletterPayload_emailFull(ctx, field, obj)
@@ -10189,7 +10189,7 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_apiKey(_ context.Co
 
 // _CreateApiKeyPayload_secret marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _CreateApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
-	if m := marshalPtr(obj.Secret, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.Secret); m != graphql.Null {
 		return m
 	}
 	return ec._CreateApiKeyPayload_secretFull(ctx, field, obj)
@@ -10316,7 +10316,7 @@ func (ec *executionContext) fieldContext_CreateArticlePayload_userErrors(_ conte
 
 // _CreatePreviewTokenPayload_token marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _CreatePreviewTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) graphql.Marshaler {
-	if m := marshalPtr(obj.Token, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.Token); m != graphql.Null {
 		return m
 	}
 	return ec._CreatePreviewTokenPayload_tokenFull(ctx, field, obj)
@@ -10443,7 +10443,7 @@ func (ec *executionContext) fieldContext_CreateWebhookPayload_webhook(_ context.
 
 // _CreateWebhookPayload_secret marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _CreateWebhookPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) graphql.Marshaler {
-	if m := marshalPtr(obj.Secret, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.Secret); m != graphql.Null {
 		return m
 	}
 	return ec._CreateWebhookPayload_secretFull(ctx, field, obj)
@@ -13818,7 +13818,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 
 // _PageInfo_startCursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
-	if m := marshalPtr(obj.StartCursor, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.StartCursor); m != graphql.Null {
 		return m
 	}
 	return ec._PageInfo_startCursorFull(ctx, field, obj)
@@ -13849,7 +13849,7 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 
 // _PageInfo_endCursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
-	if m := marshalPtr(obj.EndCursor, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.EndCursor); m != graphql.Null {
 		return m
 	}
 	return ec._PageInfo_endCursorFull(ctx, field, obj)
@@ -15585,7 +15585,7 @@ func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_webhook(_ co
 
 // _RotateWebhookSecretPayload_secret marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _RotateWebhookSecretPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) graphql.Marshaler {
-	if m := marshalPtr(obj.Secret, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.Secret); m != graphql.Null {
 		return m
 	}
 	return ec._RotateWebhookSecretPayload_secretFull(ctx, field, obj)
@@ -16231,7 +16231,7 @@ func (ec *executionContext) fieldContext_SignUpPayload_session(_ context.Context
 
 // _SignUpPayload_email marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _SignUpPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) graphql.Marshaler {
-	if m := marshalPtr(obj.Email, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.Email); m != graphql.Null {
 		return m
 	}
 	return ec._SignUpPayload_emailFull(ctx, field, obj)
@@ -16294,7 +16294,7 @@ func (ec *executionContext) fieldContext_SignUpPayload_userErrors(_ context.Cont
 
 // _SubscribeNewsletterPayload_email marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _SubscribeNewsletterPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.SubscribeNewsletterPayload) graphql.Marshaler {
-	if m := marshalPtr(obj.Email, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.Email); m != graphql.Null {
 		return m
 	}
 	return ec._SubscribeNewsletterPayload_emailFull(ctx, field, obj)
@@ -17295,7 +17295,7 @@ func (ec *executionContext) fieldContext_User_bio(_ context.Context, field graph
 
 // _User_avatarUrl marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _User_avatarUrl(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
-	if m := marshalPtr(obj.AvatarURL, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.AvatarURL); m != graphql.Null {
 		return m
 	}
 	return ec._User_avatarUrlFull(ctx, field, obj)
@@ -17502,7 +17502,7 @@ func (ec *executionContext) fieldContext_User_avatar(_ context.Context, field gr
 
 // _UserError_field marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) graphql.Marshaler {
-	if m := marshalPtr(obj.Field, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.Field); m != graphql.Null {
 		return m
 	}
 	return ec._UserError_fieldFull(ctx, field, obj)
@@ -18035,7 +18035,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Cont
 
 // _WebhookDelivery_lastError marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
-	if m := marshalPtr(obj.LastError, graphql.MarshalString); m != graphql.Null {
+	if m := stringPtr(obj.LastError); m != graphql.Null {
 		return m
 	}
 	return ec._WebhookDelivery_lastErrorFull(ctx, field, obj)

@@ -146,6 +146,9 @@ func plainScalar(f *codegen.Field) (string, bool) {
 	// the fast path leaves to gqlgen's way, so a method returning nil runs
 	// twice; such methods only read their object).
 	if p, ok := ref.GO.(*types.Pointer); ok && !ref.GQL.NonNull && same(p.Elem(), takes) {
+		if marshal == "graphql.MarshalString" && types.TypeString(p.Elem(), nil) == "string" {
+			return "stringPtr(" + read + ")", true // graph.stringAt's way, for a *string
+		}
 		return "marshalPtr(" + read + ", " + marshal + ")", true
 	}
 	return "", false
