@@ -196,3 +196,50 @@ func TestLists_OneFieldCollectedTwice(t *testing.T) {
 		})
 	}
 }
+
+// TestArgs_PerOperation checks that the arguments a field below the root
+// reads once an operation (argsOf) are the operation's own: the same
+// document, cached across requests, is sent with other variables, and two
+// fields of one name, aliased, keep their own arguments.
+func TestArgs_PerOperation(t *testing.T) {
+	w := getWorld(t)
+	s := srv(t)
+	const query = `query($slug: String!, $m: Int!) { article(slug: $slug) { comments(first: 3) { nodes {
+		id
+		replies(first: $m) { nodes { body } }
+		one: replies(first: 1) { nodes { body } }
+		two: replies(first: 2) { nodes { body } }
+	} } } }`
+	type replies struct{ Nodes []struct{ Body string } }
+	var c1 = folio.NodeID(folio.KindComment, w.c1.ID)
+	for _, m := range []int{1, 2, 1} {
+		var out struct {
+			Article struct {
+				Comments struct {
+					Nodes []struct {
+						ID           string
+						Replies, One replies
+						Two          replies
+					}
+				}
+			}
+		}
+		s.query(t, query, map[string]any{"slug": w.keyset.Slug, "m": m}, &out)
+		found := false
+		for _, n := range out.Article.Comments.Nodes {
+			if n.ID != c1 {
+				continue
+			}
+			found = true
+			if got := len(n.Replies.Nodes); got != m {
+				t.Errorf("with $m = %d: %d replies, want %d", m, got, m)
+			}
+			if len(n.One.Nodes) != 1 || len(n.Two.Nodes) != 2 {
+				t.Errorf("with $m = %d: aliased replies(first: 1) and (first: 2) gave %d and %d", m, len(n.One.Nodes), len(n.Two.Nodes))
+			}
+		}
+		if !found {
+			t.Fatalf("comment %s is not on the article's first page", c1)
+		}
+	}
+}

@@ -58,21 +58,52 @@ func (s pageShape) apply(f graphql.CollectedField, p folio.Page) folio.Page {
 // article page each their replies), and the walk through the selection
 // costs more than the page's lookup in the loader.
 func shapeOf(oc *graphql.OperationContext, f graphql.CollectedField) pageShape {
-	memo, _ := oc.Stats.GetExtension(shapesExtension).(*fieldShapes)
+	memo := memoOf(oc)
 	if memo == nil || len(f.Selections) == 0 {
 		return workOutShape(oc, f)
 	}
 	k := shapeKey{f.Field, &f.Selections[0], len(f.Selections)}
 	memo.mu.Lock()
-	s, ok := memo.m[k]
+	s, ok := memo.shapes[k]
 	memo.mu.Unlock()
 	if !ok {
 		s = workOutShape(oc, f)
 		memo.mu.Lock()
-		memo.m[k] = s
+		memo.shapes[k] = s
 		memo.mu.Unlock()
 	}
 	return s
+}
+
+// argsOf is parse (a field's function of gqlgen that reads its arguments)
+// applied to f's arguments, worked out once an operation: tools/gqlgen
+// calls it for the fields below the root, which the rows of a list
+// resolve again and again with the same arguments (the twenty comments of
+// an article page each their replies' first:). A field's arguments are
+// its part of the document and the operation's variables, the same for all
+// its rows. An error is not remembered: it carries the path of the row
+// that met it.
+func argsOf(ctx context.Context, oc *graphql.OperationContext, f graphql.CollectedField,
+	parse func(context.Context, map[string]any) (map[string]any, error),
+) (map[string]any, error) {
+	memo := memoOf(oc)
+	if memo == nil {
+		return parse(ctx, f.ArgumentMap(oc.Variables))
+	}
+	memo.mu.Lock()
+	args, ok := memo.args[f.Field]
+	memo.mu.Unlock()
+	if ok {
+		return args, nil
+	}
+	args, err := parse(ctx, f.ArgumentMap(oc.Variables))
+	if err != nil {
+		return nil, err
+	}
+	memo.mu.Lock()
+	memo.args[f.Field] = args
+	memo.mu.Unlock()
+	return args, nil
 }
 
 func workOutShape(oc *graphql.OperationContext, f graphql.CollectedField) pageShape {
@@ -101,11 +132,25 @@ func workOutShape(oc *graphql.OperationContext, f graphql.CollectedField) pageSh
 	return s
 }
 
-// fieldShapes holds an operation's pageShapes: the document's fields, and
-// the operation's variables, are the same for all its rows.
-type fieldShapes struct {
-	mu sync.Mutex
-	m  map[shapeKey]pageShape
+// operationMemo holds what an operation works out once for all its rows,
+// whose document fields and variables are the same: the fields' pageShapes
+// and their arguments. The arguments' values are shared by the rows, and
+// resolvers only read them.
+type operationMemo struct {
+	mu     sync.Mutex
+	shapes map[shapeKey]pageShape
+	args   map[*ast.Field]map[string]any
+}
+
+func newOperationMemo() *operationMemo {
+	return &operationMemo{shapes: make(map[shapeKey]pageShape), args: make(map[*ast.Field]map[string]any)}
+}
+
+// memoOf is oc's operationMemo, or nil outside an operation that
+// rememberPerOperation has seen.
+func memoOf(oc *graphql.OperationContext) *operationMemo {
+	m, _ := oc.Stats.GetExtension(memoExtension).(*operationMemo)
+	return m
 }
 
 // shapeKey is a collected field: the field and the selections gathered for
@@ -118,14 +163,14 @@ type shapeKey struct {
 	n     int
 }
 
-const shapesExtension = "folio.fieldShapes"
+const memoExtension = "folio.operationMemo"
 
-// rememberShapes gives each operation its fieldShapes, in the operation
-// context's extensions: written here, before any field runs, and only read
-// after.
-func rememberShapes(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+// rememberPerOperation gives each operation its operationMemo, in the
+// operation context's extensions: written here, before any field runs, and
+// only read after.
+func rememberPerOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
-	oc.Stats.SetExtension(shapesExtension, &fieldShapes{m: make(map[shapeKey]pageShape)})
+	oc.Stats.SetExtension(memoExtension, newOperationMemo())
 	return next(ctx)
 }
 

@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"context"
+	"errors"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -26,7 +28,7 @@ func TestTrimPage_ByCollectedField(t *testing.T) {
 	}
 	for _, fullFirst := range []bool{false, true} {
 		oc := &graphql.OperationContext{RawQuery: query, Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
-		oc.Stats.SetExtension(shapesExtension, &fieldShapes{m: make(map[shapeKey]pageShape)})
+		oc.Stats.SetExtension(memoExtension, newOperationMemo())
 		roots := collectFields(oc, oc.Operation.SelectionSet, implementors("Query"))
 		articles := map[string]graphql.CollectedField{}
 		for _, r := range roots {
@@ -49,5 +51,46 @@ func TestTrimPage_ByCollectedField(t *testing.T) {
 				t.Errorf("full first %v: %s reads SkipBody=%v, want %v", fullFirst, alias, p.SkipBody, want)
 			}
 		}
+	}
+}
+
+// TestArgsOf_OncePerField checks argsOf's memo: a field's arguments are
+// read once an operation, another field's apart, and a failed read is not
+// remembered (its error names the row that met it).
+func TestArgsOf_OncePerField(t *testing.T) {
+	doc, errs := gqlparser.LoadQuery(parsedSchema, `{ a: user(handle: "a") { id } b: user(handle: "b") { id } }`)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
+	oc.Stats.SetExtension(memoExtension, newOperationMemo())
+	fields := collectFields(oc, oc.Operation.SelectionSet, implementors("Query"))
+	if len(fields) != 2 {
+		t.Fatalf("collected %d fields, want 2", len(fields))
+	}
+	reads, fail := 0, true
+	parse := func(_ context.Context, raw map[string]any) (map[string]any, error) {
+		reads++
+		if fail {
+			fail = false
+			return nil, errors.New("refused")
+		}
+		return map[string]any{"handle": raw["handle"]}, nil
+	}
+	ctx := context.Background()
+	if _, err := argsOf(ctx, oc, fields[0], parse); err == nil {
+		t.Fatal("the failed read gave no error")
+	}
+	for range 3 {
+		got, err := argsOf(ctx, oc, fields[0], parse)
+		if err != nil || got["handle"] != "a" {
+			t.Fatalf("argsOf(a) = %v, %v", got, err)
+		}
+	}
+	if got, err := argsOf(ctx, oc, fields[1], parse); err != nil || got["handle"] != "b" {
+		t.Fatalf("argsOf(b) = %v, %v", got, err)
+	}
+	if reads != 3 { // a failed, a, b
+		t.Errorf("parsed %d times, want 3: once for the failure, once for each field", reads)
 	}
 }

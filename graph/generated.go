@@ -7973,7 +7973,7 @@ func (ec *executionContext) fieldContext_Article_comments(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Article_comments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Article_comments_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8103,7 +8103,7 @@ func (ec *executionContext) fieldContext_Article_revisions(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Article_revisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Article_revisions_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8147,7 +8147,7 @@ func (ec *executionContext) fieldContext_Article_revisionDiff(ctx context.Contex
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Article_revisionDiff_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Article_revisionDiff_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9276,7 +9276,7 @@ func (ec *executionContext) fieldContext_Category_articles(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Category_articles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Category_articles_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9848,7 +9848,7 @@ func (ec *executionContext) fieldContext_Comment_replies(ctx context.Context, fi
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Comment_replies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Comment_replies_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10921,7 +10921,7 @@ func (ec *executionContext) fieldContext_Image_url(ctx context.Context, field gr
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Image_url_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Image_url_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -16661,7 +16661,7 @@ func (ec *executionContext) fieldContext_Tag_articles(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Tag_articles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Tag_articles_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17461,7 +17461,7 @@ func (ec *executionContext) fieldContext_User_articles(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_User_articles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_User_articles_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17864,7 +17864,7 @@ func (ec *executionContext) fieldContext_Webhook_deliveries(ctx context.Context,
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Webhook_deliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Webhook_deliveries_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}

@@ -35,7 +35,8 @@
 //     the copies gqlgen's field set makes to write itself, its values kept
 //     in a graph.fieldValues rather than a field set; each plain scalar
 //     field gets a fast path in front of gqlgen's function, which is kept as
-//     its fallback.
+//     its fallback; a field below the root reads its arguments through
+//     graph.argsOf, once an operation rather than once a row.
 package main
 
 import (
@@ -65,11 +66,11 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	in := &inline{plain: map[string]string{}}
+	in := &inline{plain: map[string]string{}, below: map[string]bool{}}
 	if err := api.Generate(cfg, api.AddPlugin(in)); err != nil {
 		return err
 	}
-	return rewrite(cfg.Exec.Filename, in.plain)
+	return rewrite(cfg.Exec.Filename, in.plain, in.below)
 }
 
 // inline marks every object below the root as not concurrent, and finds
@@ -78,6 +79,8 @@ type inline struct {
 	// plain maps the executor's function of each plain scalar field
 	// ("_Article_title") to the expression that marshals it from obj.
 	plain map[string]string
+	// below holds the objects below the root (not introspection's).
+	below map[string]bool
 }
 
 func (*inline) Name() string { return "folio-inline" }
@@ -93,6 +96,7 @@ func (in *inline) GenerateCode(data *codegen.Data) error {
 		if o.IsReserved() { // introspection's: not worth it
 			continue
 		}
+		in.below[o.Name] = true
 		for _, f := range o.Fields {
 			if m, ok := plainScalar(f); ok {
 				in.plain["_"+o.Name+"_"+f.Name] = m
@@ -160,6 +164,8 @@ var (
 	deferredMake = "\tdeferred := graphql.NewDeferredGroup(ctx)\n"
 	funcStart    = regexp.MustCompile(`(?m)^func `)
 	// An object's function makes its field set so, and returns it last.
+	// A field's context reads its arguments so.
+	argsCall       = regexp.MustCompile(`ec\.(field_([A-Za-z0-9]+)_[A-Za-z0-9]+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\)`)
 	fieldSetMake   = "\tout := graphql.NewFieldSet(fields)\n"
 	fieldSetReturn = "\n\treturn out\n}\n"
 	// Its non-concurrent fields set their values in line; Dispatch then
@@ -207,8 +213,9 @@ func (ec *executionContext) %[1]s(ctx context.Context, field graphql.CollectedFi
 `, name, objType, expr)
 }
 
-// rewrite patches the executor gqlgen wrote to file; plain is inline's.
-func rewrite(file string, plain map[string]string) error {
+// rewrite patches the executor gqlgen wrote to file; plain and below are
+// inline's.
+func rewrite(file string, plain map[string]string, below map[string]bool) error {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return err
@@ -221,6 +228,19 @@ func rewrite(file string, plain map[string]string) error {
 		return fmt.Errorf("%s: no %s left to replace: has gqlgen's executor changed?", file, collectCall)
 	}
 	src = bytes.ReplaceAll(src, collectCall, []byte("collectFields(ec.OperationContext, sel, "))
+	// The arguments of a field below the root are read once an operation.
+	remembered := 0
+	src = argsCall.ReplaceAllFunc(src, func(call []byte) []byte {
+		m := argsCall.FindSubmatch(call)
+		if !below[string(m[2])] {
+			return call
+		}
+		remembered++
+		return []byte("argsOf(ctx, ec.OperationContext, field, ec." + string(m[1]) + ")")
+	})
+	if remembered == 0 {
+		return fmt.Errorf("%s: no field below the root reads its arguments as %s: has gqlgen's executor changed?", file, argsCall)
+	}
 
 	// Function by function: a deferred group is made only where a field is
 	// resolved through it.
