@@ -33,9 +33,13 @@ type PageKey struct {
 // of a batch function.
 type Loader[K comparable, V any] struct {
 	batch dataloader.BatchFunc[K, V]
+	found func(context.Context, K, V) // sees every row loaded, to prime others
+
+	// The memo is made when the loader is first used: a request makes all
+	// two dozen loaders and uses a few (an article page, six).
+	made  sync.Once
 	memo  *dataloader.Loader[K, V]
 	cache *dataloader.InMemoryCache[K, V]
-	found func(context.Context, K, V) // sees every row loaded, to prime others
 
 	// claim makes finding a key missing and putting its pending result in
 	// the memo one step, so that two levels asking for one key at once
@@ -46,14 +50,17 @@ type Loader[K comparable, V any] struct {
 }
 
 func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *Loader[K, V] {
-	cache := dataloader.NewCache[K, V]()
-	return &Loader[K, V]{
-		batch: batch,
-		cache: cache,
+	return &Loader[K, V]{batch: batch}
+}
+
+// ready makes the memo, once, before any use of it.
+func (l *Loader[K, V]) ready() {
+	l.made.Do(func() {
+		l.cache = dataloader.NewCache[K, V]()
 		// The memo never batches by itself: every miss goes through
 		// LoadMany, which calls batch directly.
-		memo: dataloader.NewBatchedLoader(batch, dataloader.WithCache[K, V](cache)),
-	}
+		l.memo = dataloader.NewBatchedLoader(l.batch, dataloader.WithCache[K, V](l.cache))
+	})
 }
 
 // LoadMany makes sure every key is in the memo, loading those that are not
@@ -91,6 +98,7 @@ type pending[V any] struct {
 // returns every key's entry in the memo, in key order: each key is looked
 // up once, since hashing a page's key is not free.
 func (l *Loader[K, V]) claimMissing(ctx context.Context, keys []K) ([]dataloader.Thunk[V], []K, *pending[V]) {
+	l.ready()
 	l.claim.Lock()
 	defer l.claim.Unlock()
 	thunks := make([]dataloader.Thunk[V], len(keys))
@@ -152,6 +160,7 @@ func (l *Loader[K, V]) finished() {
 // key is missing, and no batch of this loader is in flight (one might
 // hold a key). The planner resolves what is held on its own goroutine.
 func (l *Loader[K, V]) Held(ctx context.Context, keys []K) bool {
+	l.ready()
 	l.claim.Lock()
 	defer l.claim.Unlock()
 	if l.running > 0 {
@@ -168,6 +177,7 @@ func (l *Loader[K, V]) Held(ctx context.Context, keys []K) bool {
 // Load returns the value of key from the memo, loading it alone if no batch
 // brought it yet.
 func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
+	l.ready()
 	if thunk, ok := l.cache.Get(ctx, key); ok {
 		return thunk()
 	}
@@ -182,13 +192,17 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 // there already, and primes what a batch that loaded it would have (a
 // page's total, a row under its id).
 func (l *Loader[K, V]) Prime(ctx context.Context, key K, v V) {
+	l.ready()
 	l.memo.Prime(ctx, key, v)
 	if l.found != nil {
 		l.found(ctx, key, v)
 	}
 }
 
-func (l *Loader[K, V]) forget() { l.memo.ClearAll() }
+func (l *Loader[K, V]) forget() {
+	l.ready()
+	l.memo.ClearAll()
+}
 
 // Loaders are the lookups of one request.
 type Loaders struct {
