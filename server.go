@@ -69,12 +69,14 @@ import (
 // live data before collecting costs little memory and saves the
 // collections that, at Go's default of 100, took a quarter of the CPU
 // under load (README, "Memory and the garbage collector"). Set GOMEMLIMIT
-// to the container's memory less a margin to keep a ceiling.
+// to the container's memory less a margin to keep a ceiling. It applies to
+// the long-running commands (serve, worker) only: the one-off ones (seed,
+// migrate) hold much more live data for a while, which 11× would inflate.
 const defaultGOGC = 1000
 
 func main() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGOGC)
+	if gc, ok := gcTarget(os.Args[1:], os.Getenv); ok {
+		debug.SetGCPercent(gc)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -87,15 +89,7 @@ func main() {
 // run executes one command. ready, if set, receives the HTTP listener's
 // address once the server accepts connections (tests use it).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, ready chan<- string) error {
-	name := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		name, args = args[0], args[1:]
-	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		name, args = "help", nil // folio --help: the commands, not serve's flags
-	}
-	if name == "help" && len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		name, args = args[0], []string{"--help"}
-	}
+	name, args := commandOf(args)
 	cmd, err := lookupCommand(name)
 	if err != nil {
 		return err
@@ -143,6 +137,32 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return workerCmd(ctx, cfg, log, ready)
 	}
 	return serve(ctx, cfg, log, stdout, ready)
+}
+
+// gcTarget is the GOGC the command in args runs with, when it is not
+// Go's own: defaultGOGC for serve and worker, unless GOGC is set.
+func gcTarget(args []string, getenv func(string) string) (int, bool) {
+	name, _ := commandOf(args)
+	if (name != "serve" && name != "worker") || getenv("GOGC") != "" {
+		return 0, false
+	}
+	return defaultGOGC, true
+}
+
+// commandOf splits the command's name off its arguments: serve when none
+// is named, help for `folio --help` (the commands, not serve's flags), and
+// the command with --help for `folio help command`.
+func commandOf(args []string) (string, []string) {
+	name := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	} else if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		name, args = "help", nil
+	}
+	if name == "help" && len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		name, args = args[0], []string{"--help"}
+	}
+	return name, args
 }
 
 // parseInterspersed parses flags wherever they stand among the arguments

@@ -359,3 +359,35 @@ func TestNewLimiter_Metrics(t *testing.T) {
 		}
 	}
 }
+
+// TestGCTarget checks which commands run with Folio's GOGC: the long-running
+// ones, unless GOGC is set; the one-off ones keep Go's.
+func TestGCTarget(t *testing.T) {
+	env := func(gogc string) func(string) string {
+		return func(k string) string {
+			if k == "GOGC" {
+				return gogc
+			}
+			return ""
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		gogc string
+		want bool
+	}{
+		{nil, "", true},
+		{[]string{"serve"}, "", true},
+		{[]string{"--http-addr", ":9000"}, "", true},
+		{[]string{"worker"}, "", true},
+		{[]string{"serve"}, "200", false},
+		{[]string{"seed", "--scale", "medium"}, "", false},
+		{[]string{"migrate", "up"}, "", false},
+		{[]string{"--help"}, "", false},
+	} {
+		gc, ok := gcTarget(tc.args, env(tc.gogc))
+		if ok != tc.want || (ok && gc != defaultGOGC) {
+			t.Errorf("gcTarget(%q, GOGC=%q) = %d, %v; want %v", tc.args, tc.gogc, gc, ok, tc.want)
+		}
+	}
+}
