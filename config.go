@@ -274,7 +274,7 @@ var settings = []setting{
 		return parseBool(&c.TrustedDocuments, name, v, false)
 	}},
 	{"METRICS_ADDR", "HOST:PORT", "", "empty (off)", "where to serve Prometheus's `GET /metrics`, a listener apart from `HTTP_ADDR`, e.g. `:9090`", text(func(c *config) *string { return &c.ops.MetricsAddr })},
-	{"PPROF", "true|false", "false", "", "serve Go's profiler at `/debug/pprof/` on `METRICS_ADDR` (never on `HTTP_ADDR`)", func(c *config, name, v string) error {
+	{"PPROF", "true|false", "false", "", "serve Go's profiler at `/debug/pprof/` on `METRICS_ADDR` (never on `HTTP_ADDR`); without it the server does not sample its heap, which costs about 2% of CPU", func(c *config, name, v string) error {
 		if err := parseBool(&c.ops.PProf, name, v, false); err != nil {
 			return err
 		}

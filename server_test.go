@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -179,6 +180,15 @@ func TestRun_ServeDevelopment(t *testing.T) {
 		}
 	})
 
+	t.Run("NoHeapSampling", func(t *testing.T) {
+		// PPROF is off, so no one could read a heap profile.
+		if runtime.MemProfileRate != 0 {
+			t.Errorf("runtime.MemProfileRate = %d, want 0 without PPROF", runtime.MemProfileRate)
+		}
+		if heapProfileRate(true) == 0 {
+			t.Error("with PPROF the heap would not be sampled")
+		}
+	})
 	t.Run("Healthz", func(t *testing.T) {
 		if code, body := get(t, base+"/healthz"); code != 200 || !strings.Contains(body, `"ok"`) {
 			t.Errorf("got %d %s", code, body)
