@@ -63,15 +63,11 @@ func shapeOf(oc *graphql.OperationContext, f graphql.CollectedField) pageShape {
 		return workOutShape(oc, f)
 	}
 	k := shapeKey{f.Field, &f.Selections[0], len(f.Selections)}
-	memo.mu.Lock()
-	s, ok := memo.shapes[k]
-	memo.mu.Unlock()
-	if !ok {
-		s = workOutShape(oc, f)
-		memo.mu.Lock()
-		memo.shapes[k] = s
-		memo.mu.Unlock()
+	if s, ok := recall(memo, memo.shapes, k); ok {
+		return s
 	}
+	s := workOutShape(oc, f)
+	remember(memo, memo.shapes, k, s)
 	return s
 }
 
@@ -90,19 +86,14 @@ func argsOf(ctx context.Context, oc *graphql.OperationContext, f graphql.Collect
 	if memo == nil {
 		return parse(ctx, f.ArgumentMap(oc.Variables))
 	}
-	memo.mu.Lock()
-	args, ok := memo.args[f.Field]
-	memo.mu.Unlock()
-	if ok {
+	if args, ok := recall(memo, memo.args, f.Field); ok {
 		return args, nil
 	}
 	args, err := parse(ctx, f.ArgumentMap(oc.Variables))
 	if err != nil {
 		return nil, err
 	}
-	memo.mu.Lock()
-	memo.args[f.Field] = args
-	memo.mu.Unlock()
+	remember(memo, memo.args, f.Field, args)
 	return args, nil
 }
 
@@ -144,6 +135,20 @@ type operationMemo struct {
 
 func newOperationMemo() *operationMemo {
 	return &operationMemo{shapes: make(map[shapeKey]pageShape), args: make(map[*ast.Field]map[string]any)}
+}
+
+// recall and remember read and write one of memo's maps, under its lock.
+func recall[K comparable, V any](memo *operationMemo, m map[K]V, k K) (V, bool) {
+	memo.mu.Lock()
+	defer memo.mu.Unlock()
+	v, ok := m[k]
+	return v, ok
+}
+
+func remember[K comparable, V any](memo *operationMemo, m map[K]V, k K, v V) {
+	memo.mu.Lock()
+	defer memo.mu.Unlock()
+	m[k] = v
 }
 
 // memoOf is oc's operationMemo, or nil outside an operation that
