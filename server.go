@@ -150,17 +150,21 @@ func gcTarget(args []string, getenv func(string) string) (int, bool) {
 	return defaultGOGC, true
 }
 
-// heapProfileRate is Go's heap-profile sampling for a server: Go's default
-// where the profiler is served (PPROF), none elsewhere. Go samples unless
-// the binary cannot profile, and Folio's can (it links the profiler for
-// PPROF): a stack walk every 512 KB allocated, 2% of the article page's
-// CPU under load (pprof), for a profile no one could read.
+// heapProfileRate is Go's heap-profile sampling for a server: the rate the
+// process started with (Go's 512 KB, or GODEBUG's memprofilerate) where the
+// profiler is served (PPROF), none elsewhere. Go samples unless the binary
+// cannot profile, and Folio's can (it links the profiler for PPROF): a
+// stack walk every 512 KB allocated, 2% of the article page's CPU under
+// load (pprof), for a profile no one could read.
 func heapProfileRate(pprof bool) int {
 	if pprof {
-		return 512 * 1024
+		return startMemProfileRate
 	}
 	return 0
 }
+
+// startMemProfileRate is runtime.MemProfileRate before serve changes it.
+var startMemProfileRate = runtime.MemProfileRate
 
 // commandOf splits the command's name off its arguments: serve when none
 // is named, help for `folio --help` (the commands, not serve's flags), and
