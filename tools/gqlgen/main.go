@@ -159,8 +159,10 @@ func plainScalar(f *codegen.Field) (string, bool) {
 }
 
 var (
-	sliceCall    = []byte("graphql.MarshalSliceConcurrently(")
-	collectCall  = []byte("graphql.CollectFields(ec.OperationContext, sel, ")
+	sliceCall   = []byte("graphql.MarshalSliceConcurrently(")
+	collectCall = []byte("graphql.CollectFields(ec.OperationContext, sel, ")
+	// A query's data is written into a buffer so (graph.marshalData).
+	queryData    = []byte("\t\t\tvar buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()\n")
 	deferredMake = "\tdeferred := graphql.NewDeferredGroup(ctx)\n"
 	funcStart    = regexp.MustCompile(`(?m)^func `)
 	// An object's function makes its field set so, and returns it last.
@@ -228,6 +230,10 @@ func rewrite(file string, plain map[string]string, below map[string]bool) error 
 		return fmt.Errorf("%s: no %s left to replace: has gqlgen's executor changed?", file, collectCall)
 	}
 	src = bytes.ReplaceAll(src, collectCall, []byte("collectFields(ec.OperationContext, sel, "))
+	if bytes.Count(src, queryData) != 1 {
+		return fmt.Errorf("%s: not one query writing its data as %q: has gqlgen's executor changed?", file, queryData)
+	}
+	src = bytes.Replace(src, queryData, []byte("\t\t\tresponse.Data = marshalData(opCtx, data)\n"), 1)
 	// The arguments of a field below the root are read once an operation.
 	remembered := 0
 	src = argsCall.ReplaceAllFunc(src, func(call []byte) []byte {
