@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -39,7 +40,9 @@ type Loader[K comparable, V any] struct {
 	// two dozen loaders and uses a few (an article page, six).
 	made  sync.Once
 	memo  *dataloader.Loader[K, V]
-	cache *dataloader.InMemoryCache[K, V]
+	cache dataloader.Cache[K, V]
+	// newCache makes the memo's cache; nil for dataloader's map of keys.
+	newCache func() dataloader.Cache[K, V]
 
 	// claim makes finding a key missing and putting its pending result in
 	// the memo one step, so that two levels asking for one key at once
@@ -56,7 +59,11 @@ func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *Loader[K,
 // ready makes the memo, once, before any use of it.
 func (l *Loader[K, V]) ready() {
 	l.made.Do(func() {
-		l.cache = dataloader.NewCache[K, V]()
+		if l.newCache != nil {
+			l.cache = l.newCache()
+		} else {
+			l.cache = dataloader.NewCache[K, V]()
+		}
 		// The memo never batches by itself: every miss goes through
 		// LoadMany, which calls batch directly.
 		l.memo = dataloader.NewBatchedLoader(l.batch, dataloader.WithCache[K, V](l.cache))
@@ -386,33 +393,41 @@ func grouped[V any](fetch func(context.Context, []int64) (map[int64]V, error)) *
 // paged makes a loader of per-parent pages. Keys asking for the same page
 // (the usual case: one field of a query, many parents) share one statement.
 func paged[V any](fetch pageFetch[V]) *Loader[PageKey, folio.List[V]] {
-	return newLoader(func(ctx context.Context, keys []PageKey) []*dataloader.Result[folio.List[V]] {
-		var pages []folio.Page
-		ids := make(map[folio.Page][]int64)
-		for _, k := range keys {
-			if _, ok := ids[k.Page]; !ok {
-				pages = append(pages, k.Page)
+	l := newLoader(func(ctx context.Context, keys []PageKey) []*dataloader.Result[folio.List[V]] {
+		// The keys' pages, each once, with their parents; as in the memo,
+		// a page is compared with the few there are rather than hashed.
+		var pages []pageBatch[V]
+		of := make([]int, len(keys)) // each key's page
+		for i, k := range keys {
+			j := slices.IndexFunc(pages, func(b pageBatch[V]) bool { return b.page == k.Page })
+			if j < 0 {
+				j = len(pages)
+				pages = append(pages, pageBatch[V]{page: k.Page})
 			}
-			ids[k.Page] = append(ids[k.Page], k.ID)
+			pages[j].ids = append(pages[j].ids, k.ID)
+			of[i] = j
 		}
-		got := make(map[PageKey]folio.List[V], len(keys))
-		errs := make(map[folio.Page]error)
-		for _, p := range pages {
-			m, err := fetch(ctx, ids[p], p)
-			if err != nil {
-				errs[p] = err
-				continue
-			}
-			for id, l := range m {
-				got[PageKey{ID: id, Page: p}] = l
-			}
+		for j := range pages {
+			pages[j].lists, pages[j].err = fetch(ctx, pages[j].ids, pages[j].page)
 		}
 		out := make([]*dataloader.Result[folio.List[V]], len(keys))
 		for i, k := range keys {
-			out[i] = &dataloader.Result[folio.List[V]]{Data: got[k], Error: errs[k.Page]}
+			b := &pages[of[i]]
+			out[i] = &dataloader.Result[folio.List[V]]{Data: b.lists[k.ID], Error: b.err}
 		}
 		return out
 	})
+	l.newCache = newPageMemo[folio.List[V]]
+	return l
+}
+
+// pageBatch is one page of a paged loader's batch: the parents that ask
+// for it, and what they got.
+type pageBatch[V any] struct {
+	page  folio.Page
+	ids   []int64
+	lists map[int64]folio.List[V]
+	err   error
 }
 
 func failAll[V any](n int, err error) []*dataloader.Result[V] {
