@@ -17,6 +17,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/internal/auth"
@@ -29,9 +30,13 @@ import (
 // apart from the requests beside it.
 type Server struct {
 	*httptest.Server
-	statements sync.Map // requestHeader value → [2]int64{statements, round trips}
+	statements sync.Map // requestHeader value → chan [2]int64{statements, round trips}
 	requests   atomic.Int64
 }
+
+// handlerGrace bounds how long after a response is read its handler may
+// take to return (and count its statements).
+const handlerGrace = 10 * time.Second
 
 // requestHeader numbers the test's requests, so that a request sent in
 // parallel with others gets its own statement count.
@@ -66,9 +71,12 @@ func Serve(tb testing.TB, h http.Handler, adjust ...func(*httpapi.Options)) *Ser
 		var n, trips atomic.Int64
 		ctx := postgres.WithRoundTripCounter(postgres.WithStatementCounter(r.Context(), &n), &trips)
 		stack.ServeHTTP(w, r.WithContext(ctx))
-		// Before the handler returns, so before the client sees the end
-		// of the body.
-		s.statements.Store(r.Header.Get(requestHeader), [2]int64{n.Load(), trips.Load()})
+		// The client may have read the whole body already (net/http sends
+		// a body bigger than its buffer as it is written): roundTrip waits
+		// for this.
+		if ch, ok := s.statements.Load(r.Header.Get(requestHeader)); ok {
+			ch.(chan [2]int64) <- [2]int64{n.Load(), trips.Load()}
+		}
 	}))
 	tb.Cleanup(s.Close)
 	return s
@@ -133,6 +141,9 @@ func (s *Server) roundTrip(tb testing.TB, req *http.Request, header http.Header)
 	}
 	id := strconv.FormatInt(s.requests.Add(1), 10)
 	req.Header.Set(requestHeader, id)
+	counted := make(chan [2]int64, 1)
+	s.statements.Store(id, counted)
+	defer s.statements.Delete(id)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		tb.Fatalf("post: %v", err)
@@ -142,8 +153,12 @@ func (s *Server) roundTrip(tb testing.TB, req *http.Request, header http.Header)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	n, _ := s.statements.LoadAndDelete(id)
-	counts, _ := n.([2]int64)
+	var counts [2]int64
+	select {
+	case counts = <-counted: // the handler has returned
+	case <-time.After(handlerGrace):
+		tb.Fatalf("the handler of request %s had not returned %v after its response was read", id, handlerGrace)
+	}
 	r := Response{Status: res.StatusCode, Statements: counts[0], RoundTrips: counts[1], Header: res.Header, Raw: string(raw)}
 	if err := json.Unmarshal(raw, &r); err != nil {
 		tb.Fatalf("decode response %q: %v", raw, err)
