@@ -37,6 +37,7 @@ type pageShape struct {
 	skipBody, skipSnippet                            bool
 	asksTotal                                        bool
 	withAuthors, withCategories, withTags, withStats bool
+	authorColumns                                    folio.UserColumns
 	replies                                          folio.Replies
 }
 
@@ -47,6 +48,7 @@ func (s pageShape) apply(f graphql.CollectedField, p folio.Page) folio.Page {
 	// the viewer's visibility in a statement of its own.)
 	p.WithTotal = s.asksTotal && f.Definition.Type.Name() == "CommentConnection" && !p.HasAfter && !p.HasBefore
 	p.WithAuthors, p.WithCategories, p.WithTags, p.WithStats = s.withAuthors, s.withCategories, s.withTags, s.withStats
+	p.AuthorColumns = s.authorColumns
 	if s.replies.Set {
 		p.Replies = s.replies
 	}
@@ -120,6 +122,9 @@ func workOutShape(oc *graphql.OperationContext, f graphql.CollectedField) pageSh
 	if rp, ok := foldedReplies(oc, f); ok {
 		s.replies = folio.Replies{Set: true, Limit: rp.Limit, WithTotal: rp.WithTotal, WithAuthors: rp.WithAuthors}
 	}
+	if s.withAuthors || s.replies.WithAuthors {
+		s.authorColumns = userColumnsOf(oc)
+	}
 	return s
 }
 
@@ -131,6 +136,12 @@ type operationMemo struct {
 	mu     sync.Mutex
 	shapes map[shapeKey]pageShape
 	args   map[*ast.Field]map[string]any
+	// users is usersShown of the operation, worked out on first use.
+	users     folio.UserColumns
+	usersOnce sync.Once
+	// ownsLoaders is set when the request's loaders serve this operation
+	// alone (withOneOperation): only then may they hold rows cut to it.
+	ownsLoaders bool
 }
 
 func newOperationMemo() *operationMemo {
@@ -175,8 +186,21 @@ const memoExtension = "folio.operationMemo"
 // only read after.
 func rememberPerOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
-	oc.Stats.SetExtension(memoExtension, newOperationMemo())
+	memo := newOperationMemo()
+	memo.ownsLoaders = ctx.Value(oneOperationKey{}) != nil
+	oc.Stats.SetExtension(memoExtension, memo)
 	return next(ctx)
+}
+
+// oneOperationKey marks the context of a request that carries one
+// operation (overHTTP), whose loaders (loader.Middleware, made per
+// request) serve that operation alone. The operations of a WebSocket
+// share the loaders made when it opened.
+type oneOperationKey struct{}
+
+// withOneOperation marks ctx as oneOperationKey says.
+func withOneOperation(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oneOperationKey{}, true)
 }
 
 // foldedReplies finds, under f, the comments of an article, the replies
@@ -241,6 +265,7 @@ func articleRelated(oc *graphql.OperationContext, f graphql.CollectedField) foli
 		switch sf.Name {
 		case "author":
 			r.WithAuthors = true
+			r.AuthorColumns = userColumnsOf(oc)
 		case "category":
 			r.WithCategories = true
 		case "tags":
@@ -293,3 +318,93 @@ var implementorsOf = func() map[string][]string {
 	}
 	return m
 }()
+
+// userColumnsOf is the parts of a user's row that the authors read with
+// rows need in the operation of oc (folio.Related.AuthorColumns): those
+// the operation shows of any user (usersShown), worked out once. The rows
+// go into the request's loaders, where every later lookup of their users
+// finds them, so they are cut only where those loaders serve this one
+// operation, and only for a query: a mutation's or subscription's reads,
+// and those of a WebSocket's operations, are whole.
+func userColumnsOf(oc *graphql.OperationContext) folio.UserColumns {
+	memo := memoOf(oc)
+	if memo == nil || !memo.ownsLoaders || oc.Operation == nil || oc.Operation.Operation != ast.Query {
+		return 0
+	}
+	memo.usersOnce.Do(func() { memo.users = usersShown(oc.Operation) })
+	return memo.users
+}
+
+// userFieldColumns is what each field of User shows of a user's row
+// besides the id and the handle. A field missing here (one added to the
+// schema later) makes an operation that selects it read whole rows.
+var userFieldColumns = map[string]folio.UserColumns{
+	"__typename": 0, "id": 0, "handle": 0, "articles": 0,
+	"displayName": folio.UserDisplayName,
+	"bio":         folio.UserBio,
+	"email":       folio.UserEmail, "emailVerified": folio.UserEmail,
+	"avatarUrl": folio.UserAvatar, "avatar": folio.UserAvatar,
+	"role":      folio.UserRole,
+	"createdAt": folio.UserTimes,
+}
+
+// usersShown is the parts of a user's row that op shows of any user,
+// anywhere in it, fragments included, with folio.UserProjected; or zero
+// (every column) when op selects a field of a user it cannot tell about.
+// A row read with these parts may then stand in for its user wherever op
+// shows the user again: no field of op asks for more. Fields skipped by
+// @skip or @include count too, which only reads more.
+func usersShown(op *ast.OperationDefinition) folio.UserColumns {
+	cols := folio.UserProjected
+	walked := make(map[string]bool) // fragments
+	var walk func(set ast.SelectionSet) bool
+	walk = func(set ast.SelectionSet) bool {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				d := s.ObjectDefinition
+				switch {
+				case d == nil:
+					return false
+				case d.Name == "User":
+					c, ok := userFieldColumns[s.Name]
+					if !ok {
+						return false
+					}
+					cols |= c
+				case d.Kind != ast.Object && s.Name != "id" && s.Name != "__typename" && mayBeUser(d):
+					return false // an interface's or union's field: not one User's map knows
+				}
+				if !walk(s.SelectionSet) {
+					return false
+				}
+			case *ast.InlineFragment:
+				if !walk(s.SelectionSet) {
+					return false
+				}
+			case *ast.FragmentSpread:
+				if s.Definition == nil {
+					return false
+				}
+				if !walked[s.Name] {
+					walked[s.Name] = true
+					if !walk(s.Definition.SelectionSet) {
+						return false
+					}
+				}
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	if !walk(op.SelectionSet) {
+		return 0
+	}
+	return cols
+}
+
+// mayBeUser reports whether an object of abstract type d may be a User.
+func mayBeUser(d *ast.Definition) bool {
+	return slices.ContainsFunc(parsedSchema.GetPossibleTypes(d), func(t *ast.Definition) bool { return t.Name == "User" })
+}

@@ -49,7 +49,7 @@ func (overHTTP) Supports(r *http.Request) bool {
 }
 
 func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	ctx := r.Context()
+	ctx := withOneOperation(r.Context())
 	mt, ok := httpapi.ResponseMediaType(r)
 	if !ok {
 		mt = httpapi.MediaJSON

@@ -20,7 +20,8 @@ func (c *Store) articles() kind[*folio.Article] {
 func (c *Store) users() kind[*folio.User] {
 	return kind[*folio.User]{name: "user", field: "handle",
 		id: func(u *folio.User) int64 { return u.ID }, key: func(u *folio.User) string { return strings.ToLower(u.Handle) },
-		byID: c.Store.UsersByIDs, byName: c.Store.UsersByHandles}
+		byID: c.Store.UsersByIDs, byName: c.Store.UsersByHandles,
+		partial: func(u *folio.User) bool { return u.Partial }}
 }
 
 func (c *Store) tags() kind[*folio.Tag] {

@@ -78,7 +78,28 @@ type User struct {
 	Unverified bool
 	// Avatar is the picture the user uploaded; nil when none.
 	Avatar *Image `json:",omitempty"`
+	// Partial marks a row read with some of its columns only
+	// (Related.AuthorColumns), for an operation that shows no others: the
+	// fields left out are zero, not the user's. Such a row stands in for
+	// the user within that operation only, and is never cached.
+	Partial bool `json:",omitempty"`
 }
+
+// UserColumns picks the parts of a user's row that a read of authors
+// needs (Related.AuthorColumns); the id and the handle are always read.
+type UserColumns uint16
+
+const (
+	UserDisplayName UserColumns = 1 << iota
+	UserBio
+	UserEmail  // the address and whether it is verified
+	UserAvatar // the link and the uploaded picture
+	UserRole
+	UserTimes // created and updated
+	// UserProjected marks a set as chosen. Without it, a set (the zero
+	// value of Related above all) reads every column.
+	UserProjected
+)
 
 // Category is the one section an article is filed under.
 type Category struct {

@@ -65,6 +65,10 @@ type Related struct {
 	// WithStats reads each article's comment and reaction counts into
 	// List.Stats.
 	WithStats bool
+	// AuthorColumns, when it has UserProjected, reads only these parts of
+	// the authors' rows (a comment's author shows a handle and a name,
+	// not the eleven columns of a user): they come back Partial.
+	AuthorColumns UserColumns
 }
 
 // Replies asks a read of top-level comments, a page read forward, to read

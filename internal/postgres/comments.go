@@ -93,7 +93,7 @@ func threadsOf(parents string, p folio.Page, a args) *threadsStatement {
 		}
 		return "NULL::bigint"
 	}
-	rel := folio.Related{WithAuthors: p.WithAuthors || p.Replies.WithAuthors}
+	rel := folio.Related{WithAuthors: p.WithAuthors || p.Replies.WithAuthors, AuthorColumns: p.AuthorColumns}
 	commentUsers, commentJoin := relatedJoins(rel, "page")
 	replyUsers, replyJoin := relatedJoins(rel, "r")
 	// Columns: the comment's, sort key, total, parent, the author's, kind

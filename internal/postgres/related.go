@@ -40,7 +40,7 @@ CROSS JOIN LATERAL (SELECT array_agg(rk.kind) AS kinds, array_agg(rk.n) AS count
 // that join; id is the key, so it drops nothing.
 func relatedJoins(r folio.Related, alias string) (cols, joins string) {
 	if r.WithAuthors {
-		cols += ", " + userCols
+		cols += ", " + userColumns(r.AuthorColumns)
 		joins += " CROSS JOIN LATERAL (SELECT * FROM users u WHERE u.id = " + alias + ".author_id LIMIT 1) u"
 	}
 	if r.WithCategories {
@@ -94,7 +94,7 @@ type relatedRow struct {
 func (x *relatedRow) appendDest(d []any, r folio.Related) []any {
 	if r.WithAuthors {
 		x.author = new(folio.User)
-		d = appendUserDest(d, x.author)
+		d = appendUserDestOf(d, x.author, r.AuthorColumns)
 	}
 	if r.WithCategories {
 		d = append(d, &x.catID, &x.catSlug, &x.catName, &x.catDesc, &x.catPos)

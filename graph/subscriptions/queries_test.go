@@ -1,0 +1,46 @@
+package subscriptions_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/folio/folio/internal/folio"
+)
+
+// TestWebSocket_QueriesShareNoCutRows: the queries of one WebSocket share
+// its loaders, so none of them reads its authors cut to what it shows
+// (folio.Related.AuthorColumns): a later query showing more of the same
+// users must get them whole, not the rows an earlier one cut.
+func TestWebSocket_QueriesShareNoCutRows(t *testing.T) {
+	c := newCluster(t)
+	s := c.start(t)
+	author := c.user(t, folio.RoleAuthor)
+	if _, err := testDB.Pool.Exec(context.Background(), `UPDATE users SET bio = 'Writes about ' || handle WHERE id = $1`, author.ID); err != nil {
+		t.Fatal(err)
+	}
+	art := c.article(t, author, folio.StatusPublished)
+	fixture(t).Comment(art, author, nil, "First.", time.Now().UTC().Add(-time.Minute))
+
+	ws := mustDial(t, s, "graphql-transport-ws", nil)
+	ws.init(nil)
+	ws.subscribe("1", `query($s: String!) { article(slug: $s) { comments(first: 5) { nodes { author { handle } } } } }`,
+		map[string]any{"s": art.Slug})
+	if r := ws.next(5 * time.Second); len(r.Errors) > 0 {
+		t.Fatalf("first query: %+v", r.Errors)
+	}
+	ws.mustRead(5*time.Second, "complete")
+	ws.subscribe("2", `query($id: ID!) { node(id: $id) { ... on User { handle bio createdAt } } }`,
+		map[string]any{"id": folio.NodeID(folio.KindUser, author.ID)})
+	r := ws.next(5 * time.Second)
+	var out struct {
+		Node struct{ Handle, Bio, CreatedAt string }
+	}
+	if err := json.Unmarshal(r.Data, &out); err != nil || len(r.Errors) > 0 {
+		t.Fatalf("second query: %v %+v", err, r.Errors)
+	}
+	if want := "Writes about " + author.Handle; out.Node.Bio != want || out.Node.CreatedAt == "" {
+		t.Errorf("the second query shows %+v, want bio %q and a creation time", out.Node, want)
+	}
+}
