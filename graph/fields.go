@@ -192,10 +192,9 @@ func rememberPerOperation(ctx context.Context, next graphql.OperationHandler) gr
 	return next(ctx)
 }
 
-// oneOperationKey marks the context of a request that carries one
-// operation (overHTTP), whose loaders (loader.Middleware, made per
-// request) serve that operation alone. The operations of a WebSocket
-// share the loaders made when it opened.
+// oneOperationKey marks a context whose loaders serve one operation
+// alone: a request over HTTP (overHTTP), whose loaders loader.Middleware
+// made, or an operation on a WebSocket given its own (loadersPerOperation).
 type oneOperationKey struct{}
 
 // withOneOperation marks ctx as oneOperationKey says.
@@ -322,10 +321,10 @@ var implementorsOf = func() map[string][]string {
 // userColumnsOf is the parts of a user's row that the authors read with
 // rows need in the operation of oc (folio.Related.AuthorColumns): those
 // the operation shows of any user (usersShown), worked out once. The rows
-// go into the request's loaders, where every later lookup of their users
-// finds them, so they are cut only where those loaders serve this one
-// operation, and only for a query: a mutation's or subscription's reads,
-// and those of a WebSocket's operations, are whole.
+// go into the loaders, where every later lookup of their users finds
+// them, so they are cut only where the loaders serve this one operation
+// (oneOperationKey), and only for a query: a mutation's reads, and a
+// subscription's (whose events share loaders), are whole.
 func userColumnsOf(oc *graphql.OperationContext) folio.UserColumns {
 	memo := memoOf(oc)
 	if memo == nil || !memo.ownsLoaders || oc.Operation == nil || oc.Operation.Operation != ast.Query {

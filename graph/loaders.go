@@ -71,3 +71,21 @@ func (afterWrites) MutateOperationContext(ctx context.Context, oc *graphql.Opera
 	}
 	return nil
 }
+
+// loadersPerOperation gives each query and mutation on a WebSocket
+// loaders of its own, made for the operation's viewer. loader.Middleware
+// makes a request's loaders, and a WebSocket is one request for all the
+// operations it carries: sharing them, a query showed what an earlier one
+// on the socket had read, however the rows changed since, and was read for
+// the viewer of the upgrade rather than the one its connection signed in.
+// A subscription's events get loaders of their own already (liveEvents).
+// A request over HTTP carries one operation, whose loaders are its own.
+func loadersPerOperation(store folio.Store) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		oc := graphql.GetOperationContext(ctx)
+		if ctx.Value(oneOperationKey{}) == nil && oc.Operation != nil && oc.Operation.Operation != ast.Subscription {
+			ctx = withOneOperation(loader.With(ctx, loader.New(store, folio.ViewerFrom(ctx))))
+		}
+		return next(ctx)
+	}
+}
