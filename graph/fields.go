@@ -139,9 +139,6 @@ type operationMemo struct {
 	// users is usersShown of the operation, worked out on first use.
 	users     folio.UserColumns
 	usersOnce sync.Once
-	// ownsLoaders is set when the request's loaders serve this operation
-	// alone (withOneOperation): only then may they hold rows cut to it.
-	ownsLoaders bool
 }
 
 func newOperationMemo() *operationMemo {
@@ -186,20 +183,8 @@ const memoExtension = "folio.operationMemo"
 // only read after.
 func rememberPerOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
-	memo := newOperationMemo()
-	memo.ownsLoaders = ctx.Value(oneOperationKey{}) != nil
-	oc.Stats.SetExtension(memoExtension, memo)
+	oc.Stats.SetExtension(memoExtension, newOperationMemo())
 	return next(ctx)
-}
-
-// oneOperationKey marks a context whose loaders serve one operation
-// alone: a request over HTTP (overHTTP), whose loaders loader.Middleware
-// made, or an operation on a WebSocket given its own (loadersPerOperation).
-type oneOperationKey struct{}
-
-// withOneOperation marks ctx as oneOperationKey says.
-func withOneOperation(ctx context.Context) context.Context {
-	return context.WithValue(ctx, oneOperationKey{}, true)
 }
 
 // foldedReplies finds, under f, the comments of an article, the replies
@@ -322,12 +307,12 @@ var implementorsOf = func() map[string][]string {
 // rows need in the operation of oc (folio.Related.AuthorColumns): those
 // the operation shows of any user (usersShown), worked out once. The rows
 // go into the loaders, where every later lookup of their users finds
-// them, so they are cut only where the loaders serve this one operation
-// (oneOperationKey), and only for a query: a mutation's reads, and a
+// them: a query's loaders serve it alone (over HTTP, a request's; on a
+// WebSocket, loadersPerOperation's). A mutation's reads, and a
 // subscription's (whose events share loaders), are whole.
 func userColumnsOf(oc *graphql.OperationContext) folio.UserColumns {
 	memo := memoOf(oc)
-	if memo == nil || !memo.ownsLoaders || oc.Operation == nil || oc.Operation.Operation != ast.Query {
+	if memo == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
 		return 0
 	}
 	memo.usersOnce.Do(func() { memo.users = usersShown(oc.Operation) })

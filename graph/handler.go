@@ -146,7 +146,7 @@ func NewHandler(o Options) http.Handler {
 	srv.AroundResponses(capErrors)
 	srv.AroundRootFields(refuseBadCredentials)
 	srv.AroundOperations(onePasswordPerRequest)
-	srv.AroundOperations(loadersPerOperation(o.Store)) // before the memo, which reads what it marks
+	srv.AroundOperations(loadersPerOperation(o.Store))
 	srv.AroundOperations(rememberPerOperation)
 	srv.SetErrorPresenter(errorPresenter(o.Logger, o.Unavailable))
 	srv.SetRecoverFunc(recoverFunc(o.Logger))

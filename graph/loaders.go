@@ -84,8 +84,18 @@ func loadersPerOperation(store folio.Store) graphql.OperationMiddleware {
 	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		oc := graphql.GetOperationContext(ctx)
 		if ctx.Value(oneOperationKey{}) == nil && oc.Operation != nil && oc.Operation.Operation != ast.Subscription {
-			ctx = withOneOperation(loader.With(ctx, loader.New(store, folio.ViewerFrom(ctx))))
+			ctx = loader.With(ctx, loader.New(store, folio.ViewerFrom(ctx)))
 		}
 		return next(ctx)
 	}
+}
+
+// oneOperationKey marks the context of a request over HTTP (overHTTP),
+// which carries one operation: the loaders loader.Middleware made for it
+// are that operation's alone, and loadersPerOperation leaves them.
+type oneOperationKey struct{}
+
+// withOneOperation marks ctx as oneOperationKey says.
+func withOneOperation(ctx context.Context) context.Context {
+	return context.WithValue(ctx, oneOperationKey{}, true)
 }

@@ -8,7 +8,18 @@ import (
 	"github.com/folio/folio/internal/folio"
 )
 
-const userCols = `u.id, u.handle, u.email, u.display_name, u.bio, u.avatar_url, u.role, u.created_at, u.updated_at, u.email_verified_at IS NULL, ` + avatarCol
+// The columns of a user's row, by part (folio.UserColumns) after the id
+// and the handle, which every read has. userCols is all of them, in the
+// order of userParts, which appendUserDest scans.
+const (
+	userNameCols   = ", u.display_name"
+	userBioCols    = ", u.bio"
+	userEmailCols  = ", u.email, u.email_verified_at IS NULL"
+	userAvatarCols = ", u.avatar_url, " + avatarCol
+	userRoleCols   = ", u.role"
+	userTimesCols  = ", u.created_at, u.updated_at"
+	userCols       = "u.id, u.handle" + userNameCols + userBioCols + userEmailCols + userAvatarCols + userRoleCols + userTimesCols
+)
 
 // avatarCol reads a user's avatar as one JSON object (null without one),
 // which scans into a *folio.Image.
@@ -21,11 +32,11 @@ func scanUser(row pgx.Row, extra ...any) (*folio.User, error) {
 
 // appendUserDest appends to d the destinations of userCols.
 func appendUserDest(d []any, u *folio.User) []any {
-	return append(d, &u.ID, &u.Handle, &u.Email, &u.DisplayName, &u.Bio, &u.AvatarURL, &u.Role, &u.CreatedAt, &u.UpdatedAt, &u.Unverified, &u.Avatar)
+	return appendUserParts(d, u, folio.UserProjected-1)
 }
 
-// userPart is the columns of one part of a user's row (folio.UserColumns)
-// and their destinations.
+// userPart is the columns of one part of a user's row and their
+// destinations.
 type userPart struct {
 	part folio.UserColumns
 	cols string
@@ -33,12 +44,12 @@ type userPart struct {
 }
 
 var userParts = []userPart{
-	{folio.UserDisplayName, ", u.display_name", func(d []any, u *folio.User) []any { return append(d, &u.DisplayName) }},
-	{folio.UserBio, ", u.bio", func(d []any, u *folio.User) []any { return append(d, &u.Bio) }},
-	{folio.UserEmail, ", u.email, u.email_verified_at IS NULL", func(d []any, u *folio.User) []any { return append(d, &u.Email, &u.Unverified) }},
-	{folio.UserAvatar, ", u.avatar_url, " + avatarCol, func(d []any, u *folio.User) []any { return append(d, &u.AvatarURL, &u.Avatar) }},
-	{folio.UserRole, ", u.role", func(d []any, u *folio.User) []any { return append(d, &u.Role) }},
-	{folio.UserTimes, ", u.created_at, u.updated_at", func(d []any, u *folio.User) []any { return append(d, &u.CreatedAt, &u.UpdatedAt) }},
+	{folio.UserDisplayName, userNameCols, func(d []any, u *folio.User) []any { return append(d, &u.DisplayName) }},
+	{folio.UserBio, userBioCols, func(d []any, u *folio.User) []any { return append(d, &u.Bio) }},
+	{folio.UserEmail, userEmailCols, func(d []any, u *folio.User) []any { return append(d, &u.Email, &u.Unverified) }},
+	{folio.UserAvatar, userAvatarCols, func(d []any, u *folio.User) []any { return append(d, &u.AvatarURL, &u.Avatar) }},
+	{folio.UserRole, userRoleCols, func(d []any, u *folio.User) []any { return append(d, &u.Role) }},
+	{folio.UserTimes, userTimesCols, func(d []any, u *folio.User) []any { return append(d, &u.CreatedAt, &u.UpdatedAt) }},
 }
 
 // userColumns is the columns of the parts c picks (all of userCols unless
@@ -73,6 +84,12 @@ func appendUserDestOf(d []any, u *folio.User, c folio.UserColumns) []any {
 		return appendUserDest(d, u)
 	}
 	u.Partial = true
+	return appendUserParts(d, u, c)
+}
+
+// appendUserParts appends the destinations of the id, the handle and the
+// parts c picks.
+func appendUserParts(d []any, u *folio.User, c folio.UserColumns) []any {
 	d = append(d, &u.ID, &u.Handle)
 	for _, p := range userParts {
 		if c&p.part != 0 {
