@@ -25,7 +25,7 @@ import (
 	"github.com/folio/folio/internal/seed"
 )
 
-// The benchmarks run the home feed and the article page through the HTTP
+// The benchmarks run the home feed, the article page and a search through the HTTP
 // handler, over loopback, against the medium seed (50,000 articles). They
 // use their own database, FOLIO_BENCH_DATABASE_URL or folio_bench on the
 // test server, seeded on first use (about a minute) and kept for next time:
@@ -115,6 +115,22 @@ func BenchmarkArticlePage(b *testing.B) {
 	benchmarkQuery(b, db, func(i int) ([]byte, error) {
 		return json.Marshal(map[string]any{"query": ArticlePageQuery,
 			"variables": map[string]any{"slug": slugs[i%len(slugs)], "comments": 20, "replies": 5}})
+	})
+}
+
+// SearchQuery is a search box's results: ten hits with their authors, as
+// the ruler (../shared/bench, q4) asks. Postgres ranks every match, so this
+// one measures what Folio adds around one costly statement.
+const SearchQuery = `query Search($q: String!) {
+  search(query: $q, first: 10) {
+    edges { node { id slug title excerpt publishedAt author { handle } } }
+  }
+}`
+
+func BenchmarkSearch(b *testing.B) {
+	db := openBenchDB(b)
+	benchmarkQuery(b, db, func(int) ([]byte, error) {
+		return json.Marshal(map[string]any{"query": SearchQuery, "variables": map[string]any{"q": "keyset pagination"}})
 	})
 }
 
