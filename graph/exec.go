@@ -229,13 +229,29 @@ func (r *resolvers) WebhookDelivery() WebhookDeliveryResolver { return r.webhook
 // had, with an eighth to spare: one buffer, written once. The sizes are
 // kept in a fixed table by a hash of the document, so a document that
 // shares a slot with another only starts from the wrong size.
-func marshalData(oc *graphql.OperationContext, data graphql.Marshaler) []byte {
+//
+// Over HTTP (overHTTP), the buffer opens with the response's own opening,
+// {"data":, and the request keeps it (httpOperation): the response is
+// then finished in the same buffer, rather than copied into another.
+func marshalData(ctx context.Context, oc *graphql.OperationContext, data graphql.Marshaler) []byte {
 	slot := &dataSizes[dataSlot(oc)]
-	buf := bytes.NewBuffer(make([]byte, 0, slot.Load()))
+	op, _ := ctx.Value(oneOperationKey{}).(*httpOperation)
+	head := 0
+	if op != nil {
+		head = len(dataOpening)
+	}
+	buf := bytes.NewBuffer(append(make([]byte, 0, head+int(slot.Load())), dataOpening[:head]...))
 	data.MarshalGQL(buf)
-	slot.Store(sizeHint(buf.Len()))
-	return buf.Bytes()
+	slot.Store(sizeHint(buf.Len() - head))
+	whole := buf.Bytes()
+	if op != nil {
+		op.whole = whole
+	}
+	return whole[head:]
 }
+
+// dataOpening opens a response that has data and no errors.
+const dataOpening = `{"data":`
 
 // dataSizes holds the hinted sizes of recent documents' data, by dataSlot.
 var (

@@ -1,10 +1,12 @@
 package graph
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // TestMarshalData_SizedFromLastResponse: a query's data is written as
@@ -16,11 +18,11 @@ func TestMarshalData_SizedFromLastResponse(t *testing.T) {
 	var want strings.Builder
 	data.MarshalGQL(&want)
 
-	first := marshalData(oc, data)
+	first := marshalData(context.Background(), oc, data)
 	if string(first) != want.String() {
 		t.Fatalf("marshalData wrote %d bytes unlike gqlgen's %d", len(first), want.Len())
 	}
-	second := marshalData(oc, data)
+	second := marshalData(context.Background(), oc, data)
 	if string(second) != want.String() {
 		t.Fatal("the second response differs from the first")
 	}
@@ -29,5 +31,38 @@ func TestMarshalData_SizedFromLastResponse(t *testing.T) {
 	}
 	if hint := sizeHint(10 << 20); hint != maxDataHint {
 		t.Errorf("a 10 MB response hints %d, want the bound %d", hint, maxDataHint)
+	}
+}
+
+// TestMarshalData_ResponseFinishedInPlace: over HTTP, the data is written
+// after the response's opening, and the response is finished in the same
+// buffer, byte for byte what copying it writes.
+func TestMarshalData_ResponseFinishedInPlace(t *testing.T) {
+	oc := &graphql.OperationContext{RawQuery: "{ TestMarshalData_ResponseFinishedInPlace }"}
+	value := graphql.MarshalString(strings.Repeat("<b>&</b>", 300))
+	ext := map[string]any{"cost": ranCost{RequestedQueryCost: 3, ActualQueryCost: 2}}
+	ctx, op := withOneOperation(context.Background())
+
+	data := marshalData(ctx, oc, value)
+	resp := &graphql.Response{Data: data, Extensions: ext}
+	want := responseBody(&graphql.Response{Data: append([]byte(nil), data...), Extensions: ext}, true, nil)
+	got := responseBody(resp, true, op)
+	if string(got) != string(want) {
+		t.Fatalf("finished in place:\n%s\nwant, as copied:\n%s", got, want)
+	}
+	if &got[len(dataOpening)] != &data[0] {
+		t.Error("the response was copied, not finished in the data's buffer")
+	}
+
+	// Data the executor did not leave in op's buffer is copied.
+	other := &graphql.Response{Data: []byte(`{"a":1}`), Extensions: ext}
+	if got := responseBody(other, true, op); string(got) != `{"data":{"a":1},"extensions":{"cost":{"actualQueryCost":2,"requestedQueryCost":3}}}` {
+		t.Errorf("other data: %s", got)
+	}
+	// A response with errors opens with them: copied too.
+	data = marshalData(ctx, oc, value)
+	withErrors := &graphql.Response{Data: data, Errors: gqlerror.List{{Message: "no"}}}
+	if got := responseBody(withErrors, true, op); !strings.HasPrefix(string(got), `{"errors":[{"message":"no"}],"data":"`) {
+		t.Errorf("with errors: %.80s", got)
 	}
 }

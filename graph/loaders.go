@@ -92,10 +92,21 @@ func loadersPerOperation(store folio.Store) graphql.OperationMiddleware {
 
 // oneOperationKey marks the context of a request over HTTP (overHTTP),
 // which carries one operation: the loaders loader.Middleware made for it
-// are that operation's alone, and loadersPerOperation leaves them.
+// are that operation's alone, and loadersPerOperation leaves them. Its
+// value is the request's *httpOperation.
 type oneOperationKey struct{}
 
+// httpOperation is what the executor leaves for the transport of a
+// request over HTTP.
+type httpOperation struct {
+	// whole is the buffer marshalData wrote the data into, after the
+	// response's opening (dataOpening); overHTTP finishes the response in
+	// it when the response is that opening and that data.
+	whole []byte
+}
+
 // withOneOperation marks ctx as oneOperationKey says.
-func withOneOperation(ctx context.Context) context.Context {
-	return context.WithValue(ctx, oneOperationKey{}, true)
+func withOneOperation(ctx context.Context) (context.Context, *httpOperation) {
+	op := &httpOperation{}
+	return context.WithValue(ctx, oneOperationKey{}, op), op
 }

@@ -49,7 +49,7 @@ func (overHTTP) Supports(r *http.Request) bool {
 }
 
 func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	ctx := withOneOperation(r.Context())
+	ctx, op := withOneOperation(r.Context())
 	mt, ok := httpapi.ResponseMediaType(r)
 	if !ok {
 		mt = httpapi.MediaJSON
@@ -66,7 +66,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	rc, opErr := exec.CreateOperationContext(ctx, params)
 	if opErr != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, rc), opErr)
-		send(w, requestErrorStatus(mt, params, resp), responseBody(resp, false))
+		send(w, requestErrorStatus(mt, params, resp), responseBody(resp, false, nil))
 		return
 	}
 	if r.Method == http.MethodGet {
@@ -90,7 +90,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	if hasCode(resp, extCode(folio.EUnavailable)) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfterUnavailable.Seconds())))
 	}
-	send(w, http.StatusOK, responseBody(resp, true))
+	send(w, http.StatusOK, responseBody(resp, true, op))
 }
 
 // send writes a response of status with body b, whole, under its length:
@@ -190,12 +190,16 @@ func requestErrorStatus(mt string, params *graphql.RawParams, resp *graphql.Resp
 
 // responseBody is resp as encoding/json would write it, with its data
 // copied as the executor made it, and no "data" entry unless executed (a
-// request error has none).
-func responseBody(resp *graphql.Response, executed bool) []byte {
+// request error has none). A response of data alone (and extensions) is
+// finished in the buffer its data was written to, if op holds it.
+func responseBody(resp *graphql.Response, executed bool, op *httpOperation) []byte {
 	if resp.Label != "" || resp.Path != nil || resp.HasNext != nil {
 		// Incremental delivery, which this transport does not serve: the general way.
 		b, _ := json.Marshal(resp)
 		return b
+	}
+	if buf, ok := op.opened(resp); ok && executed && len(resp.Errors) == 0 {
+		return closeResponse(buf, resp.Extensions)
 	}
 	buf := make([]byte, 0, len(resp.Data)+512)
 	buf = append(buf, '{')
@@ -218,8 +222,13 @@ func responseBody(resp *graphql.Response, executed bool) []byte {
 			buf = append(buf, resp.Data...)
 		}
 	}
-	if len(resp.Extensions) > 0 {
-		b, err := json.Marshal(resp.Extensions)
+	return closeResponse(buf, resp.Extensions)
+}
+
+// closeResponse ends the response in buf with its extensions.
+func closeResponse(buf []byte, extensions map[string]any) []byte {
+	if len(extensions) > 0 {
+		b, err := json.Marshal(extensions)
 		if err != nil {
 			panic(err)
 		}
@@ -230,4 +239,15 @@ func responseBody(resp *graphql.Response, executed bool) []byte {
 		buf = append(buf, b...)
 	}
 	return append(buf, '}')
+}
+
+// opened returns the buffer that holds resp's data right after the
+// response's opening, if marshalData wrote resp's data so for op: the
+// data is still that buffer's, and no one has made resp another.
+func (op *httpOperation) opened(resp *graphql.Response) ([]byte, bool) {
+	if op == nil || len(resp.Data) == 0 || len(op.whole) != len(dataOpening)+len(resp.Data) ||
+		&op.whole[len(dataOpening)] != &resp.Data[0] {
+		return nil, false
+	}
+	return op.whole, true
 }

@@ -27,7 +27,7 @@ func TestWriteResponse_AsEncodingJSON(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := bytes.NewBuffer(responseBody(tc.resp, true))
+			got := bytes.NewBuffer(responseBody(tc.resp, true, nil))
 			want, err := json.Marshal(tc.resp)
 			if err != nil {
 				t.Fatal(err)
@@ -46,7 +46,7 @@ func TestWriteResponse_AsEncodingJSON(t *testing.T) {
 		})
 	}
 	t.Run("RequestErrorHasNoData", func(t *testing.T) {
-		got := bytes.NewBuffer(responseBody(&graphql.Response{Errors: gqlerror.List{{Message: "no"}}, Extensions: map[string]any{"x": 1}}, false))
+		got := bytes.NewBuffer(responseBody(&graphql.Response{Errors: gqlerror.List{{Message: "no"}}, Extensions: map[string]any{"x": 1}}, false, nil))
 		if want := `{"errors":[{"message":"no"}],"extensions":{"x":1}}`; got.String() != want {
 			t.Errorf("got %s, want %s", got.String(), want)
 		}

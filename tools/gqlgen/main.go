@@ -233,7 +233,7 @@ func rewrite(file string, plain map[string]string, below map[string]bool) error 
 	if bytes.Count(src, queryData) != 1 {
 		return fmt.Errorf("%s: not one query writing its data as %q: has gqlgen's executor changed?", file, queryData)
 	}
-	src = bytes.Replace(src, queryData, []byte("\t\t\tresponse.Data = marshalData(opCtx, data)\n"), 1)
+	src = bytes.Replace(src, queryData, []byte("\t\t\tresponse.Data = marshalData(ctx, opCtx, data)\n"), 1)
 	// The arguments of a field below the root are read once an operation.
 	remembered := 0
 	src = argsCall.ReplaceAllFunc(src, func(call []byte) []byte {
