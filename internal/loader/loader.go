@@ -33,16 +33,24 @@ type PageKey struct {
 // cache of thunks, primed and cleared through the dataloader API) in front
 // of a batch function.
 type Loader[K comparable, V any] struct {
-	batch dataloader.BatchFunc[K, V]
-	found func(context.Context, K, V) // sees every row loaded, to prime others
+	// A request makes all two dozen loaders and uses a few (an article
+	// page, six). So a loader is set up with static functions only, and
+	// what it needs of its request is made when it is first used: build
+	// makes the batch function from the request's loaders (owner), and
+	// sees, if set, the function that sees every row loaded, to prime
+	// other loaders.
+	owner *Loaders
+	build func(*Loaders) dataloader.BatchFunc[K, V]
+	sees  func(*Loaders) func(context.Context, K, V)
 
-	// The memo is made when the loader is first used: a request makes all
-	// two dozen loaders and uses a few (an article page, six).
 	made  sync.Once
+	batch dataloader.BatchFunc[K, V]
+	found func(context.Context, K, V)
 	memo  *dataloader.Loader[K, V]
 	cache dataloader.Cache[K, V]
-	// newCache makes the memo's cache; nil for dataloader's map of keys.
-	newCache func() dataloader.Cache[K, V]
+	// byPage keeps the memo in a pageMemo (K is PageKey) rather than
+	// dataloader's map of keys.
+	byPage bool
 
 	// claim makes finding a key missing and putting its pending result in
 	// the memo one step, so that two levels asking for one key at once
@@ -52,15 +60,23 @@ type Loader[K comparable, V any] struct {
 	running int
 }
 
-func newLoader[K comparable, V any](batch dataloader.BatchFunc[K, V]) *Loader[K, V] {
-	return &Loader[K, V]{batch: batch}
+// lazy sets l up to be made at first use for owner, with the batch
+// function build makes and the function sees makes (if set) to see each
+// row loaded. It returns l.
+func (l *Loader[K, V]) lazy(owner *Loaders, build func(*Loaders) dataloader.BatchFunc[K, V], sees func(*Loaders) func(context.Context, K, V)) *Loader[K, V] {
+	l.owner, l.build, l.sees = owner, build, sees
+	return l
 }
 
-// ready makes the memo, once, before any use of it.
+// ready makes the batch function and the memo, once, before any use.
 func (l *Loader[K, V]) ready() {
 	l.made.Do(func() {
-		if l.newCache != nil {
-			l.cache = l.newCache()
+		l.batch = l.build(l.owner)
+		if l.sees != nil {
+			l.found = l.sees(l.owner)
+		}
+		if l.byPage {
+			l.cache = any(newPageMemo[V]()).(dataloader.Cache[K, V])
 		} else {
 			l.cache = dataloader.NewCache[K, V]()
 		}
@@ -244,51 +260,143 @@ type Loaders struct {
 	RevisionCountByArticle *Loader[int64, int]
 
 	mu     sync.Mutex // serialises Forget against itself
+	store  folio.Store
 	viewer folio.Viewer
+	all    allLoaders // the loaders above point into it: one allocation
+}
+
+// allLoaders are the Loaders' loaders themselves.
+type allLoaders struct {
+	userByID     Loader[int64, *folio.User]
+	userByHandle Loader[string, *folio.User]
+
+	articleByID   Loader[int64, *folio.Article]
+	articleBySlug Loader[string, *folio.Article]
+
+	categoryByID   Loader[int64, *folio.Category]
+	categoryBySlug Loader[string, *folio.Category]
+	tagByID        Loader[int64, *folio.Tag]
+	tagBySlug      Loader[string, *folio.Tag]
+	tagsOfArticle  Loader[int64, []*folio.Tag]
+
+	commentByID Loader[int64, *folio.Comment]
+
+	articleStats Loader[int64, folio.ArticleStats]
+
+	articlesByAuthor   Loader[PageKey, folio.List[*folio.Article]]
+	articlesByCategory Loader[PageKey, folio.List[*folio.Article]]
+	articlesByTag      Loader[PageKey, folio.List[*folio.Article]]
+	commentsByArticle  Loader[PageKey, folio.List[*folio.Comment]]
+	repliesByComment   Loader[PageKey, folio.List[*folio.Comment]]
+	revisionsByArticle Loader[PageKey, folio.List[*folio.Revision]]
+
+	articleCountByAuthor   Loader[int64, int]
+	articleCountByCategory Loader[int64, int]
+	articleCountByTag      Loader[int64, int]
+	commentCountByArticle  Loader[int64, int]
+	replyCountByComment    Loader[int64, int]
+	revisionCountByArticle Loader[int64, int]
 }
 
 // Viewer is whose view of lists the loaders read.
 func (l *Loaders) Viewer() folio.Viewer { return l.viewer }
 
-// New returns the loaders of one request made by viewer v.
+// New returns the loaders of one request made by viewer v. It allocates
+// them and nothing else: each is made when it is first used.
 func New(s folio.Store, v folio.Viewer) *Loaders {
-	l := &Loaders{viewer: v}
-	l.UserByID = byKey(s.UsersByIDs, func(u *folio.User) int64 { return u.ID })
-	l.UserByHandle = byKey(s.UsersByHandles, func(u *folio.User) string { return strings.ToLower(u.Handle) })
-	l.UserByHandle.found = primeByID[string](l.UserByID, func(u *folio.User) int64 { return u.ID })
+	l := &Loaders{store: s, viewer: v}
+	a := &l.all
+	l.UserByID = a.userByID.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, *folio.User] {
+		return byKey(l.store.UsersByIDs, func(u *folio.User) int64 { return u.ID })
+	}, nil)
+	l.UserByHandle = a.userByHandle.lazy(l, func(l *Loaders) dataloader.BatchFunc[string, *folio.User] {
+		return byKey(l.store.UsersByHandles, func(u *folio.User) string { return strings.ToLower(u.Handle) })
+	}, func(l *Loaders) func(context.Context, string, *folio.User) {
+		return primeByID[string](l.UserByID, func(u *folio.User) int64 { return u.ID })
+	})
 
-	l.ArticleByID = byKey(s.ArticlesByIDs, func(a *folio.Article) int64 { return a.ID })
-	l.ArticleBySlug = byKey(s.ArticlesBySlugs, func(a *folio.Article) string { return a.Slug })
-	l.ArticleBySlug.found = primeByID[string](l.ArticleByID, func(a *folio.Article) int64 { return a.ID })
+	l.ArticleByID = a.articleByID.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, *folio.Article] {
+		return byKey(l.store.ArticlesByIDs, func(a *folio.Article) int64 { return a.ID })
+	}, nil)
+	l.ArticleBySlug = a.articleBySlug.lazy(l, func(l *Loaders) dataloader.BatchFunc[string, *folio.Article] {
+		return byKey(l.store.ArticlesBySlugs, func(a *folio.Article) string { return a.Slug })
+	}, func(l *Loaders) func(context.Context, string, *folio.Article) {
+		return primeByID[string](l.ArticleByID, func(a *folio.Article) int64 { return a.ID })
+	})
 
-	l.CategoryByID = byKey(s.CategoriesByIDs, func(c *folio.Category) int64 { return c.ID })
-	l.CategoryBySlug = byKey(s.CategoriesBySlugs, func(c *folio.Category) string { return c.Slug })
-	l.CategoryBySlug.found = primeByID[string](l.CategoryByID, func(c *folio.Category) int64 { return c.ID })
-	l.TagByID = byKey(s.TagsByIDs, func(t *folio.Tag) int64 { return t.ID })
-	l.TagBySlug = byKey(s.TagsBySlugs, func(t *folio.Tag) string { return t.Slug })
-	l.TagBySlug.found = primeByID[string](l.TagByID, func(t *folio.Tag) int64 { return t.ID })
-	l.TagsOfArticle = grouped(s.TagsOfArticles)
+	l.CategoryByID = a.categoryByID.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, *folio.Category] {
+		return byKey(l.store.CategoriesByIDs, func(c *folio.Category) int64 { return c.ID })
+	}, nil)
+	l.CategoryBySlug = a.categoryBySlug.lazy(l, func(l *Loaders) dataloader.BatchFunc[string, *folio.Category] {
+		return byKey(l.store.CategoriesBySlugs, func(c *folio.Category) string { return c.Slug })
+	}, func(l *Loaders) func(context.Context, string, *folio.Category) {
+		return primeByID[string](l.CategoryByID, func(c *folio.Category) int64 { return c.ID })
+	})
+	l.TagByID = a.tagByID.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, *folio.Tag] {
+		return byKey(l.store.TagsByIDs, func(t *folio.Tag) int64 { return t.ID })
+	}, nil)
+	l.TagBySlug = a.tagBySlug.lazy(l, func(l *Loaders) dataloader.BatchFunc[string, *folio.Tag] {
+		return byKey(l.store.TagsBySlugs, func(t *folio.Tag) string { return t.Slug })
+	}, func(l *Loaders) func(context.Context, string, *folio.Tag) {
+		return primeByID[string](l.TagByID, func(t *folio.Tag) int64 { return t.ID })
+	})
+	l.TagsOfArticle = a.tagsOfArticle.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, []*folio.Tag] {
+		return grouped(l.store.TagsOfArticles)
+	}, nil)
 
-	l.CommentByID = byKey(s.CommentsByIDs, func(c *folio.Comment) int64 { return c.ID })
+	l.CommentByID = a.commentByID.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, *folio.Comment] {
+		return byKey(l.store.CommentsByIDs, func(c *folio.Comment) int64 { return c.ID })
+	}, nil)
 
-	l.ArticleStats = grouped(s.ArticleStats)
+	l.ArticleStats = a.articleStats.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, folio.ArticleStats] {
+		return grouped(l.store.ArticleStats)
+	}, nil)
 
-	l.ArticlesByAuthor = paged(withViewer(v, s.ArticlesByAuthors))
-	l.ArticlesByCategory = paged(withViewer(v, s.ArticlesByCategories))
-	l.ArticlesByTag = paged(withViewer(v, s.ArticlesByTags))
-	l.CommentsByArticle = paged(s.CommentsByArticles)
-	l.RepliesByComment = paged(s.RepliesByComments)
-	l.RevisionsByArticle = paged(s.RevisionsByArticles)
+	l.ArticlesByAuthor = paged(&a.articlesByAuthor, l, func(l *Loaders) dataloader.BatchFunc[PageKey, folio.List[*folio.Article]] {
+		return pageBatches(withViewer(l.viewer, l.store.ArticlesByAuthors))
+	}, nil)
+	l.ArticlesByCategory = paged(&a.articlesByCategory, l, func(l *Loaders) dataloader.BatchFunc[PageKey, folio.List[*folio.Article]] {
+		return pageBatches(withViewer(l.viewer, l.store.ArticlesByCategories))
+	}, nil)
+	l.ArticlesByTag = paged(&a.articlesByTag, l, func(l *Loaders) dataloader.BatchFunc[PageKey, folio.List[*folio.Article]] {
+		return pageBatches(withViewer(l.viewer, l.store.ArticlesByTags))
+	}, nil)
+	// A page read with its total (folio.Page.WithTotal) primes the loader
+	// of its list's count, so totalCount runs no statement.
+	l.CommentsByArticle = paged(&a.commentsByArticle, l, func(l *Loaders) dataloader.BatchFunc[PageKey, folio.List[*folio.Comment]] {
+		return pageBatches(l.store.CommentsByArticles)
+	}, func(l *Loaders) func(context.Context, PageKey, folio.List[*folio.Comment]) {
+		return primeTotal[*folio.Comment](l.CommentCountByArticle)
+	})
+	l.RepliesByComment = paged(&a.repliesByComment, l, func(l *Loaders) dataloader.BatchFunc[PageKey, folio.List[*folio.Comment]] {
+		return pageBatches(l.store.RepliesByComments)
+	}, func(l *Loaders) func(context.Context, PageKey, folio.List[*folio.Comment]) {
+		return primeTotal[*folio.Comment](l.ReplyCountByComment)
+	})
+	l.RevisionsByArticle = paged(&a.revisionsByArticle, l, func(l *Loaders) dataloader.BatchFunc[PageKey, folio.List[*folio.Revision]] {
+		return pageBatches(l.store.RevisionsByArticles)
+	}, func(l *Loaders) func(context.Context, PageKey, folio.List[*folio.Revision]) {
+		return primeTotal[*folio.Revision](l.RevisionCountByArticle)
+	})
 
-	l.ArticleCountByAuthor = grouped(countWithViewer(v, s.CountArticlesByAuthors))
-	l.ArticleCountByCategory = grouped(countWithViewer(v, s.CountArticlesByCategories))
-	l.ArticleCountByTag = grouped(countWithViewer(v, s.CountArticlesByTags))
-	l.CommentCountByArticle = grouped(s.CountCommentsByArticles)
-	l.ReplyCountByComment = grouped(s.CountRepliesByComments)
-	l.RevisionCountByArticle = grouped(s.CountRevisionsByArticles)
-	l.RevisionsByArticle.found = primeTotal[*folio.Revision](l.RevisionCountByArticle)
-	l.CommentsByArticle.found = primeTotal[*folio.Comment](l.CommentCountByArticle)
-	l.RepliesByComment.found = primeTotal[*folio.Comment](l.ReplyCountByComment)
+	l.ArticleCountByAuthor = a.articleCountByAuthor.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, int] {
+		return grouped(countWithViewer(l.viewer, l.store.CountArticlesByAuthors))
+	}, nil)
+	l.ArticleCountByCategory = a.articleCountByCategory.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, int] {
+		return grouped(countWithViewer(l.viewer, l.store.CountArticlesByCategories))
+	}, nil)
+	l.ArticleCountByTag = a.articleCountByTag.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, int] {
+		return grouped(countWithViewer(l.viewer, l.store.CountArticlesByTags))
+	}, nil)
+	l.CommentCountByArticle = a.commentCountByArticle.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, int] {
+		return grouped(l.store.CountCommentsByArticles)
+	}, nil)
+	l.ReplyCountByComment = a.replyCountByComment.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, int] {
+		return grouped(l.store.CountRepliesByComments)
+	}, nil)
+	l.RevisionCountByArticle = a.revisionCountByArticle.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, int] {
+		return grouped(l.store.CountRevisionsByArticles)
+	}, nil)
 	return l
 }
 
@@ -354,10 +462,10 @@ func countWithViewer(v folio.Viewer, f func(context.Context, folio.Viewer, []int
 	return func(ctx context.Context, ids []int64) (map[int64]int, error) { return f(ctx, v, ids) }
 }
 
-// byKey makes a loader of single rows. A key with no row gets a nil value and
-// no error: the caller decides what "not found" means.
-func byKey[K comparable, V any](fetch func(context.Context, []K) ([]*V, error), keyOf func(*V) K) *Loader[K, *V] {
-	return newLoader(func(ctx context.Context, keys []K) []*dataloader.Result[*V] {
+// byKey makes the batch function of single rows. A key with no row gets
+// a nil value and no error: the caller decides what "not found" means.
+func byKey[K comparable, V any](fetch func(context.Context, []K) ([]*V, error), keyOf func(*V) K) dataloader.BatchFunc[K, *V] {
+	return func(ctx context.Context, keys []K) []*dataloader.Result[*V] {
 		rows, err := fetch(ctx, keys)
 		if err != nil {
 			return failAll[*V](len(keys), err)
@@ -371,13 +479,13 @@ func byKey[K comparable, V any](fetch func(context.Context, []K) ([]*V, error), 
 			out[i] = &dataloader.Result[*V]{Data: byKey[k]}
 		}
 		return out
-	})
+	}
 }
 
-// grouped makes a loader of per-key aggregates; a key the store left out gets
-// the zero value (no tags, a count of 0).
-func grouped[V any](fetch func(context.Context, []int64) (map[int64]V, error)) *Loader[int64, V] {
-	return newLoader(func(ctx context.Context, keys []int64) []*dataloader.Result[V] {
+// grouped makes the batch function of per-key aggregates; a key the store
+// left out gets the zero value (no tags, a count of 0).
+func grouped[V any](fetch func(context.Context, []int64) (map[int64]V, error)) dataloader.BatchFunc[int64, V] {
+	return func(ctx context.Context, keys []int64) []*dataloader.Result[V] {
 		m, err := fetch(ctx, keys)
 		if err != nil {
 			return failAll[V](len(keys), err)
@@ -387,13 +495,21 @@ func grouped[V any](fetch func(context.Context, []int64) (map[int64]V, error)) *
 			out[i] = &dataloader.Result[V]{Data: m[k]}
 		}
 		return out
-	})
+	}
 }
 
-// paged makes a loader of per-parent pages. Keys asking for the same page
-// (the usual case: one field of a query, many parents) share one statement.
-func paged[V any](fetch pageFetch[V]) *Loader[PageKey, folio.List[V]] {
-	l := newLoader(func(ctx context.Context, keys []PageKey) []*dataloader.Result[folio.List[V]] {
+// paged sets up l as lazy does, as a loader of per-parent pages: build
+// makes its batch function with pageBatches.
+func paged[V any](l *Loader[PageKey, folio.List[V]], owner *Loaders, build func(*Loaders) dataloader.BatchFunc[PageKey, folio.List[V]], sees func(*Loaders) func(context.Context, PageKey, folio.List[V])) *Loader[PageKey, folio.List[V]] {
+	l.byPage = true
+	return l.lazy(owner, build, sees)
+}
+
+// pageBatches makes the batch function of a paged loader. Keys asking for
+// the same page (the usual case: one field of a query, many parents)
+// share one statement.
+func pageBatches[V any](fetch pageFetch[V]) dataloader.BatchFunc[PageKey, folio.List[V]] {
+	return func(ctx context.Context, keys []PageKey) []*dataloader.Result[folio.List[V]] {
 		// The keys' pages, each once, with their parents; as in the memo,
 		// a page is compared with the few there are rather than hashed.
 		var pages []pageBatch[V]
@@ -416,9 +532,7 @@ func paged[V any](fetch pageFetch[V]) *Loader[PageKey, folio.List[V]] {
 			out[i] = &dataloader.Result[folio.List[V]]{Data: b.lists[k.ID], Error: b.err}
 		}
 		return out
-	})
-	l.newCache = newPageMemo[folio.List[V]]
-	return l
+	}
 }
 
 // pageBatch is one page of a paged loader's batch: the parents that ask

@@ -232,3 +232,26 @@ func TestLoaders_ErrorReachesEveryKey(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestNew_OneAllocation: a request's loaders are one allocation; each is
+// made when first used, since a request uses a few of the two dozen.
+func TestNew_OneAllocation(t *testing.T) {
+	v := folio.Viewer{UserID: 7, Role: folio.RoleReader}
+	if n := testing.AllocsPerRun(100, func() { loader.New(testDB, v) }); n != 1 {
+		t.Errorf("loader.New allocates %v times, want once", n)
+	}
+	// Made on first use, with the viewer New was given.
+	f := postgrestest.Fixture{TB: t, DB: testDB}
+	u := f.User("newonealloc", folio.RoleReader)
+	l := loader.New(testDB, v)
+	got, err := l.UserByHandle.Load(context.Background(), "newonealloc")
+	if err != nil || got == nil || got.ID != u.ID {
+		t.Fatalf("UserByHandle.Load = %v, %v; want user %d", got, err, u.ID)
+	}
+	if !l.UserByID.Held(context.Background(), []int64{u.ID}) {
+		t.Error("a user found by handle was not primed by id")
+	}
+	if l.Viewer() != v {
+		t.Errorf("Viewer() = %+v, want %+v", l.Viewer(), v)
+	}
+}
