@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/graph-gophers/dataloader/v7"
 
@@ -44,6 +45,7 @@ type Loader[K comparable, V any] struct {
 	sees  func(*Loaders) func(context.Context, K, V)
 
 	made  sync.Once
+	used  atomic.Bool // made is done
 	batch dataloader.BatchFunc[K, V]
 	found func(context.Context, K, V)
 	memo  *dataloader.Loader[K, V]
@@ -83,6 +85,7 @@ func (l *Loader[K, V]) ready() {
 		// The memo never batches by itself: every miss goes through
 		// LoadMany, which calls batch directly.
 		l.memo = dataloader.NewBatchedLoader(l.batch, dataloader.WithCache[K, V](l.cache))
+		l.used.Store(true)
 	})
 }
 
@@ -222,8 +225,12 @@ func (l *Loader[K, V]) Prime(ctx context.Context, key K, v V) {
 	}
 }
 
+// forget clears the memo, if the loader was ever used: one never used
+// holds nothing, and is left unmade.
 func (l *Loader[K, V]) forget() {
-	l.ready()
+	if !l.used.Load() {
+		return
+	}
 	l.memo.ClearAll()
 }
 

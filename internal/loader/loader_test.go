@@ -240,6 +240,10 @@ func TestNew_OneAllocation(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { loader.New(testDB, v) }); n != 1 {
 		t.Errorf("loader.New allocates %v times, want once", n)
 	}
+	// Forgetting makes nothing of the loaders never used.
+	if n := testing.AllocsPerRun(100, func() { loader.New(testDB, v).Forget() }); n != 1 {
+		t.Errorf("loader.New and Forget allocate %v times, want once", n)
+	}
 	// Made on first use, with the viewer New was given.
 	f := postgrestest.Fixture{TB: t, DB: testDB}
 	u := f.User("newonealloc", folio.RoleReader)
