@@ -7257,9 +7257,6 @@ func (ec *executionContext) fieldContext_AddCommentPayload_comment(_ context.Con
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Comment(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -7289,9 +7286,6 @@ func (ec *executionContext) fieldContext_AddCommentPayload_userErrors(_ context.
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -7863,9 +7857,6 @@ func (ec *executionContext) fieldContext_Article_author(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -7895,9 +7886,6 @@ func (ec *executionContext) fieldContext_Article_category(_ context.Context, fie
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -7927,9 +7915,6 @@ func (ec *executionContext) fieldContext_Article_tags(_ context.Context, field g
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tag(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -7960,9 +7945,6 @@ func (ec *executionContext) fieldContext_Article_comments(ctx context.Context, f
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommentConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8026,9 +8008,6 @@ func (ec *executionContext) fieldContext_Article_reactionCounts(_ context.Contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReactionCounts(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8090,9 +8069,6 @@ func (ec *executionContext) fieldContext_Article_revisions(ctx context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleRevisionConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8134,9 +8110,6 @@ func (ec *executionContext) fieldContext_Article_revisionDiff(ctx context.Contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleDiff(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -8177,9 +8150,6 @@ func (ec *executionContext) fieldContext_Article_coverImage(_ context.Context, f
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Image(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8209,9 +8179,6 @@ func (ec *executionContext) fieldContext_ArticleConnection_edges(_ context.Conte
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8241,9 +8208,6 @@ func (ec *executionContext) fieldContext_ArticleConnection_nodes(_ context.Conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8273,9 +8237,6 @@ func (ec *executionContext) fieldContext_ArticleConnection_pageInfo(_ context.Co
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8328,9 +8289,6 @@ func (ec *executionContext) fieldContext_ArticleCoverImagePayload_article(_ cont
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8360,9 +8318,6 @@ func (ec *executionContext) fieldContext_ArticleCoverImagePayload_userErrors(_ c
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8609,9 +8564,6 @@ func (ec *executionContext) fieldContext_ArticleEdge_node(_ context.Context, fie
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8796,9 +8748,6 @@ func (ec *executionContext) fieldContext_ArticleRevision_replacedBy(_ context.Co
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8828,9 +8777,6 @@ func (ec *executionContext) fieldContext_ArticleRevisionConnection_edges(_ conte
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleRevisionEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8860,9 +8806,6 @@ func (ec *executionContext) fieldContext_ArticleRevisionConnection_nodes(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleRevision(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8892,9 +8835,6 @@ func (ec *executionContext) fieldContext_ArticleRevisionConnection_pageInfo(_ co
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -8978,9 +8918,6 @@ func (ec *executionContext) fieldContext_ArticleRevisionEdge_node(_ context.Cont
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleRevision(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9010,9 +8947,6 @@ func (ec *executionContext) fieldContext_ArticleStatusPayload_article(_ context.
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9042,9 +8976,6 @@ func (ec *executionContext) fieldContext_ArticleStatusPayload_userErrors(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9074,9 +9005,6 @@ func (ec *executionContext) fieldContext_AvatarPayload_user(_ context.Context, f
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9106,9 +9034,6 @@ func (ec *executionContext) fieldContext_AvatarPayload_userErrors(_ context.Cont
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9263,9 +9188,6 @@ func (ec *executionContext) fieldContext_Category_articles(ctx context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -9337,9 +9259,6 @@ func (ec *executionContext) fieldContext_CategoryConnection_edges(_ context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CategoryEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9369,9 +9288,6 @@ func (ec *executionContext) fieldContext_CategoryConnection_nodes(_ context.Cont
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9401,9 +9317,6 @@ func (ec *executionContext) fieldContext_CategoryConnection_pageInfo(_ context.C
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9487,9 +9400,6 @@ func (ec *executionContext) fieldContext_CategoryEdge_node(_ context.Context, fi
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9519,9 +9429,6 @@ func (ec *executionContext) fieldContext_CategoryPayload_category(_ context.Cont
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9551,9 +9458,6 @@ func (ec *executionContext) fieldContext_CategoryPayload_userErrors(_ context.Co
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9645,9 +9549,6 @@ func (ec *executionContext) fieldContext_Comment_author(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9770,9 +9671,6 @@ func (ec *executionContext) fieldContext_Comment_article(_ context.Context, fiel
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9802,9 +9700,6 @@ func (ec *executionContext) fieldContext_Comment_parent(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Comment(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9835,9 +9730,6 @@ func (ec *executionContext) fieldContext_Comment_replies(ctx context.Context, fi
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommentConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -9878,9 +9770,6 @@ func (ec *executionContext) fieldContext_CommentConnection_edges(_ context.Conte
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommentEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9910,9 +9799,6 @@ func (ec *executionContext) fieldContext_CommentConnection_nodes(_ context.Conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Comment(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -9942,9 +9828,6 @@ func (ec *executionContext) fieldContext_CommentConnection_pageInfo(_ context.Co
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10028,9 +9911,6 @@ func (ec *executionContext) fieldContext_CommentEdge_node(_ context.Context, fie
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Comment(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10083,9 +9963,6 @@ func (ec *executionContext) fieldContext_CommentEvent_comment(_ context.Context,
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Comment(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10146,9 +10023,6 @@ func (ec *executionContext) fieldContext_ConfirmNewsletterPayload_userErrors(_ c
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10178,9 +10052,6 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_apiKey(_ context.Co
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApiKey(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10241,9 +10112,6 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_userErrors(_ contex
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10273,9 +10141,6 @@ func (ec *executionContext) fieldContext_CreateArticlePayload_article(_ context.
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10305,9 +10170,6 @@ func (ec *executionContext) fieldContext_CreateArticlePayload_userErrors(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10368,9 +10230,6 @@ func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_previewToken(
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PreviewToken(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10400,9 +10259,6 @@ func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_userErrors(_ 
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10432,9 +10288,6 @@ func (ec *executionContext) fieldContext_CreateWebhookPayload_webhook(_ context.
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Webhook(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10495,9 +10348,6 @@ func (ec *executionContext) fieldContext_CreateWebhookPayload_userErrors(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10558,9 +10408,6 @@ func (ec *executionContext) fieldContext_DeleteArticlePayload_userErrors(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10621,9 +10468,6 @@ func (ec *executionContext) fieldContext_DeleteCategoryPayload_userErrors(_ cont
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10653,9 +10497,6 @@ func (ec *executionContext) fieldContext_DeleteCommentPayload_comment(_ context.
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Comment(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10685,9 +10526,6 @@ func (ec *executionContext) fieldContext_DeleteCommentPayload_userErrors(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10748,9 +10586,6 @@ func (ec *executionContext) fieldContext_DeleteTagPayload_userErrors(_ context.C
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10811,9 +10646,6 @@ func (ec *executionContext) fieldContext_DeleteWebhookPayload_userErrors(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10843,9 +10675,6 @@ func (ec *executionContext) fieldContext_EditCommentPayload_comment(_ context.Co
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Comment(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -10875,9 +10704,6 @@ func (ec *executionContext) fieldContext_EditCommentPayload_userErrors(_ context
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -11036,9 +10862,6 @@ func (ec *executionContext) fieldContext_MergeCategoriesPayload_category(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -11091,9 +10914,6 @@ func (ec *executionContext) fieldContext_MergeCategoriesPayload_userErrors(_ con
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -11123,9 +10943,6 @@ func (ec *executionContext) fieldContext_MergeTagsPayload_tag(_ context.Context,
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tag(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -11178,9 +10995,6 @@ func (ec *executionContext) fieldContext_MergeTagsPayload_userErrors(_ context.C
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -11211,9 +11025,6 @@ func (ec *executionContext) fieldContext_Mutation_signUp(ctx context.Context, fi
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SignUpPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11255,9 +11066,6 @@ func (ec *executionContext) fieldContext_Mutation_verifyEmail(ctx context.Contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_VerifyEmailPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11311,9 +11119,6 @@ func (ec *executionContext) fieldContext_Mutation_resendVerificationEmail(_ cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ResendVerificationEmailPayload(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -11344,9 +11149,6 @@ func (ec *executionContext) fieldContext_Mutation_signIn(ctx context.Context, fi
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SignInPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11388,9 +11190,6 @@ func (ec *executionContext) fieldContext_Mutation_refreshSession(ctx context.Con
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RefreshSessionPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11432,9 +11231,6 @@ func (ec *executionContext) fieldContext_Mutation_signOut(ctx context.Context, f
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SignOutPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11489,9 +11285,6 @@ func (ec *executionContext) fieldContext_Mutation_updateProfile(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UpdateProfilePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11551,9 +11344,6 @@ func (ec *executionContext) fieldContext_Mutation_setUserRole(ctx context.Contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SetUserRolePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11608,9 +11398,6 @@ func (ec *executionContext) fieldContext_Mutation_createApiKey(ctx context.Conte
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CreateApiKeyPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11665,9 +11452,6 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RevokeApiKeyPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11727,9 +11511,6 @@ func (ec *executionContext) fieldContext_Mutation_createArticle(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CreateArticlePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11789,9 +11570,6 @@ func (ec *executionContext) fieldContext_Mutation_updateArticle(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UpdateArticlePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11851,9 +11629,6 @@ func (ec *executionContext) fieldContext_Mutation_publishArticle(ctx context.Con
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleStatusPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11913,9 +11688,6 @@ func (ec *executionContext) fieldContext_Mutation_archiveArticle(ctx context.Con
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleStatusPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -11975,9 +11747,6 @@ func (ec *executionContext) fieldContext_Mutation_deleteArticle(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeleteArticlePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12032,9 +11801,6 @@ func (ec *executionContext) fieldContext_Mutation_addComment(ctx context.Context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AddCommentPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12089,9 +11855,6 @@ func (ec *executionContext) fieldContext_Mutation_editComment(ctx context.Contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EditCommentPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12146,9 +11909,6 @@ func (ec *executionContext) fieldContext_Mutation_deleteComment(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeleteCommentPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12203,9 +11963,6 @@ func (ec *executionContext) fieldContext_Mutation_addReaction(ctx context.Contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReactionPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12260,9 +12017,6 @@ func (ec *executionContext) fieldContext_Mutation_removeReaction(ctx context.Con
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReactionPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12304,9 +12058,6 @@ func (ec *executionContext) fieldContext_Mutation_subscribeNewsletter(ctx contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SubscribeNewsletterPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12348,9 +12099,6 @@ func (ec *executionContext) fieldContext_Mutation_confirmNewsletter(ctx context.
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ConfirmNewsletterPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12392,9 +12140,6 @@ func (ec *executionContext) fieldContext_Mutation_unsubscribeNewsletter(ctx cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UnsubscribeNewsletterPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12454,9 +12199,6 @@ func (ec *executionContext) fieldContext_Mutation_createWebhook(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CreateWebhookPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12516,9 +12258,6 @@ func (ec *executionContext) fieldContext_Mutation_updateWebhook(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UpdateWebhookPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12578,9 +12317,6 @@ func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RotateWebhookSecretPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12640,9 +12376,6 @@ func (ec *executionContext) fieldContext_Mutation_deleteWebhook(ctx context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeleteWebhookPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12702,9 +12435,6 @@ func (ec *executionContext) fieldContext_Mutation_redeliverWebhook(ctx context.C
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RedeliverWebhookPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12764,9 +12494,6 @@ func (ec *executionContext) fieldContext_Mutation_createTag(ctx context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TagPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12826,9 +12553,6 @@ func (ec *executionContext) fieldContext_Mutation_updateTag(ctx context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TagPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12888,9 +12612,6 @@ func (ec *executionContext) fieldContext_Mutation_mergeTags(ctx context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MergeTagsPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -12950,9 +12671,6 @@ func (ec *executionContext) fieldContext_Mutation_deleteTag(ctx context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeleteTagPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13012,9 +12730,6 @@ func (ec *executionContext) fieldContext_Mutation_createCategory(ctx context.Con
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CategoryPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13074,9 +12789,6 @@ func (ec *executionContext) fieldContext_Mutation_updateCategory(ctx context.Con
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CategoryPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13136,9 +12848,6 @@ func (ec *executionContext) fieldContext_Mutation_mergeCategories(ctx context.Co
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_MergeCategoriesPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13198,9 +12907,6 @@ func (ec *executionContext) fieldContext_Mutation_deleteCategory(ctx context.Con
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeleteCategoryPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13260,9 +12966,6 @@ func (ec *executionContext) fieldContext_Mutation_scheduleArticle(ctx context.Co
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleStatusPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13322,9 +13025,6 @@ func (ec *executionContext) fieldContext_Mutation_unscheduleArticle(ctx context.
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleStatusPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13384,9 +13084,6 @@ func (ec *executionContext) fieldContext_Mutation_restoreRevision(ctx context.Co
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UpdateArticlePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13446,9 +13143,6 @@ func (ec *executionContext) fieldContext_Mutation_createPreviewToken(ctx context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CreatePreviewTokenPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13508,9 +13202,6 @@ func (ec *executionContext) fieldContext_Mutation_revokePreviewToken(ctx context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RevokePreviewTokenPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13570,9 +13261,6 @@ func (ec *executionContext) fieldContext_Mutation_setArticleCoverImage(ctx conte
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleCoverImagePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13632,9 +13320,6 @@ func (ec *executionContext) fieldContext_Mutation_removeArticleCoverImage(ctx co
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleCoverImagePayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13689,9 +13374,6 @@ func (ec *executionContext) fieldContext_Mutation_setAvatar(ctx context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AvatarPayload(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -13745,9 +13427,6 @@ func (ec *executionContext) fieldContext_Mutation_removeAvatar(_ context.Context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AvatarPayload(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -13932,9 +13611,6 @@ func (ec *executionContext) fieldContext_PreviewToken_article(_ context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -14177,9 +13853,6 @@ func (ec *executionContext) fieldContext_Query_article(ctx context.Context, fiel
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -14221,9 +13894,6 @@ func (ec *executionContext) fieldContext_Query_articles(ctx context.Context, fie
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -14265,9 +13935,6 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SearchResultConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -14309,9 +13976,6 @@ func (ec *executionContext) fieldContext_Query_tag(ctx context.Context, field gr
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tag(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -14353,9 +14017,6 @@ func (ec *executionContext) fieldContext_Query_tags(ctx context.Context, field g
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TagConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -14397,9 +14058,6 @@ func (ec *executionContext) fieldContext_Query_category(ctx context.Context, fie
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Category(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -14441,9 +14099,6 @@ func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, f
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CategoryConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -14485,9 +14140,6 @@ func (ec *executionContext) fieldContext_Query_user(ctx context.Context, field g
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -14528,9 +14180,6 @@ func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field g
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -14573,9 +14222,6 @@ func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApiKey(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -14623,9 +14269,6 @@ func (ec *executionContext) fieldContext_Query_webhooks(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Webhook(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -14655,9 +14298,6 @@ func (ec *executionContext) fieldContext_Query_rateLimit(_ context.Context, fiel
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RateLimit(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -14688,9 +14328,6 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -14731,9 +14368,6 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Schema(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15127,9 +14761,6 @@ func (ec *executionContext) fieldContext_ReactionPayload_article(_ context.Conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15159,9 +14790,6 @@ func (ec *executionContext) fieldContext_ReactionPayload_userErrors(_ context.Co
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15191,9 +14819,6 @@ func (ec *executionContext) fieldContext_ReactionsChanged_article(_ context.Cont
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15223,9 +14848,6 @@ func (ec *executionContext) fieldContext_ReactionsChanged_reactionCounts(_ conte
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReactionCounts(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15255,9 +14877,6 @@ func (ec *executionContext) fieldContext_RedeliverWebhookPayload_delivery(_ cont
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookDelivery(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15287,9 +14906,6 @@ func (ec *executionContext) fieldContext_RedeliverWebhookPayload_userErrors(_ co
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15319,9 +14935,6 @@ func (ec *executionContext) fieldContext_RefreshSessionPayload_session(_ context
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Session(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15351,9 +14964,6 @@ func (ec *executionContext) fieldContext_RefreshSessionPayload_userErrors(_ cont
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15414,9 +15024,6 @@ func (ec *executionContext) fieldContext_ResendVerificationEmailPayload_userErro
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15446,9 +15053,6 @@ func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(_ context.Co
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ApiKey(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15478,9 +15082,6 @@ func (ec *executionContext) fieldContext_RevokeApiKeyPayload_userErrors(_ contex
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15510,9 +15111,6 @@ func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_previewToken(
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PreviewToken(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15542,9 +15140,6 @@ func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_userErrors(_ 
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15574,9 +15169,6 @@ func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_webhook(_ co
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Webhook(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15637,9 +15229,6 @@ func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_userErrors(_
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15669,9 +15258,6 @@ func (ec *executionContext) fieldContext_SearchResultConnection_edges(_ context.
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SearchResultEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15701,9 +15287,6 @@ func (ec *executionContext) fieldContext_SearchResultConnection_pageInfo(_ conte
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15787,9 +15370,6 @@ func (ec *executionContext) fieldContext_SearchResultEdge_node(_ context.Context
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -15997,9 +15577,6 @@ func (ec *executionContext) fieldContext_Session_user(_ context.Context, field g
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16029,9 +15606,6 @@ func (ec *executionContext) fieldContext_SetUserRolePayload_user(_ context.Conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16061,9 +15635,6 @@ func (ec *executionContext) fieldContext_SetUserRolePayload_userErrors(_ context
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16093,9 +15664,6 @@ func (ec *executionContext) fieldContext_SignInPayload_session(_ context.Context
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Session(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16125,9 +15693,6 @@ func (ec *executionContext) fieldContext_SignInPayload_userErrors(_ context.Cont
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16188,9 +15753,6 @@ func (ec *executionContext) fieldContext_SignOutPayload_userErrors(_ context.Con
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16220,9 +15782,6 @@ func (ec *executionContext) fieldContext_SignUpPayload_session(_ context.Context
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Session(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16283,9 +15842,6 @@ func (ec *executionContext) fieldContext_SignUpPayload_userErrors(_ context.Cont
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16346,9 +15902,6 @@ func (ec *executionContext) fieldContext_SubscribeNewsletterPayload_userErrors(_
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16379,9 +15932,6 @@ func (ec *executionContext) fieldContext_Subscription_commentAdded(ctx context.C
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Comment(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -16423,9 +15973,6 @@ func (ec *executionContext) fieldContext_Subscription_commentEvents(ctx context.
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CommentEvent(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -16467,9 +16014,6 @@ func (ec *executionContext) fieldContext_Subscription_reactionsChanged(ctx conte
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ReactionsChanged(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -16511,9 +16055,6 @@ func (ec *executionContext) fieldContext_Subscription_articlePublished(ctx conte
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -16648,9 +16189,6 @@ func (ec *executionContext) fieldContext_Tag_articles(ctx context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -16691,9 +16229,6 @@ func (ec *executionContext) fieldContext_TagConnection_edges(_ context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_TagEdge(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16723,9 +16258,6 @@ func (ec *executionContext) fieldContext_TagConnection_nodes(_ context.Context, 
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tag(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16755,9 +16287,6 @@ func (ec *executionContext) fieldContext_TagConnection_pageInfo(_ context.Contex
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_PageInfo(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16841,9 +16370,6 @@ func (ec *executionContext) fieldContext_TagEdge_node(_ context.Context, field g
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tag(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16873,9 +16399,6 @@ func (ec *executionContext) fieldContext_TagPayload_tag(_ context.Context, field
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Tag(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16905,9 +16428,6 @@ func (ec *executionContext) fieldContext_TagPayload_userErrors(_ context.Context
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -16968,9 +16488,6 @@ func (ec *executionContext) fieldContext_UnsubscribeNewsletterPayload_userErrors
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17000,9 +16517,6 @@ func (ec *executionContext) fieldContext_UpdateArticlePayload_article(_ context.
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Article(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17032,9 +16546,6 @@ func (ec *executionContext) fieldContext_UpdateArticlePayload_userErrors(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17064,9 +16575,6 @@ func (ec *executionContext) fieldContext_UpdateProfilePayload_user(_ context.Con
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_User(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17096,9 +16604,6 @@ func (ec *executionContext) fieldContext_UpdateProfilePayload_userErrors(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17128,9 +16633,6 @@ func (ec *executionContext) fieldContext_UpdateWebhookPayload_webhook(_ context.
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Webhook(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17160,9 +16662,6 @@ func (ec *executionContext) fieldContext_UpdateWebhookPayload_userErrors(_ conte
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17448,9 +16947,6 @@ func (ec *executionContext) fieldContext_User_articles(ctx context.Context, fiel
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ArticleConnection(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -17491,9 +16987,6 @@ func (ec *executionContext) fieldContext_User_avatar(_ context.Context, field gr
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Image(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17608,9 +17101,6 @@ func (ec *executionContext) fieldContext_VerifyEmailPayload_session(_ context.Co
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Session(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17640,9 +17130,6 @@ func (ec *executionContext) fieldContext_VerifyEmailPayload_userErrors(_ context
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_UserError(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -17851,9 +17338,6 @@ func (ec *executionContext) fieldContext_Webhook_deliveries(ctx context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_WebhookDelivery(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -18304,9 +17788,6 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___InputValue(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -18486,9 +17967,6 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___InputValue(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -18529,9 +18007,6 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -18653,9 +18128,6 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -18777,9 +18249,6 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -18809,9 +18278,6 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -18841,9 +18307,6 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -18873,9 +18336,6 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -18905,9 +18365,6 @@ func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Directive(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -19030,9 +18487,6 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Field(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -19073,9 +18527,6 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -19105,9 +18556,6 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }
@@ -19138,9 +18586,6 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___EnumValue(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -19182,9 +18627,6 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___InputValue(ctx, field)
-		},
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -19225,9 +18667,6 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields___Type(ctx, field)
-		},
 	}
 	return fc, nil
 }

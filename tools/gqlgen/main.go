@@ -164,7 +164,9 @@ var (
 	// A query's data is written into a buffer so (graph.marshalData).
 	queryData    = []byte("\t\t\tvar buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()\n")
 	deferredMake = "\tdeferred := graphql.NewDeferredGroup(ctx)\n"
-	funcStart    = regexp.MustCompile(`(?m)^func `)
+	// A field context's Child, as gqlgen writes it for an object field.
+	childFunc = regexp.MustCompile(`\t\tChild: func\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.childFields_[A-Za-z0-9_]+\(ctx, field\)\n\t\t\},\n`)
+	funcStart = regexp.MustCompile(`(?m)^func `)
 	// An object's function makes its field set so, and returns it last.
 	// A field's context reads its arguments so.
 	argsCall       = regexp.MustCompile(`ec\.(field_([A-Za-z0-9]+)_[A-Za-z0-9]+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\)`)
@@ -234,6 +236,14 @@ func rewrite(file string, plain map[string]string, below map[string]bool) error 
 		return fmt.Errorf("%s: not one query writing its data as %q: has gqlgen's executor changed?", file, queryData)
 	}
 	src = bytes.Replace(src, queryData, []byte("\t\t\tresponse.Data = marshalData(ctx, opCtx, data)\n"), 1)
+	// A field's context gets no Child: it serves field middleware
+	// (AroundFields), which Folio has none of, and the closure was an
+	// allocation for every object field resolved.
+	children := len(childFunc.FindAllIndex(src, -1))
+	if children == 0 {
+		return fmt.Errorf("%s: no field context with a Child of the form %s: has gqlgen's executor changed?", file, childFunc)
+	}
+	src = childFunc.ReplaceAll(src, nil)
 	// The arguments of a field below the root are read once an operation.
 	remembered := 0
 	src = argsCall.ReplaceAllFunc(src, func(call []byte) []byte {
