@@ -32,6 +32,66 @@ func marshalSlice(ctx context.Context, n int, _ int64, omitPanicHandler bool, ma
 	return ret
 }
 
+// resolveField resolves a field that has no directive, as
+// graphql.ResolveField does: tools/gqlgen calls it in place of that for
+// every such field. It calls the field's resolver directly rather than
+// through the operation's field middleware, which Folio has none of
+// (NewHandler's use refuses a field interceptor): so no function given
+// here outlives the call, and the closures the executor makes for each
+// field (its context, its resolver, its marshaller) stay on the stack.
+// gqlgen's way allocated each of them, and two more of its own, for every
+// field resolved.
+func resolveField[T any](
+	ctx context.Context,
+	oc *graphql.OperationContext,
+	field graphql.CollectedField,
+	initializeFieldContext func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error),
+	fieldResolver func(ctx context.Context) (any, error),
+	_ func(ctx context.Context, next graphql.Resolver) graphql.Resolver, // nil: the field has no directive
+	marshal func(ctx context.Context, sel ast.SelectionSet, v T) graphql.Marshaler,
+	recoverFromPanic bool,
+	nonNull bool,
+) (ret graphql.Marshaler) {
+	fc, err := initializeFieldContext(ctx, field)
+	if err != nil {
+		return graphql.Null
+	}
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if recoverFromPanic {
+		defer func() {
+			if r := recover(); r != nil {
+				oc.Error(ctx, oc.Recover(ctx, r))
+				ret = graphql.Null
+			}
+		}()
+	}
+	res, err := fieldResolver(ctx)
+	if err != nil {
+		oc.Error(ctx, graphql.AddFieldLocationToError(ctx, err))
+		if fc.NonNull && !nonNull {
+			return graphql.RequiredNull
+		}
+		return graphql.Null
+	}
+	if res == nil {
+		if nonNull || fc.NonNull {
+			graphql.AddInvalidNullError(ctx, "")
+		}
+		if fc.NonNull && !nonNull {
+			return graphql.RequiredNull
+		}
+		return graphql.Null
+	}
+	v, ok := res.(T)
+	if !ok {
+		var t T
+		oc.Errorf(ctx, `unexpected type %T from middleware/directive chain, should be %T`, res, t) // gqlgen's words
+		return graphql.Null
+	}
+	fc.Result = v
+	return marshal(ctx, field.Selections, v)
+}
+
 func marshalRecovering(ctx context.Context, i int, marshal func(ctx context.Context, i int) graphql.Marshaler) (m graphql.Marshaler) {
 	defer func() {
 		if r := recover(); r != nil {

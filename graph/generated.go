@@ -7233,7 +7233,7 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _AddCommentPayload_comment(ctx context.Context, field graphql.CollectedField, obj *model.AddCommentPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7262,7 +7262,7 @@ func (ec *executionContext) fieldContext_AddCommentPayload_comment(_ context.Con
 }
 
 func (ec *executionContext) _AddCommentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddCommentPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7299,7 +7299,7 @@ func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.Collec
 }
 
 func (ec *executionContext) _ApiKey_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7330,7 +7330,7 @@ func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.Coll
 }
 
 func (ec *executionContext) _ApiKey_nameFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7361,7 +7361,7 @@ func (ec *executionContext) _ApiKey_prefix(ctx context.Context, field graphql.Co
 }
 
 func (ec *executionContext) _ApiKey_prefixFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7392,7 +7392,7 @@ func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql
 }
 
 func (ec *executionContext) _ApiKey_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7423,7 +7423,7 @@ func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _ApiKey_lastUsedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7454,7 +7454,7 @@ func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql
 }
 
 func (ec *executionContext) _ApiKey_revokedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7485,7 +7485,7 @@ func (ec *executionContext) _Article_id(ctx context.Context, field graphql.Colle
 }
 
 func (ec *executionContext) _Article_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7516,7 +7516,7 @@ func (ec *executionContext) _Article_slug(ctx context.Context, field graphql.Col
 }
 
 func (ec *executionContext) _Article_slugFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7547,7 +7547,7 @@ func (ec *executionContext) _Article_title(ctx context.Context, field graphql.Co
 }
 
 func (ec *executionContext) _Article_titleFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7578,7 +7578,7 @@ func (ec *executionContext) _Article_excerpt(ctx context.Context, field graphql.
 }
 
 func (ec *executionContext) _Article_excerptFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7609,7 +7609,7 @@ func (ec *executionContext) _Article_body(ctx context.Context, field graphql.Col
 }
 
 func (ec *executionContext) _Article_bodyFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7632,7 +7632,7 @@ func (ec *executionContext) fieldContext_Article_body(_ context.Context, field g
 }
 
 func (ec *executionContext) _Article_bodyHtml(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7663,7 +7663,7 @@ func (ec *executionContext) _Article_version(ctx context.Context, field graphql.
 }
 
 func (ec *executionContext) _Article_versionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7686,7 +7686,7 @@ func (ec *executionContext) fieldContext_Article_version(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Article_status(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7717,7 +7717,7 @@ func (ec *executionContext) _Article_publishedAt(ctx context.Context, field grap
 }
 
 func (ec *executionContext) _Article_publishedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7748,7 +7748,7 @@ func (ec *executionContext) _Article_createdAt(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _Article_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7779,7 +7779,7 @@ func (ec *executionContext) _Article_updatedAt(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _Article_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7810,7 +7810,7 @@ func (ec *executionContext) _Article_readingMinutes(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Article_readingMinutesFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7833,7 +7833,7 @@ func (ec *executionContext) fieldContext_Article_readingMinutes(_ context.Contex
 }
 
 func (ec *executionContext) _Article_author(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7862,7 +7862,7 @@ func (ec *executionContext) fieldContext_Article_author(_ context.Context, field
 }
 
 func (ec *executionContext) _Article_category(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7891,7 +7891,7 @@ func (ec *executionContext) fieldContext_Article_category(_ context.Context, fie
 }
 
 func (ec *executionContext) _Article_tags(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7920,7 +7920,7 @@ func (ec *executionContext) fieldContext_Article_tags(_ context.Context, field g
 }
 
 func (ec *executionContext) _Article_comments(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7961,7 +7961,7 @@ func (ec *executionContext) fieldContext_Article_comments(ctx context.Context, f
 }
 
 func (ec *executionContext) _Article_commentCount(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7984,7 +7984,7 @@ func (ec *executionContext) fieldContext_Article_commentCount(_ context.Context,
 }
 
 func (ec *executionContext) _Article_reactionCounts(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8021,7 +8021,7 @@ func (ec *executionContext) _Article_publishAt(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _Article_publishAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8044,7 +8044,7 @@ func (ec *executionContext) fieldContext_Article_publishAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Article_revisions(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8085,7 +8085,7 @@ func (ec *executionContext) fieldContext_Article_revisions(ctx context.Context, 
 }
 
 func (ec *executionContext) _Article_revisionDiff(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8126,7 +8126,7 @@ func (ec *executionContext) fieldContext_Article_revisionDiff(ctx context.Contex
 }
 
 func (ec *executionContext) _Article_coverImage(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8155,7 +8155,7 @@ func (ec *executionContext) fieldContext_Article_coverImage(_ context.Context, f
 }
 
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8184,7 +8184,7 @@ func (ec *executionContext) fieldContext_ArticleConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _ArticleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8213,7 +8213,7 @@ func (ec *executionContext) fieldContext_ArticleConnection_nodes(_ context.Conte
 }
 
 func (ec *executionContext) _ArticleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8242,7 +8242,7 @@ func (ec *executionContext) fieldContext_ArticleConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _ArticleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8265,7 +8265,7 @@ func (ec *executionContext) fieldContext_ArticleConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _ArticleCoverImagePayload_article(ctx context.Context, field graphql.CollectedField, obj *model.ArticleCoverImagePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8294,7 +8294,7 @@ func (ec *executionContext) fieldContext_ArticleCoverImagePayload_article(_ cont
 }
 
 func (ec *executionContext) _ArticleCoverImagePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ArticleCoverImagePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8331,7 +8331,7 @@ func (ec *executionContext) _ArticleDiff_from(ctx context.Context, field graphql
 }
 
 func (ec *executionContext) _ArticleDiff_fromFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8362,7 +8362,7 @@ func (ec *executionContext) _ArticleDiff_to(ctx context.Context, field graphql.C
 }
 
 func (ec *executionContext) _ArticleDiff_toFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8393,7 +8393,7 @@ func (ec *executionContext) _ArticleDiff_changed(ctx context.Context, field grap
 }
 
 func (ec *executionContext) _ArticleDiff_changedFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8424,7 +8424,7 @@ func (ec *executionContext) _ArticleDiff_title(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _ArticleDiff_titleFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8455,7 +8455,7 @@ func (ec *executionContext) _ArticleDiff_excerpt(ctx context.Context, field grap
 }
 
 func (ec *executionContext) _ArticleDiff_excerptFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8486,7 +8486,7 @@ func (ec *executionContext) _ArticleDiff_body(ctx context.Context, field graphql
 }
 
 func (ec *executionContext) _ArticleDiff_bodyFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8517,7 +8517,7 @@ func (ec *executionContext) _ArticleEdge_cursor(ctx context.Context, field graph
 }
 
 func (ec *executionContext) _ArticleEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8540,7 +8540,7 @@ func (ec *executionContext) fieldContext_ArticleEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _ArticleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8577,7 +8577,7 @@ func (ec *executionContext) _ArticleRevision_version(ctx context.Context, field 
 }
 
 func (ec *executionContext) _ArticleRevision_versionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8608,7 +8608,7 @@ func (ec *executionContext) _ArticleRevision_title(ctx context.Context, field gr
 }
 
 func (ec *executionContext) _ArticleRevision_titleFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8639,7 +8639,7 @@ func (ec *executionContext) _ArticleRevision_excerpt(ctx context.Context, field 
 }
 
 func (ec *executionContext) _ArticleRevision_excerptFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8670,7 +8670,7 @@ func (ec *executionContext) _ArticleRevision_body(ctx context.Context, field gra
 }
 
 func (ec *executionContext) _ArticleRevision_bodyFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8701,7 +8701,7 @@ func (ec *executionContext) _ArticleRevision_replacedAt(ctx context.Context, fie
 }
 
 func (ec *executionContext) _ArticleRevision_replacedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8724,7 +8724,7 @@ func (ec *executionContext) fieldContext_ArticleRevision_replacedAt(_ context.Co
 }
 
 func (ec *executionContext) _ArticleRevision_replacedBy(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8753,7 +8753,7 @@ func (ec *executionContext) fieldContext_ArticleRevision_replacedBy(_ context.Co
 }
 
 func (ec *executionContext) _ArticleRevisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8782,7 +8782,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionConnection_edges(_ conte
 }
 
 func (ec *executionContext) _ArticleRevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8811,7 +8811,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionConnection_nodes(_ conte
 }
 
 func (ec *executionContext) _ArticleRevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8840,7 +8840,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionConnection_pageInfo(_ co
 }
 
 func (ec *executionContext) _ArticleRevisionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8871,7 +8871,7 @@ func (ec *executionContext) _ArticleRevisionEdge_cursor(ctx context.Context, fie
 }
 
 func (ec *executionContext) _ArticleRevisionEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8894,7 +8894,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionEdge_cursor(_ context.Co
 }
 
 func (ec *executionContext) _ArticleRevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8923,7 +8923,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionEdge_node(_ context.Cont
 }
 
 func (ec *executionContext) _ArticleStatusPayload_article(ctx context.Context, field graphql.CollectedField, obj *model.ArticleStatusPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8952,7 +8952,7 @@ func (ec *executionContext) fieldContext_ArticleStatusPayload_article(_ context.
 }
 
 func (ec *executionContext) _ArticleStatusPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ArticleStatusPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8981,7 +8981,7 @@ func (ec *executionContext) fieldContext_ArticleStatusPayload_userErrors(_ conte
 }
 
 func (ec *executionContext) _AvatarPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.AvatarPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9010,7 +9010,7 @@ func (ec *executionContext) fieldContext_AvatarPayload_user(_ context.Context, f
 }
 
 func (ec *executionContext) _AvatarPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AvatarPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9047,7 +9047,7 @@ func (ec *executionContext) _Category_id(ctx context.Context, field graphql.Coll
 }
 
 func (ec *executionContext) _Category_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9078,7 +9078,7 @@ func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.Co
 }
 
 func (ec *executionContext) _Category_slugFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9109,7 +9109,7 @@ func (ec *executionContext) _Category_name(ctx context.Context, field graphql.Co
 }
 
 func (ec *executionContext) _Category_nameFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9140,7 +9140,7 @@ func (ec *executionContext) _Category_description(ctx context.Context, field gra
 }
 
 func (ec *executionContext) _Category_descriptionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9163,7 +9163,7 @@ func (ec *executionContext) fieldContext_Category_description(_ context.Context,
 }
 
 func (ec *executionContext) _Category_articles(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9212,7 +9212,7 @@ func (ec *executionContext) _Category_position(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _Category_positionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9235,7 +9235,7 @@ func (ec *executionContext) fieldContext_Category_position(_ context.Context, fi
 }
 
 func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CategoryConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9264,7 +9264,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _CategoryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CategoryConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9293,7 +9293,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_nodes(_ context.Cont
 }
 
 func (ec *executionContext) _CategoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CategoryConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9322,7 +9322,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_pageInfo(_ context.C
 }
 
 func (ec *executionContext) _CategoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CategoryConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9353,7 +9353,7 @@ func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field grap
 }
 
 func (ec *executionContext) _CategoryEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.CategoryEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9376,7 +9376,7 @@ func (ec *executionContext) fieldContext_CategoryEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _CategoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CategoryEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9405,7 +9405,7 @@ func (ec *executionContext) fieldContext_CategoryEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _CategoryPayload_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9434,7 +9434,7 @@ func (ec *executionContext) fieldContext_CategoryPayload_category(_ context.Cont
 }
 
 func (ec *executionContext) _CategoryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CategoryPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9471,7 +9471,7 @@ func (ec *executionContext) _Comment_id(ctx context.Context, field graphql.Colle
 }
 
 func (ec *executionContext) _Comment_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9502,7 +9502,7 @@ func (ec *executionContext) _Comment_body(ctx context.Context, field graphql.Col
 }
 
 func (ec *executionContext) _Comment_bodyFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9525,7 +9525,7 @@ func (ec *executionContext) fieldContext_Comment_body(_ context.Context, field g
 }
 
 func (ec *executionContext) _Comment_author(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9562,7 +9562,7 @@ func (ec *executionContext) _Comment_deleted(ctx context.Context, field graphql.
 }
 
 func (ec *executionContext) _Comment_deletedFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9593,7 +9593,7 @@ func (ec *executionContext) _Comment_createdAt(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _Comment_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9624,7 +9624,7 @@ func (ec *executionContext) _Comment_updatedAt(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _Comment_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9647,7 +9647,7 @@ func (ec *executionContext) fieldContext_Comment_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Comment_article(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9676,7 +9676,7 @@ func (ec *executionContext) fieldContext_Comment_article(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Comment_parent(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9705,7 +9705,7 @@ func (ec *executionContext) fieldContext_Comment_parent(_ context.Context, field
 }
 
 func (ec *executionContext) _Comment_replies(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9746,7 +9746,7 @@ func (ec *executionContext) fieldContext_Comment_replies(ctx context.Context, fi
 }
 
 func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommentConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9775,7 +9775,7 @@ func (ec *executionContext) fieldContext_CommentConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _CommentConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CommentConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9804,7 +9804,7 @@ func (ec *executionContext) fieldContext_CommentConnection_nodes(_ context.Conte
 }
 
 func (ec *executionContext) _CommentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommentConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9833,7 +9833,7 @@ func (ec *executionContext) fieldContext_CommentConnection_pageInfo(_ context.Co
 }
 
 func (ec *executionContext) _CommentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommentConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9864,7 +9864,7 @@ func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graph
 }
 
 func (ec *executionContext) _CommentEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.CommentEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9887,7 +9887,7 @@ func (ec *executionContext) fieldContext_CommentEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _CommentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommentEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9916,7 +9916,7 @@ func (ec *executionContext) fieldContext_CommentEdge_node(_ context.Context, fie
 }
 
 func (ec *executionContext) _CommentEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.CommentEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9939,7 +9939,7 @@ func (ec *executionContext) fieldContext_CommentEvent_kind(_ context.Context, fi
 }
 
 func (ec *executionContext) _CommentEvent_comment(ctx context.Context, field graphql.CollectedField, obj *model.CommentEvent) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9976,7 +9976,7 @@ func (ec *executionContext) _ConfirmNewsletterPayload_email(ctx context.Context,
 }
 
 func (ec *executionContext) _ConfirmNewsletterPayload_emailFull(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmNewsletterPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -9999,7 +9999,7 @@ func (ec *executionContext) fieldContext_ConfirmNewsletterPayload_email(_ contex
 }
 
 func (ec *executionContext) _ConfirmNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmNewsletterPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10028,7 +10028,7 @@ func (ec *executionContext) fieldContext_ConfirmNewsletterPayload_userErrors(_ c
 }
 
 func (ec *executionContext) _CreateApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10065,7 +10065,7 @@ func (ec *executionContext) _CreateApiKeyPayload_secret(ctx context.Context, fie
 }
 
 func (ec *executionContext) _CreateApiKeyPayload_secretFull(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10088,7 +10088,7 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_secret(_ context.Co
 }
 
 func (ec *executionContext) _CreateApiKeyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10117,7 +10117,7 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_userErrors(_ contex
 }
 
 func (ec *executionContext) _CreateArticlePayload_article(ctx context.Context, field graphql.CollectedField, obj *model.CreateArticlePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10146,7 +10146,7 @@ func (ec *executionContext) fieldContext_CreateArticlePayload_article(_ context.
 }
 
 func (ec *executionContext) _CreateArticlePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateArticlePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10183,7 +10183,7 @@ func (ec *executionContext) _CreatePreviewTokenPayload_token(ctx context.Context
 }
 
 func (ec *executionContext) _CreatePreviewTokenPayload_tokenFull(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10206,7 +10206,7 @@ func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_token(_ conte
 }
 
 func (ec *executionContext) _CreatePreviewTokenPayload_previewToken(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10235,7 +10235,7 @@ func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_previewToken(
 }
 
 func (ec *executionContext) _CreatePreviewTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10264,7 +10264,7 @@ func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_userErrors(_ 
 }
 
 func (ec *executionContext) _CreateWebhookPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10301,7 +10301,7 @@ func (ec *executionContext) _CreateWebhookPayload_secret(ctx context.Context, fi
 }
 
 func (ec *executionContext) _CreateWebhookPayload_secretFull(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10324,7 +10324,7 @@ func (ec *executionContext) fieldContext_CreateWebhookPayload_secret(_ context.C
 }
 
 func (ec *executionContext) _CreateWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10361,7 +10361,7 @@ func (ec *executionContext) _DeleteArticlePayload_deletedArticleId(ctx context.C
 }
 
 func (ec *executionContext) _DeleteArticlePayload_deletedArticleIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteArticlePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10384,7 +10384,7 @@ func (ec *executionContext) fieldContext_DeleteArticlePayload_deletedArticleId(_
 }
 
 func (ec *executionContext) _DeleteArticlePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteArticlePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10421,7 +10421,7 @@ func (ec *executionContext) _DeleteCategoryPayload_deletedCategoryId(ctx context
 }
 
 func (ec *executionContext) _DeleteCategoryPayload_deletedCategoryIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCategoryPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10444,7 +10444,7 @@ func (ec *executionContext) fieldContext_DeleteCategoryPayload_deletedCategoryId
 }
 
 func (ec *executionContext) _DeleteCategoryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCategoryPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10473,7 +10473,7 @@ func (ec *executionContext) fieldContext_DeleteCategoryPayload_userErrors(_ cont
 }
 
 func (ec *executionContext) _DeleteCommentPayload_comment(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCommentPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10502,7 +10502,7 @@ func (ec *executionContext) fieldContext_DeleteCommentPayload_comment(_ context.
 }
 
 func (ec *executionContext) _DeleteCommentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCommentPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10539,7 +10539,7 @@ func (ec *executionContext) _DeleteTagPayload_deletedTagId(ctx context.Context, 
 }
 
 func (ec *executionContext) _DeleteTagPayload_deletedTagIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteTagPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10562,7 +10562,7 @@ func (ec *executionContext) fieldContext_DeleteTagPayload_deletedTagId(_ context
 }
 
 func (ec *executionContext) _DeleteTagPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteTagPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10599,7 +10599,7 @@ func (ec *executionContext) _DeleteWebhookPayload_deletedWebhookId(ctx context.C
 }
 
 func (ec *executionContext) _DeleteWebhookPayload_deletedWebhookIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteWebhookPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10622,7 +10622,7 @@ func (ec *executionContext) fieldContext_DeleteWebhookPayload_deletedWebhookId(_
 }
 
 func (ec *executionContext) _DeleteWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteWebhookPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10651,7 +10651,7 @@ func (ec *executionContext) fieldContext_DeleteWebhookPayload_userErrors(_ conte
 }
 
 func (ec *executionContext) _EditCommentPayload_comment(ctx context.Context, field graphql.CollectedField, obj *model.EditCommentPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10680,7 +10680,7 @@ func (ec *executionContext) fieldContext_EditCommentPayload_comment(_ context.Co
 }
 
 func (ec *executionContext) _EditCommentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EditCommentPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10709,7 +10709,7 @@ func (ec *executionContext) fieldContext_EditCommentPayload_userErrors(_ context
 }
 
 func (ec *executionContext) _Image_url(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10761,7 +10761,7 @@ func (ec *executionContext) _Image_width(ctx context.Context, field graphql.Coll
 }
 
 func (ec *executionContext) _Image_widthFull(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10792,7 +10792,7 @@ func (ec *executionContext) _Image_height(ctx context.Context, field graphql.Col
 }
 
 func (ec *executionContext) _Image_heightFull(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10815,7 +10815,7 @@ func (ec *executionContext) fieldContext_Image_height(_ context.Context, field g
 }
 
 func (ec *executionContext) _Image_alt(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10838,7 +10838,7 @@ func (ec *executionContext) fieldContext_Image_alt(_ context.Context, field grap
 }
 
 func (ec *executionContext) _MergeCategoriesPayload_category(ctx context.Context, field graphql.CollectedField, obj *model.MergeCategoriesPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10867,7 +10867,7 @@ func (ec *executionContext) fieldContext_MergeCategoriesPayload_category(_ conte
 }
 
 func (ec *executionContext) _MergeCategoriesPayload_mergedCategoryIds(ctx context.Context, field graphql.CollectedField, obj *model.MergeCategoriesPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10890,7 +10890,7 @@ func (ec *executionContext) fieldContext_MergeCategoriesPayload_mergedCategoryId
 }
 
 func (ec *executionContext) _MergeCategoriesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MergeCategoriesPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10919,7 +10919,7 @@ func (ec *executionContext) fieldContext_MergeCategoriesPayload_userErrors(_ con
 }
 
 func (ec *executionContext) _MergeTagsPayload_tag(ctx context.Context, field graphql.CollectedField, obj *model.MergeTagsPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10948,7 +10948,7 @@ func (ec *executionContext) fieldContext_MergeTagsPayload_tag(_ context.Context,
 }
 
 func (ec *executionContext) _MergeTagsPayload_mergedTagIds(ctx context.Context, field graphql.CollectedField, obj *model.MergeTagsPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -10971,7 +10971,7 @@ func (ec *executionContext) fieldContext_MergeTagsPayload_mergedTagIds(_ context
 }
 
 func (ec *executionContext) _MergeTagsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MergeTagsPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11000,7 +11000,7 @@ func (ec *executionContext) fieldContext_MergeTagsPayload_userErrors(_ context.C
 }
 
 func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11041,7 +11041,7 @@ func (ec *executionContext) fieldContext_Mutation_signUp(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Mutation_verifyEmail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11124,7 +11124,7 @@ func (ec *executionContext) fieldContext_Mutation_resendVerificationEmail(_ cont
 }
 
 func (ec *executionContext) _Mutation_signIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11165,7 +11165,7 @@ func (ec *executionContext) fieldContext_Mutation_signIn(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Mutation_refreshSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -11206,7 +11206,7 @@ func (ec *executionContext) fieldContext_Mutation_refreshSession(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_signOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12033,7 +12033,7 @@ func (ec *executionContext) fieldContext_Mutation_removeReaction(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_subscribeNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12074,7 +12074,7 @@ func (ec *executionContext) fieldContext_Mutation_subscribeNewsletter(ctx contex
 }
 
 func (ec *executionContext) _Mutation_confirmNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -12115,7 +12115,7 @@ func (ec *executionContext) fieldContext_Mutation_confirmNewsletter(ctx context.
 }
 
 func (ec *executionContext) _Mutation_unsubscribeNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13440,7 +13440,7 @@ func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field gra
 }
 
 func (ec *executionContext) _PageInfo_hasNextPageFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13471,7 +13471,7 @@ func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPageFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13502,7 +13502,7 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 }
 
 func (ec *executionContext) _PageInfo_startCursorFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13533,7 +13533,7 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 
 func (ec *executionContext) _PageInfo_endCursorFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13564,7 +13564,7 @@ func (ec *executionContext) _PreviewToken_id(ctx context.Context, field graphql.
 }
 
 func (ec *executionContext) _PreviewToken_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13587,7 +13587,7 @@ func (ec *executionContext) fieldContext_PreviewToken_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _PreviewToken_article(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13624,7 +13624,7 @@ func (ec *executionContext) _PreviewToken_version(ctx context.Context, field gra
 }
 
 func (ec *executionContext) _PreviewToken_versionFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13655,7 +13655,7 @@ func (ec *executionContext) _PreviewToken_createdAt(ctx context.Context, field g
 }
 
 func (ec *executionContext) _PreviewToken_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13686,7 +13686,7 @@ func (ec *executionContext) _PreviewToken_expiresAt(ctx context.Context, field g
 }
 
 func (ec *executionContext) _PreviewToken_expiresAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13717,7 +13717,7 @@ func (ec *executionContext) _PreviewToken_revokedAt(ctx context.Context, field g
 }
 
 func (ec *executionContext) _PreviewToken_revokedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13740,7 +13740,7 @@ func (ec *executionContext) fieldContext_PreviewToken_revokedAt(_ context.Contex
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13784,7 +13784,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13828,7 +13828,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_article(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13869,7 +13869,7 @@ func (ec *executionContext) fieldContext_Query_article(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_articles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13910,7 +13910,7 @@ func (ec *executionContext) fieldContext_Query_articles(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13951,7 +13951,7 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query_tag(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -13992,7 +13992,7 @@ func (ec *executionContext) fieldContext_Query_tag(ctx context.Context, field gr
 }
 
 func (ec *executionContext) _Query_tags(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14033,7 +14033,7 @@ func (ec *executionContext) fieldContext_Query_tags(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_category(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14074,7 +14074,7 @@ func (ec *executionContext) fieldContext_Query_category(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Query_categories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14115,7 +14115,7 @@ func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, f
 }
 
 func (ec *executionContext) _Query_user(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14156,7 +14156,7 @@ func (ec *executionContext) fieldContext_Query_user(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14274,7 +14274,7 @@ func (ec *executionContext) fieldContext_Query_webhooks(_ context.Context, field
 }
 
 func (ec *executionContext) _Query_rateLimit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14303,7 +14303,7 @@ func (ec *executionContext) fieldContext_Query_rateLimit(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14344,7 +14344,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14381,7 +14381,7 @@ func (ec *executionContext) _RateLimit_tier(ctx context.Context, field graphql.C
 }
 
 func (ec *executionContext) _RateLimit_tierFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14412,7 +14412,7 @@ func (ec *executionContext) _RateLimit_maximumAvailable(ctx context.Context, fie
 }
 
 func (ec *executionContext) _RateLimit_maximumAvailableFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14443,7 +14443,7 @@ func (ec *executionContext) _RateLimit_currentlyAvailable(ctx context.Context, f
 }
 
 func (ec *executionContext) _RateLimit_currentlyAvailableFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14466,7 +14466,7 @@ func (ec *executionContext) fieldContext_RateLimit_currentlyAvailable(_ context.
 }
 
 func (ec *executionContext) _RateLimit_restoreRate(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14497,7 +14497,7 @@ func (ec *executionContext) _RateLimit_resetAt(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _RateLimit_resetAtFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14528,7 +14528,7 @@ func (ec *executionContext) _RateLimit_requestedQueryCost(ctx context.Context, f
 }
 
 func (ec *executionContext) _RateLimit_requestedQueryCostFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14559,7 +14559,7 @@ func (ec *executionContext) _RateLimit_maximumQueryCost(ctx context.Context, fie
 }
 
 func (ec *executionContext) _RateLimit_maximumQueryCostFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14590,7 +14590,7 @@ func (ec *executionContext) _ReactionCounts_like(ctx context.Context, field grap
 }
 
 func (ec *executionContext) _ReactionCounts_likeFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14621,7 +14621,7 @@ func (ec *executionContext) _ReactionCounts_love(ctx context.Context, field grap
 }
 
 func (ec *executionContext) _ReactionCounts_loveFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14652,7 +14652,7 @@ func (ec *executionContext) _ReactionCounts_insightful(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _ReactionCounts_insightfulFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14683,7 +14683,7 @@ func (ec *executionContext) _ReactionCounts_celebrate(ctx context.Context, field
 }
 
 func (ec *executionContext) _ReactionCounts_celebrateFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14714,7 +14714,7 @@ func (ec *executionContext) _ReactionCounts_total(ctx context.Context, field gra
 }
 
 func (ec *executionContext) _ReactionCounts_totalFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14737,7 +14737,7 @@ func (ec *executionContext) fieldContext_ReactionCounts_total(_ context.Context,
 }
 
 func (ec *executionContext) _ReactionPayload_article(ctx context.Context, field graphql.CollectedField, obj *model.ReactionPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14766,7 +14766,7 @@ func (ec *executionContext) fieldContext_ReactionPayload_article(_ context.Conte
 }
 
 func (ec *executionContext) _ReactionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReactionPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14795,7 +14795,7 @@ func (ec *executionContext) fieldContext_ReactionPayload_userErrors(_ context.Co
 }
 
 func (ec *executionContext) _ReactionsChanged_article(ctx context.Context, field graphql.CollectedField, obj *model.ReactionsChanged) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14824,7 +14824,7 @@ func (ec *executionContext) fieldContext_ReactionsChanged_article(_ context.Cont
 }
 
 func (ec *executionContext) _ReactionsChanged_reactionCounts(ctx context.Context, field graphql.CollectedField, obj *model.ReactionsChanged) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14853,7 +14853,7 @@ func (ec *executionContext) fieldContext_ReactionsChanged_reactionCounts(_ conte
 }
 
 func (ec *executionContext) _RedeliverWebhookPayload_delivery(ctx context.Context, field graphql.CollectedField, obj *model.RedeliverWebhookPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14882,7 +14882,7 @@ func (ec *executionContext) fieldContext_RedeliverWebhookPayload_delivery(_ cont
 }
 
 func (ec *executionContext) _RedeliverWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RedeliverWebhookPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14911,7 +14911,7 @@ func (ec *executionContext) fieldContext_RedeliverWebhookPayload_userErrors(_ co
 }
 
 func (ec *executionContext) _RefreshSessionPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.RefreshSessionPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14940,7 +14940,7 @@ func (ec *executionContext) fieldContext_RefreshSessionPayload_session(_ context
 }
 
 func (ec *executionContext) _RefreshSessionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RefreshSessionPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -14977,7 +14977,7 @@ func (ec *executionContext) _ResendVerificationEmailPayload_sent(ctx context.Con
 }
 
 func (ec *executionContext) _ResendVerificationEmailPayload_sentFull(ctx context.Context, field graphql.CollectedField, obj *model.ResendVerificationEmailPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15000,7 +15000,7 @@ func (ec *executionContext) fieldContext_ResendVerificationEmailPayload_sent(_ c
 }
 
 func (ec *executionContext) _ResendVerificationEmailPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ResendVerificationEmailPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15029,7 +15029,7 @@ func (ec *executionContext) fieldContext_ResendVerificationEmailPayload_userErro
 }
 
 func (ec *executionContext) _RevokeApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15058,7 +15058,7 @@ func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(_ context.Co
 }
 
 func (ec *executionContext) _RevokeApiKeyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15087,7 +15087,7 @@ func (ec *executionContext) fieldContext_RevokeApiKeyPayload_userErrors(_ contex
 }
 
 func (ec *executionContext) _RevokePreviewTokenPayload_previewToken(ctx context.Context, field graphql.CollectedField, obj *model.RevokePreviewTokenPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15116,7 +15116,7 @@ func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_previewToken(
 }
 
 func (ec *executionContext) _RevokePreviewTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokePreviewTokenPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15145,7 +15145,7 @@ func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_userErrors(_ 
 }
 
 func (ec *executionContext) _RotateWebhookSecretPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15182,7 +15182,7 @@ func (ec *executionContext) _RotateWebhookSecretPayload_secret(ctx context.Conte
 }
 
 func (ec *executionContext) _RotateWebhookSecretPayload_secretFull(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15205,7 +15205,7 @@ func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_secret(_ con
 }
 
 func (ec *executionContext) _RotateWebhookSecretPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15234,7 +15234,7 @@ func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_userErrors(_
 }
 
 func (ec *executionContext) _SearchResultConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15263,7 +15263,7 @@ func (ec *executionContext) fieldContext_SearchResultConnection_edges(_ context.
 }
 
 func (ec *executionContext) _SearchResultConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15292,7 +15292,7 @@ func (ec *executionContext) fieldContext_SearchResultConnection_pageInfo(_ conte
 }
 
 func (ec *executionContext) _SearchResultConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15323,7 +15323,7 @@ func (ec *executionContext) _SearchResultEdge_cursor(ctx context.Context, field 
 }
 
 func (ec *executionContext) _SearchResultEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15346,7 +15346,7 @@ func (ec *executionContext) fieldContext_SearchResultEdge_cursor(_ context.Conte
 }
 
 func (ec *executionContext) _SearchResultEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15375,7 +15375,7 @@ func (ec *executionContext) fieldContext_SearchResultEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _SearchResultEdge_rank(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15406,7 +15406,7 @@ func (ec *executionContext) _SearchResultEdge_snippet(ctx context.Context, field
 }
 
 func (ec *executionContext) _SearchResultEdge_snippetFull(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15437,7 +15437,7 @@ func (ec *executionContext) _Session_accessToken(ctx context.Context, field grap
 }
 
 func (ec *executionContext) _Session_accessTokenFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15468,7 +15468,7 @@ func (ec *executionContext) _Session_accessTokenExpiresAt(ctx context.Context, f
 }
 
 func (ec *executionContext) _Session_accessTokenExpiresAtFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15499,7 +15499,7 @@ func (ec *executionContext) _Session_refreshToken(ctx context.Context, field gra
 }
 
 func (ec *executionContext) _Session_refreshTokenFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15530,7 +15530,7 @@ func (ec *executionContext) _Session_refreshTokenExpiresAt(ctx context.Context, 
 }
 
 func (ec *executionContext) _Session_refreshTokenExpiresAtFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15553,7 +15553,7 @@ func (ec *executionContext) fieldContext_Session_refreshTokenExpiresAt(_ context
 }
 
 func (ec *executionContext) _Session_user(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15582,7 +15582,7 @@ func (ec *executionContext) fieldContext_Session_user(_ context.Context, field g
 }
 
 func (ec *executionContext) _SetUserRolePayload_user(ctx context.Context, field graphql.CollectedField, obj *model.SetUserRolePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15611,7 +15611,7 @@ func (ec *executionContext) fieldContext_SetUserRolePayload_user(_ context.Conte
 }
 
 func (ec *executionContext) _SetUserRolePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SetUserRolePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15640,7 +15640,7 @@ func (ec *executionContext) fieldContext_SetUserRolePayload_userErrors(_ context
 }
 
 func (ec *executionContext) _SignInPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.SignInPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15669,7 +15669,7 @@ func (ec *executionContext) fieldContext_SignInPayload_session(_ context.Context
 }
 
 func (ec *executionContext) _SignInPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SignInPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15706,7 +15706,7 @@ func (ec *executionContext) _SignOutPayload_signedOut(ctx context.Context, field
 }
 
 func (ec *executionContext) _SignOutPayload_signedOutFull(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15729,7 +15729,7 @@ func (ec *executionContext) fieldContext_SignOutPayload_signedOut(_ context.Cont
 }
 
 func (ec *executionContext) _SignOutPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15758,7 +15758,7 @@ func (ec *executionContext) fieldContext_SignOutPayload_userErrors(_ context.Con
 }
 
 func (ec *executionContext) _SignUpPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15795,7 +15795,7 @@ func (ec *executionContext) _SignUpPayload_email(ctx context.Context, field grap
 }
 
 func (ec *executionContext) _SignUpPayload_emailFull(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15818,7 +15818,7 @@ func (ec *executionContext) fieldContext_SignUpPayload_email(_ context.Context, 
 }
 
 func (ec *executionContext) _SignUpPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15855,7 +15855,7 @@ func (ec *executionContext) _SubscribeNewsletterPayload_email(ctx context.Contex
 }
 
 func (ec *executionContext) _SubscribeNewsletterPayload_emailFull(ctx context.Context, field graphql.CollectedField, obj *model.SubscribeNewsletterPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -15878,7 +15878,7 @@ func (ec *executionContext) fieldContext_SubscribeNewsletterPayload_email(_ cont
 }
 
 func (ec *executionContext) _SubscribeNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SubscribeNewsletterPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16079,7 +16079,7 @@ func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.Collected
 }
 
 func (ec *executionContext) _Tag_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16110,7 +16110,7 @@ func (ec *executionContext) _Tag_slug(ctx context.Context, field graphql.Collect
 }
 
 func (ec *executionContext) _Tag_slugFull(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16141,7 +16141,7 @@ func (ec *executionContext) _Tag_name(ctx context.Context, field graphql.Collect
 }
 
 func (ec *executionContext) _Tag_nameFull(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16164,7 +16164,7 @@ func (ec *executionContext) fieldContext_Tag_name(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Tag_articles(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16205,7 +16205,7 @@ func (ec *executionContext) fieldContext_Tag_articles(ctx context.Context, field
 }
 
 func (ec *executionContext) _TagConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TagConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16234,7 +16234,7 @@ func (ec *executionContext) fieldContext_TagConnection_edges(_ context.Context, 
 }
 
 func (ec *executionContext) _TagConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.TagConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16263,7 +16263,7 @@ func (ec *executionContext) fieldContext_TagConnection_nodes(_ context.Context, 
 }
 
 func (ec *executionContext) _TagConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TagConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16292,7 +16292,7 @@ func (ec *executionContext) fieldContext_TagConnection_pageInfo(_ context.Contex
 }
 
 func (ec *executionContext) _TagConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TagConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16323,7 +16323,7 @@ func (ec *executionContext) _TagEdge_cursor(ctx context.Context, field graphql.C
 }
 
 func (ec *executionContext) _TagEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.TagEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16346,7 +16346,7 @@ func (ec *executionContext) fieldContext_TagEdge_cursor(_ context.Context, field
 }
 
 func (ec *executionContext) _TagEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TagEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16375,7 +16375,7 @@ func (ec *executionContext) fieldContext_TagEdge_node(_ context.Context, field g
 }
 
 func (ec *executionContext) _TagPayload_tag(ctx context.Context, field graphql.CollectedField, obj *model.TagPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16404,7 +16404,7 @@ func (ec *executionContext) fieldContext_TagPayload_tag(_ context.Context, field
 }
 
 func (ec *executionContext) _TagPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TagPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16441,7 +16441,7 @@ func (ec *executionContext) _UnsubscribeNewsletterPayload_ok(ctx context.Context
 }
 
 func (ec *executionContext) _UnsubscribeNewsletterPayload_okFull(ctx context.Context, field graphql.CollectedField, obj *model.UnsubscribeNewsletterPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16464,7 +16464,7 @@ func (ec *executionContext) fieldContext_UnsubscribeNewsletterPayload_ok(_ conte
 }
 
 func (ec *executionContext) _UnsubscribeNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UnsubscribeNewsletterPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16493,7 +16493,7 @@ func (ec *executionContext) fieldContext_UnsubscribeNewsletterPayload_userErrors
 }
 
 func (ec *executionContext) _UpdateArticlePayload_article(ctx context.Context, field graphql.CollectedField, obj *model.UpdateArticlePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16522,7 +16522,7 @@ func (ec *executionContext) fieldContext_UpdateArticlePayload_article(_ context.
 }
 
 func (ec *executionContext) _UpdateArticlePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateArticlePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16551,7 +16551,7 @@ func (ec *executionContext) fieldContext_UpdateArticlePayload_userErrors(_ conte
 }
 
 func (ec *executionContext) _UpdateProfilePayload_user(ctx context.Context, field graphql.CollectedField, obj *model.UpdateProfilePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16580,7 +16580,7 @@ func (ec *executionContext) fieldContext_UpdateProfilePayload_user(_ context.Con
 }
 
 func (ec *executionContext) _UpdateProfilePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateProfilePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16609,7 +16609,7 @@ func (ec *executionContext) fieldContext_UpdateProfilePayload_userErrors(_ conte
 }
 
 func (ec *executionContext) _UpdateWebhookPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *model.UpdateWebhookPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16638,7 +16638,7 @@ func (ec *executionContext) fieldContext_UpdateWebhookPayload_webhook(_ context.
 }
 
 func (ec *executionContext) _UpdateWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateWebhookPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16675,7 +16675,7 @@ func (ec *executionContext) _User_id(ctx context.Context, field graphql.Collecte
 }
 
 func (ec *executionContext) _User_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16706,7 +16706,7 @@ func (ec *executionContext) _User_handle(ctx context.Context, field graphql.Coll
 }
 
 func (ec *executionContext) _User_handleFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16737,7 +16737,7 @@ func (ec *executionContext) _User_displayName(ctx context.Context, field graphql
 }
 
 func (ec *executionContext) _User_displayNameFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16768,7 +16768,7 @@ func (ec *executionContext) _User_bio(ctx context.Context, field graphql.Collect
 }
 
 func (ec *executionContext) _User_bioFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16799,7 +16799,7 @@ func (ec *executionContext) _User_avatarUrl(ctx context.Context, field graphql.C
 }
 
 func (ec *executionContext) _User_avatarUrlFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16822,7 +16822,7 @@ func (ec *executionContext) fieldContext_User_avatarUrl(_ context.Context, field
 }
 
 func (ec *executionContext) _User_role(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16845,7 +16845,7 @@ func (ec *executionContext) fieldContext_User_role(_ context.Context, field grap
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16868,7 +16868,7 @@ func (ec *executionContext) fieldContext_User_email(_ context.Context, field gra
 }
 
 func (ec *executionContext) _User_emailVerified(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16899,7 +16899,7 @@ func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.C
 }
 
 func (ec *executionContext) _User_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16922,7 +16922,7 @@ func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field
 }
 
 func (ec *executionContext) _User_articles(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -16963,7 +16963,7 @@ func (ec *executionContext) fieldContext_User_articles(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _User_avatar(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17000,7 +17000,7 @@ func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.
 }
 
 func (ec *executionContext) _UserError_fieldFull(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17031,7 +17031,7 @@ func (ec *executionContext) _UserError_message(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _UserError_messageFull(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17054,7 +17054,7 @@ func (ec *executionContext) fieldContext_UserError_message(_ context.Context, fi
 }
 
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17077,7 +17077,7 @@ func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field
 }
 
 func (ec *executionContext) _VerifyEmailPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.VerifyEmailPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17106,7 +17106,7 @@ func (ec *executionContext) fieldContext_VerifyEmailPayload_session(_ context.Co
 }
 
 func (ec *executionContext) _VerifyEmailPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VerifyEmailPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17143,7 +17143,7 @@ func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.Colle
 }
 
 func (ec *executionContext) _Webhook_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17174,7 +17174,7 @@ func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.Coll
 }
 
 func (ec *executionContext) _Webhook_urlFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17197,7 +17197,7 @@ func (ec *executionContext) fieldContext_Webhook_url(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17228,7 +17228,7 @@ func (ec *executionContext) _Webhook_previousSecretExpiresAt(ctx context.Context
 }
 
 func (ec *executionContext) _Webhook_previousSecretExpiresAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17259,7 +17259,7 @@ func (ec *executionContext) _Webhook_createdAt(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _Webhook_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17290,7 +17290,7 @@ func (ec *executionContext) _Webhook_updatedAt(ctx context.Context, field graphq
 }
 
 func (ec *executionContext) _Webhook_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17313,7 +17313,7 @@ func (ec *executionContext) fieldContext_Webhook_updatedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Webhook_deliveries(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17362,7 +17362,7 @@ func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graph
 }
 
 func (ec *executionContext) _WebhookDelivery_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17393,7 +17393,7 @@ func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field 
 }
 
 func (ec *executionContext) _WebhookDelivery_eventIdFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17416,7 +17416,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_eventId(_ context.Conte
 }
 
 func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17439,7 +17439,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_event(_ context.Context
 }
 
 func (ec *executionContext) _WebhookDelivery_payload(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17462,7 +17462,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_payload(_ context.Conte
 }
 
 func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17493,7 +17493,7 @@ func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field
 }
 
 func (ec *executionContext) _WebhookDelivery_attemptsFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17524,7 +17524,7 @@ func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _WebhookDelivery_lastErrorFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17555,7 +17555,7 @@ func (ec *executionContext) _WebhookDelivery_responseCode(ctx context.Context, f
 }
 
 func (ec *executionContext) _WebhookDelivery_responseCodeFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17586,7 +17586,7 @@ func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _WebhookDelivery_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17617,7 +17617,7 @@ func (ec *executionContext) _WebhookDelivery_updatedAt(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _WebhookDelivery_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17648,7 +17648,7 @@ func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, fi
 }
 
 func (ec *executionContext) _WebhookDelivery_deliveredAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17671,7 +17671,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.C
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17694,7 +17694,7 @@ func (ec *executionContext) fieldContext___Directive_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17717,7 +17717,7 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17740,7 +17740,7 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17763,7 +17763,7 @@ func (ec *executionContext) fieldContext___Directive_locations(_ context.Context
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17804,7 +17804,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17827,7 +17827,7 @@ func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17850,7 +17850,7 @@ func (ec *executionContext) fieldContext___EnumValue_description(_ context.Conte
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17873,7 +17873,7 @@ func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Cont
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17896,7 +17896,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17919,7 +17919,7 @@ func (ec *executionContext) fieldContext___Field_name(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17942,7 +17942,7 @@ func (ec *executionContext) fieldContext___Field_description(_ context.Context, 
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -17983,7 +17983,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18012,7 +18012,7 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18035,7 +18035,7 @@ func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context,
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18058,7 +18058,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18081,7 +18081,7 @@ func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18104,7 +18104,7 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18133,7 +18133,7 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18156,7 +18156,7 @@ func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18179,7 +18179,7 @@ func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18202,7 +18202,7 @@ func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ contex
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18225,7 +18225,7 @@ func (ec *executionContext) fieldContext___Schema_description(_ context.Context,
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18254,7 +18254,7 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 }
 
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18283,7 +18283,7 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 }
 
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18312,7 +18312,7 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 }
 
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18341,7 +18341,7 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 }
 
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18370,7 +18370,7 @@ func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, 
 }
 
 func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18393,7 +18393,7 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18416,7 +18416,7 @@ func (ec *executionContext) fieldContext___Type_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18439,7 +18439,7 @@ func (ec *executionContext) fieldContext___Type_description(_ context.Context, f
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18462,7 +18462,7 @@ func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18503,7 +18503,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 }
 
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18532,7 +18532,7 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 }
 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18561,7 +18561,7 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context,
 }
 
 func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18602,7 +18602,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 }
 
 func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18643,7 +18643,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 }
 
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,
@@ -18672,7 +18672,7 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 }
 
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveField(
 		ctx,
 		ec.OperationContext,
 		field,

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -116,12 +117,12 @@ func NewHandler(o Options) http.Handler {
 	srv.AddTransport(overHTTP{files: files})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetDisableSuggestion(o.HideSuggestions)
-	srv.Use(newObserver(o.TracerProvider))
+	use(srv, newObserver(o.TracerProvider))
 	switch {
 	case o.TrustedDocuments != nil:
-		srv.Use(newTrustedOnly(o.TrustedDocuments))
+		use(srv, newTrustedOnly(o.TrustedDocuments))
 	case o.PersistedQueries != nil:
-		srv.Use(apq{extension.AutomaticPersistedQuery{Cache: o.PersistedQueries}})
+		use(srv, apq{extension.AutomaticPersistedQuery{Cache: o.PersistedQueries}})
 	}
 	// After APQ and trusted documents, which fill in the document.
 	if !o.Limiter.Disabled {
@@ -131,17 +132,17 @@ func NewHandler(o Options) http.Handler {
 			// of this package fails on any mistake in them.
 			panic(err)
 		}
-		srv.Use(cost)
+		use(srv, cost)
 	}
 	if o.Introspection {
-		srv.Use(extension.Introspection{})
+		use(srv, extension.Introspection{})
 	} else {
-		srv.Use(typeExists{})
+		use(srv, typeExists{})
 	}
-	srv.Use(afterWrites{})
+	use(srv, afterWrites{})
 	if o.Live.Hub != nil {
 		// Last: each event is resolved inside the extensions above.
-		srv.Use(liveEvents{perConnection: o.Live.PerConnection, store: o.Store})
+		use(srv, liveEvents{perConnection: o.Live.PerConnection, store: o.Store})
 	}
 	srv.AroundResponses(capErrors)
 	srv.AroundRootFields(refuseBadCredentials)
@@ -156,4 +157,14 @@ func NewHandler(o Options) http.Handler {
 	// Outside the loaders, which are made for the request's viewer.
 	h = withPreview(o.Previews, o.Logger, h)
 	return withSessions(h)
+}
+
+// use adds ext to srv's extensions. It refuses a field interceptor: fields
+// without a directive are resolved without the operation's field
+// middleware (resolveField), so one would be skipped for them.
+func use(srv *handler.Server, ext graphql.HandlerExtension) {
+	if _, ok := ext.(graphql.FieldInterceptor); ok {
+		panic(fmt.Sprintf("graph: %T intercepts fields, which resolveField does not call", ext))
+	}
+	srv.Use(ext)
 }

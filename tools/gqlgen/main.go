@@ -36,13 +36,21 @@
 //     in a graph.fieldValues rather than a field set; each plain scalar
 //     field gets a fast path in front of gqlgen's function, which is kept as
 //     its fallback; a field below the root reads its arguments through
-//     graph.argsOf, once an operation rather than once a row.
+//     graph.argsOf, once an operation rather than once a row; a query's
+//     data is written by graph.marshalData; a field's context gets no
+//     Child closure (it serves field middleware, which Folio has none of);
+//     and a field without a directive is resolved by graph.resolveField,
+//     which calls its resolver without field middleware, so the closures
+//     made for it stay on the stack.
 package main
 
 import (
 	"bytes"
 	"fmt"
+	goast "go/ast"
 	"go/format"
+	"go/parser"
+	"go/token"
 	"go/types"
 	"os"
 	"regexp"
@@ -303,9 +311,59 @@ func rewrite(file string, plain map[string]string, below map[string]bool) error 
 	if zeroed == 0 || objects == 0 {
 		return fmt.Errorf("%s: no deferred group to drop or field set to replace: has gqlgen's executor changed?", file)
 	}
-	formatted, err := format.Source([]byte(out.String()))
+	// A field without a directive is resolved by graph.resolveField.
+	rewritten, plainResolves, err := resolveWithoutMiddleware([]byte(out.String()))
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if plainResolves == 0 {
+		return fmt.Errorf("%s: no graphql.ResolveField call without a directive: has gqlgen's executor changed?", file)
+	}
+	formatted, err := format.Source(rewritten)
 	if err != nil {
 		return fmt.Errorf("%s: formatting the rewritten executor: %w", file, err)
 	}
 	return os.WriteFile(file, formatted, 0o644)
+}
+
+// resolveWithoutMiddleware has every call of graphql.ResolveField whose
+// middleware chain (its sixth argument) is nil, a field with no directive,
+// call graph.resolveField instead, and says how many it changed.
+func resolveWithoutMiddleware(src []byte) ([]byte, int, error) {
+	const from, to = "graphql.ResolveField", "resolveField"
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, 0, fmt.Errorf("parsing the rewritten executor: %w", err)
+	}
+	var at []int
+	goast.Inspect(f, func(n goast.Node) bool {
+		call, ok := n.(*goast.CallExpr)
+		if !ok || len(call.Args) != 9 {
+			return true
+		}
+		sel, ok := call.Fun.(*goast.SelectorExpr)
+		if !ok || sel.Sel.Name != "ResolveField" {
+			return true
+		}
+		if pkg, ok := sel.X.(*goast.Ident); !ok || pkg.Name != "graphql" {
+			return true
+		}
+		if chain, ok := call.Args[5].(*goast.Ident); ok && chain.Name == "nil" {
+			at = append(at, fset.Position(call.Fun.Pos()).Offset)
+		}
+		return true
+	})
+	var out bytes.Buffer
+	prev := 0
+	for _, o := range at {
+		if !bytes.HasPrefix(src[o:], []byte(from)) {
+			return nil, 0, fmt.Errorf("no %s at offset %d", from, o)
+		}
+		out.Write(src[prev:o])
+		out.WriteString(to)
+		prev = o + len(from)
+	}
+	out.Write(src[prev:])
+	return out.Bytes(), len(at), nil
 }
