@@ -2,10 +2,12 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -64,5 +66,35 @@ func TestMarshalData_ResponseFinishedInPlace(t *testing.T) {
 	withErrors := &graphql.Response{Data: data, Errors: gqlerror.List{{Message: "no"}}}
 	if got := responseBody(withErrors, true, op); !strings.HasPrefix(string(got), `{"errors":[{"message":"no"}],"data":"`) {
 		t.Errorf("with errors: %.80s", got)
+	}
+}
+
+// TestMarshalSlice_EachElementItsPath: every element of a list has its own
+// index in its path, though their field contexts are made together, and a
+// panic is its element's error.
+func TestMarshalSlice_EachElementItsPath(t *testing.T) {
+	ctx := graphql.WithResponseContext(context.Background(), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
+	ctx = graphql.WithOperationContext(ctx, &graphql.OperationContext{RecoverFunc: graphql.DefaultRecover})
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "list"}}})
+	var elems []context.Context
+	out := marshalSlice(ctx, 3, 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		elems = append(elems, ctx)
+		if i == 1 {
+			panic("boom")
+		}
+		return graphql.MarshalInt(i)
+	})
+	for i, ec := range elems {
+		if got, want := graphql.GetPath(ec).String(), fmt.Sprintf("list[%d]", i); got != want {
+			t.Errorf("element %d's path is %s, want %s", i, got, want)
+		}
+	}
+	var b strings.Builder
+	out.MarshalGQL(&b)
+	if b.String() != "[0,null,2]" {
+		t.Errorf("list %s, want [0,null,2]", b.String())
+	}
+	if errs := graphql.GetErrors(ctx); len(errs) != 1 || errs[0].Path.String() != "list[1]" {
+		t.Errorf("errors %v, want one at list[1]", errs)
 	}
 }
