@@ -198,8 +198,10 @@ func responseBody(resp *graphql.Response, executed bool, op *httpOperation) []by
 		b, _ := json.Marshal(resp)
 		return b
 	}
-	if buf, ok := op.opened(resp); ok && executed && len(resp.Errors) == 0 {
-		return closeResponse(buf, resp.Extensions)
+	if executed && len(resp.Errors) == 0 {
+		if buf, ok := op.opened(resp); ok {
+			return closeResponse(buf, resp.Extensions)
+		}
 	}
 	buf := make([]byte, 0, len(resp.Data)+512)
 	buf = append(buf, '{')

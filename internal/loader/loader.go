@@ -314,45 +314,45 @@ func New(s folio.Store, v folio.Viewer) *Loaders {
 	l := &Loaders{store: s, viewer: v}
 	a := &l.all
 	l.UserByID = a.userByID.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, *folio.User] {
-		return byKey(l.store.UsersByIDs, func(u *folio.User) int64 { return u.ID })
+		return byKey(l.store.UsersByIDs, userID)
 	}, nil)
 	l.UserByHandle = a.userByHandle.lazy(l, func(l *Loaders) dataloader.BatchFunc[string, *folio.User] {
 		return byKey(l.store.UsersByHandles, func(u *folio.User) string { return strings.ToLower(u.Handle) })
 	}, func(l *Loaders) func(context.Context, string, *folio.User) {
-		return primeByID[string](l.UserByID, func(u *folio.User) int64 { return u.ID })
+		return primeByID[string](l.UserByID, userID)
 	})
 
 	l.ArticleByID = a.articleByID.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, *folio.Article] {
-		return byKey(l.store.ArticlesByIDs, func(a *folio.Article) int64 { return a.ID })
+		return byKey(l.store.ArticlesByIDs, articleID)
 	}, nil)
 	l.ArticleBySlug = a.articleBySlug.lazy(l, func(l *Loaders) dataloader.BatchFunc[string, *folio.Article] {
 		return byKey(l.store.ArticlesBySlugs, func(a *folio.Article) string { return a.Slug })
 	}, func(l *Loaders) func(context.Context, string, *folio.Article) {
-		return primeByID[string](l.ArticleByID, func(a *folio.Article) int64 { return a.ID })
+		return primeByID[string](l.ArticleByID, articleID)
 	})
 
 	l.CategoryByID = a.categoryByID.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, *folio.Category] {
-		return byKey(l.store.CategoriesByIDs, func(c *folio.Category) int64 { return c.ID })
+		return byKey(l.store.CategoriesByIDs, categoryID)
 	}, nil)
 	l.CategoryBySlug = a.categoryBySlug.lazy(l, func(l *Loaders) dataloader.BatchFunc[string, *folio.Category] {
 		return byKey(l.store.CategoriesBySlugs, func(c *folio.Category) string { return c.Slug })
 	}, func(l *Loaders) func(context.Context, string, *folio.Category) {
-		return primeByID[string](l.CategoryByID, func(c *folio.Category) int64 { return c.ID })
+		return primeByID[string](l.CategoryByID, categoryID)
 	})
 	l.TagByID = a.tagByID.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, *folio.Tag] {
-		return byKey(l.store.TagsByIDs, func(t *folio.Tag) int64 { return t.ID })
+		return byKey(l.store.TagsByIDs, tagID)
 	}, nil)
 	l.TagBySlug = a.tagBySlug.lazy(l, func(l *Loaders) dataloader.BatchFunc[string, *folio.Tag] {
 		return byKey(l.store.TagsBySlugs, func(t *folio.Tag) string { return t.Slug })
 	}, func(l *Loaders) func(context.Context, string, *folio.Tag) {
-		return primeByID[string](l.TagByID, func(t *folio.Tag) int64 { return t.ID })
+		return primeByID[string](l.TagByID, tagID)
 	})
 	l.TagsOfArticle = a.tagsOfArticle.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, []*folio.Tag] {
 		return grouped(l.store.TagsOfArticles)
 	}, nil)
 
 	l.CommentByID = a.commentByID.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, *folio.Comment] {
-		return byKey(l.store.CommentsByIDs, func(c *folio.Comment) int64 { return c.ID })
+		return byKey(l.store.CommentsByIDs, commentID)
 	}, nil)
 
 	l.ArticleStats = a.articleStats.lazy(l, func(l *Loaders) dataloader.BatchFunc[int64, folio.ArticleStats] {
@@ -406,6 +406,13 @@ func New(s folio.Store, v folio.Viewer) *Loaders {
 	}, nil)
 	return l
 }
+
+// The ids of rows, for byKey and primeByID.
+func userID(u *folio.User) int64         { return u.ID }
+func articleID(a *folio.Article) int64   { return a.ID }
+func categoryID(c *folio.Category) int64 { return c.ID }
+func tagID(t *folio.Tag) int64           { return t.ID }
+func commentID(c *folio.Comment) int64   { return c.ID }
 
 // primeTotal puts the total a page was read with (folio.Page.WithTotal)
 // into the loader of its list's count, so totalCount runs no statement.

@@ -174,7 +174,9 @@ var (
 	deferredMake = "\tdeferred := graphql.NewDeferredGroup(ctx)\n"
 	// A field context's Child, as gqlgen writes it for an object field.
 	childFunc = regexp.MustCompile(`\t\tChild: func\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.childFields_[A-Za-z0-9_]+\(ctx, field\)\n\t\t\},\n`)
-	funcStart = regexp.MustCompile(`(?m)^func `)
+	// The function a Child closure called, left with no caller.
+	childFieldsFunc = "func (ec *executionContext) childFields_"
+	funcStart       = regexp.MustCompile(`(?m)^func `)
 	// An object's function makes its field set so, and returns it last.
 	// A field's context reads its arguments so.
 	argsCall       = regexp.MustCompile(`ec\.(field_([A-Za-z0-9]+)_[A-Za-z0-9]+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\)`)
@@ -247,8 +249,7 @@ func rewrite(file string, plain map[string]string, below map[string]bool) error 
 	// A field's context gets no Child: it serves field middleware
 	// (AroundFields), which Folio has none of, and the closure was an
 	// allocation for every object field resolved.
-	children := len(childFunc.FindAllIndex(src, -1))
-	if children == 0 {
+	if !childFunc.Match(src) {
 		return fmt.Errorf("%s: no field context with a Child of the form %s: has gqlgen's executor changed?", file, childFunc)
 	}
 	src = childFunc.ReplaceAll(src, nil)
@@ -280,6 +281,9 @@ func rewrite(file string, plain map[string]string, below map[string]bool) error 
 		}
 		out.WriteString(text[prev:s[0]])
 		fn := text[s[0]:end]
+		if end := strings.Index(fn, "\n}\n"); strings.HasPrefix(fn, childFieldsFunc) && end >= 0 {
+			fn = fn[end+len("\n}\n"):] // only the Child closures called it
+		}
 		if strings.Contains(fn, deferredMake) && !strings.Contains(fn, "&deferred") {
 			fn = strings.Replace(fn, deferredMake, "\tvar deferred graphql.DeferredGroup // no field of it defers\n", 1)
 			zeroed++
