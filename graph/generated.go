@@ -7512,7 +7512,7 @@ func (ec *executionContext) fieldContext_ArticleDiff_body(_ context.Context, fie
 
 // _ArticleEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) graphql.Marshaler {
-	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
+	if m := graphql.MarshalString(obj.Cursor()); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleEdge_cursorFull(ctx, field, obj)
@@ -7527,7 +7527,7 @@ func (ec *executionContext) _ArticleEdge_cursorFull(ctx context.Context, field g
 			return ec.fieldContext_ArticleEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7538,7 +7538,7 @@ func (ec *executionContext) _ArticleEdge_cursorFull(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_ArticleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ArticleEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ArticleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
@@ -7866,7 +7866,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionConnection_totalCount(_ 
 
 // _ArticleRevisionEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleRevisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) graphql.Marshaler {
-	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
+	if m := graphql.MarshalString(obj.Cursor()); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleRevisionEdge_cursorFull(ctx, field, obj)
@@ -7881,7 +7881,7 @@ func (ec *executionContext) _ArticleRevisionEdge_cursorFull(ctx context.Context,
 			return ec.fieldContext_ArticleRevisionEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7892,7 +7892,7 @@ func (ec *executionContext) _ArticleRevisionEdge_cursorFull(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_ArticleRevisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleRevisionEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ArticleRevisionEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ArticleRevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) (ret graphql.Marshaler) {
@@ -8348,7 +8348,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_totalCount(_ context
 
 // _CategoryEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CategoryEdge) graphql.Marshaler {
-	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
+	if m := graphql.MarshalString(obj.Cursor()); m != graphql.Null {
 		return m
 	}
 	return ec._CategoryEdge_cursorFull(ctx, field, obj)
@@ -8363,7 +8363,7 @@ func (ec *executionContext) _CategoryEdge_cursorFull(ctx context.Context, field 
 			return ec.fieldContext_CategoryEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8374,7 +8374,7 @@ func (ec *executionContext) _CategoryEdge_cursorFull(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_CategoryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CategoryEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CategoryEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _CategoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CategoryEdge) (ret graphql.Marshaler) {
@@ -8859,7 +8859,7 @@ func (ec *executionContext) fieldContext_CommentConnection_totalCount(_ context.
 
 // _CommentEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommentEdge) graphql.Marshaler {
-	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
+	if m := graphql.MarshalString(obj.Cursor()); m != graphql.Null {
 		return m
 	}
 	return ec._CommentEdge_cursorFull(ctx, field, obj)
@@ -8874,7 +8874,7 @@ func (ec *executionContext) _CommentEdge_cursorFull(ctx context.Context, field g
 			return ec.fieldContext_CommentEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8885,7 +8885,7 @@ func (ec *executionContext) _CommentEdge_cursorFull(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_CommentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommentEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("CommentEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _CommentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommentEdge) (ret graphql.Marshaler) {
@@ -14318,7 +14318,7 @@ func (ec *executionContext) fieldContext_SearchResultConnection_totalCount(_ con
 
 // _SearchResultEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _SearchResultEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) graphql.Marshaler {
-	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
+	if m := graphql.MarshalString(obj.Cursor()); m != graphql.Null {
 		return m
 	}
 	return ec._SearchResultEdge_cursorFull(ctx, field, obj)
@@ -14333,7 +14333,7 @@ func (ec *executionContext) _SearchResultEdge_cursorFull(ctx context.Context, fi
 			return ec.fieldContext_SearchResultEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -14344,7 +14344,7 @@ func (ec *executionContext) _SearchResultEdge_cursorFull(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_SearchResultEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchResultEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("SearchResultEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _SearchResultEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
@@ -14385,7 +14385,7 @@ func (ec *executionContext) _SearchResultEdge_rank(ctx context.Context, field gr
 			return ec.fieldContext_SearchResultEdge_rank(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Rank, nil
+			return obj.Rank(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
@@ -14396,7 +14396,7 @@ func (ec *executionContext) _SearchResultEdge_rank(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_SearchResultEdge_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchResultEdge", field, false, false, "Float")
+	return graphql.NewScalarFieldContext("SearchResultEdge", field, true, false, "Float")
 }
 
 // _SearchResultEdge_snippet marshals the field straight from obj (tools/gqlgen).
@@ -15318,7 +15318,7 @@ func (ec *executionContext) fieldContext_TagConnection_totalCount(_ context.Cont
 
 // _TagEdge_cursor marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _TagEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.TagEdge) graphql.Marshaler {
-	if m := graphql.Marshaler((*stringAt)(&obj.Cursor)); m != graphql.Null {
+	if m := graphql.MarshalString(obj.Cursor()); m != graphql.Null {
 		return m
 	}
 	return ec._TagEdge_cursorFull(ctx, field, obj)
@@ -15333,7 +15333,7 @@ func (ec *executionContext) _TagEdge_cursorFull(ctx context.Context, field graph
 			return ec.fieldContext_TagEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -15344,7 +15344,7 @@ func (ec *executionContext) _TagEdge_cursorFull(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_TagEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TagEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("TagEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _TagEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TagEdge) (ret graphql.Marshaler) {

@@ -187,10 +187,3 @@ func categoryConnection(l folio.List[*folio.Category], count model.Counter) *mod
 func searchConnection(l folio.List[*folio.SearchHit], count model.Counter) *model.SearchResultConnection {
 	return &model.SearchResultConnection{Page: model.NewPage(l, searchCursor, count)}
 }
-
-// rank widens a float4 rank without the binary noise of a plain conversion
-// (0.0607927 rather than 0.060792699456214905).
-func rank(r float32) float64 {
-	f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(r), 'g', -1, 32), 64)
-	return f
-}

@@ -80,7 +80,7 @@ func (r *articleResolver) RevisionDiff(ctx context.Context, obj *folio.Article, 
 }
 
 func (r *articleConnectionResolver) Edges(ctx context.Context, obj *model.ArticleConnection) ([]*model.ArticleEdge, error) {
-	return model.Edges(&obj.Page, func(c string, n *folio.Article) *model.ArticleEdge { return &model.ArticleEdge{Cursor: c, Node: n} }), nil
+	return model.Edges[*folio.Article, model.ArticleEdge](&obj.Page), nil
 }
 
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *model.ArticleConnection) (int, error) {
@@ -95,9 +95,7 @@ func (r *articleRevisionResolver) ReplacedBy(ctx context.Context, obj *folio.Rev
 }
 
 func (r *articleRevisionConnectionResolver) Edges(ctx context.Context, obj *model.ArticleRevisionConnection) ([]*model.ArticleRevisionEdge, error) {
-	return model.Edges(&obj.Page, func(c string, n *folio.Revision) *model.ArticleRevisionEdge {
-		return &model.ArticleRevisionEdge{Cursor: c, Node: n}
-	}), nil
+	return model.Edges[*folio.Revision, model.ArticleRevisionEdge](&obj.Page), nil
 }
 
 func (r *articleRevisionConnectionResolver) TotalCount(ctx context.Context, obj *model.ArticleRevisionConnection) (int, error) {
@@ -110,7 +108,7 @@ func (r *categoryResolver) Articles(ctx context.Context, obj *folio.Category, fi
 }
 
 func (r *categoryConnectionResolver) Edges(ctx context.Context, obj *model.CategoryConnection) ([]*model.CategoryEdge, error) {
-	return model.Edges(&obj.Page, func(c string, n *folio.Category) *model.CategoryEdge { return &model.CategoryEdge{Cursor: c, Node: n} }), nil
+	return model.Edges[*folio.Category, model.CategoryEdge](&obj.Page), nil
 }
 
 func (r *categoryConnectionResolver) TotalCount(ctx context.Context, obj *model.CategoryConnection) (int, error) {
@@ -149,7 +147,7 @@ func (r *commentResolver) Replies(ctx context.Context, obj *folio.Comment, first
 }
 
 func (r *commentConnectionResolver) Edges(ctx context.Context, obj *model.CommentConnection) ([]*model.CommentEdge, error) {
-	return model.Edges(&obj.Page, func(c string, n *folio.Comment) *model.CommentEdge { return &model.CommentEdge{Cursor: c, Node: n} }), nil
+	return model.Edges[*folio.Comment, model.CommentEdge](&obj.Page), nil
 }
 
 func (r *commentConnectionResolver) TotalCount(ctx context.Context, obj *model.CommentConnection) (int, error) {
@@ -785,9 +783,7 @@ func (r *reactionsChangedResolver) ReactionCounts(ctx context.Context, obj *mode
 }
 
 func (r *searchResultConnectionResolver) Edges(ctx context.Context, obj *model.SearchResultConnection) ([]*model.SearchResultEdge, error) {
-	return model.Edges(&obj.Page, func(c string, h *folio.SearchHit) *model.SearchResultEdge {
-		return &model.SearchResultEdge{Cursor: c, Node: h.Article, Rank: rank(h.Rank), Snippet: h.Snippet}
-	}), nil
+	return model.Edges[*folio.SearchHit, model.SearchResultEdge](&obj.Page), nil
 }
 
 func (r *searchResultConnectionResolver) TotalCount(ctx context.Context, obj *model.SearchResultConnection) (int, error) {
@@ -845,7 +841,7 @@ func (r *tagResolver) Articles(ctx context.Context, obj *folio.Tag, first *int, 
 }
 
 func (r *tagConnectionResolver) Edges(ctx context.Context, obj *model.TagConnection) ([]*model.TagEdge, error) {
-	return model.Edges(&obj.Page, func(c string, n *folio.Tag) *model.TagEdge { return &model.TagEdge{Cursor: c, Node: n} }), nil
+	return model.Edges[*folio.Tag, model.TagEdge](&obj.Page), nil
 }
 
 func (r *tagConnectionResolver) TotalCount(ctx context.Context, obj *model.TagConnection) (int, error) {

@@ -5,6 +5,7 @@ package model
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/folio/folio/internal/folio"
 )
@@ -51,19 +52,37 @@ func (p *Page[T]) PageInfo() *PageInfo {
 	return info
 }
 
-// Edges pairs each row with its cursor.
-func Edges[T, E any](p *Page[T], edge func(cursor string, node T) E) []E {
-	out := make([]E, len(p.Nodes))
+// edge is what every edge type is made with: its row, and the function
+// that makes the row's cursor, called only when a client asks for the
+// cursor (most ask for an edge's node alone).
+type edge[T, E any] interface {
+	*E
+	set(node T, cursor func(T) string)
+}
+
+// Edges makes the page's edges, all in one allocation.
+func Edges[T, E any, PE edge[T, E]](p *Page[T]) []PE {
+	all := make([]E, len(p.Nodes))
+	out := make([]PE, len(p.Nodes))
 	for i, n := range p.Nodes {
-		out[i] = edge(p.Cursor(n), n)
+		e := PE(&all[i])
+		e.set(n, p.Cursor)
+		out[i] = e
 	}
 	return out
 }
 
 // ArticleEdge is an article with its cursor.
 type ArticleEdge struct {
-	Cursor string
 	Node   *folio.Article
+	cursor func(*folio.Article) string
+}
+
+// Cursor is the edge's cursor.
+func (e *ArticleEdge) Cursor() string { return e.cursor(e.Node) }
+
+func (e *ArticleEdge) set(n *folio.Article, cursor func(*folio.Article) string) {
+	e.Node, e.cursor = n, cursor
 }
 
 // ArticleConnection is a page of articles.
@@ -71,8 +90,15 @@ type ArticleConnection struct{ Page[*folio.Article] }
 
 // CategoryEdge is a category with its cursor.
 type CategoryEdge struct {
-	Cursor string
 	Node   *folio.Category
+	cursor func(*folio.Category) string
+}
+
+// Cursor is the edge's cursor.
+func (e *CategoryEdge) Cursor() string { return e.cursor(e.Node) }
+
+func (e *CategoryEdge) set(n *folio.Category, cursor func(*folio.Category) string) {
+	e.Node, e.cursor = n, cursor
 }
 
 // CategoryConnection is a page of categories.
@@ -80,17 +106,29 @@ type CategoryConnection struct{ Page[*folio.Category] }
 
 // TagEdge is a tag with its cursor.
 type TagEdge struct {
-	Cursor string
 	Node   *folio.Tag
+	cursor func(*folio.Tag) string
 }
+
+// Cursor is the edge's cursor.
+func (e *TagEdge) Cursor() string { return e.cursor(e.Node) }
+
+func (e *TagEdge) set(n *folio.Tag, cursor func(*folio.Tag) string) { e.Node, e.cursor = n, cursor }
 
 // TagConnection is a page of tags.
 type TagConnection struct{ Page[*folio.Tag] }
 
 // CommentEdge is a comment with its cursor.
 type CommentEdge struct {
-	Cursor string
 	Node   *folio.Comment
+	cursor func(*folio.Comment) string
+}
+
+// Cursor is the edge's cursor.
+func (e *CommentEdge) Cursor() string { return e.cursor(e.Node) }
+
+func (e *CommentEdge) set(n *folio.Comment, cursor func(*folio.Comment) string) {
+	e.Node, e.cursor = n, cursor
 }
 
 // CommentConnection is a page of comments.
@@ -98,10 +136,24 @@ type CommentConnection struct{ Page[*folio.Comment] }
 
 // SearchResultEdge is a search hit with its cursor.
 type SearchResultEdge struct {
-	Cursor  string
 	Node    *folio.Article
-	Rank    float64
 	Snippet string
+	hit     *folio.SearchHit
+	cursor  func(*folio.SearchHit) string
+}
+
+// Cursor is the edge's cursor.
+func (e *SearchResultEdge) Cursor() string { return e.cursor(e.hit) }
+
+// Rank is the hit's rank, widened from float4 without the binary noise of
+// a plain conversion (0.0607927 rather than 0.060792699456214905).
+func (e *SearchResultEdge) Rank() float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(e.hit.Rank), 'g', -1, 32), 64)
+	return f
+}
+
+func (e *SearchResultEdge) set(h *folio.SearchHit, cursor func(*folio.SearchHit) string) {
+	e.Node, e.Snippet, e.hit, e.cursor = h.Article, h.Snippet, h, cursor
 }
 
 // SearchResultConnection is a page of search hits.
@@ -115,8 +167,15 @@ type Node any
 
 // ArticleRevisionEdge is a revision with its cursor.
 type ArticleRevisionEdge struct {
-	Cursor string
 	Node   *folio.Revision
+	cursor func(*folio.Revision) string
+}
+
+// Cursor is the edge's cursor.
+func (e *ArticleRevisionEdge) Cursor() string { return e.cursor(e.Node) }
+
+func (e *ArticleRevisionEdge) set(n *folio.Revision, cursor func(*folio.Revision) string) {
+	e.Node, e.cursor = n, cursor
 }
 
 // ArticleRevisionConnection is a page of an article's revisions.
