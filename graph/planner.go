@@ -3,9 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
-	"maps"
 	"runtime/debug"
-	"slices"
 	"sync"
 
 	"reflect"
@@ -369,19 +367,24 @@ func pageKeys(parents []int64, pg folio.Page) []loader.PageKey {
 // primeRelated puts the authors, categories and tags read with lists
 // (folio.Related) in the memo, where the level below finds them.
 func primeRelated[V any](p *planner, lists []folio.List[V]) {
-	for _, l := range lists {
-		for _, u := range l.Authors {
-			p.l.UserByID.Prime(p.ctx, u.ID, u)
-		}
-		for _, c := range l.Categories {
-			p.l.CategoryByID.Prime(p.ctx, c.ID, c)
-		}
-		for id, ts := range l.Tags {
-			p.l.TagsOfArticle.Prime(p.ctx, id, ts)
-		}
-		for id, s := range l.Stats {
-			p.l.ArticleStats.Prime(p.ctx, id, s)
-		}
+	for i := range lists {
+		primeListRelated(p, &lists[i])
+	}
+}
+
+// primeListRelated does it for one list.
+func primeListRelated[V any](p *planner, l *folio.List[V]) {
+	for _, u := range l.Authors {
+		p.l.UserByID.Prime(p.ctx, u.ID, u)
+	}
+	for _, c := range l.Categories {
+		p.l.CategoryByID.Prime(p.ctx, c.ID, c)
+	}
+	for id, ts := range l.Tags {
+		p.l.TagsOfArticle.Prime(p.ctx, id, ts)
+	}
+	for id, s := range l.Stats {
+		p.l.ArticleStats.Prime(p.ctx, id, s)
 	}
 }
 
@@ -395,8 +398,8 @@ func primeReplies(p *planner, lists []folio.List[*folio.Comment], rp folio.Page)
 			if r.Total != nil {
 				p.l.ReplyCountByComment.Prime(p.ctx, id, *r.Total)
 			}
+			primeListRelated(p, &r)
 		}
-		primeRelated(p, slices.Collect(maps.Values(l.Replies)))
 	}
 }
 
