@@ -60,6 +60,18 @@ type edge[T, E any] interface {
 	set(node T, cursor func(T) string)
 }
 
+// edgeOf is an edge of rows of type T: the row, and the page's cursor
+// function.
+type edgeOf[T any] struct {
+	Node   T
+	cursor func(T) string
+}
+
+// Cursor is the edge's cursor.
+func (e *edgeOf[T]) Cursor() string { return e.cursor(e.Node) }
+
+func (e *edgeOf[T]) set(n T, cursor func(T) string) { e.Node, e.cursor = n, cursor }
+
 // Edges makes the page's edges, all in one allocation.
 func Edges[T, E any, PE edge[T, E]](p *Page[T]) []PE {
 	all := make([]E, len(p.Nodes))
@@ -73,63 +85,25 @@ func Edges[T, E any, PE edge[T, E]](p *Page[T]) []PE {
 }
 
 // ArticleEdge is an article with its cursor.
-type ArticleEdge struct {
-	Node   *folio.Article
-	cursor func(*folio.Article) string
-}
-
-// Cursor is the edge's cursor.
-func (e *ArticleEdge) Cursor() string { return e.cursor(e.Node) }
-
-func (e *ArticleEdge) set(n *folio.Article, cursor func(*folio.Article) string) {
-	e.Node, e.cursor = n, cursor
-}
+type ArticleEdge struct{ edgeOf[*folio.Article] }
 
 // ArticleConnection is a page of articles.
 type ArticleConnection struct{ Page[*folio.Article] }
 
 // CategoryEdge is a category with its cursor.
-type CategoryEdge struct {
-	Node   *folio.Category
-	cursor func(*folio.Category) string
-}
-
-// Cursor is the edge's cursor.
-func (e *CategoryEdge) Cursor() string { return e.cursor(e.Node) }
-
-func (e *CategoryEdge) set(n *folio.Category, cursor func(*folio.Category) string) {
-	e.Node, e.cursor = n, cursor
-}
+type CategoryEdge struct{ edgeOf[*folio.Category] }
 
 // CategoryConnection is a page of categories.
 type CategoryConnection struct{ Page[*folio.Category] }
 
 // TagEdge is a tag with its cursor.
-type TagEdge struct {
-	Node   *folio.Tag
-	cursor func(*folio.Tag) string
-}
-
-// Cursor is the edge's cursor.
-func (e *TagEdge) Cursor() string { return e.cursor(e.Node) }
-
-func (e *TagEdge) set(n *folio.Tag, cursor func(*folio.Tag) string) { e.Node, e.cursor = n, cursor }
+type TagEdge struct{ edgeOf[*folio.Tag] }
 
 // TagConnection is a page of tags.
 type TagConnection struct{ Page[*folio.Tag] }
 
 // CommentEdge is a comment with its cursor.
-type CommentEdge struct {
-	Node   *folio.Comment
-	cursor func(*folio.Comment) string
-}
-
-// Cursor is the edge's cursor.
-func (e *CommentEdge) Cursor() string { return e.cursor(e.Node) }
-
-func (e *CommentEdge) set(n *folio.Comment, cursor func(*folio.Comment) string) {
-	e.Node, e.cursor = n, cursor
-}
+type CommentEdge struct{ edgeOf[*folio.Comment] }
 
 // CommentConnection is a page of comments.
 type CommentConnection struct{ Page[*folio.Comment] }
@@ -166,17 +140,7 @@ type SearchResultConnection struct{ Page[*folio.SearchHit] }
 type Node any
 
 // ArticleRevisionEdge is a revision with its cursor.
-type ArticleRevisionEdge struct {
-	Node   *folio.Revision
-	cursor func(*folio.Revision) string
-}
-
-// Cursor is the edge's cursor.
-func (e *ArticleRevisionEdge) Cursor() string { return e.cursor(e.Node) }
-
-func (e *ArticleRevisionEdge) set(n *folio.Revision, cursor func(*folio.Revision) string) {
-	e.Node, e.cursor = n, cursor
-}
+type ArticleRevisionEdge struct{ edgeOf[*folio.Revision] }
 
 // ArticleRevisionConnection is a page of an article's revisions.
 type ArticleRevisionConnection struct{ Page[*folio.Revision] }
