@@ -18,23 +18,70 @@ import (
 // element buys nothing here (the planner has loaded every row before the
 // list is reached). Each element gets its own field context, with its
 // index, as gqlgen gives it; a panic in one is that element's error. The
-// contexts and indexes are made together, two allocations for the list
-// rather than two for each element.
+// field contexts, their indexes and the contexts that carry them are made
+// together, one allocation for the list rather than three for each
+// element.
 func marshalSlice(ctx context.Context, n int, _ int64, omitPanicHandler bool, marshal func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	ret := make(graphql.Array, n)
-	fcs := make([]graphql.FieldContext, n)
-	indexes := make([]int, n)
+	elems := make([]listElem, n)
+	parent := graphql.GetFieldContext(ctx)
 	for i := range n {
-		indexes[i] = i
-		fcs[i].Index = &indexes[i]
-		elem := graphql.WithFieldContext(ctx, &fcs[i])
+		e := &elems[i]
+		e.index = i
+		e.fc.Index = &e.index
+		e.fc.Parent = parent
+		e.ctx = fieldCtx{Context: ctx, fc: &e.fc}
 		if omitPanicHandler {
-			ret[i] = marshal(elem, i)
+			ret[i] = marshal(&e.ctx, i)
 			continue
 		}
-		ret[i] = marshalRecovering(elem, i, marshal)
+		ret[i] = marshalRecovering(&e.ctx, i, marshal)
 	}
 	return ret
+}
+
+// listElem is what marshalSlice makes for one element of a list.
+type listElem struct {
+	ctx   fieldCtx
+	fc    graphql.FieldContext
+	index int
+}
+
+// fieldCtx is the context graphql.WithFieldContext makes, made as part of
+// something else: the field context of ctx is fc, and every other value is
+// Context's.
+type fieldCtx struct {
+	context.Context
+	fc *graphql.FieldContext
+}
+
+// Value implements context.Context.
+func (c *fieldCtx) Value(key any) any {
+	if key == fieldContextKey {
+		return c.fc
+	}
+	return c.Context.Value(key)
+}
+
+// fieldContextKey is the key gqlgen keeps a context's field context
+// under, learnt by watching graphql.GetFieldContext look for it (the key's
+// type is gqlgen's own). TestFieldCtx_AsGqlgen checks that gqlgen finds
+// the field context of a fieldCtx.
+var fieldContextKey = func() any {
+	var p keyProbe
+	graphql.GetFieldContext(&p)
+	return p.key
+}()
+
+// keyProbe records the key it is asked for.
+type keyProbe struct {
+	context.Context
+	key any
+}
+
+func (p *keyProbe) Value(key any) any {
+	p.key = key
+	return nil
 }
 
 // resolveField resolves a field that has no directive, as

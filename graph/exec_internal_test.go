@@ -98,3 +98,46 @@ func TestMarshalSlice_EachElementItsPath(t *testing.T) {
 		t.Errorf("errors %v, want one at list[1]", errs)
 	}
 }
+
+// TestFieldCtx_AsGqlgen checks that gqlgen finds a fieldCtx's field
+// context where graphql.WithFieldContext would have put it, and every
+// other value in the context under it: marshalSlice relies on the key
+// fieldContextKey learnt from gqlgen.
+func TestFieldCtx_AsGqlgen(t *testing.T) {
+	if fieldContextKey == nil {
+		t.Fatal("graphql.GetFieldContext asked its context for no key: fieldCtx cannot stand in for WithFieldContext")
+	}
+	type otherKey struct{}
+	outer := &graphql.FieldContext{Object: "outer"}
+	parent := graphql.WithFieldContext(context.WithValue(context.Background(), otherKey{}, "kept"), outer)
+	fc := &graphql.FieldContext{Object: "inner", Parent: outer}
+	ctx := &fieldCtx{Context: parent, fc: fc}
+	if got := graphql.GetFieldContext(ctx); got != fc {
+		t.Errorf("GetFieldContext = %+v, want the fieldCtx's own", got)
+	}
+	if got := ctx.Value(otherKey{}); got != "kept" {
+		t.Errorf("another value = %v, want the parent's", got)
+	}
+	// A context made under it finds the inner field context, as gqlgen's
+	// own contexts do.
+	under, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if got := graphql.GetFieldContext(under); got != fc {
+		t.Errorf("GetFieldContext under it = %+v, want the fieldCtx's", got)
+	}
+}
+
+// TestMarshalSlice_OneAllocationPerList checks that a list's elements cost
+// no allocation each beyond their values: the array and the elements'
+// contexts are made once for the list.
+func TestMarshalSlice_OneAllocationPerList(t *testing.T) {
+	ctx := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: "list"}}})
+	for _, n := range []int{1, 20} {
+		allocs := testing.AllocsPerRun(20, func() {
+			marshalSlice(ctx, n, 0, true, func(context.Context, int) graphql.Marshaler { return graphql.Null })
+		})
+		if allocs != 2 {
+			t.Errorf("a list of %d made %v allocations, want 2", n, allocs)
+		}
+	}
+}
