@@ -141,3 +141,37 @@ func TestMarshalSlice_OneAllocationPerList(t *testing.T) {
 		}
 	}
 }
+
+// TestNewObjectJSON_OneAllocation checks that an object of up to 16
+// fields is one allocation with its values, and that it writes its fields
+// in order under their response names whatever its size.
+func TestNewObjectJSON_OneAllocation(t *testing.T) {
+	for _, n := range []int{0, 1, 4, 5, 8, 9, 16, 17} {
+		fields := make([]graphql.CollectedField, n)
+		want := "{"
+		for i := range fields {
+			fields[i] = graphql.CollectedField{Field: &ast.Field{Alias: fmt.Sprintf("f%d", i)}}
+			if i > 0 {
+				want += ","
+			}
+			want += fmt.Sprintf(`"f%d":%d`, i, i)
+		}
+		want += "}"
+		o := newObjectJSON(fields)
+		if len(o.Values) != n {
+			t.Fatalf("%d fields: %d values", n, len(o.Values))
+		}
+		for i := range o.Values {
+			o.Values[i] = graphql.MarshalInt(i)
+		}
+		var b strings.Builder
+		graphql.Marshaler(o).MarshalGQL(&b)
+		if b.String() != want {
+			t.Errorf("%d fields: wrote %s, want %s", n, b.String(), want)
+		}
+		allocs := testing.AllocsPerRun(20, func() { _ = graphql.Marshaler(newObjectJSON(fields)) })
+		if wantAllocs := map[bool]float64{true: 1, false: 2}[n <= 16]; allocs != wantAllocs {
+			t.Errorf("%d fields: %v allocations, want %v", n, allocs, wantAllocs)
+		}
+	}
+}

@@ -19910,7 +19910,7 @@ var addCommentPayloadImplementors = []string{"AddCommentPayload"}
 func (ec *executionContext) _AddCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, addCommentPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19939,7 +19939,7 @@ func (ec *executionContext) _AddCommentPayload(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var apiKeyImplementors = []string{"ApiKey"}
@@ -19947,7 +19947,7 @@ var apiKeyImplementors = []string{"ApiKey"}
 func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *folio.APIKey) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, apiKeyImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19996,7 +19996,7 @@ func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var articleImplementors = []string{"Article", "Node"}
@@ -20004,7 +20004,7 @@ var articleImplementors = []string{"Article", "Node"}
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *folio.Article) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20133,7 +20133,7 @@ func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var articleConnectionImplementors = []string{"ArticleConnection"}
@@ -20141,7 +20141,7 @@ var articleConnectionImplementors = []string{"ArticleConnection"}
 func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleConnectionImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20180,7 +20180,7 @@ func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var articleCoverImagePayloadImplementors = []string{"ArticleCoverImagePayload"}
@@ -20188,7 +20188,7 @@ var articleCoverImagePayloadImplementors = []string{"ArticleCoverImagePayload"}
 func (ec *executionContext) _ArticleCoverImagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleCoverImagePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleCoverImagePayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20217,7 +20217,7 @@ func (ec *executionContext) _ArticleCoverImagePayload(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var articleDiffImplementors = []string{"ArticleDiff"}
@@ -20225,7 +20225,7 @@ var articleDiffImplementors = []string{"ArticleDiff"}
 func (ec *executionContext) _ArticleDiff(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleDiff) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleDiffImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20274,7 +20274,7 @@ func (ec *executionContext) _ArticleDiff(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var articleEdgeImplementors = []string{"ArticleEdge"}
@@ -20282,7 +20282,7 @@ var articleEdgeImplementors = []string{"ArticleEdge"}
 func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleEdgeImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20311,7 +20311,7 @@ func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var articleRevisionImplementors = []string{"ArticleRevision"}
@@ -20319,7 +20319,7 @@ var articleRevisionImplementors = []string{"ArticleRevision"}
 func (ec *executionContext) _ArticleRevision(ctx context.Context, sel ast.SelectionSet, obj *folio.Revision) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20368,7 +20368,7 @@ func (ec *executionContext) _ArticleRevision(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var articleRevisionConnectionImplementors = []string{"ArticleRevisionConnection"}
@@ -20376,7 +20376,7 @@ var articleRevisionConnectionImplementors = []string{"ArticleRevisionConnection"
 func (ec *executionContext) _ArticleRevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionConnectionImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20415,7 +20415,7 @@ func (ec *executionContext) _ArticleRevisionConnection(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var articleRevisionEdgeImplementors = []string{"ArticleRevisionEdge"}
@@ -20423,7 +20423,7 @@ var articleRevisionEdgeImplementors = []string{"ArticleRevisionEdge"}
 func (ec *executionContext) _ArticleRevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionEdgeImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20452,7 +20452,7 @@ func (ec *executionContext) _ArticleRevisionEdge(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var articleStatusPayloadImplementors = []string{"ArticleStatusPayload"}
@@ -20460,7 +20460,7 @@ var articleStatusPayloadImplementors = []string{"ArticleStatusPayload"}
 func (ec *executionContext) _ArticleStatusPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleStatusPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleStatusPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20489,7 +20489,7 @@ func (ec *executionContext) _ArticleStatusPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var avatarPayloadImplementors = []string{"AvatarPayload"}
@@ -20497,7 +20497,7 @@ var avatarPayloadImplementors = []string{"AvatarPayload"}
 func (ec *executionContext) _AvatarPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AvatarPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, avatarPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20526,7 +20526,7 @@ func (ec *executionContext) _AvatarPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var categoryImplementors = []string{"Category", "Node"}
@@ -20534,7 +20534,7 @@ var categoryImplementors = []string{"Category", "Node"}
 func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet, obj *folio.Category) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20583,7 +20583,7 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var categoryConnectionImplementors = []string{"CategoryConnection"}
@@ -20591,7 +20591,7 @@ var categoryConnectionImplementors = []string{"CategoryConnection"}
 func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryConnectionImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20630,7 +20630,7 @@ func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var categoryEdgeImplementors = []string{"CategoryEdge"}
@@ -20638,7 +20638,7 @@ var categoryEdgeImplementors = []string{"CategoryEdge"}
 func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryEdgeImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20667,7 +20667,7 @@ func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var categoryPayloadImplementors = []string{"CategoryPayload"}
@@ -20675,7 +20675,7 @@ var categoryPayloadImplementors = []string{"CategoryPayload"}
 func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20704,7 +20704,7 @@ func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var commentImplementors = []string{"Comment", "Node"}
@@ -20712,7 +20712,7 @@ var commentImplementors = []string{"Comment", "Node"}
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *folio.Comment) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20776,7 +20776,7 @@ func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var commentConnectionImplementors = []string{"CommentConnection"}
@@ -20784,7 +20784,7 @@ var commentConnectionImplementors = []string{"CommentConnection"}
 func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommentConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentConnectionImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20823,7 +20823,7 @@ func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var commentEdgeImplementors = []string{"CommentEdge"}
@@ -20831,7 +20831,7 @@ var commentEdgeImplementors = []string{"CommentEdge"}
 func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommentEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentEdgeImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20860,7 +20860,7 @@ func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var commentEventImplementors = []string{"CommentEvent"}
@@ -20868,7 +20868,7 @@ var commentEventImplementors = []string{"CommentEvent"}
 func (ec *executionContext) _CommentEvent(ctx context.Context, sel ast.SelectionSet, obj *model.CommentEvent) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentEventImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20897,7 +20897,7 @@ func (ec *executionContext) _CommentEvent(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var confirmNewsletterPayloadImplementors = []string{"ConfirmNewsletterPayload"}
@@ -20905,7 +20905,7 @@ var confirmNewsletterPayloadImplementors = []string{"ConfirmNewsletterPayload"}
 func (ec *executionContext) _ConfirmNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConfirmNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, confirmNewsletterPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20934,7 +20934,7 @@ func (ec *executionContext) _ConfirmNewsletterPayload(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
@@ -20942,7 +20942,7 @@ var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
 func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createApiKeyPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20976,7 +20976,7 @@ func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var createArticlePayloadImplementors = []string{"CreateArticlePayload"}
@@ -20984,7 +20984,7 @@ var createArticlePayloadImplementors = []string{"CreateArticlePayload"}
 func (ec *executionContext) _CreateArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createArticlePayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21013,7 +21013,7 @@ func (ec *executionContext) _CreateArticlePayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var createPreviewTokenPayloadImplementors = []string{"CreatePreviewTokenPayload"}
@@ -21021,7 +21021,7 @@ var createPreviewTokenPayloadImplementors = []string{"CreatePreviewTokenPayload"
 func (ec *executionContext) _CreatePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreatePreviewTokenPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createPreviewTokenPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21055,7 +21055,7 @@ func (ec *executionContext) _CreatePreviewTokenPayload(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var createWebhookPayloadImplementors = []string{"CreateWebhookPayload"}
@@ -21063,7 +21063,7 @@ var createWebhookPayloadImplementors = []string{"CreateWebhookPayload"}
 func (ec *executionContext) _CreateWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createWebhookPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21097,7 +21097,7 @@ func (ec *executionContext) _CreateWebhookPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var deleteArticlePayloadImplementors = []string{"DeleteArticlePayload"}
@@ -21105,7 +21105,7 @@ var deleteArticlePayloadImplementors = []string{"DeleteArticlePayload"}
 func (ec *executionContext) _DeleteArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteArticlePayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21134,7 +21134,7 @@ func (ec *executionContext) _DeleteArticlePayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var deleteCategoryPayloadImplementors = []string{"DeleteCategoryPayload"}
@@ -21142,7 +21142,7 @@ var deleteCategoryPayloadImplementors = []string{"DeleteCategoryPayload"}
 func (ec *executionContext) _DeleteCategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCategoryPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteCategoryPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21171,7 +21171,7 @@ func (ec *executionContext) _DeleteCategoryPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var deleteCommentPayloadImplementors = []string{"DeleteCommentPayload"}
@@ -21179,7 +21179,7 @@ var deleteCommentPayloadImplementors = []string{"DeleteCommentPayload"}
 func (ec *executionContext) _DeleteCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteCommentPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21208,7 +21208,7 @@ func (ec *executionContext) _DeleteCommentPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var deleteTagPayloadImplementors = []string{"DeleteTagPayload"}
@@ -21216,7 +21216,7 @@ var deleteTagPayloadImplementors = []string{"DeleteTagPayload"}
 func (ec *executionContext) _DeleteTagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteTagPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteTagPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21245,7 +21245,7 @@ func (ec *executionContext) _DeleteTagPayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var deleteWebhookPayloadImplementors = []string{"DeleteWebhookPayload"}
@@ -21253,7 +21253,7 @@ var deleteWebhookPayloadImplementors = []string{"DeleteWebhookPayload"}
 func (ec *executionContext) _DeleteWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteWebhookPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21282,7 +21282,7 @@ func (ec *executionContext) _DeleteWebhookPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var editCommentPayloadImplementors = []string{"EditCommentPayload"}
@@ -21290,7 +21290,7 @@ var editCommentPayloadImplementors = []string{"EditCommentPayload"}
 func (ec *executionContext) _EditCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EditCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, editCommentPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21319,7 +21319,7 @@ func (ec *executionContext) _EditCommentPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var imageImplementors = []string{"Image"}
@@ -21327,7 +21327,7 @@ var imageImplementors = []string{"Image"}
 func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *folio.Image) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, imageImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21366,7 +21366,7 @@ func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var mergeCategoriesPayloadImplementors = []string{"MergeCategoriesPayload"}
@@ -21374,7 +21374,7 @@ var mergeCategoriesPayloadImplementors = []string{"MergeCategoriesPayload"}
 func (ec *executionContext) _MergeCategoriesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MergeCategoriesPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, mergeCategoriesPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21408,7 +21408,7 @@ func (ec *executionContext) _MergeCategoriesPayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var mergeTagsPayloadImplementors = []string{"MergeTagsPayload"}
@@ -21416,7 +21416,7 @@ var mergeTagsPayloadImplementors = []string{"MergeTagsPayload"}
 func (ec *executionContext) _MergeTagsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MergeTagsPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, mergeTagsPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21450,7 +21450,7 @@ func (ec *executionContext) _MergeTagsPayload(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -21461,7 +21461,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -21800,7 +21800,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -21808,7 +21808,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21847,7 +21847,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var previewTokenImplementors = []string{"PreviewToken"}
@@ -21855,7 +21855,7 @@ var previewTokenImplementors = []string{"PreviewToken"}
 func (ec *executionContext) _PreviewToken(ctx context.Context, sel ast.SelectionSet, obj *folio.PreviewToken) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, previewTokenImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21904,7 +21904,7 @@ func (ec *executionContext) _PreviewToken(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var queryImplementors = []string{"Query"}
@@ -22038,7 +22038,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return &objectJSON{fields: fields, Values: out.Values}
 }
 
 var rateLimitImplementors = []string{"RateLimit"}
@@ -22046,7 +22046,7 @@ var rateLimitImplementors = []string{"RateLimit"}
 func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet, obj *model.RateLimit) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, rateLimitImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22100,7 +22100,7 @@ func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var reactionCountsImplementors = []string{"ReactionCounts"}
@@ -22108,7 +22108,7 @@ var reactionCountsImplementors = []string{"ReactionCounts"}
 func (ec *executionContext) _ReactionCounts(ctx context.Context, sel ast.SelectionSet, obj *folio.ReactionCounts) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionCountsImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22152,7 +22152,7 @@ func (ec *executionContext) _ReactionCounts(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var reactionPayloadImplementors = []string{"ReactionPayload"}
@@ -22160,7 +22160,7 @@ var reactionPayloadImplementors = []string{"ReactionPayload"}
 func (ec *executionContext) _ReactionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReactionPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22189,7 +22189,7 @@ func (ec *executionContext) _ReactionPayload(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var reactionsChangedImplementors = []string{"ReactionsChanged"}
@@ -22197,7 +22197,7 @@ var reactionsChangedImplementors = []string{"ReactionsChanged"}
 func (ec *executionContext) _ReactionsChanged(ctx context.Context, sel ast.SelectionSet, obj *model.ReactionsChanged) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionsChangedImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22226,7 +22226,7 @@ func (ec *executionContext) _ReactionsChanged(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var redeliverWebhookPayloadImplementors = []string{"RedeliverWebhookPayload"}
@@ -22234,7 +22234,7 @@ var redeliverWebhookPayloadImplementors = []string{"RedeliverWebhookPayload"}
 func (ec *executionContext) _RedeliverWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RedeliverWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, redeliverWebhookPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22263,7 +22263,7 @@ func (ec *executionContext) _RedeliverWebhookPayload(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var refreshSessionPayloadImplementors = []string{"RefreshSessionPayload"}
@@ -22271,7 +22271,7 @@ var refreshSessionPayloadImplementors = []string{"RefreshSessionPayload"}
 func (ec *executionContext) _RefreshSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshSessionPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, refreshSessionPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22300,7 +22300,7 @@ func (ec *executionContext) _RefreshSessionPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var resendVerificationEmailPayloadImplementors = []string{"ResendVerificationEmailPayload"}
@@ -22308,7 +22308,7 @@ var resendVerificationEmailPayloadImplementors = []string{"ResendVerificationEma
 func (ec *executionContext) _ResendVerificationEmailPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResendVerificationEmailPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, resendVerificationEmailPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22337,7 +22337,7 @@ func (ec *executionContext) _ResendVerificationEmailPayload(ctx context.Context,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
@@ -22345,7 +22345,7 @@ var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
 func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAPIKeyPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, revokeApiKeyPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22374,7 +22374,7 @@ func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var revokePreviewTokenPayloadImplementors = []string{"RevokePreviewTokenPayload"}
@@ -22382,7 +22382,7 @@ var revokePreviewTokenPayloadImplementors = []string{"RevokePreviewTokenPayload"
 func (ec *executionContext) _RevokePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokePreviewTokenPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, revokePreviewTokenPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22411,7 +22411,7 @@ func (ec *executionContext) _RevokePreviewTokenPayload(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var rotateWebhookSecretPayloadImplementors = []string{"RotateWebhookSecretPayload"}
@@ -22419,7 +22419,7 @@ var rotateWebhookSecretPayloadImplementors = []string{"RotateWebhookSecretPayloa
 func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RotateWebhookSecretPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, rotateWebhookSecretPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22453,7 +22453,7 @@ func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var searchResultConnectionImplementors = []string{"SearchResultConnection"}
@@ -22461,7 +22461,7 @@ var searchResultConnectionImplementors = []string{"SearchResultConnection"}
 func (ec *executionContext) _SearchResultConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchResultConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, searchResultConnectionImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22495,7 +22495,7 @@ func (ec *executionContext) _SearchResultConnection(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var searchResultEdgeImplementors = []string{"SearchResultEdge"}
@@ -22503,7 +22503,7 @@ var searchResultEdgeImplementors = []string{"SearchResultEdge"}
 func (ec *executionContext) _SearchResultEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchResultEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, searchResultEdgeImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22542,7 +22542,7 @@ func (ec *executionContext) _SearchResultEdge(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var sessionImplementors = []string{"Session"}
@@ -22550,7 +22550,7 @@ var sessionImplementors = []string{"Session"}
 func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, obj *model.Session) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, sessionImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22594,7 +22594,7 @@ func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var setUserRolePayloadImplementors = []string{"SetUserRolePayload"}
@@ -22602,7 +22602,7 @@ var setUserRolePayloadImplementors = []string{"SetUserRolePayload"}
 func (ec *executionContext) _SetUserRolePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetUserRolePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, setUserRolePayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22631,7 +22631,7 @@ func (ec *executionContext) _SetUserRolePayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var signInPayloadImplementors = []string{"SignInPayload"}
@@ -22639,7 +22639,7 @@ var signInPayloadImplementors = []string{"SignInPayload"}
 func (ec *executionContext) _SignInPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignInPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signInPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22668,7 +22668,7 @@ func (ec *executionContext) _SignInPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var signOutPayloadImplementors = []string{"SignOutPayload"}
@@ -22676,7 +22676,7 @@ var signOutPayloadImplementors = []string{"SignOutPayload"}
 func (ec *executionContext) _SignOutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignOutPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signOutPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22705,7 +22705,7 @@ func (ec *executionContext) _SignOutPayload(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var signUpPayloadImplementors = []string{"SignUpPayload"}
@@ -22713,7 +22713,7 @@ var signUpPayloadImplementors = []string{"SignUpPayload"}
 func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignUpPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signUpPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22747,7 +22747,7 @@ func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var subscribeNewsletterPayloadImplementors = []string{"SubscribeNewsletterPayload"}
@@ -22755,7 +22755,7 @@ var subscribeNewsletterPayloadImplementors = []string{"SubscribeNewsletterPayloa
 func (ec *executionContext) _SubscribeNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SubscribeNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, subscribeNewsletterPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22784,7 +22784,7 @@ func (ec *executionContext) _SubscribeNewsletterPayload(ctx context.Context, sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -22818,7 +22818,7 @@ var tagImplementors = []string{"Tag", "Node"}
 func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj *folio.Tag) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22857,7 +22857,7 @@ func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var tagConnectionImplementors = []string{"TagConnection"}
@@ -22865,7 +22865,7 @@ var tagConnectionImplementors = []string{"TagConnection"}
 func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TagConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagConnectionImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22904,7 +22904,7 @@ func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var tagEdgeImplementors = []string{"TagEdge"}
@@ -22912,7 +22912,7 @@ var tagEdgeImplementors = []string{"TagEdge"}
 func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TagEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagEdgeImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22941,7 +22941,7 @@ func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var tagPayloadImplementors = []string{"TagPayload"}
@@ -22949,7 +22949,7 @@ var tagPayloadImplementors = []string{"TagPayload"}
 func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TagPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22978,7 +22978,7 @@ func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var unsubscribeNewsletterPayloadImplementors = []string{"UnsubscribeNewsletterPayload"}
@@ -22986,7 +22986,7 @@ var unsubscribeNewsletterPayloadImplementors = []string{"UnsubscribeNewsletterPa
 func (ec *executionContext) _UnsubscribeNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnsubscribeNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, unsubscribeNewsletterPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23015,7 +23015,7 @@ func (ec *executionContext) _UnsubscribeNewsletterPayload(ctx context.Context, s
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var updateArticlePayloadImplementors = []string{"UpdateArticlePayload"}
@@ -23023,7 +23023,7 @@ var updateArticlePayloadImplementors = []string{"UpdateArticlePayload"}
 func (ec *executionContext) _UpdateArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateArticlePayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23052,7 +23052,7 @@ func (ec *executionContext) _UpdateArticlePayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var updateProfilePayloadImplementors = []string{"UpdateProfilePayload"}
@@ -23060,7 +23060,7 @@ var updateProfilePayloadImplementors = []string{"UpdateProfilePayload"}
 func (ec *executionContext) _UpdateProfilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateProfilePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateProfilePayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23089,7 +23089,7 @@ func (ec *executionContext) _UpdateProfilePayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var updateWebhookPayloadImplementors = []string{"UpdateWebhookPayload"}
@@ -23097,7 +23097,7 @@ var updateWebhookPayloadImplementors = []string{"UpdateWebhookPayload"}
 func (ec *executionContext) _UpdateWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateWebhookPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23126,7 +23126,7 @@ func (ec *executionContext) _UpdateWebhookPayload(ctx context.Context, sel ast.S
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -23134,7 +23134,7 @@ var userImplementors = []string{"User", "Node"}
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *folio.User) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, userImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23208,7 +23208,7 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var userErrorImplementors = []string{"UserError"}
@@ -23216,7 +23216,7 @@ var userErrorImplementors = []string{"UserError"}
 func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, userErrorImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23250,7 +23250,7 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var verifyEmailPayloadImplementors = []string{"VerifyEmailPayload"}
@@ -23258,7 +23258,7 @@ var verifyEmailPayloadImplementors = []string{"VerifyEmailPayload"}
 func (ec *executionContext) _VerifyEmailPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VerifyEmailPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, verifyEmailPayloadImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23287,7 +23287,7 @@ func (ec *executionContext) _VerifyEmailPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var webhookImplementors = []string{"Webhook"}
@@ -23295,7 +23295,7 @@ var webhookImplementors = []string{"Webhook"}
 func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *folio.Webhook) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, webhookImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23349,7 +23349,7 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var webhookDeliveryImplementors = []string{"WebhookDelivery"}
@@ -23357,7 +23357,7 @@ var webhookDeliveryImplementors = []string{"WebhookDelivery"}
 func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *folio.WebhookDelivery) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23431,7 +23431,7 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -23439,7 +23439,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23483,7 +23483,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -23491,7 +23491,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23530,7 +23530,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -23538,7 +23538,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23587,7 +23587,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -23595,7 +23595,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23644,7 +23644,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -23652,7 +23652,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23701,7 +23701,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -23709,7 +23709,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := fieldValues{Values: make([]graphql.Marshaler, len(fields))}
+	out := newObjectJSON(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23783,7 +23783,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return objectJSON{fields, out.Values}
+	return out
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -33,7 +33,7 @@
 //     a zero deferred group instead of one made (and its path computed) for
 //     every object, and is written by graph.objectJSON, without the map and
 //     the copies gqlgen's field set makes to write itself, its values kept
-//     in a graph.fieldValues rather than a field set; each plain scalar
+//     in it (graph.newObjectJSON) rather than in a field set; each plain scalar
 //     field gets a fast path in front of gqlgen's function, which is kept as
 //     its fallback; a field below the root reads its arguments through
 //     graph.argsOf, once an operation rather than once a row; a query's
@@ -185,7 +185,7 @@ var (
 	// Its non-concurrent fields set their values in line; Dispatch then
 	// runs nothing.
 	fieldSetDispatch = "\tout.Dispatch(ctx)\n"
-	fieldValuesMake  = "\tout := fieldValues{Values: make([]graphql.Marshaler, len(fields))}\n"
+	objectJSONMake   = "\tout := newObjectJSON(fields)\n"
 	// The executor's function for a field: its name and its object's type.
 	fieldFunc = regexp.MustCompile(`^func \(ec \*executionContext\) (_[A-Za-z0-9]+_[A-Za-z0-9_]+)\(ctx context\.Context, field graphql\.CollectedField, obj (\*?[A-Za-z0-9_.]+)\) \(ret graphql\.Marshaler\) \{`)
 )
@@ -288,12 +288,14 @@ func rewrite(file string, plain map[string]string, below map[string]bool) error 
 			fn = strings.Replace(fn, deferredMake, "\tvar deferred graphql.DeferredGroup // no field of it defers\n", 1)
 			zeroed++
 			if end := strings.Index(fn, fieldSetReturn); strings.Contains(fn, fieldSetMake) && end >= 0 {
-				fn = fn[:end] + "\n\treturn objectJSON{fields, out.Values}\n}\n" + fn[end+len(fieldSetReturn):]
 				// Nothing is dispatched: the values need no field set around
-				// them (graph.fieldValues, on the stack).
+				// them, and the objectJSON holds them (graph.newObjectJSON).
+				// It returns out, the objectJSON, as the field set was.
 				if strings.Contains(fn, fieldSetDispatch) && onlyValues(fn) {
-					fn = strings.Replace(fn, fieldSetMake, fieldValuesMake, 1)
+					fn = strings.Replace(fn, fieldSetMake, objectJSONMake, 1)
 					fn = strings.Replace(fn, fieldSetDispatch, "", 1)
+				} else {
+					fn = fn[:end] + "\n\treturn &objectJSON{fields: fields, Values: out.Values}\n}\n" + fn[end+len(fieldSetReturn):]
 				}
 				objects++
 			}
