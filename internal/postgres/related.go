@@ -68,7 +68,9 @@ type related struct {
 	categories []*folio.Category
 	tags       map[int64][]*folio.Tag
 	stats      map[int64]folio.ArticleStats
-	seen       map[[2]int64]struct{} // {0, user id} and {1, category id}
+	// The ids of authors and categories, once there are too many to look
+	// through (isNew).
+	authorIDs, categoryIDs map[int64]struct{}
 }
 
 // relatedRow is one row's relations while it is scanned.
@@ -113,20 +115,11 @@ func (x *relatedRow) appendDest(d []any, r folio.Related) []any {
 
 // add keeps the relations of a scanned row.
 func (r *related) add(x *relatedRow) {
-	if r.seen == nil {
-		r.seen = make(map[[2]int64]struct{})
+	if x.author != nil && isNew(r.authors, func(u *folio.User) int64 { return u.ID }, &r.authorIDs, x.author.ID) {
+		r.authors = append(r.authors, x.author)
 	}
-	if x.author != nil {
-		if _, ok := r.seen[[2]int64{0, x.author.ID}]; !ok {
-			r.seen[[2]int64{0, x.author.ID}] = struct{}{}
-			r.authors = append(r.authors, x.author)
-		}
-	}
-	if x.catID != nil {
-		if _, ok := r.seen[[2]int64{1, *x.catID}]; !ok {
-			r.seen[[2]int64{1, *x.catID}] = struct{}{}
-			r.categories = append(r.categories, &folio.Category{ID: *x.catID, Slug: *x.catSlug, Name: *x.catName, Description: *x.catDesc, Position: *x.catPos})
-		}
+	if x.catID != nil && isNew(r.categories, func(c *folio.Category) int64 { return c.ID }, &r.categoryIDs, *x.catID) {
+		r.categories = append(r.categories, &folio.Category{ID: *x.catID, Slug: *x.catSlug, Name: *x.catName, Description: *x.catDesc, Position: *x.catPos})
 	}
 	if r.r.WithTags {
 		if r.tags == nil {
@@ -148,6 +141,36 @@ func (r *related) add(x *relatedRow) {
 		}
 		r.stats[x.articleID] = s
 	}
+}
+
+// fewIDs is how many rows isNew looks through before it keeps a map:
+// a page's rows mostly share a handful of authors and categories, and a
+// map for them was most of a page's allocations here.
+const fewIDs = 16
+
+// isNew reports whether no row of kept has id, and remembers id as kept
+// if so: it looks through kept while it is short, and keeps their ids in
+// *index (made at first need) once it is long.
+func isNew[T any](kept []T, idOf func(T) int64, index *map[int64]struct{}, id int64) bool {
+	if *index == nil {
+		if len(kept) < fewIDs {
+			for _, k := range kept {
+				if idOf(k) == id {
+					return false
+				}
+			}
+			return true
+		}
+		*index = make(map[int64]struct{}, 2*len(kept))
+		for _, k := range kept {
+			(*index)[idOf(k)] = struct{}{}
+		}
+	}
+	if _, ok := (*index)[id]; ok {
+		return false
+	}
+	(*index)[id] = struct{}{}
+	return true
 }
 
 // fill puts what was read into l.
