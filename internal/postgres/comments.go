@@ -112,6 +112,11 @@ ORDER BY kind, parent, sort_key, 1`, parents, commentCols, total(withTotal, comm
 
 func (s *threadsStatement) statement() (string, string, args) { return "threads", s.sql, s.args }
 
+// commentChunk is how many comments read makes at once: a page of
+// comments with their replies is tens of rows, each otherwise an
+// allocation of its own.
+const commentChunk = 32
+
 func (s *threadsStatement) read(rows pgx.Rows) error {
 	defer rows.Close()
 	s.got = make(map[[2]int64]*threadGroup)
@@ -122,9 +127,14 @@ func (s *threadsStatement) read(rows pgx.Rows) error {
 		n            *int64
 		x            relatedRow
 		dest         []any
+		made         []folio.Comment // rows are made commentChunk at a time
 	)
 	for rows.Next() {
-		c := new(folio.Comment)
+		if len(made) == 0 {
+			made = make([]folio.Comment, commentChunk)
+		}
+		c := &made[0]
+		made = made[1:]
 		n, x = nil, relatedRow{}
 		dest = appendCommentDest(dest[:0], c)
 		dest = append(x.appendDest(append(dest, nil, &n, &parent), s.rel), &kind)
@@ -134,7 +144,11 @@ func (s *threadsStatement) read(rows pgx.Rows) error {
 		k := [2]int64{kind, parent}
 		g := s.got[k]
 		if g == nil {
-			g = &threadGroup{rel: related{r: s.rel}}
+			limit := s.p.Limit
+			if kind != 0 {
+				limit = s.p.Replies.Limit
+			}
+			g = &threadGroup{rows: make([]*folio.Comment, 0, limit+1), rel: related{r: s.rel}}
 			s.got[k] = g
 		}
 		g.rows = append(g.rows, c)
