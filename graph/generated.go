@@ -6387,7 +6387,7 @@ func (ec *executionContext) fieldContext_ApiKey_prefix(_ context.Context, field 
 
 // _ApiKey_createdAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+	if m := timeJSON(&obj.CreatedAt); m != graphql.Null {
 		return m
 	}
 	return ec._ApiKey_createdAtFull(ctx, field, obj)
@@ -6418,7 +6418,7 @@ func (ec *executionContext) fieldContext_ApiKey_createdAt(_ context.Context, fie
 
 // _ApiKey_lastUsedAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
-	if m := marshalPtr(obj.LastUsedAt, graphql.MarshalTime); m != graphql.Null {
+	if m := timePtr(obj.LastUsedAt); m != graphql.Null {
 		return m
 	}
 	return ec._ApiKey_lastUsedAtFull(ctx, field, obj)
@@ -6449,7 +6449,7 @@ func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, fi
 
 // _ApiKey_revokedAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
-	if m := marshalPtr(obj.RevokedAt, graphql.MarshalTime); m != graphql.Null {
+	if m := timePtr(obj.RevokedAt); m != graphql.Null {
 		return m
 	}
 	return ec._ApiKey_revokedAtFull(ctx, field, obj)
@@ -6658,7 +6658,7 @@ func (ec *executionContext) fieldContext_Article_bodyHtml(_ context.Context, fie
 
 // _Article_version marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_version(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Version); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.Version)); m != graphql.Null {
 		return m
 	}
 	return ec._Article_versionFull(ctx, field, obj)
@@ -6712,7 +6712,7 @@ func (ec *executionContext) fieldContext_Article_status(_ context.Context, field
 
 // _Article_publishedAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_publishedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := marshalPtr(obj.PublishedAt, graphql.MarshalTime); m != graphql.Null {
+	if m := timePtr(obj.PublishedAt); m != graphql.Null {
 		return m
 	}
 	return ec._Article_publishedAtFull(ctx, field, obj)
@@ -6743,7 +6743,7 @@ func (ec *executionContext) fieldContext_Article_publishedAt(_ context.Context, 
 
 // _Article_createdAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+	if m := timeJSON(&obj.CreatedAt); m != graphql.Null {
 		return m
 	}
 	return ec._Article_createdAtFull(ctx, field, obj)
@@ -6774,7 +6774,7 @@ func (ec *executionContext) fieldContext_Article_createdAt(_ context.Context, fi
 
 // _Article_updatedAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.UpdatedAt); m != graphql.Null {
+	if m := timeJSON(&obj.UpdatedAt); m != graphql.Null {
 		return m
 	}
 	return ec._Article_updatedAtFull(ctx, field, obj)
@@ -6805,7 +6805,7 @@ func (ec *executionContext) fieldContext_Article_updatedAt(_ context.Context, fi
 
 // _Article_readingMinutes marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_readingMinutes(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.ReadingMinutes); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.ReadingMinutes)); m != graphql.Null {
 		return m
 	}
 	return ec._Article_readingMinutesFull(ctx, field, obj)
@@ -7016,7 +7016,7 @@ func (ec *executionContext) fieldContext_Article_reactionCounts(_ context.Contex
 
 // _Article_publishAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_publishAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := marshalPtr(obj.PublishAt, graphql.MarshalTime); m != graphql.Null {
+	if m := timePtr(obj.PublishAt); m != graphql.Null {
 		return m
 	}
 	return ec._Article_publishAtFull(ctx, field, obj)
@@ -7326,7 +7326,7 @@ func (ec *executionContext) fieldContext_ArticleCoverImagePayload_userErrors(_ c
 
 // _ArticleDiff_from marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleDiff_from(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.From); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.From)); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleDiff_fromFull(ctx, field, obj)
@@ -7357,7 +7357,7 @@ func (ec *executionContext) fieldContext_ArticleDiff_from(_ context.Context, fie
 
 // _ArticleDiff_to marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleDiff_to(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.To); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.To)); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleDiff_toFull(ctx, field, obj)
@@ -7388,7 +7388,7 @@ func (ec *executionContext) fieldContext_ArticleDiff_to(_ context.Context, field
 
 // _ArticleDiff_changed marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleDiff_changed(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) graphql.Marshaler {
-	if m := graphql.MarshalBoolean(obj.Changed); m != graphql.Null {
+	if m := boolJSON(obj.Changed); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleDiff_changedFull(ctx, field, obj)
@@ -7572,7 +7572,7 @@ func (ec *executionContext) fieldContext_ArticleEdge_node(_ context.Context, fie
 
 // _ArticleRevision_version marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleRevision_version(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Version); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.Version)); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleRevision_versionFull(ctx, field, obj)
@@ -7696,7 +7696,7 @@ func (ec *executionContext) fieldContext_ArticleRevision_body(_ context.Context,
 
 // _ArticleRevision_replacedAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ArticleRevision_replacedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.ReplacedAt); m != graphql.Null {
+	if m := timeJSON(&obj.ReplacedAt); m != graphql.Null {
 		return m
 	}
 	return ec._ArticleRevision_replacedAtFull(ctx, field, obj)
@@ -8207,7 +8207,7 @@ func (ec *executionContext) fieldContext_Category_articles(ctx context.Context, 
 
 // _Category_position marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Category_position(ctx context.Context, field graphql.CollectedField, obj *folio.Category) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Position); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.Position)); m != graphql.Null {
 		return m
 	}
 	return ec._Category_positionFull(ctx, field, obj)
@@ -8557,7 +8557,7 @@ func (ec *executionContext) fieldContext_Comment_author(_ context.Context, field
 
 // _Comment_deleted marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Comment_deleted(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) graphql.Marshaler {
-	if m := graphql.MarshalBoolean(obj.Deleted()); m != graphql.Null {
+	if m := boolJSON(obj.Deleted()); m != graphql.Null {
 		return m
 	}
 	return ec._Comment_deletedFull(ctx, field, obj)
@@ -8588,7 +8588,7 @@ func (ec *executionContext) fieldContext_Comment_deleted(_ context.Context, fiel
 
 // _Comment_createdAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Comment_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+	if m := timeJSON(&obj.CreatedAt); m != graphql.Null {
 		return m
 	}
 	return ec._Comment_createdAtFull(ctx, field, obj)
@@ -8619,7 +8619,7 @@ func (ec *executionContext) fieldContext_Comment_createdAt(_ context.Context, fi
 
 // _Comment_updatedAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Comment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.UpdatedAt); m != graphql.Null {
+	if m := timeJSON(&obj.UpdatedAt); m != graphql.Null {
 		return m
 	}
 	return ec._Comment_updatedAtFull(ctx, field, obj)
@@ -9756,7 +9756,7 @@ func (ec *executionContext) fieldContext_Image_url(ctx context.Context, field gr
 
 // _Image_width marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Image_width(ctx context.Context, field graphql.CollectedField, obj *folio.Image) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Width); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.Width)); m != graphql.Null {
 		return m
 	}
 	return ec._Image_widthFull(ctx, field, obj)
@@ -9787,7 +9787,7 @@ func (ec *executionContext) fieldContext_Image_width(_ context.Context, field gr
 
 // _Image_height marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Image_height(ctx context.Context, field graphql.CollectedField, obj *folio.Image) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Height); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.Height)); m != graphql.Null {
 		return m
 	}
 	return ec._Image_heightFull(ctx, field, obj)
@@ -12435,7 +12435,7 @@ func (ec *executionContext) fieldContext_Mutation_removeAvatar(_ context.Context
 
 // _PageInfo_hasNextPage marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
-	if m := graphql.MarshalBoolean(obj.HasNextPage); m != graphql.Null {
+	if m := boolJSON(obj.HasNextPage); m != graphql.Null {
 		return m
 	}
 	return ec._PageInfo_hasNextPageFull(ctx, field, obj)
@@ -12466,7 +12466,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 
 // _PageInfo_hasPreviousPage marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
-	if m := graphql.MarshalBoolean(obj.HasPreviousPage); m != graphql.Null {
+	if m := boolJSON(obj.HasPreviousPage); m != graphql.Null {
 		return m
 	}
 	return ec._PageInfo_hasPreviousPageFull(ctx, field, obj)
@@ -12619,7 +12619,7 @@ func (ec *executionContext) fieldContext_PreviewToken_article(_ context.Context,
 
 // _PreviewToken_version marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PreviewToken_version(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Version); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.Version)); m != graphql.Null {
 		return m
 	}
 	return ec._PreviewToken_versionFull(ctx, field, obj)
@@ -12650,7 +12650,7 @@ func (ec *executionContext) fieldContext_PreviewToken_version(_ context.Context,
 
 // _PreviewToken_createdAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PreviewToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+	if m := timeJSON(&obj.CreatedAt); m != graphql.Null {
 		return m
 	}
 	return ec._PreviewToken_createdAtFull(ctx, field, obj)
@@ -12681,7 +12681,7 @@ func (ec *executionContext) fieldContext_PreviewToken_createdAt(_ context.Contex
 
 // _PreviewToken_expiresAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PreviewToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.ExpiresAt); m != graphql.Null {
+	if m := timeJSON(&obj.ExpiresAt); m != graphql.Null {
 		return m
 	}
 	return ec._PreviewToken_expiresAtFull(ctx, field, obj)
@@ -12712,7 +12712,7 @@ func (ec *executionContext) fieldContext_PreviewToken_expiresAt(_ context.Contex
 
 // _PreviewToken_revokedAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PreviewToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) graphql.Marshaler {
-	if m := marshalPtr(obj.RevokedAt, graphql.MarshalTime); m != graphql.Null {
+	if m := timePtr(obj.RevokedAt); m != graphql.Null {
 		return m
 	}
 	return ec._PreviewToken_revokedAtFull(ctx, field, obj)
@@ -13407,7 +13407,7 @@ func (ec *executionContext) fieldContext_RateLimit_tier(_ context.Context, field
 
 // _RateLimit_maximumAvailable marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _RateLimit_maximumAvailable(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.MaximumAvailable); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.MaximumAvailable)); m != graphql.Null {
 		return m
 	}
 	return ec._RateLimit_maximumAvailableFull(ctx, field, obj)
@@ -13438,7 +13438,7 @@ func (ec *executionContext) fieldContext_RateLimit_maximumAvailable(_ context.Co
 
 // _RateLimit_currentlyAvailable marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _RateLimit_currentlyAvailable(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.CurrentlyAvailable); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.CurrentlyAvailable)); m != graphql.Null {
 		return m
 	}
 	return ec._RateLimit_currentlyAvailableFull(ctx, field, obj)
@@ -13492,7 +13492,7 @@ func (ec *executionContext) fieldContext_RateLimit_restoreRate(_ context.Context
 
 // _RateLimit_resetAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _RateLimit_resetAt(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.ResetAt); m != graphql.Null {
+	if m := timeJSON(&obj.ResetAt); m != graphql.Null {
 		return m
 	}
 	return ec._RateLimit_resetAtFull(ctx, field, obj)
@@ -13523,7 +13523,7 @@ func (ec *executionContext) fieldContext_RateLimit_resetAt(_ context.Context, fi
 
 // _RateLimit_requestedQueryCost marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _RateLimit_requestedQueryCost(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.RequestedQueryCost); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.RequestedQueryCost)); m != graphql.Null {
 		return m
 	}
 	return ec._RateLimit_requestedQueryCostFull(ctx, field, obj)
@@ -13554,7 +13554,7 @@ func (ec *executionContext) fieldContext_RateLimit_requestedQueryCost(_ context.
 
 // _RateLimit_maximumQueryCost marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _RateLimit_maximumQueryCost(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.MaximumQueryCost); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.MaximumQueryCost)); m != graphql.Null {
 		return m
 	}
 	return ec._RateLimit_maximumQueryCostFull(ctx, field, obj)
@@ -13585,7 +13585,7 @@ func (ec *executionContext) fieldContext_RateLimit_maximumQueryCost(_ context.Co
 
 // _ReactionCounts_like marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ReactionCounts_like(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Like); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.Like)); m != graphql.Null {
 		return m
 	}
 	return ec._ReactionCounts_likeFull(ctx, field, obj)
@@ -13616,7 +13616,7 @@ func (ec *executionContext) fieldContext_ReactionCounts_like(_ context.Context, 
 
 // _ReactionCounts_love marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ReactionCounts_love(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Love); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.Love)); m != graphql.Null {
 		return m
 	}
 	return ec._ReactionCounts_loveFull(ctx, field, obj)
@@ -13647,7 +13647,7 @@ func (ec *executionContext) fieldContext_ReactionCounts_love(_ context.Context, 
 
 // _ReactionCounts_insightful marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ReactionCounts_insightful(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Insightful); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.Insightful)); m != graphql.Null {
 		return m
 	}
 	return ec._ReactionCounts_insightfulFull(ctx, field, obj)
@@ -13678,7 +13678,7 @@ func (ec *executionContext) fieldContext_ReactionCounts_insightful(_ context.Con
 
 // _ReactionCounts_celebrate marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ReactionCounts_celebrate(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Celebrate); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.Celebrate)); m != graphql.Null {
 		return m
 	}
 	return ec._ReactionCounts_celebrateFull(ctx, field, obj)
@@ -13972,7 +13972,7 @@ func (ec *executionContext) fieldContext_RefreshSessionPayload_userErrors(_ cont
 
 // _ResendVerificationEmailPayload_sent marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ResendVerificationEmailPayload_sent(ctx context.Context, field graphql.CollectedField, obj *model.ResendVerificationEmailPayload) graphql.Marshaler {
-	if m := graphql.MarshalBoolean(obj.Sent); m != graphql.Null {
+	if m := boolJSON(obj.Sent); m != graphql.Null {
 		return m
 	}
 	return ec._ResendVerificationEmailPayload_sentFull(ctx, field, obj)
@@ -14463,7 +14463,7 @@ func (ec *executionContext) fieldContext_Session_accessToken(_ context.Context, 
 
 // _Session_accessTokenExpiresAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Session_accessTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Session) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.AccessTokenExpiresAt); m != graphql.Null {
+	if m := timeJSON(&obj.AccessTokenExpiresAt); m != graphql.Null {
 		return m
 	}
 	return ec._Session_accessTokenExpiresAtFull(ctx, field, obj)
@@ -14525,7 +14525,7 @@ func (ec *executionContext) fieldContext_Session_refreshToken(_ context.Context,
 
 // _Session_refreshTokenExpiresAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Session_refreshTokenExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Session) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.RefreshTokenExpiresAt); m != graphql.Null {
+	if m := timeJSON(&obj.RefreshTokenExpiresAt); m != graphql.Null {
 		return m
 	}
 	return ec._Session_refreshTokenExpiresAtFull(ctx, field, obj)
@@ -14701,7 +14701,7 @@ func (ec *executionContext) fieldContext_SignInPayload_userErrors(_ context.Cont
 
 // _SignOutPayload_signedOut marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _SignOutPayload_signedOut(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) graphql.Marshaler {
-	if m := graphql.MarshalBoolean(obj.SignedOut); m != graphql.Null {
+	if m := boolJSON(obj.SignedOut); m != graphql.Null {
 		return m
 	}
 	return ec._SignOutPayload_signedOutFull(ctx, field, obj)
@@ -15436,7 +15436,7 @@ func (ec *executionContext) fieldContext_TagPayload_userErrors(_ context.Context
 
 // _UnsubscribeNewsletterPayload_ok marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _UnsubscribeNewsletterPayload_ok(ctx context.Context, field graphql.CollectedField, obj *model.UnsubscribeNewsletterPayload) graphql.Marshaler {
-	if m := graphql.MarshalBoolean(obj.Ok); m != graphql.Null {
+	if m := boolJSON(obj.Ok); m != graphql.Null {
 		return m
 	}
 	return ec._UnsubscribeNewsletterPayload_okFull(ctx, field, obj)
@@ -15894,7 +15894,7 @@ func (ec *executionContext) fieldContext_User_emailVerified(_ context.Context, f
 
 // _User_createdAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+	if m := timeJSON(&obj.CreatedAt); m != graphql.Null {
 		return m
 	}
 	return ec._User_createdAtFull(ctx, field, obj)
@@ -16223,7 +16223,7 @@ func (ec *executionContext) fieldContext_Webhook_events(_ context.Context, field
 
 // _Webhook_previousSecretExpiresAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Webhook_previousSecretExpiresAt(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) graphql.Marshaler {
-	if m := marshalPtr(obj.PreviousSecretUntil, graphql.MarshalTime); m != graphql.Null {
+	if m := timePtr(obj.PreviousSecretUntil); m != graphql.Null {
 		return m
 	}
 	return ec._Webhook_previousSecretExpiresAtFull(ctx, field, obj)
@@ -16254,7 +16254,7 @@ func (ec *executionContext) fieldContext_Webhook_previousSecretExpiresAt(_ conte
 
 // _Webhook_createdAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Webhook_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+	if m := timeJSON(&obj.CreatedAt); m != graphql.Null {
 		return m
 	}
 	return ec._Webhook_createdAtFull(ctx, field, obj)
@@ -16285,7 +16285,7 @@ func (ec *executionContext) fieldContext_Webhook_createdAt(_ context.Context, fi
 
 // _Webhook_updatedAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Webhook_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.UpdatedAt); m != graphql.Null {
+	if m := timeJSON(&obj.UpdatedAt); m != graphql.Null {
 		return m
 	}
 	return ec._Webhook_updatedAtFull(ctx, field, obj)
@@ -16488,7 +16488,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Contex
 
 // _WebhookDelivery_attempts marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Attempts); m != graphql.Null {
+	if m := graphql.Marshaler((*intAt)(&obj.Attempts)); m != graphql.Null {
 		return m
 	}
 	return ec._WebhookDelivery_attemptsFull(ctx, field, obj)
@@ -16581,7 +16581,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_responseCode(_ context.
 
 // _WebhookDelivery_createdAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.CreatedAt); m != graphql.Null {
+	if m := timeJSON(&obj.CreatedAt); m != graphql.Null {
 		return m
 	}
 	return ec._WebhookDelivery_createdAtFull(ctx, field, obj)
@@ -16612,7 +16612,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Con
 
 // _WebhookDelivery_updatedAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _WebhookDelivery_updatedAt(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
-	if m := graphql.MarshalTime(obj.UpdatedAt); m != graphql.Null {
+	if m := timeJSON(&obj.UpdatedAt); m != graphql.Null {
 		return m
 	}
 	return ec._WebhookDelivery_updatedAtFull(ctx, field, obj)
@@ -16643,7 +16643,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_updatedAt(_ context.Con
 
 // _WebhookDelivery_deliveredAt marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
-	if m := marshalPtr(obj.DeliveredAt, graphql.MarshalTime); m != graphql.Null {
+	if m := timePtr(obj.DeliveredAt); m != graphql.Null {
 		return m
 	}
 	return ec._WebhookDelivery_deliveredAtFull(ctx, field, obj)

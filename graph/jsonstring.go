@@ -3,6 +3,8 @@ package graph
 import (
 	"bytes"
 	"io"
+	"strconv"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -80,4 +82,68 @@ func stringPtr(s *string) graphql.Marshaler {
 		return graphql.Null
 	}
 	return (*stringAt)(s)
+}
+
+// The other plain scalars a row holds are written the same way, from
+// where they lie, where gqlgen's marshallers make a closure for each value
+// (and a string or two: strconv.Itoa, time.Format and strconv.Quote).
+
+// boolJSON marshals b as graphql.MarshalBoolean does.
+func boolJSON(b bool) graphql.Marshaler {
+	if b {
+		return jsonTrue
+	}
+	return jsonFalse
+}
+
+var jsonTrue, jsonFalse graphql.Marshaler = literalJSON("true"), literalJSON("false")
+
+// literalJSON is JSON written as it is (graphql.MarshalBoolean's writes
+// its word through a []byte made at every write).
+type literalJSON string
+
+func (l literalJSON) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, string(l)) }
+
+// intAt is an int field of a row, written as graphql.MarshalInt writes it.
+type intAt int
+
+func (i *intAt) MarshalGQL(w io.Writer) {
+	b, ok := w.(*bytes.Buffer)
+	if !ok {
+		graphql.MarshalInt(int(*i)).MarshalGQL(w)
+		return
+	}
+	_, _ = b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(*i), 10))
+}
+
+// timeAt is a time field of a row, written as graphql.MarshalTime writes
+// it: a quoted RFC 3339 time with nanoseconds (its characters need no
+// escaping), and null for the zero time.
+type timeAt time.Time
+
+// timeJSON marshals the time at t.
+func timeJSON(t *time.Time) graphql.Marshaler {
+	if t.IsZero() {
+		return graphql.Null
+	}
+	return (*timeAt)(t)
+}
+
+// timePtr marshals a nullable time held by pointer: nil is null.
+func timePtr(t *time.Time) graphql.Marshaler {
+	if t == nil {
+		return graphql.Null
+	}
+	return timeJSON(t)
+}
+
+func (t *timeAt) MarshalGQL(w io.Writer) {
+	b, ok := w.(*bytes.Buffer)
+	if !ok {
+		graphql.MarshalTime(time.Time(*t)).MarshalGQL(w)
+		return
+	}
+	out := append(b.AvailableBuffer(), '"')
+	out = time.Time(*t).AppendFormat(out, time.RFC3339Nano)
+	_, _ = b.Write(append(out, '"'))
 }

@@ -2,9 +2,12 @@ package graph
 
 import (
 	"bytes"
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -73,5 +76,65 @@ func BenchmarkWriteString_Gqlgen(b *testing.B) {
 	for b.Loop() {
 		buf.Reset()
 		graphql.MarshalString(benchBody).MarshalGQL(&buf)
+	}
+}
+
+// The other plain scalars are written as gqlgen's marshallers write them,
+// null where gqlgen's is null, into the response's buffer or any writer.
+func TestScalarsAt_AsGqlgen(t *testing.T) {
+	check := func(name string, got, want graphql.Marshaler) {
+		t.Helper()
+		if (got == graphql.Null) != (want == graphql.Null) {
+			t.Errorf("%s: null %v, gqlgen's null %v", name, got == graphql.Null, want == graphql.Null)
+			return
+		}
+		if got == graphql.Null {
+			return
+		}
+		var wantW bytes.Buffer
+		want.MarshalGQL(&wantW)
+		var inBuffer bytes.Buffer // the response's buffer
+		got.MarshalGQL(&inBuffer)
+		var elsewhere strings.Builder // any other writer
+		got.MarshalGQL(&elsewhere)
+		if inBuffer.String() != wantW.String() || elsewhere.String() != wantW.String() {
+			t.Errorf("%s: wrote %s and %s, gqlgen writes %s", name, inBuffer.String(), elsewhere.String(), wantW.String())
+		}
+	}
+	for _, i := range []int{0, 1, -1, 42, math.MaxInt, math.MinInt} {
+		check(fmt.Sprint("int ", i), graphql.Marshaler((*intAt)(&i)), graphql.MarshalInt(i))
+	}
+	for _, b := range []bool{true, false} {
+		check(fmt.Sprint("bool ", b), boolJSON(b), graphql.MarshalBoolean(b))
+	}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		paris = time.FixedZone("CET", 3600)
+	}
+	times := []time.Time{
+		{},
+		time.Date(2026, 12, 7, 9, 8, 38, 0, time.UTC),
+		time.Date(2026, 12, 7, 9, 8, 38, 123456789, time.UTC),
+		time.Date(1999, 1, 2, 3, 4, 5, 600000, paris),
+		time.Unix(0, 0).UTC(),
+	}
+	for _, tm := range times {
+		check("time "+tm.String(), timeJSON(&tm), graphql.MarshalTime(tm))
+		check("time pointer "+tm.String(), timePtr(&tm), graphql.MarshalTime(tm))
+	}
+	if timePtr(nil) != graphql.Null {
+		t.Error("timePtr(nil) is not null")
+	}
+	// Written into the response's buffer, none of them allocates.
+	var b bytes.Buffer
+	b.Grow(1024)
+	i, tm := 12345, times[2]
+	if n := testing.AllocsPerRun(100, func() {
+		b.Reset()
+		graphql.Marshaler((*intAt)(&i)).MarshalGQL(&b)
+		boolJSON(true).MarshalGQL(&b)
+		timeJSON(&tm).MarshalGQL(&b)
+	}); n != 0 {
+		t.Errorf("%v allocations, want none", n)
 	}
 }

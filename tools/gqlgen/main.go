@@ -149,8 +149,16 @@ func plainScalar(f *codegen.Field) (string, bool) {
 	if same(ref.GO, takes) {
 		// A string the object holds is written from where it lies
 		// (graph.stringAt), without the closure MarshalString makes.
-		if marshal == "graphql.MarshalString" && f.GoFieldType == codegen.GoFieldVariable && types.TypeString(ref.GO, nil) == "string" {
+		held := f.GoFieldType == codegen.GoFieldVariable
+		switch goType := types.TypeString(ref.GO, nil); {
+		case marshal == "graphql.MarshalString" && held && goType == "string":
 			return "graphql.Marshaler((*stringAt)(&" + read + "))", true
+		case marshal == "graphql.MarshalInt" && held && goType == "int":
+			return "graphql.Marshaler((*intAt)(&" + read + "))", true // graph.intAt
+		case marshal == "graphql.MarshalTime" && held && goType == "time.Time":
+			return "timeJSON(&" + read + ")", true // graph.timeAt
+		case marshal == "graphql.MarshalBoolean" && goType == "bool":
+			return "boolJSON(" + read + ")", true
 		}
 		return marshal + "(" + read + ")", true
 	}
@@ -158,8 +166,11 @@ func plainScalar(f *codegen.Field) (string, bool) {
 	// the fast path leaves to gqlgen's way, so a method returning nil runs
 	// twice; such methods only read their object).
 	if p, ok := ref.GO.(*types.Pointer); ok && !ref.GQL.NonNull && same(p.Elem(), takes) {
-		if marshal == "graphql.MarshalString" && types.TypeString(p.Elem(), nil) == "string" {
+		switch elem := types.TypeString(p.Elem(), nil); {
+		case marshal == "graphql.MarshalString" && elem == "string":
 			return "stringPtr(" + read + ")", true // graph.stringAt's way, for a *string
+		case marshal == "graphql.MarshalTime" && elem == "time.Time":
+			return "timePtr(" + read + ")", true // graph.timeAt's way, for a *time.Time
 		}
 		return "marshalPtr(" + read + ", " + marshal + ")", true
 	}
