@@ -6294,7 +6294,7 @@ func (ec *executionContext) fieldContext_AddCommentPayload_userErrors(_ context.
 
 // _ApiKey_id marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
-	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+	if m := nodeIDJSON(obj); m != graphql.Null {
 		return m
 	}
 	return ec._ApiKey_idFull(ctx, field, obj)
@@ -6480,7 +6480,7 @@ func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, fie
 
 // _Article_id marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_id(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+	if m := nodeIDJSON(obj); m != graphql.Null {
 		return m
 	}
 	return ec._Article_idFull(ctx, field, obj)
@@ -8042,7 +8042,7 @@ func (ec *executionContext) fieldContext_AvatarPayload_userErrors(_ context.Cont
 
 // _Category_id marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *folio.Category) graphql.Marshaler {
-	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+	if m := nodeIDJSON(obj); m != graphql.Null {
 		return m
 	}
 	return ec._Category_idFull(ctx, field, obj)
@@ -8466,7 +8466,7 @@ func (ec *executionContext) fieldContext_CategoryPayload_userErrors(_ context.Co
 
 // _Comment_id marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Comment_id(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) graphql.Marshaler {
-	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+	if m := nodeIDJSON(obj); m != graphql.Null {
 		return m
 	}
 	return ec._Comment_idFull(ctx, field, obj)
@@ -12559,7 +12559,7 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 
 // _PreviewToken_id marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PreviewToken_id(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) graphql.Marshaler {
-	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+	if m := nodeIDJSON(obj); m != graphql.Null {
 		return m
 	}
 	return ec._PreviewToken_idFull(ctx, field, obj)
@@ -15074,7 +15074,7 @@ func (ec *executionContext) fieldContext_Subscription_articlePublished(ctx conte
 
 // _Tag_id marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) graphql.Marshaler {
-	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+	if m := nodeIDJSON(obj); m != graphql.Null {
 		return m
 	}
 	return ec._Tag_idFull(ctx, field, obj)
@@ -15670,7 +15670,7 @@ func (ec *executionContext) fieldContext_UpdateWebhookPayload_userErrors(_ conte
 
 // _User_id marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
-	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+	if m := nodeIDJSON(obj); m != graphql.Null {
 		return m
 	}
 	return ec._User_idFull(ctx, field, obj)
@@ -16138,7 +16138,7 @@ func (ec *executionContext) fieldContext_VerifyEmailPayload_userErrors(_ context
 
 // _Webhook_id marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) graphql.Marshaler {
-	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+	if m := nodeIDJSON(obj); m != graphql.Null {
 		return m
 	}
 	return ec._Webhook_idFull(ctx, field, obj)
@@ -16357,7 +16357,7 @@ func (ec *executionContext) fieldContext_Webhook_deliveries(ctx context.Context,
 
 // _WebhookDelivery_id marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
-	if m := graphql.MarshalID(obj.NodeID()); m != graphql.Null {
+	if m := nodeIDJSON(obj); m != graphql.Null {
 		return m
 	}
 	return ec._WebhookDelivery_idFull(ctx, field, obj)

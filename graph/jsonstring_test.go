@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/folio/folio/internal/folio"
 )
 
 // writeString must write what gqlgen's MarshalString writes, byte for
@@ -136,5 +138,32 @@ func TestScalarsAt_AsGqlgen(t *testing.T) {
 		timeJSON(&tm).MarshalGQL(&b)
 	}); n != 0 {
 		t.Errorf("%v allocations, want none", n)
+	}
+}
+
+// An id field is written as graphql.MarshalID writes the row's NodeID, for
+// every kind of row the schema has an id field on, and without an
+// allocation for the kinds of a page's lists.
+func TestNodeIDJSON_AsGqlgen(t *testing.T) {
+	rows := []interface{ NodeID() string }{
+		&folio.Article{ID: 42}, &folio.Comment{ID: 1}, &folio.User{ID: math.MaxInt64}, &folio.Tag{ID: 7},
+		&folio.Category{ID: 12}, &folio.APIKey{ID: 3}, &folio.Webhook{ID: 5}, &folio.WebhookDelivery{ID: 9},
+		&folio.PreviewToken{ID: 11},
+	}
+	for _, row := range rows {
+		var want, got bytes.Buffer
+		graphql.MarshalID(row.NodeID()).MarshalGQL(&want)
+		nodeIDJSON(row).MarshalGQL(&got)
+		var elsewhere strings.Builder
+		nodeIDJSON(row).MarshalGQL(&elsewhere)
+		if got.String() != want.String() || elsewhere.String() != want.String() {
+			t.Errorf("%T: wrote %s and %s, gqlgen writes %s", row, got.String(), elsewhere.String(), want.String())
+		}
+	}
+	var b bytes.Buffer
+	b.Grow(1024)
+	c := &folio.Comment{ID: 123456}
+	if n := testing.AllocsPerRun(100, func() { b.Reset(); nodeIDJSON(c).MarshalGQL(&b) }); n != 0 {
+		t.Errorf("%v allocations for a comment's id, want none", n)
 	}
 }

@@ -47,17 +47,17 @@ func DecodeOpaque(s string) ([]byte, error) {
 // Every row of every response has one, so it is built in buffers on the
 // stack and allocates only the string it returns.
 func NodeID(kind string, id int64) string {
+	var enc [64]byte
+	return string(AppendNodeID(enc[:0], kind, id))
+}
+
+// AppendNodeID appends NodeID(kind, id) to dst.
+func AppendNodeID(dst []byte, kind string, id int64) []byte {
 	var raw [48]byte
 	b := append(raw[:0], kind...)
 	b = append(b, ':')
 	b = strconv.AppendInt(b, id, 10)
-	var enc [64]byte
-	n := opaqueEncoding.EncodedLen(len(b))
-	if n > len(enc) { // a kind longer than any there is
-		return opaqueEncoding.EncodeToString(b)
-	}
-	opaqueEncoding.Encode(enc[:n], b)
-	return string(enc[:n])
+	return opaqueEncoding.AppendEncode(dst, b)
 }
 
 // ParseNodeID decodes an ID that NodeID made; false for anything else,
@@ -82,13 +82,22 @@ func ParseNodeID(s string) (kind string, id int64, ok bool) {
 	return "", 0, false
 }
 
-func (u *User) NodeID() string     { return NodeID(KindUser, u.ID) }
-func (a *Article) NodeID() string  { return NodeID(KindArticle, a.ID) }
-func (c *Category) NodeID() string { return NodeID(KindCategory, c.ID) }
-func (t *Tag) NodeID() string      { return NodeID(KindTag, t.ID) }
-func (c *Comment) NodeID() string  { return NodeID(KindComment, c.ID) }
-func (k *APIKey) NodeID() string   { return NodeID(KindAPIKey, k.ID) }
-func (w *Webhook) NodeID() string  { return NodeID(KindWebhook, w.ID) }
-func (d *WebhookDelivery) NodeID() string {
-	return NodeID(KindWebhookDelivery, d.ID)
-}
+// NodeKey is the kind and row id that make the entity's node ID; NodeID
+// is that ID.
+func (u *User) NodeKey() (string, int64)            { return KindUser, u.ID }
+func (a *Article) NodeKey() (string, int64)         { return KindArticle, a.ID }
+func (c *Category) NodeKey() (string, int64)        { return KindCategory, c.ID }
+func (t *Tag) NodeKey() (string, int64)             { return KindTag, t.ID }
+func (c *Comment) NodeKey() (string, int64)         { return KindComment, c.ID }
+func (k *APIKey) NodeKey() (string, int64)          { return KindAPIKey, k.ID }
+func (w *Webhook) NodeKey() (string, int64)         { return KindWebhook, w.ID }
+func (d *WebhookDelivery) NodeKey() (string, int64) { return KindWebhookDelivery, d.ID }
+
+func (u *User) NodeID() string            { return NodeID(u.NodeKey()) }
+func (a *Article) NodeID() string         { return NodeID(a.NodeKey()) }
+func (c *Category) NodeID() string        { return NodeID(c.NodeKey()) }
+func (t *Tag) NodeID() string             { return NodeID(t.NodeKey()) }
+func (c *Comment) NodeID() string         { return NodeID(c.NodeKey()) }
+func (k *APIKey) NodeID() string          { return NodeID(k.NodeKey()) }
+func (w *Webhook) NodeID() string         { return NodeID(w.NodeKey()) }
+func (d *WebhookDelivery) NodeID() string { return NodeID(d.NodeKey()) }

@@ -27,7 +27,10 @@ type PreviewToken struct {
 }
 
 // NodeID is the ID the API hands out for the token.
-func (p *PreviewToken) NodeID() string { return NodeID(KindPreviewToken, p.ID) }
+// NodeKey is the kind and row id that make the token's node ID.
+func (p *PreviewToken) NodeKey() (string, int64) { return KindPreviewToken, p.ID }
+
+func (p *PreviewToken) NodeID() string { return NodeID(p.NodeKey()) }
 
 // PreviewGrant is what a live token lets a request read.
 type PreviewGrant struct {

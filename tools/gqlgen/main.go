@@ -159,6 +159,8 @@ func plainScalar(f *codegen.Field) (string, bool) {
 			return "timeJSON(&" + read + ")", true // graph.timeAt
 		case marshal == "graphql.MarshalBoolean" && goType == "bool":
 			return "boolJSON(" + read + ")", true
+		case marshal == "graphql.MarshalID" && read == "obj.NodeID()":
+			return "nodeIDJSON(obj)", true // graph.nodeIDAt
 		}
 		return marshal + "(" + read + ")", true
 	}
