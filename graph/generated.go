@@ -6416,64 +6416,20 @@ func (ec *executionContext) fieldContext_ApiKey_createdAt(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
 }
 
-// _ApiKey_lastUsedAt marshals the field straight from obj (tools/gqlgen).
+// _ApiKey_lastUsedAt marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
-	if m := timePtr(obj.LastUsedAt); m != graphql.Null {
-		return m
-	}
-	return ec._ApiKey_lastUsedAtFull(ctx, field, obj)
+	return timePtr(obj.LastUsedAt)
 }
 
-func (ec *executionContext) _ApiKey_lastUsedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ApiKey_lastUsedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastUsedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
 }
 
-// _ApiKey_revokedAt marshals the field straight from obj (tools/gqlgen).
+// _ApiKey_revokedAt marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) graphql.Marshaler {
-	if m := timePtr(obj.RevokedAt); m != graphql.Null {
-		return m
-	}
-	return ec._ApiKey_revokedAtFull(ctx, field, obj)
+	return timePtr(obj.RevokedAt)
 }
 
-func (ec *executionContext) _ApiKey_revokedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ApiKey_revokedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RevokedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
 }
@@ -6710,33 +6666,11 @@ func (ec *executionContext) fieldContext_Article_status(_ context.Context, field
 	return graphql.NewScalarFieldContext("Article", field, true, true, "ArticleStatus")
 }
 
-// _Article_publishedAt marshals the field straight from obj (tools/gqlgen).
+// _Article_publishedAt marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_publishedAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := timePtr(obj.PublishedAt); m != graphql.Null {
-		return m
-	}
-	return ec._Article_publishedAtFull(ctx, field, obj)
+	return timePtr(obj.PublishedAt)
 }
 
-func (ec *executionContext) _Article_publishedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Article_publishedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PublishedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_Article_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
 }
@@ -7014,33 +6948,11 @@ func (ec *executionContext) fieldContext_Article_reactionCounts(_ context.Contex
 	return fc, nil
 }
 
-// _Article_publishAt marshals the field straight from obj (tools/gqlgen).
+// _Article_publishAt marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Article_publishAt(ctx context.Context, field graphql.CollectedField, obj *folio.Article) graphql.Marshaler {
-	if m := timePtr(obj.PublishAt); m != graphql.Null {
-		return m
-	}
-	return ec._Article_publishAtFull(ctx, field, obj)
+	return timePtr(obj.PublishAt)
 }
 
-func (ec *executionContext) _Article_publishAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Article_publishAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PublishAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_Article_publishAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
 }
@@ -8495,33 +8407,11 @@ func (ec *executionContext) fieldContext_Comment_id(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Comment", field, true, false, "ID")
 }
 
-// _Comment_body marshals the field straight from obj (tools/gqlgen).
+// _Comment_body marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Comment_body(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) graphql.Marshaler {
-	if m := stringPtr(obj.ShownBody()); m != graphql.Null {
-		return m
-	}
-	return ec._Comment_bodyFull(ctx, field, obj)
+	return stringPtr(obj.ShownBody())
 }
 
-func (ec *executionContext) _Comment_bodyFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Comment_body(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ShownBody(), nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_Comment_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Comment", field, true, false, "String")
 }
@@ -8969,33 +8859,11 @@ func (ec *executionContext) fieldContext_CommentEvent_comment(_ context.Context,
 	return fc, nil
 }
 
-// _ConfirmNewsletterPayload_email marshals the field straight from obj (tools/gqlgen).
+// _ConfirmNewsletterPayload_email marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ConfirmNewsletterPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmNewsletterPayload) graphql.Marshaler {
-	if m := stringPtr(obj.Email); m != graphql.Null {
-		return m
-	}
-	return ec._ConfirmNewsletterPayload_emailFull(ctx, field, obj)
+	return stringPtr(obj.Email)
 }
 
-func (ec *executionContext) _ConfirmNewsletterPayload_emailFull(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmNewsletterPayload) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_ConfirmNewsletterPayload_email(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_ConfirmNewsletterPayload_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ConfirmNewsletterPayload", field, false, false, "String")
 }
@@ -9058,33 +8926,11 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_apiKey(_ context.Co
 	return fc, nil
 }
 
-// _CreateApiKeyPayload_secret marshals the field straight from obj (tools/gqlgen).
+// _CreateApiKeyPayload_secret marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _CreateApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
-	if m := stringPtr(obj.Secret); m != graphql.Null {
-		return m
-	}
-	return ec._CreateApiKeyPayload_secretFull(ctx, field, obj)
+	return stringPtr(obj.Secret)
 }
 
-func (ec *executionContext) _CreateApiKeyPayload_secretFull(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateApiKeyPayload_secret(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Secret, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_CreateApiKeyPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateApiKeyPayload", field, false, false, "String")
 }
@@ -9176,33 +9022,11 @@ func (ec *executionContext) fieldContext_CreateArticlePayload_userErrors(_ conte
 	return fc, nil
 }
 
-// _CreatePreviewTokenPayload_token marshals the field straight from obj (tools/gqlgen).
+// _CreatePreviewTokenPayload_token marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _CreatePreviewTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) graphql.Marshaler {
-	if m := stringPtr(obj.Token); m != graphql.Null {
-		return m
-	}
-	return ec._CreatePreviewTokenPayload_tokenFull(ctx, field, obj)
+	return stringPtr(obj.Token)
 }
 
-func (ec *executionContext) _CreatePreviewTokenPayload_tokenFull(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreatePreviewTokenPayload_token(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Token, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreatePreviewTokenPayload", field, false, false, "String")
 }
@@ -9294,33 +9118,11 @@ func (ec *executionContext) fieldContext_CreateWebhookPayload_webhook(_ context.
 	return fc, nil
 }
 
-// _CreateWebhookPayload_secret marshals the field straight from obj (tools/gqlgen).
+// _CreateWebhookPayload_secret marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _CreateWebhookPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) graphql.Marshaler {
-	if m := stringPtr(obj.Secret); m != graphql.Null {
-		return m
-	}
-	return ec._CreateWebhookPayload_secretFull(ctx, field, obj)
+	return stringPtr(obj.Secret)
 }
 
-func (ec *executionContext) _CreateWebhookPayload_secretFull(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CreateWebhookPayload_secret(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Secret, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_CreateWebhookPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateWebhookPayload", field, false, false, "String")
 }
@@ -9354,33 +9156,11 @@ func (ec *executionContext) fieldContext_CreateWebhookPayload_userErrors(_ conte
 	return fc, nil
 }
 
-// _DeleteArticlePayload_deletedArticleId marshals the field straight from obj (tools/gqlgen).
+// _DeleteArticlePayload_deletedArticleId marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _DeleteArticlePayload_deletedArticleId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteArticlePayload) graphql.Marshaler {
-	if m := marshalPtr(obj.DeletedArticleID, graphql.MarshalID); m != graphql.Null {
-		return m
-	}
-	return ec._DeleteArticlePayload_deletedArticleIdFull(ctx, field, obj)
+	return marshalPtr(obj.DeletedArticleID, graphql.MarshalID)
 }
 
-func (ec *executionContext) _DeleteArticlePayload_deletedArticleIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteArticlePayload) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DeleteArticlePayload_deletedArticleId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeletedArticleID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_DeleteArticlePayload_deletedArticleId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteArticlePayload", field, false, false, "ID")
 }
@@ -9414,33 +9194,11 @@ func (ec *executionContext) fieldContext_DeleteArticlePayload_userErrors(_ conte
 	return fc, nil
 }
 
-// _DeleteCategoryPayload_deletedCategoryId marshals the field straight from obj (tools/gqlgen).
+// _DeleteCategoryPayload_deletedCategoryId marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _DeleteCategoryPayload_deletedCategoryId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCategoryPayload) graphql.Marshaler {
-	if m := marshalPtr(obj.DeletedCategoryID, graphql.MarshalID); m != graphql.Null {
-		return m
-	}
-	return ec._DeleteCategoryPayload_deletedCategoryIdFull(ctx, field, obj)
+	return marshalPtr(obj.DeletedCategoryID, graphql.MarshalID)
 }
 
-func (ec *executionContext) _DeleteCategoryPayload_deletedCategoryIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCategoryPayload) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DeleteCategoryPayload_deletedCategoryId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeletedCategoryID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_DeleteCategoryPayload_deletedCategoryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteCategoryPayload", field, false, false, "ID")
 }
@@ -9532,33 +9290,11 @@ func (ec *executionContext) fieldContext_DeleteCommentPayload_userErrors(_ conte
 	return fc, nil
 }
 
-// _DeleteTagPayload_deletedTagId marshals the field straight from obj (tools/gqlgen).
+// _DeleteTagPayload_deletedTagId marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _DeleteTagPayload_deletedTagId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteTagPayload) graphql.Marshaler {
-	if m := marshalPtr(obj.DeletedTagID, graphql.MarshalID); m != graphql.Null {
-		return m
-	}
-	return ec._DeleteTagPayload_deletedTagIdFull(ctx, field, obj)
+	return marshalPtr(obj.DeletedTagID, graphql.MarshalID)
 }
 
-func (ec *executionContext) _DeleteTagPayload_deletedTagIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteTagPayload) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DeleteTagPayload_deletedTagId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeletedTagID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_DeleteTagPayload_deletedTagId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteTagPayload", field, false, false, "ID")
 }
@@ -9592,33 +9328,11 @@ func (ec *executionContext) fieldContext_DeleteTagPayload_userErrors(_ context.C
 	return fc, nil
 }
 
-// _DeleteWebhookPayload_deletedWebhookId marshals the field straight from obj (tools/gqlgen).
+// _DeleteWebhookPayload_deletedWebhookId marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _DeleteWebhookPayload_deletedWebhookId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteWebhookPayload) graphql.Marshaler {
-	if m := marshalPtr(obj.DeletedWebhookID, graphql.MarshalID); m != graphql.Null {
-		return m
-	}
-	return ec._DeleteWebhookPayload_deletedWebhookIdFull(ctx, field, obj)
+	return marshalPtr(obj.DeletedWebhookID, graphql.MarshalID)
 }
 
-func (ec *executionContext) _DeleteWebhookPayload_deletedWebhookIdFull(ctx context.Context, field graphql.CollectedField, obj *model.DeleteWebhookPayload) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_DeleteWebhookPayload_deletedWebhookId(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeletedWebhookID, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOID2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_DeleteWebhookPayload_deletedWebhookId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DeleteWebhookPayload", field, false, false, "ID")
 }
@@ -12495,64 +12209,20 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
-// _PageInfo_startCursor marshals the field straight from obj (tools/gqlgen).
+// _PageInfo_startCursor marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
-	if m := stringPtr(obj.StartCursor); m != graphql.Null {
-		return m
-	}
-	return ec._PageInfo_startCursorFull(ctx, field, obj)
+	return stringPtr(obj.StartCursor)
 }
 
-func (ec *executionContext) _PageInfo_startCursorFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_startCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.StartCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-// _PageInfo_endCursor marshals the field straight from obj (tools/gqlgen).
+// _PageInfo_endCursor marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) graphql.Marshaler {
-	if m := stringPtr(obj.EndCursor); m != graphql.Null {
-		return m
-	}
-	return ec._PageInfo_endCursorFull(ctx, field, obj)
+	return stringPtr(obj.EndCursor)
 }
 
-func (ec *executionContext) _PageInfo_endCursorFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PageInfo_endCursor(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
@@ -12710,33 +12380,11 @@ func (ec *executionContext) fieldContext_PreviewToken_expiresAt(_ context.Contex
 	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Time")
 }
 
-// _PreviewToken_revokedAt marshals the field straight from obj (tools/gqlgen).
+// _PreviewToken_revokedAt marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _PreviewToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) graphql.Marshaler {
-	if m := timePtr(obj.RevokedAt); m != graphql.Null {
-		return m
-	}
-	return ec._PreviewToken_revokedAtFull(ctx, field, obj)
+	return timePtr(obj.RevokedAt)
 }
 
-func (ec *executionContext) _PreviewToken_revokedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_PreviewToken_revokedAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.RevokedAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_PreviewToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Time")
 }
@@ -14175,33 +13823,11 @@ func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_webhook(_ co
 	return fc, nil
 }
 
-// _RotateWebhookSecretPayload_secret marshals the field straight from obj (tools/gqlgen).
+// _RotateWebhookSecretPayload_secret marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _RotateWebhookSecretPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) graphql.Marshaler {
-	if m := stringPtr(obj.Secret); m != graphql.Null {
-		return m
-	}
-	return ec._RotateWebhookSecretPayload_secretFull(ctx, field, obj)
+	return stringPtr(obj.Secret)
 }
 
-func (ec *executionContext) _RotateWebhookSecretPayload_secretFull(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_RotateWebhookSecretPayload_secret(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Secret, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RotateWebhookSecretPayload", field, false, false, "String")
 }
@@ -14788,33 +14414,11 @@ func (ec *executionContext) fieldContext_SignUpPayload_session(_ context.Context
 	return fc, nil
 }
 
-// _SignUpPayload_email marshals the field straight from obj (tools/gqlgen).
+// _SignUpPayload_email marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _SignUpPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) graphql.Marshaler {
-	if m := stringPtr(obj.Email); m != graphql.Null {
-		return m
-	}
-	return ec._SignUpPayload_emailFull(ctx, field, obj)
+	return stringPtr(obj.Email)
 }
 
-func (ec *executionContext) _SignUpPayload_emailFull(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SignUpPayload_email(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_SignUpPayload_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SignUpPayload", field, false, false, "String")
 }
@@ -14848,33 +14452,11 @@ func (ec *executionContext) fieldContext_SignUpPayload_userErrors(_ context.Cont
 	return fc, nil
 }
 
-// _SubscribeNewsletterPayload_email marshals the field straight from obj (tools/gqlgen).
+// _SubscribeNewsletterPayload_email marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _SubscribeNewsletterPayload_email(ctx context.Context, field graphql.CollectedField, obj *model.SubscribeNewsletterPayload) graphql.Marshaler {
-	if m := stringPtr(obj.Email); m != graphql.Null {
-		return m
-	}
-	return ec._SubscribeNewsletterPayload_emailFull(ctx, field, obj)
+	return stringPtr(obj.Email)
 }
 
-func (ec *executionContext) _SubscribeNewsletterPayload_emailFull(ctx context.Context, field graphql.CollectedField, obj *model.SubscribeNewsletterPayload) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SubscribeNewsletterPayload_email(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_SubscribeNewsletterPayload_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubscribeNewsletterPayload", field, false, false, "String")
 }
@@ -15792,33 +15374,11 @@ func (ec *executionContext) fieldContext_User_bio(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
 
-// _User_avatarUrl marshals the field straight from obj (tools/gqlgen).
+// _User_avatarUrl marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _User_avatarUrl(ctx context.Context, field graphql.CollectedField, obj *folio.User) graphql.Marshaler {
-	if m := stringPtr(obj.AvatarURL); m != graphql.Null {
-		return m
-	}
-	return ec._User_avatarUrlFull(ctx, field, obj)
+	return stringPtr(obj.AvatarURL)
 }
 
-func (ec *executionContext) _User_avatarUrlFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_User_avatarUrl(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.AvatarURL, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_User_avatarUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, "String")
 }
@@ -15993,33 +15553,11 @@ func (ec *executionContext) fieldContext_User_avatar(_ context.Context, field gr
 	return fc, nil
 }
 
-// _UserError_field marshals the field straight from obj (tools/gqlgen).
+// _UserError_field marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) graphql.Marshaler {
-	if m := stringPtr(obj.Field); m != graphql.Null {
-		return m
-	}
-	return ec._UserError_fieldFull(ctx, field, obj)
+	return stringPtr(obj.Field)
 }
 
-func (ec *executionContext) _UserError_fieldFull(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_UserError_field(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
 }
@@ -16221,33 +15759,11 @@ func (ec *executionContext) fieldContext_Webhook_events(_ context.Context, field
 	return graphql.NewScalarFieldContext("Webhook", field, true, true, "WebhookEvent")
 }
 
-// _Webhook_previousSecretExpiresAt marshals the field straight from obj (tools/gqlgen).
+// _Webhook_previousSecretExpiresAt marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _Webhook_previousSecretExpiresAt(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) graphql.Marshaler {
-	if m := timePtr(obj.PreviousSecretUntil); m != graphql.Null {
-		return m
-	}
-	return ec._Webhook_previousSecretExpiresAtFull(ctx, field, obj)
+	return timePtr(obj.PreviousSecretUntil)
 }
 
-func (ec *executionContext) _Webhook_previousSecretExpiresAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Webhook_previousSecretExpiresAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.PreviousSecretUntil, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_Webhook_previousSecretExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Time")
 }
@@ -16517,64 +16033,20 @@ func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Cont
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
 }
 
-// _WebhookDelivery_lastError marshals the field straight from obj (tools/gqlgen).
+// _WebhookDelivery_lastError marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
-	if m := stringPtr(obj.LastError); m != graphql.Null {
-		return m
-	}
-	return ec._WebhookDelivery_lastErrorFull(ctx, field, obj)
+	return stringPtr(obj.LastError)
 }
 
-func (ec *executionContext) _WebhookDelivery_lastErrorFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookDelivery_lastError(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastError, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
-			return ec.marshalOString2ᚖstring(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
 }
 
-// _WebhookDelivery_responseCode marshals the field straight from obj (tools/gqlgen).
+// _WebhookDelivery_responseCode marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _WebhookDelivery_responseCode(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
-	if m := marshalPtr(obj.ResponseCode, graphql.MarshalInt); m != graphql.Null {
-		return m
-	}
-	return ec._WebhookDelivery_responseCodeFull(ctx, field, obj)
+	return marshalPtr(obj.ResponseCode, graphql.MarshalInt)
 }
 
-func (ec *executionContext) _WebhookDelivery_responseCodeFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookDelivery_responseCode(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResponseCode, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
-			return ec.marshalOInt2ᚖint(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_WebhookDelivery_responseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
 }
@@ -16641,33 +16113,11 @@ func (ec *executionContext) fieldContext_WebhookDelivery_updatedAt(_ context.Con
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
 }
 
-// _WebhookDelivery_deliveredAt marshals the field straight from obj (tools/gqlgen).
+// _WebhookDelivery_deliveredAt marshals the nullable field straight from obj (tools/gqlgen).
 func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) graphql.Marshaler {
-	if m := timePtr(obj.DeliveredAt); m != graphql.Null {
-		return m
-	}
-	return ec._WebhookDelivery_deliveredAtFull(ctx, field, obj)
+	return timePtr(obj.DeliveredAt)
 }
 
-func (ec *executionContext) _WebhookDelivery_deliveredAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
-	return resolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_WebhookDelivery_deliveredAt(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeliveredAt, nil
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
-			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
 func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
 }

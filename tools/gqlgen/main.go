@@ -74,7 +74,7 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	in := &inline{plain: map[string]string{}, below: map[string]bool{}}
+	in := &inline{plain: map[string]plainField{}, below: map[string]bool{}}
 	if err := api.Generate(cfg, api.AddPlugin(in)); err != nil {
 		return err
 	}
@@ -85,8 +85,8 @@ func run() error {
 // the plain scalar fields.
 type inline struct {
 	// plain maps the executor's function of each plain scalar field
-	// ("_Article_title") to the expression that marshals it from obj.
-	plain map[string]string
+	// ("_Article_title") to how it is marshalled from obj.
+	plain map[string]plainField
 	// below holds the objects below the root (not introspection's).
 	below map[string]bool
 }
@@ -107,7 +107,7 @@ func (in *inline) GenerateCode(data *codegen.Data) error {
 		in.below[o.Name] = true
 		for _, f := range o.Fields {
 			if m, ok := plainScalar(f); ok {
-				in.plain["_"+o.Name+"_"+f.Name] = m
+				in.plain["_"+o.Name+"_"+f.Name] = plainField{expr: m, nullable: !f.TypeReference.GQL.NonNull}
 			}
 		}
 	}
@@ -226,6 +226,25 @@ func same(a, b types.Type) bool {
 	return types.TypeString(a, nil) == types.TypeString(b, nil)
 }
 
+// plainField is how a plain field is marshalled: expr, from obj; and
+// whether the field is nullable, when a null expr is its answer.
+type plainField struct {
+	expr     string
+	nullable bool
+}
+
+// nullableFastPath is the function of a plain nullable field: it marshals
+// expr, null included, which is what gqlgen's way would answer too (it
+// makes a field context to find that out).
+func nullableFastPath(name, objType, expr string) string {
+	return fmt.Sprintf(`// %[1]s marshals the nullable field straight from obj (tools/gqlgen).
+func (ec *executionContext) %[1]s(ctx context.Context, field graphql.CollectedField, obj %[2]s) graphql.Marshaler {
+	return %[3]s
+}
+
+`, name, objType, expr)
+}
+
 // fastPath is the function of a plain field: it marshals expr, or leaves
 // the value its marshaller refuses to gqlgen's way (name+"Full").
 func fastPath(name, objType, expr string) string {
@@ -242,7 +261,7 @@ func (ec *executionContext) %[1]s(ctx context.Context, field graphql.CollectedFi
 
 // rewrite patches the executor gqlgen wrote to file; plain and below are
 // inline's.
-func rewrite(file string, plain map[string]string, below map[string]bool) error {
+func rewrite(file string, plain map[string]plainField, below map[string]bool) error {
 	src, err := os.ReadFile(file)
 	if err != nil {
 		return err
@@ -314,9 +333,14 @@ func rewrite(file string, plain map[string]string, below map[string]bool) error 
 			}
 		}
 		if m := fieldFunc.FindStringSubmatch(fn); m != nil {
-			if expr, ok := plain[m[1]]; ok {
-				out.WriteString(fastPath(m[1], m[2], expr))
-				fn = strings.Replace(fn, m[0], strings.Replace(m[0], m[1]+"(", m[1]+"Full(", 1), 1)
+			if pf, ok := plain[m[1]]; ok {
+				if pf.nullable {
+					out.WriteString(nullableFastPath(m[1], m[2], pf.expr))
+					fn = "" // gqlgen's way is not needed
+				} else {
+					out.WriteString(fastPath(m[1], m[2], pf.expr))
+					fn = strings.Replace(fn, m[0], strings.Replace(m[0], m[1]+"(", m[1]+"Full(", 1), 1)
+				}
 				delete(plain, m[1])
 			}
 		}
