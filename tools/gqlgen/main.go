@@ -17,9 +17,12 @@
 // marshalled straight from the object: gqlgen's way makes a field context,
 // a context, three closures and a boxed value for each, for a field no
 // middleware may see (Folio's only field middleware hooks mutation root
-// fields) and that cannot fail. Should the scalar's marshaller refuse the
-// value (a zero time), the field falls back to gqlgen's way, which reports
-// the error with its path.
+// fields) and that cannot fail. Strings, ints, times and node IDs the row
+// holds are written from where they lie, into the response's buffer
+// (graph's stringAt, intAt, timeAt, nodeIDJSON), and bools as constants.
+// Should the scalar's marshaller refuse the value of a non-null field (a
+// zero time), the field falls back to gqlgen's way, which reports the
+// error with its path; a nullable field's null is its answer.
 //
 // The steps fail loudly if gqlgen's output changes shape, so the change can
 // never lapse silently:
