@@ -90,21 +90,15 @@ func stringPtr(s *string) graphql.Marshaler {
 // where they lie, where gqlgen's marshallers make a closure for each value
 // (and a string or two: strconv.Itoa, time.Format and strconv.Quote).
 
-// boolJSON marshals b as graphql.MarshalBoolean does.
+// boolJSON marshals b as graphql.MarshalBoolean does, through gqlgen's
+// constant literals (MarshalBoolean makes a closure for each value, and a
+// []byte at every write).
 func boolJSON(b bool) graphql.Marshaler {
 	if b {
-		return jsonTrue
+		return graphql.True
 	}
-	return jsonFalse
+	return graphql.False
 }
-
-var jsonTrue, jsonFalse graphql.Marshaler = literalJSON("true"), literalJSON("false")
-
-// literalJSON is JSON written as it is (graphql.MarshalBoolean's writes
-// its word through a []byte made at every write).
-type literalJSON string
-
-func (l literalJSON) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, string(l)) }
 
 // intAt is an int field of a row, written as graphql.MarshalInt writes it.
 type intAt int
