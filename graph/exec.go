@@ -57,7 +57,7 @@ type fieldCtx struct {
 
 // Value implements context.Context.
 func (c *fieldCtx) Value(key any) any {
-	if key == fieldContextKey {
+	if key == fieldContextKey && c.fc != nil { // a fieldFrame is empty until filled
 		return c.fc
 	}
 	return c.Context.Value(key)
@@ -104,11 +104,16 @@ func resolveField[T any](
 	recoverFromPanic bool,
 	nonNull bool,
 ) (ret graphql.Marshaler) {
-	fc, err := initializeFieldContext(ctx, field)
+	frame := &fieldFrame{fieldCtx: fieldCtx{Context: ctx}}
+	fc, err := initializeFieldContext(frame, field)
 	if err != nil {
 		return graphql.Null
 	}
-	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc == &frame.own {
+		ctx = frame
+	} else {
+		ctx = graphql.WithFieldContext(ctx, fc)
+	}
 	if recoverFromPanic {
 		defer func() {
 			if r := recover(); r != nil {
@@ -142,6 +147,55 @@ func resolveField[T any](
 	}
 	fc.Result = v
 	return marshal(ctx, field.Selections, v)
+}
+
+// fieldFrame is a field's context and its field context, made together by
+// resolveField: one allocation for each field resolved, where gqlgen's
+// way made two (the field context, and the context graphql.WithFieldContext
+// makes to carry it), and a third for a field with arguments. resolveField
+// hands the frame, still empty, to the field's fieldContext_ function as
+// its context; tools/gqlgen has those functions make their field context
+// through fieldContextIn and scalarFieldContextIn, which fill the frame
+// they are given rather than allocate, and carry it through
+// withFieldContext rather than wrap it again.
+type fieldFrame struct {
+	fieldCtx
+	own    graphql.FieldContext
+	filled bool
+}
+
+// fieldContextIn returns the field context fc for the field whose
+// fieldContext_ function has ctx: in ctx's frame if ctx is a fieldFrame
+// still empty, with its parent set as graphql.WithFieldContext sets it;
+// otherwise on its own, for the caller to carry.
+func fieldContextIn(ctx context.Context, fc graphql.FieldContext) *graphql.FieldContext {
+	f, ok := ctx.(*fieldFrame)
+	if !ok || f.filled {
+		own := new(graphql.FieldContext) // not &fc: fc would then be moved to the heap on every call
+		*own = fc
+		return own
+	}
+	f.filled = true
+	f.own = fc
+	f.own.Parent = graphql.GetFieldContext(f.Context)
+	f.fc = &f.own
+	return &f.own
+}
+
+// scalarFieldContextIn is graphql.NewScalarFieldContext made through
+// fieldContextIn, without the Child closure that serves field middleware
+// (which Folio has none of).
+func scalarFieldContextIn(ctx context.Context, object string, field graphql.CollectedField, isMethod, isResolver bool, _ string) (*graphql.FieldContext, error) {
+	return fieldContextIn(ctx, graphql.FieldContext{Object: object, Field: field, IsMethod: isMethod, IsResolver: isResolver}), nil
+}
+
+// withFieldContext is graphql.WithFieldContext for a fieldContext_
+// function: a frame that already carries fc is its own context.
+func withFieldContext(ctx context.Context, fc *graphql.FieldContext) context.Context {
+	if f, ok := ctx.(*fieldFrame); ok && f.fc == fc {
+		return f
+	}
+	return graphql.WithFieldContext(ctx, fc)
 }
 
 func marshalRecovering(ctx context.Context, i int, marshal func(ctx context.Context, i int) graphql.Marshaler) (m graphql.Marshaler) {

@@ -6253,13 +6253,13 @@ func (ec *executionContext) _AddCommentPayload_comment(ctx context.Context, fiel
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_AddCommentPayload_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_AddCommentPayload_comment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "AddCommentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -6282,13 +6282,13 @@ func (ec *executionContext) _AddCommentPayload_userErrors(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AddCommentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_AddCommentPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "AddCommentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -6319,8 +6319,8 @@ func (ec *executionContext) _ApiKey_idFull(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ApiKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, true, false, "ID")
+func (ec *executionContext) fieldContext_ApiKey_id(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ApiKey", field, true, false, "ID")
 }
 
 // _ApiKey_name marshals the field straight from obj (tools/gqlgen).
@@ -6350,8 +6350,8 @@ func (ec *executionContext) _ApiKey_nameFull(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ApiKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
+func (ec *executionContext) fieldContext_ApiKey_name(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ApiKey", field, false, false, "String")
 }
 
 // _ApiKey_prefix marshals the field straight from obj (tools/gqlgen).
@@ -6381,8 +6381,8 @@ func (ec *executionContext) _ApiKey_prefixFull(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ApiKey_prefix(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
+func (ec *executionContext) fieldContext_ApiKey_prefix(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ApiKey", field, false, false, "String")
 }
 
 // _ApiKey_createdAt marshals the field straight from obj (tools/gqlgen).
@@ -6412,8 +6412,8 @@ func (ec *executionContext) _ApiKey_createdAtFull(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ApiKey_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
+func (ec *executionContext) fieldContext_ApiKey_createdAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ApiKey", field, false, false, "Time")
 }
 
 // _ApiKey_lastUsedAt marshals the nullable field straight from obj (tools/gqlgen).
@@ -6421,8 +6421,8 @@ func (ec *executionContext) _ApiKey_lastUsedAt(ctx context.Context, field graphq
 	return timePtr(obj.LastUsedAt)
 }
 
-func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
+func (ec *executionContext) fieldContext_ApiKey_lastUsedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ApiKey", field, false, false, "Time")
 }
 
 // _ApiKey_revokedAt marshals the nullable field straight from obj (tools/gqlgen).
@@ -6430,8 +6430,8 @@ func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql
 	return timePtr(obj.RevokedAt)
 }
 
-func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Time")
+func (ec *executionContext) fieldContext_ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ApiKey", field, false, false, "Time")
 }
 
 // _Article_id marshals the field straight from obj (tools/gqlgen).
@@ -6461,8 +6461,8 @@ func (ec *executionContext) _Article_idFull(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, false, "ID")
+func (ec *executionContext) fieldContext_Article_id(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, true, false, "ID")
 }
 
 // _Article_slug marshals the field straight from obj (tools/gqlgen).
@@ -6492,8 +6492,8 @@ func (ec *executionContext) _Article_slugFull(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
+func (ec *executionContext) fieldContext_Article_slug(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, false, false, "String")
 }
 
 // _Article_title marshals the field straight from obj (tools/gqlgen).
@@ -6523,8 +6523,8 @@ func (ec *executionContext) _Article_titleFull(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
+func (ec *executionContext) fieldContext_Article_title(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, false, false, "String")
 }
 
 // _Article_excerpt marshals the field straight from obj (tools/gqlgen).
@@ -6554,8 +6554,8 @@ func (ec *executionContext) _Article_excerptFull(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
+func (ec *executionContext) fieldContext_Article_excerpt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, false, false, "String")
 }
 
 // _Article_body marshals the field straight from obj (tools/gqlgen).
@@ -6585,8 +6585,8 @@ func (ec *executionContext) _Article_bodyFull(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "String")
+func (ec *executionContext) fieldContext_Article_body(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, false, false, "String")
 }
 
 func (ec *executionContext) _Article_bodyHtml(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
@@ -6608,8 +6608,8 @@ func (ec *executionContext) _Article_bodyHtml(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_bodyHtml(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, true, "String")
+func (ec *executionContext) fieldContext_Article_bodyHtml(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, true, true, "String")
 }
 
 // _Article_version marshals the field straight from obj (tools/gqlgen).
@@ -6639,8 +6639,8 @@ func (ec *executionContext) _Article_versionFull(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "Int")
+func (ec *executionContext) fieldContext_Article_version(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Article_status(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
@@ -6662,8 +6662,8 @@ func (ec *executionContext) _Article_status(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, true, "ArticleStatus")
+func (ec *executionContext) fieldContext_Article_status(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, true, true, "ArticleStatus")
 }
 
 // _Article_publishedAt marshals the nullable field straight from obj (tools/gqlgen).
@@ -6671,8 +6671,8 @@ func (ec *executionContext) _Article_publishedAt(ctx context.Context, field grap
 	return timePtr(obj.PublishedAt)
 }
 
-func (ec *executionContext) fieldContext_Article_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
+func (ec *executionContext) fieldContext_Article_publishedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, false, false, "Time")
 }
 
 // _Article_createdAt marshals the field straight from obj (tools/gqlgen).
@@ -6702,8 +6702,8 @@ func (ec *executionContext) _Article_createdAtFull(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
+func (ec *executionContext) fieldContext_Article_createdAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, false, false, "Time")
 }
 
 // _Article_updatedAt marshals the field straight from obj (tools/gqlgen).
@@ -6733,8 +6733,8 @@ func (ec *executionContext) _Article_updatedAtFull(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
+func (ec *executionContext) fieldContext_Article_updatedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, false, false, "Time")
 }
 
 // _Article_readingMinutes marshals the field straight from obj (tools/gqlgen).
@@ -6764,8 +6764,8 @@ func (ec *executionContext) _Article_readingMinutesFull(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_readingMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "Int")
+func (ec *executionContext) fieldContext_Article_readingMinutes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Article_author(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
@@ -6787,13 +6787,13 @@ func (ec *executionContext) _Article_author(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Article_author(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -6816,13 +6816,13 @@ func (ec *executionContext) _Article_category(ctx context.Context, field graphql
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Article_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Article_category(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -6845,13 +6845,13 @@ func (ec *executionContext) _Article_tags(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_tags(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Article_tags(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -6876,19 +6876,19 @@ func (ec *executionContext) _Article_comments(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Article_comments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Article_comments_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -6915,8 +6915,8 @@ func (ec *executionContext) _Article_commentCount(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_commentCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, true, true, "Int")
+func (ec *executionContext) fieldContext_Article_commentCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, true, true, "Int")
 }
 
 func (ec *executionContext) _Article_reactionCounts(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
@@ -6938,13 +6938,13 @@ func (ec *executionContext) _Article_reactionCounts(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Article_reactionCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Article_reactionCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -6953,8 +6953,8 @@ func (ec *executionContext) _Article_publishAt(ctx context.Context, field graphq
 	return timePtr(obj.PublishAt)
 }
 
-func (ec *executionContext) fieldContext_Article_publishAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Article", field, false, false, "Time")
+func (ec *executionContext) fieldContext_Article_publishAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Article", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Article_revisions(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
@@ -6978,19 +6978,19 @@ func (ec *executionContext) _Article_revisions(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Article_revisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Article_revisions_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -7019,19 +7019,19 @@ func (ec *executionContext) _Article_revisionDiff(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Article_revisionDiff(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Article_revisionDiff_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -7058,13 +7058,13 @@ func (ec *executionContext) _Article_coverImage(ctx context.Context, field graph
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Article_coverImage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Article_coverImage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Article",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7087,13 +7087,13 @@ func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleConnection_edges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -7116,13 +7116,13 @@ func (ec *executionContext) _ArticleConnection_nodes(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleConnection_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7145,13 +7145,13 @@ func (ec *executionContext) _ArticleConnection_pageInfo(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7174,8 +7174,8 @@ func (ec *executionContext) _ArticleConnection_totalCount(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleConnection", field, true, true, "Int")
+func (ec *executionContext) fieldContext_ArticleConnection_totalCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleConnection", field, true, true, "Int")
 }
 
 func (ec *executionContext) _ArticleCoverImagePayload_article(ctx context.Context, field graphql.CollectedField, obj *model.ArticleCoverImagePayload) (ret graphql.Marshaler) {
@@ -7197,13 +7197,13 @@ func (ec *executionContext) _ArticleCoverImagePayload_article(ctx context.Contex
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleCoverImagePayload_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleCoverImagePayload_article(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleCoverImagePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7226,13 +7226,13 @@ func (ec *executionContext) _ArticleCoverImagePayload_userErrors(ctx context.Con
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleCoverImagePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleCoverImagePayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleCoverImagePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7263,8 +7263,8 @@ func (ec *executionContext) _ArticleDiff_fromFull(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleDiff_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "Int")
+func (ec *executionContext) fieldContext_ArticleDiff_from(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleDiff", field, false, false, "Int")
 }
 
 // _ArticleDiff_to marshals the field straight from obj (tools/gqlgen).
@@ -7294,8 +7294,8 @@ func (ec *executionContext) _ArticleDiff_toFull(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleDiff_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "Int")
+func (ec *executionContext) fieldContext_ArticleDiff_to(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleDiff", field, false, false, "Int")
 }
 
 // _ArticleDiff_changed marshals the field straight from obj (tools/gqlgen).
@@ -7325,8 +7325,8 @@ func (ec *executionContext) _ArticleDiff_changedFull(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleDiff_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "Boolean")
+func (ec *executionContext) fieldContext_ArticleDiff_changed(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleDiff", field, false, false, "Boolean")
 }
 
 // _ArticleDiff_title marshals the field straight from obj (tools/gqlgen).
@@ -7356,8 +7356,8 @@ func (ec *executionContext) _ArticleDiff_titleFull(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleDiff_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "String")
+func (ec *executionContext) fieldContext_ArticleDiff_title(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleDiff", field, false, false, "String")
 }
 
 // _ArticleDiff_excerpt marshals the field straight from obj (tools/gqlgen).
@@ -7387,8 +7387,8 @@ func (ec *executionContext) _ArticleDiff_excerptFull(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleDiff_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "String")
+func (ec *executionContext) fieldContext_ArticleDiff_excerpt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleDiff", field, false, false, "String")
 }
 
 // _ArticleDiff_body marshals the field straight from obj (tools/gqlgen).
@@ -7418,8 +7418,8 @@ func (ec *executionContext) _ArticleDiff_bodyFull(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleDiff_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleDiff", field, false, false, "String")
+func (ec *executionContext) fieldContext_ArticleDiff_body(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleDiff", field, false, false, "String")
 }
 
 // _ArticleEdge_cursor marshals the field straight from obj (tools/gqlgen).
@@ -7449,8 +7449,8 @@ func (ec *executionContext) _ArticleEdge_cursorFull(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleEdge", field, true, false, "String")
+func (ec *executionContext) fieldContext_ArticleEdge_cursor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ArticleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
@@ -7472,13 +7472,13 @@ func (ec *executionContext) _ArticleEdge_node(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleEdge_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7509,8 +7509,8 @@ func (ec *executionContext) _ArticleRevision_versionFull(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevision_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "Int")
+func (ec *executionContext) fieldContext_ArticleRevision_version(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleRevision", field, false, false, "Int")
 }
 
 // _ArticleRevision_title marshals the field straight from obj (tools/gqlgen).
@@ -7540,8 +7540,8 @@ func (ec *executionContext) _ArticleRevision_titleFull(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevision_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "String")
+func (ec *executionContext) fieldContext_ArticleRevision_title(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleRevision", field, false, false, "String")
 }
 
 // _ArticleRevision_excerpt marshals the field straight from obj (tools/gqlgen).
@@ -7571,8 +7571,8 @@ func (ec *executionContext) _ArticleRevision_excerptFull(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevision_excerpt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "String")
+func (ec *executionContext) fieldContext_ArticleRevision_excerpt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleRevision", field, false, false, "String")
 }
 
 // _ArticleRevision_body marshals the field straight from obj (tools/gqlgen).
@@ -7602,8 +7602,8 @@ func (ec *executionContext) _ArticleRevision_bodyFull(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevision_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "String")
+func (ec *executionContext) fieldContext_ArticleRevision_body(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleRevision", field, false, false, "String")
 }
 
 // _ArticleRevision_replacedAt marshals the field straight from obj (tools/gqlgen).
@@ -7633,8 +7633,8 @@ func (ec *executionContext) _ArticleRevision_replacedAtFull(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevision_replacedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleRevision", field, false, false, "Time")
+func (ec *executionContext) fieldContext_ArticleRevision_replacedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleRevision", field, false, false, "Time")
 }
 
 func (ec *executionContext) _ArticleRevision_replacedBy(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
@@ -7656,13 +7656,13 @@ func (ec *executionContext) _ArticleRevision_replacedBy(ctx context.Context, fie
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevision_replacedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleRevision_replacedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleRevision",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -7685,13 +7685,13 @@ func (ec *executionContext) _ArticleRevisionConnection_edges(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevisionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_edges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleRevisionConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -7714,13 +7714,13 @@ func (ec *executionContext) _ArticleRevisionConnection_nodes(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevisionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleRevisionConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7743,13 +7743,13 @@ func (ec *executionContext) _ArticleRevisionConnection_pageInfo(ctx context.Cont
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleRevisionConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7772,8 +7772,8 @@ func (ec *executionContext) _ArticleRevisionConnection_totalCount(ctx context.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevisionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleRevisionConnection", field, true, true, "Int")
+func (ec *executionContext) fieldContext_ArticleRevisionConnection_totalCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleRevisionConnection", field, true, true, "Int")
 }
 
 // _ArticleRevisionEdge_cursor marshals the field straight from obj (tools/gqlgen).
@@ -7803,8 +7803,8 @@ func (ec *executionContext) _ArticleRevisionEdge_cursorFull(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ArticleRevisionEdge", field, true, false, "String")
+func (ec *executionContext) fieldContext_ArticleRevisionEdge_cursor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ArticleRevisionEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ArticleRevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) (ret graphql.Marshaler) {
@@ -7826,13 +7826,13 @@ func (ec *executionContext) _ArticleRevisionEdge_node(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleRevisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleRevisionEdge_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleRevisionEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7855,13 +7855,13 @@ func (ec *executionContext) _ArticleStatusPayload_article(ctx context.Context, f
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleStatusPayload_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleStatusPayload_article(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleStatusPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7884,13 +7884,13 @@ func (ec *executionContext) _ArticleStatusPayload_userErrors(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ArticleStatusPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ArticleStatusPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ArticleStatusPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7913,13 +7913,13 @@ func (ec *executionContext) _AvatarPayload_user(ctx context.Context, field graph
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_AvatarPayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_AvatarPayload_user(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "AvatarPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7942,13 +7942,13 @@ func (ec *executionContext) _AvatarPayload_userErrors(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_AvatarPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_AvatarPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "AvatarPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -7979,8 +7979,8 @@ func (ec *executionContext) _Category_idFull(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Category_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Category", field, true, false, "ID")
+func (ec *executionContext) fieldContext_Category_id(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Category", field, true, false, "ID")
 }
 
 // _Category_slug marshals the field straight from obj (tools/gqlgen).
@@ -8010,8 +8010,8 @@ func (ec *executionContext) _Category_slugFull(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Category_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
+func (ec *executionContext) fieldContext_Category_slug(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Category", field, false, false, "String")
 }
 
 // _Category_name marshals the field straight from obj (tools/gqlgen).
@@ -8041,8 +8041,8 @@ func (ec *executionContext) _Category_nameFull(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Category_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
+func (ec *executionContext) fieldContext_Category_name(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Category", field, false, false, "String")
 }
 
 // _Category_description marshals the field straight from obj (tools/gqlgen).
@@ -8072,8 +8072,8 @@ func (ec *executionContext) _Category_descriptionFull(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Category_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Category", field, false, false, "String")
+func (ec *executionContext) fieldContext_Category_description(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Category", field, false, false, "String")
 }
 
 func (ec *executionContext) _Category_articles(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
@@ -8097,19 +8097,19 @@ func (ec *executionContext) _Category_articles(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Category_articles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Category",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Category_articles_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -8144,8 +8144,8 @@ func (ec *executionContext) _Category_positionFull(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Category_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Category", field, false, false, "Int")
+func (ec *executionContext) fieldContext_Category_position(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Category", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CategoryConnection) (ret graphql.Marshaler) {
@@ -8167,13 +8167,13 @@ func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CategoryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CategoryConnection_edges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CategoryConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -8196,13 +8196,13 @@ func (ec *executionContext) _CategoryConnection_nodes(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CategoryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CategoryConnection_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CategoryConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8225,13 +8225,13 @@ func (ec *executionContext) _CategoryConnection_pageInfo(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CategoryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CategoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CategoryConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8254,8 +8254,8 @@ func (ec *executionContext) _CategoryConnection_totalCount(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CategoryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CategoryConnection", field, true, true, "Int")
+func (ec *executionContext) fieldContext_CategoryConnection_totalCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "CategoryConnection", field, true, true, "Int")
 }
 
 // _CategoryEdge_cursor marshals the field straight from obj (tools/gqlgen).
@@ -8285,8 +8285,8 @@ func (ec *executionContext) _CategoryEdge_cursorFull(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CategoryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CategoryEdge", field, true, false, "String")
+func (ec *executionContext) fieldContext_CategoryEdge_cursor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "CategoryEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _CategoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CategoryEdge) (ret graphql.Marshaler) {
@@ -8308,13 +8308,13 @@ func (ec *executionContext) _CategoryEdge_node(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CategoryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CategoryEdge_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CategoryEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8337,13 +8337,13 @@ func (ec *executionContext) _CategoryPayload_category(ctx context.Context, field
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CategoryPayload_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CategoryPayload_category(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CategoryPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8366,13 +8366,13 @@ func (ec *executionContext) _CategoryPayload_userErrors(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CategoryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CategoryPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CategoryPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8403,8 +8403,8 @@ func (ec *executionContext) _Comment_idFull(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Comment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comment", field, true, false, "ID")
+func (ec *executionContext) fieldContext_Comment_id(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Comment", field, true, false, "ID")
 }
 
 // _Comment_body marshals the nullable field straight from obj (tools/gqlgen).
@@ -8412,8 +8412,8 @@ func (ec *executionContext) _Comment_body(ctx context.Context, field graphql.Col
 	return stringPtr(obj.ShownBody())
 }
 
-func (ec *executionContext) fieldContext_Comment_body(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comment", field, true, false, "String")
+func (ec *executionContext) fieldContext_Comment_body(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Comment", field, true, false, "String")
 }
 
 func (ec *executionContext) _Comment_author(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
@@ -8435,13 +8435,13 @@ func (ec *executionContext) _Comment_author(ctx context.Context, field graphql.C
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Comment_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Comment_author(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Comment",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -8472,8 +8472,8 @@ func (ec *executionContext) _Comment_deletedFull(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Comment_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comment", field, true, false, "Boolean")
+func (ec *executionContext) fieldContext_Comment_deleted(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Comment", field, true, false, "Boolean")
 }
 
 // _Comment_createdAt marshals the field straight from obj (tools/gqlgen).
@@ -8503,8 +8503,8 @@ func (ec *executionContext) _Comment_createdAtFull(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Comment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comment", field, false, false, "Time")
+func (ec *executionContext) fieldContext_Comment_createdAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Comment", field, false, false, "Time")
 }
 
 // _Comment_updatedAt marshals the field straight from obj (tools/gqlgen).
@@ -8534,8 +8534,8 @@ func (ec *executionContext) _Comment_updatedAtFull(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Comment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Comment", field, false, false, "Time")
+func (ec *executionContext) fieldContext_Comment_updatedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Comment", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Comment_article(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
@@ -8557,13 +8557,13 @@ func (ec *executionContext) _Comment_article(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Comment_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Comment_article(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Comment",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -8586,13 +8586,13 @@ func (ec *executionContext) _Comment_parent(ctx context.Context, field graphql.C
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Comment_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Comment_parent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Comment",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -8617,19 +8617,19 @@ func (ec *executionContext) _Comment_replies(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Comment_replies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Comment",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Comment_replies_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -8656,13 +8656,13 @@ func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CommentConnection_edges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CommentConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -8685,13 +8685,13 @@ func (ec *executionContext) _CommentConnection_nodes(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommentConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CommentConnection_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CommentConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8714,13 +8714,13 @@ func (ec *executionContext) _CommentConnection_pageInfo(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CommentConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CommentConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8743,8 +8743,8 @@ func (ec *executionContext) _CommentConnection_totalCount(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommentConnection", field, true, true, "Int")
+func (ec *executionContext) fieldContext_CommentConnection_totalCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "CommentConnection", field, true, true, "Int")
 }
 
 // _CommentEdge_cursor marshals the field straight from obj (tools/gqlgen).
@@ -8774,8 +8774,8 @@ func (ec *executionContext) _CommentEdge_cursorFull(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommentEdge", field, true, false, "String")
+func (ec *executionContext) fieldContext_CommentEdge_cursor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "CommentEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _CommentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommentEdge) (ret graphql.Marshaler) {
@@ -8797,13 +8797,13 @@ func (ec *executionContext) _CommentEdge_node(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CommentEdge_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CommentEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8826,8 +8826,8 @@ func (ec *executionContext) _CommentEvent_kind(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommentEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CommentEvent", field, false, false, "CommentEventKind")
+func (ec *executionContext) fieldContext_CommentEvent_kind(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "CommentEvent", field, false, false, "CommentEventKind")
 }
 
 func (ec *executionContext) _CommentEvent_comment(ctx context.Context, field graphql.CollectedField, obj *model.CommentEvent) (ret graphql.Marshaler) {
@@ -8849,13 +8849,13 @@ func (ec *executionContext) _CommentEvent_comment(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CommentEvent_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CommentEvent_comment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CommentEvent",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8864,8 +8864,8 @@ func (ec *executionContext) _ConfirmNewsletterPayload_email(ctx context.Context,
 	return stringPtr(obj.Email)
 }
 
-func (ec *executionContext) fieldContext_ConfirmNewsletterPayload_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ConfirmNewsletterPayload", field, false, false, "String")
+func (ec *executionContext) fieldContext_ConfirmNewsletterPayload_email(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ConfirmNewsletterPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _ConfirmNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmNewsletterPayload) (ret graphql.Marshaler) {
@@ -8887,13 +8887,13 @@ func (ec *executionContext) _ConfirmNewsletterPayload_userErrors(ctx context.Con
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ConfirmNewsletterPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ConfirmNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ConfirmNewsletterPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8916,13 +8916,13 @@ func (ec *executionContext) _CreateApiKeyPayload_apiKey(ctx context.Context, fie
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CreateApiKeyPayload_apiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CreateApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CreateApiKeyPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8931,8 +8931,8 @@ func (ec *executionContext) _CreateApiKeyPayload_secret(ctx context.Context, fie
 	return stringPtr(obj.Secret)
 }
 
-func (ec *executionContext) fieldContext_CreateApiKeyPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreateApiKeyPayload", field, false, false, "String")
+func (ec *executionContext) fieldContext_CreateApiKeyPayload_secret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "CreateApiKeyPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateApiKeyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
@@ -8954,13 +8954,13 @@ func (ec *executionContext) _CreateApiKeyPayload_userErrors(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CreateApiKeyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CreateApiKeyPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CreateApiKeyPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -8983,13 +8983,13 @@ func (ec *executionContext) _CreateArticlePayload_article(ctx context.Context, f
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CreateArticlePayload_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CreateArticlePayload_article(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CreateArticlePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9012,13 +9012,13 @@ func (ec *executionContext) _CreateArticlePayload_userErrors(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CreateArticlePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CreateArticlePayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CreateArticlePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9027,8 +9027,8 @@ func (ec *executionContext) _CreatePreviewTokenPayload_token(ctx context.Context
 	return stringPtr(obj.Token)
 }
 
-func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreatePreviewTokenPayload", field, false, false, "String")
+func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_token(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "CreatePreviewTokenPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreatePreviewTokenPayload_previewToken(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
@@ -9050,13 +9050,13 @@ func (ec *executionContext) _CreatePreviewTokenPayload_previewToken(ctx context.
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_previewToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_previewToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CreatePreviewTokenPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9079,13 +9079,13 @@ func (ec *executionContext) _CreatePreviewTokenPayload_userErrors(ctx context.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CreatePreviewTokenPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9108,13 +9108,13 @@ func (ec *executionContext) _CreateWebhookPayload_webhook(ctx context.Context, f
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CreateWebhookPayload_webhook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CreateWebhookPayload_webhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CreateWebhookPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9123,8 +9123,8 @@ func (ec *executionContext) _CreateWebhookPayload_secret(ctx context.Context, fi
 	return stringPtr(obj.Secret)
 }
 
-func (ec *executionContext) fieldContext_CreateWebhookPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CreateWebhookPayload", field, false, false, "String")
+func (ec *executionContext) fieldContext_CreateWebhookPayload_secret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "CreateWebhookPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _CreateWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) (ret graphql.Marshaler) {
@@ -9146,13 +9146,13 @@ func (ec *executionContext) _CreateWebhookPayload_userErrors(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_CreateWebhookPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_CreateWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "CreateWebhookPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9161,8 +9161,8 @@ func (ec *executionContext) _DeleteArticlePayload_deletedArticleId(ctx context.C
 	return marshalPtr(obj.DeletedArticleID, graphql.MarshalID)
 }
 
-func (ec *executionContext) fieldContext_DeleteArticlePayload_deletedArticleId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DeleteArticlePayload", field, false, false, "ID")
+func (ec *executionContext) fieldContext_DeleteArticlePayload_deletedArticleId(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "DeleteArticlePayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _DeleteArticlePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteArticlePayload) (ret graphql.Marshaler) {
@@ -9184,13 +9184,13 @@ func (ec *executionContext) _DeleteArticlePayload_userErrors(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_DeleteArticlePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_DeleteArticlePayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "DeleteArticlePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9199,8 +9199,8 @@ func (ec *executionContext) _DeleteCategoryPayload_deletedCategoryId(ctx context
 	return marshalPtr(obj.DeletedCategoryID, graphql.MarshalID)
 }
 
-func (ec *executionContext) fieldContext_DeleteCategoryPayload_deletedCategoryId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DeleteCategoryPayload", field, false, false, "ID")
+func (ec *executionContext) fieldContext_DeleteCategoryPayload_deletedCategoryId(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "DeleteCategoryPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _DeleteCategoryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCategoryPayload) (ret graphql.Marshaler) {
@@ -9222,13 +9222,13 @@ func (ec *executionContext) _DeleteCategoryPayload_userErrors(ctx context.Contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_DeleteCategoryPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_DeleteCategoryPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "DeleteCategoryPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9251,13 +9251,13 @@ func (ec *executionContext) _DeleteCommentPayload_comment(ctx context.Context, f
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_DeleteCommentPayload_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_DeleteCommentPayload_comment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "DeleteCommentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9280,13 +9280,13 @@ func (ec *executionContext) _DeleteCommentPayload_userErrors(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_DeleteCommentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_DeleteCommentPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "DeleteCommentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9295,8 +9295,8 @@ func (ec *executionContext) _DeleteTagPayload_deletedTagId(ctx context.Context, 
 	return marshalPtr(obj.DeletedTagID, graphql.MarshalID)
 }
 
-func (ec *executionContext) fieldContext_DeleteTagPayload_deletedTagId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DeleteTagPayload", field, false, false, "ID")
+func (ec *executionContext) fieldContext_DeleteTagPayload_deletedTagId(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "DeleteTagPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _DeleteTagPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteTagPayload) (ret graphql.Marshaler) {
@@ -9318,13 +9318,13 @@ func (ec *executionContext) _DeleteTagPayload_userErrors(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_DeleteTagPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_DeleteTagPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "DeleteTagPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9333,8 +9333,8 @@ func (ec *executionContext) _DeleteWebhookPayload_deletedWebhookId(ctx context.C
 	return marshalPtr(obj.DeletedWebhookID, graphql.MarshalID)
 }
 
-func (ec *executionContext) fieldContext_DeleteWebhookPayload_deletedWebhookId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DeleteWebhookPayload", field, false, false, "ID")
+func (ec *executionContext) fieldContext_DeleteWebhookPayload_deletedWebhookId(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "DeleteWebhookPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _DeleteWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteWebhookPayload) (ret graphql.Marshaler) {
@@ -9356,13 +9356,13 @@ func (ec *executionContext) _DeleteWebhookPayload_userErrors(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_DeleteWebhookPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_DeleteWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "DeleteWebhookPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9385,13 +9385,13 @@ func (ec *executionContext) _EditCommentPayload_comment(ctx context.Context, fie
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_EditCommentPayload_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_EditCommentPayload_comment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "EditCommentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9414,13 +9414,13 @@ func (ec *executionContext) _EditCommentPayload_userErrors(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_EditCommentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_EditCommentPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "EditCommentPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9445,7 +9445,7 @@ func (ec *executionContext) _Image_url(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Image_url(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Image",
 		Field:      field,
 		IsMethod:   true,
@@ -9453,14 +9453,14 @@ func (ec *executionContext) fieldContext_Image_url(ctx context.Context, field gr
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("field of type String does not have child fields")
 		},
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Image_url_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -9495,8 +9495,8 @@ func (ec *executionContext) _Image_widthFull(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Image_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+func (ec *executionContext) fieldContext_Image_width(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Image", field, false, false, "Int")
 }
 
 // _Image_height marshals the field straight from obj (tools/gqlgen).
@@ -9526,8 +9526,8 @@ func (ec *executionContext) _Image_heightFull(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Image_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Image", field, false, false, "Int")
+func (ec *executionContext) fieldContext_Image_height(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Image", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Image_alt(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
@@ -9549,8 +9549,8 @@ func (ec *executionContext) _Image_alt(ctx context.Context, field graphql.Collec
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Image_alt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Image", field, true, true, "String")
+func (ec *executionContext) fieldContext_Image_alt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Image", field, true, true, "String")
 }
 
 func (ec *executionContext) _MergeCategoriesPayload_category(ctx context.Context, field graphql.CollectedField, obj *model.MergeCategoriesPayload) (ret graphql.Marshaler) {
@@ -9572,13 +9572,13 @@ func (ec *executionContext) _MergeCategoriesPayload_category(ctx context.Context
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_MergeCategoriesPayload_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_MergeCategoriesPayload_category(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "MergeCategoriesPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9601,8 +9601,8 @@ func (ec *executionContext) _MergeCategoriesPayload_mergedCategoryIds(ctx contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_MergeCategoriesPayload_mergedCategoryIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MergeCategoriesPayload", field, false, false, "ID")
+func (ec *executionContext) fieldContext_MergeCategoriesPayload_mergedCategoryIds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "MergeCategoriesPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _MergeCategoriesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MergeCategoriesPayload) (ret graphql.Marshaler) {
@@ -9624,13 +9624,13 @@ func (ec *executionContext) _MergeCategoriesPayload_userErrors(ctx context.Conte
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_MergeCategoriesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_MergeCategoriesPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "MergeCategoriesPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9653,13 +9653,13 @@ func (ec *executionContext) _MergeTagsPayload_tag(ctx context.Context, field gra
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_MergeTagsPayload_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_MergeTagsPayload_tag(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "MergeTagsPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9682,8 +9682,8 @@ func (ec *executionContext) _MergeTagsPayload_mergedTagIds(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_MergeTagsPayload_mergedTagIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MergeTagsPayload", field, false, false, "ID")
+func (ec *executionContext) fieldContext_MergeTagsPayload_mergedTagIds(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "MergeTagsPayload", field, false, false, "ID")
 }
 
 func (ec *executionContext) _MergeTagsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MergeTagsPayload) (ret graphql.Marshaler) {
@@ -9705,13 +9705,13 @@ func (ec *executionContext) _MergeTagsPayload_userErrors(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_MergeTagsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_MergeTagsPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "MergeTagsPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -9736,19 +9736,19 @@ func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_signUp(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_signUp_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -9777,19 +9777,19 @@ func (ec *executionContext) _Mutation_verifyEmail(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_verifyEmail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_verifyEmail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -9829,13 +9829,13 @@ func (ec *executionContext) _Mutation_resendVerificationEmail(ctx context.Contex
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_resendVerificationEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Mutation_resendVerificationEmail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -9860,19 +9860,19 @@ func (ec *executionContext) _Mutation_signIn(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_signIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_signIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -9901,19 +9901,19 @@ func (ec *executionContext) _Mutation_refreshSession(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_refreshSession(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_refreshSession_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -9942,19 +9942,19 @@ func (ec *executionContext) _Mutation_signOut(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_signOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_signOut_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -9996,19 +9996,19 @@ func (ec *executionContext) _Mutation_updateProfile(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10055,19 +10055,19 @@ func (ec *executionContext) _Mutation_setUserRole(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setUserRole(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setUserRole_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10109,19 +10109,19 @@ func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10163,19 +10163,19 @@ func (ec *executionContext) _Mutation_revokeApiKey(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10222,19 +10222,19 @@ func (ec *executionContext) _Mutation_createArticle(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10281,19 +10281,19 @@ func (ec *executionContext) _Mutation_updateArticle(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10340,19 +10340,19 @@ func (ec *executionContext) _Mutation_publishArticle(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_publishArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_publishArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10399,19 +10399,19 @@ func (ec *executionContext) _Mutation_archiveArticle(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_archiveArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_archiveArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10458,19 +10458,19 @@ func (ec *executionContext) _Mutation_deleteArticle(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10512,19 +10512,19 @@ func (ec *executionContext) _Mutation_addComment(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_addComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10566,19 +10566,19 @@ func (ec *executionContext) _Mutation_editComment(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_editComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_editComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10620,19 +10620,19 @@ func (ec *executionContext) _Mutation_deleteComment(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteComment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteComment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10674,19 +10674,19 @@ func (ec *executionContext) _Mutation_addReaction(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addReaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_addReaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10728,19 +10728,19 @@ func (ec *executionContext) _Mutation_removeReaction(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_removeReaction(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removeReaction_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10769,19 +10769,19 @@ func (ec *executionContext) _Mutation_subscribeNewsletter(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_subscribeNewsletter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_subscribeNewsletter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10810,19 +10810,19 @@ func (ec *executionContext) _Mutation_confirmNewsletter(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_confirmNewsletter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_confirmNewsletter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10851,19 +10851,19 @@ func (ec *executionContext) _Mutation_unsubscribeNewsletter(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_unsubscribeNewsletter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unsubscribeNewsletter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10910,19 +10910,19 @@ func (ec *executionContext) _Mutation_createWebhook(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -10969,19 +10969,19 @@ func (ec *executionContext) _Mutation_updateWebhook(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11028,19 +11028,19 @@ func (ec *executionContext) _Mutation_rotateWebhookSecret(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_rotateWebhookSecret_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11087,19 +11087,19 @@ func (ec *executionContext) _Mutation_deleteWebhook(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11146,19 +11146,19 @@ func (ec *executionContext) _Mutation_redeliverWebhook(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_redeliverWebhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_redeliverWebhook_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11205,19 +11205,19 @@ func (ec *executionContext) _Mutation_createTag(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createTag(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createTag_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11264,19 +11264,19 @@ func (ec *executionContext) _Mutation_updateTag(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateTag(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateTag_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11323,19 +11323,19 @@ func (ec *executionContext) _Mutation_mergeTags(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_mergeTags(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_mergeTags_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11382,19 +11382,19 @@ func (ec *executionContext) _Mutation_deleteTag(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteTag(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteTag_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11441,19 +11441,19 @@ func (ec *executionContext) _Mutation_createCategory(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11500,19 +11500,19 @@ func (ec *executionContext) _Mutation_updateCategory(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11559,19 +11559,19 @@ func (ec *executionContext) _Mutation_mergeCategories(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_mergeCategories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_mergeCategories_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11618,19 +11618,19 @@ func (ec *executionContext) _Mutation_deleteCategory(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11677,19 +11677,19 @@ func (ec *executionContext) _Mutation_scheduleArticle(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_scheduleArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_scheduleArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11736,19 +11736,19 @@ func (ec *executionContext) _Mutation_unscheduleArticle(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_unscheduleArticle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unscheduleArticle_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11795,19 +11795,19 @@ func (ec *executionContext) _Mutation_restoreRevision(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_restoreRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_restoreRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11854,19 +11854,19 @@ func (ec *executionContext) _Mutation_createPreviewToken(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPreviewToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createPreviewToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11913,19 +11913,19 @@ func (ec *executionContext) _Mutation_revokePreviewToken(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_revokePreviewToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokePreviewToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -11972,19 +11972,19 @@ func (ec *executionContext) _Mutation_setArticleCoverImage(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setArticleCoverImage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setArticleCoverImage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12031,19 +12031,19 @@ func (ec *executionContext) _Mutation_removeArticleCoverImage(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_removeArticleCoverImage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_removeArticleCoverImage_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12085,19 +12085,19 @@ func (ec *executionContext) _Mutation_setAvatar(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setAvatar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setAvatar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12137,13 +12137,13 @@ func (ec *executionContext) _Mutation_removeAvatar(ctx context.Context, field gr
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_removeAvatar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Mutation_removeAvatar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -12174,8 +12174,8 @@ func (ec *executionContext) _PageInfo_hasNextPageFull(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+func (ec *executionContext) fieldContext_PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "PageInfo", field, false, false, "Boolean")
 }
 
 // _PageInfo_hasPreviousPage marshals the field straight from obj (tools/gqlgen).
@@ -12205,8 +12205,8 @@ func (ec *executionContext) _PageInfo_hasPreviousPageFull(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "PageInfo", field, false, false, "Boolean")
 }
 
 // _PageInfo_startCursor marshals the nullable field straight from obj (tools/gqlgen).
@@ -12214,8 +12214,8 @@ func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field gra
 	return stringPtr(obj.StartCursor)
 }
 
-func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+func (ec *executionContext) fieldContext_PageInfo_startCursor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "PageInfo", field, false, false, "String")
 }
 
 // _PageInfo_endCursor marshals the nullable field straight from obj (tools/gqlgen).
@@ -12223,8 +12223,8 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 	return stringPtr(obj.EndCursor)
 }
 
-func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+func (ec *executionContext) fieldContext_PageInfo_endCursor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "PageInfo", field, false, false, "String")
 }
 
 // _PreviewToken_id marshals the field straight from obj (tools/gqlgen).
@@ -12254,8 +12254,8 @@ func (ec *executionContext) _PreviewToken_idFull(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PreviewToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PreviewToken", field, true, false, "ID")
+func (ec *executionContext) fieldContext_PreviewToken_id(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "PreviewToken", field, true, false, "ID")
 }
 
 func (ec *executionContext) _PreviewToken_article(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
@@ -12277,13 +12277,13 @@ func (ec *executionContext) _PreviewToken_article(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PreviewToken_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_PreviewToken_article(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "PreviewToken",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -12314,8 +12314,8 @@ func (ec *executionContext) _PreviewToken_versionFull(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PreviewToken_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Int")
+func (ec *executionContext) fieldContext_PreviewToken_version(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "PreviewToken", field, false, false, "Int")
 }
 
 // _PreviewToken_createdAt marshals the field straight from obj (tools/gqlgen).
@@ -12345,8 +12345,8 @@ func (ec *executionContext) _PreviewToken_createdAtFull(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PreviewToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Time")
+func (ec *executionContext) fieldContext_PreviewToken_createdAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "PreviewToken", field, false, false, "Time")
 }
 
 // _PreviewToken_expiresAt marshals the field straight from obj (tools/gqlgen).
@@ -12376,8 +12376,8 @@ func (ec *executionContext) _PreviewToken_expiresAtFull(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_PreviewToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Time")
+func (ec *executionContext) fieldContext_PreviewToken_expiresAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "PreviewToken", field, false, false, "Time")
 }
 
 // _PreviewToken_revokedAt marshals the nullable field straight from obj (tools/gqlgen).
@@ -12385,8 +12385,8 @@ func (ec *executionContext) _PreviewToken_revokedAt(ctx context.Context, field g
 	return timePtr(obj.RevokedAt)
 }
 
-func (ec *executionContext) fieldContext_PreviewToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PreviewToken", field, false, false, "Time")
+func (ec *executionContext) fieldContext_PreviewToken_revokedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "PreviewToken", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -12410,7 +12410,7 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -12418,14 +12418,14 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12454,7 +12454,7 @@ func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -12462,14 +12462,14 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
 		},
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12498,19 +12498,19 @@ func (ec *executionContext) _Query_article(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Query_article(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_article_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12539,19 +12539,19 @@ func (ec *executionContext) _Query_articles(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Query_articles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_articles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12580,19 +12580,19 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12621,19 +12621,19 @@ func (ec *executionContext) _Query_tag(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Query_tag(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_tag_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12662,19 +12662,19 @@ func (ec *executionContext) _Query_tags(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Query_tags(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_tags_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12703,19 +12703,19 @@ func (ec *executionContext) _Query_category(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Query_category(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_category_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12744,19 +12744,19 @@ func (ec *executionContext) _Query_categories(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_categories_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12785,19 +12785,19 @@ func (ec *executionContext) _Query_user(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Query_user(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_user_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -12824,13 +12824,13 @@ func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.Col
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Query_viewer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -12866,13 +12866,13 @@ func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Query_apiKeys(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -12913,13 +12913,13 @@ func (ec *executionContext) _Query_webhooks(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_webhooks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Query_webhooks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -12942,13 +12942,13 @@ func (ec *executionContext) _Query_rateLimit(ctx context.Context, field graphql.
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Query_rateLimit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Query_rateLimit(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -12973,19 +12973,19 @@ func (ec *executionContext) _Query___type(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query___type_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -13012,13 +13012,13 @@ func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Query___schema(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13049,8 +13049,8 @@ func (ec *executionContext) _RateLimit_tierFull(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RateLimit_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "String")
+func (ec *executionContext) fieldContext_RateLimit_tier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "RateLimit", field, false, false, "String")
 }
 
 // _RateLimit_maximumAvailable marshals the field straight from obj (tools/gqlgen).
@@ -13080,8 +13080,8 @@ func (ec *executionContext) _RateLimit_maximumAvailableFull(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RateLimit_maximumAvailable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
+func (ec *executionContext) fieldContext_RateLimit_maximumAvailable(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "RateLimit", field, false, false, "Int")
 }
 
 // _RateLimit_currentlyAvailable marshals the field straight from obj (tools/gqlgen).
@@ -13111,8 +13111,8 @@ func (ec *executionContext) _RateLimit_currentlyAvailableFull(ctx context.Contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RateLimit_currentlyAvailable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
+func (ec *executionContext) fieldContext_RateLimit_currentlyAvailable(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "RateLimit", field, false, false, "Int")
 }
 
 func (ec *executionContext) _RateLimit_restoreRate(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
@@ -13134,8 +13134,8 @@ func (ec *executionContext) _RateLimit_restoreRate(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RateLimit_restoreRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Float")
+func (ec *executionContext) fieldContext_RateLimit_restoreRate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "RateLimit", field, false, false, "Float")
 }
 
 // _RateLimit_resetAt marshals the field straight from obj (tools/gqlgen).
@@ -13165,8 +13165,8 @@ func (ec *executionContext) _RateLimit_resetAtFull(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RateLimit_resetAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Time")
+func (ec *executionContext) fieldContext_RateLimit_resetAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "RateLimit", field, false, false, "Time")
 }
 
 // _RateLimit_requestedQueryCost marshals the field straight from obj (tools/gqlgen).
@@ -13196,8 +13196,8 @@ func (ec *executionContext) _RateLimit_requestedQueryCostFull(ctx context.Contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RateLimit_requestedQueryCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
+func (ec *executionContext) fieldContext_RateLimit_requestedQueryCost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "RateLimit", field, false, false, "Int")
 }
 
 // _RateLimit_maximumQueryCost marshals the field straight from obj (tools/gqlgen).
@@ -13227,8 +13227,8 @@ func (ec *executionContext) _RateLimit_maximumQueryCostFull(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RateLimit_maximumQueryCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RateLimit", field, false, false, "Int")
+func (ec *executionContext) fieldContext_RateLimit_maximumQueryCost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "RateLimit", field, false, false, "Int")
 }
 
 // _ReactionCounts_like marshals the field straight from obj (tools/gqlgen).
@@ -13258,8 +13258,8 @@ func (ec *executionContext) _ReactionCounts_likeFull(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ReactionCounts_like(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReactionCounts", field, false, false, "Int")
+func (ec *executionContext) fieldContext_ReactionCounts_like(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ReactionCounts", field, false, false, "Int")
 }
 
 // _ReactionCounts_love marshals the field straight from obj (tools/gqlgen).
@@ -13289,8 +13289,8 @@ func (ec *executionContext) _ReactionCounts_loveFull(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ReactionCounts_love(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReactionCounts", field, false, false, "Int")
+func (ec *executionContext) fieldContext_ReactionCounts_love(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ReactionCounts", field, false, false, "Int")
 }
 
 // _ReactionCounts_insightful marshals the field straight from obj (tools/gqlgen).
@@ -13320,8 +13320,8 @@ func (ec *executionContext) _ReactionCounts_insightfulFull(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ReactionCounts_insightful(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReactionCounts", field, false, false, "Int")
+func (ec *executionContext) fieldContext_ReactionCounts_insightful(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ReactionCounts", field, false, false, "Int")
 }
 
 // _ReactionCounts_celebrate marshals the field straight from obj (tools/gqlgen).
@@ -13351,8 +13351,8 @@ func (ec *executionContext) _ReactionCounts_celebrateFull(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ReactionCounts_celebrate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReactionCounts", field, false, false, "Int")
+func (ec *executionContext) fieldContext_ReactionCounts_celebrate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ReactionCounts", field, false, false, "Int")
 }
 
 // _ReactionCounts_total marshals the field straight from obj (tools/gqlgen).
@@ -13382,8 +13382,8 @@ func (ec *executionContext) _ReactionCounts_totalFull(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ReactionCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ReactionCounts", field, true, false, "Int")
+func (ec *executionContext) fieldContext_ReactionCounts_total(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ReactionCounts", field, true, false, "Int")
 }
 
 func (ec *executionContext) _ReactionPayload_article(ctx context.Context, field graphql.CollectedField, obj *model.ReactionPayload) (ret graphql.Marshaler) {
@@ -13405,13 +13405,13 @@ func (ec *executionContext) _ReactionPayload_article(ctx context.Context, field 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_ReactionPayload_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ReactionPayload_article(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ReactionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13434,13 +13434,13 @@ func (ec *executionContext) _ReactionPayload_userErrors(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ReactionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ReactionPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ReactionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13463,13 +13463,13 @@ func (ec *executionContext) _ReactionsChanged_article(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ReactionsChanged_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ReactionsChanged_article(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ReactionsChanged",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -13492,13 +13492,13 @@ func (ec *executionContext) _ReactionsChanged_reactionCounts(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ReactionsChanged_reactionCounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ReactionsChanged_reactionCounts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ReactionsChanged",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -13521,13 +13521,13 @@ func (ec *executionContext) _RedeliverWebhookPayload_delivery(ctx context.Contex
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_RedeliverWebhookPayload_delivery(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_RedeliverWebhookPayload_delivery(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "RedeliverWebhookPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13550,13 +13550,13 @@ func (ec *executionContext) _RedeliverWebhookPayload_userErrors(ctx context.Cont
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RedeliverWebhookPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_RedeliverWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "RedeliverWebhookPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13579,13 +13579,13 @@ func (ec *executionContext) _RefreshSessionPayload_session(ctx context.Context, 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_RefreshSessionPayload_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_RefreshSessionPayload_session(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "RefreshSessionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13608,13 +13608,13 @@ func (ec *executionContext) _RefreshSessionPayload_userErrors(ctx context.Contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RefreshSessionPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_RefreshSessionPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "RefreshSessionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13645,8 +13645,8 @@ func (ec *executionContext) _ResendVerificationEmailPayload_sentFull(ctx context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ResendVerificationEmailPayload_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ResendVerificationEmailPayload", field, false, false, "Boolean")
+func (ec *executionContext) fieldContext_ResendVerificationEmailPayload_sent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "ResendVerificationEmailPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ResendVerificationEmailPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ResendVerificationEmailPayload) (ret graphql.Marshaler) {
@@ -13668,13 +13668,13 @@ func (ec *executionContext) _ResendVerificationEmailPayload_userErrors(ctx conte
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_ResendVerificationEmailPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_ResendVerificationEmailPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "ResendVerificationEmailPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13697,13 +13697,13 @@ func (ec *executionContext) _RevokeApiKeyPayload_apiKey(ctx context.Context, fie
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "RevokeApiKeyPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13726,13 +13726,13 @@ func (ec *executionContext) _RevokeApiKeyPayload_userErrors(ctx context.Context,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RevokeApiKeyPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_RevokeApiKeyPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "RevokeApiKeyPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13755,13 +13755,13 @@ func (ec *executionContext) _RevokePreviewTokenPayload_previewToken(ctx context.
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_previewToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_previewToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "RevokePreviewTokenPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13784,13 +13784,13 @@ func (ec *executionContext) _RevokePreviewTokenPayload_userErrors(ctx context.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "RevokePreviewTokenPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13813,13 +13813,13 @@ func (ec *executionContext) _RotateWebhookSecretPayload_webhook(ctx context.Cont
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_webhook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_webhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "RotateWebhookSecretPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13828,8 +13828,8 @@ func (ec *executionContext) _RotateWebhookSecretPayload_secret(ctx context.Conte
 	return stringPtr(obj.Secret)
 }
 
-func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("RotateWebhookSecretPayload", field, false, false, "String")
+func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_secret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "RotateWebhookSecretPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _RotateWebhookSecretPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
@@ -13851,13 +13851,13 @@ func (ec *executionContext) _RotateWebhookSecretPayload_userErrors(ctx context.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "RotateWebhookSecretPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13880,13 +13880,13 @@ func (ec *executionContext) _SearchResultConnection_edges(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SearchResultConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_SearchResultConnection_edges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "SearchResultConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -13909,13 +13909,13 @@ func (ec *executionContext) _SearchResultConnection_pageInfo(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SearchResultConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_SearchResultConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "SearchResultConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -13938,8 +13938,8 @@ func (ec *executionContext) _SearchResultConnection_totalCount(ctx context.Conte
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SearchResultConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchResultConnection", field, true, true, "Int")
+func (ec *executionContext) fieldContext_SearchResultConnection_totalCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "SearchResultConnection", field, true, true, "Int")
 }
 
 // _SearchResultEdge_cursor marshals the field straight from obj (tools/gqlgen).
@@ -13969,8 +13969,8 @@ func (ec *executionContext) _SearchResultEdge_cursorFull(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SearchResultEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchResultEdge", field, true, false, "String")
+func (ec *executionContext) fieldContext_SearchResultEdge_cursor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "SearchResultEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _SearchResultEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
@@ -13992,13 +13992,13 @@ func (ec *executionContext) _SearchResultEdge_node(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SearchResultEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_SearchResultEdge_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "SearchResultEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14021,8 +14021,8 @@ func (ec *executionContext) _SearchResultEdge_rank(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SearchResultEdge_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchResultEdge", field, true, false, "Float")
+func (ec *executionContext) fieldContext_SearchResultEdge_rank(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "SearchResultEdge", field, true, false, "Float")
 }
 
 // _SearchResultEdge_snippet marshals the field straight from obj (tools/gqlgen).
@@ -14052,8 +14052,8 @@ func (ec *executionContext) _SearchResultEdge_snippetFull(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SearchResultEdge_snippet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchResultEdge", field, false, false, "String")
+func (ec *executionContext) fieldContext_SearchResultEdge_snippet(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "SearchResultEdge", field, false, false, "String")
 }
 
 // _Session_accessToken marshals the field straight from obj (tools/gqlgen).
@@ -14083,8 +14083,8 @@ func (ec *executionContext) _Session_accessTokenFull(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Session_accessToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Session", field, false, false, "String")
+func (ec *executionContext) fieldContext_Session_accessToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Session", field, false, false, "String")
 }
 
 // _Session_accessTokenExpiresAt marshals the field straight from obj (tools/gqlgen).
@@ -14114,8 +14114,8 @@ func (ec *executionContext) _Session_accessTokenExpiresAtFull(ctx context.Contex
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Session_accessTokenExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
+func (ec *executionContext) fieldContext_Session_accessTokenExpiresAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Session", field, false, false, "Time")
 }
 
 // _Session_refreshToken marshals the field straight from obj (tools/gqlgen).
@@ -14145,8 +14145,8 @@ func (ec *executionContext) _Session_refreshTokenFull(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Session_refreshToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Session", field, false, false, "String")
+func (ec *executionContext) fieldContext_Session_refreshToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Session", field, false, false, "String")
 }
 
 // _Session_refreshTokenExpiresAt marshals the field straight from obj (tools/gqlgen).
@@ -14176,8 +14176,8 @@ func (ec *executionContext) _Session_refreshTokenExpiresAtFull(ctx context.Conte
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Session_refreshTokenExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Session", field, false, false, "Time")
+func (ec *executionContext) fieldContext_Session_refreshTokenExpiresAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Session", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Session_user(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
@@ -14199,13 +14199,13 @@ func (ec *executionContext) _Session_user(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Session_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_Session_user(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Session",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14228,13 +14228,13 @@ func (ec *executionContext) _SetUserRolePayload_user(ctx context.Context, field 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_SetUserRolePayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_SetUserRolePayload_user(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "SetUserRolePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14257,13 +14257,13 @@ func (ec *executionContext) _SetUserRolePayload_userErrors(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SetUserRolePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_SetUserRolePayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "SetUserRolePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14286,13 +14286,13 @@ func (ec *executionContext) _SignInPayload_session(ctx context.Context, field gr
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_SignInPayload_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_SignInPayload_session(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "SignInPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14315,13 +14315,13 @@ func (ec *executionContext) _SignInPayload_userErrors(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SignInPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_SignInPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "SignInPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14352,8 +14352,8 @@ func (ec *executionContext) _SignOutPayload_signedOutFull(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SignOutPayload_signedOut(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SignOutPayload", field, false, false, "Boolean")
+func (ec *executionContext) fieldContext_SignOutPayload_signedOut(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "SignOutPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _SignOutPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) (ret graphql.Marshaler) {
@@ -14375,13 +14375,13 @@ func (ec *executionContext) _SignOutPayload_userErrors(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SignOutPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_SignOutPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "SignOutPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14404,13 +14404,13 @@ func (ec *executionContext) _SignUpPayload_session(ctx context.Context, field gr
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_SignUpPayload_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_SignUpPayload_session(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "SignUpPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14419,8 +14419,8 @@ func (ec *executionContext) _SignUpPayload_email(ctx context.Context, field grap
 	return stringPtr(obj.Email)
 }
 
-func (ec *executionContext) fieldContext_SignUpPayload_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SignUpPayload", field, false, false, "String")
+func (ec *executionContext) fieldContext_SignUpPayload_email(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "SignUpPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _SignUpPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) (ret graphql.Marshaler) {
@@ -14442,13 +14442,13 @@ func (ec *executionContext) _SignUpPayload_userErrors(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SignUpPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_SignUpPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "SignUpPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14457,8 +14457,8 @@ func (ec *executionContext) _SubscribeNewsletterPayload_email(ctx context.Contex
 	return stringPtr(obj.Email)
 }
 
-func (ec *executionContext) fieldContext_SubscribeNewsletterPayload_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SubscribeNewsletterPayload", field, false, false, "String")
+func (ec *executionContext) fieldContext_SubscribeNewsletterPayload_email(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "SubscribeNewsletterPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _SubscribeNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SubscribeNewsletterPayload) (ret graphql.Marshaler) {
@@ -14480,13 +14480,13 @@ func (ec *executionContext) _SubscribeNewsletterPayload_userErrors(ctx context.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SubscribeNewsletterPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_SubscribeNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "SubscribeNewsletterPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14511,19 +14511,19 @@ func (ec *executionContext) _Subscription_commentAdded(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_Subscription_commentAdded(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_commentAdded_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -14552,19 +14552,19 @@ func (ec *executionContext) _Subscription_commentEvents(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_Subscription_commentEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_commentEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -14593,19 +14593,19 @@ func (ec *executionContext) _Subscription_reactionsChanged(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_Subscription_reactionsChanged(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_reactionsChanged_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -14634,19 +14634,19 @@ func (ec *executionContext) _Subscription_articlePublished(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_Subscription_articlePublished(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Subscription",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Subscription_articlePublished_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -14681,8 +14681,8 @@ func (ec *executionContext) _Tag_idFull(ctx context.Context, field graphql.Colle
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Tag_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tag", field, true, false, "ID")
+func (ec *executionContext) fieldContext_Tag_id(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Tag", field, true, false, "ID")
 }
 
 // _Tag_slug marshals the field straight from obj (tools/gqlgen).
@@ -14712,8 +14712,8 @@ func (ec *executionContext) _Tag_slugFull(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Tag_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tag", field, false, false, "String")
+func (ec *executionContext) fieldContext_Tag_slug(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Tag", field, false, false, "String")
 }
 
 // _Tag_name marshals the field straight from obj (tools/gqlgen).
@@ -14743,8 +14743,8 @@ func (ec *executionContext) _Tag_nameFull(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Tag_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Tag", field, false, false, "String")
+func (ec *executionContext) fieldContext_Tag_name(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Tag", field, false, false, "String")
 }
 
 func (ec *executionContext) _Tag_articles(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
@@ -14768,19 +14768,19 @@ func (ec *executionContext) _Tag_articles(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Tag_articles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Tag",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Tag_articles_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -14807,13 +14807,13 @@ func (ec *executionContext) _TagConnection_edges(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_TagConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_TagConnection_edges(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "TagConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	return fc, nil
 }
 
@@ -14836,13 +14836,13 @@ func (ec *executionContext) _TagConnection_nodes(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_TagConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_TagConnection_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "TagConnection",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14865,13 +14865,13 @@ func (ec *executionContext) _TagConnection_pageInfo(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_TagConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_TagConnection_pageInfo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "TagConnection",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14894,8 +14894,8 @@ func (ec *executionContext) _TagConnection_totalCount(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_TagConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TagConnection", field, true, true, "Int")
+func (ec *executionContext) fieldContext_TagConnection_totalCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "TagConnection", field, true, true, "Int")
 }
 
 // _TagEdge_cursor marshals the field straight from obj (tools/gqlgen).
@@ -14925,8 +14925,8 @@ func (ec *executionContext) _TagEdge_cursorFull(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_TagEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TagEdge", field, true, false, "String")
+func (ec *executionContext) fieldContext_TagEdge_cursor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "TagEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _TagEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TagEdge) (ret graphql.Marshaler) {
@@ -14948,13 +14948,13 @@ func (ec *executionContext) _TagEdge_node(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_TagEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_TagEdge_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "TagEdge",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -14977,13 +14977,13 @@ func (ec *executionContext) _TagPayload_tag(ctx context.Context, field graphql.C
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_TagPayload_tag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_TagPayload_tag(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "TagPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15006,13 +15006,13 @@ func (ec *executionContext) _TagPayload_userErrors(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_TagPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_TagPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "TagPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15043,8 +15043,8 @@ func (ec *executionContext) _UnsubscribeNewsletterPayload_okFull(ctx context.Con
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UnsubscribeNewsletterPayload_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UnsubscribeNewsletterPayload", field, false, false, "Boolean")
+func (ec *executionContext) fieldContext_UnsubscribeNewsletterPayload_ok(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "UnsubscribeNewsletterPayload", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _UnsubscribeNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UnsubscribeNewsletterPayload) (ret graphql.Marshaler) {
@@ -15066,13 +15066,13 @@ func (ec *executionContext) _UnsubscribeNewsletterPayload_userErrors(ctx context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UnsubscribeNewsletterPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_UnsubscribeNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "UnsubscribeNewsletterPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15095,13 +15095,13 @@ func (ec *executionContext) _UpdateArticlePayload_article(ctx context.Context, f
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_UpdateArticlePayload_article(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_UpdateArticlePayload_article(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "UpdateArticlePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15124,13 +15124,13 @@ func (ec *executionContext) _UpdateArticlePayload_userErrors(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UpdateArticlePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_UpdateArticlePayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "UpdateArticlePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15153,13 +15153,13 @@ func (ec *executionContext) _UpdateProfilePayload_user(ctx context.Context, fiel
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_UpdateProfilePayload_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_UpdateProfilePayload_user(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "UpdateProfilePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15182,13 +15182,13 @@ func (ec *executionContext) _UpdateProfilePayload_userErrors(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UpdateProfilePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_UpdateProfilePayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "UpdateProfilePayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15211,13 +15211,13 @@ func (ec *executionContext) _UpdateWebhookPayload_webhook(ctx context.Context, f
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_UpdateWebhookPayload_webhook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_UpdateWebhookPayload_webhook(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "UpdateWebhookPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15240,13 +15240,13 @@ func (ec *executionContext) _UpdateWebhookPayload_userErrors(ctx context.Context
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UpdateWebhookPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_UpdateWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "UpdateWebhookPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15277,8 +15277,8 @@ func (ec *executionContext) _User_idFull(ctx context.Context, field graphql.Coll
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, false, "ID")
+func (ec *executionContext) fieldContext_User_id(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "User", field, true, false, "ID")
 }
 
 // _User_handle marshals the field straight from obj (tools/gqlgen).
@@ -15308,8 +15308,8 @@ func (ec *executionContext) _User_handleFull(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+func (ec *executionContext) fieldContext_User_handle(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "User", field, false, false, "String")
 }
 
 // _User_displayName marshals the field straight from obj (tools/gqlgen).
@@ -15339,8 +15339,8 @@ func (ec *executionContext) _User_displayNameFull(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_displayName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+func (ec *executionContext) fieldContext_User_displayName(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "User", field, false, false, "String")
 }
 
 // _User_bio marshals the field straight from obj (tools/gqlgen).
@@ -15370,8 +15370,8 @@ func (ec *executionContext) _User_bioFull(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_bio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+func (ec *executionContext) fieldContext_User_bio(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "User", field, false, false, "String")
 }
 
 // _User_avatarUrl marshals the nullable field straight from obj (tools/gqlgen).
@@ -15379,8 +15379,8 @@ func (ec *executionContext) _User_avatarUrl(ctx context.Context, field graphql.C
 	return stringPtr(obj.AvatarURL)
 }
 
-func (ec *executionContext) fieldContext_User_avatarUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+func (ec *executionContext) fieldContext_User_avatarUrl(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "User", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_role(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
@@ -15402,8 +15402,8 @@ func (ec *executionContext) _User_role(ctx context.Context, field graphql.Collec
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, "Role")
+func (ec *executionContext) fieldContext_User_role(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "User", field, true, true, "Role")
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
@@ -15425,8 +15425,8 @@ func (ec *executionContext) _User_email(ctx context.Context, field graphql.Colle
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, "String")
+func (ec *executionContext) fieldContext_User_email(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "User", field, true, true, "String")
 }
 
 func (ec *executionContext) _User_emailVerified(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
@@ -15448,8 +15448,8 @@ func (ec *executionContext) _User_emailVerified(ctx context.Context, field graph
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_User_emailVerified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+func (ec *executionContext) fieldContext_User_emailVerified(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "User", field, true, true, "Boolean")
 }
 
 // _User_createdAt marshals the field straight from obj (tools/gqlgen).
@@ -15479,8 +15479,8 @@ func (ec *executionContext) _User_createdAtFull(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
+func (ec *executionContext) fieldContext_User_createdAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "User", field, false, false, "Time")
 }
 
 func (ec *executionContext) _User_articles(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
@@ -15504,19 +15504,19 @@ func (ec *executionContext) _User_articles(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_User_articles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "User",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_User_articles_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -15543,13 +15543,13 @@ func (ec *executionContext) _User_avatar(ctx context.Context, field graphql.Coll
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_User_avatar(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_User_avatar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "User",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15558,8 +15558,8 @@ func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.
 	return stringPtr(obj.Field)
 }
 
-func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+func (ec *executionContext) fieldContext_UserError_field(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "UserError", field, false, false, "String")
 }
 
 // _UserError_message marshals the field straight from obj (tools/gqlgen).
@@ -15589,8 +15589,8 @@ func (ec *executionContext) _UserError_messageFull(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+func (ec *executionContext) fieldContext_UserError_message(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "UserError", field, false, false, "String")
 }
 
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
@@ -15612,8 +15612,8 @@ func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UserError", field, false, false, "UserErrorCode")
+func (ec *executionContext) fieldContext_UserError_code(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "UserError", field, false, false, "UserErrorCode")
 }
 
 func (ec *executionContext) _VerifyEmailPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.VerifyEmailPayload) (ret graphql.Marshaler) {
@@ -15635,13 +15635,13 @@ func (ec *executionContext) _VerifyEmailPayload_session(ctx context.Context, fie
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_VerifyEmailPayload_session(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_VerifyEmailPayload_session(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "VerifyEmailPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15664,13 +15664,13 @@ func (ec *executionContext) _VerifyEmailPayload_userErrors(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_VerifyEmailPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext_VerifyEmailPayload_userErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "VerifyEmailPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -15701,8 +15701,8 @@ func (ec *executionContext) _Webhook_idFull(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Webhook_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Webhook", field, true, false, "ID")
+func (ec *executionContext) fieldContext_Webhook_id(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Webhook", field, true, false, "ID")
 }
 
 // _Webhook_url marshals the field straight from obj (tools/gqlgen).
@@ -15732,8 +15732,8 @@ func (ec *executionContext) _Webhook_urlFull(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Webhook_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Webhook", field, false, false, "String")
+func (ec *executionContext) fieldContext_Webhook_url(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Webhook", field, false, false, "String")
 }
 
 func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
@@ -15755,8 +15755,8 @@ func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Webhook_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Webhook", field, true, true, "WebhookEvent")
+func (ec *executionContext) fieldContext_Webhook_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Webhook", field, true, true, "WebhookEvent")
 }
 
 // _Webhook_previousSecretExpiresAt marshals the nullable field straight from obj (tools/gqlgen).
@@ -15764,8 +15764,8 @@ func (ec *executionContext) _Webhook_previousSecretExpiresAt(ctx context.Context
 	return timePtr(obj.PreviousSecretUntil)
 }
 
-func (ec *executionContext) fieldContext_Webhook_previousSecretExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Time")
+func (ec *executionContext) fieldContext_Webhook_previousSecretExpiresAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Webhook", field, false, false, "Time")
 }
 
 // _Webhook_createdAt marshals the field straight from obj (tools/gqlgen).
@@ -15795,8 +15795,8 @@ func (ec *executionContext) _Webhook_createdAtFull(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Webhook_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Time")
+func (ec *executionContext) fieldContext_Webhook_createdAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Webhook", field, false, false, "Time")
 }
 
 // _Webhook_updatedAt marshals the field straight from obj (tools/gqlgen).
@@ -15826,8 +15826,8 @@ func (ec *executionContext) _Webhook_updatedAtFull(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Webhook_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Webhook", field, false, false, "Time")
+func (ec *executionContext) fieldContext_Webhook_updatedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "Webhook", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Webhook_deliveries(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
@@ -15851,19 +15851,19 @@ func (ec *executionContext) _Webhook_deliveries(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Webhook_deliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "Webhook",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = argsOf(ctx, ec.OperationContext, field, ec.field_Webhook_deliveries_args); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -15898,8 +15898,8 @@ func (ec *executionContext) _WebhookDelivery_idFull(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, false, "ID")
+func (ec *executionContext) fieldContext_WebhookDelivery_id(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "WebhookDelivery", field, true, false, "ID")
 }
 
 // _WebhookDelivery_eventId marshals the field straight from obj (tools/gqlgen).
@@ -15929,8 +15929,8 @@ func (ec *executionContext) _WebhookDelivery_eventIdFull(ctx context.Context, fi
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+func (ec *executionContext) fieldContext_WebhookDelivery_eventId(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "WebhookDelivery", field, false, false, "String")
 }
 
 func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
@@ -15952,8 +15952,8 @@ func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, true, "WebhookEvent")
+func (ec *executionContext) fieldContext_WebhookDelivery_event(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "WebhookDelivery", field, true, true, "WebhookEvent")
 }
 
 func (ec *executionContext) _WebhookDelivery_payload(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
@@ -15975,8 +15975,8 @@ func (ec *executionContext) _WebhookDelivery_payload(ctx context.Context, field 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_payload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, true, "String")
+func (ec *executionContext) fieldContext_WebhookDelivery_payload(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "WebhookDelivery", field, true, true, "String")
 }
 
 func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
@@ -15998,8 +15998,8 @@ func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field g
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, true, "WebhookDeliveryStatus")
+func (ec *executionContext) fieldContext_WebhookDelivery_status(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "WebhookDelivery", field, true, true, "WebhookDeliveryStatus")
 }
 
 // _WebhookDelivery_attempts marshals the field straight from obj (tools/gqlgen).
@@ -16029,8 +16029,8 @@ func (ec *executionContext) _WebhookDelivery_attemptsFull(ctx context.Context, f
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+func (ec *executionContext) fieldContext_WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "WebhookDelivery", field, false, false, "Int")
 }
 
 // _WebhookDelivery_lastError marshals the nullable field straight from obj (tools/gqlgen).
@@ -16038,8 +16038,8 @@ func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, fiel
 	return stringPtr(obj.LastError)
 }
 
-func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+func (ec *executionContext) fieldContext_WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "WebhookDelivery", field, false, false, "String")
 }
 
 // _WebhookDelivery_responseCode marshals the nullable field straight from obj (tools/gqlgen).
@@ -16047,8 +16047,8 @@ func (ec *executionContext) _WebhookDelivery_responseCode(ctx context.Context, f
 	return marshalPtr(obj.ResponseCode, graphql.MarshalInt)
 }
 
-func (ec *executionContext) fieldContext_WebhookDelivery_responseCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+func (ec *executionContext) fieldContext_WebhookDelivery_responseCode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "WebhookDelivery", field, false, false, "Int")
 }
 
 // _WebhookDelivery_createdAt marshals the field straight from obj (tools/gqlgen).
@@ -16078,8 +16078,8 @@ func (ec *executionContext) _WebhookDelivery_createdAtFull(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+func (ec *executionContext) fieldContext_WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "WebhookDelivery", field, false, false, "Time")
 }
 
 // _WebhookDelivery_updatedAt marshals the field straight from obj (tools/gqlgen).
@@ -16109,8 +16109,8 @@ func (ec *executionContext) _WebhookDelivery_updatedAtFull(ctx context.Context, 
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_WebhookDelivery_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+func (ec *executionContext) fieldContext_WebhookDelivery_updatedAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "WebhookDelivery", field, false, false, "Time")
 }
 
 // _WebhookDelivery_deliveredAt marshals the nullable field straight from obj (tools/gqlgen).
@@ -16118,8 +16118,8 @@ func (ec *executionContext) _WebhookDelivery_deliveredAt(ctx context.Context, fi
 	return timePtr(obj.DeliveredAt)
 }
 
-func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "WebhookDelivery", field, false, false, "Time")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -16141,8 +16141,8 @@ func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, "String")
+func (ec *executionContext) fieldContext___Directive_name(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Directive", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -16164,8 +16164,8 @@ func (ec *executionContext) ___Directive_description(ctx context.Context, field 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Directive_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, true, false, "String")
+func (ec *executionContext) fieldContext___Directive_description(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Directive", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -16187,8 +16187,8 @@ func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, "Boolean")
+func (ec *executionContext) fieldContext___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Directive", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -16210,8 +16210,8 @@ func (ec *executionContext) ___Directive_locations(ctx context.Context, field gr
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Directive_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Directive", field, false, false, "__DirectiveLocation")
+func (ec *executionContext) fieldContext___Directive_locations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Directive", field, false, false, "__DirectiveLocation")
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -16235,19 +16235,19 @@ func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Directive",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field___Directive_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -16274,8 +16274,8 @@ func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, "String")
+func (ec *executionContext) fieldContext___EnumValue_name(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__EnumValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -16297,8 +16297,8 @@ func (ec *executionContext) ___EnumValue_description(ctx context.Context, field 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___EnumValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "String")
+func (ec *executionContext) fieldContext___EnumValue_description(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__EnumValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -16320,8 +16320,8 @@ func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "Boolean")
+func (ec *executionContext) fieldContext___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__EnumValue", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
@@ -16343,8 +16343,8 @@ func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, 
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__EnumValue", field, true, false, "String")
+func (ec *executionContext) fieldContext___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__EnumValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -16366,8 +16366,8 @@ func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, false, false, "String")
+func (ec *executionContext) fieldContext___Field_name(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Field", field, false, false, "String")
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -16389,8 +16389,8 @@ func (ec *executionContext) ___Field_description(ctx context.Context, field grap
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Field_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, "String")
+func (ec *executionContext) fieldContext___Field_description(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Field", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -16414,19 +16414,19 @@ func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Field",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field___Field_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -16453,13 +16453,13 @@ func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Field_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext___Field_type(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Field",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -16482,8 +16482,8 @@ func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field gra
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, "Boolean")
+func (ec *executionContext) fieldContext___Field_isDeprecated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Field", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
@@ -16505,8 +16505,8 @@ func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, fiel
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Field", field, true, false, "String")
+func (ec *executionContext) fieldContext___Field_deprecationReason(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Field", field, true, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -16528,8 +16528,8 @@ func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
+func (ec *executionContext) fieldContext___InputValue_name(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__InputValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -16551,8 +16551,8 @@ func (ec *executionContext) ___InputValue_description(ctx context.Context, field
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___InputValue_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "String")
+func (ec *executionContext) fieldContext___InputValue_description(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__InputValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -16574,13 +16574,13 @@ func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphq
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext___InputValue_type(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__InputValue",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -16603,8 +16603,8 @@ func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, fiel
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, false, false, "String")
+func (ec *executionContext) fieldContext___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__InputValue", field, false, false, "String")
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -16626,8 +16626,8 @@ func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, fiel
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "Boolean")
+func (ec *executionContext) fieldContext___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__InputValue", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
@@ -16649,8 +16649,8 @@ func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__InputValue", field, true, false, "String")
+func (ec *executionContext) fieldContext___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__InputValue", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -16672,8 +16672,8 @@ func (ec *executionContext) ___Schema_description(ctx context.Context, field gra
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Schema_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Schema", field, true, false, "String")
+func (ec *executionContext) fieldContext___Schema_description(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Schema", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
@@ -16695,13 +16695,13 @@ func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext___Schema_types(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -16724,13 +16724,13 @@ func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graph
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext___Schema_queryType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -16753,13 +16753,13 @@ func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field gr
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext___Schema_mutationType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -16782,13 +16782,13 @@ func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, fiel
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -16811,13 +16811,13 @@ func (ec *executionContext) ___Schema_directives(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext___Schema_directives(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -16840,8 +16840,8 @@ func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.Coll
 		true,
 	)
 }
-func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, "__TypeKind")
+func (ec *executionContext) fieldContext___Type_kind(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Type", field, true, false, "__TypeKind")
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -16863,8 +16863,8 @@ func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.Coll
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
+func (ec *executionContext) fieldContext___Type_name(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -16886,8 +16886,8 @@ func (ec *executionContext) ___Type_description(ctx context.Context, field graph
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
+func (ec *executionContext) fieldContext___Type_description(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -16909,8 +16909,8 @@ func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field gr
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, "String")
+func (ec *executionContext) fieldContext___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Type", field, true, false, "String")
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
@@ -16934,19 +16934,19 @@ func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field___Type_fields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -16973,13 +16973,13 @@ func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphq
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext___Type_interfaces(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -17002,13 +17002,13 @@ func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field gra
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext___Type_possibleTypes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -17033,19 +17033,19 @@ func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field___Type_enumValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -17074,19 +17074,19 @@ func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	defer func() {
 		if r := recover(); r != nil {
 			err = ec.Recover(ctx, r)
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = withFieldContext(ctx, fc)
 	if fc.Args, err = ec.field___Type_inputFields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -17113,13 +17113,13 @@ func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.Co
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+func (ec *executionContext) fieldContext___Type_ofType(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = fieldContextIn(ctx, graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: false,
-	}
+	})
 	return fc, nil
 }
 
@@ -17142,8 +17142,8 @@ func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.C
 		false,
 	)
 }
-func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("__Type", field, true, false, "Boolean")
+func (ec *executionContext) fieldContext___Type_isOneOf(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return scalarFieldContextIn(ctx, "__Type", field, true, false, "Boolean")
 }
 
 // endregion **************************** field.gotpl *****************************

@@ -14,8 +14,29 @@ import (
 // TestResolveField_AsGqlgen: resolveField answers as graphql.ResolveField
 // does, value and errors alike, for every way a field can end: a value, an
 // error, a null where none is allowed, a panic, a value of the wrong type.
+// It does so for a field context made in resolveField's frame, as
+// tools/gqlgen has the executor make them, with the field's path and its
+// parent as gqlgen gives them, and for one made apart.
 func TestResolveField_AsGqlgen(t *testing.T) {
 	field := graphql.CollectedField{Field: &ast.Field{Alias: "f", Name: "f"}}
+	t.Run("Framed", func(t *testing.T) {
+		testResolveFieldAsGqlgen(t, field, func(ctx context.Context, f graphql.CollectedField) (*graphql.FieldContext, error) {
+			fc := fieldContextIn(ctx, graphql.FieldContext{Object: "T", Field: f, IsResolver: true})
+			ctx = withFieldContext(ctx, fc)
+			if got := graphql.GetFieldContext(ctx); got != fc {
+				return nil, fmt.Errorf("the field's context has field context %p, want %p", got, fc)
+			}
+			return fc, nil
+		})
+	})
+	t.Run("Apart", func(t *testing.T) {
+		testResolveFieldAsGqlgen(t, field, func(_ context.Context, f graphql.CollectedField) (*graphql.FieldContext, error) {
+			return &graphql.FieldContext{Object: "T", Field: f, IsResolver: true}, nil
+		})
+	})
+}
+
+func testResolveFieldAsGqlgen(t *testing.T, field graphql.CollectedField, fieldContext func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error)) {
 	for _, tc := range []struct {
 		name    string
 		resolve func(context.Context) (any, error)
@@ -38,11 +59,9 @@ func TestResolveField_AsGqlgen(t *testing.T) {
 				resolve(ctx, oc).MarshalGQL(&out)
 				return out.String(), fmt.Sprint(graphql.GetErrors(ctx))
 			}
-			fieldContext := func(_ context.Context, f graphql.CollectedField) (*graphql.FieldContext, error) {
-				return &graphql.FieldContext{Object: "T", Field: f, IsResolver: true}, nil
-			}
-			marshal := func(_ context.Context, _ ast.SelectionSet, v string) graphql.Marshaler {
-				return graphql.MarshalString(v)
+			marshal := func(ctx context.Context, _ ast.SelectionSet, v string) graphql.Marshaler {
+				fc := graphql.GetFieldContext(ctx)
+				return graphql.MarshalString(fmt.Sprintf("%s at %s under %s, result %v", v, fc.Path(), fc.Parent.Field.Alias, fc.Result))
 			}
 			got, gotErrs := run(func(ctx context.Context, oc *graphql.OperationContext) graphql.Marshaler {
 				return resolveField(ctx, oc, field, fieldContext, tc.resolve, nil, marshal, true, tc.nonNull)
@@ -58,6 +77,35 @@ func TestResolveField_AsGqlgen(t *testing.T) {
 				t.Errorf("errors %s, gqlgen's %s", gotErrs, wantErrs)
 			}
 		})
+	}
+}
+
+// TestResolveField_OneAllocation: a field whose field context is made in
+// resolveField's frame (fieldContextIn) costs one allocation, the frame,
+// where gqlgen's way made the field context and its context apart; and a
+// frame that is already filled is not filled again.
+func TestResolveField_OneAllocation(t *testing.T) {
+	oc := &graphql.OperationContext{RecoverFunc: graphql.DefaultRecover}
+	ctx := graphql.WithOperationContext(context.Background(), oc)
+	field := graphql.CollectedField{Field: &ast.Field{Alias: "f", Name: "f"}}
+	v := new(int)
+	var inner *graphql.FieldContext
+	fieldContext := func(ctx context.Context, f graphql.CollectedField) (*graphql.FieldContext, error) {
+		fc := fieldContextIn(ctx, graphql.FieldContext{Object: "T", Field: f, IsMethod: true})
+		ctx = withFieldContext(ctx, fc)
+		inner = fieldContextIn(ctx, graphql.FieldContext{Object: "U", Field: f}) // the frame is taken
+		return fc, nil
+	}
+	resolve := func(context.Context) (any, error) { return v, nil }
+	marshal := func(context.Context, ast.SelectionSet, *int) graphql.Marshaler { return graphql.Null }
+	allocs := testing.AllocsPerRun(100, func() {
+		resolveField(ctx, oc, field, fieldContext, resolve, nil, marshal, false, false)
+	})
+	if inner.Object != "U" || inner.Parent != nil {
+		t.Errorf("a second field context in a filled frame is %+v, want one of its own, with no parent set", inner)
+	}
+	if allocs != 2 { // the frame, and the second field context
+		t.Errorf("%v allocations a field, want 2", allocs)
 	}
 }
 

@@ -42,9 +42,12 @@
 //     graph.argsOf, once an operation rather than once a row; a query's
 //     data is written by graph.marshalData; a field's context gets no
 //     Child closure (it serves field middleware, which Folio has none of);
-//     and a field without a directive is resolved by graph.resolveField,
+//     a field without a directive is resolved by graph.resolveField,
 //     which calls its resolver without field middleware, so the closures
-//     made for it stay on the stack.
+//     made for it stay on the stack; and each field's fieldContext_
+//     function makes its field context in the frame resolveField hands it
+//     (graph.fieldContextIn), one allocation with the context that carries
+//     it.
 package main
 
 import (
@@ -206,6 +209,40 @@ var (
 	fieldFunc = regexp.MustCompile(`^func \(ec \*executionContext\) (_[A-Za-z0-9]+_[A-Za-z0-9_]+)\(ctx context\.Context, field graphql\.CollectedField, obj (\*?[A-Za-z0-9_.]+)\) \(ret graphql\.Marshaler\) \{`)
 )
 
+// A field's fieldContext_ function: its first line, and the two ways
+// gqlgen makes the field context in it.
+const (
+	fieldContextFunc  = "func (ec *executionContext) fieldContext_"
+	fieldContextLit   = "\tfc = &graphql.FieldContext{\n"
+	fieldContextEnd   = "\n\t}\n"
+	scalarContextCall = "return graphql.NewScalarFieldContext("
+	fieldContextWith  = "ctx = graphql.WithFieldContext(ctx, fc)"
+)
+
+// inFrame has the fieldContext_ function fn make its field context in the
+// frame graph.resolveField hands it as its context (graph.fieldContextIn,
+// graph.scalarFieldContextIn) and carry it through graph.withFieldContext;
+// it fails on a function made any other way.
+func inFrame(fn string) (string, error) {
+	head, _, _ := strings.Cut(fn, "\n")
+	fn = strings.Replace(fn, head, strings.Replace(head, "(_ context.Context, ", "(ctx context.Context, ", 1), 1)
+	switch {
+	case strings.Contains(fn, fieldContextLit):
+		at := strings.Index(fn, fieldContextLit)
+		end := strings.Index(fn[at:], fieldContextEnd)
+		if end < 0 {
+			return "", fmt.Errorf("no end to the field context of %s", head)
+		}
+		end += at
+		fn = fn[:at] + "\tfc = fieldContextIn(ctx, graphql.FieldContext{\n" + fn[at+len(fieldContextLit):end] + "\n\t})\n" + fn[end+len(fieldContextEnd):]
+	case strings.Contains(fn, scalarContextCall):
+		fn = strings.Replace(fn, scalarContextCall, "return scalarFieldContextIn(ctx, ", 1)
+	default:
+		return "", fmt.Errorf("%s makes its field context neither as %q nor as %q", head, fieldContextLit, scalarContextCall)
+	}
+	return strings.ReplaceAll(fn, fieldContextWith, "ctx = withFieldContext(ctx, fc)"), nil
+}
+
 // fieldSetUse is any use of an object function's field set.
 var fieldSetUse = regexp.MustCompile(`\bout\.([A-Za-z]+)`)
 
@@ -307,7 +344,7 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 	var out strings.Builder
 	text := string(src)
 	starts := funcStart.FindAllStringIndex(text, -1)
-	zeroed, objects := 0, 0
+	zeroed, objects, framed := 0, 0, 0
 	prev := 0
 	for i, s := range starts {
 		end := len(text)
@@ -335,6 +372,12 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 				objects++
 			}
 		}
+		if strings.HasPrefix(fn, fieldContextFunc) {
+			if fn, err = inFrame(fn); err != nil {
+				return fmt.Errorf("%s: %w: has gqlgen's executor changed?", file, err)
+			}
+			framed++
+		}
 		if m := fieldFunc.FindStringSubmatch(fn); m != nil {
 			if pf, ok := plain[m[1]]; ok {
 				if pf.nullable {
@@ -353,6 +396,9 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 	out.WriteString(text[prev:])
 	if len(plain) > 0 {
 		return fmt.Errorf("%s: no function for %d plain fields (%v): has gqlgen's executor changed?", file, len(plain), plain)
+	}
+	if framed == 0 {
+		return fmt.Errorf("%s: no field context function of the form %q: has gqlgen's executor changed?", file, fieldContextFunc)
 	}
 	if zeroed == 0 || objects == 0 {
 		return fmt.Errorf("%s: no deferred group to drop or field set to replace: has gqlgen's executor changed?", file)
