@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/folio/folio/internal/folio"
 )
@@ -124,7 +125,7 @@ func (s *threadsStatement) read(rows pgx.Rows) error {
 	// comments and their replies is tens of rows.
 	var (
 		kind, parent int64
-		n            *int64
+		n            pgtype.Int8 // null when the total is not asked; a *int64 cost an allocation a row
 		x            relatedRow
 		dest         []any
 		made         []folio.Comment // rows are made commentChunk at a time
@@ -135,7 +136,7 @@ func (s *threadsStatement) read(rows pgx.Rows) error {
 		}
 		c := &made[0]
 		made = made[1:]
-		n, x = nil, relatedRow{}
+		n, x = pgtype.Int8{}, relatedRow{}
 		dest = appendCommentDest(dest[:0], c)
 		dest = append(x.appendDest(append(dest, nil, &n, &parent), s.rel), &kind)
 		if err := rows.Scan(dest...); err != nil {
@@ -152,8 +153,8 @@ func (s *threadsStatement) read(rows pgx.Rows) error {
 			s.got[k] = g
 		}
 		g.rows = append(g.rows, c)
-		if n != nil {
-			g.total = int(*n)
+		if n.Valid {
+			g.total = int(n.Int64)
 		}
 		g.rel.add(&x)
 	}
