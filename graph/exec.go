@@ -159,9 +159,8 @@ func resolveField[T any](
 // they are given rather than allocate, and carry it through
 // withFieldContext rather than wrap it again.
 type fieldFrame struct {
-	fieldCtx
-	own    graphql.FieldContext
-	filled bool
+	fieldCtx // its fc is nil until the frame is filled, then &own
+	own      graphql.FieldContext
 }
 
 // fieldContextIn returns the field context fc for the field whose
@@ -170,12 +169,11 @@ type fieldFrame struct {
 // otherwise on its own, for the caller to carry.
 func fieldContextIn(ctx context.Context, fc graphql.FieldContext) *graphql.FieldContext {
 	f, ok := ctx.(*fieldFrame)
-	if !ok || f.filled {
+	if !ok || f.fc != nil {
 		own := new(graphql.FieldContext) // not &fc: fc would then be moved to the heap on every call
 		*own = fc
 		return own
 	}
-	f.filled = true
 	f.own = fc
 	f.own.Parent = graphql.GetFieldContext(f.Context)
 	f.fc = &f.own

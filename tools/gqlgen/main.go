@@ -166,7 +166,7 @@ func plainScalar(f *codegen.Field) (string, bool) {
 		case marshal == "graphql.MarshalBoolean" && goType == "bool":
 			return "boolJSON(" + read + ")", true
 		case marshal == "graphql.MarshalID" && read == "obj.NodeID()":
-			return "nodeIDJSON(obj)", true // graph.nodeIDAt
+			return "nodeIDJSON(obj)", true // graph.nodeIDJSON
 		}
 		return marshal + "(" + read + ")", true
 	}
@@ -226,9 +226,8 @@ const (
 func inFrame(fn string) (string, error) {
 	head, _, _ := strings.Cut(fn, "\n")
 	fn = strings.Replace(fn, head, strings.Replace(head, "(_ context.Context, ", "(ctx context.Context, ", 1), 1)
-	switch {
-	case strings.Contains(fn, fieldContextLit):
-		at := strings.Index(fn, fieldContextLit)
+	switch at := strings.Index(fn, fieldContextLit); {
+	case at >= 0:
 		end := strings.Index(fn[at:], fieldContextEnd)
 		if end < 0 {
 			return "", fmt.Errorf("no end to the field context of %s", head)
