@@ -28,9 +28,16 @@ type traceStart struct {
 
 type traceKey struct{}
 
+// counting is set once a counter of statements or round trips has been put
+// in a context. Until then, which in production is always, the tracer
+// does not look for one: a context's values are a chain, and a key that is
+// not there costs a walk down all of it, four times a batch.
+var counting atomic.Bool
+
 // WithStatementCounter returns a context in which every statement sent to
 // Postgres adds one to n.
 func WithStatementCounter(ctx context.Context, n *atomic.Int64) context.Context {
+	counting.Store(true)
 	return context.WithValue(ctx, counterKey{}, n)
 }
 
@@ -39,10 +46,14 @@ func WithStatementCounter(ctx context.Context, n *atomic.Int64) context.Context 
 // The round trip in which pgx prepares a statement, the first time a
 // connection sends it, is not counted.
 func WithRoundTripCounter(ctx context.Context, n *atomic.Int64) context.Context {
+	counting.Store(true)
 	return context.WithValue(ctx, roundTripKey{}, n)
 }
 
 func roundTrip(ctx context.Context) {
+	if !counting.Load() {
+		return
+	}
 	if n, ok := ctx.Value(roundTripKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
@@ -51,6 +62,9 @@ func roundTrip(ctx context.Context) {
 // count counts one statement sent.
 func (t *Tracer) count(ctx context.Context) {
 	t.total.Add(1)
+	if !counting.Load() {
+		return
+	}
 	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
 		n.Add(1)
 	}
