@@ -13357,7 +13357,7 @@ func (ec *executionContext) fieldContext_ReactionCounts_celebrate(ctx context.Co
 
 // _ReactionCounts_total marshals the field straight from obj (tools/gqlgen).
 func (ec *executionContext) _ReactionCounts_total(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) graphql.Marshaler {
-	if m := graphql.MarshalInt(obj.Total()); m != graphql.Null {
+	if m := graphql.Marshaler(intJSON(obj.Total())); m != graphql.Null {
 		return m
 	}
 	return ec._ReactionCounts_totalFull(ctx, field, obj)
@@ -23405,7 +23405,7 @@ func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (
 
 func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.SelectionSet, v bool) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalBoolean(v)
+	res := boolJSON(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
@@ -23671,7 +23671,7 @@ func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, 
 
 func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalInt(v)
+	res := graphql.Marshaler(intJSON(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
@@ -24395,7 +24395,7 @@ func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (
 func (ec *executionContext) marshalOBoolean2bool(ctx context.Context, sel ast.SelectionSet, v bool) graphql.Marshaler {
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalBoolean(v)
+	res := boolJSON(v)
 	return res
 }
 
@@ -24413,7 +24413,7 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalBoolean(*v)
+	res := boolJSON(*v)
 	return res
 }
 
@@ -24589,7 +24589,7 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalInt(*v)
+	res := graphql.Marshaler(intJSON(*v))
 	return res
 }
 

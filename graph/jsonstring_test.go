@@ -105,6 +105,7 @@ func TestScalarsAt_AsGqlgen(t *testing.T) {
 	}
 	for _, i := range []int{0, 1, -1, 42, math.MaxInt, math.MinInt} {
 		check(fmt.Sprint("int ", i), graphql.Marshaler((*intAt)(&i)), graphql.MarshalInt(i))
+		check(fmt.Sprint("int value ", i), intJSON(i), graphql.MarshalInt(i))
 	}
 	for _, b := range []bool{true, false} {
 		check(fmt.Sprint("bool ", b), boolJSON(b), graphql.MarshalBoolean(b))
@@ -130,10 +131,11 @@ func TestScalarsAt_AsGqlgen(t *testing.T) {
 	// Written into the response's buffer, none of them allocates.
 	var b bytes.Buffer
 	b.Grow(1024)
-	i, tm := 12345, times[2]
+	i, tm, count := 12345, times[2], 20*len(times) // a count, below 256
 	if n := testing.AllocsPerRun(100, func() {
 		b.Reset()
 		graphql.Marshaler((*intAt)(&i)).MarshalGQL(&b)
+		graphql.Marshaler(intJSON(count)).MarshalGQL(&b)
 		boolJSON(true).MarshalGQL(&b)
 		timeJSON(&tm).MarshalGQL(&b)
 	}); n != 0 {

@@ -161,6 +161,8 @@ func plainScalar(f *codegen.Field) (string, bool) {
 			return "graphql.Marshaler((*stringAt)(&" + read + "))", true
 		case marshal == "graphql.MarshalInt" && held && goType == "int":
 			return "graphql.Marshaler((*intAt)(&" + read + "))", true // graph.intAt
+		case marshal == "graphql.MarshalInt" && goType == "int":
+			return "graphql.Marshaler(intJSON(" + read + "))", true // graph.intJSON
 		case marshal == "graphql.MarshalTime" && held && goType == "time.Time":
 			return "timeJSON(&" + read + ")", true // graph.timeAt
 		case marshal == "graphql.MarshalBoolean" && goType == "bool":
@@ -183,6 +185,15 @@ func plainScalar(f *codegen.Field) (string, bool) {
 		return "marshalPtr(" + read + ", " + marshal + ")", true
 	}
 	return "", false
+}
+
+// scalarMarshals are the type marshallers' calls of gqlgen's scalar
+// marshallers that are replaced, with their replacements.
+var scalarMarshals = []struct{ gqlgen, folio []byte }{
+	{[]byte("res := graphql.MarshalInt(v)\n"), []byte("res := graphql.Marshaler(intJSON(v))\n")},
+	{[]byte("res := graphql.MarshalInt(*v)\n"), []byte("res := graphql.Marshaler(intJSON(*v))\n")},
+	{[]byte("res := graphql.MarshalBoolean(v)\n"), []byte("res := boolJSON(v)\n")},
+	{[]byte("res := graphql.MarshalBoolean(*v)\n"), []byte("res := boolJSON(*v)\n")},
 }
 
 var (
@@ -317,6 +328,14 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 		return fmt.Errorf("%s: not one query writing its data as %q: has gqlgen's executor changed?", file, queryData)
 	}
 	src = bytes.Replace(src, queryData, []byte("\t\t\tresponse.Data = marshalData(ctx, opCtx, data)\n"), 1)
+	// An Int or Boolean a resolver returns is written without the closure
+	// gqlgen's marshaller makes for each value (graph.intJSON, graph.boolJSON).
+	for _, r := range scalarMarshals {
+		if !bytes.Contains(src, r.gqlgen) {
+			return fmt.Errorf("%s: no %s left to replace: has gqlgen's executor changed?", file, r.gqlgen)
+		}
+		src = bytes.ReplaceAll(src, r.gqlgen, r.folio)
+	}
 	// A field's context gets no Child: it serves field middleware
 	// (AroundFields), which Folio has none of, and the closure was an
 	// allocation for every object field resolved.
