@@ -17,6 +17,9 @@ func scanComment(row pgx.Row, extra ...any) (*folio.Comment, error) {
 	return &c, row.Scan(append(appendCommentDest(make([]any, 0, 8+len(extra)), &c), extra...)...)
 }
 
+// commentParentCol is the place of c.parent_id in commentCols.
+const commentParentCol = 3
+
 // appendCommentDest appends to d the destinations of commentCols.
 func appendCommentDest(d []any, c *folio.Comment) []any {
 	return append(d, &c.ID, &c.ArticleID, &c.AuthorID, &c.ParentID, &c.Body, &c.CreatedAt, &c.UpdatedAt, &c.DeletedAt)
@@ -126,21 +129,39 @@ func (s *threadsStatement) read(rows pgx.Rows) error {
 	var (
 		kind, parent int64
 		n            pgtype.Int8 // null when the total is not asked; a *int64 cost an allocation a row
+		parentID     pgtype.Int8 // the comment's, so too
 		x            relatedRow
 		dest         []any
-		made         []folio.Comment // rows are made commentChunk at a time
+		// Rows, their parents' ids and their authors are made
+		// commentChunk at a time. An author read again is dropped
+		// (related.add), and its place with it.
+		made      []folio.Comment
+		parentIDs []int64
+		authors   []folio.User
 	)
 	for rows.Next() {
 		if len(made) == 0 {
-			made = make([]folio.Comment, commentChunk)
+			made, parentIDs = make([]folio.Comment, commentChunk), make([]int64, commentChunk)
+			if s.rel.WithAuthors {
+				authors = make([]folio.User, commentChunk)
+			}
 		}
 		c := &made[0]
 		made = made[1:]
-		n, x = pgtype.Int8{}, relatedRow{}
+		n, parentID, x = pgtype.Int8{}, pgtype.Int8{}, relatedRow{}
+		if s.rel.WithAuthors {
+			x.author = &authors[0]
+			authors = authors[1:]
+		}
 		dest = appendCommentDest(dest[:0], c)
+		dest[commentParentCol] = &parentID
 		dest = append(x.appendDest(append(dest, nil, &n, &parent), s.rel), &kind)
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan threads: %w", err)
+		}
+		if parentID.Valid {
+			parentIDs[0] = parentID.Int64
+			c.ParentID, parentIDs = &parentIDs[0], parentIDs[1:]
 		}
 		k := [2]int64{kind, parent}
 		g := s.got[k]

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -108,6 +109,11 @@ func sameList(t *testing.T, what string, got, want folio.List[*folio.Comment], a
 		t.Errorf("%s: got %v next %v previous %v, want %v next %v previous %v", what,
 			rowIDs(got), got.HasNext, got.HasPrevious, rowIDs(want), want.HasNext, want.HasPrevious)
 	}
+	for i := range min(len(got.Items), len(want.Items)) {
+		if g, w := got.Items[i], want.Items[i]; !reflect.DeepEqual(g, w) {
+			t.Errorf("%s: row %d is %+v, want %+v", what, i, *g, *w)
+		}
+	}
 	if (got.Total == nil) != (want.Total == nil) || got.Total != nil && *got.Total != *want.Total {
 		t.Errorf("%s: total %v, want %v", what, deref(got.Total), deref(want.Total))
 	}
@@ -120,9 +126,22 @@ func sameList(t *testing.T, what string, got, want folio.List[*folio.Comment], a
 			return out
 		}
 		// The joined read may also hold the author of the look-ahead row.
+		// Each author is read whole, and once.
 		for _, c := range got.Items {
 			if !slices.Contains(userIDs(got), c.AuthorID) {
 				t.Errorf("%s: author %d of comment %d not read", what, c.AuthorID, c.ID)
+			}
+		}
+		if ids := userIDs(got); len(slices.Compact(ids)) != len(got.Authors) {
+			t.Errorf("%s: authors %v read more than once", what, userIDs(got))
+		}
+		wantAuthors := make(map[int64]*folio.User)
+		for _, u := range want.Authors {
+			wantAuthors[u.ID] = u
+		}
+		for _, u := range got.Authors {
+			if w, ok := wantAuthors[u.ID]; ok && !reflect.DeepEqual(u, w) {
+				t.Errorf("%s: author %+v, want %+v", what, *u, *w)
 			}
 		}
 	}

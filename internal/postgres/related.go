@@ -92,10 +92,12 @@ type relatedRow struct {
 }
 
 // appendDest appends to d the destinations of the relation columns r
-// asks for.
+// asks for. The author is read into x.author when the caller made one.
 func (x *relatedRow) appendDest(d []any, r folio.Related) []any {
 	if r.WithAuthors {
-		x.author = new(folio.User)
+		if x.author == nil {
+			x.author = new(folio.User)
+		}
 		d = appendUserDestOf(d, x.author, r.AuthorColumns)
 	}
 	if r.WithCategories {
