@@ -299,26 +299,40 @@ func (o *objectJSON) MarshalGQL(w io.Writer) {
 // a variable) and fragments (which may carry them): only selection sets of
 // fields without directives are remembered, and each key points into its
 // selection set's array, so the array cannot be freed and reused for
-// another while the entry lives. The entries are dropped all at once when
-// there are too many.
+// another while the entry lives.
+//
+// Every object of every request looks its fields up here, so the lookup
+// takes no lock: a sync.Map keyed by the array (a pointer, which an
+// interface holds without an allocation) reads without one, where a read
+// lock's counter, shared by the cores, cost more than the lookup. Under
+// the key are the selection sets that start there, told apart by length
+// and type, in a list that is never changed once stored. The entries are
+// dropped all at once when there are too many.
 func collectFields(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
 	if len(sel) == 0 || len(satisfies) == 0 || !plainFields(sel) {
 		return graphql.CollectFields(oc, sel, satisfies)
 	}
-	k := collectedKey{array: &sel[0], n: len(sel), typ: satisfies[0]}
-	collected.mu.RLock()
-	fields, ok := collected.m[k]
-	collected.mu.RUnlock()
-	if ok {
+	array := &sel[0] // names, and pins, the selection set's array
+	if fields, ok := collected.find(array, len(sel), satisfies[0]); ok {
 		return fields
 	}
-	fields = graphql.CollectFields(oc, sel, satisfies)
+	fields := graphql.CollectFields(oc, sel, satisfies)
 	collected.mu.Lock()
-	if len(collected.m) >= maxCollected {
-		collected.m = make(map[collectedKey][]graphql.CollectedField)
+	defer collected.mu.Unlock()
+	if known, ok := collected.find(array, len(sel), satisfies[0]); ok {
+		return known // another request's, meanwhile
 	}
-	collected.m[k] = fields
-	collected.mu.Unlock()
+	if collected.n >= maxCollected {
+		collected.m.Clear()
+		collected.n = 0
+	}
+	var sets []collectedSet
+	if v, ok := collected.m.Load(array); ok {
+		sets = *v.(*[]collectedSet)
+	}
+	sets = append(sets[:len(sets):len(sets)], collectedSet{n: len(sel), typ: satisfies[0], fields: fields})
+	collected.m.Store(array, &sets)
+	collected.n++
 	return fields
 }
 
@@ -326,15 +340,36 @@ func collectFields(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies
 // documents the query cache keeps, whose every object type is one entry.
 const maxCollected = 20000
 
-var collected = struct {
-	mu sync.RWMutex
-	m  map[collectedKey][]graphql.CollectedField
-}{m: make(map[collectedKey][]graphql.CollectedField)}
+var collected collectedSets
 
-type collectedKey struct {
-	array *ast.Selection // the selection set's first element: names, and pins, its array
-	n     int
-	typ   string
+// collectedSets are the remembered selection sets.
+type collectedSets struct {
+	m  sync.Map   // *ast.Selection -> *[]collectedSet, never changed once stored
+	mu sync.Mutex // orders the writers
+	n  int        // entries in m, under mu
+}
+
+// collectedSet is a remembered selection set: its length, the type it was
+// collected for, and its fields.
+type collectedSet struct {
+	n      int
+	typ    string
+	fields []graphql.CollectedField
+}
+
+// find returns the fields remembered for the selection set of n
+// selections at array, collected for typ.
+func (c *collectedSets) find(array *ast.Selection, n int, typ string) ([]graphql.CollectedField, bool) {
+	v, ok := c.m.Load(array)
+	if !ok {
+		return nil, false
+	}
+	for _, s := range *v.(*[]collectedSet) {
+		if s.n == n && s.typ == typ {
+			return s.fields, true
+		}
+	}
+	return nil, false
 }
 
 // plainFields reports whether sel holds fields only, none with a directive.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -174,4 +175,73 @@ func TestNewObjectJSON_OneAllocation(t *testing.T) {
 			t.Errorf("%d fields: %v allocations, want %v", n, allocs, wantAllocs)
 		}
 	}
+}
+
+// TestCollectFields_Remembered checks collectFields against gqlgen's
+// CollectFields: a selection set is remembered under its array with its
+// length and the type it is collected for (a shorter slice of an array is
+// another set, whose answer differs; a node's { id } is one array for an
+// article and for a user), each answer is remembered, and a lookup of one
+// remembered takes no allocation.
+func TestCollectFields_Remembered(t *testing.T) {
+	doc, errs := gqlparser.LoadQuery(parsedSchema, `{ node(id: "x") { id } article(slug: "a") { id title slug } }`)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
+	root := doc.Operations[0].SelectionSet
+	nodeSel := root[0].(*ast.Field).SelectionSet
+	articleSel := root[1].(*ast.Field).SelectionSet
+	cases := []struct {
+		name string
+		sel  ast.SelectionSet
+		typ  string
+	}{
+		{"node as article", nodeSel, "Article"},
+		{"node as user", nodeSel, "User"},
+		{"article", articleSel, "Article"},
+		{"article's first two", articleSel[:2], "Article"},
+	}
+	names := func(fs []graphql.CollectedField) (out []string) {
+		for _, f := range fs {
+			out = append(out, f.Alias+":"+f.ObjectDefinition.Name)
+		}
+		return out
+	}
+	first := make([][]graphql.CollectedField, len(cases))
+	for round := range 2 {
+		for i, c := range cases {
+			got := collectFields(oc, c.sel, implementors(c.typ))
+			want := graphql.CollectFields(oc, c.sel, implementors(c.typ))
+			if fmt.Sprint(names(got)) != fmt.Sprint(names(want)) {
+				t.Errorf("round %d, %s: collected %v, want %v", round, c.name, names(got), names(want))
+			}
+			if round == 0 {
+				first[i] = got
+			} else if &got[0] != &first[i][0] {
+				t.Errorf("%s: collected again, not remembered", c.name)
+			}
+		}
+	}
+	sats := implementors("Article")
+	if n := testing.AllocsPerRun(100, func() { collectFields(oc, articleSel, sats) }); n != 0 {
+		t.Errorf("%v allocations for a remembered selection set, want none", n)
+	}
+}
+
+// BenchmarkCollectFields_Remembered looks up a remembered selection set
+// from every core at once, as the objects of concurrent requests do.
+func BenchmarkCollectFields_Remembered(b *testing.B) {
+	doc, errs := gqlparser.LoadQuery(parsedSchema, `{ article(slug: "a") { id title slug } }`)
+	if errs != nil {
+		b.Fatal(errs)
+	}
+	oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: map[string]any{}}
+	sel := doc.Operations[0].SelectionSet[0].(*ast.Field).SelectionSet
+	sats := implementors("Article")
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			collectFields(oc, sel, sats)
+		}
+	})
 }
