@@ -253,6 +253,58 @@ func newObjectJSON(fields []graphql.CollectedField) *objectJSON {
 	return o
 }
 
+// objectSlab makes an operation's objectJSONs (newObjectJSON's sizes) a
+// chunk at a time: the article page writes about a hundred objects, each
+// an allocation of its own before. An operation's objects are all dropped
+// once its response is written, so a chunk outlives none of its objects
+// by long. Fields resolve concurrently, hence the lock. tools/gqlgen puts
+// one in the executor's executionContext, for its objects' functions.
+type objectSlab struct {
+	mu   sync.Mutex
+	of4  []objectJSONOf4
+	of8  []objectJSONOf8
+	of16 []objectJSONOf16
+}
+
+// slabChunk is how many objects of a size objectSlab makes at once.
+const slabChunk = 16
+
+// make is newObjectJSON, from the slab.
+func (s *objectSlab) make(fields []graphql.CollectedField) *objectJSON {
+	n := len(fields)
+	if n > 16 {
+		return newObjectJSON(fields)
+	}
+	var o *objectJSON
+	s.mu.Lock()
+	switch {
+	case n <= 4:
+		if len(s.of4) == 0 {
+			s.of4 = make([]objectJSONOf4, slabChunk)
+		}
+		x := &s.of4[0]
+		s.of4 = s.of4[1:]
+		x.Values, o = x.values[:n], &x.objectJSON
+	case n <= 8:
+		if len(s.of8) == 0 {
+			s.of8 = make([]objectJSONOf8, slabChunk)
+		}
+		x := &s.of8[0]
+		s.of8 = s.of8[1:]
+		x.Values, o = x.values[:n], &x.objectJSON
+	default:
+		if len(s.of16) == 0 {
+			s.of16 = make([]objectJSONOf16, slabChunk)
+		}
+		x := &s.of16[0]
+		s.of16 = s.of16[1:]
+		x.Values, o = x.values[:n], &x.objectJSON
+	}
+	s.mu.Unlock()
+	o.fields = fields
+	return o
+}
+
 // The sizes newObjectJSON makes, each with room for its values.
 type (
 	objectJSONOf4 struct {

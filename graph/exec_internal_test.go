@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -174,6 +175,56 @@ func TestNewObjectJSON_OneAllocation(t *testing.T) {
 		if wantAllocs := map[bool]float64{true: 1, false: 2}[n <= 16]; allocs != wantAllocs {
 			t.Errorf("%d fields: %v allocations, want %v", n, allocs, wantAllocs)
 		}
+	}
+}
+
+// TestObjectSlab checks that the objects an operation's slab makes, from
+// several goroutines at once as fields resolve, each have values of their
+// own, as many as their fields, and that a chunk of one size is one
+// allocation.
+func TestObjectSlab(t *testing.T) {
+	var slab objectSlab
+	sizes := []int{0, 1, 4, 5, 8, 9, 16, 17}
+	const perSize = 3 * slabChunk // a few chunks of each size
+	made := make([][]*objectJSON, len(sizes))
+	var wg sync.WaitGroup
+	for i, n := range sizes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fields := make([]graphql.CollectedField, n)
+			for range perSize {
+				made[i] = append(made[i], slab.make(fields))
+			}
+		}()
+	}
+	wg.Wait()
+	seen := make(map[*graphql.Marshaler]bool)
+	for i, n := range sizes {
+		for _, o := range made[i] {
+			if len(o.Values) != n || len(o.fields) != n {
+				t.Fatalf("%d fields: %d values, %d fields", n, len(o.Values), len(o.fields))
+			}
+			if n == 0 {
+				continue
+			}
+			if v := &o.Values[:1][0]; seen[v] {
+				t.Fatalf("%d fields: values shared with another object", n)
+			} else {
+				seen[v] = true
+			}
+		}
+	}
+	fields := make([]graphql.CollectedField, 6)
+	var s objectSlab
+	allocs := testing.AllocsPerRun(10, func() {
+		s.of8 = nil // a new chunk
+		for range slabChunk {
+			s.make(fields)
+		}
+	})
+	if allocs != 1 {
+		t.Errorf("%d objects of 6 fields: %v allocations, want 1", slabChunk, allocs)
 	}
 }
 

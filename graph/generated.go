@@ -3111,6 +3111,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+	objects objectSlab // graph.objectSlab: the operation's objects, a chunk at a time
 }
 
 func newExecutionContext(
@@ -19360,7 +19361,7 @@ var addCommentPayloadImplementors = []string{"AddCommentPayload"}
 func (ec *executionContext) _AddCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, addCommentPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19397,7 +19398,7 @@ var apiKeyImplementors = []string{"ApiKey"}
 func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *folio.APIKey) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, apiKeyImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19454,7 +19455,7 @@ var articleImplementors = []string{"Article", "Node"}
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *folio.Article) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19591,7 +19592,7 @@ var articleConnectionImplementors = []string{"ArticleConnection"}
 func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleConnectionImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19638,7 +19639,7 @@ var articleCoverImagePayloadImplementors = []string{"ArticleCoverImagePayload"}
 func (ec *executionContext) _ArticleCoverImagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleCoverImagePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleCoverImagePayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19675,7 +19676,7 @@ var articleDiffImplementors = []string{"ArticleDiff"}
 func (ec *executionContext) _ArticleDiff(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleDiff) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleDiffImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19732,7 +19733,7 @@ var articleEdgeImplementors = []string{"ArticleEdge"}
 func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleEdgeImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19769,7 +19770,7 @@ var articleRevisionImplementors = []string{"ArticleRevision"}
 func (ec *executionContext) _ArticleRevision(ctx context.Context, sel ast.SelectionSet, obj *folio.Revision) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19826,7 +19827,7 @@ var articleRevisionConnectionImplementors = []string{"ArticleRevisionConnection"
 func (ec *executionContext) _ArticleRevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionConnectionImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19873,7 +19874,7 @@ var articleRevisionEdgeImplementors = []string{"ArticleRevisionEdge"}
 func (ec *executionContext) _ArticleRevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionEdgeImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19910,7 +19911,7 @@ var articleStatusPayloadImplementors = []string{"ArticleStatusPayload"}
 func (ec *executionContext) _ArticleStatusPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleStatusPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleStatusPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19947,7 +19948,7 @@ var avatarPayloadImplementors = []string{"AvatarPayload"}
 func (ec *executionContext) _AvatarPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AvatarPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, avatarPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19984,7 +19985,7 @@ var categoryImplementors = []string{"Category", "Node"}
 func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet, obj *folio.Category) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20041,7 +20042,7 @@ var categoryConnectionImplementors = []string{"CategoryConnection"}
 func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryConnectionImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20088,7 +20089,7 @@ var categoryEdgeImplementors = []string{"CategoryEdge"}
 func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryEdgeImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20125,7 +20126,7 @@ var categoryPayloadImplementors = []string{"CategoryPayload"}
 func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20162,7 +20163,7 @@ var commentImplementors = []string{"Comment", "Node"}
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *folio.Comment) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20234,7 +20235,7 @@ var commentConnectionImplementors = []string{"CommentConnection"}
 func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommentConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentConnectionImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20281,7 +20282,7 @@ var commentEdgeImplementors = []string{"CommentEdge"}
 func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommentEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentEdgeImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20318,7 +20319,7 @@ var commentEventImplementors = []string{"CommentEvent"}
 func (ec *executionContext) _CommentEvent(ctx context.Context, sel ast.SelectionSet, obj *model.CommentEvent) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentEventImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20355,7 +20356,7 @@ var confirmNewsletterPayloadImplementors = []string{"ConfirmNewsletterPayload"}
 func (ec *executionContext) _ConfirmNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConfirmNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, confirmNewsletterPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20392,7 +20393,7 @@ var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
 func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createApiKeyPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20434,7 +20435,7 @@ var createArticlePayloadImplementors = []string{"CreateArticlePayload"}
 func (ec *executionContext) _CreateArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createArticlePayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20471,7 +20472,7 @@ var createPreviewTokenPayloadImplementors = []string{"CreatePreviewTokenPayload"
 func (ec *executionContext) _CreatePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreatePreviewTokenPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createPreviewTokenPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20513,7 +20514,7 @@ var createWebhookPayloadImplementors = []string{"CreateWebhookPayload"}
 func (ec *executionContext) _CreateWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createWebhookPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20555,7 +20556,7 @@ var deleteArticlePayloadImplementors = []string{"DeleteArticlePayload"}
 func (ec *executionContext) _DeleteArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteArticlePayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20592,7 +20593,7 @@ var deleteCategoryPayloadImplementors = []string{"DeleteCategoryPayload"}
 func (ec *executionContext) _DeleteCategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCategoryPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteCategoryPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20629,7 +20630,7 @@ var deleteCommentPayloadImplementors = []string{"DeleteCommentPayload"}
 func (ec *executionContext) _DeleteCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteCommentPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20666,7 +20667,7 @@ var deleteTagPayloadImplementors = []string{"DeleteTagPayload"}
 func (ec *executionContext) _DeleteTagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteTagPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteTagPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20703,7 +20704,7 @@ var deleteWebhookPayloadImplementors = []string{"DeleteWebhookPayload"}
 func (ec *executionContext) _DeleteWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteWebhookPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20740,7 +20741,7 @@ var editCommentPayloadImplementors = []string{"EditCommentPayload"}
 func (ec *executionContext) _EditCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EditCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, editCommentPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20777,7 +20778,7 @@ var imageImplementors = []string{"Image"}
 func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *folio.Image) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, imageImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20824,7 +20825,7 @@ var mergeCategoriesPayloadImplementors = []string{"MergeCategoriesPayload"}
 func (ec *executionContext) _MergeCategoriesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MergeCategoriesPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, mergeCategoriesPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20866,7 +20867,7 @@ var mergeTagsPayloadImplementors = []string{"MergeTagsPayload"}
 func (ec *executionContext) _MergeTagsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MergeTagsPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, mergeTagsPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20911,7 +20912,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -21258,7 +21259,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21305,7 +21306,7 @@ var previewTokenImplementors = []string{"PreviewToken"}
 func (ec *executionContext) _PreviewToken(ctx context.Context, sel ast.SelectionSet, obj *folio.PreviewToken) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, previewTokenImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21496,7 +21497,7 @@ var rateLimitImplementors = []string{"RateLimit"}
 func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet, obj *model.RateLimit) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, rateLimitImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21558,7 +21559,7 @@ var reactionCountsImplementors = []string{"ReactionCounts"}
 func (ec *executionContext) _ReactionCounts(ctx context.Context, sel ast.SelectionSet, obj *folio.ReactionCounts) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionCountsImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21610,7 +21611,7 @@ var reactionPayloadImplementors = []string{"ReactionPayload"}
 func (ec *executionContext) _ReactionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReactionPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21647,7 +21648,7 @@ var reactionsChangedImplementors = []string{"ReactionsChanged"}
 func (ec *executionContext) _ReactionsChanged(ctx context.Context, sel ast.SelectionSet, obj *model.ReactionsChanged) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionsChangedImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21684,7 +21685,7 @@ var redeliverWebhookPayloadImplementors = []string{"RedeliverWebhookPayload"}
 func (ec *executionContext) _RedeliverWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RedeliverWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, redeliverWebhookPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21721,7 +21722,7 @@ var refreshSessionPayloadImplementors = []string{"RefreshSessionPayload"}
 func (ec *executionContext) _RefreshSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshSessionPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, refreshSessionPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21758,7 +21759,7 @@ var resendVerificationEmailPayloadImplementors = []string{"ResendVerificationEma
 func (ec *executionContext) _ResendVerificationEmailPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResendVerificationEmailPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, resendVerificationEmailPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21795,7 +21796,7 @@ var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
 func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAPIKeyPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, revokeApiKeyPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21832,7 +21833,7 @@ var revokePreviewTokenPayloadImplementors = []string{"RevokePreviewTokenPayload"
 func (ec *executionContext) _RevokePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokePreviewTokenPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, revokePreviewTokenPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21869,7 +21870,7 @@ var rotateWebhookSecretPayloadImplementors = []string{"RotateWebhookSecretPayloa
 func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RotateWebhookSecretPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, rotateWebhookSecretPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21911,7 +21912,7 @@ var searchResultConnectionImplementors = []string{"SearchResultConnection"}
 func (ec *executionContext) _SearchResultConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchResultConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, searchResultConnectionImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21953,7 +21954,7 @@ var searchResultEdgeImplementors = []string{"SearchResultEdge"}
 func (ec *executionContext) _SearchResultEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchResultEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, searchResultEdgeImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22000,7 +22001,7 @@ var sessionImplementors = []string{"Session"}
 func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, obj *model.Session) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, sessionImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22052,7 +22053,7 @@ var setUserRolePayloadImplementors = []string{"SetUserRolePayload"}
 func (ec *executionContext) _SetUserRolePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetUserRolePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, setUserRolePayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22089,7 +22090,7 @@ var signInPayloadImplementors = []string{"SignInPayload"}
 func (ec *executionContext) _SignInPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignInPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signInPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22126,7 +22127,7 @@ var signOutPayloadImplementors = []string{"SignOutPayload"}
 func (ec *executionContext) _SignOutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignOutPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signOutPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22163,7 +22164,7 @@ var signUpPayloadImplementors = []string{"SignUpPayload"}
 func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignUpPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signUpPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22205,7 +22206,7 @@ var subscribeNewsletterPayloadImplementors = []string{"SubscribeNewsletterPayloa
 func (ec *executionContext) _SubscribeNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SubscribeNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, subscribeNewsletterPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22268,7 +22269,7 @@ var tagImplementors = []string{"Tag", "Node"}
 func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj *folio.Tag) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22315,7 +22316,7 @@ var tagConnectionImplementors = []string{"TagConnection"}
 func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TagConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagConnectionImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22362,7 +22363,7 @@ var tagEdgeImplementors = []string{"TagEdge"}
 func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TagEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagEdgeImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22399,7 +22400,7 @@ var tagPayloadImplementors = []string{"TagPayload"}
 func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TagPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22436,7 +22437,7 @@ var unsubscribeNewsletterPayloadImplementors = []string{"UnsubscribeNewsletterPa
 func (ec *executionContext) _UnsubscribeNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnsubscribeNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, unsubscribeNewsletterPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22473,7 +22474,7 @@ var updateArticlePayloadImplementors = []string{"UpdateArticlePayload"}
 func (ec *executionContext) _UpdateArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateArticlePayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22510,7 +22511,7 @@ var updateProfilePayloadImplementors = []string{"UpdateProfilePayload"}
 func (ec *executionContext) _UpdateProfilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateProfilePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateProfilePayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22547,7 +22548,7 @@ var updateWebhookPayloadImplementors = []string{"UpdateWebhookPayload"}
 func (ec *executionContext) _UpdateWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateWebhookPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22584,7 +22585,7 @@ var userImplementors = []string{"User", "Node"}
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *folio.User) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, userImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22666,7 +22667,7 @@ var userErrorImplementors = []string{"UserError"}
 func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, userErrorImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22708,7 +22709,7 @@ var verifyEmailPayloadImplementors = []string{"VerifyEmailPayload"}
 func (ec *executionContext) _VerifyEmailPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VerifyEmailPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, verifyEmailPayloadImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22745,7 +22746,7 @@ var webhookImplementors = []string{"Webhook"}
 func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *folio.Webhook) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, webhookImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22807,7 +22808,7 @@ var webhookDeliveryImplementors = []string{"WebhookDelivery"}
 func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *folio.WebhookDelivery) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22889,7 +22890,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22941,7 +22942,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22988,7 +22989,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23045,7 +23046,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23102,7 +23103,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23159,7 +23160,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := newObjectJSON(fields)
+	out := ec.objects.make(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {

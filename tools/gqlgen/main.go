@@ -36,7 +36,8 @@
 //     a zero deferred group instead of one made (and its path computed) for
 //     every object, and is written by graph.objectJSON, without the map and
 //     the copies gqlgen's field set makes to write itself, its values kept
-//     in it (graph.newObjectJSON) rather than in a field set; each plain scalar
+//     in it (graph.newObjectJSON, from the operation's graph.objectSlab, made
+//     a chunk at a time) rather than in a field set; each plain scalar
 //     field gets a fast path in front of gqlgen's function, which is kept as
 //     its fallback; a field below the root reads its arguments through
 //     graph.argsOf, once an operation rather than once a row; a query's
@@ -215,7 +216,9 @@ var (
 	// Its non-concurrent fields set their values in line; Dispatch then
 	// runs nothing.
 	fieldSetDispatch = "\tout.Dispatch(ctx)\n"
-	objectJSONMake   = "\tout := newObjectJSON(fields)\n"
+	objectJSONMake   = "\tout := ec.objects.make(fields)\n"
+	// The executor's state, to which the operation's objectSlab is added.
+	execContextType = "type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}\n"
 	// The executor's function for a field: its name and its object's type.
 	fieldFunc = regexp.MustCompile(`^func \(ec \*executionContext\) (_[A-Za-z0-9]+_[A-Za-z0-9_]+)\(ctx context\.Context, field graphql\.CollectedField, obj (\*?[A-Za-z0-9_.]+)\) \(ret graphql\.Marshaler\) \{`)
 )
@@ -328,6 +331,11 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 		return fmt.Errorf("%s: not one query writing its data as %q: has gqlgen's executor changed?", file, queryData)
 	}
 	src = bytes.Replace(src, queryData, []byte("\t\t\tresponse.Data = marshalData(ctx, opCtx, data)\n"), 1)
+	if bytes.Count(src, []byte(execContextType)) != 1 {
+		return fmt.Errorf("%s: no executionContext of the form %q: has gqlgen's executor changed?", file, execContextType)
+	}
+	src = bytes.Replace(src, []byte(execContextType), []byte(strings.Replace(execContextType, "\n}",
+		"\n\tobjects objectSlab // graph.objectSlab: the operation's objects, a chunk at a time\n}", 1)), 1)
 	// An Int or Boolean a resolver returns is written without the closure
 	// gqlgen's marshaller makes for each value (graph.intJSON, graph.boolJSON).
 	for _, r := range scalarMarshals {
@@ -379,7 +387,8 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 			zeroed++
 			if end := strings.Index(fn, fieldSetReturn); strings.Contains(fn, fieldSetMake) && end >= 0 {
 				// Nothing is dispatched: the values need no field set around
-				// them, and the objectJSON holds them (graph.newObjectJSON).
+				// them, and the objectJSON holds them (graph.newObjectJSON,
+				// from the operation's graph.objectSlab).
 				// It returns out, the objectJSON, as the field set was.
 				if strings.Contains(fn, fieldSetDispatch) && onlyValues(fn) {
 					fn = strings.Replace(fn, fieldSetMake, objectJSONMake, 1)
