@@ -96,6 +96,7 @@ func (p *keyProbe) Value(key any) any {
 func resolveField[T any](
 	ctx context.Context,
 	oc *graphql.OperationContext,
+	slab *opSlab, // where the field's frame comes from; nil: its own allocation
 	field graphql.CollectedField,
 	initializeFieldContext func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error),
 	fieldResolver func(ctx context.Context) (any, error),
@@ -104,7 +105,7 @@ func resolveField[T any](
 	recoverFromPanic bool,
 	nonNull bool,
 ) (ret graphql.Marshaler) {
-	frame := &fieldFrame{fieldCtx: fieldCtx{Context: ctx}}
+	frame := slab.frame(ctx)
 	fc, err := initializeFieldContext(frame, field)
 	if err != nil {
 		return graphql.Null
@@ -253,24 +254,28 @@ func newObjectJSON(fields []graphql.CollectedField) *objectJSON {
 	return o
 }
 
-// objectSlab makes an operation's objectJSONs (newObjectJSON's sizes) a
-// chunk at a time: the article page writes about a hundred objects, each
-// an allocation of its own before. An operation's objects are all dropped
-// once its response is written, so a chunk outlives none of its objects
-// by long. Fields resolve concurrently, hence the lock. tools/gqlgen puts
-// one in the executor's executionContext, for its objects' functions.
-type objectSlab struct {
-	mu   sync.Mutex
-	of4  []objectJSONOf4
-	of8  []objectJSONOf8
-	of16 []objectJSONOf16
+// opSlab makes an operation's objects (objectJSONs, newObjectJSON's
+// sizes) and its fields' frames (resolveField's) a chunk at a time: the
+// article page writes about a hundred objects and resolves about a
+// hundred and fifty fields, each an allocation of its own before. An
+// operation's objects and frames are all dropped once its response is
+// written, so a chunk outlives none of them by long. Fields resolve
+// concurrently, hence the lock. tools/gqlgen puts one in the executor's
+// executionContext, for its objects' functions and resolveField.
+type opSlab struct {
+	mu     sync.Mutex
+	of4    []objectJSONOf4
+	of8    []objectJSONOf8
+	of16   []objectJSONOf16
+	frames []fieldFrame
 }
 
-// slabChunk is how many objects of a size objectSlab makes at once.
+// slabChunk is how many objects of a size, or frames, opSlab makes at
+// once.
 const slabChunk = 16
 
-// make is newObjectJSON, from the slab.
-func (s *objectSlab) make(fields []graphql.CollectedField) *objectJSON {
+// object is newObjectJSON, from the slab.
+func (s *opSlab) object(fields []graphql.CollectedField) *objectJSON {
 	n := len(fields)
 	if n > 16 {
 		return newObjectJSON(fields)
@@ -303,6 +308,23 @@ func (s *objectSlab) make(fields []graphql.CollectedField) *objectJSON {
 	s.mu.Unlock()
 	o.fields = fields
 	return o
+}
+
+// frame returns an empty fieldFrame over ctx, from the slab when there is
+// one.
+func (s *opSlab) frame(ctx context.Context) *fieldFrame {
+	if s == nil {
+		return &fieldFrame{fieldCtx: fieldCtx{Context: ctx}}
+	}
+	s.mu.Lock()
+	if len(s.frames) == 0 {
+		s.frames = make([]fieldFrame, slabChunk)
+	}
+	f := &s.frames[0]
+	s.frames = s.frames[1:]
+	s.mu.Unlock()
+	f.Context = ctx
+	return f
 }
 
 // The sizes newObjectJSON makes, each with room for its values.

@@ -178,15 +178,16 @@ func TestNewObjectJSON_OneAllocation(t *testing.T) {
 	}
 }
 
-// TestObjectSlab checks that the objects an operation's slab makes, from
-// several goroutines at once as fields resolve, each have values of their
-// own, as many as their fields, and that a chunk of one size is one
-// allocation.
-func TestObjectSlab(t *testing.T) {
-	var slab objectSlab
+// TestOpSlab_Objects checks that the objects and frames an operation's
+// slab makes, from several goroutines at once as fields resolve, are each
+// their own (objects with as many values as fields), and that a chunk of
+// objects of one size is one allocation.
+func TestOpSlab_Objects(t *testing.T) {
+	var slab opSlab
 	sizes := []int{0, 1, 4, 5, 8, 9, 16, 17}
 	const perSize = 3 * slabChunk // a few chunks of each size
 	made := make([][]*objectJSON, len(sizes))
+	frames := make([][]*fieldFrame, len(sizes))
 	var wg sync.WaitGroup
 	for i, n := range sizes {
 		wg.Add(1)
@@ -194,11 +195,21 @@ func TestObjectSlab(t *testing.T) {
 			defer wg.Done()
 			fields := make([]graphql.CollectedField, n)
 			for range perSize {
-				made[i] = append(made[i], slab.make(fields))
+				made[i] = append(made[i], slab.object(fields))
+				frames[i] = append(frames[i], slab.frame(context.Background()))
 			}
 		}()
 	}
 	wg.Wait()
+	framesSeen := make(map[*fieldFrame]bool)
+	for _, fs := range frames {
+		for _, f := range fs {
+			if framesSeen[f] || f.fc != nil || f.Context == nil {
+				t.Fatalf("frame %p given twice, or not empty over its context", f)
+			}
+			framesSeen[f] = true
+		}
+	}
 	seen := make(map[*graphql.Marshaler]bool)
 	for i, n := range sizes {
 		for _, o := range made[i] {
@@ -216,11 +227,11 @@ func TestObjectSlab(t *testing.T) {
 		}
 	}
 	fields := make([]graphql.CollectedField, 6)
-	var s objectSlab
+	var s opSlab
 	allocs := testing.AllocsPerRun(10, func() {
 		s.of8 = nil // a new chunk
 		for range slabChunk {
-			s.make(fields)
+			s.object(fields)
 		}
 	})
 	if allocs != 1 {

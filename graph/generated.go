@@ -3111,7 +3111,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
-	objects objectSlab // graph.objectSlab: the operation's objects, a chunk at a time
+	slab opSlab // graph.opSlab: the operation's objects and frames, a chunk at a time
 }
 
 func newExecutionContext(
@@ -6238,7 +6238,7 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 func (ec *executionContext) _AddCommentPayload_comment(ctx context.Context, field graphql.CollectedField, obj *model.AddCommentPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_AddCommentPayload_comment(ctx, field)
@@ -6267,7 +6267,7 @@ func (ec *executionContext) fieldContext_AddCommentPayload_comment(ctx context.C
 func (ec *executionContext) _AddCommentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddCommentPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_AddCommentPayload_userErrors(ctx, field)
@@ -6304,7 +6304,7 @@ func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.Collec
 func (ec *executionContext) _ApiKey_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiKey_id(ctx, field)
@@ -6335,7 +6335,7 @@ func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.Coll
 func (ec *executionContext) _ApiKey_nameFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiKey_name(ctx, field)
@@ -6366,7 +6366,7 @@ func (ec *executionContext) _ApiKey_prefix(ctx context.Context, field graphql.Co
 func (ec *executionContext) _ApiKey_prefixFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiKey_prefix(ctx, field)
@@ -6397,7 +6397,7 @@ func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql
 func (ec *executionContext) _ApiKey_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.APIKey) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiKey_createdAt(ctx, field)
@@ -6446,7 +6446,7 @@ func (ec *executionContext) _Article_id(ctx context.Context, field graphql.Colle
 func (ec *executionContext) _Article_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_id(ctx, field)
@@ -6477,7 +6477,7 @@ func (ec *executionContext) _Article_slug(ctx context.Context, field graphql.Col
 func (ec *executionContext) _Article_slugFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_slug(ctx, field)
@@ -6508,7 +6508,7 @@ func (ec *executionContext) _Article_title(ctx context.Context, field graphql.Co
 func (ec *executionContext) _Article_titleFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_title(ctx, field)
@@ -6539,7 +6539,7 @@ func (ec *executionContext) _Article_excerpt(ctx context.Context, field graphql.
 func (ec *executionContext) _Article_excerptFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_excerpt(ctx, field)
@@ -6570,7 +6570,7 @@ func (ec *executionContext) _Article_body(ctx context.Context, field graphql.Col
 func (ec *executionContext) _Article_bodyFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_body(ctx, field)
@@ -6593,7 +6593,7 @@ func (ec *executionContext) fieldContext_Article_body(ctx context.Context, field
 func (ec *executionContext) _Article_bodyHtml(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_bodyHtml(ctx, field)
@@ -6624,7 +6624,7 @@ func (ec *executionContext) _Article_version(ctx context.Context, field graphql.
 func (ec *executionContext) _Article_versionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_version(ctx, field)
@@ -6647,7 +6647,7 @@ func (ec *executionContext) fieldContext_Article_version(ctx context.Context, fi
 func (ec *executionContext) _Article_status(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_status(ctx, field)
@@ -6687,7 +6687,7 @@ func (ec *executionContext) _Article_createdAt(ctx context.Context, field graphq
 func (ec *executionContext) _Article_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_createdAt(ctx, field)
@@ -6718,7 +6718,7 @@ func (ec *executionContext) _Article_updatedAt(ctx context.Context, field graphq
 func (ec *executionContext) _Article_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_updatedAt(ctx, field)
@@ -6749,7 +6749,7 @@ func (ec *executionContext) _Article_readingMinutes(ctx context.Context, field g
 func (ec *executionContext) _Article_readingMinutesFull(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_readingMinutes(ctx, field)
@@ -6772,7 +6772,7 @@ func (ec *executionContext) fieldContext_Article_readingMinutes(ctx context.Cont
 func (ec *executionContext) _Article_author(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_author(ctx, field)
@@ -6801,7 +6801,7 @@ func (ec *executionContext) fieldContext_Article_author(ctx context.Context, fie
 func (ec *executionContext) _Article_category(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_category(ctx, field)
@@ -6830,7 +6830,7 @@ func (ec *executionContext) fieldContext_Article_category(ctx context.Context, f
 func (ec *executionContext) _Article_tags(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_tags(ctx, field)
@@ -6859,7 +6859,7 @@ func (ec *executionContext) fieldContext_Article_tags(ctx context.Context, field
 func (ec *executionContext) _Article_comments(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_comments(ctx, field)
@@ -6900,7 +6900,7 @@ func (ec *executionContext) fieldContext_Article_comments(ctx context.Context, f
 func (ec *executionContext) _Article_commentCount(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_commentCount(ctx, field)
@@ -6923,7 +6923,7 @@ func (ec *executionContext) fieldContext_Article_commentCount(ctx context.Contex
 func (ec *executionContext) _Article_reactionCounts(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_reactionCounts(ctx, field)
@@ -6961,7 +6961,7 @@ func (ec *executionContext) fieldContext_Article_publishAt(ctx context.Context, 
 func (ec *executionContext) _Article_revisions(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_revisions(ctx, field)
@@ -7002,7 +7002,7 @@ func (ec *executionContext) fieldContext_Article_revisions(ctx context.Context, 
 func (ec *executionContext) _Article_revisionDiff(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_revisionDiff(ctx, field)
@@ -7043,7 +7043,7 @@ func (ec *executionContext) fieldContext_Article_revisionDiff(ctx context.Contex
 func (ec *executionContext) _Article_coverImage(ctx context.Context, field graphql.CollectedField, obj *folio.Article) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Article_coverImage(ctx, field)
@@ -7072,7 +7072,7 @@ func (ec *executionContext) fieldContext_Article_coverImage(ctx context.Context,
 func (ec *executionContext) _ArticleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleConnection_edges(ctx, field)
@@ -7101,7 +7101,7 @@ func (ec *executionContext) fieldContext_ArticleConnection_edges(ctx context.Con
 func (ec *executionContext) _ArticleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleConnection_nodes(ctx, field)
@@ -7130,7 +7130,7 @@ func (ec *executionContext) fieldContext_ArticleConnection_nodes(ctx context.Con
 func (ec *executionContext) _ArticleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleConnection_pageInfo(ctx, field)
@@ -7159,7 +7159,7 @@ func (ec *executionContext) fieldContext_ArticleConnection_pageInfo(ctx context.
 func (ec *executionContext) _ArticleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ArticleConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleConnection_totalCount(ctx, field)
@@ -7182,7 +7182,7 @@ func (ec *executionContext) fieldContext_ArticleConnection_totalCount(ctx contex
 func (ec *executionContext) _ArticleCoverImagePayload_article(ctx context.Context, field graphql.CollectedField, obj *model.ArticleCoverImagePayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleCoverImagePayload_article(ctx, field)
@@ -7211,7 +7211,7 @@ func (ec *executionContext) fieldContext_ArticleCoverImagePayload_article(ctx co
 func (ec *executionContext) _ArticleCoverImagePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ArticleCoverImagePayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleCoverImagePayload_userErrors(ctx, field)
@@ -7248,7 +7248,7 @@ func (ec *executionContext) _ArticleDiff_from(ctx context.Context, field graphql
 func (ec *executionContext) _ArticleDiff_fromFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleDiff_from(ctx, field)
@@ -7279,7 +7279,7 @@ func (ec *executionContext) _ArticleDiff_to(ctx context.Context, field graphql.C
 func (ec *executionContext) _ArticleDiff_toFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleDiff_to(ctx, field)
@@ -7310,7 +7310,7 @@ func (ec *executionContext) _ArticleDiff_changed(ctx context.Context, field grap
 func (ec *executionContext) _ArticleDiff_changedFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleDiff_changed(ctx, field)
@@ -7341,7 +7341,7 @@ func (ec *executionContext) _ArticleDiff_title(ctx context.Context, field graphq
 func (ec *executionContext) _ArticleDiff_titleFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleDiff_title(ctx, field)
@@ -7372,7 +7372,7 @@ func (ec *executionContext) _ArticleDiff_excerpt(ctx context.Context, field grap
 func (ec *executionContext) _ArticleDiff_excerptFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleDiff_excerpt(ctx, field)
@@ -7403,7 +7403,7 @@ func (ec *executionContext) _ArticleDiff_body(ctx context.Context, field graphql
 func (ec *executionContext) _ArticleDiff_bodyFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleDiff) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleDiff_body(ctx, field)
@@ -7434,7 +7434,7 @@ func (ec *executionContext) _ArticleEdge_cursor(ctx context.Context, field graph
 func (ec *executionContext) _ArticleEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleEdge_cursor(ctx, field)
@@ -7457,7 +7457,7 @@ func (ec *executionContext) fieldContext_ArticleEdge_cursor(ctx context.Context,
 func (ec *executionContext) _ArticleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ArticleEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleEdge_node(ctx, field)
@@ -7494,7 +7494,7 @@ func (ec *executionContext) _ArticleRevision_version(ctx context.Context, field 
 func (ec *executionContext) _ArticleRevision_versionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevision_version(ctx, field)
@@ -7525,7 +7525,7 @@ func (ec *executionContext) _ArticleRevision_title(ctx context.Context, field gr
 func (ec *executionContext) _ArticleRevision_titleFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevision_title(ctx, field)
@@ -7556,7 +7556,7 @@ func (ec *executionContext) _ArticleRevision_excerpt(ctx context.Context, field 
 func (ec *executionContext) _ArticleRevision_excerptFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevision_excerpt(ctx, field)
@@ -7587,7 +7587,7 @@ func (ec *executionContext) _ArticleRevision_body(ctx context.Context, field gra
 func (ec *executionContext) _ArticleRevision_bodyFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevision_body(ctx, field)
@@ -7618,7 +7618,7 @@ func (ec *executionContext) _ArticleRevision_replacedAt(ctx context.Context, fie
 func (ec *executionContext) _ArticleRevision_replacedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevision_replacedAt(ctx, field)
@@ -7641,7 +7641,7 @@ func (ec *executionContext) fieldContext_ArticleRevision_replacedAt(ctx context.
 func (ec *executionContext) _ArticleRevision_replacedBy(ctx context.Context, field graphql.CollectedField, obj *folio.Revision) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevision_replacedBy(ctx, field)
@@ -7670,7 +7670,7 @@ func (ec *executionContext) fieldContext_ArticleRevision_replacedBy(ctx context.
 func (ec *executionContext) _ArticleRevisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevisionConnection_edges(ctx, field)
@@ -7699,7 +7699,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionConnection_edges(ctx con
 func (ec *executionContext) _ArticleRevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevisionConnection_nodes(ctx, field)
@@ -7728,7 +7728,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionConnection_nodes(ctx con
 func (ec *executionContext) _ArticleRevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevisionConnection_pageInfo(ctx, field)
@@ -7757,7 +7757,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionConnection_pageInfo(ctx 
 func (ec *executionContext) _ArticleRevisionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevisionConnection_totalCount(ctx, field)
@@ -7788,7 +7788,7 @@ func (ec *executionContext) _ArticleRevisionEdge_cursor(ctx context.Context, fie
 func (ec *executionContext) _ArticleRevisionEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevisionEdge_cursor(ctx, field)
@@ -7811,7 +7811,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionEdge_cursor(ctx context.
 func (ec *executionContext) _ArticleRevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ArticleRevisionEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleRevisionEdge_node(ctx, field)
@@ -7840,7 +7840,7 @@ func (ec *executionContext) fieldContext_ArticleRevisionEdge_node(ctx context.Co
 func (ec *executionContext) _ArticleStatusPayload_article(ctx context.Context, field graphql.CollectedField, obj *model.ArticleStatusPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleStatusPayload_article(ctx, field)
@@ -7869,7 +7869,7 @@ func (ec *executionContext) fieldContext_ArticleStatusPayload_article(ctx contex
 func (ec *executionContext) _ArticleStatusPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ArticleStatusPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ArticleStatusPayload_userErrors(ctx, field)
@@ -7898,7 +7898,7 @@ func (ec *executionContext) fieldContext_ArticleStatusPayload_userErrors(ctx con
 func (ec *executionContext) _AvatarPayload_user(ctx context.Context, field graphql.CollectedField, obj *model.AvatarPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_AvatarPayload_user(ctx, field)
@@ -7927,7 +7927,7 @@ func (ec *executionContext) fieldContext_AvatarPayload_user(ctx context.Context,
 func (ec *executionContext) _AvatarPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AvatarPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_AvatarPayload_userErrors(ctx, field)
@@ -7964,7 +7964,7 @@ func (ec *executionContext) _Category_id(ctx context.Context, field graphql.Coll
 func (ec *executionContext) _Category_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Category_id(ctx, field)
@@ -7995,7 +7995,7 @@ func (ec *executionContext) _Category_slug(ctx context.Context, field graphql.Co
 func (ec *executionContext) _Category_slugFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Category_slug(ctx, field)
@@ -8026,7 +8026,7 @@ func (ec *executionContext) _Category_name(ctx context.Context, field graphql.Co
 func (ec *executionContext) _Category_nameFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Category_name(ctx, field)
@@ -8057,7 +8057,7 @@ func (ec *executionContext) _Category_description(ctx context.Context, field gra
 func (ec *executionContext) _Category_descriptionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Category_description(ctx, field)
@@ -8080,7 +8080,7 @@ func (ec *executionContext) fieldContext_Category_description(ctx context.Contex
 func (ec *executionContext) _Category_articles(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Category_articles(ctx, field)
@@ -8129,7 +8129,7 @@ func (ec *executionContext) _Category_position(ctx context.Context, field graphq
 func (ec *executionContext) _Category_positionFull(ctx context.Context, field graphql.CollectedField, obj *folio.Category) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Category_position(ctx, field)
@@ -8152,7 +8152,7 @@ func (ec *executionContext) fieldContext_Category_position(ctx context.Context, 
 func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CategoryConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CategoryConnection_edges(ctx, field)
@@ -8181,7 +8181,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_edges(ctx context.Co
 func (ec *executionContext) _CategoryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CategoryConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CategoryConnection_nodes(ctx, field)
@@ -8210,7 +8210,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_nodes(ctx context.Co
 func (ec *executionContext) _CategoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CategoryConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CategoryConnection_pageInfo(ctx, field)
@@ -8239,7 +8239,7 @@ func (ec *executionContext) fieldContext_CategoryConnection_pageInfo(ctx context
 func (ec *executionContext) _CategoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CategoryConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CategoryConnection_totalCount(ctx, field)
@@ -8270,7 +8270,7 @@ func (ec *executionContext) _CategoryEdge_cursor(ctx context.Context, field grap
 func (ec *executionContext) _CategoryEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.CategoryEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CategoryEdge_cursor(ctx, field)
@@ -8293,7 +8293,7 @@ func (ec *executionContext) fieldContext_CategoryEdge_cursor(ctx context.Context
 func (ec *executionContext) _CategoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CategoryEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CategoryEdge_node(ctx, field)
@@ -8322,7 +8322,7 @@ func (ec *executionContext) fieldContext_CategoryEdge_node(ctx context.Context, 
 func (ec *executionContext) _CategoryPayload_category(ctx context.Context, field graphql.CollectedField, obj *model.CategoryPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CategoryPayload_category(ctx, field)
@@ -8351,7 +8351,7 @@ func (ec *executionContext) fieldContext_CategoryPayload_category(ctx context.Co
 func (ec *executionContext) _CategoryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CategoryPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CategoryPayload_userErrors(ctx, field)
@@ -8388,7 +8388,7 @@ func (ec *executionContext) _Comment_id(ctx context.Context, field graphql.Colle
 func (ec *executionContext) _Comment_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Comment_id(ctx, field)
@@ -8420,7 +8420,7 @@ func (ec *executionContext) fieldContext_Comment_body(ctx context.Context, field
 func (ec *executionContext) _Comment_author(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Comment_author(ctx, field)
@@ -8457,7 +8457,7 @@ func (ec *executionContext) _Comment_deleted(ctx context.Context, field graphql.
 func (ec *executionContext) _Comment_deletedFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Comment_deleted(ctx, field)
@@ -8488,7 +8488,7 @@ func (ec *executionContext) _Comment_createdAt(ctx context.Context, field graphq
 func (ec *executionContext) _Comment_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Comment_createdAt(ctx, field)
@@ -8519,7 +8519,7 @@ func (ec *executionContext) _Comment_updatedAt(ctx context.Context, field graphq
 func (ec *executionContext) _Comment_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Comment_updatedAt(ctx, field)
@@ -8542,7 +8542,7 @@ func (ec *executionContext) fieldContext_Comment_updatedAt(ctx context.Context, 
 func (ec *executionContext) _Comment_article(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Comment_article(ctx, field)
@@ -8571,7 +8571,7 @@ func (ec *executionContext) fieldContext_Comment_article(ctx context.Context, fi
 func (ec *executionContext) _Comment_parent(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Comment_parent(ctx, field)
@@ -8600,7 +8600,7 @@ func (ec *executionContext) fieldContext_Comment_parent(ctx context.Context, fie
 func (ec *executionContext) _Comment_replies(ctx context.Context, field graphql.CollectedField, obj *folio.Comment) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Comment_replies(ctx, field)
@@ -8641,7 +8641,7 @@ func (ec *executionContext) fieldContext_Comment_replies(ctx context.Context, fi
 func (ec *executionContext) _CommentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommentConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CommentConnection_edges(ctx, field)
@@ -8670,7 +8670,7 @@ func (ec *executionContext) fieldContext_CommentConnection_edges(ctx context.Con
 func (ec *executionContext) _CommentConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CommentConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CommentConnection_nodes(ctx, field)
@@ -8699,7 +8699,7 @@ func (ec *executionContext) fieldContext_CommentConnection_nodes(ctx context.Con
 func (ec *executionContext) _CommentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommentConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CommentConnection_pageInfo(ctx, field)
@@ -8728,7 +8728,7 @@ func (ec *executionContext) fieldContext_CommentConnection_pageInfo(ctx context.
 func (ec *executionContext) _CommentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommentConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CommentConnection_totalCount(ctx, field)
@@ -8759,7 +8759,7 @@ func (ec *executionContext) _CommentEdge_cursor(ctx context.Context, field graph
 func (ec *executionContext) _CommentEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.CommentEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CommentEdge_cursor(ctx, field)
@@ -8782,7 +8782,7 @@ func (ec *executionContext) fieldContext_CommentEdge_cursor(ctx context.Context,
 func (ec *executionContext) _CommentEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommentEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CommentEdge_node(ctx, field)
@@ -8811,7 +8811,7 @@ func (ec *executionContext) fieldContext_CommentEdge_node(ctx context.Context, f
 func (ec *executionContext) _CommentEvent_kind(ctx context.Context, field graphql.CollectedField, obj *model.CommentEvent) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CommentEvent_kind(ctx, field)
@@ -8834,7 +8834,7 @@ func (ec *executionContext) fieldContext_CommentEvent_kind(ctx context.Context, 
 func (ec *executionContext) _CommentEvent_comment(ctx context.Context, field graphql.CollectedField, obj *model.CommentEvent) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CommentEvent_comment(ctx, field)
@@ -8872,7 +8872,7 @@ func (ec *executionContext) fieldContext_ConfirmNewsletterPayload_email(ctx cont
 func (ec *executionContext) _ConfirmNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ConfirmNewsletterPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ConfirmNewsletterPayload_userErrors(ctx, field)
@@ -8901,7 +8901,7 @@ func (ec *executionContext) fieldContext_ConfirmNewsletterPayload_userErrors(ctx
 func (ec *executionContext) _CreateApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateApiKeyPayload_apiKey(ctx, field)
@@ -8939,7 +8939,7 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_secret(ctx context.
 func (ec *executionContext) _CreateApiKeyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPIKeyPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateApiKeyPayload_userErrors(ctx, field)
@@ -8968,7 +8968,7 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_userErrors(ctx cont
 func (ec *executionContext) _CreateArticlePayload_article(ctx context.Context, field graphql.CollectedField, obj *model.CreateArticlePayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateArticlePayload_article(ctx, field)
@@ -8997,7 +8997,7 @@ func (ec *executionContext) fieldContext_CreateArticlePayload_article(ctx contex
 func (ec *executionContext) _CreateArticlePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateArticlePayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateArticlePayload_userErrors(ctx, field)
@@ -9035,7 +9035,7 @@ func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_token(ctx con
 func (ec *executionContext) _CreatePreviewTokenPayload_previewToken(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreatePreviewTokenPayload_previewToken(ctx, field)
@@ -9064,7 +9064,7 @@ func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_previewToken(
 func (ec *executionContext) _CreatePreviewTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreatePreviewTokenPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreatePreviewTokenPayload_userErrors(ctx, field)
@@ -9093,7 +9093,7 @@ func (ec *executionContext) fieldContext_CreatePreviewTokenPayload_userErrors(ct
 func (ec *executionContext) _CreateWebhookPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateWebhookPayload_webhook(ctx, field)
@@ -9131,7 +9131,7 @@ func (ec *executionContext) fieldContext_CreateWebhookPayload_secret(ctx context
 func (ec *executionContext) _CreateWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateWebhookPayload_userErrors(ctx, field)
@@ -9169,7 +9169,7 @@ func (ec *executionContext) fieldContext_DeleteArticlePayload_deletedArticleId(c
 func (ec *executionContext) _DeleteArticlePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteArticlePayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteArticlePayload_userErrors(ctx, field)
@@ -9207,7 +9207,7 @@ func (ec *executionContext) fieldContext_DeleteCategoryPayload_deletedCategoryId
 func (ec *executionContext) _DeleteCategoryPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCategoryPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteCategoryPayload_userErrors(ctx, field)
@@ -9236,7 +9236,7 @@ func (ec *executionContext) fieldContext_DeleteCategoryPayload_userErrors(ctx co
 func (ec *executionContext) _DeleteCommentPayload_comment(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCommentPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteCommentPayload_comment(ctx, field)
@@ -9265,7 +9265,7 @@ func (ec *executionContext) fieldContext_DeleteCommentPayload_comment(ctx contex
 func (ec *executionContext) _DeleteCommentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteCommentPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteCommentPayload_userErrors(ctx, field)
@@ -9303,7 +9303,7 @@ func (ec *executionContext) fieldContext_DeleteTagPayload_deletedTagId(ctx conte
 func (ec *executionContext) _DeleteTagPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteTagPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteTagPayload_userErrors(ctx, field)
@@ -9341,7 +9341,7 @@ func (ec *executionContext) fieldContext_DeleteWebhookPayload_deletedWebhookId(c
 func (ec *executionContext) _DeleteWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteWebhookPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteWebhookPayload_userErrors(ctx, field)
@@ -9370,7 +9370,7 @@ func (ec *executionContext) fieldContext_DeleteWebhookPayload_userErrors(ctx con
 func (ec *executionContext) _EditCommentPayload_comment(ctx context.Context, field graphql.CollectedField, obj *model.EditCommentPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_EditCommentPayload_comment(ctx, field)
@@ -9399,7 +9399,7 @@ func (ec *executionContext) fieldContext_EditCommentPayload_comment(ctx context.
 func (ec *executionContext) _EditCommentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.EditCommentPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_EditCommentPayload_userErrors(ctx, field)
@@ -9428,7 +9428,7 @@ func (ec *executionContext) fieldContext_EditCommentPayload_userErrors(ctx conte
 func (ec *executionContext) _Image_url(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Image_url(ctx, field)
@@ -9480,7 +9480,7 @@ func (ec *executionContext) _Image_width(ctx context.Context, field graphql.Coll
 func (ec *executionContext) _Image_widthFull(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Image_width(ctx, field)
@@ -9511,7 +9511,7 @@ func (ec *executionContext) _Image_height(ctx context.Context, field graphql.Col
 func (ec *executionContext) _Image_heightFull(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Image_height(ctx, field)
@@ -9534,7 +9534,7 @@ func (ec *executionContext) fieldContext_Image_height(ctx context.Context, field
 func (ec *executionContext) _Image_alt(ctx context.Context, field graphql.CollectedField, obj *folio.Image) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Image_alt(ctx, field)
@@ -9557,7 +9557,7 @@ func (ec *executionContext) fieldContext_Image_alt(ctx context.Context, field gr
 func (ec *executionContext) _MergeCategoriesPayload_category(ctx context.Context, field graphql.CollectedField, obj *model.MergeCategoriesPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MergeCategoriesPayload_category(ctx, field)
@@ -9586,7 +9586,7 @@ func (ec *executionContext) fieldContext_MergeCategoriesPayload_category(ctx con
 func (ec *executionContext) _MergeCategoriesPayload_mergedCategoryIds(ctx context.Context, field graphql.CollectedField, obj *model.MergeCategoriesPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MergeCategoriesPayload_mergedCategoryIds(ctx, field)
@@ -9609,7 +9609,7 @@ func (ec *executionContext) fieldContext_MergeCategoriesPayload_mergedCategoryId
 func (ec *executionContext) _MergeCategoriesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MergeCategoriesPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MergeCategoriesPayload_userErrors(ctx, field)
@@ -9638,7 +9638,7 @@ func (ec *executionContext) fieldContext_MergeCategoriesPayload_userErrors(ctx c
 func (ec *executionContext) _MergeTagsPayload_tag(ctx context.Context, field graphql.CollectedField, obj *model.MergeTagsPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MergeTagsPayload_tag(ctx, field)
@@ -9667,7 +9667,7 @@ func (ec *executionContext) fieldContext_MergeTagsPayload_tag(ctx context.Contex
 func (ec *executionContext) _MergeTagsPayload_mergedTagIds(ctx context.Context, field graphql.CollectedField, obj *model.MergeTagsPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MergeTagsPayload_mergedTagIds(ctx, field)
@@ -9690,7 +9690,7 @@ func (ec *executionContext) fieldContext_MergeTagsPayload_mergedTagIds(ctx conte
 func (ec *executionContext) _MergeTagsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MergeTagsPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MergeTagsPayload_userErrors(ctx, field)
@@ -9719,7 +9719,7 @@ func (ec *executionContext) fieldContext_MergeTagsPayload_userErrors(ctx context
 func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_signUp(ctx, field)
@@ -9760,7 +9760,7 @@ func (ec *executionContext) fieldContext_Mutation_signUp(ctx context.Context, fi
 func (ec *executionContext) _Mutation_verifyEmail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_verifyEmail(ctx, field)
@@ -9843,7 +9843,7 @@ func (ec *executionContext) fieldContext_Mutation_resendVerificationEmail(ctx co
 func (ec *executionContext) _Mutation_signIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_signIn(ctx, field)
@@ -9884,7 +9884,7 @@ func (ec *executionContext) fieldContext_Mutation_signIn(ctx context.Context, fi
 func (ec *executionContext) _Mutation_refreshSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_refreshSession(ctx, field)
@@ -9925,7 +9925,7 @@ func (ec *executionContext) fieldContext_Mutation_refreshSession(ctx context.Con
 func (ec *executionContext) _Mutation_signOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_signOut(ctx, field)
@@ -10752,7 +10752,7 @@ func (ec *executionContext) fieldContext_Mutation_removeReaction(ctx context.Con
 func (ec *executionContext) _Mutation_subscribeNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_subscribeNewsletter(ctx, field)
@@ -10793,7 +10793,7 @@ func (ec *executionContext) fieldContext_Mutation_subscribeNewsletter(ctx contex
 func (ec *executionContext) _Mutation_confirmNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_confirmNewsletter(ctx, field)
@@ -10834,7 +10834,7 @@ func (ec *executionContext) fieldContext_Mutation_confirmNewsletter(ctx context.
 func (ec *executionContext) _Mutation_unsubscribeNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_unsubscribeNewsletter(ctx, field)
@@ -12159,7 +12159,7 @@ func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field gra
 func (ec *executionContext) _PageInfo_hasNextPageFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
@@ -12190,7 +12190,7 @@ func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field
 func (ec *executionContext) _PageInfo_hasPreviousPageFull(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
@@ -12239,7 +12239,7 @@ func (ec *executionContext) _PreviewToken_id(ctx context.Context, field graphql.
 func (ec *executionContext) _PreviewToken_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_PreviewToken_id(ctx, field)
@@ -12262,7 +12262,7 @@ func (ec *executionContext) fieldContext_PreviewToken_id(ctx context.Context, fi
 func (ec *executionContext) _PreviewToken_article(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_PreviewToken_article(ctx, field)
@@ -12299,7 +12299,7 @@ func (ec *executionContext) _PreviewToken_version(ctx context.Context, field gra
 func (ec *executionContext) _PreviewToken_versionFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_PreviewToken_version(ctx, field)
@@ -12330,7 +12330,7 @@ func (ec *executionContext) _PreviewToken_createdAt(ctx context.Context, field g
 func (ec *executionContext) _PreviewToken_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_PreviewToken_createdAt(ctx, field)
@@ -12361,7 +12361,7 @@ func (ec *executionContext) _PreviewToken_expiresAt(ctx context.Context, field g
 func (ec *executionContext) _PreviewToken_expiresAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.PreviewToken) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_PreviewToken_expiresAt(ctx, field)
@@ -12393,7 +12393,7 @@ func (ec *executionContext) fieldContext_PreviewToken_revokedAt(ctx context.Cont
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_node(ctx, field)
@@ -12437,7 +12437,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_nodes(ctx, field)
@@ -12481,7 +12481,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 func (ec *executionContext) _Query_article(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_article(ctx, field)
@@ -12522,7 +12522,7 @@ func (ec *executionContext) fieldContext_Query_article(ctx context.Context, fiel
 func (ec *executionContext) _Query_articles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_articles(ctx, field)
@@ -12563,7 +12563,7 @@ func (ec *executionContext) fieldContext_Query_articles(ctx context.Context, fie
 func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_search(ctx, field)
@@ -12604,7 +12604,7 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 func (ec *executionContext) _Query_tag(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_tag(ctx, field)
@@ -12645,7 +12645,7 @@ func (ec *executionContext) fieldContext_Query_tag(ctx context.Context, field gr
 func (ec *executionContext) _Query_tags(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_tags(ctx, field)
@@ -12686,7 +12686,7 @@ func (ec *executionContext) fieldContext_Query_tags(ctx context.Context, field g
 func (ec *executionContext) _Query_category(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_category(ctx, field)
@@ -12727,7 +12727,7 @@ func (ec *executionContext) fieldContext_Query_category(ctx context.Context, fie
 func (ec *executionContext) _Query_categories(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_categories(ctx, field)
@@ -12768,7 +12768,7 @@ func (ec *executionContext) fieldContext_Query_categories(ctx context.Context, f
 func (ec *executionContext) _Query_user(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_user(ctx, field)
@@ -12809,7 +12809,7 @@ func (ec *executionContext) fieldContext_Query_user(ctx context.Context, field g
 func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_viewer(ctx, field)
@@ -12927,7 +12927,7 @@ func (ec *executionContext) fieldContext_Query_webhooks(ctx context.Context, fie
 func (ec *executionContext) _Query_rateLimit(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query_rateLimit(ctx, field)
@@ -12956,7 +12956,7 @@ func (ec *executionContext) fieldContext_Query_rateLimit(ctx context.Context, fi
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query___type(ctx, field)
@@ -12997,7 +12997,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Query___schema(ctx, field)
@@ -13034,7 +13034,7 @@ func (ec *executionContext) _RateLimit_tier(ctx context.Context, field graphql.C
 func (ec *executionContext) _RateLimit_tierFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RateLimit_tier(ctx, field)
@@ -13065,7 +13065,7 @@ func (ec *executionContext) _RateLimit_maximumAvailable(ctx context.Context, fie
 func (ec *executionContext) _RateLimit_maximumAvailableFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RateLimit_maximumAvailable(ctx, field)
@@ -13096,7 +13096,7 @@ func (ec *executionContext) _RateLimit_currentlyAvailable(ctx context.Context, f
 func (ec *executionContext) _RateLimit_currentlyAvailableFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RateLimit_currentlyAvailable(ctx, field)
@@ -13119,7 +13119,7 @@ func (ec *executionContext) fieldContext_RateLimit_currentlyAvailable(ctx contex
 func (ec *executionContext) _RateLimit_restoreRate(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RateLimit_restoreRate(ctx, field)
@@ -13150,7 +13150,7 @@ func (ec *executionContext) _RateLimit_resetAt(ctx context.Context, field graphq
 func (ec *executionContext) _RateLimit_resetAtFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RateLimit_resetAt(ctx, field)
@@ -13181,7 +13181,7 @@ func (ec *executionContext) _RateLimit_requestedQueryCost(ctx context.Context, f
 func (ec *executionContext) _RateLimit_requestedQueryCostFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RateLimit_requestedQueryCost(ctx, field)
@@ -13212,7 +13212,7 @@ func (ec *executionContext) _RateLimit_maximumQueryCost(ctx context.Context, fie
 func (ec *executionContext) _RateLimit_maximumQueryCostFull(ctx context.Context, field graphql.CollectedField, obj *model.RateLimit) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RateLimit_maximumQueryCost(ctx, field)
@@ -13243,7 +13243,7 @@ func (ec *executionContext) _ReactionCounts_like(ctx context.Context, field grap
 func (ec *executionContext) _ReactionCounts_likeFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ReactionCounts_like(ctx, field)
@@ -13274,7 +13274,7 @@ func (ec *executionContext) _ReactionCounts_love(ctx context.Context, field grap
 func (ec *executionContext) _ReactionCounts_loveFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ReactionCounts_love(ctx, field)
@@ -13305,7 +13305,7 @@ func (ec *executionContext) _ReactionCounts_insightful(ctx context.Context, fiel
 func (ec *executionContext) _ReactionCounts_insightfulFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ReactionCounts_insightful(ctx, field)
@@ -13336,7 +13336,7 @@ func (ec *executionContext) _ReactionCounts_celebrate(ctx context.Context, field
 func (ec *executionContext) _ReactionCounts_celebrateFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ReactionCounts_celebrate(ctx, field)
@@ -13367,7 +13367,7 @@ func (ec *executionContext) _ReactionCounts_total(ctx context.Context, field gra
 func (ec *executionContext) _ReactionCounts_totalFull(ctx context.Context, field graphql.CollectedField, obj *folio.ReactionCounts) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ReactionCounts_total(ctx, field)
@@ -13390,7 +13390,7 @@ func (ec *executionContext) fieldContext_ReactionCounts_total(ctx context.Contex
 func (ec *executionContext) _ReactionPayload_article(ctx context.Context, field graphql.CollectedField, obj *model.ReactionPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ReactionPayload_article(ctx, field)
@@ -13419,7 +13419,7 @@ func (ec *executionContext) fieldContext_ReactionPayload_article(ctx context.Con
 func (ec *executionContext) _ReactionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ReactionPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ReactionPayload_userErrors(ctx, field)
@@ -13448,7 +13448,7 @@ func (ec *executionContext) fieldContext_ReactionPayload_userErrors(ctx context.
 func (ec *executionContext) _ReactionsChanged_article(ctx context.Context, field graphql.CollectedField, obj *model.ReactionsChanged) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ReactionsChanged_article(ctx, field)
@@ -13477,7 +13477,7 @@ func (ec *executionContext) fieldContext_ReactionsChanged_article(ctx context.Co
 func (ec *executionContext) _ReactionsChanged_reactionCounts(ctx context.Context, field graphql.CollectedField, obj *model.ReactionsChanged) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ReactionsChanged_reactionCounts(ctx, field)
@@ -13506,7 +13506,7 @@ func (ec *executionContext) fieldContext_ReactionsChanged_reactionCounts(ctx con
 func (ec *executionContext) _RedeliverWebhookPayload_delivery(ctx context.Context, field graphql.CollectedField, obj *model.RedeliverWebhookPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RedeliverWebhookPayload_delivery(ctx, field)
@@ -13535,7 +13535,7 @@ func (ec *executionContext) fieldContext_RedeliverWebhookPayload_delivery(ctx co
 func (ec *executionContext) _RedeliverWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RedeliverWebhookPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RedeliverWebhookPayload_userErrors(ctx, field)
@@ -13564,7 +13564,7 @@ func (ec *executionContext) fieldContext_RedeliverWebhookPayload_userErrors(ctx 
 func (ec *executionContext) _RefreshSessionPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.RefreshSessionPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RefreshSessionPayload_session(ctx, field)
@@ -13593,7 +13593,7 @@ func (ec *executionContext) fieldContext_RefreshSessionPayload_session(ctx conte
 func (ec *executionContext) _RefreshSessionPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RefreshSessionPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RefreshSessionPayload_userErrors(ctx, field)
@@ -13630,7 +13630,7 @@ func (ec *executionContext) _ResendVerificationEmailPayload_sent(ctx context.Con
 func (ec *executionContext) _ResendVerificationEmailPayload_sentFull(ctx context.Context, field graphql.CollectedField, obj *model.ResendVerificationEmailPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ResendVerificationEmailPayload_sent(ctx, field)
@@ -13653,7 +13653,7 @@ func (ec *executionContext) fieldContext_ResendVerificationEmailPayload_sent(ctx
 func (ec *executionContext) _ResendVerificationEmailPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ResendVerificationEmailPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ResendVerificationEmailPayload_userErrors(ctx, field)
@@ -13682,7 +13682,7 @@ func (ec *executionContext) fieldContext_ResendVerificationEmailPayload_userErro
 func (ec *executionContext) _RevokeApiKeyPayload_apiKey(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RevokeApiKeyPayload_apiKey(ctx, field)
@@ -13711,7 +13711,7 @@ func (ec *executionContext) fieldContext_RevokeApiKeyPayload_apiKey(ctx context.
 func (ec *executionContext) _RevokeApiKeyPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPIKeyPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RevokeApiKeyPayload_userErrors(ctx, field)
@@ -13740,7 +13740,7 @@ func (ec *executionContext) fieldContext_RevokeApiKeyPayload_userErrors(ctx cont
 func (ec *executionContext) _RevokePreviewTokenPayload_previewToken(ctx context.Context, field graphql.CollectedField, obj *model.RevokePreviewTokenPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RevokePreviewTokenPayload_previewToken(ctx, field)
@@ -13769,7 +13769,7 @@ func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_previewToken(
 func (ec *executionContext) _RevokePreviewTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokePreviewTokenPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RevokePreviewTokenPayload_userErrors(ctx, field)
@@ -13798,7 +13798,7 @@ func (ec *executionContext) fieldContext_RevokePreviewTokenPayload_userErrors(ct
 func (ec *executionContext) _RotateWebhookSecretPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RotateWebhookSecretPayload_webhook(ctx, field)
@@ -13836,7 +13836,7 @@ func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_secret(ctx c
 func (ec *executionContext) _RotateWebhookSecretPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RotateWebhookSecretPayload_userErrors(ctx, field)
@@ -13865,7 +13865,7 @@ func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_userErrors(c
 func (ec *executionContext) _SearchResultConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchResultConnection_edges(ctx, field)
@@ -13894,7 +13894,7 @@ func (ec *executionContext) fieldContext_SearchResultConnection_edges(ctx contex
 func (ec *executionContext) _SearchResultConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchResultConnection_pageInfo(ctx, field)
@@ -13923,7 +13923,7 @@ func (ec *executionContext) fieldContext_SearchResultConnection_pageInfo(ctx con
 func (ec *executionContext) _SearchResultConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchResultConnection_totalCount(ctx, field)
@@ -13954,7 +13954,7 @@ func (ec *executionContext) _SearchResultEdge_cursor(ctx context.Context, field 
 func (ec *executionContext) _SearchResultEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchResultEdge_cursor(ctx, field)
@@ -13977,7 +13977,7 @@ func (ec *executionContext) fieldContext_SearchResultEdge_cursor(ctx context.Con
 func (ec *executionContext) _SearchResultEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchResultEdge_node(ctx, field)
@@ -14006,7 +14006,7 @@ func (ec *executionContext) fieldContext_SearchResultEdge_node(ctx context.Conte
 func (ec *executionContext) _SearchResultEdge_rank(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchResultEdge_rank(ctx, field)
@@ -14037,7 +14037,7 @@ func (ec *executionContext) _SearchResultEdge_snippet(ctx context.Context, field
 func (ec *executionContext) _SearchResultEdge_snippetFull(ctx context.Context, field graphql.CollectedField, obj *model.SearchResultEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchResultEdge_snippet(ctx, field)
@@ -14068,7 +14068,7 @@ func (ec *executionContext) _Session_accessToken(ctx context.Context, field grap
 func (ec *executionContext) _Session_accessTokenFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Session_accessToken(ctx, field)
@@ -14099,7 +14099,7 @@ func (ec *executionContext) _Session_accessTokenExpiresAt(ctx context.Context, f
 func (ec *executionContext) _Session_accessTokenExpiresAtFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Session_accessTokenExpiresAt(ctx, field)
@@ -14130,7 +14130,7 @@ func (ec *executionContext) _Session_refreshToken(ctx context.Context, field gra
 func (ec *executionContext) _Session_refreshTokenFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Session_refreshToken(ctx, field)
@@ -14161,7 +14161,7 @@ func (ec *executionContext) _Session_refreshTokenExpiresAt(ctx context.Context, 
 func (ec *executionContext) _Session_refreshTokenExpiresAtFull(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Session_refreshTokenExpiresAt(ctx, field)
@@ -14184,7 +14184,7 @@ func (ec *executionContext) fieldContext_Session_refreshTokenExpiresAt(ctx conte
 func (ec *executionContext) _Session_user(ctx context.Context, field graphql.CollectedField, obj *model.Session) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Session_user(ctx, field)
@@ -14213,7 +14213,7 @@ func (ec *executionContext) fieldContext_Session_user(ctx context.Context, field
 func (ec *executionContext) _SetUserRolePayload_user(ctx context.Context, field graphql.CollectedField, obj *model.SetUserRolePayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SetUserRolePayload_user(ctx, field)
@@ -14242,7 +14242,7 @@ func (ec *executionContext) fieldContext_SetUserRolePayload_user(ctx context.Con
 func (ec *executionContext) _SetUserRolePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SetUserRolePayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SetUserRolePayload_userErrors(ctx, field)
@@ -14271,7 +14271,7 @@ func (ec *executionContext) fieldContext_SetUserRolePayload_userErrors(ctx conte
 func (ec *executionContext) _SignInPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.SignInPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SignInPayload_session(ctx, field)
@@ -14300,7 +14300,7 @@ func (ec *executionContext) fieldContext_SignInPayload_session(ctx context.Conte
 func (ec *executionContext) _SignInPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SignInPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SignInPayload_userErrors(ctx, field)
@@ -14337,7 +14337,7 @@ func (ec *executionContext) _SignOutPayload_signedOut(ctx context.Context, field
 func (ec *executionContext) _SignOutPayload_signedOutFull(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SignOutPayload_signedOut(ctx, field)
@@ -14360,7 +14360,7 @@ func (ec *executionContext) fieldContext_SignOutPayload_signedOut(ctx context.Co
 func (ec *executionContext) _SignOutPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SignOutPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SignOutPayload_userErrors(ctx, field)
@@ -14389,7 +14389,7 @@ func (ec *executionContext) fieldContext_SignOutPayload_userErrors(ctx context.C
 func (ec *executionContext) _SignUpPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SignUpPayload_session(ctx, field)
@@ -14427,7 +14427,7 @@ func (ec *executionContext) fieldContext_SignUpPayload_email(ctx context.Context
 func (ec *executionContext) _SignUpPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SignUpPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SignUpPayload_userErrors(ctx, field)
@@ -14465,7 +14465,7 @@ func (ec *executionContext) fieldContext_SubscribeNewsletterPayload_email(ctx co
 func (ec *executionContext) _SubscribeNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SubscribeNewsletterPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SubscribeNewsletterPayload_userErrors(ctx, field)
@@ -14666,7 +14666,7 @@ func (ec *executionContext) _Tag_id(ctx context.Context, field graphql.Collected
 func (ec *executionContext) _Tag_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Tag_id(ctx, field)
@@ -14697,7 +14697,7 @@ func (ec *executionContext) _Tag_slug(ctx context.Context, field graphql.Collect
 func (ec *executionContext) _Tag_slugFull(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Tag_slug(ctx, field)
@@ -14728,7 +14728,7 @@ func (ec *executionContext) _Tag_name(ctx context.Context, field graphql.Collect
 func (ec *executionContext) _Tag_nameFull(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Tag_name(ctx, field)
@@ -14751,7 +14751,7 @@ func (ec *executionContext) fieldContext_Tag_name(ctx context.Context, field gra
 func (ec *executionContext) _Tag_articles(ctx context.Context, field graphql.CollectedField, obj *folio.Tag) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Tag_articles(ctx, field)
@@ -14792,7 +14792,7 @@ func (ec *executionContext) fieldContext_Tag_articles(ctx context.Context, field
 func (ec *executionContext) _TagConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.TagConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_TagConnection_edges(ctx, field)
@@ -14821,7 +14821,7 @@ func (ec *executionContext) fieldContext_TagConnection_edges(ctx context.Context
 func (ec *executionContext) _TagConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.TagConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_TagConnection_nodes(ctx, field)
@@ -14850,7 +14850,7 @@ func (ec *executionContext) fieldContext_TagConnection_nodes(ctx context.Context
 func (ec *executionContext) _TagConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.TagConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_TagConnection_pageInfo(ctx, field)
@@ -14879,7 +14879,7 @@ func (ec *executionContext) fieldContext_TagConnection_pageInfo(ctx context.Cont
 func (ec *executionContext) _TagConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.TagConnection) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_TagConnection_totalCount(ctx, field)
@@ -14910,7 +14910,7 @@ func (ec *executionContext) _TagEdge_cursor(ctx context.Context, field graphql.C
 func (ec *executionContext) _TagEdge_cursorFull(ctx context.Context, field graphql.CollectedField, obj *model.TagEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_TagEdge_cursor(ctx, field)
@@ -14933,7 +14933,7 @@ func (ec *executionContext) fieldContext_TagEdge_cursor(ctx context.Context, fie
 func (ec *executionContext) _TagEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.TagEdge) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_TagEdge_node(ctx, field)
@@ -14962,7 +14962,7 @@ func (ec *executionContext) fieldContext_TagEdge_node(ctx context.Context, field
 func (ec *executionContext) _TagPayload_tag(ctx context.Context, field graphql.CollectedField, obj *model.TagPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_TagPayload_tag(ctx, field)
@@ -14991,7 +14991,7 @@ func (ec *executionContext) fieldContext_TagPayload_tag(ctx context.Context, fie
 func (ec *executionContext) _TagPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.TagPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_TagPayload_userErrors(ctx, field)
@@ -15028,7 +15028,7 @@ func (ec *executionContext) _UnsubscribeNewsletterPayload_ok(ctx context.Context
 func (ec *executionContext) _UnsubscribeNewsletterPayload_okFull(ctx context.Context, field graphql.CollectedField, obj *model.UnsubscribeNewsletterPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UnsubscribeNewsletterPayload_ok(ctx, field)
@@ -15051,7 +15051,7 @@ func (ec *executionContext) fieldContext_UnsubscribeNewsletterPayload_ok(ctx con
 func (ec *executionContext) _UnsubscribeNewsletterPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UnsubscribeNewsletterPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UnsubscribeNewsletterPayload_userErrors(ctx, field)
@@ -15080,7 +15080,7 @@ func (ec *executionContext) fieldContext_UnsubscribeNewsletterPayload_userErrors
 func (ec *executionContext) _UpdateArticlePayload_article(ctx context.Context, field graphql.CollectedField, obj *model.UpdateArticlePayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UpdateArticlePayload_article(ctx, field)
@@ -15109,7 +15109,7 @@ func (ec *executionContext) fieldContext_UpdateArticlePayload_article(ctx contex
 func (ec *executionContext) _UpdateArticlePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateArticlePayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UpdateArticlePayload_userErrors(ctx, field)
@@ -15138,7 +15138,7 @@ func (ec *executionContext) fieldContext_UpdateArticlePayload_userErrors(ctx con
 func (ec *executionContext) _UpdateProfilePayload_user(ctx context.Context, field graphql.CollectedField, obj *model.UpdateProfilePayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UpdateProfilePayload_user(ctx, field)
@@ -15167,7 +15167,7 @@ func (ec *executionContext) fieldContext_UpdateProfilePayload_user(ctx context.C
 func (ec *executionContext) _UpdateProfilePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateProfilePayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UpdateProfilePayload_userErrors(ctx, field)
@@ -15196,7 +15196,7 @@ func (ec *executionContext) fieldContext_UpdateProfilePayload_userErrors(ctx con
 func (ec *executionContext) _UpdateWebhookPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *model.UpdateWebhookPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UpdateWebhookPayload_webhook(ctx, field)
@@ -15225,7 +15225,7 @@ func (ec *executionContext) fieldContext_UpdateWebhookPayload_webhook(ctx contex
 func (ec *executionContext) _UpdateWebhookPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UpdateWebhookPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UpdateWebhookPayload_userErrors(ctx, field)
@@ -15262,7 +15262,7 @@ func (ec *executionContext) _User_id(ctx context.Context, field graphql.Collecte
 func (ec *executionContext) _User_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_User_id(ctx, field)
@@ -15293,7 +15293,7 @@ func (ec *executionContext) _User_handle(ctx context.Context, field graphql.Coll
 func (ec *executionContext) _User_handleFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_User_handle(ctx, field)
@@ -15324,7 +15324,7 @@ func (ec *executionContext) _User_displayName(ctx context.Context, field graphql
 func (ec *executionContext) _User_displayNameFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_User_displayName(ctx, field)
@@ -15355,7 +15355,7 @@ func (ec *executionContext) _User_bio(ctx context.Context, field graphql.Collect
 func (ec *executionContext) _User_bioFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_User_bio(ctx, field)
@@ -15387,7 +15387,7 @@ func (ec *executionContext) fieldContext_User_avatarUrl(ctx context.Context, fie
 func (ec *executionContext) _User_role(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_User_role(ctx, field)
@@ -15410,7 +15410,7 @@ func (ec *executionContext) fieldContext_User_role(ctx context.Context, field gr
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_User_email(ctx, field)
@@ -15433,7 +15433,7 @@ func (ec *executionContext) fieldContext_User_email(ctx context.Context, field g
 func (ec *executionContext) _User_emailVerified(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_User_emailVerified(ctx, field)
@@ -15464,7 +15464,7 @@ func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.C
 func (ec *executionContext) _User_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_User_createdAt(ctx, field)
@@ -15487,7 +15487,7 @@ func (ec *executionContext) fieldContext_User_createdAt(ctx context.Context, fie
 func (ec *executionContext) _User_articles(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_User_articles(ctx, field)
@@ -15528,7 +15528,7 @@ func (ec *executionContext) fieldContext_User_articles(ctx context.Context, fiel
 func (ec *executionContext) _User_avatar(ctx context.Context, field graphql.CollectedField, obj *folio.User) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_User_avatar(ctx, field)
@@ -15574,7 +15574,7 @@ func (ec *executionContext) _UserError_message(ctx context.Context, field graphq
 func (ec *executionContext) _UserError_messageFull(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UserError_message(ctx, field)
@@ -15597,7 +15597,7 @@ func (ec *executionContext) fieldContext_UserError_message(ctx context.Context, 
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UserError_code(ctx, field)
@@ -15620,7 +15620,7 @@ func (ec *executionContext) fieldContext_UserError_code(ctx context.Context, fie
 func (ec *executionContext) _VerifyEmailPayload_session(ctx context.Context, field graphql.CollectedField, obj *model.VerifyEmailPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_VerifyEmailPayload_session(ctx, field)
@@ -15649,7 +15649,7 @@ func (ec *executionContext) fieldContext_VerifyEmailPayload_session(ctx context.
 func (ec *executionContext) _VerifyEmailPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.VerifyEmailPayload) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_VerifyEmailPayload_userErrors(ctx, field)
@@ -15686,7 +15686,7 @@ func (ec *executionContext) _Webhook_id(ctx context.Context, field graphql.Colle
 func (ec *executionContext) _Webhook_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Webhook_id(ctx, field)
@@ -15717,7 +15717,7 @@ func (ec *executionContext) _Webhook_url(ctx context.Context, field graphql.Coll
 func (ec *executionContext) _Webhook_urlFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Webhook_url(ctx, field)
@@ -15740,7 +15740,7 @@ func (ec *executionContext) fieldContext_Webhook_url(ctx context.Context, field 
 func (ec *executionContext) _Webhook_events(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Webhook_events(ctx, field)
@@ -15780,7 +15780,7 @@ func (ec *executionContext) _Webhook_createdAt(ctx context.Context, field graphq
 func (ec *executionContext) _Webhook_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Webhook_createdAt(ctx, field)
@@ -15811,7 +15811,7 @@ func (ec *executionContext) _Webhook_updatedAt(ctx context.Context, field graphq
 func (ec *executionContext) _Webhook_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Webhook_updatedAt(ctx, field)
@@ -15834,7 +15834,7 @@ func (ec *executionContext) fieldContext_Webhook_updatedAt(ctx context.Context, 
 func (ec *executionContext) _Webhook_deliveries(ctx context.Context, field graphql.CollectedField, obj *folio.Webhook) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Webhook_deliveries(ctx, field)
@@ -15883,7 +15883,7 @@ func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graph
 func (ec *executionContext) _WebhookDelivery_idFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_id(ctx, field)
@@ -15914,7 +15914,7 @@ func (ec *executionContext) _WebhookDelivery_eventId(ctx context.Context, field 
 func (ec *executionContext) _WebhookDelivery_eventIdFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_eventId(ctx, field)
@@ -15937,7 +15937,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_eventId(ctx context.Con
 func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_event(ctx, field)
@@ -15960,7 +15960,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_event(ctx context.Conte
 func (ec *executionContext) _WebhookDelivery_payload(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_payload(ctx, field)
@@ -15983,7 +15983,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_payload(ctx context.Con
 func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_status(ctx, field)
@@ -16014,7 +16014,7 @@ func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field
 func (ec *executionContext) _WebhookDelivery_attemptsFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
@@ -16063,7 +16063,7 @@ func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, fiel
 func (ec *executionContext) _WebhookDelivery_createdAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
@@ -16094,7 +16094,7 @@ func (ec *executionContext) _WebhookDelivery_updatedAt(ctx context.Context, fiel
 func (ec *executionContext) _WebhookDelivery_updatedAtFull(ctx context.Context, field graphql.CollectedField, obj *folio.WebhookDelivery) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_updatedAt(ctx, field)
@@ -16126,7 +16126,7 @@ func (ec *executionContext) fieldContext_WebhookDelivery_deliveredAt(ctx context
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Directive_name(ctx, field)
@@ -16149,7 +16149,7 @@ func (ec *executionContext) fieldContext___Directive_name(ctx context.Context, f
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Directive_description(ctx, field)
@@ -16172,7 +16172,7 @@ func (ec *executionContext) fieldContext___Directive_description(ctx context.Con
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Directive_isRepeatable(ctx, field)
@@ -16195,7 +16195,7 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(ctx context.Co
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Directive_locations(ctx, field)
@@ -16218,7 +16218,7 @@ func (ec *executionContext) fieldContext___Directive_locations(ctx context.Conte
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Directive_args(ctx, field)
@@ -16259,7 +16259,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___EnumValue_name(ctx, field)
@@ -16282,7 +16282,7 @@ func (ec *executionContext) fieldContext___EnumValue_name(ctx context.Context, f
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___EnumValue_description(ctx, field)
@@ -16305,7 +16305,7 @@ func (ec *executionContext) fieldContext___EnumValue_description(ctx context.Con
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___EnumValue_isDeprecated(ctx, field)
@@ -16328,7 +16328,7 @@ func (ec *executionContext) fieldContext___EnumValue_isDeprecated(ctx context.Co
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___EnumValue_deprecationReason(ctx, field)
@@ -16351,7 +16351,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(ctx conte
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Field_name(ctx, field)
@@ -16374,7 +16374,7 @@ func (ec *executionContext) fieldContext___Field_name(ctx context.Context, field
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Field_description(ctx, field)
@@ -16397,7 +16397,7 @@ func (ec *executionContext) fieldContext___Field_description(ctx context.Context
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Field_args(ctx, field)
@@ -16438,7 +16438,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Field_type(ctx, field)
@@ -16467,7 +16467,7 @@ func (ec *executionContext) fieldContext___Field_type(ctx context.Context, field
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Field_isDeprecated(ctx, field)
@@ -16490,7 +16490,7 @@ func (ec *executionContext) fieldContext___Field_isDeprecated(ctx context.Contex
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Field_deprecationReason(ctx, field)
@@ -16513,7 +16513,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(ctx context.C
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_name(ctx, field)
@@ -16536,7 +16536,7 @@ func (ec *executionContext) fieldContext___InputValue_name(ctx context.Context, 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_description(ctx, field)
@@ -16559,7 +16559,7 @@ func (ec *executionContext) fieldContext___InputValue_description(ctx context.Co
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_type(ctx, field)
@@ -16588,7 +16588,7 @@ func (ec *executionContext) fieldContext___InputValue_type(ctx context.Context, 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_defaultValue(ctx, field)
@@ -16611,7 +16611,7 @@ func (ec *executionContext) fieldContext___InputValue_defaultValue(ctx context.C
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_isDeprecated(ctx, field)
@@ -16634,7 +16634,7 @@ func (ec *executionContext) fieldContext___InputValue_isDeprecated(ctx context.C
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_deprecationReason(ctx, field)
@@ -16657,7 +16657,7 @@ func (ec *executionContext) fieldContext___InputValue_deprecationReason(ctx cont
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_description(ctx, field)
@@ -16680,7 +16680,7 @@ func (ec *executionContext) fieldContext___Schema_description(ctx context.Contex
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_types(ctx, field)
@@ -16709,7 +16709,7 @@ func (ec *executionContext) fieldContext___Schema_types(ctx context.Context, fie
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_queryType(ctx, field)
@@ -16738,7 +16738,7 @@ func (ec *executionContext) fieldContext___Schema_queryType(ctx context.Context,
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_mutationType(ctx, field)
@@ -16767,7 +16767,7 @@ func (ec *executionContext) fieldContext___Schema_mutationType(ctx context.Conte
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_subscriptionType(ctx, field)
@@ -16796,7 +16796,7 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(ctx context.C
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_directives(ctx, field)
@@ -16825,7 +16825,7 @@ func (ec *executionContext) fieldContext___Schema_directives(ctx context.Context
 func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_kind(ctx, field)
@@ -16848,7 +16848,7 @@ func (ec *executionContext) fieldContext___Type_kind(ctx context.Context, field 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_name(ctx, field)
@@ -16871,7 +16871,7 @@ func (ec *executionContext) fieldContext___Type_name(ctx context.Context, field 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_description(ctx, field)
@@ -16894,7 +16894,7 @@ func (ec *executionContext) fieldContext___Type_description(ctx context.Context,
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_specifiedByURL(ctx, field)
@@ -16917,7 +16917,7 @@ func (ec *executionContext) fieldContext___Type_specifiedByURL(ctx context.Conte
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_fields(ctx, field)
@@ -16958,7 +16958,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_interfaces(ctx, field)
@@ -16987,7 +16987,7 @@ func (ec *executionContext) fieldContext___Type_interfaces(ctx context.Context, 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_possibleTypes(ctx, field)
@@ -17016,7 +17016,7 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(ctx context.Contex
 func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_enumValues(ctx, field)
@@ -17057,7 +17057,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_inputFields(ctx, field)
@@ -17098,7 +17098,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_ofType(ctx, field)
@@ -17127,7 +17127,7 @@ func (ec *executionContext) fieldContext___Type_ofType(ctx context.Context, fiel
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
 	return resolveField(
 		ctx,
-		ec.OperationContext,
+		ec.OperationContext, &ec.slab,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_isOneOf(ctx, field)
@@ -19361,7 +19361,7 @@ var addCommentPayloadImplementors = []string{"AddCommentPayload"}
 func (ec *executionContext) _AddCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, addCommentPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19398,7 +19398,7 @@ var apiKeyImplementors = []string{"ApiKey"}
 func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *folio.APIKey) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, apiKeyImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19455,7 +19455,7 @@ var articleImplementors = []string{"Article", "Node"}
 func (ec *executionContext) _Article(ctx context.Context, sel ast.SelectionSet, obj *folio.Article) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19592,7 +19592,7 @@ var articleConnectionImplementors = []string{"ArticleConnection"}
 func (ec *executionContext) _ArticleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleConnectionImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19639,7 +19639,7 @@ var articleCoverImagePayloadImplementors = []string{"ArticleCoverImagePayload"}
 func (ec *executionContext) _ArticleCoverImagePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleCoverImagePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleCoverImagePayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19676,7 +19676,7 @@ var articleDiffImplementors = []string{"ArticleDiff"}
 func (ec *executionContext) _ArticleDiff(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleDiff) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleDiffImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19733,7 +19733,7 @@ var articleEdgeImplementors = []string{"ArticleEdge"}
 func (ec *executionContext) _ArticleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleEdgeImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19770,7 +19770,7 @@ var articleRevisionImplementors = []string{"ArticleRevision"}
 func (ec *executionContext) _ArticleRevision(ctx context.Context, sel ast.SelectionSet, obj *folio.Revision) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19827,7 +19827,7 @@ var articleRevisionConnectionImplementors = []string{"ArticleRevisionConnection"
 func (ec *executionContext) _ArticleRevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionConnectionImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19874,7 +19874,7 @@ var articleRevisionEdgeImplementors = []string{"ArticleRevisionEdge"}
 func (ec *executionContext) _ArticleRevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleRevisionEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleRevisionEdgeImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19911,7 +19911,7 @@ var articleStatusPayloadImplementors = []string{"ArticleStatusPayload"}
 func (ec *executionContext) _ArticleStatusPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ArticleStatusPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, articleStatusPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19948,7 +19948,7 @@ var avatarPayloadImplementors = []string{"AvatarPayload"}
 func (ec *executionContext) _AvatarPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AvatarPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, avatarPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -19985,7 +19985,7 @@ var categoryImplementors = []string{"Category", "Node"}
 func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet, obj *folio.Category) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20042,7 +20042,7 @@ var categoryConnectionImplementors = []string{"CategoryConnection"}
 func (ec *executionContext) _CategoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryConnectionImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20089,7 +20089,7 @@ var categoryEdgeImplementors = []string{"CategoryEdge"}
 func (ec *executionContext) _CategoryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryEdgeImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20126,7 +20126,7 @@ var categoryPayloadImplementors = []string{"CategoryPayload"}
 func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CategoryPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, categoryPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20163,7 +20163,7 @@ var commentImplementors = []string{"Comment", "Node"}
 func (ec *executionContext) _Comment(ctx context.Context, sel ast.SelectionSet, obj *folio.Comment) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20235,7 +20235,7 @@ var commentConnectionImplementors = []string{"CommentConnection"}
 func (ec *executionContext) _CommentConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommentConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentConnectionImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20282,7 +20282,7 @@ var commentEdgeImplementors = []string{"CommentEdge"}
 func (ec *executionContext) _CommentEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommentEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentEdgeImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20319,7 +20319,7 @@ var commentEventImplementors = []string{"CommentEvent"}
 func (ec *executionContext) _CommentEvent(ctx context.Context, sel ast.SelectionSet, obj *model.CommentEvent) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, commentEventImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20356,7 +20356,7 @@ var confirmNewsletterPayloadImplementors = []string{"ConfirmNewsletterPayload"}
 func (ec *executionContext) _ConfirmNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConfirmNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, confirmNewsletterPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20393,7 +20393,7 @@ var createApiKeyPayloadImplementors = []string{"CreateApiKeyPayload"}
 func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPIKeyPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createApiKeyPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20435,7 +20435,7 @@ var createArticlePayloadImplementors = []string{"CreateArticlePayload"}
 func (ec *executionContext) _CreateArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createArticlePayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20472,7 +20472,7 @@ var createPreviewTokenPayloadImplementors = []string{"CreatePreviewTokenPayload"
 func (ec *executionContext) _CreatePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreatePreviewTokenPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createPreviewTokenPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20514,7 +20514,7 @@ var createWebhookPayloadImplementors = []string{"CreateWebhookPayload"}
 func (ec *executionContext) _CreateWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, createWebhookPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20556,7 +20556,7 @@ var deleteArticlePayloadImplementors = []string{"DeleteArticlePayload"}
 func (ec *executionContext) _DeleteArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteArticlePayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20593,7 +20593,7 @@ var deleteCategoryPayloadImplementors = []string{"DeleteCategoryPayload"}
 func (ec *executionContext) _DeleteCategoryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCategoryPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteCategoryPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20630,7 +20630,7 @@ var deleteCommentPayloadImplementors = []string{"DeleteCommentPayload"}
 func (ec *executionContext) _DeleteCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteCommentPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20667,7 +20667,7 @@ var deleteTagPayloadImplementors = []string{"DeleteTagPayload"}
 func (ec *executionContext) _DeleteTagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteTagPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteTagPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20704,7 +20704,7 @@ var deleteWebhookPayloadImplementors = []string{"DeleteWebhookPayload"}
 func (ec *executionContext) _DeleteWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, deleteWebhookPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20741,7 +20741,7 @@ var editCommentPayloadImplementors = []string{"EditCommentPayload"}
 func (ec *executionContext) _EditCommentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.EditCommentPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, editCommentPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20778,7 +20778,7 @@ var imageImplementors = []string{"Image"}
 func (ec *executionContext) _Image(ctx context.Context, sel ast.SelectionSet, obj *folio.Image) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, imageImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20825,7 +20825,7 @@ var mergeCategoriesPayloadImplementors = []string{"MergeCategoriesPayload"}
 func (ec *executionContext) _MergeCategoriesPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MergeCategoriesPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, mergeCategoriesPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20867,7 +20867,7 @@ var mergeTagsPayloadImplementors = []string{"MergeTagsPayload"}
 func (ec *executionContext) _MergeTagsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MergeTagsPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, mergeTagsPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -20912,7 +20912,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		Object: "Mutation",
 	})
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
@@ -21259,7 +21259,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21306,7 +21306,7 @@ var previewTokenImplementors = []string{"PreviewToken"}
 func (ec *executionContext) _PreviewToken(ctx context.Context, sel ast.SelectionSet, obj *folio.PreviewToken) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, previewTokenImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21497,7 +21497,7 @@ var rateLimitImplementors = []string{"RateLimit"}
 func (ec *executionContext) _RateLimit(ctx context.Context, sel ast.SelectionSet, obj *model.RateLimit) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, rateLimitImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21559,7 +21559,7 @@ var reactionCountsImplementors = []string{"ReactionCounts"}
 func (ec *executionContext) _ReactionCounts(ctx context.Context, sel ast.SelectionSet, obj *folio.ReactionCounts) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionCountsImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21611,7 +21611,7 @@ var reactionPayloadImplementors = []string{"ReactionPayload"}
 func (ec *executionContext) _ReactionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReactionPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21648,7 +21648,7 @@ var reactionsChangedImplementors = []string{"ReactionsChanged"}
 func (ec *executionContext) _ReactionsChanged(ctx context.Context, sel ast.SelectionSet, obj *model.ReactionsChanged) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, reactionsChangedImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21685,7 +21685,7 @@ var redeliverWebhookPayloadImplementors = []string{"RedeliverWebhookPayload"}
 func (ec *executionContext) _RedeliverWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RedeliverWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, redeliverWebhookPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21722,7 +21722,7 @@ var refreshSessionPayloadImplementors = []string{"RefreshSessionPayload"}
 func (ec *executionContext) _RefreshSessionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshSessionPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, refreshSessionPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21759,7 +21759,7 @@ var resendVerificationEmailPayloadImplementors = []string{"ResendVerificationEma
 func (ec *executionContext) _ResendVerificationEmailPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ResendVerificationEmailPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, resendVerificationEmailPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21796,7 +21796,7 @@ var revokeApiKeyPayloadImplementors = []string{"RevokeApiKeyPayload"}
 func (ec *executionContext) _RevokeApiKeyPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAPIKeyPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, revokeApiKeyPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21833,7 +21833,7 @@ var revokePreviewTokenPayloadImplementors = []string{"RevokePreviewTokenPayload"
 func (ec *executionContext) _RevokePreviewTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokePreviewTokenPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, revokePreviewTokenPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21870,7 +21870,7 @@ var rotateWebhookSecretPayloadImplementors = []string{"RotateWebhookSecretPayloa
 func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RotateWebhookSecretPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, rotateWebhookSecretPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21912,7 +21912,7 @@ var searchResultConnectionImplementors = []string{"SearchResultConnection"}
 func (ec *executionContext) _SearchResultConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchResultConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, searchResultConnectionImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -21954,7 +21954,7 @@ var searchResultEdgeImplementors = []string{"SearchResultEdge"}
 func (ec *executionContext) _SearchResultEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchResultEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, searchResultEdgeImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22001,7 +22001,7 @@ var sessionImplementors = []string{"Session"}
 func (ec *executionContext) _Session(ctx context.Context, sel ast.SelectionSet, obj *model.Session) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, sessionImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22053,7 +22053,7 @@ var setUserRolePayloadImplementors = []string{"SetUserRolePayload"}
 func (ec *executionContext) _SetUserRolePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SetUserRolePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, setUserRolePayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22090,7 +22090,7 @@ var signInPayloadImplementors = []string{"SignInPayload"}
 func (ec *executionContext) _SignInPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignInPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signInPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22127,7 +22127,7 @@ var signOutPayloadImplementors = []string{"SignOutPayload"}
 func (ec *executionContext) _SignOutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignOutPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signOutPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22164,7 +22164,7 @@ var signUpPayloadImplementors = []string{"SignUpPayload"}
 func (ec *executionContext) _SignUpPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SignUpPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, signUpPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22206,7 +22206,7 @@ var subscribeNewsletterPayloadImplementors = []string{"SubscribeNewsletterPayloa
 func (ec *executionContext) _SubscribeNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SubscribeNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, subscribeNewsletterPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22269,7 +22269,7 @@ var tagImplementors = []string{"Tag", "Node"}
 func (ec *executionContext) _Tag(ctx context.Context, sel ast.SelectionSet, obj *folio.Tag) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22316,7 +22316,7 @@ var tagConnectionImplementors = []string{"TagConnection"}
 func (ec *executionContext) _TagConnection(ctx context.Context, sel ast.SelectionSet, obj *model.TagConnection) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagConnectionImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22363,7 +22363,7 @@ var tagEdgeImplementors = []string{"TagEdge"}
 func (ec *executionContext) _TagEdge(ctx context.Context, sel ast.SelectionSet, obj *model.TagEdge) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagEdgeImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22400,7 +22400,7 @@ var tagPayloadImplementors = []string{"TagPayload"}
 func (ec *executionContext) _TagPayload(ctx context.Context, sel ast.SelectionSet, obj *model.TagPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, tagPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22437,7 +22437,7 @@ var unsubscribeNewsletterPayloadImplementors = []string{"UnsubscribeNewsletterPa
 func (ec *executionContext) _UnsubscribeNewsletterPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnsubscribeNewsletterPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, unsubscribeNewsletterPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22474,7 +22474,7 @@ var updateArticlePayloadImplementors = []string{"UpdateArticlePayload"}
 func (ec *executionContext) _UpdateArticlePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateArticlePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateArticlePayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22511,7 +22511,7 @@ var updateProfilePayloadImplementors = []string{"UpdateProfilePayload"}
 func (ec *executionContext) _UpdateProfilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateProfilePayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateProfilePayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22548,7 +22548,7 @@ var updateWebhookPayloadImplementors = []string{"UpdateWebhookPayload"}
 func (ec *executionContext) _UpdateWebhookPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateWebhookPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, updateWebhookPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22585,7 +22585,7 @@ var userImplementors = []string{"User", "Node"}
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *folio.User) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, userImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22667,7 +22667,7 @@ var userErrorImplementors = []string{"UserError"}
 func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, userErrorImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22709,7 +22709,7 @@ var verifyEmailPayloadImplementors = []string{"VerifyEmailPayload"}
 func (ec *executionContext) _VerifyEmailPayload(ctx context.Context, sel ast.SelectionSet, obj *model.VerifyEmailPayload) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, verifyEmailPayloadImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22746,7 +22746,7 @@ var webhookImplementors = []string{"Webhook"}
 func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, obj *folio.Webhook) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, webhookImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22808,7 +22808,7 @@ var webhookDeliveryImplementors = []string{"WebhookDelivery"}
 func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *folio.WebhookDelivery) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22890,7 +22890,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22942,7 +22942,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -22989,7 +22989,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __FieldImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23046,7 +23046,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23103,7 +23103,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {
@@ -23160,7 +23160,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := collectFields(ec.OperationContext, sel, __TypeImplementors)
 
-	out := ec.objects.make(fields)
+	out := ec.slab.object(fields)
 	var deferred graphql.DeferredGroup // no field of it defers
 	for i, field := range fields {
 		switch field.Name {

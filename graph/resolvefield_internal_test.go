@@ -16,11 +16,20 @@ import (
 // error, a null where none is allowed, a panic, a value of the wrong type.
 // It does so for a field context made in resolveField's frame, as
 // tools/gqlgen has the executor make them, with the field's path and its
-// parent as gqlgen gives them, and for one made apart.
+// parent as gqlgen gives them, and for one made apart; with its frame
+// from an operation's slab, as the executor has it, and without.
 func TestResolveField_AsGqlgen(t *testing.T) {
+	for _, slab := range []*opSlab{new(opSlab), nil} {
+		t.Run(map[bool]string{true: "Slab", false: "NoSlab"}[slab != nil], func(t *testing.T) {
+			testResolveFieldsAsGqlgen(t, slab)
+		})
+	}
+}
+
+func testResolveFieldsAsGqlgen(t *testing.T, slab *opSlab) {
 	field := graphql.CollectedField{Field: &ast.Field{Alias: "f", Name: "f"}}
 	t.Run("Framed", func(t *testing.T) {
-		testResolveFieldAsGqlgen(t, field, func(ctx context.Context, f graphql.CollectedField) (*graphql.FieldContext, error) {
+		testResolveFieldAsGqlgen(t, slab, field, func(ctx context.Context, f graphql.CollectedField) (*graphql.FieldContext, error) {
 			fc := fieldContextIn(ctx, graphql.FieldContext{Object: "T", Field: f, IsResolver: true})
 			ctx = withFieldContext(ctx, fc)
 			if got := graphql.GetFieldContext(ctx); got != fc {
@@ -30,13 +39,13 @@ func TestResolveField_AsGqlgen(t *testing.T) {
 		})
 	})
 	t.Run("Apart", func(t *testing.T) {
-		testResolveFieldAsGqlgen(t, field, func(_ context.Context, f graphql.CollectedField) (*graphql.FieldContext, error) {
+		testResolveFieldAsGqlgen(t, slab, field, func(_ context.Context, f graphql.CollectedField) (*graphql.FieldContext, error) {
 			return &graphql.FieldContext{Object: "T", Field: f, IsResolver: true}, nil
 		})
 	})
 }
 
-func testResolveFieldAsGqlgen(t *testing.T, field graphql.CollectedField, fieldContext func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error)) {
+func testResolveFieldAsGqlgen(t *testing.T, slab *opSlab, field graphql.CollectedField, fieldContext func(context.Context, graphql.CollectedField) (*graphql.FieldContext, error)) {
 	for _, tc := range []struct {
 		name    string
 		resolve func(context.Context) (any, error)
@@ -64,7 +73,7 @@ func testResolveFieldAsGqlgen(t *testing.T, field graphql.CollectedField, fieldC
 				return graphql.MarshalString(fmt.Sprintf("%s at %s under %s, result %v", v, fc.Path(), fc.Parent.Field.Alias, fc.Result))
 			}
 			got, gotErrs := run(func(ctx context.Context, oc *graphql.OperationContext) graphql.Marshaler {
-				return resolveField(ctx, oc, field, fieldContext, tc.resolve, nil, marshal, true, tc.nonNull)
+				return resolveField(ctx, oc, slab, field, fieldContext, tc.resolve, nil, marshal, true, tc.nonNull)
 			})
 			want, wantErrs := run(func(ctx context.Context, oc *graphql.OperationContext) graphql.Marshaler {
 				oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) { return next(ctx) }
@@ -99,13 +108,25 @@ func TestResolveField_OneAllocation(t *testing.T) {
 	resolve := func(context.Context) (any, error) { return v, nil }
 	marshal := func(context.Context, ast.SelectionSet, *int) graphql.Marshaler { return graphql.Null }
 	allocs := testing.AllocsPerRun(100, func() {
-		resolveField(ctx, oc, field, fieldContext, resolve, nil, marshal, false, false)
+		resolveField(ctx, oc, nil, field, fieldContext, resolve, nil, marshal, false, false)
 	})
 	if inner.Object != "U" || inner.Parent != nil {
 		t.Errorf("a second field context in a filled frame is %+v, want one of its own, with no parent set", inner)
 	}
 	if allocs != 2 { // the frame, and the second field context
 		t.Errorf("%v allocations a field, want 2", allocs)
+	}
+	// From an operation's slab, the frames of slabChunk fields are one
+	// allocation, each field's second field context one more.
+	var slab opSlab
+	allocs = testing.AllocsPerRun(20, func() {
+		slab.frames = nil // a new chunk
+		for range slabChunk {
+			resolveField(ctx, oc, &slab, field, fieldContext, resolve, nil, marshal, false, false)
+		}
+	})
+	if allocs != 1+slabChunk {
+		t.Errorf("%v allocations for %d fields from a slab, want %d", allocs, slabChunk, 1+slabChunk)
 	}
 }
 

@@ -36,7 +36,7 @@
 //     a zero deferred group instead of one made (and its path computed) for
 //     every object, and is written by graph.objectJSON, without the map and
 //     the copies gqlgen's field set makes to write itself, its values kept
-//     in it (graph.newObjectJSON, from the operation's graph.objectSlab, made
+//     in it (graph.newObjectJSON, from the operation's graph.opSlab, made
 //     a chunk at a time) rather than in a field set; each plain scalar
 //     field gets a fast path in front of gqlgen's function, which is kept as
 //     its fallback; a field below the root reads its arguments through
@@ -216,8 +216,8 @@ var (
 	// Its non-concurrent fields set their values in line; Dispatch then
 	// runs nothing.
 	fieldSetDispatch = "\tout.Dispatch(ctx)\n"
-	objectJSONMake   = "\tout := ec.objects.make(fields)\n"
-	// The executor's state, to which the operation's objectSlab is added.
+	objectJSONMake   = "\tout := ec.slab.object(fields)\n"
+	// The executor's state, to which the operation's opSlab is added.
 	execContextType = "type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}\n"
 	// The executor's function for a field: its name and its object's type.
 	fieldFunc = regexp.MustCompile(`^func \(ec \*executionContext\) (_[A-Za-z0-9]+_[A-Za-z0-9_]+)\(ctx context\.Context, field graphql\.CollectedField, obj (\*?[A-Za-z0-9_.]+)\) \(ret graphql\.Marshaler\) \{`)
@@ -335,7 +335,7 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 		return fmt.Errorf("%s: no executionContext of the form %q: has gqlgen's executor changed?", file, execContextType)
 	}
 	src = bytes.Replace(src, []byte(execContextType), []byte(strings.Replace(execContextType, "\n}",
-		"\n\tobjects objectSlab // graph.objectSlab: the operation's objects, a chunk at a time\n}", 1)), 1)
+		"\n\tslab opSlab // graph.opSlab: the operation's objects and frames, a chunk at a time\n}", 1)), 1)
 	// An Int or Boolean a resolver returns is written without the closure
 	// gqlgen's marshaller makes for each value (graph.intJSON, graph.boolJSON).
 	for _, r := range scalarMarshals {
@@ -388,7 +388,7 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 			if end := strings.Index(fn, fieldSetReturn); strings.Contains(fn, fieldSetMake) && end >= 0 {
 				// Nothing is dispatched: the values need no field set around
 				// them, and the objectJSON holds them (graph.newObjectJSON,
-				// from the operation's graph.objectSlab).
+				// from the operation's graph.opSlab).
 				// It returns out, the objectJSON, as the field set was.
 				if strings.Contains(fn, fieldSetDispatch) && onlyValues(fn) {
 					fn = strings.Replace(fn, fieldSetMake, objectJSONMake, 1)
@@ -447,15 +447,16 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 
 // resolveWithoutMiddleware has every call of graphql.ResolveField whose
 // middleware chain (its sixth argument) is nil, a field with no directive,
-// call graph.resolveField instead, and says how many it changed.
+// call graph.resolveField instead, with the operation's opSlab after the
+// operation context, and says how many it changed.
 func resolveWithoutMiddleware(src []byte) ([]byte, int, error) {
-	const from, to = "graphql.ResolveField", "resolveField"
+	const from, to, slab = "graphql.ResolveField", "resolveField", ", &ec.slab"
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "", src, parser.SkipObjectResolution)
 	if err != nil {
 		return nil, 0, fmt.Errorf("parsing the rewritten executor: %w", err)
 	}
-	var at []int
+	var at [][2]int // the call's name, and the end of its operation context
 	goast.Inspect(f, func(n goast.Node) bool {
 		call, ok := n.(*goast.CallExpr)
 		if !ok || len(call.Args) != 9 {
@@ -469,19 +470,21 @@ func resolveWithoutMiddleware(src []byte) ([]byte, int, error) {
 			return true
 		}
 		if chain, ok := call.Args[5].(*goast.Ident); ok && chain.Name == "nil" {
-			at = append(at, fset.Position(call.Fun.Pos()).Offset)
+			at = append(at, [2]int{fset.Position(call.Fun.Pos()).Offset, fset.Position(call.Args[1].End()).Offset})
 		}
 		return true
 	})
 	var out bytes.Buffer
 	prev := 0
 	for _, o := range at {
-		if !bytes.HasPrefix(src[o:], []byte(from)) {
-			return nil, 0, fmt.Errorf("no %s at offset %d", from, o)
+		if !bytes.HasPrefix(src[o[0]:], []byte(from)) {
+			return nil, 0, fmt.Errorf("no %s at offset %d", from, o[0])
 		}
-		out.Write(src[prev:o])
+		out.Write(src[prev:o[0]])
 		out.WriteString(to)
-		prev = o + len(from)
+		out.Write(src[o[0]+len(from) : o[1]])
+		out.WriteString(slab)
+		prev = o[1]
 	}
 	out.Write(src[prev:])
 	return out.Bytes(), len(at), nil
