@@ -31,7 +31,7 @@ func mustLoad[K comparable, V any](ctx context.Context, l *loader.Loader[K, *V],
 
 // countOf defers a count to its loader, so counts of many parents batch too.
 func countOf(l *loader.Loader[int64, int], id int64) model.Counter {
-	return func(ctx context.Context) (int, error) { return l.Load(ctx, id) }
+	return model.CountBy(l, id)
 }
 
 // afterWrites makes each mutation's root field drop what the request's

@@ -84,7 +84,7 @@ func (r *articleConnectionResolver) Edges(ctx context.Context, obj *model.Articl
 }
 
 func (r *articleConnectionResolver) TotalCount(ctx context.Context, obj *model.ArticleConnection) (int, error) {
-	return obj.Count(ctx)
+	return obj.Count.Count(ctx)
 }
 
 func (r *articleRevisionResolver) ReplacedBy(ctx context.Context, obj *folio.Revision) (*folio.User, error) {
@@ -99,7 +99,7 @@ func (r *articleRevisionConnectionResolver) Edges(ctx context.Context, obj *mode
 }
 
 func (r *articleRevisionConnectionResolver) TotalCount(ctx context.Context, obj *model.ArticleRevisionConnection) (int, error) {
-	return obj.Count(ctx)
+	return obj.Count.Count(ctx)
 }
 
 func (r *categoryResolver) Articles(ctx context.Context, obj *folio.Category, first *int, after *string, last *int, before *string) (*model.ArticleConnection, error) {
@@ -112,7 +112,7 @@ func (r *categoryConnectionResolver) Edges(ctx context.Context, obj *model.Categ
 }
 
 func (r *categoryConnectionResolver) TotalCount(ctx context.Context, obj *model.CategoryConnection) (int, error) {
-	return obj.Count(ctx)
+	return obj.Count.Count(ctx)
 }
 
 func (r *commentResolver) Author(ctx context.Context, obj *folio.Comment) (*folio.User, error) {
@@ -151,7 +151,7 @@ func (r *commentConnectionResolver) Edges(ctx context.Context, obj *model.Commen
 }
 
 func (r *commentConnectionResolver) TotalCount(ctx context.Context, obj *model.CommentConnection) (int, error) {
-	return obj.Count(ctx)
+	return obj.Count.Count(ctx)
 }
 
 func (r *imageResolver) URL(ctx context.Context, obj *folio.Image, width *int) (string, error) {
@@ -651,9 +651,9 @@ func (r *queryResolver) Articles(ctx context.Context, first *int, after *string,
 	plan(ctx, func(p *planner, sel ast.SelectionSet) {
 		p.articleLists([]folio.List[*folio.Article]{list}, sel, nil, nil)
 	})
-	return articleConnection(list, order, func(ctx context.Context) (int, error) {
+	return articleConnection(list, order, model.CountWith(func(ctx context.Context) (int, error) {
 		return r.Store.CountArticles(ctx, v, f, o)
-	}), nil
+	})), nil
 }
 
 func (r *queryResolver) Search(ctx context.Context, query string, first *int, after *string, last *int, before *string) (*model.SearchResultConnection, error) {
@@ -667,9 +667,9 @@ func (r *queryResolver) Search(ctx context.Context, query string, first *int, af
 		return nil, err
 	}
 	plan(ctx, func(p *planner, sel ast.SelectionSet) { p.searchHits(hits, sel) })
-	return searchConnection(hits, func(ctx context.Context) (int, error) {
+	return searchConnection(hits, model.CountWith(func(ctx context.Context) (int, error) {
 		return r.Store.CountSearch(ctx, v, query)
-	}), nil
+	})), nil
 }
 
 func (r *queryResolver) Tag(ctx context.Context, slug string) (*folio.Tag, error) {
@@ -699,7 +699,7 @@ func (r *queryResolver) Tags(ctx context.Context, first *int, after *string, las
 	plan(ctx, func(p *planner, sel ast.SelectionSet) {
 		p.connection(sel, "TagConnection", "TagEdge", nil, nil, func(sel ast.SelectionSet) { p.tags(list.Items, sel) })
 	})
-	return tagConnection(list, r.Store.CountTags), nil
+	return tagConnection(list, model.CountWith(r.Store.CountTags)), nil
 }
 
 func (r *queryResolver) Category(ctx context.Context, slug string) (*folio.Category, error) {
@@ -729,7 +729,7 @@ func (r *queryResolver) Categories(ctx context.Context, first *int, after *strin
 	plan(ctx, func(p *planner, sel ast.SelectionSet) {
 		p.connection(sel, "CategoryConnection", "CategoryEdge", nil, nil, func(sel ast.SelectionSet) { p.categories(list.Items, sel) })
 	})
-	return categoryConnection(list, r.Store.CountCategories), nil
+	return categoryConnection(list, model.CountWith(r.Store.CountCategories)), nil
 }
 
 func (r *queryResolver) User(ctx context.Context, handle string) (*folio.User, error) {
@@ -787,7 +787,7 @@ func (r *searchResultConnectionResolver) Edges(ctx context.Context, obj *model.S
 }
 
 func (r *searchResultConnectionResolver) TotalCount(ctx context.Context, obj *model.SearchResultConnection) (int, error) {
-	return obj.Count(ctx)
+	return obj.Count.Count(ctx)
 }
 
 func (r *subscriptionResolver) CommentAdded(ctx context.Context, articleID string) (<-chan *folio.Comment, error) {
@@ -845,7 +845,7 @@ func (r *tagConnectionResolver) Edges(ctx context.Context, obj *model.TagConnect
 }
 
 func (r *tagConnectionResolver) TotalCount(ctx context.Context, obj *model.TagConnection) (int, error) {
-	return obj.Count(ctx)
+	return obj.Count.Count(ctx)
 }
 
 func (r *userResolver) Role(ctx context.Context, obj *folio.User) (model.Role, error) {

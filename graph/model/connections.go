@@ -19,8 +19,35 @@ type PageInfo struct {
 }
 
 // Counter counts the whole list behind a connection. It runs only when a
-// client asks for totalCount.
-type Counter func(ctx context.Context) (int, error)
+// client asks for totalCount: through a loader of counts by parent, so
+// the counts of many parents batch (CountBy), or a function (CountWith).
+// It is a value, held in its connection: a closure over the loader and
+// the parent was an allocation for every row with a connection below it.
+type Counter struct {
+	by interface {
+		Load(ctx context.Context, id int64) (int, error)
+	}
+	id int64
+	fn func(ctx context.Context) (int, error)
+}
+
+// CountBy counts with by, a loader of counts, for the parent id.
+func CountBy(by interface {
+	Load(ctx context.Context, id int64) (int, error)
+}, id int64) Counter {
+	return Counter{by: by, id: id}
+}
+
+// CountWith counts with fn.
+func CountWith(fn func(ctx context.Context) (int, error)) Counter { return Counter{fn: fn} }
+
+// Count counts the list.
+func (c Counter) Count(ctx context.Context) (int, error) {
+	if c.by != nil {
+		return c.by.Load(ctx, c.id)
+	}
+	return c.fn(ctx)
+}
 
 // Page is what every connection holds: one page of rows, the cursor that
 // places a row in its list, and the count of the whole list. Edges,
