@@ -284,30 +284,28 @@ func (s *opSlab) object(fields []graphql.CollectedField) *objectJSON {
 	s.mu.Lock()
 	switch {
 	case n <= 4:
-		if len(s.of4) == 0 {
-			s.of4 = make([]objectJSONOf4, slabChunk)
-		}
-		x := &s.of4[0]
-		s.of4 = s.of4[1:]
+		x := next(&s.of4)
 		x.Values, o = x.values[:n], &x.objectJSON
 	case n <= 8:
-		if len(s.of8) == 0 {
-			s.of8 = make([]objectJSONOf8, slabChunk)
-		}
-		x := &s.of8[0]
-		s.of8 = s.of8[1:]
+		x := next(&s.of8)
 		x.Values, o = x.values[:n], &x.objectJSON
 	default:
-		if len(s.of16) == 0 {
-			s.of16 = make([]objectJSONOf16, slabChunk)
-		}
-		x := &s.of16[0]
-		s.of16 = s.of16[1:]
+		x := next(&s.of16)
 		x.Values, o = x.values[:n], &x.objectJSON
 	}
 	s.mu.Unlock()
 	o.fields = fields
 	return o
+}
+
+// next takes the next of a chunk, making a chunk when it is used up.
+func next[T any](chunk *[]T) *T {
+	if len(*chunk) == 0 {
+		*chunk = make([]T, slabChunk)
+	}
+	x := &(*chunk)[0]
+	*chunk = (*chunk)[1:]
+	return x
 }
 
 // frame returns an empty fieldFrame over ctx, from the slab when there is
@@ -317,11 +315,7 @@ func (s *opSlab) frame(ctx context.Context) *fieldFrame {
 		return &fieldFrame{fieldCtx: fieldCtx{Context: ctx}}
 	}
 	s.mu.Lock()
-	if len(s.frames) == 0 {
-		s.frames = make([]fieldFrame, slabChunk)
-	}
-	f := &s.frames[0]
-	s.frames = s.frames[1:]
+	f := next(&s.frames)
 	s.mu.Unlock()
 	f.Context = ctx
 	return f
