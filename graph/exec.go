@@ -234,24 +234,10 @@ type objectJSON struct {
 // newObjectJSON returns the objectJSON of an object with fields. One of
 // up to 16 fields is one allocation with its values (an object was two,
 // its values and the objectJSON boxed in an interface): of the article
-// page's allocations, about a quarter were these.
+// page's allocations, about a quarter were these. It is opSlab.object
+// without a slab.
 func newObjectJSON(fields []graphql.CollectedField) *objectJSON {
-	var o *objectJSON
-	switch n := len(fields); {
-	case n <= 4:
-		x := new(objectJSONOf4)
-		x.Values, o = x.values[:n], &x.objectJSON
-	case n <= 8:
-		x := new(objectJSONOf8)
-		x.Values, o = x.values[:n], &x.objectJSON
-	case n <= 16:
-		x := new(objectJSONOf16)
-		x.Values, o = x.values[:n], &x.objectJSON
-	default:
-		o = &objectJSON{Values: make([]graphql.Marshaler, n)}
-	}
-	o.fields = fields
-	return o
+	return (*opSlab)(nil).object(fields)
 }
 
 // opSlab makes an operation's objects (objectJSONs, newObjectJSON's
@@ -261,7 +247,8 @@ func newObjectJSON(fields []graphql.CollectedField) *objectJSON {
 // operation's objects and frames are all dropped once its response is
 // written, so a chunk outlives none of them by long. Fields resolve
 // concurrently, hence the lock. tools/gqlgen puts one in the executor's
-// executionContext, for its objects' functions and resolveField.
+// executionContext, for its objects' functions and resolveField. A nil
+// slab allocates each alone.
 type opSlab struct {
 	mu     sync.Mutex
 	of4    []objectJSONOf4
@@ -274,28 +261,38 @@ type opSlab struct {
 // once.
 const slabChunk = 16
 
-// object is newObjectJSON, from the slab.
+// object returns the objectJSON of an object with fields, from the slab
+// when there is one.
 func (s *opSlab) object(fields []graphql.CollectedField) *objectJSON {
-	n := len(fields)
-	if n > 16 {
-		return newObjectJSON(fields)
-	}
 	var o *objectJSON
-	s.mu.Lock()
-	switch {
+	if s != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+	}
+	switch n := len(fields); {
 	case n <= 4:
-		x := next(&s.of4)
+		x := take(s, func(s *opSlab) *[]objectJSONOf4 { return &s.of4 })
 		x.Values, o = x.values[:n], &x.objectJSON
 	case n <= 8:
-		x := next(&s.of8)
+		x := take(s, func(s *opSlab) *[]objectJSONOf8 { return &s.of8 })
+		x.Values, o = x.values[:n], &x.objectJSON
+	case n <= 16:
+		x := take(s, func(s *opSlab) *[]objectJSONOf16 { return &s.of16 })
 		x.Values, o = x.values[:n], &x.objectJSON
 	default:
-		x := next(&s.of16)
-		x.Values, o = x.values[:n], &x.objectJSON
+		o = &objectJSON{Values: make([]graphql.Marshaler, n)}
 	}
-	s.mu.Unlock()
 	o.fields = fields
 	return o
+}
+
+// take returns the next T of s's chunk of them (under s's lock), or a T
+// of its own when there is no slab.
+func take[T any](s *opSlab, chunk func(*opSlab) *[]T) *T {
+	if s == nil {
+		return new(T)
+	}
+	return next(chunk(s))
 }
 
 // next takes the next of a chunk, making a chunk when it is used up.

@@ -24,19 +24,18 @@ type PageInfo struct {
 // It is a value, held in its connection: a closure over the loader and
 // the parent was an allocation for every row with a connection below it.
 type Counter struct {
-	by interface {
-		Load(ctx context.Context, id int64) (int, error)
-	}
+	by CountLoader
 	id int64
 	fn func(ctx context.Context) (int, error)
 }
 
-// CountBy counts with by, a loader of counts, for the parent id.
-func CountBy(by interface {
+// CountLoader loads the count of a parent's list (a loader of counts).
+type CountLoader interface {
 	Load(ctx context.Context, id int64) (int, error)
-}, id int64) Counter {
-	return Counter{by: by, id: id}
 }
+
+// CountBy counts with by, a loader of counts, for the parent id.
+func CountBy(by CountLoader, id int64) Counter { return Counter{by: by, id: id} }
 
 // CountWith counts with fn.
 func CountWith(fn func(ctx context.Context) (int, error)) Counter { return Counter{fn: fn} }
