@@ -37,6 +37,9 @@ type config struct {
 	MigrateOnStart, SeedIfEmpty, Playground bool
 
 	RequestTimeout, ShutdownTimeout time.Duration
+	// MaxConcurrentOperations bounds the queries and mutations executing
+	// at once; 0: no bound.
+	MaxConcurrentOperations int
 
 	RateLimit rateLimitConfig
 
@@ -222,6 +225,14 @@ var settings = []setting{
 	{"PLAYGROUND", "true|false", "", "`true` in development, `false` in production", "GraphiQL at `/`", devFlag(func(c *config) *bool { return &c.Playground })},
 	{"INTROSPECTION", "true|false", "", "as `PLAYGROUND`", "answer introspection queries, serve `GET /schema.graphql`, and let validation errors suggest field names (\"Did you mean …?\")", func(c *config, name, v string) error {
 		return parseBool(&c.ops.Introspection, name, v, c.Playground)
+	}},
+	{"MAX_CONCURRENT_OPERATIONS", "N", "0", "", "how many GraphQL requests execute at once on an instance (live connections aside); the rest wait their turn, first come first served, until `REQUEST_TIMEOUT`; `0`: no bound. A bound trades req/s for a shorter tail or for memory (README, \"Concurrent operations\")", func(c *config, name, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s must be a whole number of 0 (no bound) or more, not %q", name, v)
+		}
+		c.MaxConcurrentOperations = n
+		return nil
 	}},
 	{"REQUEST_TIMEOUT", "DURATION", "10s", "", "how long one request may work, SQL included, before it answers `TIMEOUT`", duration(func(c *config) *time.Duration { return &c.RequestTimeout })},
 	{"STATEMENT_TIMEOUT", "DURATION", "", "`REQUEST_TIMEOUT` + 5s", "Postgres `statement_timeout` of the server's connections, a backstop behind the request deadline; `0`: none; a `statement_timeout` in `DATABASE_URL` wins", func(c *config, name, v string) error {
@@ -430,18 +441,18 @@ var settings = []setting{
 
 // settingGroups title the runs of settings in --help, each by its first.
 var settingGroups = map[string]string{
-	"DATABASE_URL":         "Connections",
-	"ENV":                  "Environment and logs",
-	"MIGRATE_ON_START":     "Development conveniences",
-	"REQUEST_TIMEOUT":      "Timeouts and shutdown",
-	"RATE_LIMIT":           "Cost and rate limits",
-	"JWT_KEYS":             "Authentication",
-	"CACHE_TTL":            "Caches and trusted documents",
-	"METRICS_ADDR":         "Observability",
-	"CORS_ALLOWED_ORIGINS": "Browsers and TLS",
-	"JOBS_WORKERS":         "Jobs and webhooks",
-	"LIVE_KEEPALIVE":       "Live updates (subscriptions)",
-	"UPLOADS":              "Images",
+	"DATABASE_URL":              "Connections",
+	"ENV":                       "Environment and logs",
+	"MIGRATE_ON_START":          "Development conveniences",
+	"MAX_CONCURRENT_OPERATIONS": "Load, timeouts and shutdown",
+	"RATE_LIMIT":                "Cost and rate limits",
+	"JWT_KEYS":                  "Authentication",
+	"CACHE_TTL":                 "Caches and trusted documents",
+	"METRICS_ADDR":              "Observability",
+	"CORS_ALLOWED_ORIGINS":      "Browsers and TLS",
+	"JOBS_WORKERS":              "Jobs and webhooks",
+	"LIVE_KEEPALIVE":            "Live updates (subscriptions)",
+	"UPLOADS":                   "Images",
 }
 
 // flagName is the flag of an environment variable: DATABASE_URL → database-url.

@@ -79,6 +79,7 @@ func TestRun_ConfigErrors(t *testing.T) {
 		"S3Endpoint":        {map[string]string{"MEDIA_STORE": "s3", "MEDIA_PUBLIC_URL": "https://cdn.example.com", "S3_ENDPOINT": "s3.example.com"}, "S3_ENDPOINT must be"},
 		"S3Bucket":          {map[string]string{"MEDIA_STORE": "s3", "MEDIA_PUBLIC_URL": "https://cdn.example.com", "S3_ENDPOINT": "https://s3.example.com"}, "S3_BUCKET is required"},
 		"ImageMaxBytes":     {map[string]string{"IMAGE_MAX_BYTES": "0"}, "IMAGE_MAX_BYTES must be"},
+		"ConcurrentOps":     {map[string]string{"MAX_CONCURRENT_OPERATIONS": "-1"}, "MAX_CONCURRENT_OPERATIONS must be a whole number of 0 (no bound) or more"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			if msg := runErr(t, tt.env); !strings.Contains(msg, tt.want) {
@@ -155,6 +156,24 @@ func TestConfig_RateLimit(t *testing.T) {
 			t.Errorf("got %+v", rl)
 		}
 	})
+}
+
+func TestConfig_MaxConcurrentOperations(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want int
+	}{
+		{nil, 0},
+		{map[string]string{"MAX_CONCURRENT_OPERATIONS": "16"}, 16},
+	} {
+		c, err := loadConfig(t, tt.env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.MaxConcurrentOperations != tt.want {
+			t.Errorf("%v: MaxConcurrentOperations = %d, want %d", tt.env, c.MaxConcurrentOperations, tt.want)
+		}
+	}
 }
 
 func TestConfig_Media(t *testing.T) {

@@ -44,6 +44,7 @@ import (
 
 	"github.com/folio/folio/graph"
 	"github.com/folio/folio/internal/accesslog"
+	"github.com/folio/folio/internal/admission"
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/cache"
 	"github.com/folio/folio/internal/folio"
@@ -354,8 +355,15 @@ func serve(ctx context.Context, cfg config, log *slog.Logger, stdout io.Writer, 
 	if cfg.Media.Uploads {
 		uploadMax = cfg.Media.MaxBytes
 	}
+	gate := admission.New(cfg.MaxConcurrentOperations)
+	if obs.metrics != nil {
+		obs.metrics.WatchAdmission(func() metrics.AdmissionStats {
+			s := gate.Stats()
+			return metrics.AdmissionStats{Limit: s.Limit, Running: s.Running, Waiting: s.Waiting}
+		})
+	}
 	executor := graph.NewHandler(graph.Options{
-		Store: store, Writer: writer, Auth: authn, Logger: log, Media: images, Uploads: cfg.Media.Uploads,
+		Store: store, Writer: writer, Auth: authn, Logger: log, Media: images, Uploads: cfg.Media.Uploads, Admission: gate,
 		Introspection: cfg.ops.Introspection, HideSuggestions: !cfg.ops.Introspection, TracerProvider: obs.tp,
 		PersistedQueries: c.Queries(), TrustedDocuments: trusted, Limiter: limiter, Unavailable: postgres.Unavailable,
 		Webhooks: db, WebhookGuard: guard, WebhookSecretGrace: cfg.Jobs.WebhookSecretGrace, NewsletterLinks: links, Previews: db,

@@ -232,7 +232,8 @@ func TestServe_ShutdownTimeoutCutsOff(t *testing.T) {
 }
 
 func TestServe_ProductionHardening(t *testing.T) {
-	s, _ := serveProduction(t, map[string]string{"METRICS_ADDR": "127.0.0.1:0", "CORS_ALLOWED_ORIGINS": "https://app.example.com"})
+	s, _ := serveProduction(t, map[string]string{"METRICS_ADDR": "127.0.0.1:0", "CORS_ALLOWED_ORIGINS": "https://app.example.com",
+		"MAX_CONCURRENT_OPERATIONS": "7"})
 	send := func(method, path, contentType, body string, header ...string) (*http.Response, string) {
 		t.Helper()
 		req, _ := http.NewRequest(method, s.base+path, strings.NewReader(body))
@@ -297,6 +298,7 @@ func TestServe_ProductionHardening(t *testing.T) {
 			`folio_graphql_operation_duration_seconds_count{operation="Count",outcome="ok",type="query"}`,
 			`folio_graphql_errors_total{code="BAD_USER_INPUT"}`,
 			`folio_sql_statements_total`, `folio_pgx_pool_total_connections`, `go_goroutines`,
+			"folio_operations_limit 7", "folio_operations_waiting 0",
 		} {
 			if code != 200 || !strings.Contains(body, want) {
 				t.Errorf("/metrics (%d) lacks %q", code, want)

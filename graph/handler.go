@@ -14,6 +14,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/folio/folio/internal/admission"
 	"github.com/folio/folio/internal/auth"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/loader"
@@ -73,6 +74,9 @@ type Options struct {
 	// only when they are on, and with a preflight header.
 	Media   *media.Service
 	Uploads bool
+	// Admission bounds how many requests execute at once (live
+	// connections aside); nil: no bound.
+	Admission *admission.Gate
 }
 
 // NewHandler returns the GraphQL executor: gqlgen's server with Folio's
@@ -152,7 +156,7 @@ func NewHandler(o Options) http.Handler {
 	srv.SetErrorPresenter(errorPresenter(o.Logger, o.Unavailable))
 	srv.SetRecoverFunc(recoverFunc(o.Logger))
 
-	var h http.Handler = srv
+	h := admit(o.Admission, srv)
 	h = loader.Middleware(o.Store, h)
 	// Outside the loaders, which are made for the request's viewer.
 	h = withPreview(o.Previews, o.Logger, h)

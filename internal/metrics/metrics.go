@@ -201,6 +201,27 @@ func (m *Metrics) WatchPool(stat func() *pgxpool.Stat) {
 	m.reg.MustRegister(poolCollector{stat: stat})
 }
 
+// AdmissionStats are the state of the gate that bounds the operations
+// executing at once, read at each scrape.
+type AdmissionStats struct {
+	Limit, Running, Waiting int64
+}
+
+// WatchAdmission exports that gate: folio_operations_running,
+// folio_operations_waiting (for a turn; a steady line says the instance is
+// saturated) and folio_operations_limit (0: no bound, and the other two
+// stay 0).
+func (m *Metrics) WatchAdmission(stats func() AdmissionStats) {
+	gauge := func(name, help string, f func(AdmissionStats) int64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return float64(f(stats())) })
+	}
+	m.reg.MustRegister(
+		gauge("folio_operations_running", "GraphQL requests executing now (live connections aside).", func(s AdmissionStats) int64 { return s.Running }),
+		gauge("folio_operations_waiting", "GraphQL requests waiting for their turn to execute.", func(s AdmissionStats) int64 { return s.Waiting }),
+		gauge("folio_operations_limit", "The most GraphQL requests that execute at once (MAX_CONCURRENT_OPERATIONS); 0: no bound.", func(s AdmissionStats) int64 { return s.Limit }),
+	)
+}
+
 // WatchRateLimitFallbacks exports fallbacks, the rate-limit decisions made
 // in an instance's memory while Redis was unreachable, as
 // folio_ratelimit_fallbacks_total.

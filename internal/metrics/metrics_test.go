@@ -25,6 +25,7 @@ func TestMetrics_ReportersOfOtherPackages(t *testing.T) {
 	m.CacheAdd("article", metrics.CacheBypass, 1)
 	m.RateLimit(true, 120, 880)
 	m.RateLimit(false, 5000, 3)
+	m.WatchAdmission(func() metrics.AdmissionStats { return metrics.AdmissionStats{Limit: 16, Running: 16, Waiting: 5} })
 	body := scrape(t, m)
 	for _, want := range []string{
 		`folio_cache_requests_total{kind="article",result="hit"} 2`,
@@ -35,6 +36,9 @@ func TestMetrics_ReportersOfOtherPackages(t *testing.T) {
 		`folio_ratelimit_decisions_total{decision="limited"} 1`,
 		`folio_ratelimit_remaining_points_count 2`,
 		`folio_graphql_operation_cost_sum 120`,
+		"folio_operations_limit 16",
+		"folio_operations_running 16",
+		"folio_operations_waiting 5",
 		`go_goroutines `,
 		`process_start_time_seconds `,
 	} {
