@@ -59,6 +59,53 @@ func TestNew_Layers(t *testing.T) {
 	}
 }
 
+// TestNew_OnlyLiveConnectionsSkipTheDeadline: what graph's live
+// transports serve (a WebSocket upgrade, an SSE POST of JSON) runs without
+// the request deadline; a request that merely accepts text/event-stream
+// as well keeps it, so a header cannot lift the deadline.
+func TestNew_OnlyLiveConnectionsSkipTheDeadline(t *testing.T) {
+	for _, tt := range []struct {
+		name                 string
+		method, accept, ct   string
+		upgrade              string
+		streaming, deadlined bool
+	}{
+		{"Query", http.MethodPost, "application/json", "application/json", "", false, true},
+		{"SSE", http.MethodPost, "text/event-stream", "application/json", "", true, false},
+		{"WebSocket", http.MethodGet, "", "", "websocket", true, false},
+		{"GETAcceptingEventsToo", http.MethodGet, "text/event-stream, application/json", "", "", false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var seen *http.Request
+			exec := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen = r })
+			h := httpapi.New(httpapi.Options{GraphQL: exec, Timeout: time.Minute})
+			target := "/query"
+			var body io.Reader
+			if tt.method == http.MethodGet {
+				target += "?query=%7B%20x%20%7D"
+			} else {
+				body = strings.NewReader(`{"query":"{ x }"}`)
+			}
+			r := httptest.NewRequest(tt.method, target, body)
+			for k, v := range map[string]string{"Accept": tt.accept, "Content-Type": tt.ct, "Upgrade": tt.upgrade} {
+				if v != "" {
+					r.Header.Set(k, v)
+				}
+			}
+			if got := httpapi.Streaming(r); got != tt.streaming {
+				t.Errorf("Streaming = %v, want %v", got, tt.streaming)
+			}
+			h.ServeHTTP(httptest.NewRecorder(), r)
+			if seen == nil {
+				t.Fatal("the request did not reach the executor")
+			}
+			if _, ok := seen.Context().Deadline(); ok != tt.deadlined {
+				t.Errorf("deadline set: %v, want %v", ok, tt.deadlined)
+			}
+		})
+	}
+}
+
 func TestNew_BadCredentials(t *testing.T) {
 	t.Run("ServedAnonymouslyWithTheRefusal", func(t *testing.T) {
 		var refusal *folio.Error

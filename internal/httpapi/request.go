@@ -225,9 +225,19 @@ func clientAddress(proxies clientaddr.Proxies) func(http.Handler) http.Handler {
 
 // Streaming reports whether r opens a live connection (a WebSocket upgrade,
 // or a Server-Sent Events stream), which lasts as long as the client stays
-// and answers no deadline: its operations carry their own.
+// and answers no deadline: its operations carry their own. It asks what
+// graph's live transports serve (gqlgen's Supports), no more: a GET query
+// that also accepts text/event-stream is an ordinary request, deadline
+// and all.
 func Streaming(r *http.Request) bool {
-	return r.Header.Get("Upgrade") != "" || strings.Contains(r.Header.Get("Accept"), "text/event-stream")
+	if r.Header.Get("Upgrade") != "" {
+		return true
+	}
+	if r.Method != http.MethodPost || !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "application/json"
 }
 
 // deadline bounds the work of one request; the deadline reaches SQL
