@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,7 +29,11 @@ func TestDB_Threads(t *testing.T) {
 	next := func() time.Time { at = at.Add(time.Second); return at }
 	var top []*folio.Comment
 	for i, replies := range []int{3, 0, 1, 2} {
-		c := f.Comment(a, []*folio.User{ann, bob}[i%2], nil, fmt.Sprintf("comment %d", i), next())
+		body := fmt.Sprintf("comment %d", i)
+		if i == 2 {
+			body += strings.Repeat(" and on", 1000) // past a chunk of the text arena
+		}
+		c := f.Comment(a, []*folio.User{ann, bob}[i%2], nil, body, next())
 		top = append(top, c)
 		for j := range replies {
 			r := f.Comment(a, []*folio.User{bob, ann}[j%2], c, fmt.Sprintf("reply %d.%d", i, j), next())
