@@ -120,8 +120,9 @@ func list[T any](ctx context.Context, db *DB, what, sql string, a args, scan sca
 func scanRows[T any](rows pgx.Rows, what string, scan scanFunc[T]) ([]T, error) {
 	defer rows.Close()
 	var out []T
+	text := arenaRows{rows, new(textArena)}
 	for rows.Next() {
-		v, err := scan(rows)
+		v, err := scan(text)
 		if err != nil {
 			return nil, fmt.Errorf("scan %s: %w", what, err)
 		}
@@ -234,6 +235,7 @@ func (s *pagesStatement[T]) read(rows pgx.Rows) error {
 		parent, n int64
 		x         relatedRow
 		dest      []any
+		text      = arenaRows{rows, new(textArena)}
 	)
 	for rows.Next() {
 		n, x = 0, relatedRow{}
@@ -244,7 +246,7 @@ func (s *pagesStatement[T]) read(rows pgx.Rows) error {
 			dest = append(dest, &n)
 		}
 		dest = x.appendDest(append(dest, &parent), s.p.Related)
-		v, err := s.scan(rows, dest...)
+		v, err := s.scan(text, dest...)
 		if err != nil {
 			return fmt.Errorf("scan %s: %w", s.what, err)
 		}

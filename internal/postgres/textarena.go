@@ -8,14 +8,21 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// textArenaChunk is the size of the chunks a textArena keeps text in: a
-// thread page (tens of comments, their bodies and authors) fits in a few.
-const textArenaChunk = 4 << 10
+// A textArena's first chunk is textArenaFirst bytes, and each next one
+// twice the last, up to textArenaChunk: a one-row read takes one small
+// chunk, a thread page (tens of comments, their bodies and authors) a few
+// large ones. A text of textArenaAlone bytes or more (an article's body)
+// is a string of its own, as pgx would make it: a chunk would only hold it
+// and waste the rest.
+const (
+	textArenaFirst = 512
+	textArenaChunk = 4 << 10
+	textArenaAlone = 1 << 10
+)
 
-// textArena keeps the text columns a statement reads in a few large
-// chunks. pgx makes each string of a row an allocation of its own (on the
-// article page, 4 of every 36 thread rows: a third of its text columns'
-// allocations and a ninth of the request's). A string from the arena points
+// textArena keeps the text columns a statement reads in a few chunks. pgx
+// makes each string of a row an allocation of its own: the largest
+// allocation site of the article page. A string from the arena points
 // into a chunk, which is never written again where a string points, so it
 // is as immutable as any; a chunk lives as long as one of its strings.
 type textArena struct {
@@ -44,15 +51,29 @@ func (t *arenaText) ScanBytes(v []byte) error {
 
 // keep copies v into the arena and returns it as a string.
 func (a *textArena) keep(v []byte) string {
-	if len(v) == 0 {
+	switch {
+	case len(v) == 0:
 		return ""
-	}
-	if cap(a.chunk)-len(a.chunk) < len(v) {
-		a.chunk = make([]byte, 0, max(textArenaChunk, len(v)))
+	case len(v) >= textArenaAlone:
+		return string(v)
+	case cap(a.chunk)-len(a.chunk) < len(v):
+		a.chunk = make([]byte, 0, min(max(textArenaFirst, 2*cap(a.chunk)), textArenaChunk))
 	}
 	start := len(a.chunk)
 	a.chunk = append(a.chunk, v...)
 	return unsafe.String(&a.chunk[start], len(v))
+}
+
+// arenaRows are rows whose Scan reads their text columns into an arena:
+// what the readers of every list hand their scan functions.
+type arenaRows struct {
+	pgx.Rows
+	text *textArena
+}
+
+func (r arenaRows) Scan(dest ...any) error {
+	r.text.wrap(r.Rows, dest)
+	return r.Rows.Scan(dest...)
 }
 
 // wrap puts the arena in front of dest's string destinations whose columns
