@@ -226,14 +226,7 @@ var settings = []setting{
 	{"INTROSPECTION", "true|false", "", "as `PLAYGROUND`", "answer introspection queries, serve `GET /schema.graphql`, and let validation errors suggest field names (\"Did you mean …?\")", func(c *config, name, v string) error {
 		return parseBool(&c.ops.Introspection, name, v, c.Playground)
 	}},
-	{"MAX_CONCURRENT_OPERATIONS", "N", "0", "", "how many GraphQL requests execute at once on an instance (live connections aside); the rest wait their turn, first come first served, until `REQUEST_TIMEOUT`; `0`: no bound. A bound trades req/s for a shorter tail or for memory (README, \"Concurrent operations\")", func(c *config, name, v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return fmt.Errorf("%s must be a whole number of 0 (no bound) or more, not %q", name, v)
-		}
-		c.MaxConcurrentOperations = n
-		return nil
-	}},
+	{"MAX_CONCURRENT_OPERATIONS", "N", "0", "", "how many GraphQL requests execute at once on an instance (live connections aside); the rest wait their turn, first come first served, until `REQUEST_TIMEOUT`; `0`: no bound. A bound trades req/s for a shorter tail or for memory (README, \"Concurrent operations\")", nonNegative(" (no bound)", func(c *config) *int { return &c.MaxConcurrentOperations })},
 	{"REQUEST_TIMEOUT", "DURATION", "10s", "", "how long one request may work, SQL included, before it answers `TIMEOUT`", duration(func(c *config) *time.Duration { return &c.RequestTimeout })},
 	{"STATEMENT_TIMEOUT", "DURATION", "", "`REQUEST_TIMEOUT` + 5s", "Postgres `statement_timeout` of the server's connections, a backstop behind the request deadline; `0`: none; a `statement_timeout` in `DATABASE_URL` wins", func(c *config, name, v string) error {
 		if v == "" {
@@ -325,14 +318,7 @@ var settings = []setting{
 		}
 		return nil
 	}},
-	{"JOBS_WORKERS", "N", "10", "", "how many jobs (webhook deliveries) the server runs at once; `0`: the server only queues them, and `folio worker` processes run them", func(c *config, name, v string) error {
-		n, err := strconv.Atoi(v)
-		c.Jobs.Workers = n
-		if err != nil || n < 0 {
-			return fmt.Errorf("%s must be a whole number of 0 or more, not %q", name, v)
-		}
-		return nil
-	}},
+	{"JOBS_WORKERS", "N", "10", "", "how many jobs (webhook deliveries) the server runs at once; `0`: the server only queues them, and `folio worker` processes run them", nonNegative("", func(c *config) *int { return &c.Jobs.Workers })},
 	{"JOBS_MAX_ATTEMPTS", "N", "8", "", "how many times a failing job runs before it is discarded (a webhook delivery then shows `DISCARDED`)", positive(func(c *config) *int { return &c.Jobs.MaxAttempts })},
 	{"JOBS_RETRY_BASE", "DURATION", "30s", "", "the wait after a job's first failure; it doubles with each failure after, with jitter (half of each wait is random)", duration(func(c *config) *time.Duration { return &c.Jobs.RetryBase })},
 	{"JOBS_RETRY_MAX", "DURATION", "1h", "", "the longest wait between two attempts", duration(func(c *config) *time.Duration { return &c.Jobs.RetryMax })},
@@ -527,6 +513,19 @@ func positive(field func(*config) *int) func(*config, string, string) error {
 		*field(c) = n
 		if err != nil || n < 1 {
 			return fmt.Errorf("%s must be a whole number of 1 or more, not %q", name, v)
+		}
+		return nil
+	}
+}
+
+// nonNegative parses a whole number of 0 or more; zero says, if set, what
+// 0 means, for the error.
+func nonNegative(zero string, field func(*config) *int) func(*config, string, string) error {
+	return func(c *config, name, v string) error {
+		n, err := strconv.Atoi(v)
+		*field(c) = n
+		if err != nil || n < 0 {
+			return fmt.Errorf("%s must be a whole number of 0%s or more, not %q", name, zero, v)
 		}
 		return nil
 	}

@@ -2,16 +2,11 @@ package graph
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/folio/folio/internal/admission"
 	"github.com/folio/folio/internal/folio"
 	"github.com/folio/folio/internal/httpapi"
 )
-
-// retryAfterBusy is how long a client whose operation never got a turn is
-// told to wait.
-const retryAfterBusy = time.Second
 
 // admit runs each request of next inside a turn of gate: at most its limit
 // run at once (reading the document, pricing and charging it, executing
@@ -34,7 +29,7 @@ func admit(gate *admission.Gate, next http.Handler) http.Handler {
 			// ran: a retry, even of a mutation, is safe. A client that
 			// left gets the answer too, so that no layer above (the
 			// idempotency keys) takes an empty 200 for one.
-			httpapi.WriteError(w, r, &folio.Error{Code: folio.EUnavailable, RetryAfter: retryAfterBusy,
+			httpapi.WriteError(w, r, &folio.Error{Code: folio.EUnavailable, RetryAfter: retryAfterUnavailable,
 				Message: "The server is busy: the operation waited for its turn until its deadline and did not run. Retry shortly."})
 			return
 		}

@@ -139,7 +139,7 @@ func (s *threadsStatement) read(rows pgx.Rows) error {
 		parentIDs []int64
 		authors   []folio.User
 		// The bodies and the authors' names, a few chunks in all.
-		text textArena
+		text = arenaRows{rows, new(textArena)}
 	)
 	for rows.Next() {
 		if len(made) == 0 {
@@ -158,8 +158,7 @@ func (s *threadsStatement) read(rows pgx.Rows) error {
 		dest = appendCommentDest(dest[:0], c)
 		dest[commentParentCol] = &parentID
 		dest = append(x.appendDest(append(dest, nil, &n, &parent), s.rel), &kind)
-		text.wrap(rows, dest)
-		if err := rows.Scan(dest...); err != nil {
+		if err := text.Scan(dest...); err != nil {
 			return fmt.Errorf("scan threads: %w", err)
 		}
 		if parentID.Valid {

@@ -65,7 +65,8 @@ func (a *textArena) keep(v []byte) string {
 }
 
 // arenaRows are rows whose Scan reads their text columns into an arena:
-// what the readers of every list hand their scan functions.
+// what the readers of every list hand their scan functions, and what the
+// threads statement scans.
 type arenaRows struct {
 	pgx.Rows
 	text *textArena
@@ -78,8 +79,8 @@ func (r arenaRows) Scan(dest ...any) error {
 
 // wrap puts the arena in front of dest's string destinations whose columns
 // are text (a citext column, which pgx only scans into a *string, keeps
-// its own), for the first len(slots) of them. Call it for each row after
-// filling dest; the slots are reused from row to row.
+// its own), for the first len(slots) of them, before each row's Scan; the
+// slots are reused from row to row.
 func (a *textArena) wrap(rows pgx.Rows, dest []any) {
 	if a.text == nil {
 		fields := rows.FieldDescriptions()
