@@ -3,9 +3,11 @@
 package postgres
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -15,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -56,6 +59,21 @@ type Options struct {
 	ReplicaCheck time.Duration
 }
 
+// readBuffer is how much of what Postgres sent one read takes off the
+// socket. pgx's own reader asks for at most 8 KB at a time, so the article
+// page's 18 KB of rows took three reads; under load most of a result is
+// waiting in the socket by the time it is read, and one read takes it all.
+// Per connection, so 64 KB for each of the pool's connections. What this
+// buffer holds pgconn cannot see: nothing may read a connection's socket
+// past pgx (pgconn's SyncConn and Hijack), and nothing in Folio or River
+// does.
+const readBuffer = 64 << 10
+
+// bufferedFrontend is pgx's frontend reading through readBuffer.
+func bufferedFrontend(r io.Reader, w io.Writer) *pgproto3.Frontend {
+	return pgproto3.NewFrontend(bufio.NewReaderSize(r, readBuffer), w)
+}
+
 // Open connects to the database at rawURL and checks that it answers. Its
 // errors are meant to be shown as is to whoever started the process.
 func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
@@ -89,6 +107,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*DB, error) {
 		if _, set := cfg.ConnConfig.RuntimeParams["statement_timeout"]; !set && opts.StatementTimeout > 0 {
 			cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
 		}
+		cfg.ConnConfig.BuildFrontend = bufferedFrontend
 		cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
 			// Times leave Postgres in UTC whatever the server's or the process's
 			// time zone, so API output does not depend on where we run.

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +99,84 @@ CROSS JOIN LATERAL (SELECT c.id FROM comments c WHERE c.parent_id = p.parent ORD
 	text := strings.Join(lines, "\n")
 	if !strings.Contains(text, "comments_parent_idx") || strings.Contains(text, "Seq Scan on comments") {
 		t.Errorf("generic plan of a per-parent page:\n%s\nwant an index scan of comments_parent_idx", text)
+	}
+}
+
+// TestOpen_ResultsLargerThanTheReadBuffer: results many times the read
+// buffer, in many rows, in one value and in a batch, arrive whole and in
+// order, and the connection answers the next statement rightly after them.
+func TestOpen_ResultsLargerThanTheReadBuffer(t *testing.T) {
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, testDB.Pool.Config().ConnString(), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+
+	checkRows := func(rows pgx.Rows) {
+		t.Helper()
+		n := 0
+		for rows.Next() {
+			var g int
+			var s string
+			if err := rows.Scan(&g, &s); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if g != n || s != strings.Repeat(fmt.Sprintf("%032d", g), 50) {
+				t.Fatalf("row %d: got g=%d and %d bytes, not the row sent", n, g, len(s))
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if n != 300 {
+			t.Fatalf("got %d rows, want 300", n)
+		}
+	}
+	const manyRows = `SELECT g, repeat(lpad(g::text, 32, '0'), 50) FROM generate_series(1, 300) g` // 480 KB
+	const oneValue = `SELECT repeat('ab', 150000)`                                                 // 300 KB
+
+	rows, err := conn.Query(ctx, manyRows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(rows)
+
+	var big string
+	if err := conn.QueryRow(ctx, oneValue).Scan(&big); err != nil {
+		t.Fatal(err)
+	}
+	if big != strings.Repeat("ab", 150000) {
+		t.Fatalf("one value of %d bytes came back as %d bytes, not as sent", 300000, len(big))
+	}
+
+	b := &pgx.Batch{}
+	b.Queue(manyRows)
+	b.Queue(oneValue)
+	b.Queue(`SELECT 42`)
+	br := conn.SendBatch(ctx, b)
+	rows, err = br.Query()
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRows(rows)
+	if err := br.QueryRow().Scan(&big); err != nil || len(big) != 300000 {
+		t.Fatalf("batch's one value: %d bytes, %v", len(big), err)
+	}
+	var n int
+	if err := br.QueryRow().Scan(&n); err != nil || n != 42 {
+		t.Fatalf("batch's last statement: %d, %v; want 42", n, err)
+	}
+	if err := br.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, `SELECT 7`).Scan(&n); err != nil || n != 7 {
+		t.Fatalf("after the large results: got %d, %v; want 7", n, err)
 	}
 }
