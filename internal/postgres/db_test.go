@@ -107,12 +107,7 @@ CROSS JOIN LATERAL (SELECT c.id FROM comments c WHERE c.parent_id = p.parent ORD
 // order, and the connection answers the next statement rightly after them.
 func TestOpen_ResultsLargerThanTheReadBuffer(t *testing.T) {
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, testDB.Pool.Config().ConnString(), postgres.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Pool.Acquire(ctx)
+	conn, err := testDB.Pool.Acquire(ctx) // opened by postgres.Open, so through the buffer
 	if err != nil {
 		t.Fatal(err)
 	}
