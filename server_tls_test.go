@@ -8,11 +8,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
 	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -57,15 +59,29 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 func TestServe_TLS(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t)
 	s, _ := serveProduction(t, map[string]string{"TLS_CERT_FILE": certFile, "TLS_KEY_FILE": keyFile})
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	res, err := client.Post(strings.Replace(s.base, "http://", "https://", 1)+"/query", "application/json",
-		strings.NewReader(`{"query":"{ articles { totalCount } }"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Strict-Transport-Security"), "max-age=") {
-		t.Errorf("got %d with headers %v, want 200 with HSTS", res.StatusCode, res.Header)
+	// HTTP/1.1, whose answers are gathered under TLS and sent in one
+	// write (httpapi.WriteWhole), and HTTP/2, whose are not.
+	for _, h2 := range []bool{false, true} {
+		client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, ForceAttemptHTTP2: h2}}
+		res, err := client.Post(strings.Replace(s.base, "http://", "https://", 1)+"/query", "application/json",
+			strings.NewReader(`{"query":"{ articles { totalCount } }"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Strict-Transport-Security"), "max-age=") {
+			t.Errorf("got %d with headers %v, want 200 with HSTS", res.StatusCode, res.Header)
+		}
+		if want := map[bool]int{false: 1, true: 2}[h2]; res.ProtoMajor != want {
+			t.Errorf("answered over HTTP/%d, want HTTP/%d", res.ProtoMajor, want)
+		}
+		if !strings.HasPrefix(string(body), `{"data":{"articles":{"totalCount":`) || strconv.Itoa(len(body)) != res.Header.Get("Content-Length") {
+			t.Errorf("HTTP/%d: got body %q (Content-Length %s), want the whole answer", res.ProtoMajor, body, res.Header.Get("Content-Length"))
+		}
 	}
 }
 

@@ -66,7 +66,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	rc, opErr := exec.CreateOperationContext(ctx, params)
 	if opErr != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, rc), opErr)
-		send(w, requestErrorStatus(mt, params, resp), responseBody(resp, false, nil))
+		httpapi.WriteWhole(w, r, requestErrorStatus(mt, params, resp), responseBody(resp, false, nil))
 		return
 	}
 	if r.Method == http.MethodGet {
@@ -90,16 +90,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 	if hasCode(resp, extCode(folio.EUnavailable)) {
 		w.Header().Set("Retry-After", strconv.Itoa(int(retryAfterUnavailable.Seconds())))
 	}
-	send(w, http.StatusOK, responseBody(resp, true, op))
-}
-
-// send writes a response of status with body b, whole, under its length:
-// net/http then sends it in two writes, where a chunked one takes three.
-// (Where a wrapper answers 304 instead, net/http drops the length.)
-func send(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	httpapi.WriteWhole(w, r, http.StatusOK, responseBody(resp, true, op))
 }
 
 // hasCode reports whether any of resp's errors has code.

@@ -197,8 +197,7 @@ func publicCaching(next http.Handler) http.Handler {
 		} else {
 			w.Header().Set("Cache-Control", "no-store")
 		}
-		w.WriteHeader(rec.status)
-		_, _ = w.Write(rec.body.Bytes())
+		WriteWhole(w, r, rec.status, rec.body.Bytes())
 	})
 }
 

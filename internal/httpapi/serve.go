@@ -84,7 +84,7 @@ func (s Server) Serve(ctx context.Context, h http.Handler) error {
 	if err != nil {
 		return fmt.Errorf("cannot listen on HTTP_ADDR %s: %v", s.Addr, err)
 	}
-	ln := &onceListener{Listener: l}
+	ln := &onceListener{Listener: gatherListener{l}}
 	// While draining, every response says Connection: close, and its
 	// connection closes after it: see the shutdown below.
 	var draining atomic.Bool
@@ -104,6 +104,7 @@ func (s Server) Serve(ctx context.Context, h http.Handler) error {
 				conns.Add(-1)
 			}
 		},
+		ConnContext:       withConn,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		// The response may take the whole request timeout, and then some.

@@ -265,8 +265,7 @@ func (c *Cache) writeExecuted(w http.ResponseWriter, r *http.Request, res *execu
 		if h.Get("Cache-Control") == "" {
 			h.Set("Cache-Control", "no-store")
 		}
-		w.WriteHeader(res.status)
-		_, _ = w.Write(res.body.Bytes())
+		httpapi.WriteWhole(w, r, res.status, res.body.Bytes())
 		return
 	}
 	c.cacheHeaders(h, r, res.stored)
@@ -274,8 +273,7 @@ func (c *Cache) writeExecuted(w http.ResponseWriter, r *http.Request, res *execu
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	w.WriteHeader(res.status)
-	_, _ = w.Write(res.body.Bytes())
+	httpapi.WriteWhole(w, r, res.status, res.body.Bytes())
 }
 
 // cacheHeaders are those of a cacheable response. A GET may be kept by
@@ -344,9 +342,7 @@ func (c *Cache) serveHit(w http.ResponseWriter, r *http.Request, req *request, s
 		b = appendThrottle(append(b, ','), *st)
 	}
 	b = append(b, "}}}"...)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	httpapi.WriteWhole(w, r, http.StatusOK, b)
 }
 
 func (c *Cache) observe(ctx context.Context, st *ratelimit.Status) {
