@@ -29,22 +29,39 @@ import (
 // writes as w does. (Where a wrapper answers 304 instead, net/http drops
 // the length.)
 func WriteWhole(w http.ResponseWriter, r *http.Request, status int, b []byte) {
-	defer gather(r)()
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	if len(b) < smallBody {
+		// It fits net/http's buffer, headers and all, and leaves in one
+		// write when the handler returns.
+		w.WriteHeader(status)
+		_, _ = w.Write(b)
+		return
+	}
+	defer gather(r, len(b))()
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+	// What is left in net/http's buffer joins what was gathered (a body
+	// of 4 to 8 KB leaves part of itself there); a writer that cannot
+	// flush holds the answer back anyway.
+	_ = http.NewResponseController(w).Flush()
 }
+
+// smallBody is the size under which WriteWhole leaves a body to net/http:
+// its buffer is 4 KB, and the headers take some.
+const smallBody = 2 << 10
 
 // gatherConn is a server connection that can gather writes: while a
 // response is gathered, what is written is kept, and sent in one write
 // when the response is all written.
 //
 // An HTTP/1 connection serves one request at a time, and what its
-// handler writes reaches the connection on the handler's goroutine, so
-// only that goroutine gathers and sends. HTTP/2 writes the frames of
-// many streams from a goroutine of its own: gather leaves it alone.
+// handler writes reaches the connection on the handler's goroutine; but
+// under TLS, net/http's background read may write too (an alert, a key
+// update), so mu guards buf. HTTP/2 writes the frames of many streams
+// from a goroutine of its own: gather leaves it alone.
 type gatherConn struct {
 	net.Conn
+	mu  sync.Mutex
 	buf *[]byte // non-nil while gathering
 }
 
@@ -57,6 +74,8 @@ var gatherBufs = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); retur
 const maxKeptGather = 1 << 20
 
 func (c *gatherConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.buf != nil {
 		*c.buf = append(*c.buf, p...)
 		return len(p), nil
@@ -67,7 +86,12 @@ func (c *gatherConn) Write(p []byte) (int, error) {
 // ReadFrom keeps the connection's own (sendfile, splice) for what net/http
 // copies to it, files served above all.
 func (c *gatherConn) ReadFrom(r io.Reader) (int64, error) {
-	if rf, ok := c.Conn.(io.ReaderFrom); ok && c.buf == nil {
+	// Only the handler's goroutine starts gathering, and net/http copies
+	// on it: buf cannot be set while this copies.
+	c.mu.Lock()
+	gathering := c.buf != nil
+	c.mu.Unlock()
+	if rf, ok := c.Conn.(io.ReaderFrom); ok && !gathering {
 		return rf.ReadFrom(r)
 	}
 	return io.Copy(struct{ io.Writer }{c}, r)
@@ -86,6 +110,7 @@ func (c *gatherConn) CloseWrite() error {
 // write that fails closes the connection: net/http took the response as
 // written and would send the next one after a response cut short.
 func (c *gatherConn) send() {
+	c.mu.Lock()
 	b := c.buf
 	c.buf = nil
 	if len(*b) > 0 {
@@ -93,6 +118,7 @@ func (c *gatherConn) send() {
 			_ = c.Conn.Close()
 		}
 	}
+	c.mu.Unlock()
 	if cap(*b) <= maxKeptGather {
 		*b = (*b)[:0]
 		gatherBufs.Put(b)
@@ -126,12 +152,22 @@ func withConn(ctx context.Context, c net.Conn) context.Context {
 
 // gather has what is written for r from now on gathered, if r came over
 // HTTP/1 to a gatherListener and nothing gathers already; the func it
-// returns sends what was gathered.
-func gather(r *http.Request) (send func()) {
+// returns sends what was gathered. size is the body's, to make room for
+// the whole response at once.
+func gather(r *http.Request, size int) (send func()) {
 	gc, _ := r.Context().Value(connKey{}).(*gatherConn)
-	if gc == nil || r.ProtoMajor != 1 || gc.buf != nil {
+	if gc == nil || r.ProtoMajor != 1 {
 		return func() {}
 	}
-	gc.buf = gatherBufs.Get().(*[]byte)
+	gc.mu.Lock()
+	defer gc.mu.Unlock()
+	if gc.buf != nil {
+		return func() {}
+	}
+	b := gatherBufs.Get().(*[]byte)
+	if need := size + 1<<10; cap(*b) < need {
+		*b = make([]byte, 0, need)
+	}
+	gc.buf = b
 	return gc.send
 }

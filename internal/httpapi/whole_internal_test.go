@@ -7,8 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // countingListener counts the writes of the connections it accepts, and
@@ -57,8 +59,10 @@ func serveCounting(t *testing.T, h http.Handler) (*countingListener, string) {
 func TestWriteWhole_SendsAResponseInOneWrite(t *testing.T) {
 	big := bytes.Repeat([]byte("0123456789abcdef"), 8<<10) // 128 KB, past net/http's 4 KB buffer
 	small := []byte(`{"data":{}}`)
+	mid := big[:6<<10] // fills net/http's buffer once and leaves the rest in it
 	mux := http.NewServeMux()
 	mux.HandleFunc("/big", func(w http.ResponseWriter, r *http.Request) { WriteWhole(w, r, http.StatusOK, big) })
+	mux.HandleFunc("/mid", func(w http.ResponseWriter, r *http.Request) { WriteWhole(w, r, http.StatusOK, mid) })
 	mux.HandleFunc("/small", func(w http.ResponseWriter, r *http.Request) { WriteWhole(w, r, http.StatusOK, small) })
 	mux.HandleFunc("/plain", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(big) })
 	cl, base := serveCounting(t, mux)
@@ -74,6 +78,7 @@ func TestWriteWhole_SendsAResponseInOneWrite(t *testing.T) {
 	}{
 		{"/big", big, func(n int64) bool { return n == 1 }, "1"},
 		{"/small", small, func(n int64) bool { return n == 1 }, "1"},
+		{"/mid", mid, func(n int64) bool { return n == 1 }, "1"},
 		{"/plain", big, func(n int64) bool { return n >= 2 }, "2 or more, as net/http writes"},
 		{"/big", big, func(n int64) bool { return n == 1 }, "1"},
 	} {
@@ -124,7 +129,9 @@ func TestServer_GivesRequestsAGatheringConnection(t *testing.T) {
 	ready := make(chan string, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Server{Addr: "127.0.0.1:0", Ready: ready}.Serve(ctx, h) }()
+	go func() {
+		done <- Server{Addr: "127.0.0.1:0", Ready: ready, ShutdownTimeout: 5 * time.Second}.Serve(ctx, h)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -138,5 +145,48 @@ func TestServer_GivesRequestsAGatheringConnection(t *testing.T) {
 	res.Body.Close()
 	if !gathered.Load() {
 		t.Error("the request did not find its connection: Serve does not hand out gathering connections")
+	}
+}
+
+func TestWriteWhole_UnderTLS(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 4<<10) // 64 KB: four TLS records
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteWhole(w, r, http.StatusOK, big)
+	}))
+	cl := &countingListener{Listener: srv.Listener}
+	srv.Listener = gatherListener{cl}
+	srv.Config.ConnContext = withConn
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+
+	for _, h2 := range []bool{false, true} {
+		tr := srv.Client().Transport.(*http.Transport).Clone()
+		tr.ForceAttemptHTTP2 = h2
+		if !h2 {
+			tr.TLSClientConfig.NextProtos = []string{"http/1.1"}
+		}
+		client := &http.Client{Transport: tr}
+		// The handshake is over once a first answer is in: the second's
+		// writes are the answer's alone.
+		for i := range 2 {
+			before := cl.writes.Load()
+			res, err := client.Get(srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, big) || res.ProtoMajor != map[bool]int{false: 1, true: 2}[h2] {
+				t.Fatalf("HTTP/%d: got %d bytes, want the %d written", res.ProtoMajor, len(got), len(big))
+			}
+			if n := cl.writes.Load() - before; i == 1 && !h2 && n != 1 {
+				t.Errorf("HTTP/1.1 over TLS: %d writes, want 1", n)
+			}
+		}
+		client.CloseIdleConnections()
 	}
 }
