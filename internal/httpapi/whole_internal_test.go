@@ -42,6 +42,21 @@ func (c *countingConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+// getAll gets url with client and reads the whole body.
+func getAll(t *testing.T, client *http.Client, url string) (*http.Response, []byte) {
+	t.Helper()
+	res, err := client.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res, body
+}
+
 // serveCounting serves h as Server does, over a countingListener.
 func serveCounting(t *testing.T, h http.Handler) (*countingListener, string) {
 	t.Helper()
@@ -83,15 +98,7 @@ func TestWriteWhole_SendsAResponseInOneWrite(t *testing.T) {
 		{"/big", big, func(n int64) bool { return n == 1 }, "1"},
 	} {
 		before := cl.writes.Load()
-		res, err := client.Get(base + c.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := io.ReadAll(res.Body)
-		res.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, got := getAll(t, client, base+c.path)
 		if !bytes.Equal(got, c.body) {
 			t.Fatalf("%s: got %d bytes, want the %d written", c.path, len(got), len(c.body))
 		}
@@ -171,15 +178,7 @@ func TestWriteWhole_UnderTLS(t *testing.T) {
 		// writes are the answer's alone.
 		for i := range 2 {
 			before := cl.writes.Load()
-			res, err := client.Get(srv.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := io.ReadAll(res.Body)
-			res.Body.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			res, got := getAll(t, client, srv.URL)
 			if !bytes.Equal(got, big) || res.ProtoMajor != map[bool]int{false: 1, true: 2}[h2] {
 				t.Fatalf("HTTP/%d: got %d bytes, want the %d written", res.ProtoMajor, len(got), len(big))
 			}
