@@ -30,20 +30,18 @@ import (
 // the length.)
 func WriteWhole(w http.ResponseWriter, r *http.Request, status int, b []byte) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	if len(b) < smallBody {
-		// It fits net/http's buffer, headers and all, and leaves in one
-		// write when the handler returns.
-		w.WriteHeader(status)
-		_, _ = w.Write(b)
-		return
+	// A body under smallBody fits net/http's buffer, headers and all, and
+	// leaves in one write when the handler returns.
+	if send := gather(r, len(b)); send != nil {
+		defer send()
+		// Before send (defers run last first): what is left in net/http's
+		// buffer joins what was gathered (a body of 4 to 8 KB leaves part
+		// of itself there); a writer that cannot flush holds the answer
+		// back anyway.
+		defer http.NewResponseController(w).Flush()
 	}
-	defer gather(r, len(b))()
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
-	// What is left in net/http's buffer joins what was gathered (a body
-	// of 4 to 8 KB leaves part of itself there); a writer that cannot
-	// flush holds the answer back anyway.
-	_ = http.NewResponseController(w).Flush()
 }
 
 // smallBody is the size under which WriteWhole leaves a body to net/http:
@@ -150,19 +148,22 @@ func withConn(ctx context.Context, c net.Conn) context.Context {
 	return ctx
 }
 
-// gather has what is written for r from now on gathered, if r came over
-// HTTP/1 to a gatherListener and nothing gathers already; the func it
-// returns sends what was gathered. size is the body's, to make room for
-// the whole response at once.
+// gather has what is written for r from now on gathered, if the body,
+// of size bytes, is not small, r came over HTTP/1 to a gatherListener and
+// nothing gathers already; the func it returns sends what was gathered.
+// It returns nil if it does not gather.
 func gather(r *http.Request, size int) (send func()) {
+	if size < smallBody {
+		return nil
+	}
 	gc, _ := r.Context().Value(connKey{}).(*gatherConn)
 	if gc == nil || r.ProtoMajor != 1 {
-		return func() {}
+		return nil
 	}
 	gc.mu.Lock()
 	defer gc.mu.Unlock()
 	if gc.buf != nil {
-		return func() {}
+		return nil
 	}
 	b := gatherBufs.Get().(*[]byte)
 	if need := size + 1<<10; cap(*b) < need {
