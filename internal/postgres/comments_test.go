@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/folio/folio/internal/folio"
+	"github.com/folio/folio/internal/postgres"
 	"github.com/folio/folio/internal/postgres/postgrestest"
 )
 
@@ -42,6 +43,10 @@ func TestDB_Threads(t *testing.T) {
 			}
 		}
 	}
+	// Two comments at one instant: thread order puts the older id first.
+	tie := next()
+	top = append(top, f.Comment(a, bob, nil, "tied first", tie), f.Comment(a, ann, nil, "tied second", tie))
+	f.Comment(a, ann, top[len(top)-1], "reply to a tie", next())
 	f.Comment(b, bob, nil, "lone comment", next())
 	ctx := context.Background()
 	ids := []int64{a.ID, b.ID, quiet.ID}
@@ -65,6 +70,18 @@ func TestDB_Threads(t *testing.T) {
 				got, err := testDB.CommentsByArticles(ctx, ids, p)
 				if err != nil {
 					t.Fatal(err)
+				}
+				// The statement's rows come in no promised order.
+				reversed, err := postgres.CommentsByArticlesReversed(ctx, testDB, ids, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, id := range ids {
+					what := fmt.Sprintf("article %d, rows reversed", id)
+					sameList(t, what, reversed[id], got[id], p.WithAuthors)
+					for cid, l := range got[id].Replies {
+						sameList(t, fmt.Sprintf("%s: replies of %d", what, cid), reversed[id].Replies[cid], l, r.WithAuthors)
+					}
 				}
 				p.Replies = folio.Replies{}
 				want, err := testDB.CommentsByArticles(ctx, ids, p)
