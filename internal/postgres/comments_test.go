@@ -28,6 +28,7 @@ func TestDB_Threads(t *testing.T) {
 	quiet := f.Article(postgrestest.Article{Author: author, Slug: "threads-quiet", Title: "No comments"})
 	at := time.Now().UTC().Add(-time.Hour).Truncate(time.Microsecond)
 	next := func() time.Time { at = at.Add(time.Second); return at }
+	early := at // before every comment below
 	var top []*folio.Comment
 	for i, replies := range []int{3, 0, 1, 2} {
 		body := fmt.Sprintf("comment %d", i)
@@ -47,6 +48,11 @@ func TestDB_Threads(t *testing.T) {
 	tie := next()
 	top = append(top, f.Comment(a, bob, nil, "tied first", tie), f.Comment(a, ann, nil, "tied second", tie))
 	f.Comment(a, ann, top[len(top)-1], "reply to a tie", next())
+	// A comment written last but dated first, and replies likewise: their
+	// ids disagree with the thread order.
+	late := f.Comment(a, bob, nil, "backdated", early)
+	f.Comment(a, ann, late, "reply later", next())
+	f.Comment(a, ann, late, "backdated reply", early.Add(time.Millisecond))
 	f.Comment(b, bob, nil, "lone comment", next())
 	ctx := context.Background()
 	ids := []int64{a.ID, b.ID, quiet.ID}
