@@ -27,8 +27,18 @@ func appendCommentDest(d []any, c *folio.Comment) []any {
 	return append(d, &c.ID, &c.ArticleID, &c.AuthorID, &c.ParentID, &c.Body, &c.CreatedAt, &c.UpdatedAt, &c.DeletedAt)
 }
 
-// Threads read oldest first, like a conversation.
+// Threads read oldest first, like a conversation: threadOrder in SQL,
+// inThreadOrder in Go.
 var threadOrder = order{key: "c.created_at", id: "c.id"}
+
+// inThreadOrder compares two comments in threadOrder, the order of a
+// page of comments read forward and of a page of replies.
+func inThreadOrder(a, b *folio.Comment) int {
+	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
 
 // The top-level comments of the article p.parent, and the replies to the
 // comment page.id (in threadsOf, where p.parent is the article).
@@ -195,15 +205,6 @@ func (s *threadsStatement) read(rows pgx.Rows) error {
 		slices.SortFunc(g.rows, inThreadOrder)
 	}
 	return nil
-}
-
-// inThreadOrder compares two comments in threadOrder, the order of a
-// page of comments read forward and of a page of replies.
-func inThreadOrder(a, b *folio.Comment) int {
-	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.ID, b.ID)
 }
 
 // lists is the page of comments read under each of ids, with the replies
