@@ -168,11 +168,12 @@ func (b *Budgets) Stats() BudgetStats {
 // KEYS[1] the bucket, a hash of a (points available) and t (microseconds).
 // ARGV capacity, restore rate (points/s), force ("1": take even when short,
 // for charges after the fact), then the points of one or more takes, in
-// order (negative refunds). Takes are granted from the first while the
-// bucket holds them: the first that does not fit, and every one after it,
-// is refused and changes nothing. A take of 0 points is granted even in
-// debt; a look is one take of 0. Returns {takes granted, available}. A
-// full bucket is deleted: absent means full.
+// order (negative refunds). Each take is judged in turn, as if it had run
+// alone: it is granted if the bucket holds it after the takes granted
+// before it, and otherwise refused, changing nothing. A take of 0 points
+// is granted even in debt; a look is one take of 0. Returns {available,
+// outcomes}, outcomes a string of "1" (granted) or "0" per take, in order.
+// A full bucket is deleted: absent means full.
 var bucketScript = redis.NewScript(`
 local capacity = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
@@ -186,11 +187,15 @@ if b[1] then
   if elapsed < 0 then elapsed = 0 end
   avail = math.min(capacity, tonumber(b[1]) + elapsed * rate)
 end
-local granted, points = 0, 0
+local points, outcomes = 0, {}
 for i = 4, #ARGV do
   local p = tonumber(ARGV[i])
-  if p > 0 and points + p > avail and not force then break end
-  granted, points = granted + 1, points + p
+  if p > 0 and points + p > avail and not force then
+    outcomes[#outcomes + 1] = "0"
+  else
+    points = points + p
+    outcomes[#outcomes + 1] = "1"
+  end
 end
 if points ~= 0 then
   avail = math.min(capacity, avail - points)
@@ -203,7 +208,7 @@ if points ~= 0 then
     redis.call("PEXPIRE", KEYS[1], ttl)
   end
 end
-return {granted, string.format("%.6f", avail)}
+return {string.format("%.6f", avail), table.concat(outcomes)}
 `)
 
 // Take takes points from c's bucket if it holds them; otherwise it takes
@@ -281,15 +286,18 @@ func (b *Budgets) run(ctx context.Context, c Client, points float64, force bool)
 		useRedis = b.downUntil.CompareAndSwap(until, b.now().Add(b.retry).UnixNano())
 	}
 	if useRedis {
-		var granted int
-		var avail float64
-		var err error
+		var (
+			allowed bool
+			avail   float64
+			err     error
+		)
 		if points > 0 && !force {
-			granted, avail, err = b.redisTake(ctx, c, points)
+			allowed, avail, err = b.redisTake(ctx, c, points)
 		} else {
-			granted, avail, err = b.redisRun(ctx, c, force, points)
+			var outcomes string
+			outcomes, avail, err = b.redisRun(ctx, c, force, points)
+			allowed = outcomes == "1"
 		}
-		allowed := granted == 1
 		if err == nil {
 			if until != 0 {
 				b.downUntil.Store(0)
@@ -318,8 +326,8 @@ func (b *Budgets) run(ctx context.Context, c Client, points float64, force bool)
 }
 
 // redisRun runs bucketScript on c's bucket for takes of points, in
-// order, and returns how many were granted.
-func (b *Budgets) redisRun(ctx context.Context, c Client, force bool, points ...float64) (int, float64, error) {
+// order, and returns which were granted: a '1' or '0' per take.
+func (b *Budgets) redisRun(ctx context.Context, c Client, force bool, points ...float64) (string, float64, error) {
 	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
 	f := "0"
@@ -333,18 +341,21 @@ func (b *Budgets) redisRun(ctx context.Context, c Client, force bool, points ...
 	}
 	res, err := bucketScript.Run(ctx, b.rdb, []string{b.prefix + c.Key}, args...).Slice()
 	if err != nil {
-		return 0, 0, fmt.Errorf("bucket script: %w", err)
+		return "", 0, fmt.Errorf("bucket script: %w", err)
 	}
-	if len(res) != 2 {
-		return 0, 0, errors.New("bucket script: unexpected reply")
+	var outcomes, str string
+	if len(res) == 2 {
+		str, _ = res[0].(string)
+		outcomes, _ = res[1].(string)
 	}
-	granted, _ := res[0].(int64)
-	str, _ := res[1].(string)
+	if len(outcomes) != len(points) {
+		return "", 0, errors.New("bucket script: unexpected reply")
+	}
 	avail, err := strconv.ParseFloat(str, 64)
 	if err != nil {
-		return 0, 0, fmt.Errorf("bucket script: available %q: %w", str, err)
+		return "", 0, fmt.Errorf("bucket script: available %q: %w", str, err)
 	}
-	return int(granted), avail, nil
+	return outcomes, avail, nil
 }
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -77,6 +77,38 @@ func TestBudgets_Take(t *testing.T) {
 	})
 }
 
+// TestBudgets_QueueTake checks a take sent in the caller's own pipeline:
+// it is taken once, and refused, changing nothing, when it does not fit.
+func TestBudgets_QueueTake(t *testing.T) {
+	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t, rdb)
+	b := ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix})
+	ctx := context.Background()
+	c := ratelimit.Client{Key: "queued", Tier: ratelimit.Tier{Capacity: 100, RestoreRate: 0.001}}
+	b.Look(ctx, c) // loads the script, which a pipeline's EVALSHA needs
+
+	queued := func(points int) ratelimit.Status {
+		p := rdb.Pipeline()
+		q := b.QueueTake(ctx, p, c, points)
+		if _, err := p.Exec(ctx); err != nil {
+			t.Fatalf("pipeline: %v", err)
+		}
+		return q.Status(ctx)
+	}
+	if s := queued(60); !s.Allowed || s.Local || s.Available < 40 || s.Available > 40.01 {
+		t.Fatalf("take of 60 from 100: got %+v, want allowed from Redis with 40 left", s)
+	}
+	if s := queued(50); s.Allowed || s.Available < 40 || s.Available > 40.01 {
+		t.Fatalf("take of 50 from 40: got %+v, want refused with 40 left", s)
+	}
+	if got := b.Look(ctx, c).Available; got < 40 || got > 40.01 {
+		t.Errorf("available: %.3f, want 40 (60 taken once)", got)
+	}
+	if st := b.Stats(); st.Taken != 1 || st.Throttled != 1 || st.Fallbacks != 0 {
+		t.Errorf("stats: got %+v, want 1 taken and 1 throttled, from Redis", st)
+	}
+}
+
 func TestBudgets_Refill(t *testing.T) {
 	rdb := redistest.Client(t)
 	prefix := redistest.Prefix(t, rdb)

@@ -14,9 +14,10 @@ import (
 // many requests instead of one each; a lone request goes at once, as
 // before.
 //
-// The script grants a group's takes in the order they came while the
-// bucket holds them (bucketScript), so a bucket short of points admits
-// exactly the takes it can pay for, first come first served.
+// The script judges a group's takes in the order they came, each as if it
+// had run alone (bucketScript): a bucket short of points refuses the takes
+// it cannot pay for and grants the rest, as the same takes one after the
+// other would have been.
 type takeLines struct {
 	mu sync.Mutex
 	m  map[string]*takeLine
@@ -35,12 +36,12 @@ type takeLine struct {
 // member sends it when its turn comes (turn closes); done closes when the
 // answer is in.
 type takeGroup struct {
-	points  []float64
-	turn    chan struct{}
-	done    chan struct{}
-	granted int
-	avail   float64
-	err     error
+	points   []float64
+	turn     chan struct{}
+	done     chan struct{}
+	outcomes string // bucketScript's: '1' for each take granted
+	avail    float64
+	err      error
 }
 
 // errRedisDown answers a group whose turn came after Redis failed: its
@@ -48,8 +49,8 @@ type takeGroup struct {
 var errRedisDown = errors.New("redis failed lately")
 
 // redisTake is redisRun for one take, coalesced with the client's other
-// takes. It returns 1 if the take was granted.
-func (b *Budgets) redisTake(ctx context.Context, c Client, points float64) (int, float64, error) {
+// takes. It reports whether the take was granted.
+func (b *Budgets) redisTake(ctx context.Context, c Client, points float64) (bool, float64, error) {
 	key := b.prefix + c.Key
 	l := &b.lines
 	l.mu.Lock()
@@ -65,7 +66,8 @@ func (b *Budgets) redisTake(ctx context.Context, c Client, points float64) (int,
 		line.busy = true
 		l.mu.Unlock()
 		defer b.handOn(key)
-		return b.redisRun(ctx, c, false, points)
+		outcomes, avail, err := b.redisRun(ctx, c, false, points)
+		return outcomes == "1", avail, err
 	}
 	g := line.next
 	if g == nil {
@@ -91,23 +93,20 @@ func (b *Budgets) redisTake(ctx context.Context, c Client, points float64) (int,
 				g.err = errRedisDown
 				return
 			}
-			g.granted, g.avail, g.err = b.redisRun(context.WithoutCancel(ctx), c, false, g.points...)
+			g.outcomes, g.avail, g.err = b.redisRun(context.WithoutCancel(ctx), c, false, g.points...)
 		}()
 	} else {
 		select {
 		case <-g.done:
 		case <-ctx.Done():
 			// The request went away; its points stay in the group's take.
-			return 0, 0, ctx.Err()
+			return false, 0, ctx.Err()
 		}
 	}
 	if g.err != nil {
-		return 0, 0, g.err
+		return false, 0, g.err
 	}
-	if i < g.granted {
-		return 1, g.avail, nil
-	}
-	return 0, g.avail, nil
+	return g.outcomes[i] == '1', g.avail, nil
 }
 
 // handOn gives the client's line to its waiting group, or frees it.

@@ -2,6 +2,7 @@ package ratelimit_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,10 +16,12 @@ import (
 )
 
 // scriptGate counts the bucket script's runs and holds the first until
-// released, so that the takes behind it queue.
+// released, so that the takes behind it queue. held closes when the first
+// run is held.
 type scriptGate struct {
 	runs    atomic.Int64
 	first   sync.Once
+	held    chan struct{}
 	release chan struct{}
 }
 
@@ -30,7 +33,10 @@ func (g *scriptGate) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
 		if name := strings.ToLower(cmd.Name()); name == "evalsha" || name == "eval" {
 			g.runs.Add(1)
-			g.first.Do(func() { <-g.release })
+			g.first.Do(func() {
+				close(g.held)
+				<-g.release
+			})
 		}
 		return next(ctx, cmd)
 	}
@@ -74,7 +80,7 @@ func gatedBudgets(t *testing.T) (*ratelimit.Budgets, *scriptGate) {
 	prefix := redistest.Prefix(t, rdb)
 	b := ratelimit.NewBudgets(rdb, ratelimit.BudgetOptions{Prefix: prefix, Timeout: time.Minute})
 	b.Look(context.Background(), testClient("load the script"))
-	g := &scriptGate{release: make(chan struct{})}
+	g := &scriptGate{held: make(chan struct{}), release: make(chan struct{})}
 	rdb.AddHook(g)
 	return b, g
 }
@@ -114,5 +120,45 @@ func TestBudgets_CoalescedTakesShort(t *testing.T) {
 	}
 	if got := b.Look(context.Background(), c).Available; got < 1 || got > 1.01 {
 		t.Errorf("available: %.3f, want 1", got)
+	}
+}
+
+// TestBudgets_CoalescedTakesJudgedAlone checks that each take of a group
+// gets what it would have got alone, in the order they came: a take the
+// bucket cannot pay for is refused without refusing the cheaper ones
+// behind it.
+func TestBudgets_CoalescedTakesJudgedAlone(t *testing.T) {
+	b, g := gatedBudgets(t)
+	c := ratelimit.Client{Key: "judged", Tier: ratelimit.Tier{Capacity: 1000, RestoreRate: 0.001}}
+	joined := make(chan struct{}, 2)
+	ratelimit.OnJoin(b, func() { joined <- struct{}{} })
+
+	// 600 of 1000 is held at Redis; 500 (which 400 cannot pay) and then
+	// 5 queue behind it, as one group.
+	allowed := make([]bool, 3)
+	var wg sync.WaitGroup
+	take := func(i, points int) {
+		wg.Go(func() { allowed[i] = b.Take(context.Background(), c, points).Allowed })
+	}
+	take(0, 600)
+	<-g.held
+	take(1, 500)
+	<-joined
+	take(2, 5)
+	<-joined
+	close(g.release)
+	wg.Wait()
+
+	if want := []bool{true, false, true}; !slices.Equal(allowed, want) {
+		t.Fatalf("takes of 600, 500 and 5 from 1000: allowed %v, want %v", allowed, want)
+	}
+	if runs := g.runs.Load(); runs != 2 {
+		t.Errorf("%d script runs, want 2 (the first, then the group)", runs)
+	}
+	if got := b.Look(context.Background(), c).Available; got < 395 || got > 395.01 {
+		t.Errorf("available: %.3f, want 395", got)
+	}
+	if st := b.Stats(); st.Taken != 2 || st.Throttled != 1 || st.Fallbacks != 0 {
+		t.Errorf("stats: got %+v, want 2 taken and 1 throttled, from Redis", st)
 	}
 }

@@ -42,14 +42,14 @@ func (q *QueuedTake) Status(ctx context.Context) Status {
 	if err != nil || len(res) != 2 {
 		return q.b.Take(ctx, q.c, q.points)
 	}
-	allowed, _ := res[0].(int64)
-	str, _ := res[1].(string)
+	str, _ := res[0].(string)
+	outcome, _ := res[1].(string)
 	avail, err := strconv.ParseFloat(str, 64)
-	if err != nil {
+	if err != nil || len(outcome) != 1 {
 		return q.b.Take(ctx, q.c, q.points)
 	}
 	t := q.c.Tier
-	s := Status{Allowed: allowed == 1, Capacity: t.Capacity, RestoreRate: t.RestoreRate, Available: avail}
+	s := Status{Allowed: outcome == "1", Capacity: t.Capacity, RestoreRate: t.RestoreRate, Available: avail}
 	s.Wait = wait(float64(q.points), avail, t.RestoreRate, s.Allowed)
 	if s.Allowed {
 		q.b.taken.Add(1)
