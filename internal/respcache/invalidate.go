@@ -20,12 +20,18 @@ import (
 // of the two comes second sees the other.
 
 // store writes a response and indexes it under its tags. start is when
-// its request began, by Redis's clock.
-func (c *Cache) store(ctx context.Context, key string, s *stored, tags []string, start int64) {
+// its request began, by Redis's clock. It reports whether the response
+// was kept, and if so when (Redis's clock) it was known to be current: no
+// write it contains was invalidated between start and then.
+func (c *Cache) store(ctx context.Context, key string, s *stored, tags []string, start int64) (current int64, kept bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*c.o.Timeout)
 	defer cancel()
 	ttl := c.o.TTL
+	var now *redis.TimeCmd
 	_, err := c.o.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
+		// Read before the invalidation times are: a write invalidated
+		// after it is seen by their reading, or deletes what is stored.
+		now = p.Time(ctx)
 		p.Set(ctx, key, s.encode(), ttl)
 		for _, t := range tags {
 			k := c.tagKey(t)
@@ -37,7 +43,7 @@ func (c *Cache) store(ctx context.Context, key string, s *stored, tags []string,
 	if err != nil {
 		c.redisFailed(ctx, "store", err)
 		c.o.Redis.Del(ctx, key)
-		return
+		return 0, false
 	}
 	gets := make([]*redis.StringCmd, len(tags))
 	_, err = c.o.Redis.Pipelined(ctx, func(p redis.Pipeliner) error {
@@ -49,15 +55,16 @@ func (c *Cache) store(ctx context.Context, key string, s *stored, tags []string,
 	if err != nil && err != redis.Nil {
 		c.redisFailed(ctx, "store", err)
 		c.o.Redis.Del(ctx, key)
-		return
+		return 0, false
 	}
 	for _, g := range gets {
 		if at, err := g.Int64(); err == nil && at >= start {
 			c.o.Redis.Del(ctx, key) // a write committed while it ran
-			return
+			return 0, false
 		}
 	}
 	c.stores.Add(1)
+	return now.Val().UnixMicro(), true
 }
 
 // Invalidate deletes every stored response that contains one of tags, on

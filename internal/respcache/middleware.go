@@ -88,18 +88,26 @@ func (c *Cache) lookup(ctx context.Context, r *http.Request, key string) (lookup
 	return l, nil
 }
 
-// recheck reads a response stored since the lookup; nil if none (or Redis
-// failed: then the request runs).
-func (c *Cache) recheck(ctx context.Context, key string) *stored {
+// recheck reads a response stored since the lookup, and when (Redis's
+// clock) it was still there; nil if none (or Redis failed: then the
+// request runs).
+func (c *Cache) recheck(ctx context.Context, key string) (*stored, int64) {
 	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
-	b, err := c.o.Redis.Get(ctx, key).Bytes()
+	p := c.o.Redis.Pipeline()
+	now := p.Time(ctx) // sent before the read: the response was there then
+	get := p.Get(ctx, key)
+	_, _ = p.Exec(ctx) // each command's error is read below
+	b, err := get.Bytes()
+	if err == nil {
+		err = now.Err()
+	}
 	if err != nil {
 		c.redisFailed(ctx, "lookup", err)
-		return nil
+		return nil, 0
 	}
 	s, _ := decode(b)
-	return s
+	return s, now.Val().UnixMicro()
 }
 
 // status is the hit's charge; nil when hits are free.
@@ -163,23 +171,34 @@ func (c *Cache) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		leader := false
+		if c.beforeFlight != nil {
+			c.beforeFlight()
+		}
 		v, _, _ := c.flights.Do(key, func() (any, error) {
 			leader = true
 			// A flight that ended between this request's lookup and now
 			// has stored the answer: look again before running it.
-			if s := c.recheck(ctx, key); s != nil {
-				return &execution{stored: s}, nil
+			s, at := c.recheck(ctx, key)
+			res := &execution{stored: s, current: at}
+			if s == nil {
+				l.refund(ctx, st)
+				res = c.execute(next, r, key, l.start)
 			}
-			l.refund(ctx, st)
-			return c.execute(next, r, key, l.start), nil
+			if c.inFlight != nil {
+				c.inFlight()
+			}
+			return res, nil
 		})
 		res := v.(*execution)
 		switch {
 		case leader && res.ran:
 			c.writeExecuted(w, r, res)
-		case res.stored != nil:
+		case res.stored != nil && l.start <= res.current:
 			// Another request ran this very operation while this one
 			// waited: its answer is this one's, at the price of a hit.
+			// (Not if this one looked up after the answer was last known
+			// current: a write may have replaced it since, and this
+			// request, begun after the write, must see it.)
 			c.serveHit(w, r, &req, res.stored, st)
 		default:
 			l.refund(ctx, st)
@@ -195,7 +214,10 @@ type execution struct {
 	status int
 	body   bytes.Buffer
 	ran    bool    // false: found stored by the flight's second look
-	stored *stored // nil: not cacheable
+	stored *stored // nil: not cacheable, or not kept (store)
+	// current is when (Redis's clock, microseconds) stored was last
+	// known to hold no data a write has replaced.
+	current int64
 }
 
 func (e *execution) Header() http.Header         { return e.header }
@@ -212,9 +234,12 @@ func (c *Cache) execute(next http.Handler, r *http.Request, key string, start in
 	var rep ratelimit.Report
 	next.ServeHTTP(res, r.WithContext(ratelimit.WithReport(ctx, &rep)))
 	res.status = httpapi.ReportBudget(res.header, &rep, res.status)
+	// Only a response the cache kept is shared: one a write replaced
+	// while it ran is this request's alone (and no HTTP cache's).
 	if s, ok := cacheable(res); ok {
-		res.stored = s
-		c.store(ctx, key, s, col.list(), start)
+		if at, kept := c.store(ctx, key, s, col.list(), start); kept {
+			res.stored, res.current = s, at
+		}
 	}
 	return res
 }

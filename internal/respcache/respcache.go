@@ -90,6 +90,10 @@ type Cache struct {
 	// miss of a document seen before does not parse it again (the
 	// executor keeps its own parsed copy).
 	kinds *lru.LRU[bool]
+	// beforeFlight, if set, is called just before a request joins or
+	// leads the flight of its key; inFlight, by a leader once its
+	// answer is decided, before the flight ends (tests).
+	beforeFlight, inFlight func()
 
 	hits, misses, bypasses, stores, executions, invalidations, errs atomic.Uint64
 }
