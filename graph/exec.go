@@ -86,13 +86,14 @@ func (p *keyProbe) Value(key any) any {
 
 // resolveField resolves a field that has no directive, as
 // graphql.ResolveField does: tools/gqlgen calls it in place of that for
-// every such field. It calls the field's resolver directly rather than
-// through the operation's field middleware, which Folio has none of
-// (NewHandler's use refuses a field interceptor): so no function given
-// here outlives the call, and the closures the executor makes for each
-// field (its context, its resolver, its marshaller) stay on the stack.
-// gqlgen's way allocated each of them, and two more of its own, for every
-// field resolved.
+// every such field but Mutation's own. It calls the field's resolver
+// directly rather than through the operation's field middleware. Only a
+// mutation has any (afterWrites, for Mutation's fields, which keep
+// graphql.ResolveField), and NewHandler's use refuses a field
+// interceptor. So no function given here outlives the call, and the
+// closures the executor makes for each field (its context, its resolver,
+// its marshaller) stay on the stack. gqlgen's way allocated each of them,
+// and two more of its own, for every field resolved.
 func resolveField[T any](
 	ctx context.Context,
 	oc *graphql.OperationContext,

@@ -9717,9 +9717,9 @@ func (ec *executionContext) fieldContext_MergeTagsPayload_userErrors(ctx context
 }
 
 func (ec *executionContext) _Mutation_signUp(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return resolveField(
+	return graphql.ResolveField(
 		ctx,
-		ec.OperationContext, &ec.slab,
+		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_signUp(ctx, field)
@@ -9758,9 +9758,9 @@ func (ec *executionContext) fieldContext_Mutation_signUp(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Mutation_verifyEmail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return resolveField(
+	return graphql.ResolveField(
 		ctx,
-		ec.OperationContext, &ec.slab,
+		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_verifyEmail(ctx, field)
@@ -9841,9 +9841,9 @@ func (ec *executionContext) fieldContext_Mutation_resendVerificationEmail(ctx co
 }
 
 func (ec *executionContext) _Mutation_signIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return resolveField(
+	return graphql.ResolveField(
 		ctx,
-		ec.OperationContext, &ec.slab,
+		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_signIn(ctx, field)
@@ -9882,9 +9882,9 @@ func (ec *executionContext) fieldContext_Mutation_signIn(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Mutation_refreshSession(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return resolveField(
+	return graphql.ResolveField(
 		ctx,
-		ec.OperationContext, &ec.slab,
+		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_refreshSession(ctx, field)
@@ -9923,9 +9923,9 @@ func (ec *executionContext) fieldContext_Mutation_refreshSession(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_signOut(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return resolveField(
+	return graphql.ResolveField(
 		ctx,
-		ec.OperationContext, &ec.slab,
+		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_signOut(ctx, field)
@@ -10750,9 +10750,9 @@ func (ec *executionContext) fieldContext_Mutation_removeReaction(ctx context.Con
 }
 
 func (ec *executionContext) _Mutation_subscribeNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return resolveField(
+	return graphql.ResolveField(
 		ctx,
-		ec.OperationContext, &ec.slab,
+		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_subscribeNewsletter(ctx, field)
@@ -10791,9 +10791,9 @@ func (ec *executionContext) fieldContext_Mutation_subscribeNewsletter(ctx contex
 }
 
 func (ec *executionContext) _Mutation_confirmNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return resolveField(
+	return graphql.ResolveField(
 		ctx,
-		ec.OperationContext, &ec.slab,
+		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_confirmNewsletter(ctx, field)
@@ -10832,9 +10832,9 @@ func (ec *executionContext) fieldContext_Mutation_confirmNewsletter(ctx context.
 }
 
 func (ec *executionContext) _Mutation_unsubscribeNewsletter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return resolveField(
+	return graphql.ResolveField(
 		ctx,
-		ec.OperationContext, &ec.slab,
+		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mutation_unsubscribeNewsletter(ctx, field)

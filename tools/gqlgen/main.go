@@ -449,6 +449,16 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 // middleware chain (its sixth argument) is nil, a field with no directive,
 // call graph.resolveField instead, with the operation's opSlab after the
 // operation context, and says how many it changed.
+//
+// The root fields of Mutation keep graphql.ResolveField: a mutation's
+// operation has field middleware (graph's afterWrites forgets the
+// request's loaded rows after each write and plans its payload), which
+// resolveField does not call. They run once per write, so the saving
+// would be nothing anyway.
+// mutationFieldPrefix begins the name of the executor's function for a
+// root field of Mutation.
+const mutationFieldPrefix = "_Mutation_"
+
 func resolveWithoutMiddleware(src []byte) ([]byte, int, error) {
 	const from, to, slab = "graphql.ResolveField", "resolveField", ", &ec.slab"
 	fset := token.NewFileSet()
@@ -458,6 +468,9 @@ func resolveWithoutMiddleware(src []byte) ([]byte, int, error) {
 	}
 	var at [][2]int // the call's name, and the end of its operation context
 	goast.Inspect(f, func(n goast.Node) bool {
+		if fn, ok := n.(*goast.FuncDecl); ok && strings.HasPrefix(fn.Name.Name, mutationFieldPrefix) {
+			return false
+		}
 		call, ok := n.(*goast.CallExpr)
 		if !ok || len(call.Args) != 9 {
 			return true
