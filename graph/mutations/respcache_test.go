@@ -371,6 +371,14 @@ func TestResponseCache_NotModified(t *testing.T) {
 			if res.StatusCode != http.StatusNotModified || res.Header.Get("ETag") != etag {
 				t.Fatalf("conditional GET: %d, ETag %q, want 304 and %q", res.StatusCode, res.Header.Get("ETag"), etag)
 			}
+			// A 304 updates the headers of the copy it validates (RFC 9111,
+			// 4.3.4): it carries the 200's caching headers, and no length.
+			if cc, want := res.Header.Get("Cache-Control"), first.Header.Get("Cache-Control"); cc != want {
+				t.Errorf("304 Cache-Control %q, want the 200's %q", cc, want)
+			}
+			if cl := res.Header.Get("Content-Length"); cl != "" {
+				t.Errorf("304 Content-Length %q, want none", cl)
+			}
 		})
 	}
 	if res := get(http.Header{"If-None-Match": {`W/"other"`}}); res.StatusCode != http.StatusOK {

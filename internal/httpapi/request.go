@@ -188,7 +188,10 @@ func publicCaching(next http.Handler) http.Handler {
 			w.Header()[k] = v
 		}
 		w.Header().Add("Vary", "Authorization, X-API-Key, "+PreviewHeader)
-		if rec.status == http.StatusOK && !bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)) {
+		// A 304 validates a copy an answer like this kept: it carries the
+		// same caching headers, which replace the copy's (RFC 9111, 4.3.4).
+		notModified := rec.status == http.StatusNotModified
+		if notModified || rec.status == http.StatusOK && !bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)) {
 			w.Header().Set("Cache-Control", "public, max-age=60, stale-while-revalidate=60")
 			// A shared cache would hand the first caller's budget to everyone.
 			for _, h := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} {
@@ -196,6 +199,10 @@ func publicCaching(next http.Handler) http.Handler {
 			}
 		} else {
 			w.Header().Set("Cache-Control", "no-store")
+		}
+		if notModified {
+			w.WriteHeader(rec.status) // no body, and no length for one
+			return
 		}
 		WriteWhole(w, r, rec.status, rec.body.Bytes())
 	})
