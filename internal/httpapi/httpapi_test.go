@@ -193,3 +193,52 @@ func BenchmarkLayers(b *testing.B) {
 		})
 	}
 }
+
+// TestNew_PublicCaching checks how anonymous GET answers may be kept: an
+// answer without errors, or a 304, for a minute by anyone and without the
+// caller's budget; one with errors by no one; and, when the handler says
+// itself how its answer may be kept (the response cache does), as it says.
+func TestNew_PublicCaching(t *testing.T) {
+	for _, tc := range []struct {
+		name, handlerSays string
+		status            int
+		body              string
+		want              string
+	}{
+		{"Answer", "", http.StatusOK, `{"data":{"x":1}}`, "public, max-age=60, stale-while-revalidate=60"},
+		{"NotModified", "", http.StatusNotModified, "", "public, max-age=60, stale-while-revalidate=60"},
+		{"Errors", "", http.StatusOK, `{"errors":[{"message":"no"}],"data":null}`, "no-store"},
+		{"HandlerMaxAge", "public, max-age=300, stale-while-revalidate=300", http.StatusOK, `{"data":{"x":1}}`, "public, max-age=300, stale-while-revalidate=300"},
+		{"HandlerNoStore", "no-store", http.StatusOK, `{"data":{"rateLimit":{"remaining":9}}}`, "no-store"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			exec := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.handlerSays != "" {
+					w.Header().Set("Cache-Control", tc.handlerSays)
+				}
+				w.Header().Set("RateLimit-Remaining", "9")
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = io.WriteString(w, tc.body)
+			})
+			h := httpapi.New(httpapi.Options{GraphQL: exec, Timeout: time.Minute})
+			r := httptest.NewRequest(http.MethodGet, "/query?query=%7B+x+%7D", nil)
+			r.RemoteAddr = "203.0.113.9:5000"
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tc.status, rec.Body)
+			}
+			if got := rec.Header().Get("Cache-Control"); got != tc.want {
+				t.Errorf("Cache-Control %q, want %q", got, tc.want)
+			}
+			public := strings.HasPrefix(tc.want, "public")
+			if got := rec.Header().Get("RateLimit-Remaining"); public && got != "" {
+				t.Errorf("a public answer carries the caller's budget: RateLimit-Remaining %q", got)
+			}
+			if tc.status == http.StatusNotModified && (rec.Body.Len() != 0 || rec.Header().Get("Content-Length") != "") {
+				t.Errorf("a 304 with a body (%q) or a length (%q)", rec.Body, rec.Header().Get("Content-Length"))
+			}
+		})
+	}
+}

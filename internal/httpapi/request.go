@@ -175,7 +175,9 @@ func refuseAndDrain(w http.ResponseWriter, r *http.Request, err *folio.Error) {
 // publicCaching lets browsers and CDNs keep the answers to anonymous GET
 // queries (persisted ones make short, cacheable URLs) for a minute; an
 // answer carrying errors, or to a request with credentials or a preview
-// token, is not kept.
+// token, is not kept. A handler that says itself how its answer may be
+// kept (the response cache: its own max-age, no-store for an answer with
+// one client's data) has the last word.
 func publicCaching(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet || r.Header.Get("Authorization") != "" || r.Header.Get("X-API-Key") != "" || r.Header.Get(PreviewHeader) != "" || Streaming(r) {
@@ -191,14 +193,18 @@ func publicCaching(next http.Handler) http.Handler {
 		// A 304 validates a copy an answer like this kept: it carries the
 		// same caching headers, which replace the copy's (RFC 9111, 4.3.4).
 		notModified := rec.status == http.StatusNotModified
-		if notModified || rec.status == http.StatusOK && !bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)) {
+		switch {
+		case rec.header.Get("Cache-Control") != "":
+		case notModified || rec.status == http.StatusOK && !bytes.Contains(rec.body.Bytes(), []byte(`"errors":`)):
 			w.Header().Set("Cache-Control", "public, max-age=60, stale-while-revalidate=60")
+		default:
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		if strings.HasPrefix(w.Header().Get("Cache-Control"), "public") {
 			// A shared cache would hand the first caller's budget to everyone.
 			for _, h := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} {
 				w.Header().Del(h)
 			}
-		} else {
-			w.Header().Set("Cache-Control", "no-store")
 		}
 		if notModified {
 			w.WriteHeader(rec.status) // no body, and no length for one
