@@ -414,3 +414,29 @@ func TestResponseCache_Stampede(t *testing.T) {
 		}
 	}
 }
+
+// TestResponseCache_PerCallerAnswersNotPublic checks that an anonymous GET
+// whose answer is the caller's own (its budget) is kept by no HTTP cache,
+// while an ordinary one is public for the cache's max-age.
+func TestResponseCache_PerCallerAnswersNotPublic(t *testing.T) {
+	a, _ := newResponseCachedPair(t)
+	get := func(query string) *http.Response {
+		t.Helper()
+		res, err := http.Get(a.URL + "?" + url.Values{"query": {query}}.Encode())
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || strings.Contains(string(body), `"errors"`) {
+			t.Fatalf("GET %s: %d %s", query, res.StatusCode, body)
+		}
+		return res
+	}
+	if cc := get(`{ rateLimit { tier maximumAvailable } }`).Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("the caller's budget: Cache-Control %q, want no-store", cc)
+	}
+	if cc := get(`{ tags(first: 3) { nodes { slug } } }`).Header.Get("Cache-Control"); !strings.HasPrefix(cc, "public, max-age=") {
+		t.Errorf("a public read: Cache-Control %q, want public", cc)
+	}
+}

@@ -166,6 +166,9 @@ func (c *Cache) Middleware(next http.Handler) http.Handler {
 			doc, _ = c.o.Documents(ctx, req.hash)
 		}
 		if doc == "" || !c.cacheableDocument(ctx, doc, req.opName) {
+			// Not the same for every caller (rateLimit: the caller's
+			// budget): no HTTP cache keeps it either.
+			w.Header().Set("Cache-Control", "no-store")
 			l.refund(ctx, st)
 			next.ServeHTTP(w, r)
 			return
