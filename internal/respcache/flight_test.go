@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,6 +121,7 @@ func TestCache_FlightAnswerNotSharedAfterWrite(t *testing.T) {
 	c.Invalidate(context.Background(), "Article:1") // deletes what was stored
 	wg.Go(func() { second = ask(h).Body.String() }) // misses, joins the flight
 	<-joined
+	waitInFlight(t)
 	close(release)
 	wg.Wait()
 
@@ -129,4 +131,20 @@ func TestCache_FlightAnswerNotSharedAfterWrite(t *testing.T) {
 	if !strings.Contains(second, `"new"`) {
 		t.Errorf("a request that began after the write got %s, want the written title", second)
 	}
+}
+
+// waitInFlight returns once a request waits in a flight for another's
+// answer: parked in singleflight's Do, on the flight's WaitGroup. (The
+// hook before Do cannot tell when the request is inside it.)
+func waitInFlight(t *testing.T) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); runtime.Gosched() {
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			if strings.Contains(g, "singleflight.(*Group).Do(") && strings.Contains(g, "sync.(*WaitGroup).Wait(") {
+				return
+			}
+		}
+	}
+	t.Fatal("no request came to wait in the flight")
 }

@@ -95,7 +95,10 @@ func (c *Cache) recheck(ctx context.Context, key string) (*stored, int64) {
 	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
 	defer cancel()
 	p := c.o.Redis.Pipeline()
-	now := p.Time(ctx) // sent before the read: the response was there then
+	// Sent before the read: the response was there then. (On a Cluster
+	// TIME goes to any node, and the read to the key's: the nodes' clocks
+	// are compared, as lookups and invalidations compare them.)
+	now := p.Time(ctx)
 	get := p.Get(ctx, key)
 	_, _ = p.Exec(ctx) // each command's error is read below
 	b, err := get.Bytes()
@@ -202,6 +205,7 @@ func (c *Cache) Middleware(next http.Handler) http.Handler {
 			// (Not if this one looked up after the answer was last known
 			// current: a write may have replaced it since, and this
 			// request, begun after the write, must see it.)
+			c.shared.Add(1)
 			c.serveHit(w, r, &req, res.stored, st)
 		default:
 			l.refund(ctx, st)

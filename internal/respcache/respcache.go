@@ -75,6 +75,7 @@ type Stats struct {
 	Bypasses      uint64 // requests the cache may not answer (signed in, mutations, …)
 	Stores        uint64 // responses written to Redis
 	Executions    uint64 // cacheable requests run by the handler (a stampede runs once)
+	Shared        uint64 // misses answered by another request's run of the same response
 	Invalidations uint64 // tags invalidated by writes
 	Errors        uint64 // Redis calls that failed
 }
@@ -95,7 +96,7 @@ type Cache struct {
 	// answer is decided, before the flight ends (tests).
 	beforeFlight, inFlight func()
 
-	hits, misses, bypasses, stores, executions, invalidations, errs atomic.Uint64
+	hits, misses, bypasses, stores, executions, shared, invalidations, errs atomic.Uint64
 }
 
 // New returns a response cache.
@@ -122,7 +123,7 @@ func New(o Options) *Cache {
 // Stats returns the counters.
 func (c *Cache) Stats() Stats {
 	return Stats{Hits: c.hits.Load(), Misses: c.misses.Load(), Bypasses: c.bypasses.Load(), Stores: c.stores.Load(),
-		Executions: c.executions.Load(), Invalidations: c.invalidations.Load(), Errors: c.errs.Load()}
+		Executions: c.executions.Load(), Shared: c.shared.Load(), Invalidations: c.invalidations.Load(), Errors: c.errs.Load()}
 }
 
 func (c *Cache) count(n *atomic.Uint64, result string) {

@@ -445,6 +445,10 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 	return os.WriteFile(file, formatted, 0o644)
 }
 
+// mutationFieldPrefix begins the name of the executor's function for a
+// root field of Mutation.
+const mutationFieldPrefix = "_Mutation_"
+
 // resolveWithoutMiddleware has every call of graphql.ResolveField whose
 // middleware chain (its sixth argument) is nil, a field with no directive,
 // call graph.resolveField instead, with the operation's opSlab after the
@@ -455,10 +459,6 @@ func rewrite(file string, plain map[string]plainField, below map[string]bool) er
 // request's loaded rows after each write and plans its payload), which
 // resolveField does not call. They run once per write, so the saving
 // would be nothing anyway.
-// mutationFieldPrefix begins the name of the executor's function for a
-// root field of Mutation.
-const mutationFieldPrefix = "_Mutation_"
-
 func resolveWithoutMiddleware(src []byte) ([]byte, int, error) {
 	const from, to, slab = "graphql.ResolveField", "resolveField", ", &ec.slab"
 	fset := token.NewFileSet()
