@@ -56,6 +56,15 @@ func BudgetHeaders(h http.Header, st ratelimit.Status, refused bool) {
 	}
 }
 
+// DropBudgetHeaders removes BudgetHeaders' RateLimit headers from an
+// answer a shared cache may keep: it would hand the first caller's budget
+// to everyone.
+func DropBudgetHeaders(h http.Header) {
+	for _, k := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} {
+		h.Del(k)
+	}
+}
+
 // ReportBudget sets the headers of what rep says about the budget, and
 // returns the status to send in place of code: 429 if the budget refused
 // the operation.

@@ -201,10 +201,7 @@ func publicCaching(next http.Handler) http.Handler {
 			w.Header().Set("Cache-Control", "no-store")
 		}
 		if strings.HasPrefix(w.Header().Get("Cache-Control"), "public") {
-			// A shared cache would hand the first caller's budget to everyone.
-			for _, h := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} {
-				w.Header().Del(h)
-			}
+			DropBudgetHeaders(w.Header())
 		}
 		if notModified {
 			w.WriteHeader(rec.status) // no body, and no length for one

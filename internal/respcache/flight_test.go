@@ -98,19 +98,13 @@ func TestCache_FlightAnswerNotSharedAfterWrite(t *testing.T) {
 	a.title.Store("old")
 	h := c.Middleware(a.handler(nil))
 
-	var joins atomic.Int32
-	decided, release, joined := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	decided, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
 	c.inFlight = func() {
 		once.Do(func() { // the first flight's leader only
 			close(decided)
 			<-release
 		})
-	}
-	c.beforeFlight = func() {
-		if joins.Add(1) == 2 {
-			close(joined)
-		}
 	}
 
 	var wg sync.WaitGroup
@@ -120,7 +114,6 @@ func TestCache_FlightAnswerNotSharedAfterWrite(t *testing.T) {
 	a.title.Store("new")
 	c.Invalidate(context.Background(), "Article:1") // deletes what was stored
 	wg.Go(func() { second = ask(h).Body.String() }) // misses, joins the flight
-	<-joined
 	waitInFlight(t)
 	close(release)
 	wg.Wait()
@@ -134,8 +127,7 @@ func TestCache_FlightAnswerNotSharedAfterWrite(t *testing.T) {
 }
 
 // waitInFlight returns once a request waits in a flight for another's
-// answer: parked in singleflight's Do, on the flight's WaitGroup. (The
-// hook before Do cannot tell when the request is inside it.)
+// answer: parked in singleflight's Do, on the flight's WaitGroup.
 func waitInFlight(t *testing.T) {
 	t.Helper()
 	buf := make([]byte, 1<<20)

@@ -177,16 +177,14 @@ func (c *Cache) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		leader := false
-		if c.beforeFlight != nil {
-			c.beforeFlight()
-		}
 		v, _, _ := c.flights.Do(key, func() (any, error) {
 			leader = true
 			// A flight that ended between this request's lookup and now
 			// has stored the answer: look again before running it.
-			s, at := c.recheck(ctx, key)
-			res := &execution{stored: s, current: at}
-			if s == nil {
+			var res *execution
+			if s, at := c.recheck(ctx, key); s != nil {
+				res = &execution{stored: s, current: at}
+			} else {
 				l.refund(ctx, st)
 				res = c.execute(next, r, key, l.start)
 			}
@@ -320,9 +318,7 @@ func (c *Cache) cacheHeaders(h http.Header, r *http.Request, s *stored) {
 		return
 	}
 	h.Set("Cache-Control", c.cacheControl())
-	for _, k := range []string{"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} {
-		h.Del(k)
-	}
+	httpapi.DropBudgetHeaders(h)
 }
 
 func notModified(r *http.Request, etag string) bool {

@@ -91,10 +91,9 @@ type Cache struct {
 	// miss of a document seen before does not parse it again (the
 	// executor keeps its own parsed copy).
 	kinds *lru.LRU[bool]
-	// beforeFlight, if set, is called just before a request joins or
-	// leads the flight of its key; inFlight, by a leader once its
-	// answer is decided, before the flight ends (tests).
-	beforeFlight, inFlight func()
+	// inFlight, if set, is called by a flight's leader once its answer
+	// is decided, before the flight ends (tests).
+	inFlight func()
 
 	hits, misses, bypasses, stores, executions, shared, invalidations, errs atomic.Uint64
 }
